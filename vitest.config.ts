@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // Integration and browser tests start their own servers on ports chosen at run time;
+    // two cores do not gain from more than two workers.
+    maxWorkers: 2,
+  },
+});
