@@ -1,0 +1,100 @@
+import { domainToASCII } from 'node:url';
+
+/**
+ * Email addresses as RULES.md's vocabulary defines a recipient: trimmed, domain
+ * lower-cased and IDNA-encoded. The local part is kept as given (RFC 5321 leaves its
+ * case to the receiving domain). Pure: node:url's IDNA conversion does no I/O.
+ */
+export class AddressError extends Error {
+  override name = 'AddressError';
+}
+
+const LOCAL_PART = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.\u0080-\uFFFF-]{1,64}$/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point (header injection).
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+export function normalizeEmail(input: string): string {
+  const trimmed = input.trim();
+  if (CONTROL.test(trimmed)) throw new AddressError('contains control characters');
+  const at = trimmed.lastIndexOf('@');
+  if (at <= 0 || at === trimmed.length - 1) throw new AddressError('is not an email address (local@domain)');
+  const local = trimmed.slice(0, at);
+  const domain = domainToASCII(trimmed.slice(at + 1).toLowerCase());
+  if (!LOCAL_PART.test(local) || local.startsWith('.') || local.endsWith('.') || local.includes('..')) {
+    throw new AddressError('has an invalid local part');
+  }
+  if (domain === '' || !domain.includes('.') || domain.length > 253 || domain.endsWith('.')) {
+    throw new AddressError('has an invalid domain');
+  }
+  return `${local}@${domain}`;
+}
+
+export function isEmail(input: string): boolean {
+  try {
+    normalizeEmail(input);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function emailDomain(normalized: string): string {
+  return normalized.slice(normalized.lastIndexOf('@') + 1);
+}
+
+export interface Mailbox {
+  readonly name?: string;
+  readonly address: string;
+}
+
+/**
+ * Parses a From or Reply-To value: `news@brand.example` or `Brand <news@brand.example>`.
+ * Header injection is refused here (R10: the sender's identity must be clear).
+ */
+export function parseMailbox(input: string): Mailbox {
+  if (/[\r\n]/.test(input)) throw new AddressError('must not contain line breaks');
+  const angle = /^\s*(.*?)\s*<([^<>]+)>\s*$/.exec(input);
+  if (!angle) return { address: normalizeEmail(input) };
+  const rawName = (angle[1] ?? '').replace(/^"(.*)"$/, '$1').trim();
+  const address = normalizeEmail(angle[2] ?? '');
+  return rawName === '' ? { address } : { name: rawName, address };
+}
+
+/** RFC 5322 display form, quoting the name when it holds specials. */
+export function formatMailbox(mailbox: Mailbox): string {
+  if (!mailbox.name) return mailbox.address;
+  const needsQuotes = /[()<>[\]:;@\\,."]/.test(mailbox.name);
+  const name = needsQuotes ? `"${mailbox.name.replace(/(["\\])/g, '\\$1')}"` : mailbox.name;
+  return `${name} <${mailbox.address}>`;
+}
+
+/**
+ * R4: generic role addresses of an organisation (contact@, info@, sales@, …) are the
+ * organisation's data rather than a person's.
+ */
+const ROLE_LOCAL_PARTS = new Set([
+  'accueil',
+  'admin',
+  'bonjour',
+  'commercial',
+  'compta',
+  'contact',
+  'direction',
+  'enquiries',
+  'hello',
+  'info',
+  'infos',
+  'marketing',
+  'office',
+  'sales',
+  'secretariat',
+  'service',
+  'support',
+  'team',
+  'ventes',
+]);
+
+export function isRoleAddress(normalized: string): boolean {
+  const local = normalized.slice(0, normalized.lastIndexOf('@')).toLowerCase();
+  return ROLE_LOCAL_PARTS.has(local);
+}

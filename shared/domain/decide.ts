@@ -1,0 +1,358 @@
+import type { ConsentRecord, Objection, RecipientState } from '../schemas/recipient';
+import type { Purpose, Tenant } from '../schemas/tenant';
+import { type Basis, type Channel, invalidConsentMethods } from '../schemas/vocabulary';
+import { emailDomain, isRoleAddress } from './address';
+import { type Failure, failure } from './reasons';
+import { addDays, lastPurchaseAt, retentionEnd } from './retention';
+
+/**
+ * The decision: one pure function of (message, recipient state, tenant, now) that
+ * applies RULES.md R1–R13 in RULES.md's order of checks. No I/O, no clock, no AWS.
+ */
+export interface DecisionInput {
+  readonly tenant: Tenant;
+  readonly channel: Channel;
+  readonly purposeId: string;
+  /** Normalised sender address (email) or sender id (SMS). */
+  readonly from: string;
+  /** Normalised recipient address. */
+  readonly to: string;
+  readonly recipient: RecipientState;
+  readonly now: Date;
+}
+
+/** What an allowed message rests on, so that it can be justified later. */
+export interface ProofRef {
+  readonly type: 'consent' | 'purchase' | 'collection' | 'role_address' | 'purpose' | 'repermission';
+  /** Id of the consent, order reference, or purpose id. */
+  readonly ref?: string;
+  readonly at?: string;
+  readonly detail?: string;
+}
+
+export type Decision =
+  | { readonly outcome: 'allowed'; readonly basis: Basis; readonly proof: ProofRef }
+  | { readonly outcome: 'rejected'; readonly failures: readonly Failure[] };
+
+type BasisResult = { ok: true; basis: Basis; proof: ProofRef } | { ok: false; failures: Failure[] };
+
+const MARKETING_LIKE = new Set(['marketing', 'profiling', 'non_commercial', 'repermission']);
+
+export function decide(input: DecisionInput): Decision {
+  const { tenant, recipient, now } = input;
+  const purpose = tenant.purposes[input.purposeId];
+
+  // 1. The purpose is declared, the sender identity is allowed (R10).
+  if (purpose === undefined) {
+    return reject([failure('unknown_purpose', undefined, `Purpose "${input.purposeId}" is not declared`)]);
+  }
+  const failures: Failure[] = [];
+  if (!senderAllowed(tenant, input.channel, input.from)) {
+    failures.push(failure('sender_not_allowed', 'R10', `Sender "${input.from}" is not a declared identity`));
+  }
+
+  // 2. Suppressions (R8). A hard bounce stops every category; a complaint stops all but
+  // transactional (R6: no objection check for contract messages).
+  if (recipient.suppressions.some((s) => s.reason === 'bounce')) {
+    failures.push(failure('suppressed_bounce', 'R8', 'The address hard-bounced'));
+  }
+  if (purpose.category === 'transactional') {
+    // R6: rests on the contract; logged with its purpose by the caller.
+    return failures.length > 0
+      ? reject(failures)
+      : { outcome: 'allowed', basis: 'contract', proof: { type: 'purpose', ref: purpose.id } };
+  }
+  if (recipient.suppressions.some((s) => s.reason === 'complaint')) {
+    failures.push(failure('suppressed_complaint', 'R8', 'The recipient complained (spam report)'));
+  }
+
+  // 3. Objections (R7), retention (R9), sensitive purposes (R12).
+  const consent = recipient.consents[purpose.id];
+  const consentCheck = checkConsent(consent, tenant);
+  if (MARKETING_LIKE.has(purpose.category)) {
+    const objection = blockingObjection(
+      recipient.objections,
+      purpose.id,
+      consentCheck.ok ? consentCheck.givenAt : undefined,
+    );
+    if (objection) {
+      failures.push(
+        failure('objection', 'R7', `The recipient objected (${describeScope(objection)}) on ${objection.at}`),
+      );
+    }
+  }
+  const end = retentionEnd(recipient, tenant.settings);
+  if (end !== undefined && now > end) {
+    failures.push(
+      lastPurchaseAt(recipient) === undefined
+        ? failure(
+            'prospect_expired',
+            'R9',
+            'The prospect is past retention: no activity within the retention period',
+          )
+        : failure('customer_lapsed', 'R9', 'The customer relationship is past retention'),
+    );
+  }
+  if (purpose.sensitive && !(consentCheck.ok && consent?.grant?.explicit === true)) {
+    failures.push(
+      failure(
+        'explicit_consent_required',
+        'R12',
+        'A sensitive purpose needs explicit consent for that purpose',
+      ),
+    );
+  }
+
+  // 4. Bases, in order: consent, soft opt-in, professional, non-commercial, repermission.
+  const basis = findBasis(input, purpose, consentCheck, end);
+  if (failures.length === 0 && basis.ok)
+    return { outcome: 'allowed', basis: basis.basis, proof: basis.proof };
+  if (!basis.ok) {
+    for (const f of basis.failures) if (!failures.some((g) => g.reason === f.reason)) failures.push(f);
+  }
+  return reject(failures);
+}
+
+function reject(failures: Failure[]): Decision {
+  return { outcome: 'rejected', failures };
+}
+
+function senderAllowed(tenant: Tenant, channel: Channel, from: string): boolean {
+  if (channel !== 'email') return false;
+  const identities = tenant.emailIdentities.map((i) => i.toLowerCase());
+  return identities.includes(from.toLowerCase()) || identities.includes(emailDomain(from));
+}
+
+function describeScope(objection: Objection): string {
+  return objection.scope.type === 'purpose'
+    ? `purpose ${objection.scope.purpose}`
+    : 'all marketing on this channel';
+}
+
+/**
+ * R7: an objection blocks its scope until a new, explicit consent for a purpose, given
+ * after it, re-opens that purpose alone.
+ */
+function blockingObjection(
+  objections: readonly Objection[],
+  purposeId: string,
+  consentGivenAt: string | undefined,
+): Objection | undefined {
+  const consentMs = consentGivenAt === undefined ? Number.NEGATIVE_INFINITY : Date.parse(consentGivenAt);
+  return objections.find(
+    (o) => (o.scope.type === 'channel' || o.scope.purpose === purposeId) && Date.parse(o.at) >= consentMs,
+  );
+}
+
+type ConsentCheck = { ok: true; givenAt: string; id: string } | { ok: false; failures: Failure[] };
+
+/** R1 and R3: a consent counts only when present, not withdrawn, validly collected and provable. */
+export function checkConsent(record: ConsentRecord | undefined, tenant: Tenant): ConsentCheck {
+  const grant = record?.grant;
+  if (grant === undefined) {
+    return record?.withdrawal
+      ? {
+          ok: false,
+          failures: [failure('consent_withdrawn', 'R3', 'The consent for this purpose was withdrawn')],
+        }
+      : {
+          ok: false,
+          failures: [failure('consent_missing', 'R1', 'No consent for this purpose on this channel')],
+        };
+  }
+  const failures: Failure[] = [];
+  if (
+    record?.withdrawal &&
+    grant.givenAt !== undefined &&
+    Date.parse(record.withdrawal.at) >= Date.parse(grant.givenAt)
+  ) {
+    failures.push(failure('consent_withdrawn', 'R3', `The consent was withdrawn on ${record.withdrawal.at}`));
+  }
+  const invalid: string[] = [];
+  if (grant.method !== undefined && (invalidConsentMethods as readonly string[]).includes(grant.method)) {
+    invalid.push(`method "${grant.method}" is not a valid consent`);
+  }
+  if (grant.preTicked) invalid.push('the box was pre-ticked');
+  if (
+    grant.controllers !== undefined &&
+    grant.controllers.length > 0 &&
+    !namesTenant(grant.controllers, tenant)
+  ) {
+    invalid.push('the tenant was not named as controller');
+  }
+  if (invalid.length > 0)
+    failures.push(failure('consent_invalid', 'R3', `Invalid consent: ${invalid.join('; ')}`));
+
+  const missing: string[] = [];
+  if (grant.givenAt === undefined) missing.push('time');
+  if (grant.method === undefined) missing.push('method');
+  if (grant.wording === undefined && grant.wordingVersion === undefined) missing.push('wording');
+  if (grant.wordingVersion !== undefined && tenant.wordings[grant.wordingVersion] === undefined) {
+    missing.push(`wording version "${grant.wordingVersion}" (not declared)`);
+  }
+  if (grant.source === undefined) missing.push('source');
+  if (grant.controllers === undefined || grant.controllers.length === 0) missing.push('controllers named');
+  if (grant.method === 'double_opt_in' && grant.confirmedAt === undefined)
+    missing.push('double opt-in confirmation');
+  if (missing.length > 0)
+    failures.push(failure('consent_unproven', 'R3', `Consent proof lacks: ${missing.join(', ')}`));
+
+  return failures.length > 0 || grant.givenAt === undefined
+    ? { ok: false, failures }
+    : { ok: true, givenAt: grant.givenAt, id: grant.id };
+}
+
+function namesTenant(controllers: readonly string[], tenant: Tenant): boolean {
+  const names = new Set(
+    [tenant.id, tenant.name, ...tenant.controllerNames].map((n) => n.trim().toLowerCase()),
+  );
+  return controllers.some((c) => names.has(c.trim().toLowerCase()));
+}
+
+function findBasis(
+  input: DecisionInput,
+  purpose: Purpose,
+  consent: ConsentCheck,
+  end: Date | undefined,
+): BasisResult {
+  const grant = input.recipient.consents[purpose.id]?.grant;
+  if (consent.ok && (!purpose.sensitive || grant?.explicit === true)) {
+    return { ok: true, basis: 'consent', proof: { type: 'consent', ref: consent.id, at: consent.givenAt } };
+  }
+  const failures: Failure[] = consent.ok ? [] : [...consent.failures];
+  // R12: soft opt-in, legitimate interest and the non-commercial exemption never apply to a sensitive purpose.
+  if (purpose.sensitive) return { ok: false, failures };
+
+  const profile = input.recipient.profile;
+  switch (purpose.category) {
+    case 'marketing':
+    case 'profiling': {
+      if (profile?.audience === 'professional') {
+        const b2b = legitimateInterestB2b(input, purpose);
+        if (b2b.ok) return b2b;
+        return { ok: false, failures: [...failures, ...b2b.failures] };
+      }
+      const soft = softOptIn(input, purpose);
+      if (soft.ok) return soft;
+      return { ok: false, failures: [...failures, ...soft.failures] };
+    }
+    case 'non_commercial': {
+      // R5: informed at collection and not objected (objections were checked in step 3).
+      if (profile?.collection?.informed) {
+        return {
+          ok: true,
+          basis: 'non_commercial',
+          proof: { type: 'collection', at: profile.collection.at, detail: profile.collection.source },
+        };
+      }
+      return {
+        ok: false,
+        failures: [...failures, failure('not_informed_at_collection', 'R5', 'Not informed at collection')],
+      };
+    }
+    case 'repermission':
+      return repermission(input, end);
+    case 'transactional':
+      return { ok: true, basis: 'contract', proof: { type: 'purpose', ref: purpose.id } };
+  }
+}
+
+/** R2: soft opt-in for an existing customer, for products like those they bought. */
+function softOptIn(input: DecisionInput, purpose: Purpose): BasisResult {
+  const profile = input.recipient.profile;
+  const notApplicable = (why: string): BasisResult => ({
+    ok: false,
+    failures: [failure('soft_opt_in_not_applicable', 'R2', `Soft opt-in does not apply: ${why}`)],
+  });
+  if (purpose.category === 'profiling') return notApplicable('profiling purposes need consent');
+  if (profile === undefined || profile.purchases.length === 0)
+    return notApplicable('the recipient is not a customer');
+  if (!profile.collection?.duringSale) return notApplicable('the address was not collected during a sale');
+  if (!profile.collection.optOutOffered) return notApplicable('no opt-out was offered at collection');
+  if (purpose.productFamily === undefined) return notApplicable('the purpose names no product family');
+  const matching = profile.purchases
+    .filter((p) => p.productFamily === purpose.productFamily)
+    .sort((a, b) => Date.parse(b.at) - Date.parse(a.at))[0];
+  if (matching === undefined) {
+    return notApplicable(`no purchase in product family "${purpose.productFamily}"`);
+  }
+  const last = lastPurchaseAt(input.recipient);
+  if (last === undefined || input.now > addDays(last, input.tenant.settings.customerRetentionDays)) {
+    return {
+      ok: false,
+      failures: [
+        failure('customer_lapsed', 'R2', 'The customer relationship has lapsed (last purchase too old)'),
+      ],
+    };
+  }
+  return {
+    ok: true,
+    basis: 'soft_opt_in',
+    proof: { type: 'purchase', ref: matching.ref, at: matching.at, detail: matching.productFamily },
+  };
+}
+
+/** R4: a professional's work address, informed and able to object, for a job-related purpose. */
+function legitimateInterestB2b(input: DecisionInput, purpose: Purpose): BasisResult {
+  const profile = input.recipient.profile;
+  if (input.channel === 'email' && isRoleAddress(input.to)) {
+    return { ok: true, basis: 'legitimate_interest_b2b', proof: { type: 'role_address' } };
+  }
+  const failures: Failure[] = [];
+  const collection = profile?.collection;
+  if (!collection?.informed || !collection.optOutOffered) {
+    failures.push(
+      failure('not_informed_at_collection', 'R4', 'Not informed and offered an opt-out at collection'),
+    );
+  }
+  const topics = new Set((profile?.professionalTopics ?? []).map((t) => t.toLowerCase()));
+  if (!purpose.topics.some((t) => topics.has(t.toLowerCase()))) {
+    failures.push(
+      failure('not_job_related', 'R4', "The purpose does not relate to the recipient's profession"),
+    );
+  }
+  if (failures.length > 0 || collection === undefined) return { ok: false, failures };
+  return {
+    ok: true,
+    basis: 'legitimate_interest_b2b',
+    proof: { type: 'collection', at: collection.at, detail: collection.source },
+  };
+}
+
+/**
+ * R13: repermission only to a recipient with a record here: a legacy opt-in marked for
+ * repermission, or a prospect in the last days of retention. Objections, complaints and
+ * bounces were refused in steps 2 and 3. (The once-per-purpose count comes with the
+ * repermission bookkeeping.)
+ */
+function repermission(input: DecisionInput, end: Date | undefined): BasisResult {
+  const profile = input.recipient.profile;
+  if (profile?.needsRepermission) {
+    return { ok: true, basis: 'repermission', proof: { type: 'repermission', detail: 'needs_repermission' } };
+  }
+  const windowStart =
+    end === undefined ? undefined : addDays(end.toISOString(), -input.tenant.settings.repermissionWindowDays);
+  if (
+    profile !== undefined &&
+    end !== undefined &&
+    windowStart !== undefined &&
+    input.now >= windowStart &&
+    input.now <= end
+  ) {
+    return {
+      ok: true,
+      basis: 'repermission',
+      proof: { type: 'repermission', detail: 'retention_window', at: end.toISOString() },
+    };
+  }
+  return {
+    ok: false,
+    failures: [
+      failure(
+        'repermission_not_allowed',
+        'R13',
+        'Repermission needs a legacy opt-in marked for it, or a prospect in the last days of retention',
+      ),
+    ],
+  };
+}

@@ -1,0 +1,548 @@
+import { describe, expect, it } from 'vitest';
+import { decide } from '../../shared/domain/decide';
+import { rulesOf } from '../../shared/domain/reasons';
+import type { RecipientState } from '../../shared/schemas/recipient';
+import type { Tenant } from '../../shared/schemas/tenant';
+import type { Basis, ReasonCode } from '../../shared/schemas/vocabulary';
+import { daysAgo, NOW, profile, state, tenant, withConsent } from '../support/builders';
+
+interface Row {
+  title: string;
+  purpose: string;
+  recipient: RecipientState;
+  to?: string;
+  from?: string;
+  tenant?: Tenant;
+  now?: Date;
+  basis?: Basis;
+  reasons?: ReasonCode[];
+}
+
+const customer = (family: string, daysSincePurchase: number, collection = {}) =>
+  profile({
+    purchases: [{ productFamily: family, at: daysAgo(daysSincePurchase), ref: 'order-42' }],
+    collection: {
+      at: daysAgo(daysSincePurchase),
+      source: 'checkout',
+      duringSale: true,
+      informed: true,
+      optOutOffered: true,
+      ...collection,
+    },
+  });
+const professional = (topics: string[], informed = true) =>
+  profile({
+    audience: 'professional',
+    address: 'jane.doe@corp.example',
+    professionalTopics: topics,
+    collection: {
+      at: daysAgo(50),
+      source: 'trade fair',
+      duringSale: false,
+      informed,
+      optOutOffered: informed,
+    },
+  });
+
+const rows: Row[] = [
+  // Order of checks, step 1
+  {
+    title: 'rejects an undeclared purpose',
+    purpose: 'nope',
+    recipient: withConsent('nope'),
+    reasons: ['unknown_purpose'],
+  },
+  {
+    title: 'R10 allows a From on a declared domain',
+    purpose: 'newsletter',
+    recipient: withConsent('newsletter'),
+    from: 'hello@acme.example',
+    basis: 'consent',
+  },
+  {
+    title: 'R10 allows a From that is a declared address',
+    purpose: 'newsletter',
+    recipient: withConsent('newsletter'),
+    from: 'news@mail.acme.example',
+    basis: 'consent',
+  },
+  {
+    title: 'R10 rejects a From outside the declared identities',
+    purpose: 'newsletter',
+    recipient: withConsent('newsletter'),
+    from: 'hello@other.example',
+    reasons: ['sender_not_allowed'],
+  },
+  // R1
+  {
+    title: 'R1 allows a consumer with consent for the purpose',
+    purpose: 'newsletter',
+    recipient: withConsent('newsletter'),
+    basis: 'consent',
+  },
+  {
+    title: 'R1 rejects a consumer without consent',
+    purpose: 'newsletter',
+    recipient: state({ profile: profile() }),
+    reasons: ['consent_missing', 'soft_opt_in_not_applicable'],
+  },
+  {
+    title: 'R1 rejects a consent given for another purpose',
+    purpose: 'newsletter',
+    recipient: withConsent('offers'),
+    reasons: ['consent_missing', 'soft_opt_in_not_applicable'],
+  },
+  // R2
+  {
+    title: 'R2 allows soft opt-in for a customer of the same product family',
+    purpose: 'newsletter',
+    recipient: state({ profile: customer('garden', 100) }),
+    basis: 'soft_opt_in',
+  },
+  {
+    title: "R2 rejects soft opt-in for another family's product",
+    purpose: 'newsletter',
+    recipient: state({ profile: customer('kitchen', 100) }),
+    reasons: ['consent_missing', 'soft_opt_in_not_applicable'],
+  },
+  {
+    title: 'R2 rejects soft opt-in when the address was not collected during a sale',
+    purpose: 'newsletter',
+    recipient: state({ profile: customer('garden', 100, { duringSale: false }) }),
+    reasons: ['consent_missing', 'soft_opt_in_not_applicable'],
+  },
+  {
+    title: 'R2 rejects soft opt-in when no opt-out was offered at collection',
+    purpose: 'newsletter',
+    recipient: state({ profile: customer('garden', 100, { optOutOffered: false }) }),
+    reasons: ['consent_missing', 'soft_opt_in_not_applicable'],
+  },
+  {
+    title: 'R2 rejects soft opt-in for a profiling purpose',
+    purpose: 'offers',
+    recipient: state({ profile: customer('garden', 100) }),
+    reasons: ['consent_missing', 'soft_opt_in_not_applicable'],
+  },
+  {
+    title: 'R2 rejects soft opt-in once the customer window has lapsed',
+    purpose: 'newsletter',
+    recipient: state({ profile: customer('garden', 400) }),
+    tenant: tenant({ settings: { ...tenant().settings, customerRetentionDays: 365 } }),
+    reasons: ['consent_missing', 'customer_lapsed'],
+  },
+  // R3
+  {
+    title: 'R3 allows a consent whose wording version resolves',
+    purpose: 'newsletter',
+    recipient: withConsent('newsletter', { wordingVersion: 'newsletter-v1' }),
+    basis: 'consent',
+  },
+  {
+    title: 'R3 rejects a consent without source',
+    purpose: 'newsletter',
+    recipient: withConsent('newsletter', { source: undefined }),
+    reasons: ['consent_unproven', 'soft_opt_in_not_applicable'],
+  },
+  {
+    title: 'R3 rejects a consent whose wording version is not declared',
+    purpose: 'newsletter',
+    recipient: withConsent('newsletter', { wordingVersion: 'v-unknown' }),
+    reasons: ['consent_unproven', 'soft_opt_in_not_applicable'],
+  },
+  {
+    title: 'R3 rejects a double opt-in never confirmed',
+    purpose: 'newsletter',
+    recipient: withConsent('newsletter', { method: 'double_opt_in' }),
+    reasons: ['consent_unproven', 'soft_opt_in_not_applicable'],
+  },
+  {
+    title: 'R3 allows a confirmed double opt-in',
+    purpose: 'newsletter',
+    recipient: withConsent('newsletter', { method: 'double_opt_in', confirmedAt: daysAgo(29) }),
+    basis: 'consent',
+  },
+  {
+    title: 'R3 rejects a pre-ticked box',
+    purpose: 'newsletter',
+    recipient: withConsent('newsletter', { preTicked: true }),
+    reasons: ['consent_invalid', 'soft_opt_in_not_applicable'],
+  },
+  {
+    title: 'R3 rejects consent bundled with terms',
+    purpose: 'newsletter',
+    recipient: withConsent('newsletter', { method: 'bundled_with_terms' }),
+    reasons: ['consent_invalid', 'soft_opt_in_not_applicable'],
+  },
+  {
+    title: "R3 rejects a partner's form that did not name the tenant",
+    purpose: 'newsletter',
+    recipient: withConsent('newsletter', { controllers: ['Partner Corp'] }),
+    reasons: ['consent_invalid', 'soft_opt_in_not_applicable'],
+  },
+  {
+    title: "R3 allows a partner's form that named the tenant's legal name",
+    purpose: 'newsletter',
+    recipient: withConsent('newsletter', { controllers: ['Partner Corp', 'Acme SAS'] }),
+    basis: 'consent',
+  },
+  {
+    title: 'R3 rejects a withdrawn consent',
+    purpose: 'newsletter',
+    recipient: state({
+      profile: profile(),
+      consents: {
+        newsletter: {
+          purpose: 'newsletter',
+          grant: withConsent('newsletter').consents.newsletter!.grant,
+          withdrawal: { id: 'w1', at: daysAgo(5), method: 'request_to_controller', recordedAt: daysAgo(5) },
+        },
+      },
+    }),
+    reasons: ['consent_withdrawn', 'soft_opt_in_not_applicable'],
+  },
+  {
+    title: 'R3 allows a consent given again after a withdrawal',
+    purpose: 'newsletter',
+    recipient: state({
+      profile: profile(),
+      consents: {
+        newsletter: {
+          purpose: 'newsletter',
+          grant: withConsent('newsletter', { givenAt: daysAgo(2) }).consents.newsletter!.grant,
+          withdrawal: { id: 'w1', at: daysAgo(5), method: 'request_to_controller', recordedAt: daysAgo(5) },
+        },
+      },
+    }),
+    basis: 'consent',
+  },
+  // R4
+  {
+    title: 'R4 allows a job-related purpose to an informed professional',
+    purpose: 'software',
+    recipient: state({ profile: professional(['IT']) }),
+    to: 'jane.doe@corp.example',
+    basis: 'legitimate_interest_b2b',
+  },
+  {
+    title: 'R4 rejects a purpose unrelated to the profession',
+    purpose: 'newsletter',
+    recipient: state({ profile: professional(['it']) }),
+    to: 'jane.doe@corp.example',
+    reasons: ['consent_missing', 'not_job_related'],
+  },
+  {
+    title: 'R4 rejects a professional not informed at collection',
+    purpose: 'software',
+    recipient: state({ profile: professional(['it'], false) }),
+    to: 'jane.doe@corp.example',
+    reasons: ['consent_missing', 'not_informed_at_collection'],
+  },
+  {
+    title: "R4 allows an organisation's role address",
+    purpose: 'newsletter',
+    recipient: state({ profile: professional([], false) }),
+    to: 'contact@corp.example',
+    basis: 'legitimate_interest_b2b',
+  },
+  // R5
+  {
+    title: 'R5 allows a non-commercial message to a person informed at collection',
+    purpose: 'charity',
+    recipient: state({ profile: profile() }),
+    basis: 'non_commercial',
+  },
+  {
+    title: 'R5 rejects a non-commercial message to a person never informed',
+    purpose: 'charity',
+    recipient: state({
+      profile: profile({
+        collection: { at: daysAgo(10), duringSale: false, informed: false, optOutOffered: false },
+      }),
+    }),
+    reasons: ['consent_missing', 'not_informed_at_collection'],
+  },
+  // R6
+  {
+    title: 'R6 allows a transactional message without consent, on the contract',
+    purpose: 'receipts',
+    recipient: state({
+      profile: profile(),
+      objections: [
+        { id: 'o', scope: { type: 'channel' }, at: daysAgo(1), method: 'one_click', recordedAt: daysAgo(1) },
+      ],
+    }),
+    basis: 'contract',
+  },
+  {
+    title: 'R6 rejects a transactional message to a hard-bounced address',
+    purpose: 'receipts',
+    recipient: state({ suppressions: [{ reason: 'bounce', at: daysAgo(1), recordedAt: daysAgo(1) }] }),
+    reasons: ['suppressed_bounce'],
+  },
+  // R7
+  {
+    title: 'R7 rejects after an objection to the purpose, whatever the consent',
+    purpose: 'newsletter',
+    recipient: withConsent(
+      'newsletter',
+      {},
+      {
+        objections: [
+          {
+            id: 'o',
+            scope: { type: 'purpose', purpose: 'newsletter' },
+            at: daysAgo(1),
+            method: 'one_click',
+            recordedAt: daysAgo(1),
+          },
+        ],
+      },
+    ),
+    reasons: ['objection'],
+  },
+  {
+    title: 'R7 rejects a soft opt-in after an objection to all marketing',
+    purpose: 'newsletter',
+    recipient: state({
+      profile: customer('garden', 100),
+      objections: [
+        {
+          id: 'o',
+          scope: { type: 'channel' },
+          at: daysAgo(1),
+          method: 'unsubscribe_link',
+          recordedAt: daysAgo(1),
+        },
+      ],
+    }),
+    reasons: ['objection'],
+  },
+  {
+    title: 'R7 allows another purpose after an objection to one purpose',
+    purpose: 'offers',
+    recipient: state({
+      profile: profile(),
+      consents: { offers: { purpose: 'offers', grant: withConsent('offers').consents.offers!.grant } },
+      objections: [
+        {
+          id: 'o',
+          scope: { type: 'purpose', purpose: 'newsletter' },
+          at: daysAgo(1),
+          method: 'one_click',
+          recordedAt: daysAgo(1),
+        },
+      ],
+    }),
+    basis: 'consent',
+  },
+  {
+    title: 'R7 allows a purpose re-opened by a consent given after the objection',
+    purpose: 'newsletter',
+    recipient: withConsent(
+      'newsletter',
+      { givenAt: daysAgo(1) },
+      {
+        objections: [
+          {
+            id: 'o',
+            scope: { type: 'channel' },
+            at: daysAgo(3),
+            method: 'one_click',
+            recordedAt: daysAgo(3),
+          },
+        ],
+      },
+    ),
+    basis: 'consent',
+  },
+  {
+    title: 'R7 rejects a non-commercial message after an objection',
+    purpose: 'charity',
+    recipient: state({
+      profile: profile(),
+      objections: [
+        { id: 'o', scope: { type: 'channel' }, at: daysAgo(3), method: 'one_click', recordedAt: daysAgo(3) },
+      ],
+    }),
+    reasons: ['objection'],
+  },
+  // R8
+  {
+    title: 'R8 rejects marketing to a hard-bounced address',
+    purpose: 'newsletter',
+    recipient: withConsent(
+      'newsletter',
+      {},
+      { suppressions: [{ reason: 'bounce', at: daysAgo(1), recordedAt: daysAgo(1) }] },
+    ),
+    reasons: ['suppressed_bounce'],
+  },
+  {
+    title: 'R8 rejects marketing after a spam complaint',
+    purpose: 'newsletter',
+    recipient: withConsent(
+      'newsletter',
+      {},
+      { suppressions: [{ reason: 'complaint', at: daysAgo(1), recordedAt: daysAgo(1) }] },
+    ),
+    reasons: ['suppressed_complaint'],
+  },
+  {
+    title: 'R8 allows a transactional message after a complaint',
+    purpose: 'receipts',
+    recipient: state({ suppressions: [{ reason: 'complaint', at: daysAgo(1), recordedAt: daysAgo(1) }] }),
+    basis: 'contract',
+  },
+  // R9
+  {
+    title: 'R9 allows a prospect active within retention',
+    purpose: 'newsletter',
+    recipient: withConsent(
+      'newsletter',
+      { givenAt: daysAgo(1000) },
+      { profile: profile({ collection: undefined, lastActivityAt: daysAgo(1000) }) },
+    ),
+    basis: 'consent',
+  },
+  {
+    title: 'R9 rejects a prospect past retention',
+    purpose: 'newsletter',
+    recipient: withConsent(
+      'newsletter',
+      { givenAt: daysAgo(1200) },
+      { profile: profile({ collection: undefined, lastActivityAt: daysAgo(1100) }) },
+    ),
+    reasons: ['prospect_expired'],
+  },
+  {
+    title: 'R9 rejects a customer past retention',
+    purpose: 'newsletter',
+    recipient: state({ profile: customer('garden', 1200) }),
+    reasons: ['customer_lapsed', 'consent_missing'],
+  },
+  // R12
+  {
+    title: 'R12 allows a sensitive purpose with explicit consent',
+    purpose: 'health',
+    recipient: withConsent('health', { explicit: true }),
+    basis: 'consent',
+  },
+  {
+    title: 'R12 rejects a sensitive purpose with a consent not recorded as explicit',
+    purpose: 'health',
+    recipient: withConsent('health'),
+    reasons: ['explicit_consent_required'],
+  },
+  {
+    title: 'R12 rejects soft opt-in for a sensitive purpose',
+    purpose: 'health',
+    recipient: state({ profile: customer('garden', 10) }),
+    reasons: ['explicit_consent_required', 'consent_missing'],
+  },
+  // R13
+  {
+    title: 'R13 allows repermission to a legacy opt-in marked for it',
+    purpose: 'reperm',
+    recipient: state({ profile: profile({ needsRepermission: true }) }),
+    basis: 'repermission',
+  },
+  {
+    title: 'R13 allows repermission to a prospect in the last days of retention',
+    purpose: 'reperm',
+    recipient: state({
+      profile: profile({
+        collection: { at: daysAgo(1060), duringSale: false, informed: true, optOutOffered: true },
+      }),
+    }),
+    basis: 'repermission',
+  },
+  {
+    title: 'R13 rejects repermission to a recent prospect not marked for it',
+    purpose: 'reperm',
+    recipient: state({ profile: profile() }),
+    reasons: ['repermission_not_allowed'],
+  },
+  {
+    title: 'R13 rejects repermission to someone who objected',
+    purpose: 'reperm',
+    recipient: state({
+      profile: profile({ needsRepermission: true }),
+      objections: [
+        { id: 'o', scope: { type: 'channel' }, at: daysAgo(3), method: 'one_click', recordedAt: daysAgo(3) },
+      ],
+    }),
+    reasons: ['objection'],
+  },
+  // Every reason that applied, most decisive first
+  {
+    title: 'lists every reason, most decisive first',
+    purpose: 'newsletter',
+    from: 'x@other.example',
+    recipient: state({
+      profile: profile(),
+      suppressions: [{ reason: 'bounce', at: daysAgo(1), recordedAt: daysAgo(1) }],
+      objections: [
+        { id: 'o', scope: { type: 'channel' }, at: daysAgo(3), method: 'one_click', recordedAt: daysAgo(3) },
+      ],
+    }),
+    reasons: [
+      'sender_not_allowed',
+      'suppressed_bounce',
+      'objection',
+      'consent_missing',
+      'soft_opt_in_not_applicable',
+    ],
+  },
+];
+
+describe('decide', () => {
+  it.each(rows)('$title', (row) => {
+    const decision = decide({
+      tenant: row.tenant ?? tenant(),
+      channel: 'email',
+      purposeId: row.purpose,
+      from: row.from ?? 'news@acme.example',
+      to: row.to ?? 'alice@example.org',
+      recipient: row.recipient,
+      now: row.now ?? NOW,
+    });
+    if (row.basis) {
+      expect(decision).toMatchObject({ outcome: 'allowed', basis: row.basis });
+    } else {
+      expect(decision.outcome).toBe('rejected');
+      if (decision.outcome === 'rejected')
+        expect(decision.failures.map((f) => f.reason)).toEqual(row.reasons);
+    }
+  });
+
+  it('names the rule of each reason, in order, without repeats', () => {
+    const decision = decide({
+      tenant: tenant(),
+      channel: 'email',
+      purposeId: 'newsletter',
+      from: 'x@other.example',
+      to: 'alice@example.org',
+      recipient: withConsent('newsletter', { preTicked: true, source: undefined }),
+      now: NOW,
+    });
+    expect(decision.outcome).toBe('rejected');
+    if (decision.outcome === 'rejected') expect(rulesOf(decision.failures)).toEqual(['R10', 'R3', 'R2']);
+  });
+
+  it('records the proof an allowed message rests on', () => {
+    const decision = decide({
+      tenant: tenant(),
+      channel: 'email',
+      purposeId: 'newsletter',
+      from: 'news@acme.example',
+      to: 'alice@example.org',
+      recipient: state({ profile: customer('garden', 100) }),
+      now: NOW,
+    });
+    expect(decision).toEqual({
+      outcome: 'allowed',
+      basis: 'soft_opt_in',
+      proof: { type: 'purchase', ref: 'order-42', at: daysAgo(100), detail: 'garden' },
+    });
+  });
+});
