@@ -1,0 +1,98 @@
+import {
+  defaultTreeAdapter as adapter,
+  parse,
+  parseFragment,
+  serialize,
+  type DefaultTreeAdapterTypes as T,
+} from 'parse5';
+
+/**
+ * R10: every marketing email carries a visible unsubscribe link in its HTML and text
+ * parts. A sender may place it with the `{{unsubscribe_url}}` placeholder; otherwise a
+ * footer is added before `</body>`. HTML goes through a real parser (parse5, the WHATWG
+ * algorithm browsers use), so the output is a well-formed document whatever the input.
+ */
+export const PLACEHOLDER = '{{unsubscribe_url}}';
+const PLACEHOLDER_FORMS = [PLACEHOLDER, encodeURI(PLACEHOLDER), '%7b%7bunsubscribe_url%7d%7d'];
+
+/** Elements whose text a reader never sees: a placeholder there does not make a visible link. */
+const INVISIBLE = new Set(['script', 'style', 'template', 'noscript', 'head', 'title']);
+
+const FOOTER_LABEL_FR = 'Se désinscrire';
+const FOOTER_LABEL_EN = 'Unsubscribe';
+
+function replaceAll(value: string, url: string): { value: string; count: number } {
+  let count = 0;
+  let out = value;
+  for (const form of PLACEHOLDER_FORMS) {
+    const parts = out.split(form);
+    count += parts.length - 1;
+    out = parts.join(url);
+  }
+  return { value: out, count };
+}
+
+export function injectIntoHtml(html: string, url: string): string {
+  const document = parse(html);
+  let visible = 0;
+  const walk = (node: T.ParentNode, hidden: boolean): void => {
+    for (const child of node.childNodes) {
+      if (adapter.isTextNode(child)) {
+        const r = replaceAll(child.value, url);
+        child.value = r.value;
+        if (!hidden) visible += r.count;
+      } else if (adapter.isElementNode(child)) {
+        for (const attr of child.attrs) {
+          const r = replaceAll(attr.value, url);
+          attr.value = r.value;
+          if (!hidden && child.tagName === 'a' && attr.name === 'href') visible += r.count;
+        }
+        const inner = child.tagName === 'template' ? adapter.getTemplateContent(child) : child;
+        walk(inner, hidden || INVISIBLE.has(child.tagName));
+      }
+    }
+  };
+  walk(document, false);
+  if (visible === 0) appendFooter(document, url);
+  return serialize(document);
+}
+
+function findBody(node: T.ParentNode): T.Element | undefined {
+  for (const child of node.childNodes) {
+    if (!adapter.isElementNode(child)) continue;
+    if (child.tagName === 'body') return child;
+    const found = findBody(child);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function appendFooter(document: T.Document, url: string): void {
+  // The parser always creates a body for a document without frameset; a frameset
+  // document cannot show a footer, so fall back to the root element.
+  const body =
+    findBody(document) ?? (document.childNodes.find(adapter.isElementNode) as T.Element | undefined);
+  if (body === undefined) return;
+  const footer = parseFragment(
+    '<div style="margin-top:24px;font-size:12px;color:#555;text-align:center"><a></a></div>',
+  ).childNodes[0] as T.Element;
+  const link = footer.childNodes[0] as T.Element;
+  link.attrs.push({ name: 'href', value: url });
+  adapter.insertText(link, `${FOOTER_LABEL_FR} · ${FOOTER_LABEL_EN}`);
+  adapter.appendChild(body, footer);
+}
+
+export function injectIntoText(text: string, url: string): string {
+  const r = replaceAll(text, url);
+  if (r.count > 0) return r.value;
+  const separator = text.endsWith('\n') ? '\n' : '\n\n';
+  return `${text}${separator}--\n${FOOTER_LABEL_FR} / ${FOOTER_LABEL_EN}: ${url}\n`;
+}
+
+/** RFC 2369 and RFC 8058 headers for one-click unsubscribe. */
+export function unsubscribeHeaders(url: string): { name: string; value: string }[] {
+  return [
+    { name: 'List-Unsubscribe', value: `<${url}>` },
+    { name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' },
+  ];
+}
