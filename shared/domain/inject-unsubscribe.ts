@@ -47,7 +47,7 @@ export function injectIntoHtml(html: string, url: string): string {
           attr.value = r.value;
           if (!hidden && child.tagName === 'a' && attr.name === 'href') visible += r.count;
         }
-        const inner = child.tagName === 'template' ? adapter.getTemplateContent(child) : child;
+        const inner = child.tagName === 'template' ? adapter.getTemplateContent(child as T.Template) : child;
         walk(inner, hidden || INVISIBLE.has(child.tagName));
       }
     }

@@ -53,5 +53,5 @@ export function retentionEnd(state: RecipientState, settings: TenantSettings): D
   const purchase = lastPurchaseAt(state);
   if (purchase === undefined) return asProspect;
   const asCustomer = addDays(purchase, settings.customerRetentionDays);
-  return Math.max(asCustomer, asProspect);
+  return asCustomer.getTime() > asProspect.getTime() ? asCustomer : asProspect;
 }

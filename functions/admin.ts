@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { type ApiRequest, apiHandler } from '../shared/http/api-handler';
+import { HttpError } from '../shared/http/errors';
+import { type HttpResponse, json } from '../shared/http/responses';
+import {
+  createKeySchema,
+  identityParamSchema,
+  putRecipientSchema,
+  putWordingSchema,
+  recipientKeyParamSchema,
+  recordConsentSchema,
+  recordObjectionSchema,
+  recordSuppressionSchema,
+  recordWithdrawalSchema,
+} from '../shared/schemas/api';
+import { purposeIdSchema, purposeInputSchema } from '../shared/schemas/tenant';
+import { InvalidInputError, parseInput } from '../shared/schemas/validation';
+import * as state from '../shared/services/state';
+
+/** The state API, one function for its routes (API Gateway's routeKey picks the operation). */
+const param = <S extends z.ZodType>(request: ApiRequest, name: string, schema: S): z.output<S> => {
+  const result = schema.safeParse(decodeURIComponent(request.event.pathParameters?.[name] ?? ''));
+  if (result.success) return result.data;
+  throw new InvalidInputError(
+    result.error.issues.map((i) => ({ field: `path.${name}`, problem: i.message })),
+  );
+};
+
+const routes: Record<string, (request: ApiRequest) => Promise<HttpResponse>> = {
+  'GET /v1/tenant': async ({ deps, caller }) => json(200, await state.getTenant(deps, caller)),
+  'GET /v1/purposes': async ({ deps, caller }) =>
+    json(200, { purposes: Object.values((await state.getTenant(deps, caller)).purposes) }),
+  'PUT /v1/purposes/{purposeId}': async (r) =>
+    json(
+      200,
+      await state.putPurpose(
+        r.deps,
+        r.caller,
+        param(r, 'purposeId', purposeIdSchema),
+        parseInput(purposeInputSchema, r.event.body),
+      ),
+    ),
+  'PUT /v1/identities/{identity}': async (r) =>
+    json(200, await state.putEmailIdentity(r.deps, r.caller, param(r, 'identity', identityParamSchema))),
+  'DELETE /v1/identities/{identity}': async (r) => {
+    await state.deleteEmailIdentity(r.deps, r.caller, param(r, 'identity', identityParamSchema));
+    return { statusCode: 204, body: '' };
+  },
+  'PUT /v1/wordings/{versionId}': async (r) =>
+    json(
+      200,
+      await state.putWording(
+        r.deps,
+        r.caller,
+        param(r, 'versionId', z.string().min(1).max(100)),
+        parseInput(putWordingSchema, r.event.body).text,
+      ),
+    ),
+  'POST /v1/keys': async (r) =>
+    json(
+      201,
+      await state.createApiKey(r.deps, r.caller.tenantId, parseInput(createKeySchema, r.event.body ?? {})),
+    ),
+  'PUT /v1/recipients': async (r) =>
+    json(200, await state.putRecipient(r.deps, r.caller, parseInput(putRecipientSchema, r.event.body))),
+  'GET /v1/recipients/{recipientKey}': async (r) =>
+    json(200, await state.getRecipient(r.deps, r.caller, param(r, 'recipientKey', recipientKeyParamSchema))),
+  'POST /v1/consents': async (r) =>
+    json(201, await state.recordConsent(r.deps, r.caller, parseInput(recordConsentSchema, r.event.body))),
+  'POST /v1/withdrawals': async (r) =>
+    json(
+      201,
+      await state.recordWithdrawal(r.deps, r.caller, parseInput(recordWithdrawalSchema, r.event.body)),
+    ),
+  'POST /v1/objections': async (r) =>
+    json(201, await state.recordObjection(r.deps, r.caller, parseInput(recordObjectionSchema, r.event.body))),
+  'POST /v1/suppressions': async (r) =>
+    json(
+      201,
+      await state.recordSuppression(r.deps, r.caller, parseInput(recordSuppressionSchema, r.event.body)),
+    ),
+};
+
+export const handler = apiHandler('admin', async (request) => {
+  const route = routes[request.event.routeKey];
+  if (!route) throw new HttpError(404, 'not_found', `No route ${request.event.routeKey}`);
+  return route(request);
+});

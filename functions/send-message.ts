@@ -1,0 +1,11 @@
+import { apiHandler } from '../shared/http/api-handler';
+import { json } from '../shared/http/responses';
+import { sendMessageSchema } from '../shared/schemas/api';
+import { parseInput } from '../shared/schemas/validation';
+import { sendMessage } from '../shared/services/send-message';
+
+/** POST /v1/messages: 202 sent with its basis, 403 rejected with reasons and rules. */
+export const handler = apiHandler('sender', async ({ event, caller, deps }) => {
+  const result = await sendMessage(deps, caller, parseInput(sendMessageSchema, event.body));
+  return json(result.decision === 'sent' ? 202 : 403, result);
+});

@@ -1,0 +1,46 @@
+import { publicHandler } from '../shared/http/api-handler';
+import { rawBody } from '../shared/http/middleware/json-body';
+import { negotiateLanguage } from '../shared/http/pages/layout';
+import { confirmPage, donePage, errorPage, invalidLinkPage } from '../shared/http/pages/unsubscribe-pages';
+import { html } from '../shared/http/responses';
+import { describeUnsubscribe, unsubscribe } from '../shared/services/unsubscribe';
+
+/**
+ * GET /u/{token}: a confirmation page that changes nothing.
+ * POST /u/{token}: RFC 8058 one-click (body `List-Unsubscribe=One-Click`, urlencoded or
+ * multipart, no cookie, no login) or the page's button: records the objection at once.
+ */
+export const handler = publicHandler(
+  async (event, deps) => {
+    const lang = negotiateLanguage(event.headers?.['accept-language']);
+    const token = event.pathParameters?.token ?? '';
+    if (event.requestContext.http.method === 'GET') {
+      const scope = await describeUnsubscribe(deps, token);
+      return scope ? html(200, confirmPage(lang, scope)) : html(404, invalidLinkPage(lang));
+    }
+    const form = await readForm(event.headers?.['content-type'], rawBody(event));
+    if (form?.get('List-Unsubscribe') !== 'One-Click') return html(400, invalidLinkPage(lang));
+    const result = await unsubscribe(deps, token, {
+      method: form.get('via') === 'page' ? 'unsubscribe_link' : 'one_click',
+      ip: event.requestContext.http.sourceIp,
+      userAgent: event.requestContext.http.userAgent,
+    });
+    return result ? html(200, donePage(lang, result)) : html(404, invalidLinkPage(lang));
+  },
+  (status) => html(status, status >= 500 ? errorPage('en') : invalidLinkPage('en')),
+);
+
+/** Form bodies through the platform's own parser (undici's FormData): urlencoded and multipart alike. */
+async function readForm(
+  contentType: string | undefined,
+  body: string | undefined,
+): Promise<FormData | undefined> {
+  if (body === undefined) return undefined;
+  try {
+    return await new Response(body, {
+      headers: { 'content-type': contentType ?? 'application/x-www-form-urlencoded' },
+    }).formData();
+  } catch {
+    return undefined;
+  }
+}

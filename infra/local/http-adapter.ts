@@ -1,0 +1,207 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { type EntryPoint, entryPoints, type Route } from '../entry-points';
+
+/**
+ * Serves the Lambda handlers over HTTP on this machine, the way API Gateway's HTTP API
+ * (payload format 2.0) would: the same handler modules, the same routes (from
+ * entry-points.ts), events shaped like the real ones.
+ */
+export type LambdaHandler = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+) => Promise<APIGatewayProxyStructuredResultV2>;
+
+interface CompiledRoute {
+  readonly route: Route;
+  readonly entry: EntryPoint;
+  readonly pattern: RegExp;
+  readonly params: string[];
+}
+
+/** API Gateway's payload limit. */
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+const TEXT_TYPES =
+  /^(application\/([\w.+-]*\+)?json|application\/x-www-form-urlencoded|text\/|application\/xml)/i;
+
+function compile(entry: EntryPoint, route: Route): CompiledRoute {
+  const params: string[] = [];
+  const source = route.path
+    .split('/')
+    .map((segment) => {
+      const m = /^\{(\w+)\}$/.exec(segment);
+      if (!m) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      params.push(m[1]!);
+      return '([^/]+)';
+    })
+    .join('/');
+  return { route, entry, pattern: new RegExp(`^${source}$`), params };
+}
+
+function lambdaContext(entry: EntryPoint): Context {
+  const functionName = `consent-gate-local-${entry.id}`;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+    memoryLimitInMB: '512',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => 30_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer | 'too_large'> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) return 'too_large';
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+export function toEvent(
+  req: IncomingMessage,
+  url: URL,
+  body: Buffer,
+  matched: CompiledRoute,
+  pathParameters: Record<string, string>,
+): APIGatewayProxyEventV2 {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const query: Record<string, string> = {};
+  for (const [k, v] of url.searchParams) query[k] = query[k] === undefined ? v : `${query[k]},${v}`;
+  const isText = TEXT_TYPES.test(headers['content-type'] ?? '');
+  const now = new Date();
+  const routeKey = `${matched.route.method} ${matched.route.path}`;
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    queryStringParameters: Object.keys(query).length > 0 ? query : undefined,
+    pathParameters: Object.keys(pathParameters).length > 0 ? pathParameters : undefined,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: 'local',
+      http: {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: randomUUID(),
+      routeKey,
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    body: body.length === 0 ? undefined : isText ? body.toString('utf8') : body.toString('base64'),
+    isBase64Encoded: body.length > 0 && !isText,
+  };
+}
+
+export interface LocalApi {
+  readonly server: Server;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export interface LocalApiOptions {
+  readonly host?: string;
+  readonly port?: number;
+  /** Loads an entry point's handler; by default, imports the entry file. */
+  readonly load?: (entry: EntryPoint) => Promise<LambdaHandler>;
+  /** Local-only routes (the index page, the local outboxes), tried after the gateway's. */
+  readonly extra?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
+}
+
+const defaultLoad = async (entry: EntryPoint): Promise<LambdaHandler> => {
+  const mod = (await import(new URL(`../../${entry.entry}`, import.meta.url).href)) as {
+    handler: LambdaHandler;
+  };
+  return mod.handler;
+};
+
+export async function startLocalApi(options: LocalApiOptions = {}): Promise<LocalApi> {
+  const routes = entryPoints.flatMap((entry) => entry.routes.map((route) => compile(entry, route)));
+  const load = options.load ?? defaultLoad;
+  const handlers = new Map<string, Promise<LambdaHandler>>();
+
+  const server = createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
+      const method = req.method ?? 'GET';
+      const candidates = routes.filter((r) => r.pattern.test(url.pathname));
+      const matched = candidates.find((r) => r.route.method === method);
+      if (!matched) {
+        if (options.extra && (await options.extra(req, res, url))) return;
+        res.writeHead(candidates.length > 0 ? 405 : 404, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ message: candidates.length > 0 ? 'Method Not Allowed' : 'Not Found' }));
+        return;
+      }
+      const values = matched.pattern.exec(url.pathname)!.slice(1);
+      const pathParameters = Object.fromEntries(
+        matched.params.map((p, i) => [p, decodeURIComponent(values[i]!)]),
+      );
+      const body = await readBody(req);
+      if (body === 'too_large') {
+        res.writeHead(413, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ message: 'Request Entity Too Large' }));
+        return;
+      }
+      let handler = handlers.get(matched.entry.id);
+      if (!handler) {
+        handler = load(matched.entry);
+        handlers.set(matched.entry.id, handler);
+      }
+      const result = await (await handler)(
+        toEvent(req, url, body, matched, pathParameters),
+        lambdaContext(matched.entry),
+      );
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(result.headers ?? {})) headers[k] = String(v);
+      res.writeHead(result.statusCode ?? 200, headers);
+      res.end(
+        result.body === undefined
+          ? undefined
+          : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8'),
+      );
+    } catch (error) {
+      // API Gateway answers this when the function itself fails.
+      console.error('local api: handler failed', error);
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ message: 'Internal Server Error' }));
+    }
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  return {
+    server,
+    url: `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

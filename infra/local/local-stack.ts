@@ -1,0 +1,157 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { ENV } from '../../shared/config';
+import { type LocalApi, type LocalApiOptions, startLocalApi } from './http-adapter';
+
+/**
+ * The gateway on this machine: a local DynamoDB (dynalite, LevelDB on disk), a local
+ * SES (aws-ses-v2-local, with its mail viewer), and the real handlers behind a local
+ * HTTP API. The handlers reach the local servers through the SDK's own
+ * AWS_ENDPOINT_URL_<SERVICE> variables, so they run exactly as they do in Lambda.
+ */
+const require = createRequire(import.meta.url);
+
+export const TABLE_NAME = 'consent-gate';
+
+export interface LocalStackOptions {
+  /** Folder for the key file and (if persist) the DynamoDB data. */
+  readonly dir: string;
+  /** Keep DynamoDB data on disk across restarts (npm start) or in memory (tests). */
+  readonly persist?: boolean;
+  readonly host?: string;
+  readonly apiPort?: number;
+  readonly sesPort?: number;
+  readonly dynamodbPort?: number;
+  readonly extra?: LocalApiOptions['extra'];
+}
+
+export interface LocalStack {
+  readonly apiUrl: string;
+  readonly sesUrl: string;
+  readonly dynamodbUrl: string;
+  readonly tableName: string;
+  readonly api: LocalApi;
+  stop(): Promise<void>;
+}
+
+function listen(server: Server, port: number, host: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      const address = server.address() as AddressInfo;
+      resolve(`http://${host}:${address.port}`);
+    });
+  });
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.closeAllConnections?.();
+    server.close(() => resolve());
+  });
+}
+
+/** The key ring file: created once, then kept, since the recipient hash key must never change (R11). */
+function loadOrCreateKeys(dir: string): string {
+  const file = join(dir, 'keys.json');
+  if (existsSync(file)) return readFileSync(file, 'utf8');
+  const keys = JSON.stringify({
+    hash: { key: randomBytes(32).toString('base64url') },
+    tokens: { activeKeyId: 'k1', k1: randomBytes(32).toString('base64url') },
+  });
+  writeFileSync(file, keys, { mode: 0o600 });
+  return keys;
+}
+
+/** Same key schema as the CDK table (infra/gateway.ts). */
+export async function createTable(endpoint: string, tableName: string): Promise<void> {
+  const client = new DynamoDBClient({ endpoint });
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+          { AttributeName: 'gsi1pk', AttributeType: 'S' },
+          { AttributeName: 'gsi1sk', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: 'gsi1',
+            KeySchema: [
+              { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+              { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  } finally {
+    client.destroy();
+  }
+}
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const host = options.host ?? '127.0.0.1';
+  mkdirSync(options.dir, { recursive: true });
+  const dynalite = require('dynalite') as typeof import('dynalite');
+  const sesServer = (
+    require('aws-ses-v2-local') as { default: (c: { host: string; port: number }) => Promise<Server> }
+  ).default;
+
+  const dataPath = options.persist ? join(options.dir, 'dynamodb') : undefined;
+  const dynamo = dynalite({ path: dataPath, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const dynamodbUrl = await listen(dynamo, options.dynamodbPort ?? 0, host);
+  const ses = await sesServer({ host, port: options.sesPort ?? 0 });
+  const sesUrl = `http://${host}:${(ses.address() as AddressInfo).port}`;
+
+  // The SDK's service-specific endpoint variables, plus a region and inert credentials:
+  // the local servers accept any signature.
+  Object.assign(process.env, {
+    AWS_REGION: process.env.AWS_REGION ?? 'eu-west-3',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_DYNAMODB: dynamodbUrl,
+    AWS_ENDPOINT_URL_SESV2: sesUrl,
+    [ENV.tableName]: TABLE_NAME,
+    [ENV.keyRingJson]: loadOrCreateKeys(options.dir),
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+  });
+  await createTable(dynamodbUrl, TABLE_NAME);
+
+  let api: LocalApi;
+  try {
+    api = await startLocalApi({ host, port: options.apiPort ?? 0, extra: options.extra });
+  } catch (error) {
+    await Promise.all([close(dynamo), close(ses)]);
+    throw error;
+  }
+  // Links in messages point at the API actually listening.
+  process.env[ENV.publicBaseUrl] = api.url;
+
+  return {
+    apiUrl: api.url,
+    sesUrl,
+    dynamodbUrl,
+    tableName: TABLE_NAME,
+    api,
+    stop: async () => {
+      await api.close();
+      await Promise.all([close(ses), close(dynamo)]);
+    },
+  };
+}

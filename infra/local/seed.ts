@@ -1,0 +1,53 @@
+import { hashApiKey } from '../../shared/domain/api-key';
+import type { Caller, Dependencies } from '../../shared/services/dependencies';
+import { createApiKey, newTenant, putPurpose, putWording } from '../../shared/services/state';
+
+/** The demo tenant `npm start` creates, so that the README's walkthrough works at once. */
+export const DEMO_TENANT = 'demo';
+export const DEMO_IDENTITY = 'shop.example';
+
+export interface SeededKeys {
+  readonly adminKey: string;
+  readonly senderKey: string;
+}
+
+/**
+ * Creates the demo tenant, its purposes and a consent wording, once; reuses the keys
+ * from the previous run when they still exist in the store, or issues new ones.
+ */
+export async function seedDemo(deps: Dependencies, previous?: Partial<SeededKeys>): Promise<SeededKeys> {
+  const created = await deps.store.createTenant(newTenant(DEMO_TENANT, 'Demo Shop', [DEMO_IDENTITY]));
+  const caller: Caller = { tenantId: DEMO_TENANT, keyId: 'seed', role: 'admin' };
+  if (created) {
+    await putPurpose(deps, caller, 'newsletter', {
+      name: 'Newsletter',
+      category: 'marketing',
+      productFamily: 'books',
+    });
+    await putPurpose(deps, caller, 'personalised-offers', {
+      name: 'Personalised offers',
+      category: 'profiling',
+    });
+    await putPurpose(deps, caller, 'pro-software', {
+      name: 'Software for IT teams',
+      category: 'marketing',
+      topics: ['it', 'software'],
+    });
+    await putPurpose(deps, caller, 'order-updates', { name: 'Order updates', category: 'transactional' });
+    await putWording(
+      deps,
+      caller,
+      'newsletter-v1',
+      'Yes, I want to receive the Demo Shop newsletter by email.',
+    );
+  }
+  const stillValid = async (key: string | undefined) =>
+    key !== undefined && (await deps.store.getApiKey(hashApiKey(key))) !== undefined;
+  const adminKey = (await stillValid(previous?.adminKey))
+    ? previous!.adminKey!
+    : (await createApiKey(deps, DEMO_TENANT, { role: 'admin', label: 'local admin' })).key;
+  const senderKey = (await stillValid(previous?.senderKey))
+    ? previous!.senderKey!
+    : (await createApiKey(deps, DEMO_TENANT, { role: 'sender', label: 'local sender' })).key;
+  return { adminKey, senderKey };
+}

@@ -1,0 +1,86 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { runtimeDependencies } from '../../shared/http/runtime';
+import { startLocalStack } from './local-stack';
+import { DEMO_IDENTITY, DEMO_TENANT, seedDemo } from './seed';
+
+/**
+ * `npm start`: the gateway on this machine with embedded defaults. Ports come from
+ * PORT (API, default 3000), SES_PORT (8005) and DYNAMODB_PORT (8000); 0 picks a free
+ * one. `.consent-gate/local.json` always holds the URLs actually in use and the keys.
+ */
+const dir = resolve(process.env.CONSENT_GATE_DIR ?? '.consent-gate');
+const localFile = join(dir, 'local.json');
+
+function port(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) {
+    console.error(`${name} must be a port number (0-65535), not "${raw}"`);
+    process.exit(2);
+  }
+  return value;
+}
+
+async function main() {
+  const previous = existsSync(localFile)
+    ? (JSON.parse(readFileSync(localFile, 'utf8')) as Record<string, string>)
+    : {};
+  const stack = await startLocalStack({
+    dir,
+    persist: true,
+    host: process.env.HOST ?? '127.0.0.1',
+    apiPort: port('PORT', 3000),
+    sesPort: port('SES_PORT', 8005),
+    dynamodbPort: port('DYNAMODB_PORT', 8000),
+  }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'EADDRINUSE') {
+      console.error(
+        `A port is already in use (${error.message}). Choose others: PORT=3100 SES_PORT=8105 DYNAMODB_PORT=8100 npm start`,
+      );
+      process.exit(1);
+    }
+    throw error;
+  });
+  const keys = await seedDemo(runtimeDependencies(), previous);
+  const local = {
+    apiUrl: stack.apiUrl,
+    sesUrl: stack.sesUrl,
+    dynamodbUrl: stack.dynamodbUrl,
+    openapiUrl: `${stack.apiUrl}/openapi.json`,
+    tableName: stack.tableName,
+    tenant: DEMO_TENANT,
+    fromIdentity: DEMO_IDENTITY,
+    adminKey: keys.adminKey,
+    senderKey: keys.senderKey,
+  };
+  writeFileSync(localFile, `${JSON.stringify(local, null, 2)}\n`, { mode: 0o600 });
+
+  console.log(`
+consent-gate is running locally.
+
+  API            ${local.apiUrl}
+  OpenAPI        ${local.openapiUrl}
+  Mail viewer    ${local.sesUrl}   (local SES: every email sent shows up here)
+  DynamoDB       ${local.dynamodbUrl}   (data in ${join(dir, 'dynamodb')})
+
+  Tenant         ${local.tenant}  (From identity: *@${DEMO_IDENTITY})
+  Admin key      ${local.adminKey}
+  Sender key     ${local.senderKey}
+
+Written to ${localFile}. Stop with Ctrl-C.
+`);
+
+  const shutdown = async () => {
+    await stack.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

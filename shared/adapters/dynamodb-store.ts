@@ -1,0 +1,364 @@
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  type PutCommandInput,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  type ApiKeyRecord,
+  type GatewayStore,
+  type MessageRecord,
+  NotFoundError,
+  StoreError,
+  StoreUnavailableError,
+} from '../ports/gateway-store';
+import {
+  type ConsentGrant,
+  type ConsentRecord,
+  type Objection,
+  objectionSchema,
+  type RecipientProfile,
+  type RecipientState,
+  recipientProfileSchema,
+  type Suppression,
+  suppressionSchema,
+  type Withdrawal,
+} from '../schemas/recipient';
+import { type Purpose, type Tenant, tenantSchema, type Wording } from '../schemas/tenant';
+
+/**
+ * Single-table layout (ElectroDB style: generic keys, each item names its entity and version):
+ *
+ * | item        | pk                          | sk                      |
+ * |-------------|-----------------------------|-------------------------|
+ * | tenant      | TENANT#<id>                 | TENANT                  |
+ * | API key     | APIKEY#<sha256 of key>      | APIKEY                  |
+ * | profile     | TENANT#<id>#R#<recipientKey> | S#PROFILE              |
+ * | consent     | (same)                      | S#CONSENT#<purpose>     |
+ * | objection   | (same)                      | S#OBJECTION#<id>        |
+ * | suppression | (same)                      | S#SUPPRESSION#<reason>  |
+ * | message     | (same)                      | M#<sentAt>#<messageId>  |
+ *
+ * A recipient's state is the `S#` items of one partition: the decision reads it with
+ * one strongly consistent Query. Messages live beside it under `M#` so the log grows
+ * without slowing that read. Objections and suppressions carry no address (R11).
+ */
+const ENTITY_VERSION = 1;
+
+const tenantPk = (tenantId: string) => `TENANT#${tenantId}`;
+const recipientPk = (tenantId: string, recipientKey: string) => `TENANT#${tenantId}#R#${recipientKey}`;
+
+export function createDocumentClient(client = new DynamoDBClient({})): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+/** SDK exceptions become domain errors here and nowhere else. */
+function translate(error: unknown): never {
+  if (error instanceof StoreError) throw error;
+  const name = (error as { name?: string }).name ?? '';
+  if (name === 'ValidationException' || name === 'ResourceNotFoundException') {
+    throw new StoreError(`DynamoDB refused the request (${name})`, { cause: error });
+  }
+  throw new StoreUnavailableError(`DynamoDB unavailable (${name || 'unknown error'})`, { cause: error });
+}
+
+export class DynamoDbGatewayStore implements GatewayStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  private async put(input: Omit<PutCommandInput, 'TableName'>): Promise<void> {
+    try {
+      await this.doc.send(new PutCommand({ TableName: this.tableName, ...input }));
+    } catch (error) {
+      translate(error);
+    }
+  }
+
+  private async update(
+    key: { pk: string; sk: string },
+    expression: string,
+    names: Record<string, string>,
+    values: Record<string, unknown> | undefined,
+    condition?: string,
+  ): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: expression,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ConditionExpression: condition,
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new NotFoundError('Tenant not found');
+      translate(error);
+    }
+  }
+
+  async getTenant(tenantId: string): Promise<Tenant | undefined> {
+    try {
+      const { Item } = await this.doc.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { pk: tenantPk(tenantId), sk: 'TENANT' },
+          ConsistentRead: true,
+        }),
+      );
+      if (!Item) return undefined;
+      const ids = Item.emailIdentities instanceof Set ? [...Item.emailIdentities] : [];
+      return tenantSchema.parse({ ...Item.data, emailIdentities: ids.sort() });
+    } catch (error) {
+      translate(error);
+    }
+  }
+
+  async createTenant(tenant: Tenant): Promise<boolean> {
+    const { emailIdentities, ...data } = tenant;
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: tenantPk(tenant.id),
+            sk: 'TENANT',
+            entity: 'tenant',
+            v: ENTITY_VERSION,
+            data,
+            // A string set, so that identities are added and removed atomically.
+            emailIdentities: emailIdentities.length > 0 ? new Set(emailIdentities) : undefined,
+          },
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': 'pk' },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      translate(error);
+    }
+  }
+
+  private tenantKey(tenantId: string) {
+    return { pk: tenantPk(tenantId), sk: 'TENANT' };
+  }
+
+  putPurpose(tenantId: string, purpose: Purpose): Promise<void> {
+    return this.update(
+      this.tenantKey(tenantId),
+      'SET #data.#purposes.#id = :purpose',
+      { '#data': 'data', '#purposes': 'purposes', '#id': purpose.id, '#pk': 'pk' },
+      { ':purpose': purpose },
+      'attribute_exists(#pk)',
+    );
+  }
+
+  putEmailIdentity(tenantId: string, identity: string): Promise<void> {
+    return this.update(
+      this.tenantKey(tenantId),
+      'ADD #ids :ids',
+      { '#ids': 'emailIdentities', '#pk': 'pk' },
+      { ':ids': new Set([identity]) },
+      'attribute_exists(#pk)',
+    );
+  }
+
+  deleteEmailIdentity(tenantId: string, identity: string): Promise<void> {
+    return this.update(
+      this.tenantKey(tenantId),
+      'DELETE #ids :ids',
+      { '#ids': 'emailIdentities', '#pk': 'pk' },
+      { ':ids': new Set([identity]) },
+      'attribute_exists(#pk)',
+    );
+  }
+
+  putWording(tenantId: string, wording: Wording): Promise<void> {
+    return this.update(
+      this.tenantKey(tenantId),
+      'SET #data.#wordings.#id = :wording',
+      { '#data': 'data', '#wordings': 'wordings', '#id': wording.versionId, '#pk': 'pk' },
+      { ':wording': wording },
+      'attribute_exists(#pk)',
+    );
+  }
+
+  async getApiKey(keyHash: string): Promise<ApiKeyRecord | undefined> {
+    try {
+      const { Item } = await this.doc.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { pk: `APIKEY#${keyHash}`, sk: 'APIKEY' },
+          ConsistentRead: true,
+        }),
+      );
+      return Item?.data as ApiKeyRecord | undefined;
+    } catch (error) {
+      translate(error);
+    }
+  }
+
+  putApiKey(keyHash: string, record: ApiKeyRecord): Promise<void> {
+    return this.put({
+      Item: { pk: `APIKEY#${keyHash}`, sk: 'APIKEY', entity: 'apiKey', v: ENTITY_VERSION, data: record },
+      ConditionExpression: 'attribute_not_exists(#pk)',
+      ExpressionAttributeNames: { '#pk': 'pk' },
+    });
+  }
+
+  async getRecipientState(tenantId: string, recipientKey: string): Promise<RecipientState> {
+    const state: RecipientState = { recipientKey, consents: {}, objections: [], suppressions: [] };
+    let startKey: Record<string, unknown> | undefined;
+    try {
+      do {
+        const page = await this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :state)',
+            ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+            ExpressionAttributeValues: { ':pk': recipientPk(tenantId, recipientKey), ':state': 'S#' },
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          switch (item.entity) {
+            case 'profile':
+              state.profile = recipientProfileSchema.parse(item.data);
+              break;
+            case 'consent': {
+              const record = item.data as ConsentRecord;
+              state.consents[record.purpose] = record;
+              break;
+            }
+            case 'objection':
+              state.objections.push(objectionSchema.parse(item.data));
+              break;
+            case 'suppression':
+              state.suppressions.push(suppressionSchema.parse(item.data));
+              break;
+          }
+        }
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+    } catch (error) {
+      translate(error);
+    }
+    return state;
+  }
+
+  putProfile(tenantId: string, recipientKey: string, profile: RecipientProfile): Promise<void> {
+    return this.put({
+      Item: {
+        pk: recipientPk(tenantId, recipientKey),
+        sk: 'S#PROFILE',
+        entity: 'profile',
+        v: ENTITY_VERSION,
+        data: profile,
+      },
+    });
+  }
+
+  putConsent(tenantId: string, recipientKey: string, purpose: string, grant: ConsentGrant): Promise<void> {
+    return this.setConsentPart(tenantId, recipientKey, purpose, 'grant', grant);
+  }
+
+  putWithdrawal(
+    tenantId: string,
+    recipientKey: string,
+    purpose: string,
+    withdrawal: Withdrawal,
+  ): Promise<void> {
+    return this.setConsentPart(tenantId, recipientKey, purpose, 'withdrawal', withdrawal);
+  }
+
+  /** A consent item keeps the latest grant and the latest withdrawal side by side (R3: both with proof). */
+  private async setConsentPart(
+    tenantId: string,
+    recipientKey: string,
+    purpose: string,
+    part: 'grant' | 'withdrawal',
+    value: ConsentGrant | Withdrawal,
+  ): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: recipientPk(tenantId, recipientKey), sk: `S#CONSENT#${purpose}` },
+          UpdateExpression: 'SET #entity = :entity, #v = :v, #data = if_not_exists(#data, :empty)',
+          ExpressionAttributeNames: { '#entity': 'entity', '#v': 'v', '#data': 'data' },
+          ExpressionAttributeValues: { ':entity': 'consent', ':v': ENTITY_VERSION, ':empty': { purpose } },
+        }),
+      );
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: recipientPk(tenantId, recipientKey), sk: `S#CONSENT#${purpose}` },
+          UpdateExpression: 'SET #data.#part = :value',
+          ExpressionAttributeNames: { '#data': 'data', '#part': part },
+          ExpressionAttributeValues: { ':value': value },
+        }),
+      );
+    } catch (error) {
+      translate(error);
+    }
+  }
+
+  async putObjection(
+    tenantId: string,
+    recipientKey: string,
+    objection: Objection,
+  ): Promise<'recorded' | 'duplicate'> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: recipientPk(tenantId, recipientKey),
+            sk: `S#OBJECTION#${objection.id}`,
+            entity: 'objection',
+            v: ENTITY_VERSION,
+            data: objection,
+          },
+          ConditionExpression: 'attribute_not_exists(#sk)',
+          ExpressionAttributeNames: { '#sk': 'sk' },
+        }),
+      );
+      return 'recorded';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'duplicate';
+      translate(error);
+    }
+  }
+
+  putSuppression(tenantId: string, recipientKey: string, suppression: Suppression): Promise<void> {
+    return this.put({
+      Item: {
+        pk: recipientPk(tenantId, recipientKey),
+        sk: `S#SUPPRESSION#${suppression.reason}`,
+        entity: 'suppression',
+        v: ENTITY_VERSION,
+        data: suppression,
+      },
+    });
+  }
+
+  putMessage(tenantId: string, recipientKey: string, message: MessageRecord): Promise<void> {
+    return this.put({
+      Item: {
+        pk: recipientPk(tenantId, recipientKey),
+        sk: `M#${message.sentAt}#${message.messageId}`,
+        entity: 'message',
+        v: ENTITY_VERSION,
+        data: message,
+      },
+    });
+  }
+}

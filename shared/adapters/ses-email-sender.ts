@@ -1,0 +1,59 @@
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import {
+  EmailProviderError,
+  EmailRejectedByProviderError,
+  type EmailSender,
+  type OutboundEmail,
+} from '../ports/email-sender';
+
+/** SES refuses these for the message itself; anything else is the provider being unavailable. */
+const REJECTIONS = new Set([
+  'MessageRejected',
+  'MailFromDomainNotVerifiedException',
+  'BadRequestException',
+  'AccountSuspendedException',
+  'SendingPausedException',
+]);
+
+/**
+ * Sends with the SES v2 API: simple content takes custom headers, which carry the
+ * RFC 2369 / RFC 8058 unsubscribe headers without building raw MIME ourselves.
+ */
+export class SesEmailSender implements EmailSender {
+  constructor(
+    private readonly client: SESv2Client = new SESv2Client({}),
+    private readonly configurationSetName?: string,
+  ) {}
+
+  async send(email: OutboundEmail): Promise<string> {
+    try {
+      const { MessageId } = await this.client.send(
+        new SendEmailCommand({
+          FromEmailAddress: email.from,
+          Destination: { ToAddresses: [email.to] },
+          ReplyToAddresses: email.replyTo ? [email.replyTo] : undefined,
+          ConfigurationSetName: this.configurationSetName,
+          EmailTags: email.tags.map((t) => ({ Name: t.name, Value: t.value })),
+          Content: {
+            Simple: {
+              Subject: { Data: email.subject, Charset: 'UTF-8' },
+              Body: {
+                Html: email.html === undefined ? undefined : { Data: email.html, Charset: 'UTF-8' },
+                Text: email.text === undefined ? undefined : { Data: email.text, Charset: 'UTF-8' },
+              },
+              Headers: email.headers.map((h) => ({ Name: h.name, Value: h.value })),
+            },
+          },
+        }),
+      );
+      if (!MessageId) throw new EmailProviderError('SES answered without a MessageId');
+      return MessageId;
+    } catch (error) {
+      if (error instanceof EmailProviderError) throw error;
+      const name = (error as { name?: string }).name ?? 'unknown error';
+      if (REJECTIONS.has(name))
+        throw new EmailRejectedByProviderError(`SES rejected the message (${name})`, { cause: error });
+      throw new EmailProviderError(`SES unavailable (${name})`, { cause: error });
+    }
+  }
+}

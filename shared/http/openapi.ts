@@ -1,0 +1,197 @@
+import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import {
+  createKeySchema,
+  decisionListResponseSchema,
+  decisionRequestSchema,
+  decisionResultSchema,
+  errorResponseSchema,
+  putRecipientSchema,
+  putWordingSchema,
+  recordConsentSchema,
+  recordObjectionSchema,
+  recordSuppressionSchema,
+  recordWithdrawalSchema,
+  rejectedResponseSchema,
+  sendMessageSchema,
+  sentResponseSchema,
+} from '../schemas/api';
+import { recipientStateSchema } from '../schemas/recipient';
+import { purposeInputSchema, purposeSchema, tenantSchema } from '../schemas/tenant';
+
+/** The OpenAPI document, generated from the same zod schemas that validate requests. */
+export function buildOpenApiDocument(serverUrl?: string) {
+  const registry = new OpenAPIRegistry();
+  const bearer = registry.registerComponent('securitySchemes', 'apiKey', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'A sender key (cg_send_…) or an admin key (cg_admin_…)',
+  });
+  const security = [{ [bearer.name]: [] }];
+  const body = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
+  const jsonResponse = (description: string, schema: z.ZodType) => ({ description, ...body(schema) });
+  const errors = {
+    400: jsonResponse('Invalid input: `issues` names each field and its problem', errorResponseSchema),
+    401: jsonResponse('Missing or unknown API key', errorResponseSchema),
+    503: jsonResponse('The store or the provider cannot be reached; nothing was sent', errorResponseSchema),
+  };
+  const route = (config: Omit<RouteConfig, 'responses'> & { responses: RouteConfig['responses'] }) =>
+    registry.registerPath({ security, ...config, responses: { ...errors, ...config.responses } });
+
+  route({
+    method: 'post',
+    path: '/v1/messages',
+    tags: ['Sending'],
+    summary: 'Decide and, if allowed, send an email with its opt-out',
+    request: { body: body(sendMessageSchema) },
+    responses: {
+      202: jsonResponse('Sent, with its basis and proof reference', sentResponseSchema),
+      403: jsonResponse('Rejected: reason codes and rule ids, most decisive first', rejectedResponseSchema),
+    },
+  });
+  route({
+    method: 'post',
+    path: '/v1/decisions',
+    tags: ['Sending'],
+    summary: 'Decide without sending, for one recipient (`to`) or up to 1,000 (`recipients`)',
+    request: { body: body(decisionRequestSchema) },
+    responses: {
+      200: jsonResponse(
+        'The decision (for `to`) or the list of decisions (for `recipients`)',
+        z.union([decisionResultSchema, decisionListResponseSchema]),
+      ),
+    },
+  });
+
+  const admin = { tags: ['State (admin key)'] };
+  route({
+    ...admin,
+    method: 'get',
+    path: '/v1/tenant',
+    summary: 'The tenant: purposes, identities, wordings, settings',
+    responses: { 200: jsonResponse('Tenant', tenantSchema) },
+  });
+  route({
+    ...admin,
+    method: 'get',
+    path: '/v1/purposes',
+    summary: 'List purposes',
+    responses: { 200: jsonResponse('Purposes', z.object({ purposes: z.array(purposeSchema) })) },
+  });
+  route({
+    ...admin,
+    method: 'put',
+    path: '/v1/purposes/{purposeId}',
+    summary: 'Declare or update a purpose',
+    request: { params: z.object({ purposeId: z.string() }), body: body(purposeInputSchema) },
+    responses: { 200: jsonResponse('The purpose', purposeSchema) },
+  });
+  route({
+    ...admin,
+    method: 'put',
+    path: '/v1/identities/{identity}',
+    summary: 'Allow a From identity (a domain or an address) (R10)',
+    request: { params: z.object({ identity: z.string() }) },
+    responses: {
+      200: jsonResponse('Allowed', z.object({ identity: z.string(), channel: z.literal('email') })),
+    },
+  });
+  route({
+    ...admin,
+    method: 'delete',
+    path: '/v1/identities/{identity}',
+    summary: 'Remove a From identity',
+    request: { params: z.object({ identity: z.string() }) },
+    responses: { 204: { description: 'Removed' } },
+  });
+  route({
+    ...admin,
+    method: 'put',
+    path: '/v1/wordings/{versionId}',
+    summary: 'Store a versioned consent wording (R3), kept with its SHA-256',
+    request: { params: z.object({ versionId: z.string() }), body: body(putWordingSchema) },
+    responses: { 200: jsonResponse('The wording', z.object({ versionId: z.string(), sha256: z.string() })) },
+  });
+  route({
+    ...admin,
+    method: 'post',
+    path: '/v1/keys',
+    summary: 'Create an API key (shown once)',
+    request: { body: body(createKeySchema) },
+    responses: {
+      201: jsonResponse('The key', z.object({ keyId: z.string(), role: z.string(), key: z.string() })),
+    },
+  });
+  route({
+    ...admin,
+    method: 'put',
+    path: '/v1/recipients',
+    summary: 'Create or replace a recipient profile',
+    request: { body: body(putRecipientSchema) },
+    responses: { 200: jsonResponse('The recipient key and profile', z.object({ recipientKey: z.string() })) },
+  });
+  route({
+    ...admin,
+    method: 'get',
+    path: '/v1/recipients/{recipientKey}',
+    summary: "A recipient's state: profile, consents, objections, suppressions",
+    request: { params: z.object({ recipientKey: z.string() }) },
+    responses: {
+      200: jsonResponse('State', recipientStateSchema),
+      404: jsonResponse('Unknown recipient', errorResponseSchema),
+    },
+  });
+  for (const [path, schema, summary] of [
+    [
+      '/v1/consents',
+      recordConsentSchema,
+      'Record a consent with its proof (R1, R3); the answer says whether it counts',
+    ],
+    ['/v1/withdrawals', recordWithdrawalSchema, 'Record a consent withdrawal (R3)'],
+    ['/v1/objections', recordObjectionSchema, 'Record an objection (R7)'],
+    ['/v1/suppressions', recordSuppressionSchema, 'Record a hard bounce or a complaint (R8)'],
+  ] as const) {
+    route({
+      ...admin,
+      method: 'post',
+      path,
+      summary,
+      request: { body: body(schema) },
+      responses: { 201: { description: 'Recorded' } },
+    });
+  }
+
+  registry.registerPath({
+    method: 'get',
+    path: '/u/{token}',
+    tags: ['Recipients'],
+    summary: 'Unsubscribe confirmation page (changes nothing)',
+    request: { params: z.object({ token: z.string() }) },
+    responses: {
+      200: { description: 'HTML page with one confirming button' },
+      404: { description: 'This link is not valid' },
+    },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/u/{token}',
+    tags: ['Recipients'],
+    summary: 'RFC 8058 one-click unsubscribe: body List-Unsubscribe=One-Click (urlencoded or multipart)',
+    request: { params: z.object({ token: z.string() }) },
+    responses: {
+      200: { description: 'Objection recorded (idempotent)' },
+      404: { description: 'This link is not valid' },
+    },
+  });
+
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'consent-gate',
+      version: '1.0.0',
+      description:
+        'Sends only the marketing messages the law allows. Reason codes and rule ids refer to RULES.md (R1…R16).',
+    },
+    servers: serverUrl ? [{ url: serverUrl }] : [],
+  });
+}

@@ -1,0 +1,51 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { createDocumentClient, DynamoDbGatewayStore } from '../adapters/dynamodb-store';
+import { SecretsManagerKeyRing, StaticKeyRing } from '../adapters/key-rings';
+import { SesEmailSender } from '../adapters/ses-email-sender';
+import { ENV, optionalEnv, requireEnv } from '../config';
+import { systemClock } from '../ports/clock';
+import type { Dependencies } from '../services/dependencies';
+
+/**
+ * Composition root: real adapters from the environment, built once per execution
+ * environment on first use (so that a function that needs no store never reads
+ * TABLE_NAME). Endpoints for the local runner come from the SDK's own
+ * AWS_ENDPOINT_URL_<SERVICE> variables: no code path differs locally.
+ */
+export const logger = new Logger({ serviceName: 'consent-gate' });
+
+// Short timeouts: a decision waits for the store, and failing closed fast beats hanging.
+const requestHandler = { connectionTimeout: 1_000, requestTimeout: 3_000 };
+
+let dependencies: Dependencies | undefined;
+
+export function runtimeDependencies(): Dependencies {
+  dependencies ??= {
+    store: new DynamoDbGatewayStore(
+      createDocumentClient(new DynamoDBClient({ requestHandler, maxAttempts: 3 })),
+      requireEnv(ENV.tableName),
+    ),
+    email: new SesEmailSender(
+      new SESv2Client({ requestHandler, maxAttempts: 2 }),
+      optionalEnv(ENV.sesConfigurationSet),
+    ),
+    keys: optionalEnv(ENV.keyRingJson)
+      ? new StaticKeyRing(requireEnv(ENV.keyRingJson))
+      : new SecretsManagerKeyRing(requireEnv(ENV.hashKeySecretArn), requireEnv(ENV.tokenKeysSecretArn)),
+    clock: systemClock,
+    publicBaseUrl: optionalEnv(ENV.publicBaseUrl) ?? '',
+    log: {
+      info: (message, data) => logger.info(message, data ?? {}),
+      warn: (message, data) => logger.warn(message, data ?? {}),
+      error: (message, data) => logger.error(message, data ?? {}),
+    },
+  };
+  return dependencies;
+}
+
+/** Tests and the local runner replace the adapters (fault injection, fakes). */
+export function setDependencies(next: Dependencies | undefined): void {
+  dependencies = next;
+}

@@ -1,0 +1,29 @@
+import type { ZodType, z } from 'zod';
+
+/** One problem with the input, safe to show: the field's path and what is wrong with it. */
+export interface InputIssue {
+  readonly field: string;
+  readonly problem: string;
+}
+
+export class InvalidInputError extends Error {
+  override name = 'InvalidInputError';
+  constructor(readonly issues: readonly InputIssue[]) {
+    super(issues.map((i) => `${i.field}: ${i.problem}`).join('; '));
+  }
+}
+
+export function issuesOf(error: z.ZodError): InputIssue[] {
+  return error.issues.map((issue) => ({
+    field: issue.path.length > 0 ? issue.path.map(String).join('.') : '(body)',
+    problem: issue.message,
+  }));
+}
+
+/** Parses at the edge; inside, data is trusted. */
+export function parseInput<S extends ZodType>(schema: S, data: unknown, prefix?: string): z.output<S> {
+  const result = schema.safeParse(data);
+  if (result.success) return result.data;
+  const issues = issuesOf(result.error);
+  throw new InvalidInputError(prefix ? issues.map((i) => ({ ...i, field: `${prefix}.${i.field}` })) : issues);
+}

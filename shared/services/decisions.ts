@@ -1,0 +1,93 @@
+import { type Decision, decide } from '../domain/decide';
+import { rulesOf } from '../domain/reasons';
+import { recipientKey } from '../domain/recipient-key';
+import { NotFoundError } from '../ports/gateway-store';
+import type { KeyMaterial } from '../ports/key-ring';
+import type { DecisionRequest } from '../schemas/api';
+import type { RecipientState } from '../schemas/recipient';
+import type { Tenant } from '../schemas/tenant';
+import type { Caller, Dependencies } from './dependencies';
+
+export type RejectedBody = {
+  decision: 'rejected';
+  reasons: string[];
+  rules: string[];
+  details: { reason: string; rule?: string; message: string }[];
+};
+
+export function rejectedBody(decision: Extract<Decision, { outcome: 'rejected' }>): RejectedBody {
+  return {
+    decision: 'rejected',
+    reasons: decision.failures.map((f) => f.reason),
+    rules: rulesOf(decision.failures),
+    details: decision.failures.map((f) => ({ ...f })),
+  };
+}
+
+export interface DecisionContext {
+  readonly tenant: Tenant;
+  readonly keys: KeyMaterial;
+}
+
+export async function loadContext(deps: Dependencies, caller: Caller): Promise<DecisionContext> {
+  const [tenant, keys] = await Promise.all([deps.store.getTenant(caller.tenantId), deps.keys.load()]);
+  if (tenant === undefined) throw new NotFoundError(`Tenant ${caller.tenantId} not found`);
+  return { tenant, keys };
+}
+
+/** Reads one recipient's state (one strongly consistent query) and decides. */
+export async function decideFor(
+  deps: Dependencies,
+  ctx: DecisionContext,
+  message: { purpose: string; from: string; to: string },
+): Promise<{ decision: Decision; recipientKey: string; state: RecipientState }> {
+  const key = recipientKey(ctx.keys.hashKey, ctx.tenant.id, 'email', message.to);
+  const state = await deps.store.getRecipientState(ctx.tenant.id, key);
+  const decision = decide({
+    tenant: ctx.tenant,
+    channel: 'email',
+    purposeId: message.purpose,
+    from: message.from,
+    to: message.to,
+    recipient: state,
+    now: deps.clock.now(),
+  });
+  return { decision, recipientKey: key, state };
+}
+
+function toResult(decision: Decision) {
+  return decision.outcome === 'allowed'
+    ? { decision: 'allowed' as const, basis: decision.basis, proof: decision.proof }
+    : rejectedBody(decision);
+}
+
+/** Concurrent reads per list, bounded so that a 1,000-recipient check does not burst the table. */
+const LIST_CONCURRENCY = 16;
+
+/** POST /v1/decisions: the decision without sending, for one recipient or a segment. */
+export async function checkDecisions(deps: Dependencies, caller: Caller, request: DecisionRequest) {
+  const ctx = await loadContext(deps, caller);
+  const from = request.from.address;
+  if ('to' in request) {
+    const { decision } = await decideFor(deps, ctx, { purpose: request.purpose, from, to: request.to });
+    return toResult(decision);
+  }
+  const results: ({ to: string } & ReturnType<typeof toResult>)[] = new Array(request.recipients.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < request.recipients.length) {
+      const i = next++;
+      const to = request.recipients[i]!;
+      const { decision } = await decideFor(deps, ctx, { purpose: request.purpose, from, to });
+      results[i] = { to, ...toResult(decision) };
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(LIST_CONCURRENCY, request.recipients.length) }, worker));
+  const allowed = results.filter((r) => r.decision === 'allowed').length;
+  return {
+    purpose: request.purpose,
+    channel: request.channel,
+    summary: { allowed, rejected: results.length - allowed },
+    results,
+  };
+}

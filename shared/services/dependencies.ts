@@ -1,0 +1,26 @@
+import type { Clock } from '../ports/clock';
+import type { EmailSender } from '../ports/email-sender';
+import type { ApiKeyRole, GatewayStore } from '../ports/gateway-store';
+import type { KeyRing } from '../ports/key-ring';
+
+/** What the use cases need, as ports: the handlers wire adapters in, tests wire fakes or local servers. */
+export interface Dependencies {
+  readonly store: GatewayStore;
+  readonly email: EmailSender;
+  readonly keys: KeyRing;
+  readonly clock: Clock;
+  /** Base URL of the public API, for unsubscribe links (`<base>/u/<token>`). */
+  readonly publicBaseUrl: string;
+  /** Structured log lines; never given an address in clear. */
+  readonly log: {
+    info(message: string, data?: Record<string, unknown>): void;
+    warn(message: string, data?: Record<string, unknown>): void;
+    error(message: string, data?: Record<string, unknown>): void;
+  };
+}
+
+export interface Caller {
+  readonly tenantId: string;
+  readonly keyId: string;
+  readonly role: ApiKeyRole;
+}
