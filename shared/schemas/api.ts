@@ -78,24 +78,27 @@ export const sendMessageSchema = z
   .refine((m) => m.html !== undefined || m.text !== undefined, {
     message: 'html or text is required',
     path: ['html'],
+    // Report it alongside other problems, not only once the rest is valid.
+    when: () => true,
   })
   .meta({ id: 'SendMessageRequest' });
 export type SendMessageRequest = z.output<typeof sendMessageSchema>;
 
 export const MAX_RECIPIENTS_PER_DECISION = 1000;
 
+/** One object rather than a union, so that a 400 names the failing field instead of "no union member matched". */
 export const decisionRequestSchema = z
-  .union([
-    z.object(messageBase).strict(),
-    z
-      .object({
-        channel: messageBase.channel,
-        purpose: messageBase.purpose,
-        from: messageBase.from,
-        recipients: z.array(emailAddressSchema).min(1).max(MAX_RECIPIENTS_PER_DECISION),
-      })
-      .strict(),
-  ])
+  .object({
+    ...messageBase,
+    to: emailAddressSchema.optional(),
+    recipients: z.array(emailAddressSchema).min(1).max(MAX_RECIPIENTS_PER_DECISION).optional(),
+  })
+  .strict()
+  .refine((r) => (r.to === undefined) !== (r.recipients === undefined), {
+    message: 'give either to (one recipient) or recipients (up to 1,000), not both',
+    path: ['to'],
+    when: () => true,
+  })
   .meta({ id: 'DecisionRequest', description: 'One recipient in `to`, or up to 1,000 in `recipients`' });
 export type DecisionRequest = z.output<typeof decisionRequestSchema>;
 

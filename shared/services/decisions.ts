@@ -68,21 +68,22 @@ const LIST_CONCURRENCY = 16;
 export async function checkDecisions(deps: Dependencies, caller: Caller, request: DecisionRequest) {
   const ctx = await loadContext(deps, caller);
   const from = request.from.address;
-  if ('to' in request) {
+  if (request.to !== undefined) {
     const { decision } = await decideFor(deps, ctx, { purpose: request.purpose, from, to: request.to });
     return toResult(decision);
   }
-  const results: ({ to: string } & ReturnType<typeof toResult>)[] = new Array(request.recipients.length);
+  const recipients = request.recipients ?? [];
+  const results: ({ to: string } & ReturnType<typeof toResult>)[] = new Array(recipients.length);
   let next = 0;
   const worker = async () => {
-    while (next < request.recipients.length) {
+    while (next < recipients.length) {
       const i = next++;
-      const to = request.recipients[i]!;
+      const to = recipients[i]!;
       const { decision } = await decideFor(deps, ctx, { purpose: request.purpose, from, to });
       results[i] = { to, ...toResult(decision) };
     }
   };
-  await Promise.all(Array.from({ length: Math.min(LIST_CONCURRENCY, request.recipients.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(LIST_CONCURRENCY, recipients.length) }, worker));
   const allowed = results.filter((r) => r.decision === 'allowed').length;
   return {
     purpose: request.purpose,

@@ -1,0 +1,124 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createDocumentClient, DynamoDbGatewayStore } from '../../shared/adapters/dynamodb-store';
+import { SesEmailSender } from '../../shared/adapters/ses-email-sender';
+import { runtimeDependencies, setDependencies } from '../../shared/http/runtime';
+import type { Dependencies } from '../../shared/services/dependencies';
+import { type LocalGateway, newsletter, provableConsent, startLocalGateway } from '../support/local-gateway';
+
+/**
+ * Fail closed: a store or provider failure never lets a message through. Faults are
+ * real where they can be (a port nobody listens on) and injected into the SDK's
+ * middleware stack where they cannot (throttling).
+ */
+let gw: LocalGateway;
+let real: Dependencies;
+const CLOSED_PORT = 'http://127.0.0.1:9'; // discard port: nothing listens on it here
+
+beforeAll(async () => {
+  gw = await startLocalGateway();
+  real = runtimeDependencies();
+  await gw.call('POST', '/v1/consents', { key: gw.adminKey, body: provableConsent('frank@example.org') });
+});
+afterEach(() => setDependencies(real));
+afterAll(async () => {
+  await gw?.stop();
+});
+
+/** A store whose recipient reads fail as DynamoDB fails under throttling; everything else is real. */
+function throttledStore(): DynamoDbGatewayStore {
+  const client = new DynamoDBClient({ endpoint: gw.dynamodbUrl, maxAttempts: 1 });
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === 'QueryCommand') {
+        throw Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), {
+          name: 'ThrottlingException',
+          $fault: 'client',
+          $metadata: { httpStatusCode: 400 },
+        });
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'injectThrottling' },
+  );
+  return new DynamoDbGatewayStore(createDocumentClient(client), gw.tableName);
+}
+
+async function messageRecords(address: string): Promise<number> {
+  const key = (
+    await gw.call('PUT', '/v1/recipients', {
+      key: gw.adminKey,
+      body: { channel: 'email', address, audience: 'consumer' },
+    })
+  ).body.recipientKey;
+  const doc = createDocumentClient(new DynamoDBClient({ endpoint: gw.dynamodbUrl }));
+  const page = await doc.send(
+    new QueryCommand({
+      TableName: gw.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :m)',
+      ExpressionAttributeValues: { ':pk': `TENANT#demo#R#${key}`, ':m': 'M#' },
+    }),
+  );
+  return page.Count ?? 0;
+}
+
+describe('fail closed', () => {
+  it('answers 503 and sends nothing when the store is unreachable', async () => {
+    const before = (await gw.sentEmails()).length;
+    const store = new DynamoDbGatewayStore(
+      createDocumentClient(new DynamoDBClient({ endpoint: CLOSED_PORT, maxAttempts: 2 })),
+      gw.tableName,
+    );
+    setDependencies({ ...real, store });
+    const r = await gw.call('POST', '/v1/messages', {
+      key: gw.senderKey,
+      body: newsletter('frank@example.org'),
+    });
+    expect(r.status).toBe(503);
+    expect(r.body).toEqual({
+      error: 'store_unavailable',
+      message: 'The state store cannot be reached; nothing was sent. Retry later.',
+    });
+    expect(await gw.sentEmails()).toHaveLength(before);
+  });
+
+  it('answers 503 and sends nothing when the recipient read is throttled', async () => {
+    const before = (await gw.sentEmails()).length;
+    setDependencies({ ...real, store: throttledStore() });
+    let served = 0;
+    for (let i = 0; i < 20; i++) {
+      const r = await gw.call('POST', '/v1/messages', {
+        key: gw.senderKey,
+        body: newsletter('frank@example.org'),
+      });
+      if (r.status === 503) served++;
+    }
+    expect(served).toBe(20);
+    expect(await gw.sentEmails()).toHaveLength(before);
+  });
+
+  it('answers 503 and keeps no "sent" record when SES is unreachable; a retry then sends once', async () => {
+    setDependencies({
+      ...real,
+      email: new SesEmailSender(new SESv2Client({ endpoint: CLOSED_PORT, maxAttempts: 1 })),
+    });
+    const before = await messageRecords('frank@example.org');
+    const r = await gw.call('POST', '/v1/messages', {
+      key: gw.senderKey,
+      body: newsletter('frank@example.org'),
+    });
+    expect(r.status).toBe(503);
+    expect(r.body.error).toBe('provider_unavailable');
+    expect(await messageRecords('frank@example.org')).toBe(before);
+
+    setDependencies(real);
+    const retry = await gw.call('POST', '/v1/messages', {
+      key: gw.senderKey,
+      body: newsletter('frank@example.org'),
+    });
+    expect(retry.status).toBe(202);
+    expect(await messageRecords('frank@example.org')).toBe(before + 1);
+  });
+});

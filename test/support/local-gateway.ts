@@ -1,0 +1,114 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
+import { type LocalStack, startLocalStack } from '../../infra/local/local-stack';
+import { seedDemo } from '../../infra/local/seed';
+import { runtimeDependencies } from '../../shared/http/runtime';
+
+/**
+ * The real local stack for integration tests: dynalite and aws-ses-v2-local on ports
+ * chosen at run time, the real handlers behind the local HTTP adapter, the demo tenant.
+ */
+export interface LocalGateway extends LocalStack {
+  readonly adminKey: string;
+  readonly senderKey: string;
+  /** Calls the gateway's API as a client would. */
+  call(
+    method: string,
+    path: string,
+    options?: { key?: string; body?: unknown; headers?: Record<string, string> },
+  ): Promise<{
+    status: number;
+    body: any;
+    text: string;
+    headers: Headers;
+  }>;
+  /** Messages held by the local SES. */
+  sentEmails(): Promise<StoredEmail[]>;
+  /** A delivered message as the recipient's mailbox would parse it (the EML the local SES builds). */
+  deliveredMessage(sesMessageId: string): ReturnType<typeof simpleParser>;
+}
+
+export interface StoredEmail {
+  messageId: string;
+  from: string;
+  destination: { to: string[] };
+  subject: string;
+  body: { html?: string; text?: string };
+  headers?: { name: string; value: string }[];
+}
+
+export async function startLocalGateway(): Promise<LocalGateway> {
+  const dir = mkdtempSync(join(tmpdir(), 'consent-gate-test-'));
+  const stack = await startLocalStack({ dir, persist: false });
+  const { adminKey, senderKey } = await seedDemo(runtimeDependencies());
+  return {
+    ...stack,
+    adminKey,
+    senderKey,
+    stop: async () => {
+      await stack.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+    async call(method, path, options = {}) {
+      const headers: Record<string, string> = { ...options.headers };
+      if (options.key) headers.authorization = `Bearer ${options.key}`;
+      let body: string | undefined;
+      if (options.body !== undefined) {
+        body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+        headers['content-type'] ??= 'application/json';
+      }
+      const response = await fetch(`${stack.apiUrl}${path}`, { method, headers, body });
+      const text = await response.text();
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = undefined;
+      }
+      return { status: response.status, body: parsed, text, headers: response.headers };
+    },
+    async sentEmails() {
+      const response = await fetch(`${stack.sesUrl}/store`);
+      return ((await response.json()) as { emails: StoredEmail[] }).emails;
+    },
+    async deliveredMessage(sesMessageId) {
+      const response = await fetch(
+        `${stack.sesUrl}/get-emlContent?messageId=${encodeURIComponent(sesMessageId)}`,
+      );
+      // The local SES answers {messageId, fileName, body}, body being the EML as a serialised Buffer.
+      const { body } = (await response.json()) as { body: { data: number[] } };
+      return simpleParser(Buffer.from(body.data));
+    },
+  };
+}
+
+/** A consent with every piece of R3's proof. */
+export function provableConsent(address: string, purpose = 'newsletter') {
+  return {
+    channel: 'email',
+    address,
+    purpose,
+    givenAt: new Date(Date.now() - 86_400_000).toISOString(),
+    method: 'web_form',
+    wordingVersion: 'newsletter-v1',
+    source: 'https://shop.example/signup',
+    controllers: ['Demo Shop'],
+    ip: '203.0.113.7',
+    userAgent: 'Mozilla/5.0',
+  };
+}
+
+export function newsletter(to: string, extra: Record<string, unknown> = {}) {
+  return {
+    channel: 'email',
+    purpose: 'newsletter',
+    to,
+    from: 'Demo Shop <news@shop.example>',
+    subject: 'Our autumn reading list',
+    html: '<html><body><h1>Autumn books</h1><p>Ten novels for long evenings.</p></body></html>',
+    text: 'Autumn books\n\nTen novels for long evenings.',
+    ...extra,
+  };
+}
