@@ -64,7 +64,7 @@ export async function putWording(deps: Dependencies, caller: Caller, versionId: 
 }
 
 export async function createApiKey(
-  deps: Dependencies,
+  deps: Pick<Dependencies, 'store' | 'clock'>,
   tenantId: string,
   input: z.output<typeof createKeySchema>,
 ) {
