@@ -184,6 +184,14 @@ export function buildOpenApiDocument(serverUrl?: string) {
     },
   });
 
+  registry.registerPath({
+    method: 'get',
+    path: '/openapi.json',
+    tags: ['Documentation'],
+    summary: 'This document',
+    responses: { 200: { description: 'The OpenAPI 3.1 document' } },
+  });
+
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: {

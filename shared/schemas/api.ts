@@ -20,6 +20,10 @@ import {
 
 const NO_LINE_BREAKS = /^[^\r\n]*$/;
 
+/** Lets an object-level check run even when some fields failed, but never on a non-object. */
+const isObjectPayload = (payload: { value: unknown }) =>
+  typeof payload.value === 'object' && payload.value !== null;
+
 export const emailAddressSchema = z
   .string()
   .max(320)
@@ -79,7 +83,7 @@ export const sendMessageSchema = z
     message: 'html or text is required',
     path: ['html'],
     // Report it alongside other problems, not only once the rest is valid.
-    when: () => true,
+    when: isObjectPayload,
   })
   .meta({ id: 'SendMessageRequest' });
 export type SendMessageRequest = z.output<typeof sendMessageSchema>;
@@ -97,7 +101,7 @@ export const decisionRequestSchema = z
   .refine((r) => (r.to === undefined) !== (r.recipients === undefined), {
     message: 'give either to (one recipient) or recipients (up to 1,000), not both',
     path: ['to'],
-    when: () => true,
+    when: isObjectPayload,
   })
   .meta({ id: 'DecisionRequest', description: 'One recipient in `to`, or up to 1,000 in `recipients`' });
 export type DecisionRequest = z.output<typeof decisionRequestSchema>;

@@ -19,7 +19,11 @@ afterAll(async () => {
 /** The unsubscribe link as a reader sees it: the href of the link in the delivered HTML part. */
 function linkIn(html: string): string {
   const hrefs: string[] = [];
-  const walk = (node: { nodeName: string; attrs?: { name: string; value: string }[]; childNodes?: unknown[] }) => {
+  const walk = (node: {
+    nodeName: string;
+    attrs?: { name: string; value: string }[];
+    childNodes?: unknown[];
+  }) => {
     if (node.nodeName === 'a') hrefs.push(node.attrs?.find((a) => a.name === 'href')?.value ?? '');
     for (const child of (node.childNodes ?? []) as (typeof node)[]) walk(child);
   };
@@ -39,7 +43,10 @@ const decision = async (to: string) =>
 
 it('R7/R10: the recipient opens the link, the page alone changes nothing, the button unsubscribes', async () => {
   await gw.call('POST', '/v1/consents', { key: gw.adminKey, body: provableConsent('helene@example.org') });
-  const sent = await gw.call('POST', '/v1/messages', { key: gw.senderKey, body: newsletter('helene@example.org') });
+  const sent = await gw.call('POST', '/v1/messages', {
+    key: gw.senderKey,
+    body: newsletter('helene@example.org'),
+  });
   expect(sent.status).toBe(202);
   const stored = (await gw.sentEmails()).find((e) => e.destination.to.includes('helene@example.org'))!;
   const mail = await gw.deliveredMessage(stored.messageId);
@@ -60,7 +67,10 @@ it('R7/R10: the recipient opens the link, the page alone changes nothing, the bu
   await expect(page.locator('h1').textContent()).resolves.toBe('Vous êtes désinscrit');
 
   expect(await decision('helene@example.org')).toBe('rejected');
-  const resend = await gw.call('POST', '/v1/messages', { key: gw.senderKey, body: newsletter('helene@example.org') });
+  const resend = await gw.call('POST', '/v1/messages', {
+    key: gw.senderKey,
+    body: newsletter('helene@example.org'),
+  });
   expect(resend.status).toBe(403);
   expect(resend.body.reasons).toEqual(['objection']);
   await context.close();

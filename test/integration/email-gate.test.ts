@@ -279,6 +279,24 @@ describe('the recipient and the mailbox provider', () => {
   });
 });
 
+describe('the OpenAPI document', () => {
+  it('is served at /openapi.json and documents every route the gateway serves', async () => {
+    const { entryPoints } = await import('../../infra/entry-points');
+    const r = await gw.call('GET', '/openapi.json');
+    expect(r.status).toBe(200);
+    expect(r.body.openapi).toBe('3.1.0');
+    for (const route of entryPoints.flatMap((e) => e.routes)) {
+      expect(
+        r.body.paths[route.path]?.[route.method.toLowerCase()],
+        `${route.method} ${route.path}`,
+      ).toBeDefined();
+    }
+    expect(r.body.components.schemas.SendMessageRequest.required).toEqual(
+      expect.arrayContaining(['channel', 'purpose', 'to', 'from', 'subject']),
+    );
+  });
+});
+
 describe('tenants', () => {
   it('are isolated: a key of one tenant can neither read nor use another tenant’s data', async () => {
     // A second tenant, created through the same service the deployment's bootstrap uses.

@@ -1,0 +1,471 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type EntryPoint, entryPoints } from '../../infra/entry-points';
+import { ConsentGateway, ConsentGatewayPropsError } from '../../infra/gateway';
+import { ConsentGatewayStack } from '../../infra/gateway-stack';
+import { ENV } from '../../shared/config';
+
+/** Template tests skip esbuild; the cdk-nag suite at the end bundles for real. */
+const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
+
+type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string };
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+
+function synthStack(context: Record<string, unknown> = {}): Template {
+  const app = new App({ context: { ...NO_BUNDLING, ...context } });
+  return Template.fromStack(new ConsentGatewayStack(app, 'Test'));
+}
+
+/** `{ Fn::Join: ['', ['arn:', { Ref: 'AWS::Partition' }, …]] }` → `arn:<AWS::Partition>…` (cdk-nag's notation). */
+function flatten(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const intrinsic = value as Record<string, unknown>;
+  if ('Ref' in intrinsic) return `<${String(intrinsic.Ref)}>`;
+  if ('Fn::GetAtt' in intrinsic) return `<${(intrinsic['Fn::GetAtt'] as string[]).join('.')}>`;
+  if ('Fn::Join' in intrinsic) {
+    const [separator, parts] = intrinsic['Fn::Join'] as [string, unknown[]];
+    return parts.map(flatten).join(separator);
+  }
+  throw new Error(`Cannot flatten ${JSON.stringify(value)}`);
+}
+
+function asList<T>(value: T | T[]): T[] {
+  return Array.isArray(value) ? value : [value];
+}
+
+function functionOf(template: Template, entryPoint: EntryPoint): [string, Resource] {
+  const found = Object.entries(
+    template.findResources('AWS::Lambda::Function', {
+      Properties: { FunctionName: `Test-${entryPoint.id}` },
+    }),
+  );
+  expect(found, `function of ${entryPoint.id}`).toHaveLength(1);
+  return found[0] as [string, Resource];
+}
+
+/** Every statement of the inline policies attached to the entry point's role. */
+function statementsOf(template: Template, entryPoint: EntryPoint): Statement[] {
+  const [, fn] = functionOf(template, entryPoint);
+  const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')) as Resource[];
+  return policies
+    .filter((policy) => (policy.Properties.Roles as { Ref: string }[]).some((role) => role.Ref === roleId))
+    .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+
+function allStatements(template: Template): Statement[] {
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')) as Resource[];
+  return policies.flatMap(
+    (policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement,
+  );
+}
+
+function actionsOf(statements: Statement[]): string[] {
+  return statements.flatMap((statement) => asList(statement.Action));
+}
+
+describe('ConsentGatewayStack template', () => {
+  const template = synthStack();
+
+  describe('table', () => {
+    it('is the only table, keyed pk/sk, with gsi1 on gsi1pk/gsi1sk projecting ALL', () => {
+      template.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
+      template.resourceCountIs('AWS::DynamoDB::Table', 0);
+      template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        AttributeDefinitions: Match.arrayEquals([
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+          { AttributeName: 'gsi1pk', AttributeType: 'S' },
+          { AttributeName: 'gsi1sk', AttributeType: 'S' },
+        ]),
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: 'gsi1',
+            KeySchema: [
+              { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+              { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+      });
+    });
+
+    it('bills on demand, encrypts with KMS and expires items on ttl', () => {
+      template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+        BillingMode: 'PAY_PER_REQUEST',
+        SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
+        TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+      });
+    });
+
+    it('has point-in-time recovery and deletion protection, and is retained by default', () => {
+      template.hasResource('AWS::DynamoDB::GlobalTable', {
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+        Properties: Match.objectLike({
+          Replicas: [
+            Match.objectLike({
+              PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+              DeletionProtectionEnabled: true,
+            }),
+          ],
+        }),
+      });
+    });
+  });
+
+  describe('secrets', () => {
+    it('generates the recipient hash key as {"key": …}', () => {
+      template.hasResourceProperties('AWS::SecretsManager::Secret', {
+        GenerateSecretString: {
+          SecretStringTemplate: '{}',
+          GenerateStringKey: 'key',
+          ExcludePunctuation: true,
+          PasswordLength: 64,
+        },
+      });
+    });
+
+    it('generates the token keys as {"activeKeyId": "k1", "k1": …}', () => {
+      template.hasResourceProperties('AWS::SecretsManager::Secret', {
+        GenerateSecretString: {
+          SecretStringTemplate: JSON.stringify({ activeKeyId: 'k1' }),
+          GenerateStringKey: 'k1',
+          ExcludePunctuation: true,
+          PasswordLength: 64,
+        },
+      });
+    });
+
+    it('has exactly these two secrets, both retained', () => {
+      const secrets = Object.values(template.findResources('AWS::SecretsManager::Secret')) as Resource[];
+      expect(secrets).toHaveLength(2);
+      for (const secret of secrets) expect(secret.DeletionPolicy).toBe('Retain');
+    });
+  });
+
+  describe('functions', () => {
+    it('has one function per entry point', () => {
+      template.resourceCountIs('AWS::Lambda::Function', entryPoints.length);
+      for (const entryPoint of entryPoints) functionOf(template, entryPoint);
+    });
+
+    it.each(entryPoints.map((entryPoint) => [entryPoint.id, entryPoint] as const))(
+      '%s runs on arm64 with Node.js 22 or newer, as an ES module with source maps',
+      (_id, entryPoint) => {
+        const [, fn] = functionOf(template, entryPoint);
+        expect(fn.Properties.Architectures).toEqual(['arm64']);
+        const runtime = /^nodejs(\d+)\.x$/.exec(String(fn.Properties.Runtime));
+        expect(runtime, String(fn.Properties.Runtime)).not.toBeNull();
+        expect(Number(runtime?.[1])).toBeGreaterThanOrEqual(22);
+        expect(fn.Properties.Handler).toBe('index.handler');
+        expect(fn.Properties.Environment).toMatchObject({
+          Variables: {
+            NODE_OPTIONS: '--enable-source-maps',
+            POWERTOOLS_SERVICE_NAME: 'consent-gate',
+            POWERTOOLS_LOG_LEVEL: 'INFO',
+          },
+        });
+      },
+    );
+
+    it.each(entryPoints.map((entryPoint) => [entryPoint.id, entryPoint] as const))(
+      '%s has its own log group with a retention, and a role without managed policies',
+      (_id, entryPoint) => {
+        const [, fn] = functionOf(template, entryPoint);
+        const logGroupId = (fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+        const logGroup = template.toJSON().Resources[logGroupId] as Resource;
+        expect(logGroup.Type).toBe('AWS::Logs::LogGroup');
+        expect(logGroup.Properties.RetentionInDays).toBe(90);
+        const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+        const role = template.toJSON().Resources[roleId] as Resource;
+        expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+        const logStatement = statementsOf(template, entryPoint).find((statement) =>
+          actionsOf([statement]).includes('logs:PutLogEvents'),
+        );
+        expect(logStatement?.Resource).toEqual({ 'Fn::GetAtt': [logGroupId, 'Arn'] });
+      },
+    );
+  });
+
+  describe('environment and grants follow each entry point needs', () => {
+    const writeActions = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
+
+    it.each(entryPoints.map((entryPoint) => [entryPoint.id, entryPoint] as const))(
+      '%s',
+      (_id, entryPoint) => {
+        const { needs } = entryPoint;
+        const [, fn] = functionOf(template, entryPoint);
+        const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+        const actions = actionsOf(statementsOf(template, entryPoint));
+
+        const expected = {
+          [ENV.tableName]: needs.table !== undefined,
+          [ENV.hashKeySecretArn]: needs.keys === true,
+          [ENV.tokenKeysSecretArn]: needs.keys === true,
+          [ENV.publicBaseUrl]: needs.publicBaseUrl === true,
+        };
+        for (const [name, present] of Object.entries(expected)) {
+          expect(name in variables, `${name} present`).toBe(present);
+        }
+        // Written only when a configuration set is configured (see the SES tests).
+        expect(ENV.sesConfigurationSet in variables).toBe(false);
+
+        if (needs.table !== undefined) {
+          expect(flatten(variables[ENV.tableName])).toMatch(/^<GatewayTable[0-9A-F]+>$/);
+          expect(actions).toContain('dynamodb:GetItem');
+          expect(actions).toContain('dynamodb:Query');
+        } else {
+          expect(actions.filter((action) => action.startsWith('dynamodb:'))).toEqual([]);
+        }
+        for (const action of writeActions) {
+          expect(actions.includes(action), action).toBe(needs.table === 'readWrite');
+        }
+
+        expect(actions.includes('secretsmanager:GetSecretValue')).toBe(needs.keys === true);
+        if (needs.keys === true) {
+          expect(flatten(variables[ENV.hashKeySecretArn])).toMatch(/^<GatewayRecipientHashKey/);
+          expect(flatten(variables[ENV.tokenKeysSecretArn])).toMatch(/^<GatewayUnsubscribeTokenKeys/);
+        }
+
+        expect(actions.some((action) => action.startsWith('ses:'))).toBe(needs.sendEmail === true);
+
+        if (needs.publicBaseUrl === true) {
+          expect(flatten(variables[ENV.publicBaseUrl])).toMatch(/^<GatewayApi[0-9A-F]+\.ApiEndpoint>$/);
+        }
+      },
+    );
+
+    it('grants nothing on a "*" resource', () => {
+      const resources = allStatements(template).flatMap((statement) => asList(statement.Resource));
+      expect(resources.map(flatten).filter((resource) => resource === '*')).toEqual([]);
+    });
+  });
+
+  describe('HTTP API', () => {
+    const declared = entryPoints.flatMap((entryPoint) =>
+      entryPoint.routes.map((route) => ({ routeKey: `${route.method} ${route.path}`, entryPoint })),
+    );
+
+    it('has one route per declared route, and no other', () => {
+      const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as Resource[];
+      expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual(
+        declared.map(({ routeKey }) => routeKey).sort(),
+      );
+    });
+
+    it.each(declared.map(({ routeKey, entryPoint }) => [routeKey, entryPoint.id, entryPoint] as const))(
+      '%s goes to %s',
+      (routeKey, _id, entryPoint) => {
+        const resources = template.toJSON().Resources as Record<string, Resource>;
+        const route = Object.values(resources).find(
+          (resource) =>
+            resource.Type === 'AWS::ApiGatewayV2::Route' && resource.Properties.RouteKey === routeKey,
+        );
+        const integrationId = /^integrations\/<(.+)>$/.exec(flatten(route?.Properties.Target))?.[1];
+        const integration = resources[integrationId ?? ''];
+        expect(integration?.Properties.PayloadFormatVersion).toBe('2.0');
+        const [functionId] = functionOf(template, entryPoint);
+        expect(integration?.Properties.IntegrationUri).toEqual({ 'Fn::GetAtt': [functionId, 'Arn'] });
+      },
+    );
+
+    it('has no authorizer: the unsubscribe routes must stay public (RFC 8058)', () => {
+      template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
+      for (const routeKey of ['GET /u/{token}', 'POST /u/{token}']) {
+        const routes = Object.values(
+          template.findResources('AWS::ApiGatewayV2::Route', { Properties: { RouteKey: routeKey } }),
+        ) as Resource[];
+        expect(routes, routeKey).toHaveLength(1);
+        expect(routes[0]?.Properties.AuthorizationType ?? 'NONE').toBe('NONE');
+        expect(routes[0]?.Properties.AuthorizerId).toBeUndefined();
+      }
+    });
+
+    it('logs access and throttles on the $default stage', () => {
+      template.resourceCountIs('AWS::ApiGatewayV2::Stage', 1);
+      template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+        StageName: '$default',
+        AutoDeploy: true,
+        AccessLogSettings: {
+          DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^GatewayAccessLogs'), 'Arn'] },
+          Format: Match.stringLikeRegexp('\\$context\\.requestId'),
+        },
+        DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      });
+    });
+
+    it('does not log request paths, which carry unsubscribe tokens', () => {
+      const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0] as Resource;
+      const format = (stage.Properties.AccessLogSettings as { Format: string }).Format;
+      expect(format).not.toMatch(/\$context\.path/);
+    });
+  });
+
+  describe('outputs', () => {
+    it('outputs the API URL, the table name and the token keys secret', () => {
+      const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+      expect(flatten(outputs.ApiUrl?.Value)).toMatch(/^<GatewayApi[0-9A-F]+\.ApiEndpoint>$/);
+      expect(flatten(outputs.TableName?.Value)).toMatch(/^<GatewayTable[0-9A-F]+>$/);
+      expect(flatten(outputs.TokenKeysSecretArn?.Value)).toMatch(/^<GatewayUnsubscribeTokenKeys/);
+    });
+  });
+});
+
+describe('SES permission', () => {
+  const sesArnPrefix = 'arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:';
+
+  function sesStatements(template: Template): Statement[] {
+    return allStatements(template).filter((statement) =>
+      actionsOf([statement]).some((action) => action.startsWith('ses:')),
+    );
+  }
+
+  it('defaults to the identity example.com', () => {
+    const statements = sesStatements(synthStack());
+    expect(statements).toHaveLength(1);
+    expect(asList(statements[0]?.Resource).map(flatten)).toEqual([`${sesArnPrefix}identity/example.com`]);
+  });
+
+  it('lists only the identities given in context, and the configuration set', () => {
+    const template = synthStack({
+      emailIdentities: 'example.com, news@example.org',
+      configurationSetName: 'marketing',
+    });
+    const statements = sesStatements(template);
+    expect(statements).toHaveLength(1);
+    expect(statements[0]?.Action).toBe('ses:SendEmail');
+    expect(asList(statements[0]?.Resource).map(flatten)).toEqual([
+      `${sesArnPrefix}identity/example.com`,
+      `${sesArnPrefix}identity/news@example.org`,
+      `${sesArnPrefix}configuration-set/marketing`,
+    ]);
+    const sendMessage = entryPoints.find((entryPoint) => entryPoint.needs.sendEmail === true);
+    if (sendMessage === undefined) throw new Error('no entry point sends email');
+    const [, fn] = functionOf(template, sendMessage);
+    expect(fn.Properties.Environment).toMatchObject({
+      Variables: { [ENV.sesConfigurationSet]: 'marketing' },
+    });
+  });
+
+  it('accepts identities as a JSON array (cdk.json context)', () => {
+    const statements = sesStatements(synthStack({ emailIdentities: ['a.example', 'b.example'] }));
+    expect(asList(statements[0]?.Resource).map(flatten)).toEqual([
+      `${sesArnPrefix}identity/a.example`,
+      `${sesArnPrefix}identity/b.example`,
+    ]);
+  });
+});
+
+describe('ConsentGateway props', () => {
+  function gateway(props: Partial<ConstructorParameters<typeof ConsentGateway>[2]>): ConsentGateway {
+    const app = new App({ context: NO_BUNDLING });
+    const stack = new Stack(app, 'Test');
+    return new ConsentGateway(stack, 'Gateway', { emailIdentities: ['example.com'], ...props });
+  }
+
+  it('uses publicBaseUrl, without its trailing slash, for PUBLIC_BASE_URL and url', () => {
+    const built = gateway({ publicBaseUrl: 'https://consent.example.com/' });
+    expect(built.url).toBe('https://consent.example.com');
+    const template = Template.fromStack(Stack.of(built));
+    const sendMessage = entryPoints.find((entryPoint) => entryPoint.needs.publicBaseUrl === true);
+    if (sendMessage === undefined) throw new Error('no entry point needs the public base URL');
+    expect(functionOf(template, sendMessage)[1].Properties.Environment).toMatchObject({
+      Variables: { [ENV.publicBaseUrl]: 'https://consent.example.com' },
+    });
+  });
+
+  it('applies removalPolicy, logRetention and memorySize', () => {
+    const template = Template.fromStack(
+      Stack.of(gateway({ removalPolicy: RemovalPolicy.DESTROY, logRetention: 7, memorySize: 1024 })),
+    );
+    template.hasResource('AWS::DynamoDB::GlobalTable', {
+      DeletionPolicy: 'Delete',
+      Properties: Match.objectLike({ Replicas: [Match.objectLike({ DeletionProtectionEnabled: false })] }),
+    });
+    template.allResources('AWS::SecretsManager::Secret', { DeletionPolicy: 'Delete' });
+    template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
+    template.allResourcesProperties('AWS::Lambda::Function', { MemorySize: 1024 });
+  });
+
+  it.each([
+    ['no identity', { emailIdentities: [] }],
+    ['a wildcard identity', { emailIdentities: ['*'] }],
+    ['a wildcard inside an identity', { emailIdentities: ['*@example.com'] }],
+    ['an identity with a slash', { emailIdentities: ['example.com/x'] }],
+    ['a plain http publicBaseUrl', { publicBaseUrl: 'http://consent.example.com' }],
+  ])('refuses %s', (_title, props) => {
+    expect(() => gateway(props)).toThrow(ConsentGatewayPropsError);
+  });
+});
+
+describe('cdk-nag AwsSolutionsChecks', () => {
+  it('finds nothing unacknowledged, neither error nor warning (fast, without bundling)', () => {
+    const app = new App({ context: NO_BUNDLING });
+    const stack = new ConsentGatewayStack(app, 'Test');
+    app.synth();
+    const report = new AwsSolutionsChecks(app).validateScope(app);
+    const findings = report.violations.flatMap((violation) =>
+      violation.violatingResources.map(
+        (resource) => `${violation.severity} ${violation.ruleName} at ${resource.constructPath}`,
+      ),
+    );
+    expect(findings).toEqual([]);
+    expect(report.success).toBe(true);
+    // CDK's own warnings and errors (deprecated APIs, bundling, …) count too.
+    const annotations = Annotations.fromStack(stack);
+    expect(annotations.findWarning('*', Match.anyValue())).toEqual([]);
+    expect(annotations.findError('*', Match.anyValue())).toEqual([]);
+  });
+
+  describe('through Validations, as infra/app.ts runs it, with esbuild bundling', () => {
+    let outdir: string;
+    let synthError: Error | undefined;
+
+    beforeAll(() => {
+      outdir = mkdtempSync(join(tmpdir(), 'consent-gate-cdk-'));
+      const app = new App({ outdir });
+      new ConsentGatewayStack(app, 'Test');
+      Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+      try {
+        app.synth();
+      } catch (error) {
+        synthError = error as Error;
+      }
+    });
+
+    afterAll(() => {
+      rmSync(outdir, { recursive: true, force: true });
+    });
+
+    it('synthesizes (any finding, error or warning, throws "Validation failed") and reports no violation', () => {
+      // The message carries the report, so a failure names the rule and the construct.
+      expect(synthError?.message).toBeUndefined();
+      const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as {
+        pluginReports: { pluginName: string; violations: unknown[] }[];
+      };
+      expect(report.pluginReports.flatMap((pluginReport) => pluginReport.violations)).toEqual([]);
+    });
+
+    it('bundles every entry point as an ES module with a require shim and a source map', () => {
+      const assetDirs = readdirSync(outdir).filter((name) => name.startsWith('asset.'));
+      expect(assetDirs).toHaveLength(entryPoints.length);
+      for (const dir of assetDirs) {
+        const code = readFileSync(join(outdir, dir, 'index.mjs'), 'utf8');
+        expect(code.startsWith('import { createRequire')).toBe(true);
+        expect(code).toMatch(/export\s*\{[^}]*as handler\s*\}|export\s*\{\s*handler\s*\}/);
+        expect(existsSync(join(outdir, dir, 'index.mjs.map'))).toBe(true);
+      }
+    });
+  });
+});

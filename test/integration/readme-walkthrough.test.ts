@@ -1,0 +1,68 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type LocalGateway, startLocalGateway } from '../support/local-gateway';
+
+/**
+ * The README's walkthrough is a contract: its shell blocks run, in order, against the
+ * local gateway, from a folder holding .consent-gate/local.json as `npm start` writes it.
+ */
+let gw: LocalGateway;
+let cwd: string;
+
+beforeAll(async () => {
+  gw = await startLocalGateway();
+  cwd = mkdtempSync(join(tmpdir(), 'consent-gate-readme-'));
+  mkdirSync(join(cwd, '.consent-gate'));
+  writeFileSync(
+    join(cwd, '.consent-gate', 'local.json'),
+    JSON.stringify({
+      apiUrl: gw.apiUrl,
+      sesUrl: gw.sesUrl,
+      tenant: 'demo',
+      adminKey: gw.adminKey,
+      senderKey: gw.senderKey,
+    }),
+  );
+});
+afterAll(async () => {
+  await gw?.stop();
+  if (cwd) rmSync(cwd, { recursive: true, force: true });
+});
+
+function walkthroughScript(): string {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const start = readme.indexOf('## Walkthrough');
+  const end = readme.indexOf('### The whole API');
+  expect(start).toBeGreaterThan(0);
+  const section = readme.slice(start, end);
+  const blocks = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  expect(blocks.length).toBeGreaterThanOrEqual(6);
+  // Each curl's answer on its own line, so that the assertions below read one answer each.
+  return `set -euo pipefail\ncurl() { command curl "$@"; echo; }\n${blocks.join('\n')}`;
+}
+
+it("runs the README's walkthrough and gets the answers it describes", async () => {
+  const { stdout } = await promisify(execFile)('bash', ['-c', walkthroughScript()], {
+    cwd,
+    maxBuffer: 10_000_000,
+  });
+  expect(stdout).toContain('"id":"garden-deals"');
+  expect(stdout).toMatch(/"purpose":"newsletter","consent":\{[^\n]*"valid":true/);
+  expect(stdout).toMatch(/"valid":false,"problems":\[\{"reason":"consent_invalid","rule":"R3"/);
+  expect(stdout).toContain(
+    '"decision":"rejected","reasons":["consent_missing","soft_opt_in_not_applicable"],"rules":["R1","R2"]',
+  );
+  expect(stdout).toMatch(/"decision":"sent","messageId":"[^"]+","basis":"consent"/);
+  expect(stdout).toMatch(
+    /"decision":"sent","messageId":"[^"]+","basis":"soft_opt_in","proof":\{"type":"purchase","ref":"order-1001"/,
+  );
+  expect(stdout).toContain('{"name":"List-Unsubscribe-Post","value":"List-Unsubscribe=One-Click"}');
+  expect(stdout).toContain('"summary":{"allowed":1,"rejected":3}');
+  expect(stdout).toContain('<h1>Confirmer la désinscription</h1>');
+  expect(stdout).toContain('<h1>You are unsubscribed</h1>');
+  expect(stdout).toContain('"decision":"rejected","reasons":["objection"],"rules":["R7"]');
+});
