@@ -279,6 +279,30 @@ describe('the recipient and the mailbox provider', () => {
   });
 });
 
+describe('the store', () => {
+  it('R11: keeps objections and suppressions under a keyed hash, with no address in them', async () => {
+    const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+    const { ScanCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { createDocumentClient } = await import('../../shared/adapters/dynamodb-store');
+    await gw.call('POST', '/v1/objections', {
+      key: gw.adminKey,
+      body: { channel: 'email', address: 'ivan@example.org', scope: { type: 'channel' } },
+    });
+    await gw.call('POST', '/v1/suppressions', {
+      key: gw.adminKey,
+      body: { channel: 'email', address: 'ivan@example.org', reason: 'complaint' },
+    });
+    const doc = createDocumentClient(new DynamoDBClient({ endpoint: gw.dynamodbUrl }));
+    const { Items = [] } = await doc.send(new ScanCommand({ TableName: gw.tableName }));
+    const kept = Items.filter((i) => i.entity === 'objection' || i.entity === 'suppression');
+    expect(kept.length).toBeGreaterThanOrEqual(2);
+    for (const item of kept) {
+      expect(JSON.stringify(item)).not.toContain('@');
+      expect(item.pk).toMatch(/^TENANT#demo#R#[A-Za-z0-9_-]{43}$/);
+    }
+  });
+});
+
 describe('the OpenAPI document', () => {
   it('is served at /openapi.json and documents every route the gateway serves', async () => {
     const { entryPoints } = await import('../../infra/entry-points');
