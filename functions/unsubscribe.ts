@@ -11,7 +11,8 @@ import { describeUnsubscribe, unsubscribe } from '../shared/services/unsubscribe
  * multipart, no cookie, no login) or the page's button: records the objection at once.
  */
 export const handler = publicHandler(
-  async (event, deps) => {
+  async (event, dependencies) => {
+    const deps = dependencies();
     const lang = negotiateLanguage(event.headers?.['accept-language']);
     const token = event.pathParameters?.token ?? '';
     if (event.requestContext.http.method === 'GET') {

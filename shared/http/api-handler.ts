@@ -38,9 +38,13 @@ export function apiHandler(role: ApiKeyRole, handle: (request: ApiRequest) => Pr
     );
 }
 
-/** Public endpoints (pages, documents): no key, same error mapping. */
+/**
+ * Public endpoints (pages, documents): no key, same error mapping. Dependencies are
+ * built on first use, so an endpoint that needs none (the OpenAPI document) runs
+ * without the table or the keys in its environment.
+ */
 export function publicHandler(
-  handle: (event: APIGatewayProxyEventV2, deps: Dependencies) => Promise<HttpResponse>,
+  handle: (event: APIGatewayProxyEventV2, deps: () => Dependencies) => Promise<HttpResponse>,
   render?: ErrorHandlerOptions['render'],
 ) {
   return middy<APIGatewayProxyEventV2, HttpResponse, Error, Context>()
@@ -53,5 +57,5 @@ export function publicHandler(
       >,
     )
     .use(errorHandler({ logError: (message, data) => logger.error(message, data), render }))
-    .handler((event) => handle(event, runtimeDependencies()));
+    .handler((event) => handle(event, runtimeDependencies));
 }

@@ -20,6 +20,7 @@ export interface LocalGateway extends LocalStack {
     options?: { key?: string; body?: unknown; headers?: Record<string, string> },
   ): Promise<{
     status: number;
+    // biome-ignore lint/suspicious/noExplicitAny: tests read answers of many shapes; assertions check them.
     body: any;
     text: string;
     headers: Headers;

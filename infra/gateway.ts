@@ -1,0 +1,405 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { HttpApi, HttpMethod, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import {
+  AttributeType,
+  Billing,
+  type CfnGlobalTable,
+  ProjectionType,
+  TableEncryptionV2,
+  TableV2,
+} from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { ENV } from '../shared/config';
+import { type EntryPoint, entryPoints } from './entry-points';
+
+/** Repository root: `functions/…` entries, `package-lock.json` and the esbuild project root. */
+const REPO_ROOT = join(fileURLToPath(import.meta.url), '..', '..');
+
+/**
+ * Node.js 24 is the newest Lambda runtime this aws-cdk-lib knows, which is what cdk-nag's
+ * AwsSolutions-L1 asks for; it also has the longest support window.
+ */
+const RUNTIME = Runtime.NODEJS_24_X;
+
+/**
+ * The handlers are ES modules. Some bundled CommonJS dependencies still call `require` for
+ * Node built-ins; esbuild's ESM output has no `require`, so the bundle gets one.
+ */
+const ESM_REQUIRE_BANNER =
+  "import { createRequire as __cgCreateRequire } from 'node:module'; const require = __cgCreateRequire(import.meta.url);";
+
+const DEFAULT_THROTTLE: ConsentGatewayThrottle = { rateLimit: 50, burstLimit: 100 };
+
+/** Raised when the construct's props cannot produce a safe deployment. */
+export class ConsentGatewayPropsError extends Error {
+  override name = 'ConsentGatewayPropsError';
+}
+
+/** Stage-wide throttling of the HTTP API (requests per second, and burst). */
+export interface ConsentGatewayThrottle {
+  readonly rateLimit: number;
+  readonly burstLimit: number;
+}
+
+export interface ConsentGatewayProps {
+  /**
+   * SES identities (domains such as `example.com`, or addresses such as `news@example.org`) the
+   * tenants may send from. The sending function's `ses:SendEmail` permission is limited to
+   * `arn:aws:ses:<region>:<account>:identity/<each>` (plus the configuration set, if any), so a
+   * tenant that registers another identity through the state API still cannot send from it.
+   * Wildcards are refused.
+   */
+  readonly emailIdentities: readonly string[];
+  /**
+   * SES configuration set every message is sent with (event publishing, dedicated IPs…). The
+   * configuration set must exist; it is not created here.
+   *
+   * @default - none: messages are sent without a configuration set
+   */
+  readonly configurationSetName?: string;
+  /**
+   * Public base URL of the gateway (`https://consent.example.com`, no trailing slash), used to
+   * build the unsubscribe links. Set it when a custom domain or a CDN fronts the API; mapping
+   * that domain to the API is not done here.
+   *
+   * @default - the HTTP API's own endpoint, `https://<api-id>.execute-api.<region>.amazonaws.com`
+   */
+  readonly publicBaseUrl?: string;
+  /**
+   * What happens to the table, the secrets and the log groups when they leave the stack. The
+   * table holds consent and unsubscribe evidence and the hash key secret is what makes that
+   * evidence findable again, so the default keeps them (and turns on the table's deletion
+   * protection). `DESTROY` is for throw-away test stacks.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Retention of the functions' and the API's log groups. Access logs carry client IP
+   * addresses, so keep it as short as incident investigation allows.
+   *
+   * @default RetentionDays.THREE_MONTHS
+   */
+  readonly logRetention?: RetentionDays;
+  /**
+   * Memory of every function, in MB (CPU grows with it).
+   *
+   * @default 512
+   */
+  readonly memorySize?: number;
+  /**
+   * Throttling of the API's default stage.
+   *
+   * @default { rateLimit: 50, burstLimit: 100 }
+   */
+  readonly throttle?: ConsentGatewayThrottle;
+}
+
+/**
+ * The consent gateway: one DynamoDB table, two Secrets Manager secrets, one HTTP API, and one
+ * Lambda function per entry of `entryPoints` (infra/entry-points.ts) with exactly the grants and
+ * environment its `needs` declare.
+ *
+ * Authorization happens inside the functions, not in API Gateway: `/v1/*` takes bearer API keys
+ * (stored hashed in the table), `/u/{token}` takes HMAC-signed unsubscribe tokens and has to stay
+ * public because RFC 8058 one-click unsubscribes arrive from mailbox providers without
+ * credentials, and `/openapi.json` is a public document.
+ *
+ * Secrets:
+ * - **Recipient hash key** (`{"key":"…"}`): the HMAC key that turns addresses into the recipient
+ *   keys the table is indexed by. Never rotate it in place: every recipient record, consent and
+ *   suppression would become unreachable, and people who unsubscribed could be emailed again.
+ *   Changing it needs a migration that re-keys the table.
+ * - **Unsubscribe token keys** (`{"activeKeyId":"k1","k1":"…"}`): new tokens are signed with the
+ *   key named by `activeKeyId`; every key present still verifies, so tokens already sent keep
+ *   working. Rotation is done by an operator, no rotation Lambda is involved. The functions load
+ *   the secret once per execution environment, so rotate in two steps: (1) add the new key
+ *   (`"k2":"<random>"`) and leave `activeKeyId` alone; (2) once every environment has reloaded
+ *   (after a deployment, or a day), set `"activeKeyId":"k2"`. Switching in one step would let new
+ *   environments sign with `k2` while old ones cannot verify it yet. Remove `k1` only when no mail
+ *   carrying a `k1` token may still be acted upon.
+ */
+export class ConsentGateway extends Construct {
+  /** The HTTP API every entry point's routes are attached to. */
+  public readonly api: HttpApi;
+  /** Single table: `pk`/`sk`, index `gsi1` on `gsi1pk`/`gsi1sk`, TTL attribute `ttl`. */
+  public readonly table: TableV2;
+  /** HMAC key for recipient keys, as `{"key":"…"}`. */
+  public readonly hashKeySecret: Secret;
+  /** Unsubscribe token keys, as `{"activeKeyId":"k1","k1":"…"}`. */
+  public readonly tokenKeysSecret: Secret;
+  /** One function per entry point, by entry point id. */
+  public readonly functions: Readonly<Record<string, NodejsFunction>>;
+  /** Public base URL (no trailing slash): `publicBaseUrl`, or the API endpoint. */
+  public readonly url: string;
+
+  private readonly sendEmailResources: readonly string[];
+  private readonly configurationSetName: string | undefined;
+  private readonly tableLogicalId: string;
+
+  constructor(scope: Construct, id: string, props: ConsentGatewayProps) {
+    super(scope, id);
+
+    const identities = validateIdentities(props.emailIdentities);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const logRetention = props.logRetention ?? RetentionDays.THREE_MONTHS;
+    this.configurationSetName = props.configurationSetName;
+
+    // TableV2 (AWS::DynamoDB::GlobalTable) rather than Table: it is the L2 AWS recommends for new
+    // tables, and replicas can be added later in place; moving a Table to it means replacing or
+    // importing the table that holds the consent evidence. cdk-nag's DDB3 only inspects
+    // AWS::DynamoDB::Table, so test/infra asserts point-in-time recovery instead.
+    // Encryption: the AWS managed key (aws/dynamodb). Unlike the default AWS owned key, its use
+    // shows in CloudTrail; unlike a customer managed key, it needs no key policy, no kms grants on
+    // every function and no monthly key cost. Nothing here needs cross-account access or
+    // crypto-shredding the whole table; switch to TableEncryptionV2.customerManagedKey if that
+    // changes.
+    this.table = new TableV2(this, 'Table', {
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      sortKey: { name: 'sk', type: AttributeType.STRING },
+      globalSecondaryIndexes: [
+        {
+          indexName: 'gsi1',
+          partitionKey: { name: 'gsi1pk', type: AttributeType.STRING },
+          sortKey: { name: 'gsi1sk', type: AttributeType.STRING },
+          projectionType: ProjectionType.ALL,
+        },
+      ],
+      billing: Billing.onDemand(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: TableEncryptionV2.awsManagedKey(),
+      timeToLiveAttribute: 'ttl',
+      deletionProtection: removalPolicy !== RemovalPolicy.DESTROY,
+      removalPolicy,
+    });
+    this.tableLogicalId = Stack.of(this).resolve((this.table.node.defaultChild as CfnGlobalTable).logicalId);
+
+    this.hashKeySecret = new Secret(this, 'RecipientHashKey', {
+      description: 'consent-gate: HMAC key turning addresses into recipient keys. Never rotate in place.',
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({}),
+        generateStringKey: 'key',
+        passwordLength: 64,
+        excludePunctuation: true,
+      },
+      removalPolicy,
+    });
+    this.tokenKeysSecret = new Secret(this, 'UnsubscribeTokenKeys', {
+      description:
+        'consent-gate: unsubscribe token keys. Rotate by adding a key and pointing activeKeyId at it.',
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ activeKeyId: 'k1' }),
+        generateStringKey: 'k1',
+        passwordLength: 64,
+        excludePunctuation: true,
+      },
+      removalPolicy,
+    });
+    for (const secret of [this.hashKeySecret, this.tokenKeysSecret]) {
+      Validations.of(secret).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'Rotated by an operator, not a rotation Lambda: token keys by adding a key id and moving activeKeyId (old keys keep verifying sent links); the recipient hash key must never change in place, it keys every stored record.',
+      });
+    }
+
+    this.api = new HttpApi(this, 'Api', {
+      description: 'consent-gate: sending decisions, state API and unsubscribe endpoints',
+      createDefaultStage: false,
+    });
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: logRetention, removalPolicy });
+    // Own `$default` stage: HttpApi's generated one takes neither access logs nor throttling.
+    this.api.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: props.throttle ?? DEFAULT_THROTTLE,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        // routeKey rather than path: a path under /u/ carries a live unsubscribe token.
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            requestTime: '$context.requestTimeEpoch',
+            sourceIp: '$context.identity.sourceIp',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            protocol: '$context.protocol',
+            responseLength: '$context.responseLength',
+            responseLatency: '$context.responseLatency',
+            integrationLatency: '$context.integrationLatency',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
+    });
+    Validations.of(this.api).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason:
+        'Authorization is done in the Lambdas: /v1/* bearer API keys (hashed in DynamoDB), /u/{token} HMAC-signed tokens and public by necessity (RFC 8058 one-click POSTs come from mailbox providers without credentials), /openapi.json is a public document.',
+    });
+
+    this.url = normalizePublicBaseUrl(props.publicBaseUrl) ?? this.api.apiEndpoint;
+    this.sendEmailResources = [
+      ...identities.map((identity) => sesArn(this, 'identity', identity)),
+      ...(props.configurationSetName === undefined
+        ? []
+        : [sesArn(this, 'configuration-set', props.configurationSetName)]),
+    ];
+
+    const functions: Record<string, NodejsFunction> = {};
+    for (const entryPoint of entryPoints) {
+      functions[entryPoint.id] = this.addEntryPoint(entryPoint, {
+        memorySize: props.memorySize ?? 512,
+        logRetention,
+        removalPolicy,
+      });
+    }
+    this.functions = functions;
+  }
+
+  private addEntryPoint(
+    entryPoint: EntryPoint,
+    options: { memorySize: number; logRetention: RetentionDays; removalPolicy: RemovalPolicy },
+  ): NodejsFunction {
+    const { id, needs } = entryPoint;
+    const logGroup = new LogGroup(this, `${id}Logs`, {
+      retention: options.logRetention,
+      removalPolicy: options.removalPolicy,
+    });
+    // An own role instead of AWSLambdaBasicExecutionRole, whose logs:CreateLogGroup and
+    // PutLogEvents apply to every log group in the account: this one writes to its log group only.
+    const role = new Role(this, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `consent-gate ${id} function`,
+    });
+    logGroup.grantWrite(role);
+
+    const fn = new NodejsFunction(this, id, {
+      functionName: functionName(this, id),
+      description: entryPoint.description,
+      entry: join(REPO_ROOT, entryPoint.entry),
+      handler: 'handler',
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
+      runtime: RUNTIME,
+      architecture: Architecture.ARM_64,
+      memorySize: options.memorySize,
+      timeout: Duration.seconds(10),
+      role,
+      logGroup,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: 'consent-gate',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_BANNER,
+        minify: true,
+        keepNames: true,
+        sourceMap: true,
+        sourceMapMode: SourceMapMode.DEFAULT,
+        // Line mapping needs no embedded sources; a smaller map loads faster at cold start.
+        sourcesContent: false,
+        // The AWS SDK v3 is bundled at the versions package-lock.json pins and the tests ran
+        // against, rather than whatever SDK the runtime ships that day; esbuild keeps only the
+        // clients the handlers import.
+        bundleAwsSDK: true,
+      },
+    });
+
+    if (needs.table !== undefined) this.grantTable(fn, role, needs.table);
+    if (needs.keys === true) this.grantKeys(fn);
+    if (needs.sendEmail === true) this.grantSendEmail(fn);
+    if (needs.publicBaseUrl === true) this.providePublicBaseUrl(fn);
+
+    const integration = new HttpLambdaIntegration(`${id}Integration`, fn);
+    for (const route of entryPoint.routes) {
+      this.api.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration });
+    }
+    return fn;
+  }
+
+  /** Table access per `needs.table`, and `TABLE_NAME`. */
+  private grantTable(fn: NodejsFunction, role: Role, access: 'read' | 'readWrite'): void {
+    if (access === 'read') this.table.grantReadData(fn);
+    else this.table.grantReadWriteData(fn);
+    fn.addEnvironment(ENV.tableName, this.table.tableName);
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${this.tableLogicalId}.Arn>/index/*]`,
+      reason:
+        "The table grant covers the indexes of this one table (today only gsi1) so queries on gsi1 work; no other table's resources are reachable.",
+    });
+  }
+
+  /** Read access to both secrets, and their ARNs. */
+  private grantKeys(fn: NodejsFunction): void {
+    this.hashKeySecret.grantRead(fn);
+    this.tokenKeysSecret.grantRead(fn);
+    fn.addEnvironment(ENV.hashKeySecretArn, this.hashKeySecret.secretArn);
+    fn.addEnvironment(ENV.tokenKeysSecretArn, this.tokenKeysSecret.secretArn);
+  }
+
+  /** `ses:SendEmail` on the declared identities (and configuration set), and `SES_CONFIGURATION_SET`. */
+  private grantSendEmail(fn: NodejsFunction): void {
+    fn.addToRolePolicy(
+      new PolicyStatement({ actions: ['ses:SendEmail'], resources: [...this.sendEmailResources] }),
+    );
+    if (this.configurationSetName !== undefined) {
+      fn.addEnvironment(ENV.sesConfigurationSet, this.configurationSetName);
+    }
+  }
+
+  /** `PUBLIC_BASE_URL`; nothing to grant. The API does not depend on the function, so no cycle. */
+  private providePublicBaseUrl(fn: NodejsFunction): void {
+    fn.addEnvironment(ENV.publicBaseUrl, this.url);
+  }
+}
+
+function validateIdentities(identities: readonly string[]): string[] {
+  if (identities.length === 0) {
+    throw new ConsentGatewayPropsError('emailIdentities: at least one SES identity is required');
+  }
+  for (const identity of identities) {
+    if (Token.isUnresolved(identity)) continue;
+    // A wildcard would widen ses:SendEmail beyond the declared identities; ':' and '/' would
+    // change the ARN's shape.
+    if (!/^[^\s*:/]+$/.test(identity)) {
+      throw new ConsentGatewayPropsError(
+        `emailIdentities: "${identity}" is not a domain or an address (no wildcards, spaces, ':' or '/')`,
+      );
+    }
+  }
+  return [...new Set(identities)];
+}
+
+function normalizePublicBaseUrl(url: string | undefined): string | undefined {
+  if (url === undefined || Token.isUnresolved(url)) return url;
+  if (!/^https:\/\/[^/\s]+(\/\S*)?$/.test(url)) {
+    throw new ConsentGatewayPropsError(`publicBaseUrl: "${url}" is not an https:// URL`);
+  }
+  return url.replace(/\/+$/, '');
+}
+
+function sesArn(scope: Construct, resource: 'identity' | 'configuration-set', name: string): string {
+  return Stack.of(scope).formatArn({ service: 'ses', resource, resourceName: name });
+}
+
+/** `<stack name>-<entry point id>`, as infra/entry-points.ts promises. */
+function functionName(scope: Construct, id: string): string {
+  const name = `${Stack.of(scope).stackName}-${id}`;
+  if (name.length > 64) {
+    throw new ConsentGatewayPropsError(`Function name ${name} is longer than Lambda's 64 characters`);
+  }
+  return name;
+}
