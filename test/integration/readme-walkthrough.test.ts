@@ -51,6 +51,8 @@ it("runs the README's walkthrough and gets the answers it describes", async () =
     maxBuffer: 10_000_000,
   });
   expect(stdout).toContain('"id":"garden-deals"');
+  expect(stdout).toMatch(/^204$/m);
+  expect(stdout).toMatch(/"role":"sender","key":"cg_send_[A-Za-z0-9_-]{43}","label":"CRM"/);
   expect(stdout).toMatch(/"purpose":"newsletter","consent":\{[^\n]*"valid":true/);
   expect(stdout).toMatch(/"valid":false,"problems":\[\{"reason":"consent_invalid","rule":"R3"/);
   expect(stdout).toContain(
