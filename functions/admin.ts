@@ -6,14 +6,16 @@ import {
   createKeySchema,
   identityParamSchema,
   putRecipientSchema,
+  putSmsSenderSchema,
   putWordingSchema,
   recipientKeyParamSchema,
   recordConsentSchema,
   recordObjectionSchema,
   recordSuppressionSchema,
   recordWithdrawalSchema,
+  smsSenderIdSchema,
 } from '../shared/schemas/api';
-import { purposeIdSchema, purposeInputSchema } from '../shared/schemas/tenant';
+import { purposeIdSchema, purposeInputSchema, smsSettingsSchema } from '../shared/schemas/tenant';
 import { InvalidInputError, parseInput } from '../shared/schemas/validation';
 import * as state from '../shared/services/state';
 
@@ -78,6 +80,21 @@ const routes: Record<string, (request: ApiRequest) => Promise<HttpResponse>> = {
     json(
       201,
       await state.recordSuppression(r.deps, r.caller, parseInput(recordSuppressionSchema, r.event.body)),
+    ),
+  'PUT /v1/sms-senders/{senderId}': async (r) =>
+    json(
+      200,
+      await state.putSmsSender(
+        r.deps,
+        r.caller,
+        param(r, 'senderId', smsSenderIdSchema),
+        parseInput(putSmsSenderSchema, r.event.body),
+      ),
+    ),
+  'PUT /v1/settings/sms': async (r) =>
+    json(
+      200,
+      await state.putSmsSettings(r.deps, r.caller, parseInput(smsSettingsSchema, r.event.body ?? {})),
     ),
 };
 

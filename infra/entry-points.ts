@@ -20,6 +20,10 @@ export interface EntryPoint {
   readonly entry: string;
   readonly description: string;
   readonly routes: readonly Route[];
+  /** What else invokes the function: the inbound SMS topic, or a schedule (minutes between runs). */
+  readonly trigger?:
+    | { readonly type: 'inboundSms' }
+    | { readonly type: 'schedule'; readonly everyMinutes: number };
   /** What the function needs; the construct grants exactly this and writes the matching environment. */
   readonly needs: {
     readonly table?: 'read' | 'readWrite';
@@ -27,6 +31,8 @@ export interface EntryPoint {
     readonly keys?: boolean;
     /** ses:SendEmail on the declared identities. */
     readonly sendEmail?: boolean;
+    /** sms-voice:SendTextMessage on the declared origination identities. */
+    readonly sendSms?: boolean;
     /** Public base URL of the API, to build unsubscribe links. */
     readonly publicBaseUrl?: boolean;
   };
@@ -36,9 +42,9 @@ export const entryPoints: readonly EntryPoint[] = [
   {
     id: 'SendMessage',
     entry: 'functions/send-message.ts',
-    description: 'POST /v1/messages: decide, inject the opt-out, send through SES',
+    description: 'POST /v1/messages: decide, add the opt-out, send through SES or End User Messaging',
     routes: [{ method: 'POST', path: '/v1/messages' }],
-    needs: { table: 'readWrite', keys: true, sendEmail: true, publicBaseUrl: true },
+    needs: { table: 'readWrite', keys: true, sendEmail: true, sendSms: true, publicBaseUrl: true },
   },
   {
     id: 'Decide',
@@ -65,6 +71,8 @@ export const entryPoints: readonly EntryPoint[] = [
       { method: 'POST', path: '/v1/withdrawals' },
       { method: 'POST', path: '/v1/objections' },
       { method: 'POST', path: '/v1/suppressions' },
+      { method: 'PUT', path: '/v1/sms-senders/{senderId}' },
+      { method: 'PUT', path: '/v1/settings/sms' },
     ],
     needs: { table: 'readWrite', keys: true },
   },
@@ -84,5 +92,21 @@ export const entryPoints: readonly EntryPoint[] = [
     description: 'GET /openapi.json: the OpenAPI document generated from the zod schemas',
     routes: [{ method: 'GET', path: '/openapi.json' }],
     needs: {},
+  },
+  {
+    id: 'SmsInbound',
+    entry: 'functions/sms-inbound.ts',
+    description: 'Two-way SMS replies (SNS): STOP records an objection, START a consent by keyword',
+    routes: [],
+    trigger: { type: 'inboundSms' },
+    needs: { table: 'readWrite', keys: true },
+  },
+  {
+    id: 'SendDeferredSms',
+    entry: 'functions/send-deferred-sms.ts',
+    description: 'Scheduled: sends deferred SMS whose window has opened, deciding each again (R14)',
+    routes: [],
+    trigger: { type: 'schedule', everyMinutes: 5 },
+    needs: { table: 'readWrite', keys: true, sendSms: true },
   },
 ];

@@ -14,6 +14,7 @@ export const ENV = {
   keyRingJson: 'KEY_RING_JSON',
   publicBaseUrl: 'PUBLIC_BASE_URL',
   sesConfigurationSet: 'SES_CONFIGURATION_SET',
+  smsConfigurationSet: 'SMS_CONFIGURATION_SET',
 } as const;
 
 export function requireEnv(name: string): string {

@@ -40,7 +40,7 @@ function compile(entry: EntryPoint, route: Route): CompiledRoute {
   return { route, entry, pattern: new RegExp(`^${source}$`), params };
 }
 
-function lambdaContext(entry: EntryPoint): Context {
+export function lambdaContext(entry: EntryPoint): Context {
   const functionName = `consent-gate-local-${entry.id}`;
   return {
     callbackWaitsForEmptyEventLoop: false,

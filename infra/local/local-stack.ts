@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { ENV } from '../../shared/config';
 import { type LocalApi, type LocalApiOptions, startLocalApi } from './http-adapter';
+import { type LocalSms, startLocalSms } from './sms-local';
 
 /**
  * The gateway on this machine: a local DynamoDB (dynalite, LevelDB on disk), a local
@@ -27,6 +28,9 @@ export interface LocalStackOptions {
   readonly apiPort?: number;
   readonly sesPort?: number;
   readonly dynamodbPort?: number;
+  readonly smsPort?: number;
+  /** Runs the deferred-SMS function every so many milliseconds, as the AWS schedule does; off when absent. */
+  readonly deferredSmsEveryMs?: number;
   readonly extra?: LocalApiOptions['extra'];
 }
 
@@ -34,6 +38,9 @@ export interface LocalStack {
   readonly apiUrl: string;
   readonly sesUrl: string;
   readonly dynamodbUrl: string;
+  /** The local SMS service: outbox page at /, JSON at /messages, replies at POST /inbound. */
+  readonly smsUrl: string;
+  readonly sms: LocalSms;
   readonly tableName: string;
   readonly api: LocalApi;
   stop(): Promise<void>;
@@ -118,6 +125,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const dynamodbUrl = await listen(dynamo, options.dynamodbPort ?? 0, host);
   const ses = await sesServer({ host, port: options.sesPort ?? 0 });
   const sesUrl = `http://${host}:${(ses.address() as AddressInfo).port}`;
+  const sms = await startLocalSms({
+    host,
+    port: options.smsPort ?? 0,
+    deferredEveryMs: options.deferredSmsEveryMs,
+  });
 
   // The SDK's service-specific endpoint variables, plus a region and inert credentials:
   // the local servers accept any signature.
@@ -127,6 +139,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_ENDPOINT_URL_DYNAMODB: dynamodbUrl,
     AWS_ENDPOINT_URL_SESV2: sesUrl,
+    AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2: sms.url,
     [ENV.tableName]: TABLE_NAME,
     [ENV.keyRingJson]: loadOrCreateKeys(options.dir),
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
@@ -137,7 +150,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   try {
     api = await startLocalApi({ host, port: options.apiPort ?? 0, extra: options.extra });
   } catch (error) {
-    await Promise.all([close(dynamo), close(ses)]);
+    await Promise.all([close(dynamo), close(ses), sms.close()]);
     throw error;
   }
   // Links in messages point at the API actually listening.
@@ -147,11 +160,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     apiUrl: api.url,
     sesUrl,
     dynamodbUrl,
+    smsUrl: sms.url,
+    sms,
     tableName: TABLE_NAME,
     api,
     stop: async () => {
       await api.close();
-      await Promise.all([close(ses), close(dynamo)]);
+      await Promise.all([close(ses), close(dynamo), sms.close()]);
     },
   };
 }

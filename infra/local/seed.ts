@@ -1,10 +1,13 @@
 import { hashApiKey } from '../../shared/domain/api-key';
 import type { Caller, Dependencies } from '../../shared/services/dependencies';
-import { createApiKey, newTenant, putPurpose, putWording } from '../../shared/services/state';
+import { createApiKey, newTenant, putPurpose, putSmsSender, putWording } from '../../shared/services/state';
 
 /** The demo tenant `npm start` creates, so that the README's walkthrough works at once. */
 export const DEMO_TENANT = 'demo';
 export const DEMO_IDENTITY = 'shop.example';
+/** The demo tenant's SMS senders: a short code (replies, the STOP mention) and an alphanumeric id. */
+export const DEMO_SHORT_CODE = '36123';
+export const DEMO_SENDER_ID = 'DEMOSHOP';
 
 export interface SeededKeys {
   readonly adminKey: string;
@@ -40,6 +43,14 @@ export async function seedDemo(deps: Dependencies, previous?: Partial<SeededKeys
       'newsletter-v1',
       'Yes, I want to receive the Demo Shop newsletter by email.',
     );
+    await putSmsSender(deps, caller, DEMO_SHORT_CODE, {
+      type: 'short_code',
+      originationIdentity: 'phone-number/local-36123',
+    });
+    await putSmsSender(deps, caller, DEMO_SENDER_ID, {
+      type: 'alphanumeric',
+      originationIdentity: 'sender-id/DEMOSHOP/FR',
+    });
   }
   const stillValid = async (key: string | undefined) =>
     key !== undefined && (await deps.store.getApiKey(hashApiKey(key))) !== undefined;

@@ -2,11 +2,11 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { runtimeDependencies } from '../../shared/http/runtime';
 import { startLocalStack } from './local-stack';
-import { DEMO_IDENTITY, DEMO_TENANT, seedDemo } from './seed';
+import { DEMO_IDENTITY, DEMO_SENDER_ID, DEMO_SHORT_CODE, DEMO_TENANT, seedDemo } from './seed';
 
 /**
  * `npm start`: the gateway on this machine with embedded defaults. Ports come from
- * PORT (API, default 3000), SES_PORT (8005) and DYNAMODB_PORT (8000); 0 picks a free
+ * PORT (API, default 3000), SES_PORT (8005), SMS_PORT (8006) and DYNAMODB_PORT (8000); 0 picks a free
  * one. `.consent-gate/local.json` always holds the URLs actually in use and the keys.
  */
 const dir = resolve(process.env.CONSENT_GATE_DIR ?? '.consent-gate');
@@ -34,10 +34,13 @@ async function main() {
     apiPort: port('PORT', 3000),
     sesPort: port('SES_PORT', 8005),
     dynamodbPort: port('DYNAMODB_PORT', 8000),
+    smsPort: port('SMS_PORT', 8006),
+    // The AWS schedule runs every 5 minutes; locally every 30 s (DEFERRED_SMS_INTERVAL_MS).
+    deferredSmsEveryMs: Number(process.env.DEFERRED_SMS_INTERVAL_MS ?? 30_000),
   }).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'EADDRINUSE') {
       console.error(
-        `A port is already in use (${error.message}). Choose others: PORT=3100 SES_PORT=8105 DYNAMODB_PORT=8100 npm start`,
+        `A port is already in use (${error.message}). Choose others: PORT=3100 SES_PORT=8105 SMS_PORT=8106 DYNAMODB_PORT=8100 npm start`,
       );
       process.exit(1);
     }
@@ -48,10 +51,13 @@ async function main() {
     apiUrl: stack.apiUrl,
     sesUrl: stack.sesUrl,
     dynamodbUrl: stack.dynamodbUrl,
+    smsUrl: stack.smsUrl,
     openapiUrl: `${stack.apiUrl}/openapi.json`,
     tableName: stack.tableName,
     tenant: DEMO_TENANT,
     fromIdentity: DEMO_IDENTITY,
+    smsShortCode: DEMO_SHORT_CODE,
+    smsSenderId: DEMO_SENDER_ID,
     adminKey: keys.adminKey,
     senderKey: keys.senderKey,
   };
@@ -63,9 +69,10 @@ consent-gate is running locally.
   API            ${local.apiUrl}
   OpenAPI        ${local.openapiUrl}
   Mail viewer    ${local.sesUrl}   (local SES: every email sent shows up here)
+  SMS outbox     ${local.smsUrl}   (local End User Messaging: every SMS sent, and a reply form)
   DynamoDB       ${local.dynamodbUrl}   (data in ${join(dir, 'dynamodb')})
 
-  Tenant         ${local.tenant}  (From identity: *@${DEMO_IDENTITY})
+  Tenant         ${local.tenant}  (From identity: *@${DEMO_IDENTITY}; SMS senders ${DEMO_SHORT_CODE}, ${DEMO_SENDER_ID})
   Admin key      ${local.adminKey}
   Sender key     ${local.senderKey}
 

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -9,6 +10,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import {
   type ApiKeyRecord,
+  ConflictError,
+  type DeferredSms,
   type GatewayStore,
   type MessageRecord,
   NotFoundError,
@@ -27,7 +30,14 @@ import {
   suppressionSchema,
   type Withdrawal,
 } from '../schemas/recipient';
-import { type Purpose, type Tenant, tenantSchema, type Wording } from '../schemas/tenant';
+import {
+  type Purpose,
+  type SmsSender,
+  type SmsSettings,
+  type Tenant,
+  tenantSchema,
+  type Wording,
+} from '../schemas/tenant';
 
 /**
  * Single-table layout (ElectroDB style: generic keys, each item names its entity and version):
@@ -41,7 +51,11 @@ import { type Purpose, type Tenant, tenantSchema, type Wording } from '../schema
  * | objection   | (same)                      | S#OBJECTION#<id>        |
  * | suppression | (same)                      | S#SUPPRESSION#<reason>  |
  * | message     | (same)                      | M#<sentAt>#<messageId>  |
+ * | deferred SMS| (same)                      | D#<messageId>           |
+ * | SMS sender  | SMSSENDER#<id>              | SMSSENDER               |
  *
+ * Pending deferred SMS are also indexed on gsi1 (`DEFERRED_SMS`, `<notBefore>#…`) so
+ * the scheduler finds what is due; a claimed message leaves the index.
  * A recipient's state is the `S#` items of one partition: the decision reads it with
  * one strongly consistent Query. Messages live beside it under `M#` so the log grows
  * without slowing that read. Objections and suppressions carry no address (R11).
@@ -49,6 +63,12 @@ import { type Purpose, type Tenant, tenantSchema, type Wording } from '../schema
 const ENTITY_VERSION = 1;
 
 const tenantPk = (tenantId: string) => `TENANT#${tenantId}`;
+const DEFERRED_INDEX_PK = 'DEFERRED_SMS';
+const deferredKey = (m: DeferredSms) => ({
+  pk: recipientPk(m.tenantId, m.recipientKey),
+  sk: `D#${m.messageId}`,
+});
+const deferredIndexSk = (notBefore: string, m: DeferredSms) => `${notBefore}#${m.tenantId}#${m.messageId}`;
 const recipientPk = (tenantId: string, recipientKey: string) => `TENANT#${tenantId}#R#${recipientKey}`;
 
 export function createDocumentClient(client = new DynamoDBClient({})): DynamoDBDocumentClient {
@@ -188,6 +208,166 @@ export class DynamoDbGatewayStore implements GatewayStore {
       { ':wording': wording },
       'attribute_exists(#pk)',
     );
+  }
+
+  async putSmsSender(tenantId: string, sender: SmsSender): Promise<void> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: `SMSSENDER#${sender.id}`,
+            sk: 'SMSSENDER',
+            entity: 'smsSender',
+            v: ENTITY_VERSION,
+            tenantId,
+          },
+          ConditionExpression: 'attribute_not_exists(#pk) OR #tenant = :tenant',
+          ExpressionAttributeNames: { '#pk': 'pk', '#tenant': 'tenantId' },
+          ExpressionAttributeValues: { ':tenant': tenantId },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new ConflictError(`SMS sender "${sender.id}" is declared by another tenant`);
+      }
+      translate(error);
+    }
+    await this.ensureMap(tenantId, 'smsSenders');
+    await this.update(
+      this.tenantKey(tenantId),
+      'SET #data.#senders.#id = :sender',
+      { '#data': 'data', '#senders': 'smsSenders', '#id': sender.id, '#pk': 'pk' },
+      { ':sender': sender },
+      'attribute_exists(#pk)',
+    );
+  }
+
+  /** Tenants created before a map attribute existed get it empty, so nested SETs can follow. */
+  private ensureMap(tenantId: string, name: string): Promise<void> {
+    return this.update(
+      this.tenantKey(tenantId),
+      'SET #data.#name = if_not_exists(#data.#name, :empty)',
+      { '#data': 'data', '#name': name, '#pk': 'pk' },
+      { ':empty': {} },
+      'attribute_exists(#pk)',
+    );
+  }
+
+  async putSmsSettings(tenantId: string, settings: SmsSettings): Promise<void> {
+    await this.ensureMap(tenantId, 'settings');
+    await this.update(
+      this.tenantKey(tenantId),
+      'SET #data.#settings.#sms = :sms',
+      { '#data': 'data', '#settings': 'settings', '#sms': 'sms', '#pk': 'pk' },
+      { ':sms': settings },
+      'attribute_exists(#pk)',
+    );
+  }
+
+  async findTenantBySmsSender(senderId: string): Promise<string | undefined> {
+    try {
+      const { Item } = await this.doc.send(
+        new GetCommand({ TableName: this.tableName, Key: { pk: `SMSSENDER#${senderId}`, sk: 'SMSSENDER' } }),
+      );
+      return Item?.tenantId as string | undefined;
+    } catch (error) {
+      translate(error);
+    }
+  }
+
+  putDeferredSms(message: DeferredSms): Promise<void> {
+    return this.put({
+      Item: {
+        ...deferredKey(message),
+        entity: 'deferredSms',
+        v: ENTITY_VERSION,
+        status: 'pending',
+        gsi1pk: DEFERRED_INDEX_PK,
+        gsi1sk: deferredIndexSk(message.notBefore, message),
+        data: message,
+      },
+      ConditionExpression: 'attribute_not_exists(#sk)',
+      ExpressionAttributeNames: { '#sk': 'sk' },
+    });
+  }
+
+  async listDueDeferredSms(now: Date, limit: number): Promise<DeferredSms[]> {
+    try {
+      const { Items = [] } = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'gsi1',
+          KeyConditionExpression: '#pk = :pk AND #sk < :due',
+          ExpressionAttributeNames: { '#pk': 'gsi1pk', '#sk': 'gsi1sk' },
+          // '$' sorts after '#': every entry whose notBefore is at or before now.
+          ExpressionAttributeValues: { ':pk': DEFERRED_INDEX_PK, ':due': `${now.toISOString()}$` },
+          Limit: limit,
+        }),
+      );
+      return Items.map((i) => i.data as DeferredSms);
+    } catch (error) {
+      translate(error);
+    }
+  }
+
+  async claimDeferredSms(message: DeferredSms): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: deferredKey(message),
+          UpdateExpression: 'SET #status = :sending REMOVE #gpk, #gsk',
+          ConditionExpression: '#status = :pending',
+          ExpressionAttributeNames: { '#status': 'status', '#gpk': 'gsi1pk', '#gsk': 'gsi1sk' },
+          ExpressionAttributeValues: { ':sending': 'sending', ':pending': 'pending' },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      translate(error);
+    }
+  }
+
+  async rescheduleDeferredSms(message: DeferredSms, notBefore: string, attempts: number): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: deferredKey(message),
+          UpdateExpression:
+            'SET #status = :pending, #gpk = :gpk, #gsk = :gsk, #data.#notBefore = :notBefore, #data.#attempts = :attempts',
+          ConditionExpression: '#status = :sending',
+          ExpressionAttributeNames: {
+            '#status': 'status',
+            '#gpk': 'gsi1pk',
+            '#gsk': 'gsi1sk',
+            '#data': 'data',
+            '#notBefore': 'notBefore',
+            '#attempts': 'attempts',
+          },
+          ExpressionAttributeValues: {
+            ':pending': 'pending',
+            ':sending': 'sending',
+            ':gpk': DEFERRED_INDEX_PK,
+            ':gsk': deferredIndexSk(notBefore, message),
+            ':notBefore': notBefore,
+            ':attempts': attempts,
+          },
+        }),
+      );
+    } catch (error) {
+      translate(error);
+    }
+  }
+
+  async deleteDeferredSms(message: DeferredSms): Promise<void> {
+    try {
+      await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: deferredKey(message) }));
+    } catch (error) {
+      translate(error);
+    }
   }
 
   async getApiKey(keyHash: string): Promise<ApiKeyRecord | undefined> {

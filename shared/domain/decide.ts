@@ -2,8 +2,10 @@ import type { ConsentRecord, Objection, RecipientState } from '../schemas/recipi
 import type { Purpose, Tenant } from '../schemas/tenant';
 import { type Basis, type Channel, invalidConsentMethods } from '../schemas/vocabulary';
 import { emailDomain, isRoleAddress } from './address';
+import { regionOf } from './phone';
 import { type Failure, failure } from './reasons';
 import { addDays, lastPurchaseAt, retentionEnd } from './retention';
+import { nextOpenSlot } from './sms-hours';
 
 /**
  * The decision: one pure function of (message, recipient state, tenant, now) that
@@ -32,7 +34,15 @@ export interface ProofRef {
 
 export type Decision =
   | { readonly outcome: 'allowed'; readonly basis: Basis; readonly proof: ProofRef }
-  | { readonly outcome: 'rejected'; readonly failures: readonly Failure[] };
+  | { readonly outcome: 'rejected'; readonly failures: readonly Failure[] }
+  /** R14: allowed, but not before `notBefore` (the next open slot of the SMS window). */
+  | {
+      readonly outcome: 'deferred';
+      readonly basis: Basis;
+      readonly proof: ProofRef;
+      readonly notBefore: Date;
+      readonly failures: readonly Failure[];
+    };
 
 type BasisResult = { ok: true; basis: Basis; proof: ProofRef } | { ok: false; failures: Failure[] };
 
@@ -47,9 +57,8 @@ export function decide(input: DecisionInput): Decision {
     return reject([failure('unknown_purpose', undefined, `Purpose "${input.purposeId}" is not declared`)]);
   }
   const failures: Failure[] = [];
-  if (!senderAllowed(tenant, input.channel, input.from)) {
-    failures.push(failure('sender_not_allowed', 'R10', `Sender "${input.from}" is not a declared identity`));
-  }
+  const senderProblem = senderCheck(input, purpose);
+  if (senderProblem) failures.push(failure('sender_not_allowed', 'R10', senderProblem));
 
   // 2. Suppressions (R8). A hard bounce stops every category; a complaint stops all but
   // transactional (R6: no objection check for contract messages).
@@ -105,8 +114,31 @@ export function decide(input: DecisionInput): Decision {
 
   // 4. Bases, in order: consent, soft opt-in, professional, non-commercial, repermission.
   const basis = findBasis(input, purpose, consentCheck, end);
-  if (failures.length === 0 && basis.ok)
+  if (failures.length === 0 && basis.ok) {
+    // 5. R14, last, for a message otherwise allowed: marketing SMS wait for the window.
+    if (input.channel === 'sms') {
+      const notBefore = nextOpenSlot(now, regionOf(input.to), tenant.settings.sms.window);
+      if (notBefore === undefined) {
+        return reject([failure('quiet_hours', 'R14', 'The SMS window never opens in the next two weeks')]);
+      }
+      if (notBefore > now) {
+        return {
+          outcome: 'deferred',
+          basis: basis.basis,
+          proof: basis.proof,
+          notBefore,
+          failures: [
+            failure(
+              'quiet_hours',
+              'R14',
+              `Outside the SMS sending window; deferred to ${notBefore.toISOString()}`,
+            ),
+          ],
+        };
+      }
+    }
     return { outcome: 'allowed', basis: basis.basis, proof: basis.proof };
+  }
   if (!basis.ok) {
     for (const f of basis.failures) if (!failures.some((g) => g.reason === f.reason)) failures.push(f);
   }
@@ -117,10 +149,22 @@ function reject(failures: Failure[]): Decision {
   return { outcome: 'rejected', failures };
 }
 
-function senderAllowed(tenant: Tenant, channel: Channel, from: string): boolean {
-  if (channel !== 'email') return false;
-  const identities = tenant.emailIdentities.map((i) => i.toLowerCase());
-  return identities.includes(from.toLowerCase()) || identities.includes(emailDomain(from));
+/** R10: the sender's identity must be clear; returns what is wrong, if anything. */
+function senderCheck(input: DecisionInput, purpose: Purpose): string | undefined {
+  const { tenant, from } = input;
+  if (input.channel === 'email') {
+    const identities = tenant.emailIdentities.map((i) => i.toLowerCase());
+    const allowed = identities.includes(from.toLowerCase()) || identities.includes(emailDomain(from));
+    return allowed ? undefined : `Sender "${from}" is not a declared identity`;
+  }
+  const sender = tenant.smsSenders[from];
+  if (sender === undefined) return `SMS sender "${from}" is not declared`;
+  // Marketing SMS to consumers only from a short code or an alphanumeric sender (ARCEP, 2019).
+  const toConsumer = input.recipient.profile?.audience !== 'professional';
+  if (sender.type === 'long_code' && purpose.category !== 'transactional' && toConsumer) {
+    return `Marketing SMS to consumers must come from a short code or an alphanumeric sender, not the number "${from}"`;
+  }
+  return undefined;
 }
 
 function describeScope(objection: Objection): string {

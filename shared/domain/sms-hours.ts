@@ -64,7 +64,14 @@ function localParts(instant: Date, zone: string): LocalParts {
 }
 
 /** The instant at which a zone's wall clock reads the given local time (DST-aware). */
-export function zonedInstant(year: number, month: number, day: number, hour: number, minute: number, zone: string): Date {
+export function zonedInstant(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  zone: string,
+): Date {
   const wall = Date.UTC(year, month - 1, day, hour, minute);
   let guess = wall;
   for (let i = 0; i < 3; i++) {
@@ -106,14 +113,21 @@ const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.
 function openIn(instant: Date, zone: string, country: string, window: SmsWindow): boolean {
   const p = localParts(instant, zone);
   if (!window.days.includes(p.weekday)) return false;
-  if (window.skipPublicHolidays && publicHolidays(country, p.year).has(`${p.year}-${pad(p.month)}-${pad(p.day)}`)) {
+  if (
+    window.skipPublicHolidays &&
+    publicHolidays(country, p.year).has(`${p.year}-${pad(p.month)}-${pad(p.day)}`)
+  ) {
     return false;
   }
   const minutes = p.hour * 60 + p.minute;
   return minutes >= minutesOf(window.start) && minutes < minutesOf(window.end);
 }
 
-export function isOpen(instant: Date, region: { country: string; timeZones: readonly string[] }, window: SmsWindow): boolean {
+export function isOpen(
+  instant: Date,
+  region: { country: string; timeZones: readonly string[] },
+  window: SmsWindow,
+): boolean {
   return region.timeZones.every((zone) => openIn(instant, zone, region.country, window));
 }
 

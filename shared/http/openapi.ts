@@ -5,8 +5,10 @@ import {
   decisionListResponseSchema,
   decisionRequestSchema,
   decisionResultSchema,
+  deferredResponseSchema,
   errorResponseSchema,
   putRecipientSchema,
+  putSmsSenderSchema,
   putWordingSchema,
   recordConsentSchema,
   recordObjectionSchema,
@@ -17,7 +19,13 @@ import {
   sentResponseSchema,
 } from '../schemas/api';
 import { recipientStateSchema } from '../schemas/recipient';
-import { purposeInputSchema, purposeSchema, tenantSchema } from '../schemas/tenant';
+import {
+  purposeInputSchema,
+  purposeSchema,
+  smsSenderSchema,
+  smsSettingsSchema,
+  tenantSchema,
+} from '../schemas/tenant';
 
 /** The OpenAPI document, generated from the same zod schemas that validate requests. */
 export function buildOpenApiDocument(serverUrl?: string) {
@@ -45,7 +53,14 @@ export function buildOpenApiDocument(serverUrl?: string) {
     summary: 'Decide and, if allowed, send an email with its opt-out',
     request: { body: body(sendMessageSchema) },
     responses: {
-      202: jsonResponse('Sent, with its basis and proof reference', sentResponseSchema),
+      202: jsonResponse(
+        'Sent, with its basis and proof reference; or, for a marketing SMS outside the sending window, deferred (R14) with `notBefore`',
+        z.union([sentResponseSchema, deferredResponseSchema]),
+      ),
+      409: jsonResponse(
+        'The tenant configuration does not allow it yet (e.g. no SMS opt-out mention)',
+        errorResponseSchema,
+      ),
       403: jsonResponse('Rejected: reason codes and rule ids, most decisive first', rejectedResponseSchema),
     },
   });
@@ -140,6 +155,25 @@ export function buildOpenApiDocument(serverUrl?: string) {
       200: jsonResponse('State', recipientStateSchema),
       404: jsonResponse('Unknown recipient', errorResponseSchema),
     },
+  });
+  route({
+    ...admin,
+    method: 'put',
+    path: '/v1/sms-senders/{senderId}',
+    summary: 'Declare an SMS sender: short code, alphanumeric id or number (R10)',
+    request: { params: z.object({ senderId: z.string() }), body: body(putSmsSenderSchema) },
+    responses: {
+      200: jsonResponse('The sender', smsSenderSchema),
+      409: jsonResponse('Declared by another tenant', errorResponseSchema),
+    },
+  });
+  route({
+    ...admin,
+    method: 'put',
+    path: '/v1/settings/sms',
+    summary: 'SMS settings: default region, opt-out mention, maximum segments, sending window (R14)',
+    request: { body: body(smsSettingsSchema) },
+    responses: { 200: jsonResponse('The settings', smsSettingsSchema) },
   });
   for (const [path, schema, summary] of [
     [

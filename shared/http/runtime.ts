@@ -1,7 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { createDocumentClient, DynamoDbGatewayStore } from '../adapters/dynamodb-store';
+import { EndUserMessagingSmsSender } from '../adapters/end-user-messaging-sms-sender';
 import { SecretsManagerKeyRing, StaticKeyRing } from '../adapters/key-rings';
 import { SesEmailSender } from '../adapters/ses-email-sender';
 import { ENV, optionalEnv, requireEnv } from '../config';
@@ -30,6 +32,10 @@ export function runtimeDependencies(): Dependencies {
     email: new SesEmailSender(
       new SESv2Client({ requestHandler, maxAttempts: 2 }),
       optionalEnv(ENV.sesConfigurationSet),
+    ),
+    sms: new EndUserMessagingSmsSender(
+      new PinpointSMSVoiceV2Client({ requestHandler, maxAttempts: 2 }),
+      optionalEnv(ENV.smsConfigurationSet),
     ),
     keys: optionalEnv(ENV.keyRingJson)
       ? new StaticKeyRing(requireEnv(ENV.keyRingJson))

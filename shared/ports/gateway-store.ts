@@ -6,7 +6,7 @@ import type {
   Suppression,
   Withdrawal,
 } from '../schemas/recipient';
-import type { Purpose, Tenant, Wording } from '../schemas/tenant';
+import type { Purpose, SmsSender, SmsSettings, Tenant, Wording } from '../schemas/tenant';
 import type { Basis } from '../schemas/vocabulary';
 
 /** Errors of the store, whatever its technology. Only the HTTP edge maps them to status codes. */
@@ -21,7 +21,27 @@ export class NotFoundError extends StoreError {
   override name = 'NotFoundError';
 }
 
+/** The write contradicts what is stored (an SMS number that belongs to another tenant…). */
+export class ConflictError extends StoreError {
+  override name = 'ConflictError';
+}
+
 export type ApiKeyRole = 'admin' | 'sender';
+
+/** R14: a marketing SMS waiting for the sending window, with its final text. */
+export interface DeferredSms {
+  readonly messageId: string;
+  readonly tenantId: string;
+  readonly recipientKey: string;
+  readonly purpose: string;
+  readonly from: string;
+  readonly to: string;
+  readonly text: string;
+  readonly notBefore: string;
+  readonly createdAt: string;
+  readonly senderKeyId: string;
+  readonly attempts: number;
+}
 
 export interface ApiKeyRecord {
   readonly keyId: string;
@@ -42,6 +62,8 @@ export interface MessageRecord {
   readonly proof: unknown;
   readonly from: string;
   readonly decidedAt: string;
+  /** SMS only: encoding and segments of the text sent, opt-out mention included. */
+  readonly sms?: { readonly encoding: string; readonly segments: number };
   readonly sentAt: string;
   readonly senderKeyId: string;
 }
@@ -54,6 +76,20 @@ export interface GatewayStore {
   putEmailIdentity(tenantId: string, identity: string): Promise<void>;
   deleteEmailIdentity(tenantId: string, identity: string): Promise<void>;
   putWording(tenantId: string, wording: Wording): Promise<void>;
+
+  /** Declares an SMS sender; a number or short code belongs to one tenant only (ConflictError). */
+  putSmsSender(tenantId: string, sender: SmsSender): Promise<void>;
+  putSmsSettings(tenantId: string, settings: SmsSettings): Promise<void>;
+  /** The tenant that owns a number or short code, for inbound replies. */
+  findTenantBySmsSender(senderId: string): Promise<string | undefined>;
+
+  putDeferredSms(message: DeferredSms): Promise<void>;
+  /** Pending deferred messages due at `now`, oldest first (eventually consistent: claim before sending). */
+  listDueDeferredSms(now: Date, limit: number): Promise<DeferredSms[]>;
+  /** Takes a pending message for sending; false when another worker took it first. */
+  claimDeferredSms(message: DeferredSms): Promise<boolean>;
+  rescheduleDeferredSms(message: DeferredSms, notBefore: string, attempts: number): Promise<void>;
+  deleteDeferredSms(message: DeferredSms): Promise<void>;
 
   getApiKey(keyHash: string): Promise<ApiKeyRecord | undefined>;
   putApiKey(keyHash: string, record: ApiKeyRecord): Promise<void>;

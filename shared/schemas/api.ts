@@ -8,10 +8,11 @@ import {
   recipientKeySchema,
   withdrawalProofInputSchema,
 } from './recipient';
-import { purposeIdSchema } from './tenant';
+import { purposeIdSchema, smsSenderTypeSchema } from './tenant';
 import {
   audienceSchema,
   basisSchema,
+  channelSchema,
   isoDateTimeSchema,
   objectionMethodSchema,
   reasonCodeSchema,
@@ -63,16 +64,39 @@ export const mailboxSchema = z
 export const MAX_HTML_LENGTH = 2_000_000;
 export const MAX_TEXT_LENGTH = 500_000;
 
-const messageBase = {
-  channel: z.literal('email').meta({ description: '"email" (SMS comes later)' }),
+const emailBase = {
+  channel: z.literal('email'),
   purpose: purposeIdSchema,
   to: emailAddressSchema,
   from: mailboxSchema,
 };
 
-export const sendMessageSchema = z
+/** National numbers are read in the tenant's default region, so SMS numbers are normalised by the service. */
+export const phoneInputSchema = z
+  .string()
+  .min(3)
+  .max(40)
+  .regex(NO_LINE_BREAKS, 'must not contain line breaks')
+  .meta({
+    description: 'E.164 (+33612345678) or national (06 12 34 56 78, read in the tenant default region)',
+  });
+
+const smsBase = {
+  channel: z.literal('sms'),
+  purpose: purposeIdSchema,
+  to: phoneInputSchema,
+  from: z
+    .string()
+    .min(1)
+    .max(20)
+    .meta({ description: 'A declared SMS sender: short code, alphanumeric id or number' }),
+};
+
+export const MAX_SMS_BODY_LENGTH = 1600;
+
+export const sendEmailSchema = z
   .object({
-    ...messageBase,
+    ...emailBase,
     subject: z.string().min(1).max(998).regex(NO_LINE_BREAKS, 'must not contain line breaks'),
     html: z.string().min(1).max(MAX_HTML_LENGTH).optional(),
     text: z.string().min(1).max(MAX_TEXT_LENGTH).optional(),
@@ -85,24 +109,57 @@ export const sendMessageSchema = z
     // Report it alongside other problems, not only once the rest is valid.
     when: isObjectPayload,
   })
+  .meta({ id: 'SendEmailRequest' });
+
+export const sendSmsSchema = z
+  .object({
+    ...smsBase,
+    body: z
+      .string()
+      .min(1)
+      .max(MAX_SMS_BODY_LENGTH)
+      .meta({ description: 'The text; the opt-out mention is appended to marketing SMS (R10)' }),
+  })
+  .strict()
+  .meta({ id: 'SendSmsRequest' });
+
+/** Discriminated by channel, so that a 400 names the failing field of the right variant. */
+export const sendMessageSchema = z
+  .discriminatedUnion('channel', [sendEmailSchema, sendSmsSchema])
   .meta({ id: 'SendMessageRequest' });
 export type SendMessageRequest = z.output<typeof sendMessageSchema>;
+export type SendEmailRequest = z.output<typeof sendEmailSchema>;
+export type SendSmsRequest = z.output<typeof sendSmsSchema>;
 
 export const MAX_RECIPIENTS_PER_DECISION = 1000;
 
-/** One object rather than a union, so that a 400 names the failing field instead of "no union member matched". */
+const oneOrMany = {
+  message: 'give either to (one recipient) or recipients (up to 1,000), not both',
+  path: ['to'],
+  when: isObjectPayload,
+};
+const eitherToOrRecipients = (r: { to?: unknown; recipients?: unknown }) =>
+  (r.to === undefined) !== (r.recipients === undefined);
+
 export const decisionRequestSchema = z
-  .object({
-    ...messageBase,
-    to: emailAddressSchema.optional(),
-    recipients: z.array(emailAddressSchema).min(1).max(MAX_RECIPIENTS_PER_DECISION).optional(),
-  })
-  .strict()
-  .refine((r) => (r.to === undefined) !== (r.recipients === undefined), {
-    message: 'give either to (one recipient) or recipients (up to 1,000), not both',
-    path: ['to'],
-    when: isObjectPayload,
-  })
+  .discriminatedUnion('channel', [
+    z
+      .object({
+        ...emailBase,
+        to: emailAddressSchema.optional(),
+        recipients: z.array(emailAddressSchema).min(1).max(MAX_RECIPIENTS_PER_DECISION).optional(),
+      })
+      .strict()
+      .refine(eitherToOrRecipients, oneOrMany),
+    z
+      .object({
+        ...smsBase,
+        to: phoneInputSchema.optional(),
+        recipients: z.array(phoneInputSchema).min(1).max(MAX_RECIPIENTS_PER_DECISION).optional(),
+      })
+      .strict()
+      .refine(eitherToOrRecipients, oneOrMany),
+  ])
   .meta({ id: 'DecisionRequest', description: 'One recipient in `to`, or up to 1,000 in `recipients`' });
 export type DecisionRequest = z.output<typeof decisionRequestSchema>;
 
@@ -124,8 +181,29 @@ const proofRefSchema = z
   });
 
 export const sentResponseSchema = z
-  .object({ decision: z.literal('sent'), messageId: z.string(), basis: basisSchema, proof: proofRefSchema })
+  .object({
+    decision: z.literal('sent'),
+    messageId: z.string(),
+    basis: basisSchema,
+    proof: proofRefSchema,
+    encoding: z
+      .enum(['GSM-7', 'UCS-2'])
+      .optional()
+      .meta({ description: 'SMS only, opt-out mention included' }),
+    segments: z.number().optional().meta({ description: 'SMS only, opt-out mention included' }),
+  })
   .meta({ id: 'SentResponse' });
+export const deferredResponseSchema = z
+  .object({
+    decision: z.literal('deferred'),
+    messageId: z.string(),
+    notBefore: z.string().meta({ description: 'When the message will be decided again and sent (R14)' }),
+    reasons: z.array(reasonCodeSchema),
+    rules: z.array(ruleIdSchema),
+    encoding: z.enum(['GSM-7', 'UCS-2']),
+    segments: z.number(),
+  })
+  .meta({ id: 'DeferredResponse' });
 export const rejectedResponseSchema = z
   .object({
     decision: z.literal('rejected'),
@@ -144,7 +222,7 @@ export const decisionListResponseSchema = z
   .object({
     purpose: z.string(),
     channel: z.literal('email'),
-    summary: z.object({ allowed: z.number(), rejected: z.number() }),
+    summary: z.object({ allowed: z.number(), deferred: z.number(), rejected: z.number() }),
     results: z.array(z.object({ to: z.string() }).and(decisionResultSchema)),
   })
   .meta({ id: 'DecisionListResponse' });
@@ -159,9 +237,12 @@ export const errorResponseSchema = z
 
 // ---- State API (admin key) ----
 
+/** A recipient by channel and address; the service normalises the address for its channel. */
 export const recipientRefSchema = {
-  channel: z.literal('email'),
-  address: emailAddressSchema,
+  channel: channelSchema,
+  address: z.string().min(3).max(320).meta({
+    description: 'An email address, or a phone number (E.164 or national in the tenant default region)',
+  }),
 };
 
 export const putRecipientSchema = z
@@ -248,4 +329,24 @@ export const identityParamSchema = z
   });
 
 export const recipientKeyParamSchema = recipientKeySchema;
+
+/** R10: a short code (36123), an alphanumeric sender id (ACME, 3–11 characters) or a number (+33…). */
+export const smsSenderIdSchema = z
+  .string()
+  .regex(
+    /^(\d{3,8}|[A-Za-z0-9][A-Za-z0-9 .-]{2,10}|\+\d{6,15})$/,
+    'must be a short code, an alphanumeric sender id (3-11 characters) or an E.164 number',
+  );
+
+export const putSmsSenderSchema = z
+  .object({
+    type: smsSenderTypeSchema,
+    originationIdentity: z
+      .string()
+      .min(1)
+      .max(256)
+      .meta({ description: 'End User Messaging phone number id, sender id or pool id (or its ARN)' }),
+  })
+  .strict()
+  .meta({ id: 'PutSmsSenderRequest' });
 export { objectionSchema };

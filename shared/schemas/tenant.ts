@@ -45,6 +45,70 @@ export const wordingSchema = z
   .meta({ id: 'Wording' });
 export type Wording = z.infer<typeof wordingSchema>;
 
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24h)');
+
+/** R14: the SMS sending window, in the recipient's time zone. */
+export const smsWindowSchema = z
+  .object({
+    days: z
+      .array(z.number().int().min(1).max(7))
+      .min(1)
+      .default([1, 2, 3, 4, 5, 6])
+      .meta({ description: 'ISO weekdays, 1 = Monday' }),
+    start: hhmm.default('08:00'),
+    end: hhmm.default('20:00'),
+    skipPublicHolidays: z.boolean().default(true),
+  })
+  .strict()
+  .refine((w) => w.start < w.end, { message: 'start must be before end', path: ['end'] })
+  .meta({ id: 'SmsWindow' });
+
+export const smsSettingsSchema = z
+  .object({
+    defaultRegion: z
+      .string()
+      .regex(/^[A-Z]{2}$/, 'must be an ISO 3166 region code such as FR')
+      .default('FR')
+      .meta({ description: 'Region used to read national numbers' }),
+    optOutMention: z
+      .string()
+      .min(4)
+      .max(60)
+      .optional()
+      .meta({ description: 'R10: free opt-out mention; default "STOP au <first short code>"' }),
+    maxSegments: z.number().int().min(1).max(10).default(3),
+    window: smsWindowSchema.default({
+      days: [1, 2, 3, 4, 5, 6],
+      start: '08:00',
+      end: '20:00',
+      skipPublicHolidays: true,
+    }),
+    keywordPurposes: z
+      .array(z.string())
+      .optional()
+      .meta({ description: 'Purposes a START reply consents to; default: every marketing purpose' }),
+  })
+  .strict()
+  .meta({ id: 'SmsSettings' });
+export type SmsSettings = z.infer<typeof smsSettingsSchema>;
+
+/** R10: who a marketing SMS may come from. */
+export const smsSenderTypeSchema = z
+  .enum(['short_code', 'alphanumeric', 'long_code'])
+  .meta({ id: 'SmsSenderType' });
+export const smsSenderSchema = z
+  .object({
+    id: z.string(),
+    type: smsSenderTypeSchema,
+    originationIdentity: z
+      .string()
+      .min(1)
+      .max(256)
+      .meta({ description: 'End User Messaging phone number, sender id or pool (id or ARN)' }),
+  })
+  .meta({ id: 'SmsSender' });
+export type SmsSender = z.infer<typeof smsSenderSchema>;
+
 /** Per-tenant parameters of RULES.md, with its defaults. */
 export const tenantSettingsSchema = z
   .object({
@@ -65,6 +129,11 @@ export const tenantSettingsSchema = z
       .default(3 * 365),
     /** R13: prospects within this many days of the end of their retention may get a repermission message. */
     repermissionWindowDays: z.number().int().positive().default(90),
+    sms: smsSettingsSchema.default({
+      defaultRegion: 'FR',
+      maxSegments: 3,
+      window: { days: [1, 2, 3, 4, 5, 6], start: '08:00', end: '20:00', skipPublicHolidays: true },
+    }),
   })
   .meta({ id: 'TenantSettings' });
 export type TenantSettings = z.infer<typeof tenantSettingsSchema>;
@@ -77,6 +146,7 @@ export const tenantSchema = z
     controllerNames: z.array(z.string()),
     purposes: z.record(z.string(), purposeSchema),
     emailIdentities: z.array(z.string()).meta({ description: 'R10: domains or addresses allowed as From' }),
+    smsSenders: z.record(z.string(), smsSenderSchema).default({}),
     wordings: z.record(z.string(), wordingSchema),
     settings: tenantSettingsSchema,
   })

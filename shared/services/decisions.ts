@@ -1,4 +1,6 @@
+import { AddressError, normalizeEmail } from '../domain/address';
 import { type Decision, decide } from '../domain/decide';
+import { PhoneNumberError, parsePhone } from '../domain/phone';
 import { rulesOf } from '../domain/reasons';
 import { recipientKey } from '../domain/recipient-key';
 import { NotFoundError } from '../ports/gateway-store';
@@ -6,6 +8,8 @@ import type { KeyMaterial } from '../ports/key-ring';
 import type { DecisionRequest } from '../schemas/api';
 import type { RecipientState } from '../schemas/recipient';
 import type { Tenant } from '../schemas/tenant';
+import { InvalidInputError } from '../schemas/validation';
+import type { Channel } from '../schemas/vocabulary';
 import type { Caller, Dependencies } from './dependencies';
 
 export type RejectedBody = {
@@ -15,7 +19,9 @@ export type RejectedBody = {
   details: { reason: string; rule?: string; message: string }[];
 };
 
-export function rejectedBody(decision: Extract<Decision, { outcome: 'rejected' }>): RejectedBody {
+export function rejectedBody(decision: {
+  failures: Extract<Decision, { outcome: 'rejected' }>['failures'];
+}): RejectedBody {
   return {
     decision: 'rejected',
     reasons: decision.failures.map((f) => f.reason),
@@ -29,23 +35,44 @@ export interface DecisionContext {
   readonly keys: KeyMaterial;
 }
 
-export async function loadContext(deps: Dependencies, caller: Caller): Promise<DecisionContext> {
-  const [tenant, keys] = await Promise.all([deps.store.getTenant(caller.tenantId), deps.keys.load()]);
-  if (tenant === undefined) throw new NotFoundError(`Tenant ${caller.tenantId} not found`);
+export async function loadContext(
+  deps: Pick<Dependencies, 'store' | 'keys'>,
+  tenantId: string,
+): Promise<DecisionContext> {
+  const [tenant, keys] = await Promise.all([deps.store.getTenant(tenantId), deps.keys.load()]);
+  if (tenant === undefined) throw new NotFoundError(`Tenant ${tenantId} not found`);
   return { tenant, keys };
+}
+
+/**
+ * A recipient address as RULES.md's vocabulary defines it: a normalised email address,
+ * or an E.164 number (a national number is read in the tenant's default region).
+ */
+export function normalizeAddress(tenant: Tenant, channel: Channel, raw: string, field: string): string {
+  try {
+    return channel === 'email'
+      ? normalizeEmail(raw)
+      : parsePhone(raw, tenant.settings.sms.defaultRegion).e164;
+  } catch (error) {
+    if (error instanceof AddressError || error instanceof PhoneNumberError) {
+      const what = channel === 'email' ? 'not a valid email address' : 'not a valid phone number';
+      throw new InvalidInputError([{ field, problem: `${what}: ${error.message}` }]);
+    }
+    throw error;
+  }
 }
 
 /** Reads one recipient's state (one strongly consistent query) and decides. */
 export async function decideFor(
-  deps: Dependencies,
+  deps: Pick<Dependencies, 'store' | 'clock'>,
   ctx: DecisionContext,
-  message: { purpose: string; from: string; to: string },
+  message: { channel: Channel; purpose: string; from: string; to: string },
 ): Promise<{ decision: Decision; recipientKey: string; state: RecipientState }> {
-  const key = recipientKey(ctx.keys.hashKey, ctx.tenant.id, 'email', message.to);
+  const key = recipientKey(ctx.keys.hashKey, ctx.tenant.id, message.channel, message.to);
   const state = await deps.store.getRecipientState(ctx.tenant.id, key);
   const decision = decide({
     tenant: ctx.tenant,
-    channel: 'email',
+    channel: message.channel,
     purposeId: message.purpose,
     from: message.from,
     to: message.to,
@@ -56,9 +83,24 @@ export async function decideFor(
 }
 
 function toResult(decision: Decision) {
-  return decision.outcome === 'allowed'
-    ? { decision: 'allowed' as const, basis: decision.basis, proof: decision.proof }
-    : rejectedBody(decision);
+  switch (decision.outcome) {
+    case 'allowed':
+      return { decision: 'allowed' as const, basis: decision.basis, proof: decision.proof };
+    case 'deferred':
+      return {
+        decision: 'deferred' as const,
+        notBefore: decision.notBefore.toISOString(),
+        basis: decision.basis,
+        proof: decision.proof,
+        ...reasonsOf(decision.failures),
+      };
+    case 'rejected':
+      return rejectedBody(decision);
+  }
+}
+
+function reasonsOf(failures: Extract<Decision, { outcome: 'rejected' }>['failures']) {
+  return { reasons: failures.map((f) => f.reason), rules: rulesOf(failures) };
 }
 
 /** Concurrent reads per list, bounded so that a 1,000-recipient check does not burst the table. */
@@ -66,29 +108,41 @@ const LIST_CONCURRENCY = 16;
 
 /** POST /v1/decisions: the decision without sending, for one recipient or a segment. */
 export async function checkDecisions(deps: Dependencies, caller: Caller, request: DecisionRequest) {
-  const ctx = await loadContext(deps, caller);
-  const from = request.from.address;
+  const ctx = await loadContext(deps, caller.tenantId);
+  const from = request.channel === 'email' ? request.from.address : request.from;
+  const decideOne = async (raw: string, field: string) => {
+    const to = normalizeAddress(ctx.tenant, request.channel, raw, field);
+    const { decision } = await decideFor(deps, ctx, {
+      channel: request.channel,
+      purpose: request.purpose,
+      from,
+      to,
+    });
+    return { to, ...toResult(decision) };
+  };
   if (request.to !== undefined) {
-    const { decision } = await decideFor(deps, ctx, { purpose: request.purpose, from, to: request.to });
-    return toResult(decision);
+    const { to: _to, ...result } = await decideOne(request.to, 'to');
+    return result;
   }
   const recipients = request.recipients ?? [];
-  const results: ({ to: string } & ReturnType<typeof toResult>)[] = new Array(recipients.length);
+  // Every number is read first, so that a bad one is a 400 before any state is read.
+  recipients.forEach((raw, i) => {
+    normalizeAddress(ctx.tenant, request.channel, raw, `recipients.${i}`);
+  });
+  const results: Awaited<ReturnType<typeof decideOne>>[] = new Array(recipients.length);
   let next = 0;
   const worker = async () => {
     while (next < recipients.length) {
       const i = next++;
-      const to = recipients[i]!;
-      const { decision } = await decideFor(deps, ctx, { purpose: request.purpose, from, to });
-      results[i] = { to, ...toResult(decision) };
+      results[i] = await decideOne(recipients[i]!, `recipients.${i}`);
     }
   };
   await Promise.all(Array.from({ length: Math.min(LIST_CONCURRENCY, recipients.length) }, worker));
-  const allowed = results.filter((r) => r.decision === 'allowed').length;
+  const count = (d: string) => results.filter((r) => r.decision === d).length;
   return {
     purpose: request.purpose,
     channel: request.channel,
-    summary: { allowed, rejected: results.length - allowed },
+    summary: { allowed: count('allowed'), deferred: count('deferred'), rejected: count('rejected') },
     results,
   };
 }

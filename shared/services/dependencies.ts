@@ -2,11 +2,13 @@ import type { Clock } from '../ports/clock';
 import type { EmailSender } from '../ports/email-sender';
 import type { ApiKeyRole, GatewayStore } from '../ports/gateway-store';
 import type { KeyRing } from '../ports/key-ring';
+import type { SmsSender } from '../ports/sms-sender';
 
 /** What the use cases need, as ports: the handlers wire adapters in, tests wire fakes or local servers. */
 export interface Dependencies {
   readonly store: GatewayStore;
   readonly email: EmailSender;
+  readonly sms: SmsSender;
   readonly keys: KeyRing;
   readonly clock: Clock;
   /** Base URL of the public API, for unsubscribe links (`<base>/u/<token>`). */

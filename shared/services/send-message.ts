@@ -1,18 +1,39 @@
 import { randomUUID } from 'node:crypto';
 import { formatMailbox } from '../domain/address';
+import type { Decision } from '../domain/decide';
 import { injectIntoHtml, injectIntoText, unsubscribeHeaders } from '../domain/inject-unsubscribe';
+import { rulesOf } from '../domain/reasons';
+import { defaultOptOutMention, measureSms, type SmsMeasure, withOptOutMention } from '../domain/sms-content';
 import { signToken } from '../domain/unsubscribe-token';
-import type { SendMessageRequest } from '../schemas/api';
-import { decideFor, loadContext, type RejectedBody, rejectedBody } from './decisions';
+import type { MessageRecord } from '../ports/gateway-store';
+import type { SendEmailRequest, SendMessageRequest, SendSmsRequest } from '../schemas/api';
+import type { Purpose, Tenant } from '../schemas/tenant';
+import { InvalidInputError } from '../schemas/validation';
+import {
+  type DecisionContext,
+  decideFor,
+  loadContext,
+  normalizeAddress,
+  type RejectedBody,
+  rejectedBody,
+} from './decisions';
 import type { Caller, Dependencies } from './dependencies';
+import { TenantConfigurationError } from './errors';
 
 export type SendResult =
-  | { decision: 'sent'; messageId: string; basis: string; proof: unknown }
+  | ({ decision: 'sent'; messageId: string; basis: string; proof: unknown } & Partial<SmsMeasure>)
+  | ({
+      decision: 'deferred';
+      messageId: string;
+      notBefore: string;
+      reasons: string[];
+      rules: string[];
+    } & SmsMeasure)
   | RejectedBody;
 
 /**
  * POST /v1/messages. Decide against the latest state, then (for an allowed message only)
- * inject the opt-out, send, and keep the record that justifies it. Any store or provider
+ * add the opt-out, send, and keep the record that justifies it. Any store or provider
  * failure before the send throws, so nothing goes out without a verified basis.
  */
 export async function sendMessage(
@@ -20,20 +41,66 @@ export async function sendMessage(
   caller: Caller,
   request: SendMessageRequest,
 ): Promise<SendResult> {
-  const ctx = await loadContext(deps, caller);
+  const ctx = await loadContext(deps, caller.tenantId);
+  return request.channel === 'email'
+    ? sendEmail(deps, caller, ctx, request)
+    : sendSms(deps, caller, ctx, request);
+}
+
+async function recordSent(deps: Dependencies, tenantId: string, recipientKey: string, record: MessageRecord) {
+  try {
+    await deps.store.putMessage(tenantId, recipientKey, record);
+  } catch (error) {
+    // The message is already out: answering an error would make the sender retry and send twice.
+    deps.log.error('message sent but its record could not be written', {
+      messageId: record.messageId,
+      recipientKey,
+      error: (error as Error).name,
+    });
+  }
+  deps.log.info('message sent', {
+    messageId: record.messageId,
+    recipientKey,
+    channel: record.channel,
+    purpose: record.purpose,
+    basis: record.basis,
+  });
+}
+
+function logRejected(
+  deps: Dependencies,
+  recipientKey: string,
+  purpose: string,
+  decision: Extract<Decision, { outcome: 'rejected' }>,
+) {
+  deps.log.info('message rejected', {
+    recipientKey,
+    purpose,
+    reasons: decision.failures.map((f) => f.reason),
+  });
+}
+
+async function sendEmail(
+  deps: Dependencies,
+  caller: Caller,
+  ctx: DecisionContext,
+  request: SendEmailRequest,
+): Promise<SendResult> {
   const decidedAt = deps.clock.now().toISOString();
   const { decision, recipientKey } = await decideFor(deps, ctx, {
+    channel: 'email',
     purpose: request.purpose,
     from: request.from.address,
     to: request.to,
   });
-  if (decision.outcome === 'rejected') {
-    deps.log.info('message rejected', {
-      recipientKey,
-      purpose: request.purpose,
-      reasons: decision.failures.map((f) => f.reason),
-    });
-    return rejectedBody(decision);
+  if (decision.outcome !== 'allowed') {
+    // Deferral is an SMS matter (R14); an email decision is allowed or rejected.
+    const rejected =
+      decision.outcome === 'rejected'
+        ? decision
+        : { outcome: 'rejected' as const, failures: decision.failures };
+    logRejected(deps, recipientKey, request.purpose, rejected);
+    return rejectedBody(rejected);
   }
 
   const messageId = randomUUID();
@@ -66,30 +133,147 @@ export async function sendMessage(
       { name: 'messageId', value: messageId },
     ],
   });
-
-  const sentAt = deps.clock.now().toISOString();
-  try {
-    await deps.store.putMessage(ctx.tenant.id, recipientKey, {
-      messageId,
-      providerMessageId,
-      channel: 'email',
-      purpose: purpose.id,
-      category: purpose.category,
-      basis: decision.basis,
-      proof: decision.proof,
-      from: request.from.address,
-      decidedAt,
-      sentAt,
-      senderKeyId: caller.keyId,
-    });
-  } catch (error) {
-    // The message is already out: answering an error would make the sender retry and send twice.
-    deps.log.error('message sent but its record could not be written', {
-      messageId,
-      recipientKey,
-      error: (error as Error).name,
-    });
-  }
-  deps.log.info('message sent', { messageId, recipientKey, purpose: purpose.id, basis: decision.basis });
+  await recordSent(deps, ctx.tenant.id, recipientKey, {
+    messageId,
+    providerMessageId,
+    channel: 'email',
+    purpose: purpose.id,
+    category: purpose.category,
+    basis: decision.basis,
+    proof: decision.proof,
+    from: request.from.address,
+    decidedAt,
+    sentAt: deps.clock.now().toISOString(),
+    senderKeyId: caller.keyId,
+  });
   return { decision: 'sent', messageId, basis: decision.basis, proof: decision.proof };
+}
+
+/** R10: the mention every marketing SMS ends with; transactional SMS carry none. */
+export function smsText(tenant: Tenant, purpose: Purpose, body: string): string {
+  if (purpose.category === 'transactional') return body;
+  const shortCode = Object.values(tenant.smsSenders).find((s) => s.type === 'short_code');
+  const mention =
+    tenant.settings.sms.optOutMention ?? (shortCode ? defaultOptOutMention(shortCode.id) : undefined);
+  if (mention === undefined) {
+    throw new TenantConfigurationError(
+      'The tenant has no SMS opt-out mention: declare a short code (PUT /v1/sms-senders/{id}) or set optOutMention (PUT /v1/settings/sms)',
+    );
+  }
+  return withOptOutMention(body, mention);
+}
+
+async function sendSms(
+  deps: Dependencies,
+  caller: Caller,
+  ctx: DecisionContext,
+  request: SendSmsRequest,
+): Promise<SendResult> {
+  const to = normalizeAddress(ctx.tenant, 'sms', request.to, 'to');
+  const decidedAt = deps.clock.now().toISOString();
+  const { decision, recipientKey } = await decideFor(deps, ctx, {
+    channel: 'sms',
+    purpose: request.purpose,
+    from: request.from,
+    to,
+  });
+  if (decision.outcome === 'rejected') {
+    logRejected(deps, recipientKey, request.purpose, decision);
+    return rejectedBody(decision);
+  }
+  const purpose = ctx.tenant.purposes[request.purpose]!;
+  const text = smsText(ctx.tenant, purpose, request.body);
+  const measure = measureSms(text);
+  const max = ctx.tenant.settings.sms.maxSegments;
+  if (measure.segments > max) {
+    throw new InvalidInputError([
+      {
+        field: 'body',
+        problem: `is ${measure.segments} ${measure.encoding} segments with the opt-out mention (${measure.characters} characters); the tenant allows at most ${max}`,
+      },
+    ]);
+  }
+  const messageId = randomUUID();
+
+  if (decision.outcome === 'deferred') {
+    const notBefore = decision.notBefore.toISOString();
+    await deps.store.putDeferredSms({
+      messageId,
+      tenantId: ctx.tenant.id,
+      recipientKey,
+      purpose: purpose.id,
+      from: request.from,
+      to,
+      text,
+      notBefore,
+      createdAt: decidedAt,
+      senderKeyId: caller.keyId,
+      attempts: 0,
+    });
+    deps.log.info('message deferred', { messageId, recipientKey, purpose: purpose.id, notBefore });
+    return {
+      decision: 'deferred',
+      messageId,
+      notBefore,
+      reasons: decision.failures.map((f) => f.reason),
+      rules: rulesOf(decision.failures),
+      ...measure,
+    };
+  }
+
+  await deliverSms(deps, ctx.tenant, {
+    messageId,
+    recipientKey,
+    purpose,
+    from: request.from,
+    to,
+    text,
+    decidedAt,
+    senderKeyId: caller.keyId,
+    basis: decision.basis,
+    proof: decision.proof,
+  });
+  return { decision: 'sent', messageId, basis: decision.basis, proof: decision.proof, ...measure };
+}
+
+/** Sends an SMS already decided allowed and records it. Shared by direct and deferred sends. */
+export async function deliverSms(
+  deps: Dependencies,
+  tenant: Tenant,
+  m: {
+    messageId: string;
+    recipientKey: string;
+    purpose: Purpose;
+    from: string;
+    to: string;
+    text: string;
+    decidedAt: string;
+    senderKeyId: string;
+    basis: MessageRecord['basis'];
+    proof: unknown;
+  },
+): Promise<void> {
+  const sender = tenant.smsSenders[m.from]!;
+  const providerMessageId = await deps.sms.send({
+    originationIdentity: sender.originationIdentity,
+    to: m.to,
+    body: m.text,
+    messageType: m.purpose.category === 'transactional' ? 'TRANSACTIONAL' : 'PROMOTIONAL',
+    context: { tenant: tenant.id, purpose: m.purpose.id, messageId: m.messageId },
+  });
+  const measure = measureSms(m.text);
+  await recordSent(deps, tenant.id, m.recipientKey, {
+    messageId: m.messageId,
+    providerMessageId,
+    channel: 'sms',
+    purpose: m.purpose.id,
+    category: m.purpose.category,
+    basis: m.basis,
+    proof: m.proof,
+    from: m.from,
+    decidedAt: m.decidedAt,
+    sentAt: deps.clock.now().toISOString(),
+    senderKeyId: m.senderKeyId,
+    sms: { encoding: measure.encoding, segments: measure.segments },
+  });
 }

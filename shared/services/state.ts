@@ -17,9 +17,13 @@ import {
   type Purpose,
   type PurposeInput,
   purposeInputSchema,
+  type SmsSender,
+  type SmsSettings,
   type Tenant,
   tenantSettingsSchema,
 } from '../schemas/tenant';
+import type { Channel } from '../schemas/vocabulary';
+import { normalizeAddress } from './decisions';
 import type { Caller, Dependencies } from './dependencies';
 
 /** The state API: what an admin key of a tenant may read and change, in that tenant only. */
@@ -80,9 +84,15 @@ export async function createApiKey(
   return { keyId, role: input.role, key, label: input.label };
 }
 
-async function keyFor(deps: Dependencies, caller: Caller, address: string): Promise<string> {
-  const keys = await deps.keys.load();
-  return recipientKey(keys.hashKey, caller.tenantId, 'email', address);
+/** The recipient's key and normalised address (an invalid address is a 400 naming `address`). */
+async function keyFor(
+  deps: Dependencies,
+  caller: Caller,
+  ref: { channel: Channel; address: string },
+): Promise<{ key: string; address: string }> {
+  const [keys, tenant] = await Promise.all([deps.keys.load(), tenantOf(deps, caller)]);
+  const address = normalizeAddress(tenant, ref.channel, ref.address, 'address');
+  return { key: recipientKey(keys.hashKey, caller.tenantId, ref.channel, address), address };
 }
 
 export async function putRecipient(
@@ -90,8 +100,8 @@ export async function putRecipient(
   caller: Caller,
   input: z.output<typeof putRecipientSchema>,
 ) {
-  const key = await keyFor(deps, caller, input.address);
-  const profile: RecipientProfile = { ...input, updatedAt: deps.clock.now().toISOString() };
+  const { key, address } = await keyFor(deps, caller, input);
+  const profile: RecipientProfile = { ...input, address, updatedAt: deps.clock.now().toISOString() };
   await deps.store.putProfile(caller.tenantId, key, profile);
   return { recipientKey: key, profile };
 }
@@ -113,9 +123,9 @@ export async function recordConsent(
   input: z.output<typeof recordConsentSchema>,
 ) {
   const tenant = await tenantOf(deps, caller);
-  const { channel: _channel, address, purpose, ...proof } = input;
+  const { channel, address, purpose, ...proof } = input;
   if (tenant.purposes[purpose] === undefined) throw new NotFoundError(`Purpose "${purpose}" is not declared`);
-  const key = await keyFor(deps, caller, address);
+  const { key } = await keyFor(deps, caller, { channel, address });
   const grant = { ...proof, id: randomUUID(), recordedAt: deps.clock.now().toISOString() };
   await deps.store.putConsent(caller.tenantId, key, purpose, grant);
   // R3: say at once whether this consent will count, rather than at the first refused send.
@@ -134,8 +144,8 @@ export async function recordWithdrawal(
   caller: Caller,
   input: z.output<typeof recordWithdrawalSchema>,
 ) {
-  const { channel: _channel, address, purpose, ...proof } = input;
-  const key = await keyFor(deps, caller, address);
+  const { channel, address, purpose, ...proof } = input;
+  const { key } = await keyFor(deps, caller, { channel, address });
   const now = deps.clock.now().toISOString();
   const withdrawal = { ...proof, id: randomUUID(), at: proof.at ?? now, recordedAt: now };
   await deps.store.putWithdrawal(caller.tenantId, key, purpose, withdrawal);
@@ -147,8 +157,8 @@ export async function recordObjection(
   caller: Caller,
   input: z.output<typeof recordObjectionSchema>,
 ) {
-  const { channel: _channel, address, ...rest } = input;
-  const key = await keyFor(deps, caller, address);
+  const { channel, address, ...rest } = input;
+  const { key } = await keyFor(deps, caller, { channel, address });
   const now = deps.clock.now().toISOString();
   const objection = { ...rest, id: randomUUID(), at: rest.at ?? now, recordedAt: now };
   await deps.store.putObjection(caller.tenantId, key, objection);
@@ -160,8 +170,8 @@ export async function recordSuppression(
   caller: Caller,
   input: z.output<typeof recordSuppressionSchema>,
 ) {
-  const { channel: _channel, address, ...rest } = input;
-  const key = await keyFor(deps, caller, address);
+  const { channel, address, ...rest } = input;
+  const { key } = await keyFor(deps, caller, { channel, address });
   const now = deps.clock.now().toISOString();
   const suppression = { ...rest, at: rest.at ?? now, recordedAt: now };
   await deps.store.putSuppression(caller.tenantId, key, suppression);
@@ -176,7 +186,29 @@ export function newTenant(id: string, name: string, emailIdentities: string[] = 
     controllerNames: [name],
     purposes: {},
     emailIdentities,
+    smsSenders: {},
     wordings: {},
     settings: tenantSettingsSchema.parse({}),
   };
+}
+
+/** R10: declares who the tenant's SMS may come from; numbers and short codes belong to one tenant. */
+export async function putSmsSender(
+  deps: Dependencies,
+  caller: Caller,
+  id: string,
+  input: { type: SmsSender['type']; originationIdentity: string },
+): Promise<SmsSender> {
+  const sender = { id, ...input };
+  await deps.store.putSmsSender(caller.tenantId, sender);
+  return sender;
+}
+
+export async function putSmsSettings(
+  deps: Dependencies,
+  caller: Caller,
+  settings: SmsSettings,
+): Promise<SmsSettings> {
+  await deps.store.putSmsSettings(caller.tenantId, settings);
+  return settings;
 }

@@ -118,7 +118,7 @@ describe('the sender', () => {
       body: { channel: 'email', purpose: 'newsletter', from: 'news@shop.example', recipients },
     });
     expect(r.status).toBe(200);
-    expect(r.body.summary).toEqual({ allowed: 1, rejected: 299 });
+    expect(r.body.summary).toEqual({ allowed: 1, deferred: 0, rejected: 299 });
     expect(r.body.results[0]).toMatchObject({
       to: 'seg-1@example.org',
       decision: 'allowed',
@@ -315,8 +315,11 @@ describe('the OpenAPI document', () => {
         `${route.method} ${route.path}`,
       ).toBeDefined();
     }
-    expect(r.body.components.schemas.SendMessageRequest.required).toEqual(
+    expect(r.body.components.schemas.SendEmailRequest.required).toEqual(
       expect.arrayContaining(['channel', 'purpose', 'to', 'from', 'subject']),
+    );
+    expect(r.body.components.schemas.SendSmsRequest.required).toEqual(
+      expect.arrayContaining(['channel', 'purpose', 'to', 'from', 'body']),
     );
   });
 });

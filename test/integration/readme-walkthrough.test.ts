@@ -63,7 +63,7 @@ it("runs the README's walkthrough and gets the answers it describes", async () =
     /"decision":"sent","messageId":"[^"]+","basis":"soft_opt_in","proof":\{"type":"purchase","ref":"order-1001"/,
   );
   expect(stdout).toContain('{"name":"List-Unsubscribe-Post","value":"List-Unsubscribe=One-Click"}');
-  expect(stdout).toContain('"summary":{"allowed":1,"rejected":3}');
+  expect(stdout).toContain('"summary":{"allowed":1,"deferred":0,"rejected":3}');
   expect(stdout).toContain('<h1>Confirmer la désinscription</h1>');
   expect(stdout).toContain('<h1>You are unsubscribed</h1>');
   expect(stdout).toContain('"decision":"rejected","reasons":["objection"],"rules":["R7"]');

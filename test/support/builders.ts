@@ -14,6 +14,11 @@ export function tenant(overrides: Partial<Tenant> = {}): Tenant {
     name: 'Acme',
     controllerNames: ['Acme SAS'],
     emailIdentities: ['acme.example', 'news@mail.acme.example'],
+    smsSenders: {
+      '36123': { id: '36123', type: 'short_code', originationIdentity: 'phone-number/sc-36123' },
+      ACME: { id: 'ACME', type: 'alphanumeric', originationIdentity: 'sender-id/ACME/FR' },
+      '+33700000001': { id: '+33700000001', type: 'long_code', originationIdentity: 'phone-number/lc-1' },
+    },
     wordings: {
       'newsletter-v1': {
         versionId: 'newsletter-v1',

@@ -28,19 +28,27 @@ describe('R14 sending hours', () => {
     // 2026-06-15 19:30 Paris = 21:30 Réunion (UTC+4): open in Paris, closed in Réunion.
     expect(isOpen(at('2026-06-15T17:30:00Z'), FR, DEFAULT_SMS_WINDOW)).toBe(true);
     expect(isOpen(at('2026-06-15T17:30:00Z'), reunion, DEFAULT_SMS_WINDOW)).toBe(false);
-    expect(nextOpenSlot(at('2026-06-15T17:30:00Z'), reunion, DEFAULT_SMS_WINDOW)).toEqual(at('2026-06-16T04:00:00Z'));
+    expect(nextOpenSlot(at('2026-06-15T17:30:00Z'), reunion, DEFAULT_SMS_WINDOW)).toEqual(
+      at('2026-06-16T04:00:00Z'),
+    );
   });
 
   it('R14 defers Saturday night to Monday 08:00, across the Sunday', () => {
-    expect(nextOpenSlot(at('2026-06-20T19:00:00Z'), FR, DEFAULT_SMS_WINDOW)).toEqual(at('2026-06-22T06:00:00Z'));
+    expect(nextOpenSlot(at('2026-06-20T19:00:00Z'), FR, DEFAULT_SMS_WINDOW)).toEqual(
+      at('2026-06-22T06:00:00Z'),
+    );
   });
 
   it('R14 skips a public holiday: the eve of 14 July defers to 15 July 08:00', () => {
-    expect(nextOpenSlot(at('2026-07-13T19:00:00Z'), FR, DEFAULT_SMS_WINDOW)).toEqual(at('2026-07-15T06:00:00Z'));
+    expect(nextOpenSlot(at('2026-07-13T19:00:00Z'), FR, DEFAULT_SMS_WINDOW)).toEqual(
+      at('2026-07-15T06:00:00Z'),
+    );
   });
 
   it('R14 crosses a DST change: Saturday 28 March evening defers to Monday 30 March 08:00 summer time', () => {
-    expect(nextOpenSlot(at('2026-03-28T20:00:00Z'), FR, DEFAULT_SMS_WINDOW)).toEqual(at('2026-03-30T06:00:00Z'));
+    expect(nextOpenSlot(at('2026-03-28T20:00:00Z'), FR, DEFAULT_SMS_WINDOW)).toEqual(
+      at('2026-03-30T06:00:00Z'),
+    );
   });
 
   it('R14 answers now when the window is open', () => {
@@ -57,12 +65,21 @@ describe('R14 sending hours', () => {
 });
 
 describe('SMS replies (R7)', () => {
-  it.each(['STOP', 'stop', ' Stop ', 'ARRET', 'Arrêt', 'arrêt ', 'STOP SMS', 'stop  sms', 'UNSUBSCRIBE', 'Désabonner', 'DESABONNER'])(
-    'R7 reads %j as stop',
-    (text) => {
-      expect(parseSmsKeyword(text)).toBe('stop');
-    },
-  );
+  it.each([
+    'STOP',
+    'stop',
+    ' Stop ',
+    'ARRET',
+    'Arrêt',
+    'arrêt ',
+    'STOP SMS',
+    'stop  sms',
+    'UNSUBSCRIBE',
+    'Désabonner',
+    'DESABONNER',
+  ])('R7 reads %j as stop', (text) => {
+    expect(parseSmsKeyword(text)).toBe('stop');
+  });
   it('reads START as a new consent by keyword', () => {
     expect(parseSmsKeyword(' start ')).toBe('start');
   });

@@ -1,8 +1,10 @@
 import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { EmailProviderError, EmailRejectedByProviderError } from '../../ports/email-sender';
-import { NotFoundError, StoreUnavailableError } from '../../ports/gateway-store';
+import { ConflictError, NotFoundError, StoreUnavailableError } from '../../ports/gateway-store';
+import { SmsProviderError } from '../../ports/sms-sender';
 import { InvalidInputError } from '../../schemas/validation';
+import { TenantConfigurationError } from '../../services/errors';
 import { HttpError } from '../errors';
 import { type HttpResponse, json } from '../responses';
 
@@ -33,6 +35,11 @@ export function toResponse(
     return { response: out(error.statusCode, error.code, error.message), internal: false };
   if (error instanceof NotFoundError)
     return { response: out(404, 'not_found', error.message), internal: false };
+  if (error instanceof ConflictError)
+    return { response: out(409, 'conflict', error.message), internal: false };
+  if (error instanceof TenantConfigurationError) {
+    return { response: out(409, 'tenant_configuration', error.message), internal: false };
+  }
   if (error instanceof StoreUnavailableError) {
     return {
       response: out(
@@ -47,6 +54,16 @@ export function toResponse(
   if (error instanceof EmailRejectedByProviderError) {
     return {
       response: out(502, 'provider_rejected', 'The email provider refused the message; nothing was sent.'),
+      internal: true,
+    };
+  }
+  if (error instanceof SmsProviderError) {
+    return {
+      response: out(
+        503,
+        'provider_unavailable',
+        'The SMS provider cannot be reached; nothing was sent. Retry later.',
+      ),
       internal: true,
     };
   }

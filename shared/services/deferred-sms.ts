@@ -1,0 +1,89 @@
+import { SmsProviderError } from '../ports/sms-sender';
+import { decideFor, loadContext } from './decisions';
+import type { Dependencies } from './dependencies';
+import { deliverSms } from './send-message';
+
+/** After a provider failure (nothing was sent), try again this much later. */
+const RETRY_DELAY_MS = 5 * 60_000;
+const MAX_ATTEMPTS = 12;
+
+export interface DeferredRun {
+  sent: number;
+  rejected: number;
+  rescheduled: number;
+  skipped: number;
+  failed: number;
+}
+
+/**
+ * R14: sends the deferred SMS whose slot has come, by a schedule in AWS and a timer
+ * locally. Each message is decided again now: an objection that arrived meanwhile wins.
+ * A message is claimed (conditional write) before it is sent, so two runs never send it
+ * twice; it is deleted once sent. A provider failure puts it back, nothing lost.
+ */
+export async function sendDueSms(deps: Dependencies, limit = 100): Promise<DeferredRun> {
+  const run: DeferredRun = { sent: 0, rejected: 0, rescheduled: 0, skipped: 0, failed: 0 };
+  const now = deps.clock.now();
+  const due = await deps.store.listDueDeferredSms(now, limit);
+  for (const message of due) {
+    if (!(await deps.store.claimDeferredSms(message))) {
+      run.skipped++;
+      continue;
+    }
+    try {
+      const ctx = await loadContext(deps, message.tenantId);
+      const { decision } = await decideFor(deps, ctx, {
+        channel: 'sms',
+        purpose: message.purpose,
+        from: message.from,
+        to: message.to,
+      });
+      if (decision.outcome === 'rejected') {
+        await deps.store.deleteDeferredSms(message);
+        deps.log.info('deferred message rejected at send time', {
+          messageId: message.messageId,
+          recipientKey: message.recipientKey,
+          reasons: decision.failures.map((f) => f.reason),
+        });
+        run.rejected++;
+      } else if (decision.outcome === 'deferred') {
+        await deps.store.rescheduleDeferredSms(message, decision.notBefore.toISOString(), message.attempts);
+        run.rescheduled++;
+      } else {
+        await deliverSms(deps, ctx.tenant, {
+          messageId: message.messageId,
+          recipientKey: message.recipientKey,
+          purpose: ctx.tenant.purposes[message.purpose]!,
+          from: message.from,
+          to: message.to,
+          text: message.text,
+          decidedAt: now.toISOString(),
+          senderKeyId: message.senderKeyId,
+          basis: decision.basis,
+          proof: decision.proof,
+        });
+        await deps.store.deleteDeferredSms(message);
+        run.sent++;
+      }
+    } catch (error) {
+      run.failed++;
+      if (error instanceof SmsProviderError && message.attempts + 1 < MAX_ATTEMPTS) {
+        // Nothing was sent: back in the queue for a later run.
+        await deps.store.rescheduleDeferredSms(
+          message,
+          new Date(now.getTime() + RETRY_DELAY_MS).toISOString(),
+          message.attempts + 1,
+        );
+      }
+      // Otherwise the message stays claimed ('sending'), out of the queue and visible in
+      // the table: it is never sent twice, and never silently dropped.
+      deps.log.error('deferred message failed', {
+        messageId: message.messageId,
+        recipientKey: message.recipientKey,
+        error: (error as Error).name,
+      });
+    }
+  }
+  if (due.length > 0) deps.log.info('deferred run', { ...run });
+  return run;
+}

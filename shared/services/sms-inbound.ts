@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import { recipientKey } from '../domain/recipient-key';
+import { parseSmsKeyword } from '../domain/sms-keywords';
+import { normalizeAddress } from './decisions';
+import type { Dependencies } from './dependencies';
+
+/** A two-way SMS reply as End User Messaging publishes it to SNS. */
+export interface InboundSms {
+  readonly originationNumber: string;
+  readonly destinationNumber: string;
+  readonly messageBody: string;
+  readonly inboundMessageId: string;
+  /** When the gateway received it (SNS timestamp). */
+  readonly receivedAt: string;
+}
+
+export type InboundOutcome = 'objection' | 'consent' | 'ignored' | 'unknown_number';
+
+/**
+ * R7 by SMS: STOP (and its variants) records an objection to all SMS marketing of the
+ * tenant that owns the number replied to, with the inbound message as proof. START
+ * records a consent by keyword (method `sms_keyword`) for the tenant's keyword purposes.
+ * Anything else is logged and ignored.
+ */
+export async function handleInboundSms(deps: Dependencies, sms: InboundSms): Promise<InboundOutcome> {
+  const tenantId = await deps.store.findTenantBySmsSender(sms.destinationNumber);
+  if (tenantId === undefined) {
+    deps.log.warn('inbound SMS to an undeclared number', {
+      destination: sms.destinationNumber,
+      id: sms.inboundMessageId,
+    });
+    return 'unknown_number';
+  }
+  const keyword = parseSmsKeyword(sms.messageBody);
+  if (keyword === 'unknown') {
+    deps.log.info('inbound SMS ignored (no keyword)', { tenantId, id: sms.inboundMessageId });
+    return 'ignored';
+  }
+  const [tenant, keys] = await Promise.all([deps.store.getTenant(tenantId), deps.keys.load()]);
+  if (tenant === undefined) return 'unknown_number';
+  const from = normalizeAddress(tenant, 'sms', sms.originationNumber, 'originationNumber');
+  const key = recipientKey(keys.hashKey, tenantId, 'sms', from);
+  const recordedAt = deps.clock.now().toISOString();
+  const source = `SMS reply to ${sms.destinationNumber}`;
+
+  if (keyword === 'stop') {
+    await deps.store.putObjection(tenantId, key, {
+      // Idempotent: SNS may deliver the same reply twice.
+      id: `sms-${sms.inboundMessageId}`,
+      scope: { type: 'channel' },
+      at: sms.receivedAt,
+      method: 'sms_stop',
+      messageId: sms.inboundMessageId,
+      source,
+      recordedAt,
+    });
+    deps.log.info('objection recorded', { tenantId, recipientKey: key, method: 'sms_stop' });
+    return 'objection';
+  }
+
+  const purposes =
+    tenant.settings.sms.keywordPurposes ??
+    Object.values(tenant.purposes)
+      .filter((p) => p.category === 'marketing')
+      .map((p) => p.id);
+  for (const purpose of purposes) {
+    await deps.store.putConsent(tenantId, key, purpose, {
+      id: randomUUID(),
+      givenAt: sms.receivedAt,
+      method: 'sms_keyword',
+      // What the person sent is what they were shown to send: the keyword is the wording.
+      wording: sms.messageBody.trim(),
+      source,
+      controllers: [tenant.name],
+      explicit: false,
+      preTicked: false,
+      recordedAt,
+    });
+  }
+  deps.log.info('consent recorded by keyword', { tenantId, recipientKey: key, purposes });
+  return 'consent';
+}
