@@ -495,6 +495,113 @@ const rows: Row[] = [
   },
 ];
 
+const sms = (row: {
+  title: string;
+  purpose: string;
+  from: string;
+  now: string;
+  recipient?: RecipientState;
+  outcome: 'allowed' | 'deferred' | 'rejected';
+  reasons?: ReasonCode[];
+  notBefore?: string;
+}) => row;
+
+const smsRows = [
+  sms({
+    title: 'R10 allows marketing SMS from a short code',
+    purpose: 'newsletter',
+    from: '36123',
+    now: '2026-06-16T10:00:00Z',
+    outcome: 'allowed',
+  }),
+  sms({
+    title: 'R10 allows marketing SMS from an alphanumeric sender',
+    purpose: 'newsletter',
+    from: 'ACME',
+    now: '2026-06-16T10:00:00Z',
+    outcome: 'allowed',
+  }),
+  sms({
+    title: 'R10 rejects marketing SMS to a consumer from an ordinary number',
+    purpose: 'newsletter',
+    from: '+33700000001',
+    now: '2026-06-16T10:00:00Z',
+    outcome: 'rejected',
+    reasons: ['sender_not_allowed'],
+  }),
+  sms({
+    title: 'R10 allows a transactional SMS from an ordinary number',
+    purpose: 'receipts',
+    from: '+33700000001',
+    now: '2026-06-16T10:00:00Z',
+    outcome: 'allowed',
+  }),
+  sms({
+    title: 'R10 rejects an undeclared SMS sender',
+    purpose: 'newsletter',
+    from: 'OTHER',
+    now: '2026-06-16T10:00:00Z',
+    outcome: 'rejected',
+    reasons: ['sender_not_allowed'],
+  }),
+  // Recipients are per channel (R1): the number's state holds no consent, whatever the email address has.
+  sms({
+    title: 'R1 rejects an SMS without an SMS consent',
+    purpose: 'newsletter',
+    from: '36123',
+    now: '2026-06-16T10:00:00Z',
+    recipient: state({ profile: profile({ channel: 'sms', address: '+33612345678' }) }),
+    outcome: 'rejected',
+    reasons: ['consent_missing', 'soft_opt_in_not_applicable'],
+  }),
+  sms({
+    title: 'R14 defers a marketing SMS on a Sunday to Monday 08:00',
+    purpose: 'newsletter',
+    from: '36123',
+    now: '2026-06-21T10:00:00Z',
+    outcome: 'deferred',
+    notBefore: '2026-06-22T06:00:00.000Z',
+  }),
+  sms({
+    title: 'R14 never holds a transactional SMS',
+    purpose: 'receipts',
+    from: '36123',
+    now: '2026-06-21T22:00:00Z',
+    outcome: 'allowed',
+  }),
+  sms({
+    title: 'R14 comes last: a refused SMS at night is rejected, not deferred',
+    purpose: 'newsletter',
+    from: '+33700000001',
+    now: '2026-06-21T22:00:00Z',
+    outcome: 'rejected',
+    reasons: ['sender_not_allowed'],
+  }),
+];
+
+describe('decide, SMS', () => {
+  it.each(smsRows)('$title', (row) => {
+    const recipient =
+      row.recipient ??
+      withConsent('newsletter', {}, { profile: profile({ channel: 'sms', address: '+33612345678' }) });
+    const decision = decide({
+      tenant: tenant(),
+      channel: 'sms',
+      purposeId: row.purpose,
+      from: row.from,
+      to: '+33612345678',
+      recipient,
+      now: new Date(row.now),
+    });
+    expect(decision.outcome).toBe(row.outcome);
+    if (decision.outcome === 'rejected') expect(decision.failures.map((f) => f.reason)).toEqual(row.reasons);
+    if (decision.outcome === 'deferred') {
+      expect(decision.notBefore.toISOString()).toBe(row.notBefore);
+      expect(decision.failures.map((f) => [f.reason, f.rule])).toEqual([['quiet_hours', 'R14']]);
+    }
+  });
+});
+
 describe('decide', () => {
   it.each(rows)('$title', (row) => {
     const decision = decide({

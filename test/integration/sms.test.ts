@@ -1,0 +1,215 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { runtimeDependencies, setDependencies } from '../../shared/http/runtime';
+import type { Dependencies } from '../../shared/services/dependencies';
+import { type LocalGateway, startLocalGateway } from '../support/local-gateway';
+
+/**
+ * The SMS channel through HTTP against the local stack: the local End User Messaging
+ * stand-in records what the real SDK client sends, replies go through the real inbound
+ * handler, and the deferred runner is the real scheduled function. The clock is the
+ * only thing set by the test, so that R14 does not depend on when CI runs.
+ */
+let gw: LocalGateway;
+let real: Dependencies;
+let now = new Date('2026-06-16T08:00:00Z'); // a Tuesday, 10:00 in Paris
+
+beforeAll(async () => {
+  gw = await startLocalGateway();
+  real = runtimeDependencies();
+  setDependencies({ ...real, clock: { now: () => now } });
+});
+afterEach(() => {
+  now = new Date('2026-06-16T08:00:00Z');
+});
+afterAll(async () => {
+  setDependencies(real);
+  await gw?.stop();
+});
+
+const smsConsent = (address: string) => ({
+  channel: 'sms',
+  address,
+  purpose: 'newsletter',
+  givenAt: '2026-06-01T10:00:00Z',
+  method: 'web_form',
+  wording: 'Yes, send me Demo Shop offers by SMS',
+  source: 'https://shop.example/sms',
+  controllers: ['Demo Shop'],
+});
+const promo = (to: string, extra: Record<string, unknown> = {}) => ({
+  channel: 'sms',
+  purpose: 'newsletter',
+  to,
+  from: '36123',
+  body: 'Demo Shop: -20% on books this week',
+  ...extra,
+});
+const send = (body: unknown) => gw.call('POST', '/v1/messages', { key: gw.senderKey, body });
+const outboxTo = (e164: string) => gw.sms.outbox.filter((m) => m.to === e164);
+
+describe('sending an SMS', () => {
+  it('R1: is refused without an SMS consent, and nothing is sent', async () => {
+    const r = await send(promo('06 11 11 11 11'));
+    expect(r.status).toBe(403);
+    expect(r.body.reasons).toEqual(['consent_missing', 'soft_opt_in_not_applicable']);
+    expect(outboxTo('+33611111111')).toHaveLength(0);
+  });
+
+  it('R1: an email consent never allows an SMS', async () => {
+    await gw.call('POST', '/v1/consents', {
+      key: gw.adminKey,
+      body: {
+        ...smsConsent('x@example.org'),
+        channel: 'email',
+        wordingVersion: 'newsletter-v1',
+        wording: undefined,
+      },
+    });
+    const r = await send(promo('+33622222222'));
+    expect(r.body.reasons).toContain('consent_missing');
+  });
+
+  it('R10: is sent with the free opt-out mention, its encoding and segments reported', async () => {
+    await gw.call('POST', '/v1/consents', { key: gw.adminKey, body: smsConsent('06 12 34 56 78') });
+    const r = await send(promo('06 12 34 56 78'));
+    expect(r.status).toBe(202);
+    expect(r.body).toMatchObject({ decision: 'sent', basis: 'consent', encoding: 'GSM-7', segments: 1 });
+    const [sms] = outboxTo('+33612345678');
+    expect(sms).toMatchObject({
+      originationIdentity: 'phone-number/local-36123',
+      messageType: 'PROMOTIONAL',
+      body: 'Demo Shop: -20% on books this week\nSTOP au 36123',
+    });
+  });
+
+  it('R10: marketing to a consumer from an ordinary number is refused', async () => {
+    await gw.call('PUT', '/v1/sms-senders/+33700000001', {
+      key: gw.adminKey,
+      body: { type: 'long_code', originationIdentity: 'phone-number/local-long' },
+    });
+    await gw.call('POST', '/v1/consents', { key: gw.adminKey, body: smsConsent('+33633333333') });
+    const r = await send(promo('+33633333333', { from: '+33700000001' }));
+    expect(r.status).toBe(403);
+    expect(r.body).toMatchObject({ reasons: ['sender_not_allowed'], rules: ['R10'] });
+  });
+
+  it('answers a 400 for an impossible number or a message above the maximum segments', async () => {
+    const bad = await send(promo('06 12'));
+    expect(bad.status).toBe(400);
+    expect(bad.body.issues).toEqual([
+      { field: 'to', problem: expect.stringMatching(/not a valid phone number/) },
+    ]);
+    await gw.call('POST', '/v1/consents', { key: gw.adminKey, body: smsConsent('+33644444444') });
+    const long = await send(promo('+33644444444', { body: '😀'.repeat(150) }));
+    expect(long.status).toBe(400);
+    expect(long.body.issues[0]).toMatchObject({
+      field: 'body',
+      problem: expect.stringMatching(/UCS-2 segments .* at most 3/),
+    });
+    expect(outboxTo('+33644444444')).toHaveLength(0);
+  });
+});
+
+describe('R14 sending hours', () => {
+  it('defers a marketing SMS sent on Saturday night, and sends it once when Monday 08:00 comes', async () => {
+    await gw.call('POST', '/v1/consents', { key: gw.adminKey, body: smsConsent('+33655555555') });
+    now = new Date('2026-06-20T19:30:00Z'); // Saturday 21:30 in Paris
+    const r = await send(promo('+33655555555'));
+    expect(r.body.reasons).toEqual(['quiet_hours']);
+    expect(r.status).toBe(202);
+    expect(r.body).toMatchObject({
+      decision: 'deferred',
+      notBefore: '2026-06-22T06:00:00.000Z',
+      reasons: ['quiet_hours'],
+      rules: ['R14'],
+      segments: 1,
+    });
+
+    now = new Date('2026-06-21T12:00:00Z'); // Sunday: still closed
+    await gw.sms.runDeferred();
+    expect(outboxTo('+33655555555')).toHaveLength(0);
+
+    now = new Date('2026-06-22T06:01:00Z'); // Monday 08:01
+    await Promise.all([gw.sms.runDeferred(), gw.sms.runDeferred()]); // two concurrent runs
+    await gw.sms.runDeferred();
+    expect(outboxTo('+33655555555')).toHaveLength(1);
+    expect(outboxTo('+33655555555')[0]!.body).toContain('STOP au 36123');
+  });
+
+  it('decides a deferred SMS again when its slot comes: a STOP received meanwhile wins', async () => {
+    await gw.call('POST', '/v1/consents', { key: gw.adminKey, body: smsConsent('+33666666666') });
+    now = new Date('2026-07-14T09:00:00Z'); // 14 July, a public holiday
+    const r = await send(promo('+33666666666'));
+    expect(r.body).toMatchObject({ decision: 'deferred', notBefore: '2026-07-15T06:00:00.000Z' });
+    await gw.sms.reply('+33666666666', '36123', 'Arrêt');
+    now = new Date('2026-07-15T07:00:00Z');
+    await gw.sms.runDeferred();
+    expect(outboxTo('+33666666666')).toHaveLength(0);
+  });
+
+  it('never holds a transactional SMS', async () => {
+    now = new Date('2026-06-21T21:00:00Z'); // Sunday 23:00
+    const r = await send(
+      promo('+33677777777', { purpose: 'order-updates', body: 'Your order 1001 has shipped' }),
+    );
+    expect(r.body).toMatchObject({ decision: 'sent', basis: 'contract' });
+    expect(outboxTo('+33677777777')[0]).toMatchObject({
+      body: 'Your order 1001 has shipped',
+      messageType: 'TRANSACTIONAL',
+    });
+  });
+});
+
+describe('replies', () => {
+  it('R7: a STOP reply records an objection with its proof; the next send is refused; START re-opens', async () => {
+    await gw.call('POST', '/v1/consents', { key: gw.adminKey, body: smsConsent('+33688888888') });
+    expect((await send(promo('+33688888888'))).status).toBe(202);
+
+    await gw.sms.reply('+33688888888', '36123', '  stop sms ');
+    const refused = await send(promo('+33688888888'));
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ reasons: ['objection'], rules: ['R7'] });
+
+    const key = (
+      await gw.call('PUT', '/v1/recipients', {
+        key: gw.adminKey,
+        body: { channel: 'sms', address: '+33688888888', audience: 'consumer' },
+      })
+    ).body.recipientKey;
+    const state = await gw.call('GET', `/v1/recipients/${key}`, { key: gw.adminKey });
+    expect(state.body.objections).toEqual([
+      expect.objectContaining({
+        scope: { type: 'channel' },
+        method: 'sms_stop',
+        source: 'SMS reply to 36123',
+      }),
+    ]);
+
+    await gw.sms.reply('+33688888888', '36123', 'START');
+    const again = await send(promo('+33688888888'));
+    expect(again.body).toMatchObject({ decision: 'sent', basis: 'consent' });
+    const consent = (await gw.call('GET', `/v1/recipients/${key}`, { key: gw.adminKey })).body.consents
+      .newsletter;
+    expect(consent.grant).toMatchObject({ method: 'sms_keyword', wording: 'START' });
+  });
+
+  it('ignores replies that are no keyword, and replies to numbers no tenant declared', async () => {
+    await gw.call('POST', '/v1/consents', { key: gw.adminKey, body: smsConsent('+33699999999') });
+    await gw.sms.reply('+33699999999', '36123', 'Merci !');
+    await gw.sms.reply('+33699999999', '99999', 'STOP');
+    expect((await send(promo('+33699999999'))).status).toBe(202);
+  });
+
+  it('the local reply endpoint works as the README shows', async () => {
+    await gw.call('POST', '/v1/consents', { key: gw.adminKey, body: smsConsent('+33610101010') });
+    const r = await fetch(`${gw.smsUrl}/inbound`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ from: '+33610101010', to: '36123', body: 'STOP' }),
+    });
+    expect(r.status).toBe(202);
+    expect((await send(promo('+33610101010'))).body.reasons).toEqual(['objection']);
+    const outbox = (await (await fetch(`${gw.smsUrl}/messages`)).json()) as { messages: unknown[] };
+    expect(outbox.messages.length).toBe(gw.sms.outbox.length);
+  });
+});
