@@ -13,6 +13,10 @@ export const DEFAULT_EMAIL_IDENTITIES = ['example.com'] as const;
  *   default `example.com`.
  * - `configurationSetName`: SES configuration set (optional).
  * - `publicBaseUrl`: custom domain in front of the API (optional), e.g. `https://consent.example.com`.
+ * - `smsOriginationIdentities`: End User Messaging phone numbers, sender ids or pools to send SMS
+ *   from, comma-separated (`-c smsOriginationIdentities=phone-number/phone-1234,sender-id/ACME/FR`);
+ *   default none (the SMS channel is off).
+ * - `smsConfigurationSetName`: End User Messaging configuration set (optional).
  */
 export class ConsentGatewayStack extends Stack {
   public readonly gateway: ConsentGateway;
@@ -24,6 +28,8 @@ export class ConsentGatewayStack extends Stack {
       emailIdentities: listContext(this, 'emailIdentities') ?? [...DEFAULT_EMAIL_IDENTITIES],
       configurationSetName: stringContext(this, 'configurationSetName'),
       publicBaseUrl: stringContext(this, 'publicBaseUrl'),
+      smsOriginationIdentities: listContext(this, 'smsOriginationIdentities'),
+      smsConfigurationSetName: stringContext(this, 'smsConfigurationSetName'),
     });
 
     new CfnOutput(this, 'ApiUrl', {
@@ -33,6 +39,11 @@ export class ConsentGatewayStack extends Stack {
     new CfnOutput(this, 'TableName', {
       description: 'DynamoDB table holding tenants, keys, recipients, consents and suppressions',
       value: this.gateway.table.tableName,
+    });
+    new CfnOutput(this, 'InboundSmsTopicArn', {
+      description:
+        'Set as the two-way SMS destination of each number or short code: replies (STOP, START) arrive here',
+      value: this.gateway.inboundSmsTopic.topicArn,
     });
     new CfnOutput(this, 'TokenKeysSecretArn', {
       description: 'Unsubscribe token keys; rotate by adding a key and moving activeKeyId',

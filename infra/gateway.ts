@@ -12,11 +12,16 @@ import {
   TableEncryptionV2,
   TableV2,
 } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { ENV } from '../shared/config';
 import { type EntryPoint, entryPoints } from './entry-points';
@@ -66,6 +71,22 @@ export interface ConsentGatewayProps {
    * @default - none: messages are sent without a configuration set
    */
   readonly configurationSetName?: string;
+  /**
+   * AWS End User Messaging SMS origination identities the tenants may send from, as resource
+   * paths (`phone-number/<id>`, `sender-id/<SenderId>/<ISO country>`, `pool/<id>`) or full ARNs.
+   * `sms-voice:SendTextMessage` is granted on these only; without any, the SMS channel is off
+   * (sends fail with the provider's AccessDenied, mapped to a 503 that sends nothing).
+   *
+   * @default - none
+   */
+  readonly smsOriginationIdentities?: readonly string[];
+  /**
+   * End User Messaging configuration set every SMS is sent with (event destinations). It must
+   * exist; it is not created here.
+   *
+   * @default - none
+   */
+  readonly smsConfigurationSetName?: string;
   /**
    * Public base URL of the gateway (`https://consent.example.com`, no trailing slash), used to
    * build the unsubscribe links. Set it when a custom domain or a CDN fronts the API; mapping
@@ -141,8 +162,15 @@ export class ConsentGateway extends Construct {
   public readonly functions: Readonly<Record<string, NodejsFunction>>;
   /** Public base URL (no trailing slash): `publicBaseUrl`, or the API endpoint. */
   public readonly url: string;
+  /**
+   * SNS topic for two-way SMS: set it as the two-way channel of each phone number or short code
+   * (End User Messaging publishes replies there; the SmsInbound function records STOP/START).
+   */
+  public readonly inboundSmsTopic: Topic;
 
   private readonly sendEmailResources: readonly string[];
+  private readonly sendSmsResources: readonly string[];
+  private readonly smsConfigurationSetName: string | undefined;
   private readonly configurationSetName: string | undefined;
   private readonly tableLogicalId: string;
 
@@ -255,6 +283,33 @@ export class ConsentGateway extends Construct {
         : [sesArn(this, 'configuration-set', props.configurationSetName)]),
     ];
 
+    this.smsConfigurationSetName = props.smsConfigurationSetName;
+    this.sendSmsResources = [
+      ...validateSmsIdentities(props.smsOriginationIdentities ?? []).map((identity) =>
+        identity.startsWith('arn:') ? identity : smsArn(this, identity),
+      ),
+      ...(props.smsConfigurationSetName === undefined
+        ? []
+        : [smsArn(this, `configuration-set/${props.smsConfigurationSetName}`)]),
+    ];
+
+    // Replies to the tenants' numbers: End User Messaging publishes them here. Encrypted with a
+    // customer managed key, since the service principal must be allowed to use it (an AWS managed
+    // SNS key cannot be shared with it); TLS only.
+    const inboundKey = new Key(this, 'InboundSmsKey', {
+      description: 'consent-gate: encrypts the inbound SMS topic (replies carry phone numbers)',
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+    const smsVoice = new ServicePrincipal('sms-voice.amazonaws.com');
+    inboundKey.grant(smsVoice, 'kms:GenerateDataKey*', 'kms:Decrypt');
+    this.inboundSmsTopic = new Topic(this, 'InboundSms', {
+      displayName: 'consent-gate inbound SMS',
+      masterKey: inboundKey,
+      enforceSSL: true,
+    });
+    this.inboundSmsTopic.grantPublish(smsVoice);
+
     const functions: Record<string, NodejsFunction> = {};
     for (const entryPoint of entryPoints) {
       functions[entryPoint.id] = this.addEntryPoint(entryPoint, {
@@ -321,7 +376,18 @@ export class ConsentGateway extends Construct {
     if (needs.table !== undefined) this.grantTable(fn, role, needs.table);
     if (needs.keys === true) this.grantKeys(fn);
     if (needs.sendEmail === true) this.grantSendEmail(fn);
+    if (needs.sendSms === true) this.grantSendSms(fn);
     if (needs.publicBaseUrl === true) this.providePublicBaseUrl(fn);
+
+    if (entryPoint.trigger?.type === 'inboundSms') {
+      this.inboundSmsTopic.addSubscription(new LambdaSubscription(fn));
+    } else if (entryPoint.trigger?.type === 'schedule') {
+      new Rule(this, `${id}Schedule`, {
+        description: `consent-gate: runs ${id} every ${entryPoint.trigger.everyMinutes} minutes`,
+        schedule: Schedule.rate(Duration.minutes(entryPoint.trigger.everyMinutes)),
+        targets: [new LambdaFunction(fn, { retryAttempts: 0 })],
+      });
+    }
 
     const integration = new HttpLambdaIntegration(`${id}Integration`, fn);
     for (const route of entryPoint.routes) {
@@ -360,6 +426,17 @@ export class ConsentGateway extends Construct {
     }
   }
 
+  /** `sms-voice:SendTextMessage` on the declared origination identities, and `SMS_CONFIGURATION_SET`. */
+  private grantSendSms(fn: NodejsFunction): void {
+    if (this.sendSmsResources.length === 0) return;
+    fn.addToRolePolicy(
+      new PolicyStatement({ actions: ['sms-voice:SendTextMessage'], resources: [...this.sendSmsResources] }),
+    );
+    if (this.smsConfigurationSetName !== undefined) {
+      fn.addEnvironment(ENV.smsConfigurationSet, this.smsConfigurationSetName);
+    }
+  }
+
   /** `PUBLIC_BASE_URL`; nothing to grant. The API does not depend on the function, so no cycle. */
   private providePublicBaseUrl(fn: NodejsFunction): void {
     fn.addEnvironment(ENV.publicBaseUrl, this.url);
@@ -381,6 +458,23 @@ function validateIdentities(identities: readonly string[]): string[] {
     }
   }
   return [...new Set(identities)];
+}
+
+function validateSmsIdentities(identities: readonly string[]): string[] {
+  for (const identity of identities) {
+    if (Token.isUnresolved(identity)) continue;
+    if (!/^(arn:[\w-]+:sms-voice:[\w-]*:\d*:)?(phone-number|sender-id|pool)\/[^\s*]+$/.test(identity)) {
+      throw new ConsentGatewayPropsError(
+        `smsOriginationIdentities: "${identity}" is not phone-number/<id>, sender-id/<id>/<country>, pool/<id> or such an ARN (no wildcards)`,
+      );
+    }
+  }
+  return [...new Set(identities)];
+}
+
+function smsArn(scope: Construct, resourcePath: string): string {
+  const [resource = '', ...rest] = resourcePath.split('/');
+  return Stack.of(scope).formatArn({ service: 'sms-voice', resource, resourceName: rest.join('/') });
 }
 
 function normalizePublicBaseUrl(url: string | undefined): string | undefined {

@@ -62,3 +62,24 @@ export async function seedDemo(deps: Dependencies, previous?: Partial<SeededKeys
     : (await createApiKey(deps, DEMO_TENANT, { role: 'sender', label: 'local sender' })).key;
   return { adminKey, senderKey };
 }
+
+/** What `.consent-gate/local.json` holds: the URLs actually in use and the demo keys, for scripts. */
+export function localDescription(
+  stack: { apiUrl: string; sesUrl: string; dynamodbUrl: string; smsUrl: string; tableName: string },
+  keys: SeededKeys,
+) {
+  return {
+    apiUrl: stack.apiUrl,
+    sesUrl: stack.sesUrl,
+    dynamodbUrl: stack.dynamodbUrl,
+    smsUrl: stack.smsUrl,
+    openapiUrl: `${stack.apiUrl}/openapi.json`,
+    tableName: stack.tableName,
+    tenant: DEMO_TENANT,
+    fromIdentity: DEMO_IDENTITY,
+    smsShortCode: DEMO_SHORT_CODE,
+    smsSenderId: DEMO_SENDER_ID,
+    adminKey: keys.adminKey,
+    senderKey: keys.senderKey,
+  };
+}

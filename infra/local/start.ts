@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { runtimeDependencies } from '../../shared/http/runtime';
 import { startLocalStack } from './local-stack';
-import { DEMO_IDENTITY, DEMO_SENDER_ID, DEMO_SHORT_CODE, DEMO_TENANT, seedDemo } from './seed';
+import { DEMO_IDENTITY, DEMO_SENDER_ID, DEMO_SHORT_CODE, localDescription, seedDemo } from './seed';
 
 /**
  * `npm start`: the gateway on this machine with embedded defaults. Ports come from
@@ -47,20 +47,7 @@ async function main() {
     throw error;
   });
   const keys = await seedDemo(runtimeDependencies(), previous);
-  const local = {
-    apiUrl: stack.apiUrl,
-    sesUrl: stack.sesUrl,
-    dynamodbUrl: stack.dynamodbUrl,
-    smsUrl: stack.smsUrl,
-    openapiUrl: `${stack.apiUrl}/openapi.json`,
-    tableName: stack.tableName,
-    tenant: DEMO_TENANT,
-    fromIdentity: DEMO_IDENTITY,
-    smsShortCode: DEMO_SHORT_CODE,
-    smsSenderId: DEMO_SENDER_ID,
-    adminKey: keys.adminKey,
-    senderKey: keys.senderKey,
-  };
+  const local = localDescription(stack, keys);
   writeFileSync(localFile, `${JSON.stringify(local, null, 2)}\n`, { mode: 0o600 });
 
   console.log(`

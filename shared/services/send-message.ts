@@ -20,15 +20,17 @@ import {
 import type { Caller, Dependencies } from './dependencies';
 import { TenantConfigurationError } from './errors';
 
+type SmsSize = Pick<SmsMeasure, 'encoding' | 'segments'>;
+
 export type SendResult =
-  | ({ decision: 'sent'; messageId: string; basis: string; proof: unknown } & Partial<SmsMeasure>)
+  | ({ decision: 'sent'; messageId: string; basis: string; proof: unknown } & Partial<SmsSize>)
   | ({
       decision: 'deferred';
       messageId: string;
       notBefore: string;
       reasons: string[];
       rules: string[];
-    } & SmsMeasure)
+    } & SmsSize)
   | RejectedBody;
 
 /**
@@ -217,7 +219,8 @@ async function sendSms(
       notBefore,
       reasons: decision.failures.map((f) => f.reason),
       rules: rulesOf(decision.failures),
-      ...measure,
+      encoding: measure.encoding,
+      segments: measure.segments,
     };
   }
 
@@ -233,7 +236,14 @@ async function sendSms(
     basis: decision.basis,
     proof: decision.proof,
   });
-  return { decision: 'sent', messageId, basis: decision.basis, proof: decision.proof, ...measure };
+  return {
+    decision: 'sent',
+    messageId,
+    basis: decision.basis,
+    proof: decision.proof,
+    encoding: measure.encoding,
+    segments: measure.segments,
+  };
 }
 
 /** Sends an SMS already decided allowed and records it. Shared by direct and deferred sends. */

@@ -367,6 +367,83 @@ describe('SES permission', () => {
   });
 });
 
+describe('SMS', () => {
+  const smsArnPrefix = 'arn:<AWS::Partition>:sms-voice:<AWS::Region>:<AWS::AccountId>:';
+  const smsStatements = (template: Template) =>
+    allStatements(template).filter((statement) =>
+      actionsOf([statement]).some((a) => a.startsWith('sms-voice:')),
+    );
+
+  it('grants no SMS sending without declared origination identities', () => {
+    expect(smsStatements(synthStack())).toEqual([]);
+  });
+
+  it('grants SendTextMessage on the declared identities only, to the functions that send SMS', () => {
+    const template = synthStack({
+      smsOriginationIdentities: 'phone-number/phone-1234,sender-id/ACME/FR',
+      smsConfigurationSetName: 'sms-events',
+    });
+    for (const entryPoint of entryPoints) {
+      const statements = statementsOf(template, entryPoint).filter((st) =>
+        actionsOf([st]).some((a) => a.startsWith('sms-voice:')),
+      );
+      if (entryPoint.needs.sendSms !== true) {
+        expect(statements, entryPoint.id).toEqual([]);
+        continue;
+      }
+      expect(statements).toHaveLength(1);
+      expect(statements[0]?.Action).toBe('sms-voice:SendTextMessage');
+      expect(asList(statements[0]?.Resource).map(flatten)).toEqual([
+        `${smsArnPrefix}phone-number/phone-1234`,
+        `${smsArnPrefix}sender-id/ACME/FR`,
+        `${smsArnPrefix}configuration-set/sms-events`,
+      ]);
+      const [, fn] = functionOf(template, entryPoint);
+      expect(fn.Properties.Environment).toMatchObject({
+        Variables: { [ENV.smsConfigurationSet]: 'sms-events' },
+      });
+    }
+  });
+
+  it('refuses a wildcard origination identity', () => {
+    expect(() => synthStack({ smsOriginationIdentities: 'phone-number/*' })).toThrow(
+      ConsentGatewayPropsError,
+    );
+  });
+
+  it('subscribes the inbound function to an encrypted, TLS-only topic that End User Messaging may publish to', () => {
+    const template = synthStack();
+    const topics = template.findResources('AWS::SNS::Topic');
+    expect(Object.keys(topics)).toHaveLength(1);
+    const [topicId, topic] = Object.entries(topics)[0] as [string, Resource];
+    expect(topic.Properties.KmsMasterKeyId).toBeDefined();
+    const inbound = entryPoints.find((e) => e.trigger?.type === 'inboundSms')!;
+    const [fnId] = functionOf(template, inbound);
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'lambda',
+      TopicArn: { Ref: topicId },
+      Endpoint: { 'Fn::GetAtt': [fnId, 'Arn'] },
+    });
+    const policy = JSON.stringify(template.findResources('AWS::SNS::TopicPolicy'));
+    expect(policy).toContain('sms-voice.amazonaws.com');
+    expect(policy).toContain('aws:SecureTransport');
+  });
+
+  it('runs the deferred-SMS function on its schedule', () => {
+    const template = synthStack();
+    const scheduled = entryPoints.filter((e) => e.trigger?.type === 'schedule');
+    expect(scheduled.length).toBeGreaterThan(0);
+    for (const entryPoint of scheduled) {
+      const [fnId] = functionOf(template, entryPoint);
+      const minutes = entryPoint.trigger?.type === 'schedule' ? entryPoint.trigger.everyMinutes : 0;
+      template.hasResourceProperties('AWS::Events::Rule', {
+        ScheduleExpression: `rate(${minutes} minutes)`,
+        Targets: Match.arrayWith([Match.objectLike({ Arn: { 'Fn::GetAtt': [fnId, 'Arn'] } })]),
+      });
+    }
+  });
+});
+
 describe('ConsentGateway props', () => {
   function gateway(props: Partial<ConstructorParameters<typeof ConsentGateway>[2]>): ConsentGateway {
     const app = new App({ context: NO_BUNDLING });

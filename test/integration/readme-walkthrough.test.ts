@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { localDescription } from '../../infra/local/seed';
+import { runtimeDependencies, setDependencies } from '../../shared/http/runtime';
 import { type LocalGateway, startLocalGateway } from '../support/local-gateway';
 
 /**
@@ -15,17 +17,14 @@ let cwd: string;
 
 beforeAll(async () => {
   gw = await startLocalGateway();
+  // A Tuesday, 10:00 in Paris: the SMS part would otherwise be deferred (R14) when CI runs at night.
+  setDependencies({ ...runtimeDependencies(), clock: { now: () => new Date('2026-11-24T09:00:00Z') } });
   cwd = mkdtempSync(join(tmpdir(), 'consent-gate-readme-'));
   mkdirSync(join(cwd, '.consent-gate'));
   writeFileSync(
     join(cwd, '.consent-gate', 'local.json'),
-    JSON.stringify({
-      apiUrl: gw.apiUrl,
-      sesUrl: gw.sesUrl,
-      tenant: 'demo',
-      adminKey: gw.adminKey,
-      senderKey: gw.senderKey,
-    }),
+    // The file npm start writes, made by the same function.
+    JSON.stringify(localDescription(gw, gw)),
   );
 });
 afterAll(async () => {
@@ -49,6 +48,11 @@ it("runs the README's walkthrough and gets the answers it describes", async () =
   const { stdout } = await promisify(execFile)('bash', ['-c', walkthroughScript()], {
     cwd,
     maxBuffer: 10_000_000,
+  }).catch((error: { stdout?: string; stderr?: string }) => {
+    // Show how far the walkthrough went: the last answers before the failing command.
+    throw new Error(
+      `README walkthrough failed:\n${error.stdout?.slice(-3000)}\n${error.stderr?.slice(-2000)}`,
+    );
   });
   expect(stdout).toContain('"id":"garden-deals"');
   expect(stdout).toMatch(/^204$/m);
@@ -67,4 +71,13 @@ it("runs the README's walkthrough and gets the answers it describes", async () =
   expect(stdout).toContain('<h1>Confirmer la désinscription</h1>');
   expect(stdout).toContain('<h1>You are unsubscribed</h1>');
   expect(stdout).toContain('"decision":"rejected","reasons":["objection"],"rules":["R7"]');
+  // SMS
+  expect(stdout).toMatch(
+    /"decision":"sent","messageId":"[^"]+","basis":"consent".*"encoding":"GSM-7","segments":1/,
+  );
+  expect(stdout).toContain(
+    '"body":"Demo Shop: -20% on books this week\\nSTOP au 36123","messageType":"PROMOTIONAL"',
+  );
+  expect(stdout).toContain('"decision":"rejected","reasons":["sender_not_allowed"],"rules":["R10"]');
+  expect(stdout.match(/"reasons":\["objection"\],"rules":\["R7"\]/g)).toHaveLength(2);
 });
