@@ -20,6 +20,7 @@ export interface OutboxSms {
   readonly to: string;
   readonly body: string;
   readonly messageType: string;
+  readonly configurationSetName?: string;
   readonly encoding: string;
   readonly segments: number;
   readonly at: string;
@@ -139,6 +140,7 @@ export async function startLocalSms(options: {
           to: input.DestinationPhoneNumber ?? '',
           body: input.MessageBody ?? '',
           messageType: input.MessageType ?? '',
+          configurationSetName: input.ConfigurationSetName,
           encoding: measure.encoding,
           segments: measure.segments,
           at: new Date().toISOString(),

@@ -16,7 +16,7 @@ export class EndUserMessagingSmsSender implements SmsSender {
           OriginationIdentity: sms.originationIdentity,
           MessageBody: sms.body,
           MessageType: sms.messageType,
-          ConfigurationSetName: this.configurationSetName,
+          ConfigurationSetName: sms.configurationSetName ?? this.configurationSetName,
           Context: sms.context,
         }),
       );

@@ -4,6 +4,8 @@ export interface OutboundSms {
   readonly to: string;
   readonly body: string;
   readonly messageType: 'PROMOTIONAL' | 'TRANSACTIONAL';
+  /** The tenant's configuration set, if it has its own. */
+  readonly configurationSetName?: string;
   readonly context: Record<string, string>;
 }
 

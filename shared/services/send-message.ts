@@ -269,6 +269,7 @@ export async function deliverSms(
     to: m.to,
     body: m.text,
     messageType: m.purpose.category === 'transactional' ? 'TRANSACTIONAL' : 'PROMOTIONAL',
+    configurationSetName: tenant.settings.sms.configurationSetName,
     context: { tenant: tenant.id, purpose: m.purpose.id, messageId: m.messageId },
   });
   const measure = measureSms(m.text);

@@ -147,6 +147,23 @@ describe('R14 sending hours', () => {
     expect(outboxTo('+33666666666')).toHaveLength(0);
   });
 
+  it("sends with the tenant's configuration set when it has one", async () => {
+    const settings = await gw.call('PUT', '/v1/settings/sms', {
+      key: gw.adminKey,
+      body: { configurationSetName: 'demo-sms-events' },
+    });
+    expect(settings.status).toBe(200);
+    try {
+      const r = await send(
+        promo('+33677777700', { purpose: 'order-updates', body: 'Your parcel is on its way' }),
+      );
+      expect(r.body.decision).toBe('sent');
+      expect(outboxTo('+33677777700')[0]).toMatchObject({ configurationSetName: 'demo-sms-events' });
+    } finally {
+      await gw.call('PUT', '/v1/settings/sms', { key: gw.adminKey, body: {} });
+    }
+  });
+
   it('never holds a transactional SMS', async () => {
     now = new Date('2026-06-21T21:00:00Z'); // Sunday 23:00
     const r = await send(
