@@ -83,14 +83,9 @@ export const smsSettingsSchema = z
       end: '20:00',
       skipPublicHolidays: true,
     }),
-    configurationSetName: z
-      .string()
-      .min(1)
-      .max(64)
-      .optional()
-      .meta({
-        description: "End User Messaging configuration set for this tenant's SMS; default: the deployment's",
-      }),
+    configurationSetName: z.string().min(1).max(64).optional().meta({
+      description: "End User Messaging configuration set for this tenant's SMS; default: the deployment's",
+    }),
     keywordPurposes: z
       .array(z.string())
       .optional()
