@@ -49,6 +49,7 @@ async function main() {
     sesUrl: stack.sesUrl,
     dynamodbUrl: stack.dynamodbUrl,
     openapiUrl: `${stack.apiUrl}/openapi.json`,
+    eventsUrl: `${stack.apiUrl}/local/events`,
     tableName: stack.tableName,
     tenant: DEMO_TENANT,
     fromIdentity: DEMO_IDENTITY,
@@ -62,6 +63,7 @@ consent-gate is running locally.
 
   API            ${local.apiUrl}
   OpenAPI        ${local.openapiUrl}
+  Events         ${local.eventsUrl}   (what EventBridge would receive; also logged here)
   Mail viewer    ${local.sesUrl}   (local SES: every email sent shows up here)
   DynamoDB       ${local.dynamodbUrl}   (data in ${join(dir, 'dynamodb')})
 

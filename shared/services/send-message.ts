@@ -1,10 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { formatMailbox } from '../domain/address';
-import { injectIntoHtml, injectIntoText, unsubscribeHeaders } from '../domain/inject-unsubscribe';
-import { signToken } from '../domain/unsubscribe-token';
+import {
+  injectIntoHtml,
+  injectIntoText,
+  injectPreferencesUrl,
+  unsubscribeHeaders,
+} from '../domain/inject-unsubscribe';
+import { expiryFor, signPageToken, signToken } from '../domain/unsubscribe-token';
 import type { SendMessageRequest } from '../schemas/api';
 import { decideFor, loadContext, type RejectedBody, rejectedBody } from './decisions';
 import type { Caller, Dependencies } from './dependencies';
+import { actorOf, recordChanges } from './record-change';
 
 export type SendResult =
   | { decision: 'sent'; messageId: string; basis: string; proof: unknown }
@@ -27,18 +33,59 @@ export async function sendMessage(
     from: request.from.address,
     to: request.to,
   });
+  const target = { tenantId: ctx.tenant.id, recipientKey, channel: 'email' as const };
   if (decision.outcome === 'rejected') {
     deps.log.info('message rejected', {
       recipientKey,
       purpose: request.purpose,
       reasons: decision.failures.map((f) => f.reason),
     });
+    // Audit trail: a rejection is recorded too; failing to record it never lets the message through.
+    await recordChanges(deps, target, [
+      {
+        type: 'decision.rejected',
+        actor: actorOf(caller),
+        why: rejectedBody(decision).rules.join(', ') || 'unknown_purpose',
+        at: decidedAt,
+        data: { purpose: request.purpose, from: request.from.address, failures: decision.failures },
+      },
+    ]).catch((error: Error) => deps.log.error('rejection not audited', { recipientKey, error: error.name }));
     return rejectedBody(decision);
   }
 
   const messageId = randomUUID();
   const purpose = ctx.tenant.purposes[request.purpose]!;
+  // Audit before acting: if the decision cannot be recorded, nothing is sent (fail closed).
+  await recordChanges(deps, target, [
+    {
+      type: 'decision.sent',
+      actor: actorOf(caller),
+      why: `basis ${decision.basis}`,
+      at: decidedAt,
+      data: {
+        messageId,
+        purpose: purpose.id,
+        category: purpose.category,
+        from: request.from.address,
+        basis: decision.basis,
+        proof: decision.proof,
+      },
+    },
+  ]);
   let { html, text } = request;
+  const base = deps.publicBaseUrl.replace(/\/$/, '');
+  const preferencesUrl = `${base}/p/${signPageToken(
+    {
+      kind: 'preferences',
+      tenant: ctx.tenant.id,
+      recipientKey,
+      channel: 'email',
+      expiresAt: expiryFor('preferences', deps.clock.now()),
+    },
+    ctx.keys,
+  )}`;
+  html = html === undefined ? undefined : injectPreferencesUrl(html, preferencesUrl);
+  text = text === undefined ? undefined : injectPreferencesUrl(text, preferencesUrl);
   let headers: { name: string; value: string }[] = [];
   // R6: transactional messages need no unsubscribe link; every other category gets one (R10).
   if (purpose.category !== 'transactional') {
@@ -46,7 +93,7 @@ export async function sendMessage(
       { tenant: ctx.tenant.id, recipientKey, purpose: purpose.id, channel: 'email', messageId },
       ctx.keys,
     );
-    const url = `${deps.publicBaseUrl.replace(/\/$/, '')}/u/${token}`;
+    const url = `${base}/u/${token}`;
     html = html === undefined ? undefined : injectIntoHtml(html, url);
     text = text === undefined ? undefined : injectIntoText(text, url);
     headers = unsubscribeHeaders(url);
