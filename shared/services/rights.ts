@@ -160,7 +160,9 @@ export async function createLink(
   const state = await deps.store.getRecipientState(tenantId, key);
   const now = deps.clock.now();
   if (state.profile === undefined && input.kind === 'consent') {
-    // The double opt-in mail needs somewhere to go: a sign-up starts a minimal prospect profile.
+    // The double opt-in mail needs somewhere to go: a sign-up starts a minimal prospect
+    // profile. Nothing in it claims the person was informed (R5) or offered an opt-out
+    // (R2, R4): until they confirm a consent, nothing but that confirmation may be sent.
     await deps.store.putProfile(tenantId, key, {
       channel: 'email',
       address: input.address,
@@ -169,8 +171,8 @@ export async function createLink(
         at: now.toISOString(),
         source: 'consent page',
         duringSale: false,
-        informed: true,
-        optOutOffered: true,
+        informed: false,
+        optOutOffered: false,
       },
       purchases: [],
       professionalTopics: [],

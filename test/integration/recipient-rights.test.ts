@@ -439,7 +439,10 @@ describe('consent page and double opt-in (R3, R13)', () => {
     const d = await decision(address);
     expect(d).toMatchObject({ decision: 'allowed', basis: 'consent' });
     const key = link.body.recipientKey;
-    const grant = (await admin('GET', `/v1/recipients/${key}`)).body.consents.newsletter.grant;
+    const recipient = (await admin('GET', `/v1/recipients/${key}`)).body;
+    // R2/R4/R5: a sign-up's profile claims no notice nor opt-out at collection, so no other basis opens.
+    expect(recipient.profile.collection).toMatchObject({ informed: false, optOutOffered: false });
+    const grant = recipient.consents.newsletter.grant;
     expect(grant).toMatchObject({ method: 'double_opt_in', wordingVersion: version, source: 'consent page' });
     expect(Date.parse(grant.confirmedAt)).toBeGreaterThanOrEqual(Date.parse(grant.givenAt));
   });
