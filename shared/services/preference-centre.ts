@@ -114,6 +114,9 @@ export async function savePreferences(
   const now = deps.clock.now().toISOString();
   const audit: Change[] = [];
   const actor = { type: 'recipient' as const, id: 'preference_center' };
+  const target = { tenantId: tenant.id, recipientKey: claims.recipientKey, channel: claims.channel };
+  // Each change is audited right after it is stored, so that a failure halfway leaves no unaudited change.
+  const flush = () => recordChanges(deps, target, audit.splice(0));
   for (const change of changes) {
     if (change.type === 'consent') {
       const version = form.wordings.get(change.purpose);
@@ -162,6 +165,7 @@ export async function savePreferences(
           },
         },
       });
+      await flush();
       continue;
     }
     if (change.type === 'withdraw_and_object') {
@@ -210,12 +214,8 @@ export async function savePreferences(
         detail: { objectionId, scope, method: 'preference_center' },
       },
     });
+    await flush();
   }
-  await recordChanges(
-    deps,
-    { tenantId: tenant.id, recipientKey: claims.recipientKey, channel: claims.channel },
-    audit,
-  );
   deps.log.info('preferences saved', {
     recipientKey: claims.recipientKey,
     changes: changes.map((c) => `${c.type}:${c.purpose}`),
