@@ -20,6 +20,7 @@ import {
   type Tenant,
   tenantSettingsSchema,
 } from '../schemas/tenant';
+import { InvalidInputError } from '../schemas/validation';
 import type { Caller, Dependencies } from './dependencies';
 import { actorOf, recordChanges } from './record-change';
 
@@ -40,6 +41,18 @@ export async function putPurpose(
   input: PurposeInput,
 ): Promise<Purpose> {
   const purpose = { id, ...purposeInputSchema.parse(input) };
+  if (purpose.wordingVersion !== undefined) {
+    // R3: the pages show this exact text; it must be a stored version.
+    const tenant = await tenantOf(deps, caller);
+    if (tenant.wordings[purpose.wordingVersion] === undefined) {
+      throw new InvalidInputError([
+        {
+          field: 'wordingVersion',
+          problem: `"${purpose.wordingVersion}" is not a wording declared with PUT /v1/wordings`,
+        },
+      ]);
+    }
+  }
   await deps.store.putPurpose(caller.tenantId, purpose);
   return purpose;
 }

@@ -335,6 +335,29 @@ describe('preference centre through HTTP (R15, R3, R7)', () => {
     expect((await decision(address)).decision).toBe('allowed');
   });
 
+  it('R3: shows the wording a purpose declares, and refuses to declare one that is not stored', async () => {
+    const bad = await admin('PUT', '/v1/purposes/garden-club', {
+      name: 'Garden club',
+      category: 'marketing',
+      wordingVersion: 'never-stored',
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.issues).toEqual([expect.objectContaining({ field: 'wordingVersion' })]);
+    await admin('PUT', '/v1/wordings/garden-club-v1', {
+      text: 'Oui, le club jardin de Demo Shop par e-mail.',
+    });
+    const good = await admin('PUT', '/v1/purposes/garden-club', {
+      name: 'Garden club',
+      category: 'marketing',
+      wordingVersion: 'garden-club-v1',
+    });
+    expect(good.status).toBe(200);
+    await putRecipient('valentin@example.org');
+    const page = await gw.call('GET', await preferencesPath('valentin@example.org'));
+    expect(page.text).toContain('Oui, le club jardin de Demo Shop par e-mail.');
+    expect(page.text).toContain('name="wording:garden-club" value="garden-club-v1"');
+  });
+
   it('R3: refuses a consent whose wording version was never stored', async () => {
     const address = 'quentin@example.org';
     await putRecipient(address);
