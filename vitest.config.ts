@@ -9,6 +9,6 @@ export default defineConfig({
     // two cores do not gain from more than two workers.
     maxWorkers: 2,
     // Handlers log through Powertools; tests that read the logs raise the level themselves.
-    env: { POWERTOOLS_LOG_LEVEL: 'SILENT' },
+    env: { POWERTOOLS_LOG_LEVEL: 'SILENT', LOCAL_EVENTS_LOG: 'off' },
   },
 });

@@ -4,6 +4,8 @@ import { HttpError } from '../shared/http/errors';
 import { type HttpResponse, json } from '../shared/http/responses';
 import {
   createKeySchema,
+  createLinkSchema,
+  erasureRequestSchema,
   identityParamSchema,
   putRecipientSchema,
   putSmsSenderSchema,
@@ -17,6 +19,8 @@ import {
 } from '../shared/schemas/api';
 import { purposeIdSchema, purposeInputSchema, smsSettingsSchema } from '../shared/schemas/tenant';
 import { InvalidInputError, parseInput } from '../shared/schemas/validation';
+import { actorOf } from '../shared/services/record-change';
+import * as rights from '../shared/services/rights';
 import * as state from '../shared/services/state';
 
 /** The state API, one function for its routes (API Gateway's routeKey picks the operation). */
@@ -67,6 +71,42 @@ const routes: Record<string, (request: ApiRequest) => Promise<HttpResponse>> = {
     json(200, await state.putRecipient(r.deps, r.caller, parseInput(putRecipientSchema, r.event.body))),
   'GET /v1/recipients/{recipientKey}': async (r) =>
     json(200, await state.getRecipient(r.deps, r.caller, param(r, 'recipientKey', recipientKeyParamSchema))),
+  'GET /v1/recipients/{recipientKey}/export': async (r) =>
+    json(
+      200,
+      await rights.exportRecipient(
+        r.deps,
+        r.caller.tenantId,
+        param(r, 'recipientKey', recipientKeyParamSchema),
+        actorOf(r.caller),
+      ),
+    ),
+  'GET /v1/recipients/{recipientKey}/audit': async (r) =>
+    json(
+      200,
+      await rights.auditTrail(r.deps, r.caller.tenantId, param(r, 'recipientKey', recipientKeyParamSchema)),
+    ),
+  'DELETE /v1/recipients/{recipientKey}': async (r) =>
+    json(
+      200,
+      await rights.eraseRecipient(
+        r.deps,
+        r.caller.tenantId,
+        param(r, 'recipientKey', recipientKeyParamSchema),
+        actorOf(r.caller),
+        parseInput(erasureRequestSchema, r.event.body ?? {}),
+      ),
+    ),
+  'POST /v1/links': async (r) =>
+    json(
+      201,
+      await rights.createLink(
+        r.deps,
+        r.caller.tenantId,
+        parseInput(createLinkSchema, r.event.body),
+        actorOf(r.caller),
+      ),
+    ),
   'POST /v1/consents': async (r) =>
     json(201, await state.recordConsent(r.deps, r.caller, parseInput(recordConsentSchema, r.event.body))),
   'POST /v1/withdrawals': async (r) =>

@@ -1,5 +1,5 @@
 import { publicHandler } from '../shared/http/api-handler';
-import { rawBody } from '../shared/http/middleware/json-body';
+import { formOf } from '../shared/http/forms';
 import { negotiateLanguage } from '../shared/http/pages/layout';
 import { confirmPage, donePage, errorPage, invalidLinkPage } from '../shared/http/pages/unsubscribe-pages';
 import { html } from '../shared/http/responses';
@@ -19,7 +19,7 @@ export const handler = publicHandler(
       const scope = await describeUnsubscribe(deps, token);
       return scope ? html(200, confirmPage(lang, scope)) : html(404, invalidLinkPage(lang));
     }
-    const form = await readForm(event.headers?.['content-type'], rawBody(event));
+    const form = await formOf(event);
     if (form?.get('List-Unsubscribe') !== 'One-Click') return html(400, invalidLinkPage(lang));
     const result = await unsubscribe(deps, token, {
       method: form.get('via') === 'page' ? 'unsubscribe_link' : 'one_click',
@@ -30,18 +30,3 @@ export const handler = publicHandler(
   },
   (status) => html(status, status >= 500 ? errorPage('en') : invalidLinkPage('en')),
 );
-
-/** Form bodies through the platform's own parser (undici's FormData): urlencoded and multipart alike. */
-async function readForm(
-  contentType: string | undefined,
-  body: string | undefined,
-): Promise<FormData | undefined> {
-  if (body === undefined) return undefined;
-  try {
-    return await new Response(body, {
-      headers: { 'content-type': contentType ?? 'application/x-www-form-urlencoded' },
-    }).formData();
-  } catch {
-    return undefined;
-  }
-}

@@ -35,6 +35,8 @@ export interface EntryPoint {
     readonly sendSms?: boolean;
     /** Public base URL of the API, to build unsubscribe links. */
     readonly publicBaseUrl?: boolean;
+    /** events:PutEvents on the gateway's bus (recipient events for CRMs), and EVENT_BUS_NAME. */
+    readonly publishEvents?: boolean;
   };
 }
 
@@ -56,7 +58,8 @@ export const entryPoints: readonly EntryPoint[] = [
   {
     id: 'Admin',
     entry: 'functions/admin.ts',
-    description: 'State API: tenant, purposes, identities, keys, recipients, consents, objections',
+    description:
+      'State API: tenant, purposes, identities, keys, recipients, consents, objections; export, erasure, audit trail, links',
     routes: [
       { method: 'GET', path: '/v1/tenant' },
       { method: 'PUT', path: '/v1/purposes/{purposeId}' },
@@ -67,6 +70,10 @@ export const entryPoints: readonly EntryPoint[] = [
       { method: 'POST', path: '/v1/keys' },
       { method: 'PUT', path: '/v1/recipients' },
       { method: 'GET', path: '/v1/recipients/{recipientKey}' },
+      { method: 'DELETE', path: '/v1/recipients/{recipientKey}' },
+      { method: 'GET', path: '/v1/recipients/{recipientKey}/export' },
+      { method: 'GET', path: '/v1/recipients/{recipientKey}/audit' },
+      { method: 'POST', path: '/v1/links' },
       { method: 'POST', path: '/v1/consents' },
       { method: 'POST', path: '/v1/withdrawals' },
       { method: 'POST', path: '/v1/objections' },
@@ -74,7 +81,7 @@ export const entryPoints: readonly EntryPoint[] = [
       { method: 'PUT', path: '/v1/sms-senders/{senderId}' },
       { method: 'PUT', path: '/v1/settings/sms' },
     ],
-    needs: { table: 'readWrite', keys: true },
+    needs: { table: 'readWrite', keys: true, publicBaseUrl: true, publishEvents: true },
   },
   {
     id: 'Unsubscribe',
@@ -84,7 +91,28 @@ export const entryPoints: readonly EntryPoint[] = [
       { method: 'GET', path: '/u/{token}' },
       { method: 'POST', path: '/u/{token}' },
     ],
-    needs: { table: 'readWrite', keys: true },
+    needs: { table: 'readWrite', keys: true, publishEvents: true },
+  },
+  {
+    id: 'Preferences',
+    entry: 'functions/preferences.ts',
+    description:
+      'GET/POST /p/{token}: the preference centre (R15): choices, stop all, download my data, forget me',
+    routes: [
+      { method: 'GET', path: '/p/{token}' },
+      { method: 'POST', path: '/p/{token}' },
+    ],
+    needs: { table: 'readWrite', keys: true, publishEvents: true },
+  },
+  {
+    id: 'ConsentPage',
+    entry: 'functions/consent-page.ts',
+    description: 'GET/POST /c/{token}: consent page and double opt-in confirmation (R3, R13)',
+    routes: [
+      { method: 'GET', path: '/c/{token}' },
+      { method: 'POST', path: '/c/{token}' },
+    ],
+    needs: { table: 'readWrite', keys: true, sendEmail: true, publicBaseUrl: true, publishEvents: true },
   },
   {
     id: 'OpenApi',

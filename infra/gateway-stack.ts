@@ -49,6 +49,10 @@ export class ConsentGatewayStack extends Stack {
       description: 'Unsubscribe token keys; rotate by adding a key and moving activeKeyId',
       value: this.gateway.tokenKeysSecret.secretArn,
     });
+    new CfnOutput(this, 'EventBusName', {
+      description: 'EventBridge bus of recipient events (source consent-gate); add rules to feed a CRM',
+      value: this.gateway.eventBus.eventBusName,
+    });
   }
 }
 

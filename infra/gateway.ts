@@ -12,7 +12,7 @@ import {
   TableEncryptionV2,
   TableV2,
 } from 'aws-cdk-lib/aws-dynamodb';
-import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -158,6 +158,12 @@ export class ConsentGateway extends Construct {
   public readonly hashKeySecret: Secret;
   /** Unsubscribe token keys, as `{"activeKeyId":"k1","k1":"…"}`. */
   public readonly tokenKeysSecret: Secret;
+  /**
+   * Recipient events (source `consent-gate`: Consent Given, Consent Withdrawn, Objection
+   * Recorded, Suppression Recorded, Recipient Erased; schemas in shared/schemas/events.ts).
+   * Add rules on it to feed a CRM.
+   */
+  public readonly eventBus: EventBus;
   /** One function per entry point, by entry point id. */
   public readonly functions: Readonly<Record<string, NodejsFunction>>;
   /** Public base URL (no trailing slash): `publicBaseUrl`, or the API endpoint. */
@@ -239,6 +245,10 @@ export class ConsentGateway extends Construct {
           'Rotated by an operator, not a rotation Lambda: token keys by adding a key id and moving activeKeyId (old keys keep verifying sent links); the recipient hash key must never change in place, it keys every stored record.',
       });
     }
+
+    this.eventBus = new EventBus(this, 'Events', {
+      description: 'consent-gate: consents, withdrawals, objections, suppressions and erasures, for CRMs',
+    });
 
     this.api = new HttpApi(this, 'Api', {
       description: 'consent-gate: sending decisions, state API and unsubscribe endpoints',
@@ -378,6 +388,7 @@ export class ConsentGateway extends Construct {
     if (needs.sendEmail === true) this.grantSendEmail(fn);
     if (needs.sendSms === true) this.grantSendSms(fn);
     if (needs.publicBaseUrl === true) this.providePublicBaseUrl(fn);
+    if (needs.publishEvents === true) this.grantPublishEvents(fn);
 
     if (entryPoint.trigger?.type === 'inboundSms') {
       this.inboundSmsTopic.addSubscription(new LambdaSubscription(fn));
@@ -435,6 +446,12 @@ export class ConsentGateway extends Construct {
     if (this.smsConfigurationSetName !== undefined) {
       fn.addEnvironment(ENV.smsConfigurationSet, this.smsConfigurationSetName);
     }
+  }
+
+  /** `events:PutEvents` on the gateway's bus only, and `EVENT_BUS_NAME`. */
+  private grantPublishEvents(fn: NodejsFunction): void {
+    this.eventBus.grantPutEventsTo(fn);
+    fn.addEnvironment(ENV.eventBusName, this.eventBus.eventBusName);
   }
 
   /** `PUBLIC_BASE_URL`; nothing to grant. The API does not depend on the function, so no cycle. */

@@ -15,6 +15,10 @@ export const ENV = {
   publicBaseUrl: 'PUBLIC_BASE_URL',
   sesConfigurationSet: 'SES_CONFIGURATION_SET',
   smsConfigurationSet: 'SMS_CONFIGURATION_SET',
+  /** EventBridge bus the recipient events go to; written with the events:PutEvents grant. */
+  eventBusName: 'EVENT_BUS_NAME',
+  /** Local runner only: `memory` keeps events in the process (served at /local/events). */
+  localEvents: 'LOCAL_EVENTS',
 } as const;
 
 export function requireEnv(name: string): string {

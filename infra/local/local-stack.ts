@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { localEventBus } from '../../shared/adapters/memory-event-publisher';
 import { ENV } from '../../shared/config';
 import { type LocalApi, type LocalApiOptions, startLocalApi } from './http-adapter';
 import { type LocalSms, startLocalSms } from './sms-local';
@@ -142,13 +143,26 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2: sms.url,
     [ENV.tableName]: TABLE_NAME,
     [ENV.keyRingJson]: loadOrCreateKeys(options.dir),
+    // EventBridge's stand-in: events stay in this process, logged and served at /local/events.
+    [ENV.localEvents]: 'memory',
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
   });
   await createTable(dynamodbUrl, TABLE_NAME);
 
   let api: LocalApi;
   try {
-    api = await startLocalApi({ host, port: options.apiPort ?? 0, extra: options.extra });
+    api = await startLocalApi({
+      host,
+      port: options.apiPort ?? 0,
+      extra: async (req, res, url) => {
+        if (req.method === 'GET' && url.pathname === '/local/events') {
+          res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+          res.end(JSON.stringify({ events: localEventBus.events }));
+          return true;
+        }
+        return options.extra ? options.extra(req, res, url) : false;
+      },
+    });
   } catch (error) {
     await Promise.all([close(dynamo), close(ses), sms.close()]);
     throw error;

@@ -74,6 +74,7 @@ export function localDescription(
     dynamodbUrl: stack.dynamodbUrl,
     smsUrl: stack.smsUrl,
     openapiUrl: `${stack.apiUrl}/openapi.json`,
+    eventsUrl: `${stack.apiUrl}/local/events`,
     tableName: stack.tableName,
     tenant: DEMO_TENANT,
     fromIdentity: DEMO_IDENTITY,

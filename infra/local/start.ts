@@ -55,6 +55,7 @@ consent-gate is running locally.
 
   API            ${local.apiUrl}
   OpenAPI        ${local.openapiUrl}
+  Events         ${local.eventsUrl}   (what EventBridge would receive; also logged here)
   Mail viewer    ${local.sesUrl}   (local SES: every email sent shows up here)
   SMS outbox     ${local.smsUrl}   (local End User Messaging: every SMS sent, and a reply form)
   DynamoDB       ${local.dynamodbUrl}   (data in ${join(dir, 'dynamodb')})

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  BatchWriteCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
@@ -9,6 +10,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import {
+  AlreadyRecordedError,
   type ApiKeyRecord,
   ConflictError,
   type DeferredSms,
@@ -18,11 +20,14 @@ import {
   StoreError,
   StoreUnavailableError,
 } from '../ports/gateway-store';
+import { type AuditEvent, auditEventSchema } from '../schemas/audit';
 import {
   type ConsentGrant,
   type ConsentRecord,
   type Objection,
   objectionSchema,
+  type PendingConsent,
+  pendingConsentSchema,
   type RecipientProfile,
   type RecipientState,
   recipientProfileSchema,
@@ -53,12 +58,16 @@ import {
  * | message     | (same)                      | M#<sentAt>#<messageId>  |
  * | deferred SMS| (same)                      | D#<messageId>           |
  * | SMS sender  | SMSSENDER#<id>              | SMSSENDER               |
+ * | audit event | (same)                      | A#<at>#<eventId>        |
+ * | pending DOI | (same)                      | P#<pendingId> (ttl)     |
  *
  * Pending deferred SMS are also indexed on gsi1 (`DEFERRED_SMS`, `<notBefore>#…`) so
  * the scheduler finds what is due; a claimed message leaves the index.
  * A recipient's state is the `S#` items of one partition: the decision reads it with
  * one strongly consistent Query. Messages live beside it under `M#` so the log grows
  * without slowing that read. Objections and suppressions carry no address (R11).
+ * Audit events (append-only, conditional puts) and pending double opt-ins live in the
+ * same partition, so an erasure finds everything of a recipient with one query.
  */
 const ENTITY_VERSION = 1;
 
@@ -540,5 +549,134 @@ export class DynamoDbGatewayStore implements GatewayStore {
         data: message,
       },
     });
+  }
+
+  /** Every item of the partition whose sort key starts with `prefix`, oldest first. */
+  private async queryPrefix(
+    tenantId: string,
+    recipientKey: string,
+    prefix: string,
+  ): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    try {
+      do {
+        const page = await this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: prefix ? '#pk = :pk AND begins_with(#sk, :prefix)' : '#pk = :pk',
+            ExpressionAttributeNames: prefix ? { '#pk': 'pk', '#sk': 'sk' } : { '#pk': 'pk' },
+            ExpressionAttributeValues: prefix
+              ? { ':pk': recipientPk(tenantId, recipientKey), ':prefix': prefix }
+              : { ':pk': recipientPk(tenantId, recipientKey) },
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        items.push(...(page.Items ?? []));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+    } catch (error) {
+      translate(error);
+    }
+    return items;
+  }
+
+  async listMessages(tenantId: string, recipientKey: string): Promise<MessageRecord[]> {
+    return (await this.queryPrefix(tenantId, recipientKey, 'M#')).map((item) => item.data as MessageRecord);
+  }
+
+  async appendAudit(tenantId: string, recipientKey: string, event: AuditEvent): Promise<void> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: recipientPk(tenantId, recipientKey),
+            sk: `A#${event.at}#${event.id}`,
+            entity: 'audit',
+            v: ENTITY_VERSION,
+            data: event,
+          },
+          // Append-only: an audit event is written once and never replaced.
+          ConditionExpression: 'attribute_not_exists(#sk)',
+          ExpressionAttributeNames: { '#sk': 'sk' },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new AlreadyRecordedError(`Audit event ${event.id} is already recorded`, { cause: error });
+      }
+      translate(error);
+    }
+  }
+
+  async listAudit(tenantId: string, recipientKey: string): Promise<AuditEvent[]> {
+    return (await this.queryPrefix(tenantId, recipientKey, 'A#')).map((item) =>
+      auditEventSchema.parse(item.data),
+    );
+  }
+
+  putPendingConsent(tenantId: string, recipientKey: string, pending: PendingConsent): Promise<void> {
+    return this.put({
+      Item: {
+        pk: recipientPk(tenantId, recipientKey),
+        sk: `P#${pending.id}`,
+        entity: 'pendingConsent',
+        v: ENTITY_VERSION,
+        data: pending,
+        // DynamoDB's TTL removes it once its confirmation link has expired.
+        ttl: Math.floor(Date.parse(pending.expiresAt) / 1000),
+      },
+    });
+  }
+
+  async getPendingConsent(
+    tenantId: string,
+    recipientKey: string,
+    id: string,
+  ): Promise<PendingConsent | undefined> {
+    try {
+      const { Item } = await this.doc.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { pk: recipientPk(tenantId, recipientKey), sk: `P#${id}` },
+          ConsistentRead: true,
+        }),
+      );
+      return Item ? pendingConsentSchema.parse(Item.data) : undefined;
+    } catch (error) {
+      translate(error);
+    }
+  }
+
+  async eraseRecipient(
+    tenantId: string,
+    recipientKey: string,
+    keepAuditTypes: readonly AuditEvent['type'][],
+  ): Promise<number> {
+    const items = await this.queryPrefix(tenantId, recipientKey, '');
+    const doomed = items.filter((item) => {
+      if (item.entity === 'objection' || item.entity === 'suppression') return false;
+      if (item.entity === 'audit') return !keepAuditTypes.includes((item.data as AuditEvent).type);
+      return true;
+    });
+    try {
+      for (let i = 0; i < doomed.length; i += 25) {
+        let requests: Record<string, unknown>[] | undefined = doomed
+          .slice(i, i + 25)
+          .map((item) => ({ DeleteRequest: { Key: { pk: item.pk, sk: item.sk } } }));
+        for (let attempt = 0; requests && requests.length > 0; attempt++) {
+          if (attempt === 5) throw new StoreUnavailableError('DynamoDB left deletions unprocessed');
+          const result = await this.doc.send(
+            new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }),
+          );
+          requests = result.UnprocessedItems?.[this.tableName] as Record<string, unknown>[] | undefined;
+        }
+      }
+    } catch (error) {
+      translate(error);
+    }
+    return doomed.length;
   }
 }

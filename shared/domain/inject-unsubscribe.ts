@@ -96,3 +96,21 @@ export function unsubscribeHeaders(url: string): { name: string; value: string }
     { name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' },
   ];
 }
+
+/**
+ * R15: senders may link the preference centre with `{{preferences_url}}` (in HTML and
+ * text). The URL is built from the API's base URL and a base64url token, so it needs no
+ * escaping inside an attribute; the encoded forms cover editors that URL-encode hrefs.
+ */
+export const PREFERENCES_PLACEHOLDER = '{{preferences_url}}';
+const PREFERENCES_FORMS = [
+  PREFERENCES_PLACEHOLDER,
+  encodeURI(PREFERENCES_PLACEHOLDER),
+  '%7b%7bpreferences_url%7d%7d',
+];
+
+export function injectPreferencesUrl(content: string, url: string): string {
+  let out = content;
+  for (const form of PREFERENCES_FORMS) out = out.split(form).join(url);
+  return out;
+}

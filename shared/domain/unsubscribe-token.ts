@@ -4,10 +4,15 @@ import type { KeyMaterial } from '../ports/key-ring';
 import type { Channel } from '../schemas/vocabulary';
 
 /**
- * R10 / RFC 8058 §6: the unsubscribe link carries an opaque, unforgeable identifier of
- * the recipient and scope, never the address. Format: `v1.<keyId>.<payload>.<mac>`, the
- * payload base64url JSON of the claims, the MAC an HMAC-SHA256 over everything before
- * it. The key id lets keys rotate while links already delivered keep working.
+ * R10 / RFC 8058 §6: links carry an opaque, unforgeable identifier of the recipient and
+ * scope, never the address. Format: `v1.<keyId>.<payload>.<mac>`, the payload base64url
+ * JSON of the claims, the MAC an HMAC-SHA256 over everything before it. The key id lets
+ * keys rotate while links already delivered keep working.
+ *
+ * One mechanism, several kinds of link. Unsubscribe tokens (the first kind, already in
+ * delivered mail) carry no kind field; every other kind names itself in `k` and expires,
+ * and the strict payload schemas make a token of one kind useless as another: an
+ * unsubscribe link cannot open the preference centre (which shows and erases data).
  */
 export interface TokenClaims {
   readonly tenant: string;
@@ -17,7 +22,31 @@ export interface TokenClaims {
   readonly messageId: string;
 }
 
-const payloadSchema = z
+interface PageClaimsBase {
+  readonly tenant: string;
+  readonly recipientKey: string;
+  readonly channel: Channel;
+  /** Epoch seconds after which the link is no longer valid. */
+  readonly expiresAt: number;
+}
+/** R15: the preference centre of one recipient (`/p/{token}`). */
+export interface PreferencesClaims extends PageClaimsBase {
+  readonly kind: 'preferences';
+}
+/** R13/R3: the consent page (`/c/{token}`), optionally limited to some purposes. */
+export interface ConsentPageClaims extends PageClaimsBase {
+  readonly kind: 'consent';
+  readonly purposes?: readonly string[];
+}
+/** R3: the double opt-in confirmation link of one pending consent (`/c/{token}`). */
+export interface ConfirmClaims extends PageClaimsBase {
+  readonly kind: 'confirm';
+  readonly pendingId: string;
+}
+export type PageTokenClaims = PreferencesClaims | ConsentPageClaims | ConfirmClaims;
+export type PageTokenKind = PageTokenClaims['kind'];
+
+const unsubscribePayloadSchema = z
   .object({
     t: z.string().min(1).max(63),
     r: z.string().length(43),
@@ -27,6 +56,22 @@ const payloadSchema = z
   })
   .strict();
 
+const pageBase = {
+  t: z.string().min(1).max(63),
+  r: z.string().length(43),
+  c: z.enum(['email', 'sms']),
+  e: z.number().int().positive(),
+};
+const pagePayloadSchema = z.discriminatedUnion('k', [
+  z.object({ k: z.literal('p'), ...pageBase }).strict(),
+  z
+    .object({ k: z.literal('c'), ...pageBase, p: z.array(z.string().min(1).max(63)).max(20).optional() })
+    .strict(),
+  z.object({ k: z.literal('d'), ...pageBase, i: z.string().min(1).max(100) }).strict(),
+]);
+
+const KIND_CODES = { preferences: 'p', consent: 'c', confirm: 'd' } as const;
+
 const VERSION = 'v1';
 const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
 const MAX_TOKEN_LENGTH = 1000;
@@ -35,25 +80,17 @@ function mac(key: Buffer, signed: string): Buffer {
   return createHmac('sha256', key).update(signed).digest();
 }
 
-export function signToken(claims: TokenClaims, keys: KeyMaterial): string {
+function sign(payload: unknown, keys: KeyMaterial): string {
   const key = keys.tokenKeys.get(keys.activeTokenKeyId);
   if (key === undefined)
     throw new Error(`Active token key "${keys.activeTokenKeyId}" is not in the key ring`);
-  const payload = Buffer.from(
-    JSON.stringify({
-      t: claims.tenant,
-      r: claims.recipientKey,
-      p: claims.purpose,
-      c: claims.channel,
-      m: claims.messageId,
-    }),
-  ).toString('base64url');
-  const signed = `${VERSION}.${keys.activeTokenKeyId}.${payload}`;
+  const encoded = Buffer.from(JSON.stringify(payload)).toString('base64url');
+  const signed = `${VERSION}.${keys.activeTokenKeyId}.${encoded}`;
   return `${signed}.${mac(key, signed).toString('base64url')}`;
 }
 
-/** Returns the claims of a genuine token, or undefined for anything else. Never throws. */
-export function verifyToken(token: string, keys: KeyMaterial): TokenClaims | undefined {
+/** The decoded JSON payload of a genuine token, or undefined. Never throws. */
+function open(token: string, keys: KeyMaterial): unknown {
   if (token.length > MAX_TOKEN_LENGTH) return undefined;
   const parts = token.split('.');
   if (parts.length !== 4) return undefined;
@@ -67,15 +104,78 @@ export function verifyToken(token: string, keys: KeyMaterial): TokenClaims | und
   const given = Buffer.from(signature);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
   try {
-    const claims = payloadSchema.parse(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')));
-    return {
-      tenant: claims.t,
-      recipientKey: claims.r,
-      purpose: claims.p,
-      channel: claims.c,
-      messageId: claims.m,
-    };
+    return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
   } catch {
     return undefined;
   }
+}
+
+export function signToken(claims: TokenClaims, keys: KeyMaterial): string {
+  return sign(
+    { t: claims.tenant, r: claims.recipientKey, p: claims.purpose, c: claims.channel, m: claims.messageId },
+    keys,
+  );
+}
+
+/** Returns the claims of a genuine unsubscribe token, or undefined for anything else. Never throws. */
+export function verifyToken(token: string, keys: KeyMaterial): TokenClaims | undefined {
+  const parsed = unsubscribePayloadSchema.safeParse(open(token, keys));
+  if (!parsed.success) return undefined;
+  const claims = parsed.data;
+  return {
+    tenant: claims.t,
+    recipientKey: claims.r,
+    purpose: claims.p,
+    channel: claims.c,
+    messageId: claims.m,
+  };
+}
+
+export function signPageToken(claims: PageTokenClaims, keys: KeyMaterial): string {
+  const base = { k: KIND_CODES[claims.kind], t: claims.tenant, r: claims.recipientKey, c: claims.channel };
+  switch (claims.kind) {
+    case 'preferences':
+      return sign({ ...base, e: claims.expiresAt }, keys);
+    case 'consent':
+      return sign({ ...base, e: claims.expiresAt, p: claims.purposes }, keys);
+    case 'confirm':
+      return sign({ ...base, e: claims.expiresAt, i: claims.pendingId }, keys);
+  }
+}
+
+/**
+ * The claims of a genuine, unexpired page token of one of the accepted kinds, or
+ * undefined for anything else (forged, expired, another kind). Never throws.
+ */
+export function verifyPageToken<K extends PageTokenKind>(
+  token: string,
+  keys: KeyMaterial,
+  now: Date,
+  kinds: readonly K[],
+): Extract<PageTokenClaims, { kind: K }> | undefined {
+  const parsed = pagePayloadSchema.safeParse(open(token, keys));
+  if (!parsed.success) return undefined;
+  const p = parsed.data;
+  if (p.e * 1000 <= now.getTime()) return undefined;
+  const base = { tenant: p.t, recipientKey: p.r, channel: p.c, expiresAt: p.e };
+  const claims: PageTokenClaims =
+    p.k === 'p'
+      ? { kind: 'preferences', ...base }
+      : p.k === 'c'
+        ? { kind: 'consent', ...base, ...(p.p === undefined ? {} : { purposes: p.p }) }
+        : { kind: 'confirm', ...base, pendingId: p.i };
+  return (kinds as readonly PageTokenKind[]).includes(claims.kind)
+    ? (claims as Extract<PageTokenClaims, { kind: K }>)
+    : undefined;
+}
+
+/** Lifetimes of page links, in days: long enough to act on a message, short enough to limit a forwarded link. */
+export const PAGE_TOKEN_DAYS: Readonly<Record<PageTokenKind, number>> = {
+  preferences: 90,
+  consent: 30,
+  confirm: 7,
+};
+
+export function expiryFor(kind: PageTokenKind, now: Date): number {
+  return Math.floor(now.getTime() / 1000) + PAGE_TOKEN_DAYS[kind] * 86_400;
 }

@@ -2,10 +2,12 @@ import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteaso
 import { z } from 'zod';
 import {
   createKeySchema,
+  createLinkSchema,
   decisionListResponseSchema,
   decisionRequestSchema,
   decisionResultSchema,
   deferredResponseSchema,
+  erasureRequestSchema,
   errorResponseSchema,
   putRecipientSchema,
   putSmsSenderSchema,
@@ -18,6 +20,7 @@ import {
   sendMessageSchema,
   sentResponseSchema,
 } from '../schemas/api';
+import { auditEventSchema } from '../schemas/audit';
 import { recipientStateSchema } from '../schemas/recipient';
 import {
   purposeInputSchema,
@@ -175,6 +178,62 @@ export function buildOpenApiDocument(serverUrl?: string) {
     request: { body: body(smsSettingsSchema) },
     responses: { 200: jsonResponse('The settings', smsSettingsSchema) },
   });
+  const keyParam = { params: z.object({ recipientKey: z.string() }) };
+  route({
+    ...admin,
+    method: 'get',
+    path: '/v1/recipients/{recipientKey}/export',
+    summary:
+      'R15 access and portability: profile, consents with proof, objections, suppressions, messages with their basis, audit trail',
+    request: keyParam,
+    responses: {
+      200: jsonResponse('The export document', z.object({ format: z.string(), version: z.number() }).loose()),
+      404: jsonResponse('Unknown recipient', errorResponseSchema),
+    },
+  });
+  route({
+    ...admin,
+    method: 'get',
+    path: '/v1/recipients/{recipientKey}/audit',
+    summary: "The recipient's append-only audit trail: every change and every decision, who/what/when/why",
+    request: keyParam,
+    responses: {
+      200: jsonResponse(
+        'Audit events, oldest first',
+        z.object({ recipientKey: z.string(), events: z.array(auditEventSchema) }),
+      ),
+      404: jsonResponse('No trail for this key', errorResponseSchema),
+    },
+  });
+  route({
+    ...admin,
+    method: 'delete',
+    path: '/v1/recipients/{recipientKey}',
+    summary:
+      'R15 erasure: deletes all personal data; keeps only the keyed hash, scope, date and proof of objections (R11)',
+    request: { ...keyParam, body: body(erasureRequestSchema) },
+    responses: {
+      200: jsonResponse(
+        'Erased',
+        z.object({ recipientKey: z.string(), erasedAt: z.string(), deletedItems: z.number() }),
+      ),
+      404: jsonResponse('Unknown recipient', errorResponseSchema),
+    },
+  });
+  route({
+    ...admin,
+    method: 'post',
+    path: '/v1/links',
+    summary:
+      'A preference centre or consent page link for a person (sign-up, repermission, "manage my preferences")',
+    request: { body: body(createLinkSchema) },
+    responses: {
+      201: jsonResponse(
+        'The link',
+        z.object({ recipientKey: z.string(), url: z.string(), expiresAt: z.string() }),
+      ),
+    },
+  });
   for (const [path, schema, summary] of [
     [
       '/v1/consents',
@@ -217,6 +276,39 @@ export function buildOpenApiDocument(serverUrl?: string) {
       404: { description: 'This link is not valid' },
     },
   });
+
+  for (const [path, get, post] of [
+    [
+      '/p/{token}',
+      'Preference centre (R15): every purpose with its state; changes nothing',
+      'Preference centre form, by `action`: save, stop_all, export (JSON download), forget, forget_confirmed',
+    ],
+    [
+      '/c/{token}',
+      'Consent page (nothing pre-ticked), or the double opt-in confirmation page; changes nothing',
+      'Consent page: records a pending consent and mails the confirmation link (`action=request`); confirmation (`action=confirm`)',
+    ],
+  ] as const) {
+    registry.registerPath({
+      method: 'get',
+      path,
+      tags: ['Recipients'],
+      summary: get,
+      request: { params: z.object({ token: z.string() }) },
+      responses: { 200: { description: 'HTML page' }, 404: { description: 'This link is not valid' } },
+    });
+    registry.registerPath({
+      method: 'post',
+      path,
+      tags: ['Recipients'],
+      summary: post,
+      request: { params: z.object({ token: z.string() }) },
+      responses: {
+        200: { description: 'HTML page (or the JSON export)' },
+        404: { description: 'This link is not valid' },
+      },
+    });
+  }
 
   registry.registerPath({
     method: 'get',

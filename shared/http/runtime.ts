@@ -1,13 +1,17 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { createDocumentClient, DynamoDbGatewayStore } from '../adapters/dynamodb-store';
 import { EndUserMessagingSmsSender } from '../adapters/end-user-messaging-sms-sender';
+import { EventBridgePublisher } from '../adapters/eventbridge-publisher';
 import { SecretsManagerKeyRing, StaticKeyRing } from '../adapters/key-rings';
+import { localEventBus } from '../adapters/memory-event-publisher';
 import { SesEmailSender } from '../adapters/ses-email-sender';
-import { ENV, optionalEnv, requireEnv } from '../config';
+import { ConfigurationError, ENV, optionalEnv, requireEnv } from '../config';
 import { systemClock } from '../ports/clock';
+import type { EventPublisher } from '../ports/event-publisher';
 import type { Dependencies } from '../services/dependencies';
 
 /**
@@ -23,6 +27,25 @@ const requestHandler = { connectionTimeout: 1_000, requestTimeout: 3_000 };
 
 let dependencies: Dependencies | undefined;
 
+/**
+ * EventBridge where the construct granted events:PutEvents (it writes EVENT_BUS_NAME with
+ * the grant), the in-process bus in the local runner, and otherwise a publisher that
+ * refuses: a function without the grant must not believe it published.
+ */
+function eventPublisher(): EventPublisher {
+  const bus = optionalEnv(ENV.eventBusName);
+  if (bus) return new EventBridgePublisher(new EventBridgeClient({ requestHandler, maxAttempts: 3 }), bus);
+  if (optionalEnv(ENV.localEvents) === 'memory') return localEventBus;
+  return {
+    publish: (events) =>
+      events.length === 0
+        ? Promise.resolve()
+        : Promise.reject(
+            new ConfigurationError(`${ENV.eventBusName} is not set: this function may not publish`),
+          ),
+  };
+}
+
 export function runtimeDependencies(): Dependencies {
   dependencies ??= {
     store: new DynamoDbGatewayStore(
@@ -37,6 +60,7 @@ export function runtimeDependencies(): Dependencies {
       new PinpointSMSVoiceV2Client({ requestHandler, maxAttempts: 2 }),
       optionalEnv(ENV.smsConfigurationSet),
     ),
+    events: eventPublisher(),
     keys: optionalEnv(ENV.keyRingJson)
       ? new StaticKeyRing(requireEnv(ENV.keyRingJson))
       : new SecretsManagerKeyRing(requireEnv(ENV.hashKeySecretArn), requireEnv(ENV.tokenKeysSecretArn)),

@@ -1,6 +1,8 @@
+import type { AuditEvent } from '../schemas/audit';
 import type {
   ConsentGrant,
   Objection,
+  PendingConsent,
   RecipientProfile,
   RecipientState,
   Suppression,
@@ -19,6 +21,10 @@ export class StoreUnavailableError extends StoreError {
 }
 export class NotFoundError extends StoreError {
   override name = 'NotFoundError';
+}
+/** An append-only item (audit event) already exists under this id: it is never overwritten. */
+export class AlreadyRecordedError extends StoreError {
+  override name = 'AlreadyRecordedError';
 }
 
 /** The write contradicts what is stored (an SMS number that belongs to another tenant…). */
@@ -112,4 +118,26 @@ export interface GatewayStore {
   ): Promise<'recorded' | 'duplicate'>;
   putSuppression(tenantId: string, recipientKey: string, suppression: Suppression): Promise<void>;
   putMessage(tenantId: string, recipientKey: string, message: MessageRecord): Promise<void>;
+
+  /** Every message record of the recipient, oldest first. */
+  listMessages(tenantId: string, recipientKey: string): Promise<MessageRecord[]>;
+
+  /** Append-only (conditional put); AlreadyRecordedError if the id exists. Never updated in place. */
+  appendAudit(tenantId: string, recipientKey: string, event: AuditEvent): Promise<void>;
+  /** The recipient's audit trail, oldest first. */
+  listAudit(tenantId: string, recipientKey: string): Promise<AuditEvent[]>;
+
+  /** R3 double opt-in: what was ticked, until the confirmation link is clicked (expires with its link). */
+  putPendingConsent(tenantId: string, recipientKey: string, pending: PendingConsent): Promise<void>;
+  getPendingConsent(tenantId: string, recipientKey: string, id: string): Promise<PendingConsent | undefined>;
+
+  /**
+   * R15/R11 erasure: deletes every item of the recipient except objections,
+   * suppressions and the audit events in `keepAuditTypes`. Returns how many went.
+   */
+  eraseRecipient(
+    tenantId: string,
+    recipientKey: string,
+    keepAuditTypes: readonly AuditEvent['type'][],
+  ): Promise<number>;
 }

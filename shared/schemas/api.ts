@@ -349,4 +349,34 @@ export const putSmsSenderSchema = z
   })
   .strict()
   .meta({ id: 'PutSmsSenderRequest' });
+export const createLinkSchema = z
+  .object({
+    // The recipient pages are email pages for now: an SMS recipient gets no link yet.
+    channel: z.literal('email'),
+    address: emailAddressSchema,
+    kind: z.enum(['preferences', 'consent']).meta({
+      description:
+        '`preferences`: the preference centre (R15), 90 days; `consent`: the consent page for sign-up or repermission (R3, R13), 30 days',
+    }),
+    purposes: z
+      .array(purposeIdSchema)
+      .min(1)
+      .max(20)
+      .optional()
+      .meta({ description: 'Consent page only: the purposes offered (default: every marketing purpose)' }),
+  })
+  .strict()
+  .meta({ id: 'CreateLinkRequest' });
+
+export const erasureRequestSchema = z
+  .object({
+    source: z
+      .string()
+      .min(1)
+      .max(500)
+      .default('request to the controller')
+      .meta({ description: 'How the request came (kept as the proof of the objection, R11)' }),
+  })
+  .strict()
+  .meta({ id: 'ErasureRequest' });
 export { objectionSchema };

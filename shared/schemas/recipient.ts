@@ -70,6 +70,11 @@ export const consentProofInputSchema = z
       .max(100)
       .optional()
       .meta({ description: 'A version declared with PUT /v1/wordings' }),
+    wordingSha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .optional()
+      .meta({ description: 'SHA-256 of the wording shown, as stored with its version' }),
     source: z.string().max(500).optional().meta({ description: 'Form, page or campaign' }),
     controllers: z
       .array(z.string().max(200))
@@ -84,6 +89,12 @@ export const consentProofInputSchema = z
     ip: z.string().max(100).optional(),
     userAgent: z.string().max(1000).optional(),
     confirmedAt: isoDateTimeSchema.optional().meta({ description: 'Double opt-in confirmation time' }),
+    confirmedIp: z
+      .string()
+      .max(100)
+      .optional()
+      .meta({ description: 'IP address the confirmation came from' }),
+    confirmedUserAgent: z.string().max(1000).optional(),
   })
   .strict();
 
@@ -163,3 +174,23 @@ export const recipientStateSchema = z
   })
   .meta({ id: 'RecipientState' });
 export type RecipientState = z.infer<typeof recipientStateSchema>;
+
+/**
+ * R3, double opt-in: what the person ticked on the consent page, kept until they click
+ * the confirmation link; the consent then records both times.
+ */
+export const pendingConsentSchema = z
+  .object({
+    id: z.string(),
+    channel: channelSchema,
+    purposes: z.array(
+      z.object({ purpose: z.string(), wordingVersion: z.string(), wordingSha256: z.string() }),
+    ),
+    givenAt: z.string(),
+    source: z.string(),
+    ip: z.string().optional(),
+    userAgent: z.string().optional(),
+    expiresAt: z.string(),
+  })
+  .meta({ id: 'PendingConsent' });
+export type PendingConsent = z.infer<typeof pendingConsentSchema>;

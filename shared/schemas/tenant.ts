@@ -27,6 +27,10 @@ export const purposeInputSchema = z
       .boolean()
       .default(false)
       .meta({ description: 'R12: built on special-category data; needs explicit consent' }),
+    wordingVersion: z.string().min(1).max(100).optional().meta({
+      description:
+        'R3: a wording declared with PUT /v1/wordings, shown next to this purpose on the preference centre and consent page; by default a standard sentence in the page language, stored as a wording too',
+    }),
   })
   .strict()
   .meta({ id: 'PurposeInput' });

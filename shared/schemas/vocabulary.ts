@@ -98,6 +98,7 @@ export const objectionMethodSchema = z
     'spam_complaint',
     'preference_center',
     'request_to_controller',
+    'erasure_request',
   ])
   .meta({ id: 'ObjectionMethod' });
 export type ObjectionMethod = z.infer<typeof objectionMethodSchema>;

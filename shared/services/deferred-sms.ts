@@ -1,11 +1,14 @@
 import { SmsProviderError } from '../ports/sms-sender';
 import { decideFor, loadContext } from './decisions';
 import type { Dependencies } from './dependencies';
+import { recordChanges } from './record-change';
 import { deliverSms } from './send-message';
 
 /** After a provider failure (nothing was sent), try again this much later. */
 const RETRY_DELAY_MS = 5 * 60_000;
 const MAX_ATTEMPTS = 12;
+/** Who decides a deferred message again, as the audit trail names it. */
+const SCHEDULER = { type: 'system' as const, id: 'deferred-sms-scheduler' };
 
 export interface DeferredRun {
   sent: number;
@@ -39,6 +42,18 @@ export async function sendDueSms(deps: Dependencies, limit = 100): Promise<Defer
         to: message.to,
       });
       if (decision.outcome === 'rejected') {
+        await recordChanges(
+          deps,
+          { tenantId: message.tenantId, recipientKey: message.recipientKey, channel: 'sms' },
+          [
+            {
+              type: 'decision.rejected',
+              actor: SCHEDULER,
+              why: `deferred message decided again: ${decision.failures.map((f) => f.rule ?? f.reason).join(', ')}`,
+              data: { messageId: message.messageId, purpose: message.purpose, failures: decision.failures },
+            },
+          ],
+        );
         await deps.store.deleteDeferredSms(message);
         deps.log.info('deferred message rejected at send time', {
           messageId: message.messageId,
@@ -50,7 +65,7 @@ export async function sendDueSms(deps: Dependencies, limit = 100): Promise<Defer
         await deps.store.rescheduleDeferredSms(message, decision.notBefore.toISOString(), message.attempts);
         run.rescheduled++;
       } else {
-        await deliverSms(deps, ctx.tenant, {
+        await deliverSms(deps, ctx.tenant, SCHEDULER, {
           messageId: message.messageId,
           recipientKey: message.recipientKey,
           purpose: ctx.tenant.purposes[message.purpose]!,

@@ -1,5 +1,6 @@
 import type { Clock } from '../ports/clock';
 import type { EmailSender } from '../ports/email-sender';
+import type { EventPublisher } from '../ports/event-publisher';
 import type { ApiKeyRole, GatewayStore } from '../ports/gateway-store';
 import type { KeyRing } from '../ports/key-ring';
 import type { SmsSender } from '../ports/sms-sender';
@@ -10,6 +11,8 @@ export interface Dependencies {
   readonly email: EmailSender;
   readonly sms: SmsSender;
   readonly keys: KeyRing;
+  /** Recipient events for CRMs (consent, withdrawal, objection, suppression, erasure). */
+  readonly events: EventPublisher;
   readonly clock: Clock;
   /** Base URL of the public API, for unsubscribe links (`<base>/u/<token>`). */
   readonly publicBaseUrl: string;

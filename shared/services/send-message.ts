@@ -1,12 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { formatMailbox } from '../domain/address';
 import type { Decision } from '../domain/decide';
-import { injectIntoHtml, injectIntoText, unsubscribeHeaders } from '../domain/inject-unsubscribe';
+import {
+  injectIntoHtml,
+  injectIntoText,
+  injectPreferencesUrl,
+  unsubscribeHeaders,
+} from '../domain/inject-unsubscribe';
 import { rulesOf } from '../domain/reasons';
 import { defaultOptOutMention, measureSms, type SmsMeasure, withOptOutMention } from '../domain/sms-content';
-import { signToken } from '../domain/unsubscribe-token';
+import { expiryFor, signPageToken, signToken } from '../domain/unsubscribe-token';
 import type { MessageRecord } from '../ports/gateway-store';
 import type { SendEmailRequest, SendMessageRequest, SendSmsRequest } from '../schemas/api';
+import type { Actor } from '../schemas/audit';
 import type { Purpose, Tenant } from '../schemas/tenant';
 import { InvalidInputError } from '../schemas/validation';
 import {
@@ -19,6 +25,7 @@ import {
 } from './decisions';
 import type { Caller, Dependencies } from './dependencies';
 import { TenantConfigurationError } from './errors';
+import { actorOf, recordChanges } from './record-change';
 
 type SmsSize = Pick<SmsMeasure, 'encoding' | 'segments'>;
 
@@ -69,17 +76,42 @@ async function recordSent(deps: Dependencies, tenantId: string, recipientKey: st
   });
 }
 
-function logRejected(
+/** Logs and audits a rejection; failing to audit it never lets the message through. */
+async function recordRejected(
   deps: Dependencies,
-  recipientKey: string,
-  purpose: string,
+  target: { tenantId: string; recipientKey: string; channel: 'email' | 'sms' },
+  actor: Actor,
+  message: { purpose: string; from: string; decidedAt: string },
   decision: Extract<Decision, { outcome: 'rejected' }>,
 ) {
   deps.log.info('message rejected', {
-    recipientKey,
-    purpose,
+    recipientKey: target.recipientKey,
+    purpose: message.purpose,
     reasons: decision.failures.map((f) => f.reason),
   });
+  await recordChanges(deps, target, [
+    {
+      type: 'decision.rejected',
+      actor,
+      why: rejectedBody(decision).rules.join(', ') || 'unknown_purpose',
+      at: message.decidedAt,
+      data: { purpose: message.purpose, from: message.from, failures: decision.failures },
+    },
+  ]).catch((error: Error) =>
+    deps.log.error('rejection not audited', { recipientKey: target.recipientKey, error: error.name }),
+  );
+}
+
+/** Audits an allowed decision before acting on it: if it cannot be recorded, nothing is sent (fail closed). */
+async function recordAllowed(
+  deps: Dependencies,
+  target: { tenantId: string; recipientKey: string; channel: 'email' | 'sms' },
+  actor: Actor,
+  type: 'decision.sent' | 'decision.deferred',
+  data: Record<string, unknown> & { basis: string },
+  at: string,
+) {
+  await recordChanges(deps, target, [{ type, actor, why: `basis ${data.basis}`, at, data }]);
 }
 
 async function sendEmail(
@@ -95,19 +127,54 @@ async function sendEmail(
     from: request.from.address,
     to: request.to,
   });
+  const target = { tenantId: ctx.tenant.id, recipientKey, channel: 'email' as const };
   if (decision.outcome !== 'allowed') {
     // Deferral is an SMS matter (R14); an email decision is allowed or rejected.
     const rejected =
       decision.outcome === 'rejected'
         ? decision
         : { outcome: 'rejected' as const, failures: decision.failures };
-    logRejected(deps, recipientKey, request.purpose, rejected);
+    await recordRejected(
+      deps,
+      target,
+      actorOf(caller),
+      { purpose: request.purpose, from: request.from.address, decidedAt },
+      rejected,
+    );
     return rejectedBody(rejected);
   }
 
   const messageId = randomUUID();
   const purpose = ctx.tenant.purposes[request.purpose]!;
+  await recordAllowed(
+    deps,
+    target,
+    actorOf(caller),
+    'decision.sent',
+    {
+      messageId,
+      purpose: purpose.id,
+      category: purpose.category,
+      from: request.from.address,
+      basis: decision.basis,
+      proof: decision.proof,
+    },
+    decidedAt,
+  );
   let { html, text } = request;
+  const base = deps.publicBaseUrl.replace(/\/$/, '');
+  const preferencesUrl = `${base}/p/${signPageToken(
+    {
+      kind: 'preferences',
+      tenant: ctx.tenant.id,
+      recipientKey,
+      channel: 'email',
+      expiresAt: expiryFor('preferences', deps.clock.now()),
+    },
+    ctx.keys,
+  )}`;
+  html = html === undefined ? undefined : injectPreferencesUrl(html, preferencesUrl);
+  text = text === undefined ? undefined : injectPreferencesUrl(text, preferencesUrl);
   let headers: { name: string; value: string }[] = [];
   // R6: transactional messages need no unsubscribe link; every other category gets one (R10).
   if (purpose.category !== 'transactional') {
@@ -115,7 +182,7 @@ async function sendEmail(
       { tenant: ctx.tenant.id, recipientKey, purpose: purpose.id, channel: 'email', messageId },
       ctx.keys,
     );
-    const url = `${deps.publicBaseUrl.replace(/\/$/, '')}/u/${token}`;
+    const url = `${base}/u/${token}`;
     html = html === undefined ? undefined : injectIntoHtml(html, url);
     text = text === undefined ? undefined : injectIntoText(text, url);
     headers = unsubscribeHeaders(url);
@@ -179,8 +246,15 @@ async function sendSms(
     from: request.from,
     to,
   });
+  const target = { tenantId: ctx.tenant.id, recipientKey, channel: 'sms' as const };
   if (decision.outcome === 'rejected') {
-    logRejected(deps, recipientKey, request.purpose, decision);
+    await recordRejected(
+      deps,
+      target,
+      actorOf(caller),
+      { purpose: request.purpose, from: request.from, decidedAt },
+      decision,
+    );
     return rejectedBody(decision);
   }
   const purpose = ctx.tenant.purposes[request.purpose]!;
@@ -199,6 +273,14 @@ async function sendSms(
 
   if (decision.outcome === 'deferred') {
     const notBefore = decision.notBefore.toISOString();
+    await recordAllowed(
+      deps,
+      target,
+      actorOf(caller),
+      'decision.deferred',
+      { messageId, purpose: purpose.id, from: request.from, basis: decision.basis, notBefore },
+      decidedAt,
+    );
     await deps.store.putDeferredSms({
       messageId,
       tenantId: ctx.tenant.id,
@@ -224,7 +306,7 @@ async function sendSms(
     };
   }
 
-  await deliverSms(deps, ctx.tenant, {
+  await deliverSms(deps, ctx.tenant, actorOf(caller), {
     messageId,
     recipientKey,
     purpose,
@@ -250,6 +332,7 @@ async function sendSms(
 export async function deliverSms(
   deps: Dependencies,
   tenant: Tenant,
+  actor: Actor,
   m: {
     messageId: string;
     recipientKey: string;
@@ -264,6 +347,21 @@ export async function deliverSms(
   },
 ): Promise<void> {
   const sender = tenant.smsSenders[m.from]!;
+  await recordAllowed(
+    deps,
+    { tenantId: tenant.id, recipientKey: m.recipientKey, channel: 'sms' },
+    actor,
+    'decision.sent',
+    {
+      messageId: m.messageId,
+      purpose: m.purpose.id,
+      category: m.purpose.category,
+      from: m.from,
+      basis: m.basis,
+      proof: m.proof,
+    },
+    m.decidedAt,
+  );
   const providerMessageId = await deps.sms.send({
     originationIdentity: sender.originationIdentity,
     to: m.to,

@@ -3,6 +3,7 @@ import { recipientKey } from '../domain/recipient-key';
 import { parseSmsKeyword } from '../domain/sms-keywords';
 import { normalizeAddress } from './decisions';
 import type { Dependencies } from './dependencies';
+import { type Change, recordChanges } from './record-change';
 
 /** A two-way SMS reply as End User Messaging publishes it to SNS. */
 export interface InboundSms {
@@ -43,10 +44,13 @@ export async function handleInboundSms(deps: Dependencies, sms: InboundSms): Pro
   const recordedAt = deps.clock.now().toISOString();
   const source = `SMS reply to ${sms.destinationNumber}`;
 
+  const target = { tenantId, recipientKey: key, channel: 'sms' as const };
+  const actor = { type: 'recipient' as const, id: `SMS reply ${sms.inboundMessageId}` };
   if (keyword === 'stop') {
-    await deps.store.putObjection(tenantId, key, {
-      // Idempotent: SNS may deliver the same reply twice.
-      id: `sms-${sms.inboundMessageId}`,
+    const objectionId = `sms-${sms.inboundMessageId}`;
+    // Idempotent: SNS may deliver the same reply twice; the second changes nothing and is not audited again.
+    const outcome = await deps.store.putObjection(tenantId, key, {
+      id: objectionId,
       scope: { type: 'channel' },
       at: sms.receivedAt,
       method: 'sms_stop',
@@ -54,6 +58,21 @@ export async function handleInboundSms(deps: Dependencies, sms: InboundSms): Pro
       source,
       recordedAt,
     });
+    if (outcome === 'recorded') {
+      await recordChanges(deps, target, [
+        {
+          type: 'objection.recorded',
+          actor,
+          why: 'R7: STOP reply by SMS',
+          at: sms.receivedAt,
+          data: { objectionId, scope: { type: 'channel' }, method: 'sms_stop' },
+          publish: {
+            detailType: 'Objection Recorded',
+            detail: { objectionId, scope: { type: 'channel' }, method: 'sms_stop' },
+          },
+        },
+      ]);
+    }
     deps.log.info('objection recorded', { tenantId, recipientKey: key, method: 'sms_stop' });
     return 'objection';
   }
@@ -63,9 +82,11 @@ export async function handleInboundSms(deps: Dependencies, sms: InboundSms): Pro
     Object.values(tenant.purposes)
       .filter((p) => p.category === 'marketing')
       .map((p) => p.id);
+  const changes: Change[] = [];
   for (const purpose of purposes) {
+    const consentId = randomUUID();
     await deps.store.putConsent(tenantId, key, purpose, {
-      id: randomUUID(),
+      id: consentId,
       givenAt: sms.receivedAt,
       method: 'sms_keyword',
       // What the person sent is what they were shown to send: the keyword is the wording.
@@ -76,7 +97,19 @@ export async function handleInboundSms(deps: Dependencies, sms: InboundSms): Pro
       preTicked: false,
       recordedAt,
     });
+    changes.push({
+      type: 'consent.given',
+      actor,
+      why: 'R1/R3: START reply by SMS',
+      at: sms.receivedAt,
+      data: { purpose, consentId, method: 'sms_keyword', givenAt: sms.receivedAt, valid: true },
+      publish: {
+        detailType: 'Consent Given',
+        detail: { purpose, consentId, method: 'sms_keyword', valid: true },
+      },
+    });
   }
+  await recordChanges(deps, target, changes);
   deps.log.info('consent recorded by keyword', { tenantId, recipientKey: key, purposes });
   return 'consent';
 }

@@ -22,9 +22,11 @@ import {
   type Tenant,
   tenantSettingsSchema,
 } from '../schemas/tenant';
+import { InvalidInputError } from '../schemas/validation';
 import type { Channel } from '../schemas/vocabulary';
 import { normalizeAddress } from './decisions';
 import type { Caller, Dependencies } from './dependencies';
+import { actorOf, recordChanges } from './record-change';
 
 /** The state API: what an admin key of a tenant may read and change, in that tenant only. */
 
@@ -43,6 +45,18 @@ export async function putPurpose(
   input: PurposeInput,
 ): Promise<Purpose> {
   const purpose = { id, ...purposeInputSchema.parse(input) };
+  if (purpose.wordingVersion !== undefined) {
+    // R3: the pages show this exact text; it must be a stored version.
+    const tenant = await tenantOf(deps, caller);
+    if (tenant.wordings[purpose.wordingVersion] === undefined) {
+      throw new InvalidInputError([
+        {
+          field: 'wordingVersion',
+          problem: `"${purpose.wordingVersion}" is not a wording declared with PUT /v1/wordings`,
+        },
+      ]);
+    }
+  }
   await deps.store.putPurpose(caller.tenantId, purpose);
   return purpose;
 }
@@ -103,7 +117,27 @@ export async function putRecipient(
   const { key, address } = await keyFor(deps, caller, input);
   const profile: RecipientProfile = { ...input, address, updatedAt: deps.clock.now().toISOString() };
   await deps.store.putProfile(caller.tenantId, key, profile);
-  return { recipientKey: key, profile };
+  await recordChanges(deps, { tenantId: caller.tenantId, recipientKey: key, channel: input.channel }, [
+    {
+      type: 'profile.updated',
+      actor: actorOf(caller),
+      why: 'PUT /v1/recipients',
+      data: {
+        audience: profile.audience,
+        purchases: profile.purchases.length,
+        collectedAt: profile.collection?.at,
+        needsRepermission: profile.needsRepermission,
+      },
+    },
+  ]);
+  // R11: an address that objected (or was erased) stays blocked when it comes back in an
+  // import; say so, so that the importer knows why its sends will be refused.
+  const { objections } = await deps.store.getRecipientState(caller.tenantId, key);
+  return {
+    recipientKey: key,
+    profile,
+    opposition: objections.map((o) => ({ scope: o.scope, at: o.at, method: o.method })),
+  };
 }
 
 export async function getRecipient(deps: Dependencies, caller: Caller, key: string) {
@@ -130,6 +164,26 @@ export async function recordConsent(
   await deps.store.putConsent(caller.tenantId, key, purpose, grant);
   // R3: say at once whether this consent will count, rather than at the first refused send.
   const check = checkConsent({ purpose, grant }, tenant);
+  await recordChanges(deps, { tenantId: caller.tenantId, recipientKey: key, channel }, [
+    {
+      type: 'consent.given',
+      actor: actorOf(caller),
+      why: 'R1/R3: POST /v1/consents',
+      at: grant.recordedAt,
+      data: { purpose, consentId: grant.id, method: grant.method, givenAt: grant.givenAt, valid: check.ok },
+      publish: {
+        detailType: 'Consent Given',
+        detail: {
+          purpose,
+          consentId: grant.id,
+          method: grant.method,
+          wordingVersion: grant.wordingVersion,
+          confirmedAt: grant.confirmedAt,
+          valid: check.ok,
+        },
+      },
+    },
+  ]);
   return {
     recipientKey: key,
     purpose,
@@ -149,6 +203,16 @@ export async function recordWithdrawal(
   const now = deps.clock.now().toISOString();
   const withdrawal = { ...proof, id: randomUUID(), at: proof.at ?? now, recordedAt: now };
   await deps.store.putWithdrawal(caller.tenantId, key, purpose, withdrawal);
+  await recordChanges(deps, { tenantId: caller.tenantId, recipientKey: key, channel }, [
+    {
+      type: 'consent.withdrawn',
+      actor: actorOf(caller),
+      why: 'R3: POST /v1/withdrawals',
+      at: withdrawal.at,
+      data: { purpose, withdrawalId: withdrawal.id, method: withdrawal.method },
+      publish: { detailType: 'Consent Withdrawn', detail: { purpose, method: withdrawal.method } },
+    },
+  ]);
   return { recipientKey: key, purpose, withdrawal };
 }
 
@@ -162,6 +226,19 @@ export async function recordObjection(
   const now = deps.clock.now().toISOString();
   const objection = { ...rest, id: randomUUID(), at: rest.at ?? now, recordedAt: now };
   await deps.store.putObjection(caller.tenantId, key, objection);
+  await recordChanges(deps, { tenantId: caller.tenantId, recipientKey: key, channel }, [
+    {
+      type: 'objection.recorded',
+      actor: actorOf(caller),
+      why: 'R7: POST /v1/objections',
+      at: objection.at,
+      data: { objectionId: objection.id, scope: objection.scope, method: objection.method },
+      publish: {
+        detailType: 'Objection Recorded',
+        detail: { objectionId: objection.id, scope: objection.scope, method: objection.method },
+      },
+    },
+  ]);
   return { recipientKey: key, objection };
 }
 
@@ -175,6 +252,16 @@ export async function recordSuppression(
   const now = deps.clock.now().toISOString();
   const suppression = { ...rest, at: rest.at ?? now, recordedAt: now };
   await deps.store.putSuppression(caller.tenantId, key, suppression);
+  await recordChanges(deps, { tenantId: caller.tenantId, recipientKey: key, channel }, [
+    {
+      type: 'suppression.recorded',
+      actor: actorOf(caller),
+      why: 'R8: POST /v1/suppressions',
+      at: suppression.at,
+      data: { reason: suppression.reason },
+      publish: { detailType: 'Suppression Recorded', detail: { reason: suppression.reason } },
+    },
+  ]);
   return { recipientKey: key, suppression };
 }
 

@@ -1,10 +1,13 @@
-import { type TokenClaims, verifyToken } from '../domain/unsubscribe-token';
+import { expiryFor, signPageToken, type TokenClaims, verifyToken } from '../domain/unsubscribe-token';
 import type { Dependencies } from './dependencies';
+import { recordChanges } from './record-change';
 
 export interface UnsubscribeScope {
   readonly claims: TokenClaims;
   readonly brand: string;
   readonly purposeName: string;
+  /** R15: the same recipient's preference centre, linked from the unsubscribe pages. */
+  readonly preferencesToken: string;
 }
 
 /** GET /u/{token}: what the link is about, or undefined for a link that is not genuine. Changes nothing. */
@@ -12,11 +15,27 @@ export async function describeUnsubscribe(
   deps: Dependencies,
   token: string,
 ): Promise<UnsubscribeScope | undefined> {
-  const claims = verifyToken(token, await deps.keys.load());
+  const keys = await deps.keys.load();
+  const claims = verifyToken(token, keys);
   if (claims === undefined) return undefined;
   const tenant = await deps.store.getTenant(claims.tenant);
   if (tenant === undefined) return undefined;
-  return { claims, brand: tenant.name, purposeName: tenant.purposes[claims.purpose]?.name ?? claims.purpose };
+  const preferencesToken = signPageToken(
+    {
+      kind: 'preferences',
+      tenant: claims.tenant,
+      recipientKey: claims.recipientKey,
+      channel: claims.channel,
+      expiresAt: expiryFor('preferences', deps.clock.now()),
+    },
+    keys,
+  );
+  return {
+    claims,
+    brand: tenant.name,
+    purposeName: tenant.purposes[claims.purpose]?.name ?? claims.purpose,
+    preferencesToken,
+  };
 }
 
 export interface UnsubscribeProof {
@@ -39,8 +58,10 @@ export async function unsubscribe(
   if (scope === undefined) return undefined;
   const { claims } = scope;
   const now = deps.clock.now().toISOString();
+  const objectionId = `msg-${claims.messageId}-${claims.purpose}`;
+  // The objection first, alone: nothing after it (audit, events) may lose an unsubscribe.
   const outcome = await deps.store.putObjection(claims.tenant, claims.recipientKey, {
-    id: `msg-${claims.messageId}-${claims.purpose}`,
+    id: objectionId,
     scope: { type: 'purpose', purpose: claims.purpose },
     at: now,
     method: proof.method,
@@ -56,5 +77,31 @@ export async function unsubscribe(
     method: proof.method,
     outcome,
   });
+  if (outcome === 'recorded') {
+    const scopeOf = { type: 'purpose' as const, purpose: claims.purpose };
+    await recordChanges(
+      deps,
+      { tenantId: claims.tenant, recipientKey: claims.recipientKey, channel: claims.channel },
+      [
+        {
+          type: 'objection.recorded',
+          actor: { type: 'recipient', id: proof.method },
+          why: `R7/R10: ${proof.method === 'one_click' ? 'RFC 8058 one-click' : 'unsubscribe link'}`,
+          at: now,
+          data: { objectionId, scope: scopeOf, method: proof.method, messageId: claims.messageId },
+          publish: {
+            detailType: 'Objection Recorded',
+            detail: { objectionId, scope: scopeOf, method: proof.method },
+          },
+        },
+      ],
+    ).catch((error: Error) =>
+      // The objection is stored and takes effect; a missing audit line must not turn it into an error page.
+      deps.log.error('objection recorded but not audited', {
+        recipientKey: claims.recipientKey,
+        error: error.name,
+      }),
+    );
+  }
   return { ...scope, outcome };
 }

@@ -214,6 +214,7 @@ describe('ConsentGatewayStack template', () => {
           [ENV.hashKeySecretArn]: needs.keys === true,
           [ENV.tokenKeysSecretArn]: needs.keys === true,
           [ENV.publicBaseUrl]: needs.publicBaseUrl === true,
+          [ENV.eventBusName]: needs.publishEvents === true,
         };
         for (const [name, present] of Object.entries(expected)) {
           expect(name in variables, `${name} present`).toBe(present);
@@ -239,6 +240,18 @@ describe('ConsentGatewayStack template', () => {
         }
 
         expect(actions.some((action) => action.startsWith('ses:'))).toBe(needs.sendEmail === true);
+
+        // Events out: only the functions that publish may put events, and only on the gateway's bus.
+        expect(actions.includes('events:PutEvents')).toBe(needs.publishEvents === true);
+        if (needs.publishEvents === true) {
+          expect(flatten(variables[ENV.eventBusName])).toMatch(/^<GatewayEvents[0-9A-F]+>$/);
+          const put = statementsOf(template, entryPoint).filter((st) =>
+            actionsOf([st]).includes('events:PutEvents'),
+          );
+          expect(put.flatMap((st) => asList(st.Resource)).map(flatten)).toEqual([
+            expect.stringMatching(/^<GatewayEvents[0-9A-F]+\.Arn>$/),
+          ]);
+        }
 
         if (needs.publicBaseUrl === true) {
           expect(flatten(variables[ENV.publicBaseUrl])).toMatch(/^<GatewayApi[0-9A-F]+\.ApiEndpoint>$/);
@@ -318,6 +331,11 @@ describe('ConsentGatewayStack template', () => {
       expect(flatten(outputs.ApiUrl?.Value)).toMatch(/^<GatewayApi[0-9A-F]+\.ApiEndpoint>$/);
       expect(flatten(outputs.TableName?.Value)).toMatch(/^<GatewayTable[0-9A-F]+>$/);
       expect(flatten(outputs.TokenKeysSecretArn?.Value)).toMatch(/^<GatewayUnsubscribeTokenKeys/);
+      expect(flatten(outputs.EventBusName?.Value)).toMatch(/^<GatewayEvents[0-9A-F]+>$/);
+    });
+
+    it('has one event bus, for recipient events', () => {
+      template.resourceCountIs('AWS::Events::EventBus', 1);
     });
   });
 });
@@ -331,10 +349,15 @@ describe('SES permission', () => {
     );
   }
 
+  const senders = entryPoints.filter((entryPoint) => entryPoint.needs.sendEmail === true);
+
   it('defaults to the identity example.com', () => {
     const statements = sesStatements(synthStack());
-    expect(statements).toHaveLength(1);
-    expect(asList(statements[0]?.Resource).map(flatten)).toEqual([`${sesArnPrefix}identity/example.com`]);
+    // One statement per function that sends (messages, double opt-in confirmations).
+    expect(statements).toHaveLength(senders.length);
+    for (const statement of statements) {
+      expect(asList(statement.Resource).map(flatten)).toEqual([`${sesArnPrefix}identity/example.com`]);
+    }
   });
 
   it('lists only the identities given in context, and the configuration set', () => {
@@ -343,19 +366,22 @@ describe('SES permission', () => {
       configurationSetName: 'marketing',
     });
     const statements = sesStatements(template);
-    expect(statements).toHaveLength(1);
-    expect(statements[0]?.Action).toBe('ses:SendEmail');
-    expect(asList(statements[0]?.Resource).map(flatten)).toEqual([
-      `${sesArnPrefix}identity/example.com`,
-      `${sesArnPrefix}identity/news@example.org`,
-      `${sesArnPrefix}configuration-set/marketing`,
-    ]);
-    const sendMessage = entryPoints.find((entryPoint) => entryPoint.needs.sendEmail === true);
-    if (sendMessage === undefined) throw new Error('no entry point sends email');
-    const [, fn] = functionOf(template, sendMessage);
-    expect(fn.Properties.Environment).toMatchObject({
-      Variables: { [ENV.sesConfigurationSet]: 'marketing' },
-    });
+    expect(statements).toHaveLength(senders.length);
+    for (const statement of statements) {
+      expect(statement.Action).toBe('ses:SendEmail');
+      expect(asList(statement.Resource).map(flatten)).toEqual([
+        `${sesArnPrefix}identity/example.com`,
+        `${sesArnPrefix}identity/news@example.org`,
+        `${sesArnPrefix}configuration-set/marketing`,
+      ]);
+    }
+    expect(senders.length).toBeGreaterThan(0);
+    for (const sender of senders) {
+      const [, fn] = functionOf(template, sender);
+      expect(fn.Properties.Environment).toMatchObject({
+        Variables: { [ENV.sesConfigurationSet]: 'marketing' },
+      });
+    }
   });
 
   it('accepts identities as a JSON array (cdk.json context)', () => {

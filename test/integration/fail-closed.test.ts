@@ -5,6 +5,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient, DynamoDbGatewayStore } from '../../shared/adapters/dynamodb-store';
 import { SesEmailSender } from '../../shared/adapters/ses-email-sender';
 import { runtimeDependencies, setDependencies } from '../../shared/http/runtime';
+import { EventPublishError } from '../../shared/ports/event-publisher';
+import { StoreUnavailableError } from '../../shared/ports/gateway-store';
 import type { Dependencies } from '../../shared/services/dependencies';
 import { type LocalGateway, newsletter, provableConsent, startLocalGateway } from '../support/local-gateway';
 
@@ -120,5 +122,67 @@ describe('fail closed', () => {
     });
     expect(retry.status).toBe(202);
     expect(await messageRecords('frank@example.org')).toBe(before + 1);
+  });
+
+  it('answers 503 and sends nothing when the decision cannot be written to the audit trail', async () => {
+    const before = (await gw.sentEmails()).length;
+    const store = throttledStore();
+    // Reads work; only the audit append fails, as DynamoDB fails under throttling.
+    store.appendAudit = () => Promise.reject(new StoreUnavailableError('throttled'));
+    store.getRecipientState = real.store.getRecipientState.bind(real.store);
+    setDependencies({ ...real, store });
+    const r = await gw.call('POST', '/v1/messages', {
+      key: gw.senderKey,
+      body: newsletter('frank@example.org'),
+    });
+    expect(r.status).toBe(503);
+    expect(await gw.sentEmails()).toHaveLength(before);
+  });
+
+  it('R11: an erasure that fails halfway leaves the recipient blocked, never reachable', async () => {
+    await gw.call('POST', '/v1/consents', { key: gw.adminKey, body: provableConsent('gina@example.org') });
+    const key = (
+      await gw.call('PUT', '/v1/recipients', {
+        key: gw.adminKey,
+        body: { channel: 'email', address: 'gina@example.org', audience: 'consumer' },
+      })
+    ).body.recipientKey;
+    const store = new DynamoDbGatewayStore(
+      createDocumentClient(new DynamoDBClient({ endpoint: gw.dynamodbUrl })),
+      gw.tableName,
+    );
+    store.eraseRecipient = () => Promise.reject(new StoreUnavailableError('throttled'));
+    setDependencies({ ...real, store });
+    const r = await gw.call('DELETE', `/v1/recipients/${key}`, { key: gw.adminKey });
+    expect(r.status).toBe(503);
+
+    setDependencies(real);
+    const send = await gw.call('POST', '/v1/messages', {
+      key: gw.senderKey,
+      body: newsletter('gina@example.org'),
+    });
+    expect(send.status).toBe(403);
+    expect(send.body.reasons).toContain('objection');
+  });
+
+  it('a bus that cannot be reached loses no objection: the change stands and the failure is logged', async () => {
+    const errors: string[] = [];
+    setDependencies({
+      ...real,
+      events: { publish: () => Promise.reject(new EventPublishError('EventBridge unavailable')) },
+      log: { ...real.log, error: (message) => errors.push(message) },
+    });
+    const r = await gw.call('POST', '/v1/objections', {
+      key: gw.adminKey,
+      body: { channel: 'email', address: 'hugo@example.org', scope: { type: 'channel' } },
+    });
+    expect(r.status).toBe(201);
+    expect(errors).toContain('events not published');
+    setDependencies(real);
+    const d = await gw.call('POST', '/v1/decisions', {
+      key: gw.senderKey,
+      body: { channel: 'email', purpose: 'newsletter', from: 'news@shop.example', to: 'hugo@example.org' },
+    });
+    expect(d.body.reasons).toContain('objection');
   });
 });

@@ -31,6 +31,19 @@ it('logs never contain an address in clear', async () => {
       body: newsletter('grace.hopper@example.org'),
     });
     await gw.call('POST', '/v1/messages', { key: gw.senderKey, body: newsletter('nobody.else@example.org') });
+    // Issue 4: the preference centre, the export and the erasure log too.
+    const link = await gw.call('POST', '/v1/links', {
+      key: gw.adminKey,
+      body: { channel: 'email', address: 'grace.hopper@example.org', kind: 'preferences' },
+    });
+    const path = new URL(link.body.url).pathname;
+    const form = (action: string) => ({
+      body: `action=${action}&purpose=newsletter`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    await gw.call('POST', path, form('save'));
+    await gw.call('POST', path, form('stop_all'));
+    await gw.call('POST', path, form('forget_confirmed'));
   } finally {
     process.stdout.write = write;
   }
@@ -38,5 +51,7 @@ it('logs never contain an address in clear', async () => {
   expect(output).toContain('"message":"message sent"');
   expect(output).toContain('"message":"message rejected"');
   expect(output).toContain('"recipientKey"');
+  expect(output).toContain('"message":"preferences saved"');
+  expect(output).toContain('"message":"recipient erased"');
   expect(output).not.toMatch(/grace\.hopper|nobody\.else/);
 });

@@ -80,4 +80,15 @@ it("runs the README's walkthrough and gets the answers it describes", async () =
   );
   expect(stdout).toContain('"decision":"rejected","reasons":["sender_not_allowed"],"rules":["R10"]');
   expect(stdout.match(/"reasons":\["objection"\],"rules":\["R7"\]/g)).toHaveLength(2);
+  // 5. Rights and proof.
+  expect(stdout).toMatch(/"kind":"preferences","url":"http:\/\/127\.0\.0\.1:\d+\/p\/v1\.k1\./);
+  expect(stdout).toContain('"format":"consent-gate.recipient-export"');
+  expect(stdout).toMatch(/"type":"decision\.sent","actor":\{"type":"sender_key"/);
+  expect(stdout).toMatch(/"source":"consent-gate","time":"[^"]+","detailType":"Objection Recorded"/);
+  expect(stdout).toMatch(/"deletedItems":\d+,"opposition":\{"scope":\{"type":"channel"\}/);
+  expect(stdout).toMatch(/"opposition":\[[^\n]*"method":"erasure_request"/);
+  // After the erasure: the objection first (R7 wins), then the missing bases.
+  expect(stdout).toContain(
+    '"decision":"rejected","reasons":["objection","consent_missing","soft_opt_in_not_applicable"]',
+  );
 });

@@ -202,6 +202,22 @@ describe('replies', () => {
       }),
     ]);
 
+    // The objection is audited and published, with the recipient key and never the number.
+    const trail = await gw.call('GET', `/v1/recipients/${key}/audit`, { key: gw.adminKey });
+    expect(trail.body.events.map((e: { type: string }) => e.type)).toContain('objection.recorded');
+    const events = (
+      (await (await fetch(`${gw.apiUrl}/local/events`)).json()) as {
+        events: { detailType: string; detail: Record<string, unknown> }[];
+      }
+    ).events;
+    const published = events.filter(
+      (e) => e.detailType === 'Objection Recorded' && e.detail.recipientKey === key,
+    );
+    expect(published).toEqual([
+      expect.objectContaining({ detail: expect.objectContaining({ channel: 'sms', method: 'sms_stop' }) }),
+    ]);
+    expect(JSON.stringify(published)).not.toContain('688888888');
+
     await gw.sms.reply('+33688888888', '36123', 'START');
     const again = await send(promo('+33688888888'));
     expect(again.body).toMatchObject({ decision: 'sent', basis: 'consent' });

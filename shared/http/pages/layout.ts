@@ -38,6 +38,21 @@ const STYLE = `
   button { font: inherit; font-weight: 600; padding: .75rem 1.25rem; border: 0; border-radius: 6px; background: #1d4ed8; color: #fff; cursor: pointer; width: 100%; }
   button:focus-visible { outline: 3px solid #1a1a1a; outline-offset: 2px; }
   .muted { color: #4a4a4a; font-size: .9rem; }
+  a { color: #1d4ed8; }
+  a:focus-visible, input:focus-visible { outline: 3px solid #1a1a1a; outline-offset: 2px; }
+  h2 { font-size: 1.1rem; margin-top: 2rem; }
+  fieldset { border: 1px solid #d4d4d8; border-radius: 6px; padding: .5rem 1rem 1rem; margin: 0 0 1rem; }
+  legend { font-weight: 600; padding: 0 .25rem; }
+  .choice { display: grid; grid-template-columns: 1.5rem 1fr; gap: .25rem .5rem; padding: .75rem 0; border-bottom: 1px solid #e4e4e7; }
+  .choice:last-child { border-bottom: 0; }
+  .choice input[type=checkbox] { width: 1.25rem; height: 1.25rem; margin: .2rem 0 0; }
+  .choice .detail { grid-column: 2; margin: 0; }
+  .purpose-name { display: block; font-weight: 600; }
+  .notice { background: #ecfdf5; border: 1px solid #047857; color: #064e3b; border-radius: 6px; padding: .75rem 1rem; }
+  form + form { margin-top: .75rem; }
+  button.secondary { background: #fff; color: #1d4ed8; border: 2px solid #1d4ed8; }
+  button.danger { background: #b91c1c; }
+  ul.plain { padding-left: 1.25rem; }
   @media (max-width: 36rem) { main { margin: 0; border-radius: 0; box-shadow: none; } }
 `;
 

@@ -3,6 +3,14 @@ import { escapeHtml, type Lang, page } from './layout';
 interface Scope {
   readonly brand: string;
   readonly purposeName: string;
+  /** R15: links the preference centre, relative to `/u/{token}` so that it works behind any base URL. */
+  readonly preferencesToken?: string;
+}
+
+function preferencesLink(lang: Lang, scope: Scope): string {
+  if (scope.preferencesToken === undefined) return '';
+  const label = lang === 'fr' ? 'Gérer toutes mes préférences e-mail' : 'Manage all my email preferences';
+  return `\n<p><a href="../p/${escapeHtml(scope.preferencesToken)}">${label}</a></p>`;
 }
 
 const TEXT = {
@@ -52,7 +60,7 @@ export function confirmPage(lang: Lang, scope: Scope): string {
 <input type="hidden" name="via" value="page">
 <button type="submit">${t.confirmButton}</button>
 </form>
-<p class="muted">${t.confirmNote}</p>`,
+<p class="muted">${t.confirmNote}</p>${preferencesLink(lang, scope)}`,
   );
 }
 
@@ -61,7 +69,7 @@ export function donePage(lang: Lang, scope: Scope): string {
   return page(
     lang,
     t.doneTitle,
-    `<h1>${t.doneTitle}</h1>\n<p>${t.doneLead(scope)}</p>\n<p class="muted">${t.doneNote}</p>`,
+    `<h1>${t.doneTitle}</h1>\n<p>${t.doneLead(scope)}</p>\n<p class="muted">${t.doneNote}</p>${preferencesLink(lang, scope)}`,
   );
 }
 

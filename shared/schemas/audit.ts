@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+/**
+ * The audit trail (R15, R3 accountability): every change to a recipient's state and
+ * every sending decision, as an append-only event with who, what, when and why. Events
+ * are written once with a conditional put and never updated. They carry the recipient
+ * key, never the address (minimisation; "logs never contain an address in clear").
+ */
+export const auditEventTypeSchema = z
+  .enum([
+    'profile.updated',
+    'consent.given',
+    'consent.requested',
+    'consent.withdrawn',
+    'objection.recorded',
+    'suppression.recorded',
+    'decision.sent',
+    'decision.deferred',
+    'decision.rejected',
+    'data.exported',
+    'recipient.erased',
+  ])
+  .meta({ id: 'AuditEventType' });
+export type AuditEventType = z.infer<typeof auditEventTypeSchema>;
+
+export const actorSchema = z
+  .object({
+    type: z.enum(['admin_key', 'sender_key', 'recipient', 'system']),
+    /** API key id for keys; for a recipient, the page they acted on. */
+    id: z.string().optional(),
+  })
+  .meta({ id: 'AuditActor' });
+export type Actor = z.infer<typeof actorSchema>;
+
+export const auditEventSchema = z
+  .object({
+    id: z.string(),
+    at: z.string(),
+    type: auditEventTypeSchema,
+    actor: actorSchema,
+    why: z
+      .string()
+      .meta({ description: 'The rule or request behind the change (e.g. "R7: unsubscribe link")' }),
+    data: z.record(z.string(), z.unknown()).meta({ description: 'What changed; never the address' }),
+  })
+  .meta({ id: 'AuditEvent' });
+export type AuditEvent = z.infer<typeof auditEventSchema>;
+
+/** After an erasure (R11, R15) only these remain: the proof of the objections and suppressions, and of the erasure. */
+export const AUDIT_TYPES_KEPT_AFTER_ERASURE: readonly AuditEventType[] = [
+  'objection.recorded',
+  'suppression.recorded',
+  'recipient.erased',
+];

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { objectionScopeSchema, suppressionReasonSchema } from './recipient';
+import { channelSchema, consentMethodSchema, objectionMethodSchema } from './vocabulary';
+
+/**
+ * Events out (issue 4): every consent, withdrawal, objection, suppression and erasure is
+ * published (EventBridge in AWS, an in-memory list locally) so that CRMs stay in sync.
+ * `source` is `consent-gate`; `detail-type` names the change; `detail` follows the schema
+ * below, version 1. Recipients are named by their recipient key (the keyed hash returned
+ * by PUT /v1/recipients), never by address: the CRM keeps the key next to its contact.
+ */
+export const EVENT_SOURCE = 'consent-gate';
+
+const envelope = {
+  version: z.literal(1),
+  eventId: z.string().meta({ description: 'Unique; the same id as the audit event' }),
+  tenant: z.string(),
+  channel: channelSchema,
+  recipientKey: z.string(),
+  at: z.string().meta({ description: 'When the change took effect (ISO 8601)' }),
+};
+
+export const consentGivenDetailSchema = z
+  .object({
+    ...envelope,
+    purpose: z.string(),
+    consentId: z.string(),
+    method: consentMethodSchema.optional(),
+    wordingVersion: z.string().optional(),
+    confirmedAt: z.string().optional().meta({ description: 'Double opt-in confirmation time' }),
+    valid: z.boolean().meta({ description: 'R3: whether the consent counts (proof complete, valid method)' }),
+  })
+  .strict()
+  .meta({ id: 'ConsentGivenDetail' });
+
+export const consentWithdrawnDetailSchema = z
+  .object({ ...envelope, purpose: z.string(), method: z.string() })
+  .strict()
+  .meta({ id: 'ConsentWithdrawnDetail' });
+
+export const objectionRecordedDetailSchema = z
+  .object({
+    ...envelope,
+    objectionId: z.string(),
+    scope: objectionScopeSchema,
+    method: objectionMethodSchema,
+  })
+  .strict()
+  .meta({ id: 'ObjectionRecordedDetail' });
+
+export const suppressionRecordedDetailSchema = z
+  .object({ ...envelope, reason: suppressionReasonSchema })
+  .strict()
+  .meta({ id: 'SuppressionRecordedDetail' });
+
+export const recipientErasedDetailSchema = z
+  .object({ ...envelope })
+  .strict()
+  .meta({ id: 'RecipientErasedDetail' });
+
+/** detail-type → detail schema: the documented contract (README "Events out"). */
+export const eventSchemas = {
+  'Consent Given': consentGivenDetailSchema,
+  'Consent Withdrawn': consentWithdrawnDetailSchema,
+  'Objection Recorded': objectionRecordedDetailSchema,
+  'Suppression Recorded': suppressionRecordedDetailSchema,
+  'Recipient Erased': recipientErasedDetailSchema,
+} as const;
+export type GatewayDetailType = keyof typeof eventSchemas;
+export type GatewayEvent = {
+  [T in GatewayDetailType]: { detailType: T; detail: z.infer<(typeof eventSchemas)[T]> };
+}[GatewayDetailType];
+
+/** Builds an event and checks it against its schema: an event that breaks the contract is a bug, not a message. */
+export function gatewayEvent<T extends GatewayDetailType>(
+  detailType: T,
+  detail: z.input<(typeof eventSchemas)[T]>,
+): GatewayEvent {
+  return { detailType, detail: eventSchemas[detailType].parse(detail) } as GatewayEvent;
+}

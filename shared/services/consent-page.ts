@@ -1,0 +1,252 @@
+import { randomUUID } from 'node:crypto';
+import { choosablePurposes, type Lang } from '../domain/preferences';
+import {
+  type ConfirmClaims,
+  type ConsentPageClaims,
+  expiryFor,
+  signPageToken,
+  verifyPageToken,
+} from '../domain/unsubscribe-token';
+import { NotFoundError } from '../ports/gateway-store';
+import type { PendingConsent } from '../schemas/recipient';
+import type { Purpose, Tenant, Wording } from '../schemas/tenant';
+import { InvalidInputError } from '../schemas/validation';
+import type { Dependencies } from './dependencies';
+import { ensureWordings, type RecipientProof } from './preference-centre';
+import { type Change, recordChanges } from './record-change';
+
+/**
+ * R3/R13: the consent page behind `/c/{token}` for sign-up and repermission. The person
+ * ticks what they want (nothing pre-ticked) and confirms; for email the consent takes
+ * effect only once the double opt-in link sent to the address is clicked, and both
+ * times are kept as proof (`givenAt`, `confirmedAt`; decide.ts requires the latter).
+ */
+const SOURCE = 'consent page';
+
+export type ConsentLink =
+  | { kind: 'consent'; claims: ConsentPageClaims; tenant: Tenant }
+  | { kind: 'confirm'; claims: ConfirmClaims; tenant: Tenant };
+
+export async function openConsentLink(deps: Dependencies, token: string): Promise<ConsentLink | undefined> {
+  const claims = verifyPageToken(token, await deps.keys.load(), deps.clock.now(), ['consent', 'confirm']);
+  if (claims === undefined) return undefined;
+  const tenant = await deps.store.getTenant(claims.tenant);
+  if (tenant === undefined) return undefined;
+  return claims.kind === 'consent'
+    ? { kind: 'consent', claims, tenant }
+    : { kind: 'confirm', claims, tenant };
+}
+
+function offered(tenant: Tenant, claims: ConsentPageClaims): Purpose[] {
+  const all = choosablePurposes(tenant);
+  return claims.purposes === undefined ? all : all.filter((p) => claims.purposes!.includes(p.id));
+}
+
+/** GET /c/{token} (consent kind): the purposes offered, each with the wording that will be recorded. */
+export async function viewConsentPage(
+  deps: Dependencies,
+  link: Extract<ConsentLink, { kind: 'consent' }>,
+  lang: Lang,
+): Promise<{ purpose: Purpose; wording: Wording }[]> {
+  const purposes = offered(link.tenant, link.claims);
+  const wordings = await ensureWordings(deps, link.tenant, purposes, lang);
+  return purposes.map((purpose) => ({ purpose, wording: wordings.get(purpose.id)! }));
+}
+
+/**
+ * POST /c/{token} (consent kind): keeps what was ticked as a pending consent and mails
+ * the confirmation link to the address. Nothing counts yet.
+ */
+export async function requestConsent(
+  deps: Dependencies,
+  link: Extract<ConsentLink, { kind: 'consent' }>,
+  form: { ticked: ReadonlySet<string>; wordings: ReadonlyMap<string, string> },
+  proof: RecipientProof,
+  lang: Lang,
+): Promise<{ pending: PendingConsent } | { nothing: true }> {
+  const { tenant, claims } = link;
+  const chosen = offered(tenant, claims).filter((p) => form.ticked.has(p.id));
+  if (chosen.length === 0) return { nothing: true };
+  const purposes = chosen.map((p) => {
+    const version = form.wordings.get(p.id);
+    const wording = version === undefined ? undefined : tenant.wordings[version];
+    if (wording === undefined) {
+      throw new InvalidInputError([
+        { field: `wording:${p.id}`, problem: 'the wording shown is not a stored version' },
+      ]);
+    }
+    return { purpose: p.id, wordingVersion: wording.versionId, wordingSha256: wording.sha256 };
+  });
+  const state = await deps.store.getRecipientState(tenant.id, claims.recipientKey);
+  const address = state.profile?.address;
+  if (address === undefined) throw new NotFoundError('No address to confirm: the recipient has no profile');
+
+  const now = deps.clock.now();
+  const expiresAt = expiryFor('confirm', now);
+  const pending: PendingConsent = {
+    id: randomUUID(),
+    channel: claims.channel,
+    purposes,
+    givenAt: now.toISOString(),
+    source: SOURCE,
+    ip: proof.ip,
+    userAgent: proof.userAgent,
+    expiresAt: new Date(expiresAt * 1000).toISOString(),
+  };
+  await deps.store.putPendingConsent(tenant.id, claims.recipientKey, pending);
+  const keys = await deps.keys.load();
+  const confirmUrl = `${deps.publicBaseUrl.replace(/\/$/, '')}/c/${signPageToken(
+    {
+      kind: 'confirm',
+      tenant: tenant.id,
+      recipientKey: claims.recipientKey,
+      channel: claims.channel,
+      expiresAt,
+      pendingId: pending.id,
+    },
+    keys,
+  )}`;
+  const from = confirmationSender(tenant);
+  const names = chosen.map((p) => p.name).join(', ');
+  const mail =
+    lang === 'fr'
+      ? {
+          subject: `Confirmez votre inscription – ${tenant.name}`,
+          text: `Bonjour,\n\nPour confirmer que vous souhaitez recevoir « ${names} » de ${tenant.name}, ouvrez ce lien :\n${confirmUrl}\n\nSi vous n’êtes pas à l’origine de cette demande, ignorez ce message : rien ne vous sera envoyé.`,
+        }
+      : {
+          subject: `Confirm your subscription – ${tenant.name}`,
+          text: `Hello,\n\nTo confirm that you want to receive “${names}” from ${tenant.name}, open this link:\n${confirmUrl}\n\nIf you did not ask for this, ignore this message: nothing will be sent to you.`,
+        };
+  const providerMessageId = await deps.email.send({
+    from,
+    to: address,
+    subject: mail.subject,
+    text: mail.text,
+    headers: [],
+    tags: [
+      { name: 'tenant', value: tenant.id },
+      { name: 'purpose', value: 'double-opt-in' },
+    ],
+  });
+  const sentAt = deps.clock.now().toISOString();
+  await deps.store.putMessage(tenant.id, claims.recipientKey, {
+    messageId: pending.id,
+    providerMessageId,
+    channel: 'email',
+    purpose: 'double-opt-in',
+    category: 'transactional',
+    basis: 'contract',
+    proof: { type: 'purpose', ref: 'double_opt_in', detail: 'confirmation asked for on the consent page' },
+    from,
+    decidedAt: pending.givenAt,
+    sentAt,
+    senderKeyId: 'consent-page',
+  });
+  await recordChanges(
+    deps,
+    { tenantId: tenant.id, recipientKey: claims.recipientKey, channel: claims.channel },
+    [
+      {
+        type: 'consent.requested',
+        actor: { type: 'recipient', id: 'consent_page' },
+        why: 'R3: double opt-in confirmation sent',
+        at: pending.givenAt,
+        data: { pendingId: pending.id, purposes: purposes.map((p) => p.purpose) },
+      },
+    ],
+  );
+  return { pending };
+}
+
+/** The From of confirmation mails: the tenant's first identity (an address, or no-reply@ a domain). */
+function confirmationSender(tenant: Tenant): string {
+  const identity = tenant.emailIdentities[0];
+  if (identity === undefined) throw new NotFoundError('The tenant has no email identity to send from');
+  return identity.includes('@') ? identity : `no-reply@${identity}`;
+}
+
+/** GET /c/{token} (confirm kind): what is about to be confirmed; changes nothing (link scanners prefetch). */
+export async function describeConfirmation(
+  deps: Dependencies,
+  link: Extract<ConsentLink, { kind: 'confirm' }>,
+): Promise<{ pending: PendingConsent; purposes: Purpose[] } | undefined> {
+  const pending = await deps.store.getPendingConsent(
+    link.tenant.id,
+    link.claims.recipientKey,
+    link.claims.pendingId,
+  );
+  if (pending === undefined) return undefined;
+  return {
+    pending,
+    purposes: pending.purposes.flatMap((p) => link.tenant.purposes[p.purpose] ?? []),
+  };
+}
+
+/**
+ * POST /c/{token} (confirm kind): the consents take effect, method `double_opt_in`, with
+ * the time they were ticked and the time they were confirmed. Idempotent: a consent's id
+ * derives from the pending request, so a second click rewrites the same consent.
+ */
+export async function confirmConsent(
+  deps: Dependencies,
+  link: Extract<ConsentLink, { kind: 'confirm' }>,
+  proof: RecipientProof,
+): Promise<{ purposes: Purpose[] } | undefined> {
+  const described = await describeConfirmation(deps, link);
+  if (described === undefined) return undefined;
+  const { pending } = described;
+  const { tenant, claims } = link;
+  const now = deps.clock.now().toISOString();
+  const changes: Change[] = [];
+  for (const p of pending.purposes) {
+    const grant = {
+      id: `doi-${pending.id}-${p.purpose}`,
+      givenAt: pending.givenAt,
+      confirmedAt: now,
+      method: 'double_opt_in' as const,
+      wordingVersion: p.wordingVersion,
+      wordingSha256: p.wordingSha256,
+      source: pending.source,
+      confirmedIp: proof.ip,
+      confirmedUserAgent: proof.userAgent,
+      controllers: [tenant.name],
+      explicit: true,
+      preTicked: false,
+      ip: pending.ip,
+      userAgent: pending.userAgent,
+      recordedAt: now,
+    };
+    await deps.store.putConsent(tenant.id, claims.recipientKey, p.purpose, grant);
+    changes.push({
+      type: 'consent.given',
+      actor: { type: 'recipient', id: 'consent_page' },
+      why: 'R1/R3: double opt-in confirmed',
+      at: now,
+      data: {
+        purpose: p.purpose,
+        consentId: grant.id,
+        method: grant.method,
+        givenAt: grant.givenAt,
+        confirmedAt: now,
+      },
+      publish: {
+        detailType: 'Consent Given',
+        detail: {
+          purpose: p.purpose,
+          consentId: grant.id,
+          method: grant.method,
+          wordingVersion: grant.wordingVersion,
+          confirmedAt: now,
+          valid: true,
+        },
+      },
+    });
+  }
+  await recordChanges(
+    deps,
+    { tenantId: tenant.id, recipientKey: claims.recipientKey, channel: claims.channel },
+    changes,
+  );
+  return { purposes: described.purposes };
+}

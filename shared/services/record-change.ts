@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import type { Actor, AuditEvent } from '../schemas/audit';
+import { type eventSchemas, type GatewayDetailType, gatewayEvent } from '../schemas/events';
+import type { Channel } from '../schemas/vocabulary';
+import type { Caller, Dependencies } from './dependencies';
+
+/** Who acted, as the audit trail names them: an API key by its id (never the key), or the recipient on a page. */
+export function actorOf(caller: Caller): Actor {
+  return { type: caller.role === 'admin' ? 'admin_key' : 'sender_key', id: caller.keyId };
+}
+
+/** The envelope (version, ids, tenant, channel, key, time) is filled in here; callers give the rest. */
+type EnvelopeKey = 'version' | 'eventId' | 'tenant' | 'channel' | 'recipientKey' | 'at';
+export type Publication = {
+  [T in GatewayDetailType]: {
+    readonly detailType: T;
+    readonly detail: Omit<z.input<(typeof eventSchemas)[T]>, EnvelopeKey>;
+  };
+}[GatewayDetailType];
+
+export interface Change {
+  readonly type: AuditEvent['type'];
+  readonly actor: Actor;
+  readonly why: string;
+  readonly data: Record<string, unknown>;
+  /** When the change took effect; defaults to now. */
+  readonly at?: string;
+  /** The event CRMs receive for this change (issue 4, "events out"), if any. */
+  readonly publish?: Publication;
+}
+
+/**
+ * Every change to a recipient's state goes through here after the state write: an
+ * append-only audit event (who, what, when, why), then the matching event out. The audit
+ * write is part of the request: if it fails, the request fails (the change is retried
+ * with its proof). Publishing happens after; a publishing failure is logged with the
+ * event id and does not undo the change (the audit trail holds the event: see README).
+ */
+export async function recordChanges(
+  deps: Dependencies,
+  target: { tenantId: string; recipientKey: string; channel: Channel },
+  changes: readonly Change[],
+): Promise<AuditEvent[]> {
+  const written: AuditEvent[] = [];
+  const outbound = [];
+  for (const change of changes) {
+    const event: AuditEvent = {
+      id: randomUUID(),
+      at: change.at ?? deps.clock.now().toISOString(),
+      type: change.type,
+      actor: change.actor,
+      why: change.why,
+      data: change.data,
+    };
+    await deps.store.appendAudit(target.tenantId, target.recipientKey, event);
+    written.push(event);
+    if (change.publish) {
+      outbound.push(
+        gatewayEvent(change.publish.detailType, {
+          ...change.publish.detail,
+          version: 1,
+          eventId: event.id,
+          tenant: target.tenantId,
+          channel: target.channel,
+          recipientKey: target.recipientKey,
+          at: event.at,
+          // The detail type and its fields were checked together by Publication's type; the
+          // correlation is lost through the union, and the schema parse in gatewayEvent checks it again.
+        } as never),
+      );
+    }
+  }
+  if (outbound.length > 0) {
+    try {
+      await deps.events.publish(outbound);
+    } catch (error) {
+      deps.log.error('events not published', {
+        recipientKey: target.recipientKey,
+        eventIds: outbound.map((e) => e.detail.eventId),
+        error: (error as Error).name,
+      });
+    }
+  }
+  return written;
+}
