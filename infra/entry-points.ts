@@ -41,6 +41,14 @@ export const entryPoints: readonly EntryPoint[] = [
     needs: { table: 'readWrite', keys: true, sendEmail: true, publicBaseUrl: true },
   },
   {
+    id: 'SesSendEmail',
+    entry: 'functions/ses-send-email.ts',
+    description:
+      'POST /v2/email/outbound-emails: SES v2 SendEmail for AWS SDKs, SigV4 with gateway credentials',
+    routes: [{ method: 'POST', path: '/v2/email/outbound-emails' }],
+    needs: { table: 'readWrite', keys: true, sendEmail: true, publicBaseUrl: true },
+  },
+  {
     id: 'Decide',
     entry: 'functions/decide.ts',
     description: 'POST /v1/decisions: decide without sending',
@@ -59,6 +67,7 @@ export const entryPoints: readonly EntryPoint[] = [
       { method: 'DELETE', path: '/v1/identities/{identity}' },
       { method: 'PUT', path: '/v1/wordings/{versionId}' },
       { method: 'POST', path: '/v1/keys' },
+      { method: 'POST', path: '/v1/credentials' },
       { method: 'PUT', path: '/v1/recipients' },
       { method: 'GET', path: '/v1/recipients/{recipientKey}' },
       { method: 'POST', path: '/v1/consents' },

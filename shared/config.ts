@@ -14,6 +14,10 @@ export const ENV = {
   keyRingJson: 'KEY_RING_JSON',
   publicBaseUrl: 'PUBLIC_BASE_URL',
   sesConfigurationSet: 'SES_CONFIGURATION_SET',
+  /** EventBridge bus for outcome events. */
+  eventBusName: 'EVENT_BUS_NAME',
+  /** Local runner only: keep events in memory instead of EventBridge. */
+  localEvents: 'LOCAL_EVENTS',
 } as const;
 
 export function requireEnv(name: string): string {

@@ -1,7 +1,9 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import {
+  createCredentialSchema,
   createKeySchema,
+  credentialResponseSchema,
   decisionListResponseSchema,
   decisionRequestSchema,
   decisionResultSchema,
@@ -17,6 +19,7 @@ import {
   sentResponseSchema,
 } from '../schemas/api';
 import { recipientStateSchema } from '../schemas/recipient';
+import { sesSendEmailSchema } from '../schemas/ses';
 import { purposeInputSchema, purposeSchema, tenantSchema } from '../schemas/tenant';
 
 /** The OpenAPI document, generated from the same zod schemas that validate requests. */
@@ -47,6 +50,11 @@ export function buildOpenApiDocument(serverUrl?: string) {
     responses: {
       202: jsonResponse('Sent, with its basis and proof reference', sentResponseSchema),
       403: jsonResponse('Rejected: reason codes and rule ids, most decisive first', rejectedResponseSchema),
+      409: jsonResponse(
+        'A request with this idempotencyKey is still being processed: retry to get its outcome',
+        errorResponseSchema,
+      ),
+      422: jsonResponse('This idempotencyKey was used for a different request', errorResponseSchema),
     },
   });
   route({
@@ -124,6 +132,14 @@ export function buildOpenApiDocument(serverUrl?: string) {
   });
   route({
     ...admin,
+    method: 'post',
+    path: '/v1/credentials',
+    summary: 'Create SES-style credentials (access key id and secret, shown once) for the SES v2 endpoint',
+    request: { body: body(createCredentialSchema) },
+    responses: { 201: jsonResponse('The credentials', credentialResponseSchema) },
+  });
+  route({
+    ...admin,
     method: 'put',
     path: '/v1/recipients',
     summary: 'Create or replace a recipient profile',
@@ -181,6 +197,45 @@ export function buildOpenApiDocument(serverUrl?: string) {
     responses: {
       200: { description: 'Objection recorded (idempotent)' },
       404: { description: 'This link is not valid' },
+    },
+  });
+
+  const sigv4 = registry.registerComponent('securitySchemes', 'sigv4', {
+    type: 'apiKey',
+    in: 'header',
+    name: 'Authorization',
+    description:
+      'AWS Signature Version 4 (service "ses", any region) with credentials from POST /v1/credentials, as the AWS SDKs and CLI sign',
+  });
+  const sesError = (description: string) => ({
+    description: `${description}. The error name is in the x-amzn-ErrorType header, as SES answers`,
+    content: {
+      'application/json': { schema: z.object({ __type: z.string(), message: z.string() }) },
+    },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/v2/email/outbound-emails',
+    tags: ['SES compatibility'],
+    summary:
+      'SES v2 SendEmail: point an AWS SDK or the CLI at the gateway. Purpose from the EmailTags entry "purpose"; every recipient (To, Cc, Bcc) must be allowed',
+    security: [{ [sigv4.name]: [] }],
+    request: { body: body(sesSendEmailSchema) },
+    responses: {
+      200: jsonResponse(
+        'Sent: one copy per recipient, each with its own unsubscribe link',
+        z.object({ MessageId: z.string() }),
+      ),
+      400: sesError(
+        'MessageRejected (refused: every refused recipient with reasons and rule ids) or BadRequestException (no purpose tag, Template content, malformed MIME)',
+      ),
+      403: sesError(
+        'MissingAuthenticationTokenException, IncompleteSignatureException, InvalidSignatureException (bad secret, clock more than 5 minutes off) or UnrecognizedClientException',
+      ),
+      429: sesError(
+        'TooManyRequestsException: a retry of this call is still being processed; the SDK retries',
+      ),
+      503: sesError('ServiceUnavailable: nothing was sent; the SDK retries'),
     },
   });
 

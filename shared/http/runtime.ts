@@ -1,11 +1,15 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { DynamoDbIdempotencyStore } from '../adapters/dynamodb-idempotency-store';
 import { createDocumentClient, DynamoDbGatewayStore } from '../adapters/dynamodb-store';
+import { EventBridgeEventPublisher, InMemoryEventPublisher } from '../adapters/eventbridge-event-publisher';
 import { SecretsManagerKeyRing, StaticKeyRing } from '../adapters/key-rings';
 import { SesEmailSender } from '../adapters/ses-email-sender';
 import { ENV, optionalEnv, requireEnv } from '../config';
 import { systemClock } from '../ports/clock';
+import type { EventPublisher } from '../ports/event-publisher';
 import type { Dependencies } from '../services/dependencies';
 
 /**
@@ -21,12 +25,30 @@ const requestHandler = { connectionTimeout: 1_000, requestTimeout: 3_000 };
 
 let dependencies: Dependencies | undefined;
 
+/** The local runner's bus (LOCAL_EVENTS=memory): the runner shows what was published. */
+export const localEvents = new InMemoryEventPublisher();
+
+let publisher: EventPublisher | undefined;
+/** Built on first publish: only the functions that publish have EVENT_BUS_NAME. */
+const lazyPublisher: EventPublisher = {
+  publish(events) {
+    publisher ??=
+      optionalEnv(ENV.localEvents) === 'memory'
+        ? localEvents
+        : new EventBridgeEventPublisher(
+            requireEnv(ENV.eventBusName),
+            new EventBridgeClient({ requestHandler, maxAttempts: 3 }),
+          );
+    return publisher.publish(events);
+  },
+};
+
 export function runtimeDependencies(): Dependencies {
+  const doc = () => createDocumentClient(new DynamoDBClient({ requestHandler, maxAttempts: 3 }));
   dependencies ??= {
-    store: new DynamoDbGatewayStore(
-      createDocumentClient(new DynamoDBClient({ requestHandler, maxAttempts: 3 })),
-      requireEnv(ENV.tableName),
-    ),
+    store: new DynamoDbGatewayStore(doc(), requireEnv(ENV.tableName)),
+    idempotency: new DynamoDbIdempotencyStore(doc(), requireEnv(ENV.tableName)),
+    events: lazyPublisher,
     email: new SesEmailSender(
       new SESv2Client({ requestHandler, maxAttempts: 2 }),
       optionalEnv(ENV.sesConfigurationSet),

@@ -65,6 +65,8 @@ export const tenantSettingsSchema = z
       .default(3 * 365),
     /** R13: prospects within this many days of the end of their retention may get a repermission message. */
     repermissionWindowDays: z.number().int().positive().default(90),
+    /** The SES v2 endpoint reads the purpose from the `EmailTags` entry of this name. */
+    purposeTagName: z.string().min(1).max(256).default('purpose'),
   })
   .meta({ id: 'TenantSettings' });
 export type TenantSettings = z.infer<typeof tenantSettingsSchema>;

@@ -1,6 +1,8 @@
 import type { Clock } from '../ports/clock';
 import type { EmailSender } from '../ports/email-sender';
+import type { EventPublisher } from '../ports/event-publisher';
 import type { ApiKeyRole, GatewayStore } from '../ports/gateway-store';
+import type { IdempotencyStore } from '../ports/idempotency-store';
 import type { KeyRing } from '../ports/key-ring';
 
 /** What the use cases need, as ports: the handlers wire adapters in, tests wire fakes or local servers. */
@@ -8,6 +10,10 @@ export interface Dependencies {
   readonly store: GatewayStore;
   readonly email: EmailSender;
   readonly keys: KeyRing;
+  /** No double sends (services/idempotency.ts). */
+  readonly idempotency: IdempotencyStore;
+  /** Outcome events of the bulk queue; built on first use, so only the functions that publish need a bus. */
+  readonly events: EventPublisher;
   readonly clock: Clock;
   /** Base URL of the public API, for unsubscribe links (`<base>/u/<token>`). */
   readonly publicBaseUrl: string;

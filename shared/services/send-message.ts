@@ -3,7 +3,14 @@ import { formatMailbox } from '../domain/address';
 import { injectIntoHtml, injectIntoText, unsubscribeHeaders } from '../domain/inject-unsubscribe';
 import { signToken } from '../domain/unsubscribe-token';
 import type { SendMessageRequest } from '../schemas/api';
-import { decideFor, loadContext, type RejectedBody, rejectedBody } from './decisions';
+import {
+  type DecisionContext,
+  decideFor,
+  loadContext,
+  type PrefetchedState,
+  type RejectedBody,
+  rejectedBody,
+} from './decisions';
 import type { Caller, Dependencies } from './dependencies';
 
 export type SendResult =
@@ -19,14 +26,17 @@ export async function sendMessage(
   deps: Dependencies,
   caller: Caller,
   request: SendMessageRequest,
+  /** The bulk queue loads the context once and reads the states of a whole batch ahead. */
+  ahead?: { ctx: DecisionContext; state?: PrefetchedState },
 ): Promise<SendResult> {
-  const ctx = await loadContext(deps, caller);
+  const ctx = ahead?.ctx ?? (await loadContext(deps, caller));
   const decidedAt = deps.clock.now().toISOString();
-  const { decision, recipientKey } = await decideFor(deps, ctx, {
-    purpose: request.purpose,
-    from: request.from.address,
-    to: request.to,
-  });
+  const { decision, recipientKey } = await decideFor(
+    deps,
+    ctx,
+    { purpose: request.purpose, from: request.from.address, to: request.to },
+    ahead?.state,
+  );
   if (decision.outcome === 'rejected') {
     deps.log.info('message rejected', {
       recipientKey,

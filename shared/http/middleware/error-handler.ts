@@ -3,6 +3,7 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { EmailProviderError, EmailRejectedByProviderError } from '../../ports/email-sender';
 import { NotFoundError, StoreUnavailableError } from '../../ports/gateway-store';
 import { InvalidInputError } from '../../schemas/validation';
+import { IdempotencyInProgressError, IdempotencyKeyReusedError } from '../../services/idempotency';
 import { HttpError } from '../errors';
 import { type HttpResponse, json } from '../responses';
 
@@ -29,6 +30,10 @@ export function toResponse(
       internal: false,
     };
   }
+  if (error instanceof IdempotencyKeyReusedError)
+    return { response: out(422, 'idempotency_key_reused', error.message), internal: false };
+  if (error instanceof IdempotencyInProgressError)
+    return { response: out(409, 'idempotency_in_progress', error.message), internal: false };
   if (error instanceof HttpError)
     return { response: out(error.statusCode, error.code, error.message), internal: false };
   if (error instanceof NotFoundError)
