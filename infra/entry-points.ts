@@ -20,6 +20,8 @@ export interface EntryPoint {
   readonly entry: string;
   readonly description: string;
   readonly routes: readonly Route[];
+  /** Invoked by the bulk queue (SQS, partial batch failures) rather than, or as well as, by routes. */
+  readonly trigger?: 'bulkQueue';
   /** What the function needs; the construct grants exactly this and writes the matching environment. */
   readonly needs: {
     readonly table?: 'read' | 'readWrite';
@@ -29,6 +31,8 @@ export interface EntryPoint {
     readonly sendEmail?: boolean;
     /** Public base URL of the API, to build unsubscribe links. */
     readonly publicBaseUrl?: boolean;
+    /** events:PutEvents on the gateway's event bus, and EVENT_BUS_NAME. */
+    readonly events?: boolean;
   };
 }
 
@@ -47,6 +51,14 @@ export const entryPoints: readonly EntryPoint[] = [
       'POST /v2/email/outbound-emails: SES v2 SendEmail for AWS SDKs, SigV4 with gateway credentials',
     routes: [{ method: 'POST', path: '/v2/email/outbound-emails' }],
     needs: { table: 'readWrite', keys: true, sendEmail: true, publicBaseUrl: true },
+  },
+  {
+    id: 'BulkSend',
+    entry: 'functions/bulk-send.ts',
+    description: 'Bulk queue consumer: POST /v1/messages JSON in SQS batches, outcomes on the event bus',
+    routes: [],
+    trigger: 'bulkQueue',
+    needs: { table: 'readWrite', keys: true, sendEmail: true, publicBaseUrl: true, events: true },
   },
   {
     id: 'Decide',
