@@ -38,6 +38,14 @@ export class ConsentGatewayStack extends Stack {
       description: 'Unsubscribe token keys; rotate by adding a key and moving activeKeyId',
       value: this.gateway.tokenKeysSecret.secretArn,
     });
+    new CfnOutput(this, 'BulkQueueUrl', {
+      description: 'Bulk queue: POST /v1/messages JSON, sender key in the Authorization message attribute',
+      value: this.gateway.bulkQueue.queueUrl,
+    });
+    new CfnOutput(this, 'EventBusName', {
+      description: 'Event bus of message outcomes (source consent-gate)',
+      value: this.gateway.eventBus.eventBusName,
+    });
   }
 }
 

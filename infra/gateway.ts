@@ -12,11 +12,14 @@ import {
   TableEncryptionV2,
   TableV2,
 } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../shared/config';
 import { type EntryPoint, entryPoints } from './entry-points';
@@ -36,6 +39,11 @@ const RUNTIME = Runtime.NODEJS_24_X;
  */
 const ESM_REQUIRE_BANNER =
   "import { createRequire as __cgCreateRequire } from 'node:module'; const require = __cgCreateRequire(import.meta.url);";
+
+/** Every function's timeout; the bulk queue's visibility timeout is six times it, as AWS advises for SQS sources. */
+const FUNCTION_TIMEOUT = Duration.seconds(10);
+/** Receives of a bulk message before it is dead-lettered (the consumer fails only when the outcome is unknown). */
+export const BULK_MAX_RECEIVE_COUNT = 3;
 
 const DEFAULT_THROTTLE: ConsentGatewayThrottle = { rateLimit: 50, burstLimit: 100 };
 
@@ -141,6 +149,15 @@ export class ConsentGateway extends Construct {
   public readonly functions: Readonly<Record<string, NodejsFunction>>;
   /** Public base URL (no trailing slash): `publicBaseUrl`, or the API endpoint. */
   public readonly url: string;
+  /**
+   * The bulk queue: the JSON of `POST /v1/messages` per message, the sender key in the
+   * `Authorization` message attribute. Grant senders `bulkQueue.grantSendMessages(...)`.
+   */
+  public readonly bulkQueue: Queue;
+  /** Bulk messages whose outcome stayed unknown after three receives. */
+  public readonly bulkDeadLetterQueue: Queue;
+  /** Outcome events (source `consent-gate`), and the bus other gateway events can share. */
+  public readonly eventBus: EventBus;
 
   private readonly sendEmailResources: readonly string[];
   private readonly configurationSetName: string | undefined;
@@ -255,6 +272,30 @@ export class ConsentGateway extends Construct {
         : [sesArn(this, 'configuration-set', props.configurationSetName)]),
     ];
 
+    // SSE with SQS-managed keys: no key policy or kms grants to keep in step with the
+    // functions and the senders; messages carry sender keys, so in transit TLS is enforced too.
+    this.bulkDeadLetterQueue = new Queue(this, 'BulkDeadLetterQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy,
+    });
+    Validations.of(this.bulkDeadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This is the dead-letter queue of the bulk queue; a dead-letter queue of its own would only move the problem.',
+    });
+    this.bulkQueue = new Queue(this, 'BulkQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: Duration.seconds(FUNCTION_TIMEOUT.toSeconds() * 6),
+      deadLetterQueue: { queue: this.bulkDeadLetterQueue, maxReceiveCount: BULK_MAX_RECEIVE_COUNT },
+      removalPolicy,
+    });
+    this.eventBus = new EventBus(this, 'EventBus', {
+      description: 'consent-gate: message outcomes of the bulk queue (and other gateway events)',
+    });
+
     const functions: Record<string, NodejsFunction> = {};
     for (const entryPoint of entryPoints) {
       functions[entryPoint.id] = this.addEntryPoint(entryPoint, {
@@ -293,7 +334,7 @@ export class ConsentGateway extends Construct {
       runtime: RUNTIME,
       architecture: Architecture.ARM_64,
       memorySize: options.memorySize,
-      timeout: Duration.seconds(10),
+      timeout: FUNCTION_TIMEOUT,
       role,
       logGroup,
       environment: {
@@ -322,6 +363,17 @@ export class ConsentGateway extends Construct {
     if (needs.keys === true) this.grantKeys(fn);
     if (needs.sendEmail === true) this.grantSendEmail(fn);
     if (needs.publicBaseUrl === true) this.providePublicBaseUrl(fn);
+    if (needs.events === true) this.grantEvents(fn);
+    if (entryPoint.trigger === 'bulkQueue') {
+      // Partial batch failures: only the messages whose outcome is unknown come back.
+      fn.addEventSource(
+        new SqsEventSource(this.bulkQueue, {
+          batchSize: 10,
+          maxBatchingWindow: Duration.seconds(1),
+          reportBatchItemFailures: true,
+        }),
+      );
+    }
 
     const integration = new HttpLambdaIntegration(`${id}Integration`, fn);
     for (const route of entryPoint.routes) {
@@ -358,6 +410,12 @@ export class ConsentGateway extends Construct {
     if (this.configurationSetName !== undefined) {
       fn.addEnvironment(ENV.sesConfigurationSet, this.configurationSetName);
     }
+  }
+
+  /** events:PutEvents on the gateway's bus, and `EVENT_BUS_NAME`. */
+  private grantEvents(fn: NodejsFunction): void {
+    this.eventBus.grantPutEventsTo(fn);
+    fn.addEnvironment(ENV.eventBusName, this.eventBus.eventBusName);
   }
 
   /** `PUBLIC_BASE_URL`; nothing to grant. The API does not depend on the function, so no cycle. */
