@@ -134,6 +134,15 @@ export async function verifySignature(
   if (!auth.signedHeaders.includes('host')) {
     throw new SignatureError('InvalidSignatureException', "'Host' must be a signed header");
   }
+  // The signer takes a present x-amz-content-sha256 as the payload's hash without hashing
+  // the body: a body changed after signing would pass unless the header is checked here.
+  const claimedHash = request.headers['x-amz-content-sha256'];
+  if (claimedHash !== undefined && claimedHash !== createHash('sha256').update(request.body).digest('hex')) {
+    throw new SignatureError(
+      'InvalidSignatureException',
+      "The provided 'x-amz-content-sha256' header does not match the request body",
+    );
+  }
   const headers: Record<string, string> = {};
   for (const name of auth.signedHeaders) {
     const value = request.headers[name];
