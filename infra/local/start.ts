@@ -64,6 +64,8 @@ consent-gate is running locally.
   OpenAPI        ${local.openapiUrl}
   Mail viewer    ${local.sesUrl}   (local SES: every email sent shows up here)
   DynamoDB       ${local.dynamodbUrl}   (data in ${join(dir, 'dynamodb')})
+  Bulk queue     POST ${local.apiUrl}/local/bulk-queue/messages, status at GET ${local.apiUrl}/local/bulk-queue
+  SES v2         ${local.apiUrl} as the SDK's endpoint, credentials from POST /v1/credentials
 
   Tenant         ${local.tenant}  (From identity: *@${DEMO_IDENTITY})
   Admin key      ${local.adminKey}
