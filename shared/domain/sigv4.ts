@@ -157,6 +157,9 @@ export async function verifySignature(
     service: auth.service,
     sha256: NodeSha256,
     uriEscapePath: true,
+    // Never add an x-amz-content-sha256 header of our own: the JS SDK signs one, botocore
+    // (the AWS CLI) does not, and an added header would change the canonical request.
+    applyChecksum: false,
   });
   const signed = await signer.sign(
     {
