@@ -20,16 +20,10 @@ export const handler = sesHandler(async ({ event, caller, deps }) => {
   }
   const input = parseInput(sesSendEmailSchema, body);
   const invocationId = event.headers?.['amz-sdk-invocation-id'];
-  const send = () => sendSesEmail(deps, caller, input);
-  const result =
-    invocationId === undefined
-      ? await send()
-      : (
-          await runOnce(
-            deps,
-            { tenantId: caller.tenantId, key: `ses:${invocationId}`, fingerprint: fingerprintOf(input) },
-            send,
-          )
-        ).result;
+  if (invocationId === undefined) return sesResponse(200, await sendSesEmail(deps, caller, input));
+  const idempotency = { key: `ses:${invocationId}`, fingerprint: fingerprintOf(input) };
+  const { result } = await runOnce(deps, { tenantId: caller.tenantId, ...idempotency }, () =>
+    sendSesEmail(deps, caller, input, { idempotency }),
+  );
   return sesResponse(200, result);
 });

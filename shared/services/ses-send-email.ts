@@ -16,6 +16,7 @@ import type { SesSendEmailInput } from '../schemas/ses';
 import type { Purpose } from '../schemas/tenant';
 import { type DecisionContext, decideFor, loadContext, prefetchStates } from './decisions';
 import type { Caller, Dependencies } from './dependencies';
+import { runOnce } from './idempotency';
 
 /**
  * SES v2 SendEmail through the gate: the purpose comes from an EmailTags entry, every
@@ -163,6 +164,8 @@ export async function sendSesEmail(
   deps: Dependencies,
   caller: Caller,
   input: SesSendEmailInput,
+  /** The call's idempotency key: each recipient's copy is sent once per key, even when another copy failed. */
+  options: { idempotency?: { key: string; fingerprint: string } } = {},
 ): Promise<{ MessageId: string }> {
   const ctx = await loadContext(deps, caller);
   const purpose = purposeOf(input, ctx);
@@ -214,77 +217,93 @@ export async function sendSesEmail(
   const messageId = randomUUID();
   const decidedAt = deps.clock.now().toISOString();
   for (const d of decided) {
-    if (d.decision.outcome !== 'allowed') continue;
+    const allowed = d.decision;
+    if (allowed.outcome !== 'allowed') continue;
     const tags = [
       { name: 'tenant', value: ctx.tenant.id },
       { name: 'purpose', value: purpose.id },
       { name: 'messageId', value: messageId },
     ];
-    // R6: transactional messages need no link; every other category gets one (R10).
-    const url =
-      purpose.category === 'transactional'
-        ? undefined
-        : `${deps.publicBaseUrl.replace(/\/$/, '')}/u/${signToken(
-            {
-              tenant: ctx.tenant.id,
-              recipientKey: d.recipientKey,
-              purpose: purpose.id,
-              channel: 'email',
-              messageId,
-            },
-            ctx.keys,
-          )}`;
-    const providerMessageId =
-      content.kind === 'raw'
-        ? await deps.email.sendRaw({
-            raw: url === undefined ? content.raw : await injectIntoMime(content.raw, url),
-            to: d.to,
-            tags,
-          })
-        : await deps.email.send({
-            from: formatMailbox(envelope.from),
-            to: d.to,
-            replyTo: envelope.replyTo,
-            subject: content.subject,
-            html:
-              content.html === undefined || url === undefined
-                ? content.html
-                : injectIntoHtml(content.html, url),
-            text:
-              content.text === undefined || url === undefined
-                ? content.text
-                : injectIntoText(content.text, url),
-            headers: [...content.headers, ...(url === undefined ? [] : unsubscribeHeaders(url))],
-            tags,
-          });
-    try {
-      await deps.store.putMessage(ctx.tenant.id, d.recipientKey, {
-        messageId,
-        providerMessageId,
-        channel: 'email',
-        purpose: purpose.id,
-        category: purpose.category,
-        basis: d.decision.basis,
-        proof: d.decision.proof,
-        from: envelope.from.address,
-        decidedAt,
-        sentAt: deps.clock.now().toISOString(),
-        senderKeyId: caller.keyId,
-      });
-    } catch (error) {
-      // Already sent: an error answer would make the SDK retry (the idempotency record still replays).
-      deps.log.error('message sent but its record could not be written', {
+    const sendCopy = async (): Promise<string> => {
+      // R6: transactional messages need no link; every other category gets one (R10).
+      const url =
+        purpose.category === 'transactional'
+          ? undefined
+          : `${deps.publicBaseUrl.replace(/\/$/, '')}/u/${signToken(
+              {
+                tenant: ctx.tenant.id,
+                recipientKey: d.recipientKey,
+                purpose: purpose.id,
+                channel: 'email',
+                messageId,
+              },
+              ctx.keys,
+            )}`;
+      const providerMessageId =
+        content.kind === 'raw'
+          ? await deps.email.sendRaw({
+              raw: url === undefined ? content.raw : await injectIntoMime(content.raw, url),
+              to: d.to,
+              tags,
+            })
+          : await deps.email.send({
+              from: formatMailbox(envelope.from),
+              to: d.to,
+              replyTo: envelope.replyTo,
+              subject: content.subject,
+              html:
+                content.html === undefined || url === undefined
+                  ? content.html
+                  : injectIntoHtml(content.html, url),
+              text:
+                content.text === undefined || url === undefined
+                  ? content.text
+                  : injectIntoText(content.text, url),
+              headers: [...content.headers, ...(url === undefined ? [] : unsubscribeHeaders(url))],
+              tags,
+            });
+      try {
+        await deps.store.putMessage(ctx.tenant.id, d.recipientKey, {
+          messageId,
+          providerMessageId,
+          channel: 'email',
+          purpose: purpose.id,
+          category: purpose.category,
+          basis: allowed.basis,
+          proof: allowed.proof,
+          from: envelope.from.address,
+          decidedAt,
+          sentAt: deps.clock.now().toISOString(),
+          senderKeyId: caller.keyId,
+        });
+      } catch (error) {
+        // Already sent: an error answer would make the SDK retry (the idempotency record still replays).
+        deps.log.error('message sent but its record could not be written', {
+          messageId,
+          recipientKey: d.recipientKey,
+          error: (error as Error).name,
+        });
+      }
+      deps.log.info('message sent', {
         messageId,
         recipientKey: d.recipientKey,
-        error: (error as Error).name,
+        purpose: purpose.id,
+        basis: allowed.basis,
       });
-    }
-    deps.log.info('message sent', {
-      messageId,
-      recipientKey: d.recipientKey,
-      purpose: purpose.id,
-      basis: d.decision.basis,
-    });
+      return providerMessageId;
+    };
+    // A retry after a copy failed must not send the copies that went out again.
+    if (options.idempotency === undefined) await sendCopy();
+    else
+      await runOnce(
+        deps,
+        {
+          tenantId: ctx.tenant.id,
+          key: `${options.idempotency.key}#${d.recipientKey}`,
+          fingerprint: options.idempotency.fingerprint,
+        },
+        sendCopy,
+      );
   }
   return { MessageId: messageId };
 }

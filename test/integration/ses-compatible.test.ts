@@ -4,6 +4,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runtimeDependencies, setDependencies } from '../../shared/http/runtime';
+import { EmailProviderError } from '../../shared/ports/email-sender';
 import { type LocalGateway, provableConsent, startLocalGateway } from '../support/local-gateway';
 import { ATTACHMENT, attachmentSection, rawWithAttachment } from '../support/mime-fixtures';
 
@@ -30,7 +31,10 @@ beforeAll(async () => {
   setDependencies({
     ...deps,
     email: {
-      send: deps.email.send.bind(deps.email),
+      send: async (email) => {
+        if (failOnce.delete(email.to)) throw new EmailProviderError('SES unavailable (test, once)');
+        return deps.email.send(email);
+      },
       sendRaw: async (email) => {
         rawSent.push(email.raw);
         return sendRaw(email);
@@ -39,6 +43,8 @@ beforeAll(async () => {
   });
 });
 const rawSent: Buffer[] = [];
+/** Recipients whose next send fails once (SES unavailable), to make the SDK retry. */
+const failOnce = new Set<string>();
 afterAll(async () => {
   ses?.destroy();
   await gw?.stop();
@@ -242,6 +248,27 @@ describe('SES v2 SendEmail through the gateway', () => {
 });
 
 describe('no double sends on the SES endpoint', () => {
+  it("the SDK's own retry after one copy failed sends each recipient exactly one copy", async () => {
+    await consent('first@example.org');
+    await consent('second@example.org');
+    const before = (await gw.sentEmails()).length;
+    failOnce.add('second@example.org');
+    const retrying = new SESv2Client({
+      endpoint: gw.apiUrl,
+      region: 'eu-west-3',
+      credentials,
+      maxAttempts: 3,
+    });
+    const out = await retrying.send(
+      new SendEmailCommand(simple(['first@example.org', 'second@example.org'])),
+    );
+    retrying.destroy();
+    expect(out.$metadata.attempts).toBe(2);
+    expect(failOnce.size).toBe(0);
+    const sent = (await gw.sentEmails()).slice(before).map((e) => e.destination.to[0]);
+    expect(sent.sort()).toEqual(['first@example.org', 'second@example.org']);
+  });
+
   /** A signed SendEmail request with a fixed amz-sdk-invocation-id, as the SDK sends on every retry of one call. */
   async function signedRequest(invocationId: string, body: unknown) {
     const url = new URL(`${gw.apiUrl}/v2/email/outbound-emails`);
