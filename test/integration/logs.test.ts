@@ -31,6 +31,16 @@ it('logs never contain an address in clear', async () => {
       body: newsletter('grace.hopper@example.org'),
     });
     await gw.call('POST', '/v1/messages', { key: gw.senderKey, body: newsletter('nobody.else@example.org') });
+    // The bulk queue: a sent, a refused and an invalid message.
+    await gw.call('POST', '/local/bulk-queue/messages', {
+      key: gw.senderKey,
+      body: [
+        newsletter('grace.hopper@example.org'),
+        newsletter('ada.queue@example.org'),
+        { ...newsletter('ada.invalid@example.org'), subject: '' },
+      ],
+    });
+    await gw.call('GET', '/local/bulk-queue?wait');
   } finally {
     process.stdout.write = write;
   }
@@ -38,5 +48,5 @@ it('logs never contain an address in clear', async () => {
   expect(output).toContain('"message":"message sent"');
   expect(output).toContain('"message":"message rejected"');
   expect(output).toContain('"recipientKey"');
-  expect(output).not.toMatch(/grace\.hopper|nobody\.else/);
+  expect(output).not.toMatch(/grace\.hopper|nobody\.else|ada\.queue|ada\.invalid/);
 });
