@@ -3,6 +3,7 @@ import { type ApiRequest, apiHandler } from '../shared/http/api-handler';
 import { HttpError } from '../shared/http/errors';
 import { type HttpResponse, json } from '../shared/http/responses';
 import {
+  createCredentialSchema,
   createKeySchema,
   createLinkSchema,
   erasureRequestSchema,
@@ -66,6 +67,15 @@ const routes: Record<string, (request: ApiRequest) => Promise<HttpResponse>> = {
     json(
       201,
       await state.createApiKey(r.deps, r.caller.tenantId, parseInput(createKeySchema, r.event.body ?? {})),
+    ),
+  'POST /v1/credentials': async (r) =>
+    json(
+      201,
+      await state.createSenderCredential(
+        r.deps,
+        r.caller.tenantId,
+        parseInput(createCredentialSchema, r.event.body ?? {}),
+      ),
     ),
   'PUT /v1/recipients': async (r) =>
     json(200, await state.putRecipient(r.deps, r.caller, parseInput(putRecipientSchema, r.event.body))),

@@ -20,10 +20,14 @@ export interface EntryPoint {
   readonly entry: string;
   readonly description: string;
   readonly routes: readonly Route[];
-  /** What else invokes the function: the inbound SMS topic, or a schedule (minutes between runs). */
+  /**
+   * What else invokes the function: the inbound SMS topic, a schedule (minutes between
+   * runs), or the bulk queue (SQS, partial batch failures).
+   */
   readonly trigger?:
     | { readonly type: 'inboundSms' }
-    | { readonly type: 'schedule'; readonly everyMinutes: number };
+    | { readonly type: 'schedule'; readonly everyMinutes: number }
+    | { readonly type: 'bulkQueue' };
   /** What the function needs; the construct grants exactly this and writes the matching environment. */
   readonly needs: {
     readonly table?: 'read' | 'readWrite';
@@ -35,7 +39,7 @@ export interface EntryPoint {
     readonly sendSms?: boolean;
     /** Public base URL of the API, to build unsubscribe links. */
     readonly publicBaseUrl?: boolean;
-    /** events:PutEvents on the gateway's bus (recipient events for CRMs), and EVENT_BUS_NAME. */
+    /** events:PutEvents on the gateway's bus (recipient events, bulk outcomes), and EVENT_BUS_NAME. */
     readonly publishEvents?: boolean;
   };
 }
@@ -47,6 +51,29 @@ export const entryPoints: readonly EntryPoint[] = [
     description: 'POST /v1/messages: decide, add the opt-out, send through SES or End User Messaging',
     routes: [{ method: 'POST', path: '/v1/messages' }],
     needs: { table: 'readWrite', keys: true, sendEmail: true, sendSms: true, publicBaseUrl: true },
+  },
+  {
+    id: 'SesSendEmail',
+    entry: 'functions/ses-send-email.ts',
+    description:
+      'POST /v2/email/outbound-emails: SES v2 SendEmail for AWS SDKs, SigV4 with gateway credentials',
+    routes: [{ method: 'POST', path: '/v2/email/outbound-emails' }],
+    needs: { table: 'readWrite', keys: true, sendEmail: true, publicBaseUrl: true },
+  },
+  {
+    id: 'BulkSend',
+    entry: 'functions/bulk-send.ts',
+    description: 'Bulk queue consumer: POST /v1/messages JSON in SQS batches, outcomes on the event bus',
+    routes: [],
+    trigger: { type: 'bulkQueue' },
+    needs: {
+      table: 'readWrite',
+      keys: true,
+      sendEmail: true,
+      sendSms: true,
+      publicBaseUrl: true,
+      publishEvents: true,
+    },
   },
   {
     id: 'Decide',
@@ -68,6 +95,7 @@ export const entryPoints: readonly EntryPoint[] = [
       { method: 'DELETE', path: '/v1/identities/{identity}' },
       { method: 'PUT', path: '/v1/wordings/{versionId}' },
       { method: 'POST', path: '/v1/keys' },
+      { method: 'POST', path: '/v1/credentials' },
       { method: 'PUT', path: '/v1/recipients' },
       { method: 'GET', path: '/v1/recipients/{recipientKey}' },
       { method: 'DELETE', path: '/v1/recipients/{recipientKey}' },

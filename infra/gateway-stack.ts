@@ -49,8 +49,13 @@ export class ConsentGatewayStack extends Stack {
       description: 'Unsubscribe token keys; rotate by adding a key and moving activeKeyId',
       value: this.gateway.tokenKeysSecret.secretArn,
     });
+    new CfnOutput(this, 'BulkQueueUrl', {
+      description: 'Bulk queue: POST /v1/messages JSON, sender key in the Authorization message attribute',
+      value: this.gateway.bulkQueue.queueUrl,
+    });
     new CfnOutput(this, 'EventBusName', {
-      description: 'EventBridge bus of recipient events (source consent-gate); add rules to feed a CRM',
+      description:
+        'EventBridge bus of recipient events and bulk-send outcomes (source consent-gate); add rules to feed a CRM',
       value: this.gateway.eventBus.eventBusName,
     });
   }

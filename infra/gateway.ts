@@ -17,11 +17,13 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../shared/config';
 import { type EntryPoint, entryPoints } from './entry-points';
@@ -41,6 +43,11 @@ const RUNTIME = Runtime.NODEJS_24_X;
  */
 const ESM_REQUIRE_BANNER =
   "import { createRequire as __cgCreateRequire } from 'node:module'; const require = __cgCreateRequire(import.meta.url);";
+
+/** Every function's timeout; the bulk queue's visibility timeout is six times it, as AWS advises for SQS sources. */
+const FUNCTION_TIMEOUT = Duration.seconds(10);
+/** Receives of a bulk message before it is dead-lettered (the consumer fails only when the outcome is unknown). */
+export const BULK_MAX_RECEIVE_COUNT = 3;
 
 const DEFAULT_THROTTLE: ConsentGatewayThrottle = { rateLimit: 50, burstLimit: 100 };
 
@@ -173,6 +180,13 @@ export class ConsentGateway extends Construct {
    * (End User Messaging publishes replies there; the SmsInbound function records STOP/START).
    */
   public readonly inboundSmsTopic: Topic;
+  /**
+   * The bulk queue: the JSON of `POST /v1/messages` per message, the sender key in the
+   * `Authorization` message attribute. Grant senders `bulkQueue.grantSendMessages(...)`.
+   */
+  public readonly bulkQueue: Queue;
+  /** Bulk messages whose outcome stayed unknown after three receives. */
+  public readonly bulkDeadLetterQueue: Queue;
 
   private readonly sendEmailResources: readonly string[];
   private readonly sendSmsResources: readonly string[];
@@ -247,7 +261,7 @@ export class ConsentGateway extends Construct {
     }
 
     this.eventBus = new EventBus(this, 'Events', {
-      description: 'consent-gate: consents, withdrawals, objections, suppressions and erasures, for CRMs',
+      description: 'consent-gate: recipient events (consents, objections, erasures…) and bulk-send outcomes',
     });
 
     this.api = new HttpApi(this, 'Api', {
@@ -320,6 +334,27 @@ export class ConsentGateway extends Construct {
     });
     this.inboundSmsTopic.grantPublish(smsVoice);
 
+    // SSE with SQS-managed keys: no key policy or kms grants to keep in step with the
+    // functions and the senders; messages carry sender keys, so in transit TLS is enforced too.
+    this.bulkDeadLetterQueue = new Queue(this, 'BulkDeadLetterQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy,
+    });
+    Validations.of(this.bulkDeadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This is the dead-letter queue of the bulk queue; a dead-letter queue of its own would only move the problem.',
+    });
+    this.bulkQueue = new Queue(this, 'BulkQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: Duration.seconds(FUNCTION_TIMEOUT.toSeconds() * 6),
+      deadLetterQueue: { queue: this.bulkDeadLetterQueue, maxReceiveCount: BULK_MAX_RECEIVE_COUNT },
+      removalPolicy,
+    });
+
     const functions: Record<string, NodejsFunction> = {};
     for (const entryPoint of entryPoints) {
       functions[entryPoint.id] = this.addEntryPoint(entryPoint, {
@@ -358,7 +393,7 @@ export class ConsentGateway extends Construct {
       runtime: RUNTIME,
       architecture: Architecture.ARM_64,
       memorySize: options.memorySize,
-      timeout: Duration.seconds(10),
+      timeout: FUNCTION_TIMEOUT,
       role,
       logGroup,
       environment: {
@@ -398,6 +433,14 @@ export class ConsentGateway extends Construct {
         schedule: Schedule.rate(Duration.minutes(entryPoint.trigger.everyMinutes)),
         targets: [new LambdaFunction(fn, { retryAttempts: 0 })],
       });
+    } else if (entryPoint.trigger?.type === 'bulkQueue') {
+      fn.addEventSource(
+        new SqsEventSource(this.bulkQueue, {
+          batchSize: 10,
+          maxBatchingWindow: Duration.seconds(1),
+          reportBatchItemFailures: true,
+        }),
+      );
     }
 
     const integration = new HttpLambdaIntegration(`${id}Integration`, fn);

@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { localEventBus } from '../../shared/adapters/memory-event-publisher';
 import { ENV } from '../../shared/config';
+import { entryPoints } from '../entry-points';
 import { type LocalApi, type LocalApiOptions, startLocalApi } from './http-adapter';
+import { LocalQueue, type SqsHandler } from './local-queue';
 import { type LocalSms, startLocalSms } from './sms-local';
 
 /**
@@ -44,6 +46,8 @@ export interface LocalStack {
   readonly sms: LocalSms;
   readonly tableName: string;
   readonly api: LocalApi;
+  /** The bulk queue's in-process stand-in, consumed by the real BulkSend handler. */
+  readonly queue: LocalQueue;
   stop(): Promise<void>;
 }
 
@@ -149,20 +153,59 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   });
   await createTable(dynamodbUrl, TABLE_NAME);
 
+  const queue = new LocalQueue(async () => {
+    const consumer = entryPoints.find((e) => e.trigger?.type === 'bulkQueue');
+    if (!consumer) throw new Error('No entry point consumes the bulk queue');
+    return (
+      (await import(new URL(`../../${consumer.entry}`, import.meta.url).href)) as { handler: SqsHandler }
+    ).handler;
+  });
+  const extra: LocalApiOptions['extra'] = async (req, res, url) => {
+    if (req.method === 'GET' && url.pathname === '/local/events') {
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+      res.end(JSON.stringify({ events: localEventBus.events }));
+      return true;
+    }
+    if (url.pathname === '/local/bulk-queue/messages' && req.method === 'POST') {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      let messages: unknown[];
+      try {
+        const parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+        messages = Array.isArray(parsed) ? parsed : [parsed];
+      } catch {
+        // Enqueued as is, like SQS would: the consumer reports it as invalid.
+        messages = [Buffer.concat(chunks).toString('utf8')];
+      }
+      const messageIds = messages.map((m) =>
+        queue.send(typeof m === 'string' ? m : JSON.stringify(m), req.headers.authorization),
+      );
+      res.writeHead(202, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ messageIds }));
+      return true;
+    }
+    if (url.pathname === '/local/bulk-queue' && req.method === 'GET') {
+      if (url.searchParams.has('wait')) await queue.drain();
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          depth: queue.depth,
+          batches: queue.batches,
+          deadLetters: queue.deadLetters.map((m) => ({
+            messageId: m.messageId,
+            receiveCount: m.receiveCount,
+          })),
+          events: localEventBus.events,
+        }),
+      );
+      return true;
+    }
+    return options.extra ? options.extra(req, res, url) : false;
+  };
+
   let api: LocalApi;
   try {
-    api = await startLocalApi({
-      host,
-      port: options.apiPort ?? 0,
-      extra: async (req, res, url) => {
-        if (req.method === 'GET' && url.pathname === '/local/events') {
-          res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
-          res.end(JSON.stringify({ events: localEventBus.events }));
-          return true;
-        }
-        return options.extra ? options.extra(req, res, url) : false;
-      },
-    });
+    api = await startLocalApi({ host, port: options.apiPort ?? 0, extra });
   } catch (error) {
     await Promise.all([close(dynamo), close(ses), sms.close()]);
     throw error;
@@ -178,7 +221,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     sms,
     tableName: TABLE_NAME,
     api,
+    queue,
     stop: async () => {
+      await queue.drain();
       await api.close();
       await Promise.all([close(ses), close(dynamo), sms.close()]);
     },

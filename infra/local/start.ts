@@ -59,6 +59,8 @@ consent-gate is running locally.
   Mail viewer    ${local.sesUrl}   (local SES: every email sent shows up here)
   SMS outbox     ${local.smsUrl}   (local End User Messaging: every SMS sent, and a reply form)
   DynamoDB       ${local.dynamodbUrl}   (data in ${join(dir, 'dynamodb')})
+  Bulk queue     POST ${local.apiUrl}/local/bulk-queue/messages, status at GET ${local.apiUrl}/local/bulk-queue
+  SES v2         ${local.apiUrl} as the SDK's endpoint, credentials from POST /v1/credentials
 
   Tenant         ${local.tenant}  (From identity: *@${DEMO_IDENTITY}; SMS senders ${DEMO_SHORT_CODE}, ${DEMO_SENDER_ID})
   Admin key      ${local.adminKey}

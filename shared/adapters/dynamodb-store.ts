@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   BatchWriteCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
@@ -17,6 +18,8 @@ import {
   type GatewayStore,
   type MessageRecord,
   NotFoundError,
+  type RecipientStateRequest,
+  type SenderCredentialRecord,
   StoreError,
   StoreUnavailableError,
 } from '../ports/gateway-store';
@@ -55,11 +58,21 @@ import {
  * | consent     | (same)                      | S#CONSENT#<purpose>     |
  * | objection   | (same)                      | S#OBJECTION#<id>        |
  * | suppression | (same)                      | S#SUPPRESSION#<reason>  |
+ * | latest objection per scope | (same)       | S#OBJSCOPE#channel, S#OBJSCOPE#purpose#<id> |
  * | message     | (same)                      | M#<sentAt>#<messageId>  |
  * | deferred SMS| (same)                      | D#<messageId>           |
  * | SMS sender  | SMSSENDER#<id>              | SMSSENDER               |
  * | audit event | (same)                      | A#<at>#<eventId>        |
  * | pending DOI | (same)                      | P#<pendingId> (ttl)     |
+ * | credential  | CREDENTIAL#<accessKeyId>    | CREDENTIAL              |
+ *
+ * Batched reads: every item a decision needs has a key known in advance (the profile, the
+ * consent of the purpose, the two suppressions, and the latest objection of each scope
+ * that can block the purpose), so many recipients' states are read with BatchGetItem
+ * (100 keys a call) instead of one Query per partition. Objections themselves have
+ * random ids; each one is written together with its scope's "latest objection" item in
+ * one transaction, and the decision only ever needs the latest one per scope (R7: an
+ * objection blocks unless a consent came after it, and an older objection is older still).
  *
  * Pending deferred SMS are also indexed on gsi1 (`DEFERRED_SMS`, `<notBefore>#…`) so
  * the scheduler finds what is due; a claimed message leaves the index.
@@ -79,6 +92,39 @@ const deferredKey = (m: DeferredSms) => ({
 });
 const deferredIndexSk = (notBefore: string, m: DeferredSms) => `${notBefore}#${m.tenantId}#${m.messageId}`;
 const recipientPk = (tenantId: string, recipientKey: string) => `TENANT#${tenantId}#R#${recipientKey}`;
+const objectionScopeSk = (objection: Pick<Objection, 'scope'>) =>
+  objection.scope.type === 'channel' ? 'S#OBJSCOPE#channel' : `S#OBJSCOPE#purpose#${objection.scope.purpose}`;
+
+/** BatchGetItem takes at most 100 keys; unprocessed keys are retried a few times, then the read fails closed. */
+const BATCH_GET_LIMIT = 100;
+const BATCH_GET_ATTEMPTS = 5;
+
+function emptyState(recipientKey: string): RecipientState {
+  return { recipientKey, consents: {}, objections: [], suppressions: [] };
+}
+
+/** Adds one state item (Query or BatchGetItem alike) to a recipient's state. */
+function addStateItem(state: RecipientState, item: Record<string, unknown>): void {
+  switch (item.entity) {
+    case 'profile':
+      state.profile = recipientProfileSchema.parse(item.data);
+      break;
+    case 'consent': {
+      const record = item.data as ConsentRecord;
+      state.consents[record.purpose] = record;
+      break;
+    }
+    case 'objection':
+      state.objections.push(objectionSchema.parse(item.data));
+      break;
+    case 'objectionScope':
+      // Only the batched read uses these; the Query sees every objection itself.
+      break;
+    case 'suppression':
+      state.suppressions.push(suppressionSchema.parse(item.data));
+      break;
+  }
+}
 
 export function createDocumentClient(client = new DynamoDBClient({})): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
@@ -403,7 +449,7 @@ export class DynamoDbGatewayStore implements GatewayStore {
   }
 
   async getRecipientState(tenantId: string, recipientKey: string): Promise<RecipientState> {
-    const state: RecipientState = { recipientKey, consents: {}, objections: [], suppressions: [] };
+    const state = emptyState(recipientKey);
     let startKey: Record<string, unknown> | undefined;
     try {
       do {
@@ -417,24 +463,7 @@ export class DynamoDbGatewayStore implements GatewayStore {
             ExclusiveStartKey: startKey,
           }),
         );
-        for (const item of page.Items ?? []) {
-          switch (item.entity) {
-            case 'profile':
-              state.profile = recipientProfileSchema.parse(item.data);
-              break;
-            case 'consent': {
-              const record = item.data as ConsentRecord;
-              state.consents[record.purpose] = record;
-              break;
-            }
-            case 'objection':
-              state.objections.push(objectionSchema.parse(item.data));
-              break;
-            case 'suppression':
-              state.suppressions.push(suppressionSchema.parse(item.data));
-              break;
-          }
-        }
+        for (const item of page.Items ?? []) addStateItem(state, item);
         startKey = page.LastEvaluatedKey;
       } while (startKey);
     } catch (error) {
@@ -505,12 +534,41 @@ export class DynamoDbGatewayStore implements GatewayStore {
     recipientKey: string,
     objection: Objection,
   ): Promise<'recorded' | 'duplicate'> {
+    const pk = recipientPk(tenantId, recipientKey);
+    // The scope's latest objection first, then the objection itself: should the second write
+    // fail, the batched read already sees the objection (fail closed, R7) and the caller's
+    // retry completes it. (No transaction: the local DynamoDB, dynalite, has none, and the
+    // order gives the same guarantee for what matters, never missing an objection.)
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk, sk: objectionScopeSk(objection) },
+          UpdateExpression: 'SET #entity = :entity, #v = :v, #data = :data, #at = :at',
+          ConditionExpression: 'attribute_not_exists(#at) OR #at <= :at',
+          ExpressionAttributeNames: { '#entity': 'entity', '#v': 'v', '#data': 'data', '#at': 'at' },
+          ExpressionAttributeValues: {
+            ':entity': 'objectionScope',
+            ':v': ENTITY_VERSION,
+            ':data': objection,
+            ':at': objection.at,
+          },
+        }),
+      );
+    } catch (error) {
+      // A later objection already holds the scope: it blocks at least as much.
+      if (!(error instanceof ConditionalCheckFailedException)) translate(error);
+    }
+    return this.putObjectionItem(pk, objection);
+  }
+
+  private async putObjectionItem(pk: string, objection: Objection): Promise<'recorded' | 'duplicate'> {
     try {
       await this.doc.send(
         new PutCommand({
           TableName: this.tableName,
           Item: {
-            pk: recipientPk(tenantId, recipientKey),
+            pk,
             sk: `S#OBJECTION#${objection.id}`,
             entity: 'objection',
             v: ENTITY_VERSION,
@@ -525,6 +583,82 @@ export class DynamoDbGatewayStore implements GatewayStore {
       if (error instanceof ConditionalCheckFailedException) return 'duplicate';
       translate(error);
     }
+  }
+
+  async getRecipientStates(
+    tenantId: string,
+    requests: readonly RecipientStateRequest[],
+  ): Promise<Map<string, RecipientState>> {
+    const states = new Map<string, RecipientState>();
+    const keys = new Map<string, { pk: string; sk: string }>();
+    for (const { recipientKey, purposes } of requests) {
+      if (!states.has(recipientKey)) states.set(recipientKey, emptyState(recipientKey));
+      const pk = recipientPk(tenantId, recipientKey);
+      const sks = [
+        'S#PROFILE',
+        'S#SUPPRESSION#bounce',
+        'S#SUPPRESSION#complaint',
+        'S#OBJSCOPE#channel',
+        ...purposes.flatMap((p) => [`S#CONSENT#${p}`, `S#OBJSCOPE#purpose#${p}`]),
+      ];
+      for (const sk of sks) keys.set(`${pk}|${sk}`, { pk, sk });
+    }
+    const byPk = new Map([...states.keys()].map((k) => [recipientPk(tenantId, k), states.get(k)!]));
+    const all = [...keys.values()];
+    try {
+      for (let i = 0; i < all.length; i += BATCH_GET_LIMIT) {
+        let pending: Record<string, unknown>[] | undefined = all.slice(i, i + BATCH_GET_LIMIT);
+        for (let attempt = 0; pending && pending.length > 0; attempt++) {
+          if (attempt >= BATCH_GET_ATTEMPTS) {
+            throw new StoreUnavailableError('DynamoDB left keys unprocessed (throttled); nothing decided');
+          }
+          if (attempt > 0) await new Promise((r) => setTimeout(r, 25 * 2 ** attempt));
+          const page = await this.doc.send(
+            new BatchGetCommand({
+              RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
+            }),
+          );
+          for (const item of page.Responses?.[this.tableName] ?? []) {
+            const state = byPk.get(item.pk as string);
+            if (item.entity === 'objectionScope') state?.objections.push(objectionSchema.parse(item.data));
+            else if (state) addStateItem(state, item);
+          }
+          pending = page.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined;
+        }
+      }
+    } catch (error) {
+      translate(error);
+    }
+    return states;
+  }
+
+  async getSenderCredential(accessKeyId: string): Promise<SenderCredentialRecord | undefined> {
+    try {
+      const { Item } = await this.doc.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { pk: `CREDENTIAL#${accessKeyId}`, sk: 'CREDENTIAL' },
+          ConsistentRead: true,
+        }),
+      );
+      return Item?.data as SenderCredentialRecord | undefined;
+    } catch (error) {
+      translate(error);
+    }
+  }
+
+  putSenderCredential(record: SenderCredentialRecord): Promise<void> {
+    return this.put({
+      Item: {
+        pk: `CREDENTIAL#${record.accessKeyId}`,
+        sk: 'CREDENTIAL',
+        entity: 'credential',
+        v: ENTITY_VERSION,
+        data: record,
+      },
+      ConditionExpression: 'attribute_not_exists(#pk)',
+      ExpressionAttributeNames: { '#pk': 'pk' },
+    });
   }
 
   putSuppression(tenantId: string, recipientKey: string, suppression: Suppression): Promise<void> {
@@ -657,7 +791,10 @@ export class DynamoDbGatewayStore implements GatewayStore {
   ): Promise<number> {
     const items = await this.queryPrefix(tenantId, recipientKey, '');
     const doomed = items.filter((item) => {
-      if (item.entity === 'objection' || item.entity === 'suppression') return false;
+      // R11: what honours the opposition stays, including the scope items the batched read uses.
+      if (item.entity === 'objection' || item.entity === 'objectionScope' || item.entity === 'suppression') {
+        return false;
+      }
       if (item.entity === 'audit') return !keepAuditTypes.includes((item.data as AuditEvent).type);
       return true;
     });

@@ -4,6 +4,7 @@ import {
   EmailRejectedByProviderError,
   type EmailSender,
   type OutboundEmail,
+  type OutboundRawEmail,
 } from '../ports/email-sender';
 
 /** SES refuses these for the message itself; anything else is the provider being unavailable. */
@@ -25,27 +26,42 @@ export class SesEmailSender implements EmailSender {
     private readonly configurationSetName?: string,
   ) {}
 
-  async send(email: OutboundEmail): Promise<string> {
-    try {
-      const { MessageId } = await this.client.send(
-        new SendEmailCommand({
-          FromEmailAddress: email.from,
-          Destination: { ToAddresses: [email.to] },
-          ReplyToAddresses: email.replyTo ? [email.replyTo] : undefined,
-          ConfigurationSetName: this.configurationSetName,
-          EmailTags: email.tags.map((t) => ({ Name: t.name, Value: t.value })),
-          Content: {
-            Simple: {
-              Subject: { Data: email.subject, Charset: 'UTF-8' },
-              Body: {
-                Html: email.html === undefined ? undefined : { Data: email.html, Charset: 'UTF-8' },
-                Text: email.text === undefined ? undefined : { Data: email.text, Charset: 'UTF-8' },
-              },
-              Headers: email.headers.map((h) => ({ Name: h.name, Value: h.value })),
+  send(email: OutboundEmail): Promise<string> {
+    return this.call(
+      new SendEmailCommand({
+        FromEmailAddress: email.from,
+        Destination: { ToAddresses: [email.to] },
+        ReplyToAddresses: email.replyTo ? [email.replyTo] : undefined,
+        ConfigurationSetName: this.configurationSetName,
+        EmailTags: email.tags.map((t) => ({ Name: t.name, Value: t.value })),
+        Content: {
+          Simple: {
+            Subject: { Data: email.subject, Charset: 'UTF-8' },
+            Body: {
+              Html: email.html === undefined ? undefined : { Data: email.html, Charset: 'UTF-8' },
+              Text: email.text === undefined ? undefined : { Data: email.text, Charset: 'UTF-8' },
             },
+            Headers: email.headers.map((h) => ({ Name: h.name, Value: h.value })),
           },
-        }),
-      );
+        },
+      }),
+    );
+  }
+
+  sendRaw(email: OutboundRawEmail): Promise<string> {
+    return this.call(
+      new SendEmailCommand({
+        Destination: { ToAddresses: [email.to] },
+        ConfigurationSetName: this.configurationSetName,
+        EmailTags: email.tags.map((t) => ({ Name: t.name, Value: t.value })),
+        Content: { Raw: { Data: email.raw } },
+      }),
+    );
+  }
+
+  private async call(command: SendEmailCommand): Promise<string> {
+    try {
+      const { MessageId } = await this.client.send(command);
       if (!MessageId) throw new EmailProviderError('SES answered without a MessageId');
       return MessageId;
     } catch (error) {

@@ -6,6 +6,8 @@ import type { Caller, Dependencies } from '../services/dependencies';
 import { type AuthenticatedContext, authenticate } from './middleware/authenticate';
 import { type ErrorHandlerOptions, errorHandler } from './middleware/error-handler';
 import { type JsonEvent, jsonBody } from './middleware/json-body';
+import { sesErrorHandler } from './middleware/ses-error-handler';
+import { sigv4Authenticate } from './middleware/sigv4-authenticate';
 import type { HttpResponse } from './responses';
 import { logger, runtimeDependencies } from './runtime';
 
@@ -58,4 +60,29 @@ export function publicHandler(
     )
     .use(errorHandler({ logError: (message, data) => logger.error(message, data), render }))
     .handler((event) => handle(event, runtimeDependencies));
+}
+
+export interface SesRequest {
+  readonly event: APIGatewayProxyEventV2;
+  readonly caller: Caller;
+  readonly deps: Dependencies;
+}
+
+/**
+ * The middy stack of the SES-compatible endpoints: SES-shaped errors, SigV4 verified
+ * against the sender's gateway-issued secret. The body stays raw: it was signed as bytes.
+ */
+export function sesHandler(handle: (request: SesRequest) => Promise<HttpResponse>) {
+  return middy<APIGatewayProxyEventV2, HttpResponse, Error, AuthenticatedContext>()
+    .use(
+      injectLambdaContext(logger) as middy.MiddlewareObj<
+        APIGatewayProxyEventV2,
+        HttpResponse,
+        Error,
+        AuthenticatedContext
+      >,
+    )
+    .use(sesErrorHandler({ logError: (message, data) => logger.error(message, data) }))
+    .use(sigv4Authenticate({ service: 'ses', deps: runtimeDependencies }))
+    .handler((event, context) => handle({ event, caller: context.caller, deps: runtimeDependencies() }));
 }

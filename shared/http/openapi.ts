@@ -1,8 +1,10 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import {
+  createCredentialSchema,
   createKeySchema,
   createLinkSchema,
+  credentialResponseSchema,
   decisionListResponseSchema,
   decisionRequestSchema,
   decisionResultSchema,
@@ -22,6 +24,7 @@ import {
 } from '../schemas/api';
 import { auditEventSchema } from '../schemas/audit';
 import { recipientStateSchema } from '../schemas/recipient';
+import { sesSendEmailSchema } from '../schemas/ses';
 import {
   purposeInputSchema,
   purposeSchema,
@@ -60,11 +63,12 @@ export function buildOpenApiDocument(serverUrl?: string) {
         'Sent, with its basis and proof reference; or, for a marketing SMS outside the sending window, deferred (R14) with `notBefore`',
         z.union([sentResponseSchema, deferredResponseSchema]),
       ),
+      403: jsonResponse('Rejected: reason codes and rule ids, most decisive first', rejectedResponseSchema),
       409: jsonResponse(
-        'The tenant configuration does not allow it yet (e.g. no SMS opt-out mention)',
+        'A request with this idempotencyKey is still being processed (retry to get its outcome), or the tenant configuration does not allow the message yet (e.g. no SMS opt-out mention)',
         errorResponseSchema,
       ),
-      403: jsonResponse('Rejected: reason codes and rule ids, most decisive first', rejectedResponseSchema),
+      422: jsonResponse('This idempotencyKey was used for a different request', errorResponseSchema),
     },
   });
   route({
@@ -139,6 +143,14 @@ export function buildOpenApiDocument(serverUrl?: string) {
     responses: {
       201: jsonResponse('The key', z.object({ keyId: z.string(), role: z.string(), key: z.string() })),
     },
+  });
+  route({
+    ...admin,
+    method: 'post',
+    path: '/v1/credentials',
+    summary: 'Create SES-style credentials (access key id and secret, shown once) for the SES v2 endpoint',
+    request: { body: body(createCredentialSchema) },
+    responses: { 201: jsonResponse('The credentials', credentialResponseSchema) },
   });
   route({
     ...admin,
@@ -309,6 +321,44 @@ export function buildOpenApiDocument(serverUrl?: string) {
       },
     });
   }
+  const sigv4 = registry.registerComponent('securitySchemes', 'sigv4', {
+    type: 'apiKey',
+    in: 'header',
+    name: 'Authorization',
+    description:
+      'AWS Signature Version 4 (service "ses", any region) with credentials from POST /v1/credentials, as the AWS SDKs and CLI sign',
+  });
+  const sesError = (description: string) => ({
+    description: `${description}. The error name is in the x-amzn-ErrorType header, as SES answers`,
+    content: {
+      'application/json': { schema: z.object({ __type: z.string(), message: z.string() }) },
+    },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/v2/email/outbound-emails',
+    tags: ['SES compatibility'],
+    summary:
+      'SES v2 SendEmail: point an AWS SDK or the CLI at the gateway. Purpose from the EmailTags entry "purpose"; every recipient (To, Cc, Bcc) must be allowed',
+    security: [{ [sigv4.name]: [] }],
+    request: { body: body(sesSendEmailSchema) },
+    responses: {
+      200: jsonResponse(
+        'Sent: one copy per recipient, each with its own unsubscribe link',
+        z.object({ MessageId: z.string() }),
+      ),
+      400: sesError(
+        'MessageRejected (refused: every refused recipient with reasons and rule ids) or BadRequestException (no purpose tag, Template content, malformed MIME)',
+      ),
+      403: sesError(
+        'MissingAuthenticationTokenException, IncompleteSignatureException, InvalidSignatureException (bad secret, clock more than 5 minutes off) or UnrecognizedClientException',
+      ),
+      429: sesError(
+        'TooManyRequestsException: a retry of this call is still being processed; the SDK retries',
+      ),
+      503: sesError('ServiceUnavailable: nothing was sent; the SDK retries'),
+    },
+  });
 
   registry.registerPath({
     method: 'get',

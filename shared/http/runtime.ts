@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { DynamoDbIdempotencyStore } from '../adapters/dynamodb-idempotency-store';
 import { createDocumentClient, DynamoDbGatewayStore } from '../adapters/dynamodb-store';
 import { EndUserMessagingSmsSender } from '../adapters/end-user-messaging-sms-sender';
 import { EventBridgePublisher } from '../adapters/eventbridge-publisher';
@@ -59,6 +60,10 @@ export function runtimeDependencies(): Dependencies {
     sms: new EndUserMessagingSmsSender(
       new PinpointSMSVoiceV2Client({ requestHandler, maxAttempts: 2 }),
       optionalEnv(ENV.smsConfigurationSet),
+    ),
+    idempotency: new DynamoDbIdempotencyStore(
+      createDocumentClient(new DynamoDBClient({ requestHandler, maxAttempts: 3 })),
+      requireEnv(ENV.tableName),
     ),
     events: eventPublisher(),
     keys: optionalEnv(ENV.keyRingJson)

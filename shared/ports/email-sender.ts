@@ -9,6 +9,14 @@ export interface OutboundEmail {
   readonly tags: readonly { name: string; value: string }[];
 }
 
+/** A complete MIME message, sent as is to one envelope recipient. */
+export interface OutboundRawEmail {
+  readonly raw: Buffer;
+  /** Envelope recipient; the message's own To/Cc headers are left as the sender wrote them. */
+  readonly to: string;
+  readonly tags: readonly { name: string; value: string }[];
+}
+
 export class EmailProviderError extends Error {
   override name = 'EmailProviderError';
 }
@@ -21,4 +29,6 @@ export class EmailRejectedByProviderError extends EmailProviderError {
 export interface EmailSender {
   /** Returns the provider's message id; throws an EmailProviderError when nothing was sent. */
   send(email: OutboundEmail): Promise<string>;
+  /** Same contract for a raw MIME message. */
+  sendRaw(email: OutboundRawEmail): Promise<string>;
 }

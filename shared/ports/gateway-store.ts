@@ -57,6 +57,22 @@ export interface ApiKeyRecord {
   readonly createdAt: string;
 }
 
+/** SES-style credentials of a sender (SigV4); the secret is kept encrypted (domain/sender-credential.ts). */
+export interface SenderCredentialRecord {
+  readonly accessKeyId: string;
+  readonly tenantId: string;
+  readonly keyId: string;
+  readonly label?: string;
+  readonly secretCiphertext: string;
+  readonly createdAt: string;
+}
+
+/** What one decision needs to read: a recipient, for the purposes of the messages to it. */
+export interface RecipientStateRequest {
+  readonly recipientKey: string;
+  readonly purposes: readonly string[];
+}
+
 /** What the gateway keeps of every message it sent, so that each can be justified later. */
 export interface MessageRecord {
   readonly messageId: string;
@@ -100,6 +116,18 @@ export interface GatewayStore {
   getApiKey(keyHash: string): Promise<ApiKeyRecord | undefined>;
   putApiKey(keyHash: string, record: ApiKeyRecord): Promise<void>;
 
+  getSenderCredential(accessKeyId: string): Promise<SenderCredentialRecord | undefined>;
+  putSenderCredential(record: SenderCredentialRecord): Promise<void>;
+
+  /**
+   * What the decision needs about many recipients of one tenant, in batched reads (not one
+   * request per recipient): the profile, the consents of the given purposes, the
+   * suppressions and the latest objection per scope. Decides exactly as getRecipientState.
+   */
+  getRecipientStates(
+    tenantId: string,
+    requests: readonly RecipientStateRequest[],
+  ): Promise<Map<string, RecipientState>>;
   /** Everything the decision needs about one recipient: one strongly consistent read. */
   getRecipientState(tenantId: string, recipientKey: string): Promise<RecipientState>;
   putProfile(tenantId: string, recipientKey: string, profile: RecipientProfile): Promise<void>;

@@ -101,6 +101,11 @@ export const sendEmailSchema = z
     html: z.string().min(1).max(MAX_HTML_LENGTH).optional(),
     text: z.string().min(1).max(MAX_TEXT_LENGTH).optional(),
     replyTo: mailboxSchema.optional(),
+    idempotencyKey: z.string().min(1).max(200).optional().meta({
+      description:
+        'Sends once per key (per tenant, kept 24 hours): a retry or a concurrent duplicate answers the first outcome',
+      example: 'order-1234-shipped',
+    }),
   })
   .strict()
   .refine((m) => m.html !== undefined || m.text !== undefined, {
@@ -119,6 +124,10 @@ export const sendSmsSchema = z
       .min(1)
       .max(MAX_SMS_BODY_LENGTH)
       .meta({ description: 'The text; the opt-out mention is appended to marketing SMS (R10)' }),
+    idempotencyKey: z.string().min(1).max(200).optional().meta({
+      description:
+        'Sends once per key (per tenant, kept 24 hours): a retry or a concurrent duplicate answers the first outcome',
+    }),
   })
   .strict()
   .meta({ id: 'SendSmsRequest' });
@@ -299,6 +308,20 @@ export const createKeySchema = z
   .object({ role: z.enum(['sender', 'admin']).default('sender'), label: z.string().max(200).optional() })
   .strict()
   .meta({ id: 'CreateKeyRequest' });
+
+export const createCredentialSchema = z
+  .object({ label: z.string().max(200).optional() })
+  .strict()
+  .meta({ id: 'CreateCredentialRequest' });
+
+export const credentialResponseSchema = z
+  .object({
+    keyId: z.string(),
+    accessKeyId: z.string().meta({ description: 'AWS-style access key id for the SES v2 endpoint' }),
+    secretAccessKey: z.string().meta({ description: 'Shown once; stored encrypted' }),
+    label: z.string().optional(),
+  })
+  .meta({ id: 'CredentialResponse' });
 
 export const putWordingSchema = z
   .object({ text: z.string().min(1).max(10_000) })

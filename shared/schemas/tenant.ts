@@ -141,6 +141,8 @@ export const tenantSettingsSchema = z
       maxSegments: 3,
       window: { days: [1, 2, 3, 4, 5, 6], start: '08:00', end: '20:00', skipPublicHolidays: true },
     }),
+    /** The SES v2 endpoint reads the purpose from the `EmailTags` entry of this name. */
+    purposeTagName: z.string().min(1).max(256).default('purpose'),
   })
   .meta({ id: 'TenantSettings' });
 export type TenantSettings = z.infer<typeof tenantSettingsSchema>;

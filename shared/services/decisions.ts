@@ -62,14 +62,57 @@ export function normalizeAddress(tenant: Tenant, channel: Channel, raw: string, 
   }
 }
 
-/** Reads one recipient's state (one strongly consistent query) and decides. */
+/** A recipient state read ahead (batched), so that the decision reads nothing more. */
+export interface PrefetchedState {
+  readonly recipientKey: string;
+  readonly state: RecipientState;
+}
+
+/**
+ * Email recipient states for many messages of one tenant in batched reads (BatchGetItem,
+ * not one request per message), keyed by normalised address. (SMS numbers are normalised
+ * per message, with the tenant's default region; they are read one by one.) The decisions then run against
+ * states read moments before (R7: checked at send time, against the latest state).
+ */
+export async function prefetchStates(
+  deps: Dependencies,
+  ctx: DecisionContext,
+  messages: readonly { purpose: string; to: string }[],
+): Promise<Map<string, PrefetchedState>> {
+  const purposesByAddress = new Map<string, Set<string>>();
+  for (const m of messages) {
+    const set = purposesByAddress.get(m.to) ?? new Set<string>();
+    set.add(m.purpose);
+    purposesByAddress.set(m.to, set);
+  }
+  const keyOf = new Map(
+    [...purposesByAddress.keys()].map((to) => [
+      to,
+      recipientKey(ctx.keys.hashKey, ctx.tenant.id, 'email', to),
+    ]),
+  );
+  const states = await deps.store.getRecipientStates(
+    ctx.tenant.id,
+    [...purposesByAddress].map(([to, purposes]) => ({
+      recipientKey: keyOf.get(to)!,
+      purposes: [...purposes],
+    })),
+  );
+  return new Map(
+    [...keyOf].map(([to, key]) => [to, { recipientKey: key, state: states.get(key)! }] as const),
+  );
+}
+
+/** Decides for one recipient: on a state read ahead, or reading it (one strongly consistent query). */
 export async function decideFor(
   deps: Pick<Dependencies, 'store' | 'clock'>,
   ctx: DecisionContext,
   message: { channel: Channel; purpose: string; from: string; to: string },
+  prefetched?: PrefetchedState,
 ): Promise<{ decision: Decision; recipientKey: string; state: RecipientState }> {
-  const key = recipientKey(ctx.keys.hashKey, ctx.tenant.id, message.channel, message.to);
-  const state = await deps.store.getRecipientState(ctx.tenant.id, key);
+  const key =
+    prefetched?.recipientKey ?? recipientKey(ctx.keys.hashKey, ctx.tenant.id, message.channel, message.to);
+  const state = prefetched?.state ?? (await deps.store.getRecipientState(ctx.tenant.id, key));
   const decision = decide({
     tenant: ctx.tenant,
     channel: message.channel,

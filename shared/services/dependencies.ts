@@ -2,6 +2,7 @@ import type { Clock } from '../ports/clock';
 import type { EmailSender } from '../ports/email-sender';
 import type { EventPublisher } from '../ports/event-publisher';
 import type { ApiKeyRole, GatewayStore } from '../ports/gateway-store';
+import type { IdempotencyStore } from '../ports/idempotency-store';
 import type { KeyRing } from '../ports/key-ring';
 import type { SmsSender } from '../ports/sms-sender';
 
@@ -11,7 +12,9 @@ export interface Dependencies {
   readonly email: EmailSender;
   readonly sms: SmsSender;
   readonly keys: KeyRing;
-  /** Recipient events for CRMs (consent, withdrawal, objection, suppression, erasure). */
+  /** No double sends (services/idempotency.ts). */
+  readonly idempotency: IdempotencyStore;
+  /** Events for CRMs and other systems: recipient state changes, bulk-send outcomes. */
   readonly events: EventPublisher;
   readonly clock: Clock;
   /** Base URL of the public API, for unsubscribe links (`<base>/u/<token>`). */

@@ -20,6 +20,7 @@ import {
   decideFor,
   loadContext,
   normalizeAddress,
+  type PrefetchedState,
   type RejectedBody,
   rejectedBody,
 } from './decisions';
@@ -49,10 +50,12 @@ export async function sendMessage(
   deps: Dependencies,
   caller: Caller,
   request: SendMessageRequest,
+  /** The bulk queue loads the context once and reads the states of a whole batch ahead (email). */
+  ahead?: { ctx: DecisionContext; state?: PrefetchedState },
 ): Promise<SendResult> {
-  const ctx = await loadContext(deps, caller.tenantId);
+  const ctx = ahead?.ctx ?? (await loadContext(deps, caller.tenantId));
   return request.channel === 'email'
-    ? sendEmail(deps, caller, ctx, request)
+    ? sendEmail(deps, caller, ctx, request, ahead?.state)
     : sendSms(deps, caller, ctx, request);
 }
 
@@ -77,7 +80,7 @@ async function recordSent(deps: Dependencies, tenantId: string, recipientKey: st
 }
 
 /** Logs and audits a rejection; failing to audit it never lets the message through. */
-async function recordRejected(
+export async function recordRejected(
   deps: Dependencies,
   target: { tenantId: string; recipientKey: string; channel: 'email' | 'sms' },
   actor: Actor,
@@ -103,7 +106,7 @@ async function recordRejected(
 }
 
 /** Audits an allowed decision before acting on it: if it cannot be recorded, nothing is sent (fail closed). */
-async function recordAllowed(
+export async function recordAllowed(
   deps: Dependencies,
   target: { tenantId: string; recipientKey: string; channel: 'email' | 'sms' },
   actor: Actor,
@@ -119,14 +122,15 @@ async function sendEmail(
   caller: Caller,
   ctx: DecisionContext,
   request: SendEmailRequest,
+  prefetched?: PrefetchedState,
 ): Promise<SendResult> {
   const decidedAt = deps.clock.now().toISOString();
-  const { decision, recipientKey } = await decideFor(deps, ctx, {
-    channel: 'email',
-    purpose: request.purpose,
-    from: request.from.address,
-    to: request.to,
-  });
+  const { decision, recipientKey } = await decideFor(
+    deps,
+    ctx,
+    { channel: 'email', purpose: request.purpose, from: request.from.address, to: request.to },
+    prefetched,
+  );
   const target = { tenantId: ctx.tenant.id, recipientKey, channel: 'email' as const };
   if (decision.outcome !== 'allowed') {
     // Deferral is an SMS matter (R14); an email decision is allowed or rejected.

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { generateApiKey, hashApiKey } from '../domain/api-key';
 import { checkConsent } from '../domain/decide';
 import { recipientKey } from '../domain/recipient-key';
+import { encryptSecret, generateAccessKeyId, generateSecretAccessKey } from '../domain/sender-credential';
 import { NotFoundError } from '../ports/gateway-store';
 import type {
   createKeySchema,
@@ -96,6 +97,30 @@ export async function createApiKey(
     createdAt: deps.clock.now().toISOString(),
   });
   return { keyId, role: input.role, key, label: input.label };
+}
+
+/**
+ * SES-style credentials for a sender: the secret is shown once and stored encrypted
+ * (domain/sender-credential.ts explains why not hashed: SigV4 needs the secret).
+ */
+export async function createSenderCredential(
+  deps: Pick<Dependencies, 'store' | 'clock' | 'keys'>,
+  tenantId: string,
+  input: { label?: string },
+) {
+  const keys = await deps.keys.load();
+  const accessKeyId = generateAccessKeyId();
+  const secretAccessKey = generateSecretAccessKey();
+  const keyId = randomUUID();
+  await deps.store.putSenderCredential({
+    accessKeyId,
+    tenantId,
+    keyId,
+    label: input.label,
+    secretCiphertext: encryptSecret(keys.hashKey, accessKeyId, secretAccessKey),
+    createdAt: deps.clock.now().toISOString(),
+  });
+  return { keyId, accessKeyId, secretAccessKey, label: input.label };
 }
 
 /** The recipient's key and normalised address (an invalid address is a 400 naming `address`). */

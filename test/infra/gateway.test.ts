@@ -572,3 +572,65 @@ describe('cdk-nag AwsSolutionsChecks', () => {
     });
   });
 });
+
+describe('bulk queue and event bus', () => {
+  const template = synthStack();
+  const bulk = entryPoints.find((e) => e.trigger?.type === 'bulkQueue');
+
+  it('has a consumer entry point', () => {
+    expect(bulk?.id).toBe('BulkSend');
+  });
+
+  it('dead-letters a message after three receives, both queues encrypted', () => {
+    const queues = template.findResources('AWS::SQS::Queue');
+    expect(Object.keys(queues)).toHaveLength(2);
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      RedrivePolicy: Match.objectLike({ maxReceiveCount: 3 }),
+      VisibilityTimeout: 60,
+      SqsManagedSseEnabled: true,
+    });
+    for (const queue of Object.values(queues) as Resource[]) {
+      expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
+    }
+  });
+
+  it('refuses unencrypted transport to both queues', () => {
+    const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy')) as Resource[];
+    expect(policies).toHaveLength(2);
+    for (const policy of policies) {
+      const statements = (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
+      expect(
+        statements.some((s) => s.Effect === 'Deny' && JSON.stringify(s).includes('aws:SecureTransport')),
+      ).toBe(true);
+    }
+  });
+
+  it('feeds the consumer in batches with partial batch failures', () => {
+    const [fnId] = functionOf(template, bulk!);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: fnId },
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it('lets only the publishing functions put events, and tells the consumer the bus', () => {
+    for (const entryPoint of entryPoints) {
+      const puts = actionsOf(statementsOf(template, entryPoint)).includes('events:PutEvents');
+      expect(puts, entryPoint.id).toBe(entryPoint.needs.publishEvents === true);
+    }
+    const [, fn] = functionOf(template, bulk!);
+    expect(
+      (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables[ENV.eventBusName],
+    ).toBeDefined();
+    template.resourceCountIs('AWS::Events::EventBus', 1);
+  });
+
+  it('routes the SES v2 SendEmail path to its own function', () => {
+    const ses = entryPoints.find((e) => e.id === 'SesSendEmail')!;
+    expect(ses.routes).toEqual([{ method: 'POST', path: '/v2/email/outbound-emails' }]);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: 'POST /v2/email/outbound-emails',
+    });
+  });
+});

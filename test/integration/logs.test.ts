@@ -44,6 +44,16 @@ it('logs never contain an address in clear', async () => {
     await gw.call('POST', path, form('save'));
     await gw.call('POST', path, form('stop_all'));
     await gw.call('POST', path, form('forget_confirmed'));
+    // The bulk queue: a sent, a refused and an invalid message.
+    await gw.call('POST', '/local/bulk-queue/messages', {
+      key: gw.senderKey,
+      body: [
+        newsletter('grace.hopper@example.org'),
+        newsletter('ada.queue@example.org'),
+        { ...newsletter('ada.invalid@example.org'), subject: '' },
+      ],
+    });
+    await gw.call('GET', '/local/bulk-queue?wait');
   } finally {
     process.stdout.write = write;
   }
@@ -53,5 +63,5 @@ it('logs never contain an address in clear', async () => {
   expect(output).toContain('"recipientKey"');
   expect(output).toContain('"message":"preferences saved"');
   expect(output).toContain('"message":"recipient erased"');
-  expect(output).not.toMatch(/grace\.hopper|nobody\.else/);
+  expect(output).not.toMatch(/grace\.hopper|nobody\.else|ada\.queue|ada\.invalid/);
 });

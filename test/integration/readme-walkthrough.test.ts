@@ -92,3 +92,30 @@ it("runs the README's walkthrough and gets the answers it describes", async () =
     '"decision":"rejected","reasons":["objection","consent_missing","soft_opt_in_not_applicable"]',
   );
 });
+
+/** The shell blocks of a README section that run against the local gateway (not the deployed-only ones). */
+function sectionBlocks(title: string): string[] {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const start = readme.indexOf(title);
+  const end = readme.indexOf('\n## ', start + title.length);
+  expect(start).toBeGreaterThan(0);
+  return [...readme.slice(start, end).matchAll(/```sh\n([\s\S]*?)```/g)]
+    .map((m) => m[1]!)
+    .filter((block) => block.includes('"$API'));
+}
+
+it("runs the README's credentials and local bulk queue examples", async () => {
+  const setup = walkthroughScript().split('\n').slice(0, 8).join('\n');
+  const script = [
+    setup,
+    ...sectionBlocks('## Switch an existing sender'),
+    ...sectionBlocks('## Bulk queue'),
+  ].join('\n');
+  const { stdout } = await promisify(execFile)('bash', ['-c', script], { cwd, maxBuffer: 10_000_000 });
+  expect(stdout).toMatch(
+    /"accessKeyId":"CGAK[A-Z2-7]{16}","secretAccessKey":"[^"]+","label":"legacy newsletter app"/,
+  );
+  expect(stdout).toMatch(/"messageIds":\["[^"]+","[^"]+"\]/);
+  expect(stdout).toMatch(/"depth":0,"batches":\[2\],"deadLetters":\[\]/);
+  expect(stdout.match(/"detailType":"Message Outcome"/g)).toHaveLength(2);
+});

@@ -215,6 +215,8 @@ describe('erasure (R15, R11)', () => {
     expect(new Set(kinds)).toEqual(
       new Set([
         'objection',
+        // The latest objection of each scope, which the batched read (bulk queue, SES endpoint) checks.
+        'objectionScope',
         'suppression',
         'audit:objection.recorded',
         'audit:suppression.recorded',
@@ -254,6 +256,16 @@ describe('erasure (R15, R11)', () => {
     const again = await gw.call('POST', '/v1/messages', { key: gw.senderKey, body: newsletter(address) });
     expect(again.status).toBe(403);
     expect(again.body.reasons).toContain('objection');
+    // The batched read of the bulk queue sees the erasure too (it reads the scope items erasure keeps).
+    await gw.call('POST', '/local/bulk-queue/messages', { key: gw.senderKey, body: [newsletter(address)] });
+    const queue = await gw.call('GET', '/local/bulk-queue?wait');
+    const outcome = (queue.body.events as { detailType: string; detail: Record<string, unknown> }[])
+      .filter((e) => e.detailType === 'Message Outcome' && e.detail.recipientKey === key)
+      .at(-1);
+    expect(outcome?.detail).toMatchObject({
+      decision: 'rejected',
+      reasons: expect.arrayContaining(['objection']),
+    });
   });
 
   it('answers 404 for a key that holds nothing, and records nothing', async () => {

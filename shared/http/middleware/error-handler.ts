@@ -5,6 +5,7 @@ import { ConflictError, NotFoundError, StoreUnavailableError } from '../../ports
 import { SmsProviderError } from '../../ports/sms-sender';
 import { InvalidInputError } from '../../schemas/validation';
 import { TenantConfigurationError } from '../../services/errors';
+import { IdempotencyInProgressError, IdempotencyKeyReusedError } from '../../services/idempotency';
 import { HttpError } from '../errors';
 import { type HttpResponse, json } from '../responses';
 
@@ -31,6 +32,10 @@ export function toResponse(
       internal: false,
     };
   }
+  if (error instanceof IdempotencyKeyReusedError)
+    return { response: out(422, 'idempotency_key_reused', error.message), internal: false };
+  if (error instanceof IdempotencyInProgressError)
+    return { response: out(409, 'idempotency_in_progress', error.message), internal: false };
   if (error instanceof HttpError)
     return { response: out(error.statusCode, error.code, error.message), internal: false };
   if (error instanceof NotFoundError)

@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import type middy from '@middy/core';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { MimeInjectionError } from '../../domain/inject-unsubscribe-mime';
+import { CredentialDecryptionError } from '../../domain/sender-credential';
+import { SignatureError } from '../../domain/sigv4';
+import { EmailProviderError, EmailRejectedByProviderError } from '../../ports/email-sender';
+import { NotFoundError, StoreUnavailableError } from '../../ports/gateway-store';
+import { InvalidInputError } from '../../schemas/validation';
+import { IdempotencyInProgressError, IdempotencyKeyReusedError } from '../../services/idempotency';
+import { SesBadRequestError, SesMessageRefusedError } from '../../services/ses-send-email';
+import type { HttpResponse } from '../responses';
+
+/**
+ * Errors as SES v2 answers them, so that the AWS SDK raises the matching exception: the
+ * REST-JSON protocol reads the error's name from the `x-amzn-ErrorType` header (and the
+ * body's `code`/`__type`), its message from the body's `message`. The `Date` header lets
+ * the SDK correct its clock after a skew error, as it does against AWS.
+ */
+export function sesResponse(
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): HttpResponse {
+  return {
+    statusCode,
+    headers: {
+      'content-type': 'application/json',
+      'x-amzn-requestid': randomUUID(),
+      date: new Date().toUTCString(),
+      ...headers,
+    },
+    body: JSON.stringify(body),
+  };
+}
+
+export function sesError(statusCode: number, type: string, message: string): HttpResponse {
+  return sesResponse(statusCode, { __type: type, message }, { 'x-amzn-errortype': type });
+}
+
+export function toSesErrorResponse(error: unknown): { response: HttpResponse; internal: boolean } {
+  const out = (status: number, type: string, message: string, internal = false) => ({
+    response: sesError(status, type, message),
+    internal,
+  });
+  if (error instanceof SignatureError) return out(403, error.code, error.message);
+  if (error instanceof SesMessageRefusedError) return out(400, 'MessageRejected', error.message);
+  if (error instanceof SesBadRequestError || error instanceof MimeInjectionError)
+    return out(400, 'BadRequestException', error.message);
+  if (error instanceof InvalidInputError) return out(400, 'BadRequestException', error.message);
+  if (error instanceof IdempotencyKeyReusedError) return out(400, 'BadRequestException', error.message);
+  // A throttling error: the SDK retries it (same invocation id) and gets the first outcome.
+  if (error instanceof IdempotencyInProgressError) return out(429, 'TooManyRequestsException', error.message);
+  if (error instanceof NotFoundError) return out(404, 'NotFoundException', error.message);
+  if (error instanceof EmailRejectedByProviderError)
+    return out(400, 'MessageRejected', 'The email provider refused the message; nothing was sent.', true);
+  if (error instanceof EmailProviderError || error instanceof StoreUnavailableError)
+    return out(503, 'ServiceUnavailable', 'Service unavailable; nothing was sent. Retry later.', true);
+  if (error instanceof CredentialDecryptionError) return out(500, 'InternalFailure', 'Internal error', true);
+  return out(500, 'InternalFailure', 'Internal error', true);
+}
+
+export function sesErrorHandler(options: {
+  logError?: (message: string, data: Record<string, unknown>) => void;
+}): middy.MiddlewareObj<APIGatewayProxyEventV2, HttpResponse, Error, Context> {
+  const onError: middy.MiddlewareFn<APIGatewayProxyEventV2, HttpResponse, Error, Context> = async (
+    request,
+  ) => {
+    const { response, internal } = toSesErrorResponse(request.error);
+    if (internal) {
+      const error = request.error as Error | undefined;
+      options.logError?.('request failed', {
+        error: error?.name,
+        message: error?.message,
+        cause: (error?.cause as Error | undefined)?.name,
+        status: response.statusCode,
+      });
+    }
+    request.response = response;
+  };
+  return { onError };
+}

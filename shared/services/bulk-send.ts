@@ -1,0 +1,171 @@
+import { hashApiKey } from '../domain/api-key';
+import { sendMessageSchema } from '../schemas/api';
+import { InvalidInputError, parseInput } from '../schemas/validation';
+import { type DecisionContext, loadContext, type PrefetchedState, prefetchStates } from './decisions';
+import type { Caller, Dependencies } from './dependencies';
+import { fingerprintOf, runOnce } from './idempotency';
+import { type SendResult, sendMessage } from './send-message';
+
+/**
+ * The bulk queue: each message carries the same JSON as POST /v1/messages and the sender's
+ * API key in its `Authorization` message attribute (`Bearer cg_send_…`), so the queue
+ * grants no more than the HTTP API does. A batch is prepared at once (keys resolved, one
+ * context per tenant, recipient states read in batched reads), then each message is sent
+ * through the same idempotent path as the HTTP API.
+ */
+export interface QueuedMessage {
+  /** SQS message id: the idempotency key when the body has no idempotencyKey (SQS may deliver twice). */
+  readonly messageId: string;
+  readonly body: string;
+  readonly authorization?: string;
+}
+
+export type Prepared =
+  | { readonly kind: 'invalid'; readonly problem: string }
+  | { readonly kind: 'failed'; readonly error: Error }
+  | {
+      readonly kind: 'ready';
+      readonly caller: Caller;
+      readonly request: ReturnType<typeof sendMessageSchema.parse>;
+      readonly ctx: DecisionContext;
+      readonly state?: PrefetchedState;
+    };
+
+export type BulkOutcome =
+  | { outcome: 'invalid'; problem: string }
+  | ({ outcome: 'sent' | 'deferred' | 'rejected'; replayed: boolean; recipientKey?: string } & SendResult);
+
+const BEARER = /^Bearer\s+(\S{10,200})\s*$/i;
+
+export async function prepareBatch(
+  deps: Dependencies,
+  messages: readonly QueuedMessage[],
+): Promise<Map<string, Prepared>> {
+  const prepared = new Map<string, Prepared>();
+  const parsed: { m: QueuedMessage; caller: Caller; request: ReturnType<typeof sendMessageSchema.parse> }[] =
+    [];
+  const callers = new Map<string, Promise<Caller | undefined>>();
+  for (const m of messages) {
+    const key = BEARER.exec(m.authorization ?? '')?.[1];
+    if (key === undefined) {
+      prepared.set(m.messageId, {
+        kind: 'invalid',
+        problem: 'The Authorization message attribute (Bearer <sender key>) is missing',
+      });
+      continue;
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(m.body);
+    } catch {
+      prepared.set(m.messageId, { kind: 'invalid', problem: 'The message body is not valid JSON' });
+      continue;
+    }
+    let request: ReturnType<typeof sendMessageSchema.parse>;
+    try {
+      request = parseInput(sendMessageSchema, body);
+    } catch (error) {
+      if (!(error instanceof InvalidInputError)) throw error;
+      prepared.set(m.messageId, { kind: 'invalid', problem: error.message });
+      continue;
+    }
+    if (!callers.has(key)) {
+      callers.set(
+        key,
+        deps.store
+          .getApiKey(hashApiKey(key))
+          .then((r) =>
+            r === undefined ? undefined : { tenantId: r.tenantId, keyId: r.keyId, role: r.role },
+          ),
+      );
+    }
+    try {
+      const caller = await callers.get(key)!;
+      if (caller === undefined) {
+        prepared.set(m.messageId, { kind: 'invalid', problem: 'Unknown API key' });
+        continue;
+      }
+      parsed.push({ m, caller, request });
+    } catch (error) {
+      prepared.set(m.messageId, { kind: 'failed', error: error as Error });
+    }
+  }
+
+  // One context and one batched state read per tenant present in the batch.
+  const byTenant = new Map<string, typeof parsed>();
+  for (const p of parsed) byTenant.set(p.caller.tenantId, [...(byTenant.get(p.caller.tenantId) ?? []), p]);
+  await Promise.all(
+    [...byTenant.values()].map(async (group) => {
+      try {
+        const ctx = await loadContext(deps, group[0]!.caller.tenantId);
+        // Email states in one batched read; SMS numbers are normalised and read per message.
+        const emails = group.flatMap((p) => (p.request.channel === 'email' ? [p.request] : []));
+        const states = await prefetchStates(
+          deps,
+          ctx,
+          emails.map((r) => ({ purpose: r.purpose, to: r.to })),
+        );
+        for (const p of group) {
+          prepared.set(p.m.messageId, {
+            kind: 'ready',
+            caller: p.caller,
+            request: p.request,
+            ctx,
+            state: p.request.channel === 'email' ? states.get(p.request.to) : undefined,
+          });
+        }
+      } catch (error) {
+        for (const p of group) prepared.set(p.m.messageId, { kind: 'failed', error: error as Error });
+      }
+    }),
+  );
+  return prepared;
+}
+
+/**
+ * One queued message: sent or rejected once (idempotent on its idempotencyKey, else its
+ * SQS message id), its outcome published. Throws (so that SQS delivers it again, then
+ * dead-letters it) only when the outcome is unknown: store, provider or bus unavailable.
+ */
+export async function processQueuedMessage(
+  deps: Dependencies,
+  message: QueuedMessage,
+  prepared: Prepared | undefined,
+): Promise<BulkOutcome> {
+  if (prepared === undefined) throw new Error(`Message ${message.messageId} was not prepared`);
+  if (prepared.kind === 'failed') throw prepared.error;
+  if (prepared.kind === 'invalid') {
+    // Delivering it again would not make it valid: an outcome, not a failure.
+    await deps.events.publish([
+      {
+        detailType: 'Message Outcome',
+        detail: { sqsMessageId: message.messageId, outcome: 'invalid', problem: prepared.problem },
+      },
+    ]);
+    return { outcome: 'invalid', problem: prepared.problem };
+  }
+  const { caller, request, ctx, state } = prepared;
+  const key =
+    request.idempotencyKey === undefined ? `sqs:${message.messageId}` : `key:${request.idempotencyKey}`;
+  const { result, replayed } = await runOnce(
+    deps,
+    { tenantId: caller.tenantId, key, fingerprint: fingerprintOf(request) },
+    () => sendMessage(deps, caller, request, { ctx, state }),
+  );
+  await deps.events.publish([
+    {
+      detailType: 'Message Outcome',
+      detail: {
+        tenantId: caller.tenantId,
+        sqsMessageId: message.messageId,
+        idempotencyKey: request.idempotencyKey,
+        purpose: request.purpose,
+        // R11: recipients are named by their key, never by their address.
+        recipientKey: state?.recipientKey,
+        replayed,
+        ...result,
+      },
+    },
+  ]);
+  return { outcome: result.decision, replayed, recipientKey: state?.recipientKey, ...result };
+}

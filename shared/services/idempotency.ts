@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import type { Dependencies } from './dependencies';
+
+/**
+ * No double sends: a send that carries an idempotency key runs once per tenant and key;
+ * a retried or concurrent duplicate answers the first outcome (sent or rejected alike).
+ * Keys come from the JSON API's `idempotencyKey`, the AWS SDK's `amz-sdk-invocation-id`
+ * (the same on every retry of one call) and the SQS message id.
+ */
+export class IdempotencyError extends Error {
+  override name = 'IdempotencyError';
+}
+/** The key was used for another request: answering the first outcome would be wrong. */
+export class IdempotencyKeyReusedError extends IdempotencyError {
+  override name = 'IdempotencyKeyReusedError';
+}
+/** The first request with this key is still running: retry shortly to get its outcome. */
+export class IdempotencyInProgressError extends IdempotencyError {
+  override name = 'IdempotencyInProgressError';
+}
+
+/** Longer than any function's timeout (10 s): a live claim is never taken over. */
+const LEASE_MS = 30_000;
+/** How long an outcome is replayed: past the SDK's and SQS's retries by far. */
+const RETENTION_S = 24 * 3600;
+/** A concurrent duplicate waits this long for the first outcome before asking to retry. */
+const WAIT_MS = 3_000;
+const POLL_MS = 100;
+
+export function fingerprintOf(request: unknown): string {
+  return createHash('sha256').update(JSON.stringify(request)).digest('hex');
+}
+
+export interface IdempotencyScope {
+  readonly tenantId: string;
+  /** Namespaced by origin, e.g. `key:<idempotencyKey>`, `ses:<invocation id>`, `sqs:<message id>`. */
+  readonly key: string;
+  readonly fingerprint: string;
+}
+
+export async function runOnce<T>(
+  deps: Pick<Dependencies, 'idempotency' | 'clock'>,
+  scope: IdempotencyScope,
+  run: () => Promise<T>,
+): Promise<{ result: T; replayed: boolean }> {
+  const store = deps.idempotency;
+  const deadline = Date.now() + WAIT_MS;
+  for (;;) {
+    const now = deps.clock.now().getTime();
+    const claim = await store.claim(scope.tenantId, scope.key, scope.fingerprint, {
+      now,
+      leaseUntil: now + LEASE_MS,
+      expiresAt: Math.floor(now / 1000) + RETENTION_S,
+    });
+    if (claim.claimed) break;
+    const { record } = claim;
+    if (record.fingerprint !== scope.fingerprint) {
+      throw new IdempotencyKeyReusedError(
+        'This idempotency key was already used for a different request; use a new key for a new message',
+      );
+    }
+    if (record.status === 'completed') return { result: record.result as T, replayed: true };
+    if (Date.now() >= deadline) {
+      throw new IdempotencyInProgressError(
+        'A request with this idempotency key is still being processed; retry to get its outcome',
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+
+  let result: T;
+  try {
+    result = await run();
+  } catch (error) {
+    // Nothing went out (send errors are raised only before a send): a retry may try again.
+    await store.release(scope.tenantId, scope.key).catch(() => undefined);
+    throw error;
+  }
+  const now = deps.clock.now().getTime();
+  try {
+    await store.complete(scope.tenantId, scope.key, result, Math.floor(now / 1000) + RETENTION_S);
+  } catch {
+    // The send happened; the claim stays in progress until its lease ends, so a duplicate
+    // within the lease waits and then is asked to retry rather than sending again.
+  }
+  return { result, replayed: false };
+}

@@ -1,0 +1,336 @@
+import { randomUUID } from 'node:crypto';
+import { simpleParser } from 'mailparser';
+import {
+  type AddressError,
+  formatMailbox,
+  type Mailbox,
+  normalizeEmail,
+  parseMailbox,
+} from '../domain/address';
+import type { Decision } from '../domain/decide';
+import { injectIntoHtml, injectIntoText, unsubscribeHeaders } from '../domain/inject-unsubscribe';
+import { injectIntoMime } from '../domain/inject-unsubscribe-mime';
+import { rulesOf } from '../domain/reasons';
+import { signToken } from '../domain/unsubscribe-token';
+import type { SesSendEmailInput } from '../schemas/ses';
+import type { Purpose } from '../schemas/tenant';
+import { type DecisionContext, decideFor, loadContext, prefetchStates } from './decisions';
+import type { Caller, Dependencies } from './dependencies';
+import { runOnce } from './idempotency';
+import { actorOf } from './record-change';
+import { recordAllowed, recordRejected } from './send-message';
+
+/**
+ * SES v2 SendEmail through the gate: the purpose comes from an EmailTags entry, every
+ * recipient of Destination (To, Cc, Bcc) is decided, and the message goes out only when
+ * all of them are allowed. Each recipient then gets an own copy carrying an own
+ * unsubscribe link (R10: the link names one recipient; a shared link would let one
+ * recipient unsubscribe another).
+ */
+export class SesSendError extends Error {
+  override name = 'SesSendError';
+}
+/** The request cannot be served as written (SES's BadRequestException). */
+export class SesBadRequestError extends SesSendError {
+  override name = 'SesBadRequestError';
+}
+/** The gate refused the message (SES's MessageRejected): the message lists reasons and rules per recipient. */
+export class SesMessageRefusedError extends SesSendError {
+  override name = 'SesMessageRefusedError';
+  constructor(
+    message: string,
+    readonly refused: readonly { to: string; reasons: string[]; rules: string[] }[],
+  ) {
+    super(message);
+  }
+}
+
+/** Copy headers a sender may not set: the gate sets the unsubscribe headers itself (R10). */
+const GATE_HEADERS = new Set(['list-unsubscribe', 'list-unsubscribe-post']);
+
+type Content =
+  | {
+      kind: 'simple';
+      subject: string;
+      html?: string;
+      text?: string;
+      headers: { name: string; value: string }[];
+    }
+  | { kind: 'raw'; raw: Buffer };
+
+interface Envelope {
+  from: Mailbox;
+  replyTo?: string;
+  recipients: string[];
+}
+
+function mailbox(value: string, field: string): Mailbox {
+  try {
+    return parseMailbox(value);
+  } catch (error) {
+    throw new SesBadRequestError(`${field}: not a valid address (${(error as AddressError).message})`);
+  }
+}
+
+function address(value: string, field: string): string {
+  try {
+    return normalizeEmail(mailbox(value, field).address);
+  } catch (error) {
+    if (error instanceof SesBadRequestError) throw error;
+    throw new SesBadRequestError(`${field}: not a valid address (${(error as Error).message})`);
+  }
+}
+
+async function readContent(input: SesSendEmailInput): Promise<{ content: Content; envelope: Envelope }> {
+  const { Simple, Raw, Template } = input.Content;
+  if (Template !== undefined) {
+    throw new SesBadRequestError(
+      'Content.Template is not supported by consent-gate: send Content.Simple or Content.Raw',
+    );
+  }
+  const destination = [
+    ...(input.Destination?.ToAddresses ?? []),
+    ...(input.Destination?.CcAddresses ?? []),
+    ...(input.Destination?.BccAddresses ?? []),
+  ];
+  if (Simple !== undefined) {
+    if (input.FromEmailAddress === undefined) throw new SesBadRequestError('FromEmailAddress is required');
+    if (Simple.Body.Html === undefined && Simple.Body.Text === undefined) {
+      throw new SesBadRequestError('Content.Simple.Body needs Html or Text');
+    }
+    if (/[\r\n]/.test(Simple.Subject.Data))
+      throw new SesBadRequestError('Subject must not contain line breaks');
+    return {
+      content: {
+        kind: 'simple',
+        subject: Simple.Subject.Data,
+        html: Simple.Body.Html?.Data,
+        text: Simple.Body.Text?.Data,
+        headers: (Simple.Headers ?? [])
+          .filter((h) => !GATE_HEADERS.has(h.Name.toLowerCase()))
+          .map((h) => ({ name: h.Name, value: h.Value })),
+      },
+      envelope: {
+        from: mailbox(input.FromEmailAddress, 'FromEmailAddress'),
+        replyTo: input.ReplyToAddresses?.[0],
+        recipients: destination.map((a, i) => address(a, `Destination[${i}]`)),
+      },
+    };
+  }
+  if (Raw !== undefined) {
+    const raw = Buffer.from(Raw.Data, 'base64');
+    // Sender and recipients from the message's headers when the request does not name them, as SES does.
+    const parsed = await simpleParser(raw, {
+      skipHtmlToText: true,
+      skipTextToHtml: true,
+      skipTextLinks: true,
+    });
+    const fromHeader = parsed.from?.value[0]?.address;
+    const from = input.FromEmailAddress ?? fromHeader;
+    if (from === undefined) throw new SesBadRequestError('The raw message has no From header');
+    const fromHeaders = [parsed.to, parsed.cc, parsed.bcc]
+      .flatMap((a) => (a === undefined ? [] : Array.isArray(a) ? a : [a]))
+      .flatMap((a) => a.value.map((v) => v.address ?? ''));
+    const recipients = destination.length > 0 ? destination : fromHeaders;
+    return {
+      content: { kind: 'raw', raw },
+      envelope: {
+        // R10 checks the From the recipient sees, so a raw message's From header must be allowed too.
+        from: mailbox(fromHeader ?? from, 'From'),
+        recipients: recipients.map((a, i) => address(a, `Destination[${i}]`)),
+      },
+    };
+  }
+  throw new SesBadRequestError('Content needs Simple or Raw');
+}
+
+function purposeOf(input: SesSendEmailInput, ctx: DecisionContext): Purpose {
+  const name = ctx.tenant.settings.purposeTagName;
+  const value = input.EmailTags?.find((t) => t.Name === name)?.Value;
+  if (value === undefined || value === '') {
+    throw new SesBadRequestError(
+      `EmailTags must include a tag named "${name}" whose value is a purpose declared with PUT /v1/purposes/{purposeId}`,
+    );
+  }
+  const purpose = ctx.tenant.purposes[value];
+  if (purpose === undefined) {
+    throw new SesMessageRefusedError(
+      `Message rejected by consent-gate: unknown_purpose: purpose "${value}" is not declared`,
+      [],
+    );
+  }
+  return purpose;
+}
+
+export async function sendSesEmail(
+  deps: Dependencies,
+  caller: Caller,
+  input: SesSendEmailInput,
+  /** The call's idempotency key: each recipient's copy is sent once per key, even when another copy failed. */
+  options: { idempotency?: { key: string; fingerprint: string } } = {},
+): Promise<{ MessageId: string }> {
+  const ctx = await loadContext(deps, caller.tenantId);
+  const purpose = purposeOf(input, ctx);
+  const { content, envelope } = await readContent(input);
+  const recipients = [...new Set(envelope.recipients)];
+  if (recipients.length === 0) throw new SesBadRequestError('Destination names no recipient');
+
+  // One batched read for every recipient, then one decision each.
+  const states = await prefetchStates(
+    deps,
+    ctx,
+    recipients.map((to) => ({ purpose: purpose.id, to })),
+  );
+  const decided = await Promise.all(
+    recipients.map(async (to) => ({
+      to,
+      ...(await decideFor(
+        deps,
+        ctx,
+        { channel: 'email', purpose: purpose.id, from: envelope.from.address, to },
+        states.get(to),
+      )),
+    })),
+  );
+  const refused = decided.filter(
+    (d): d is typeof d & { decision: Extract<Decision, { outcome: 'rejected' }> } =>
+      d.decision.outcome === 'rejected',
+  );
+  if (refused.length > 0) {
+    // Audit trail: each refused recipient's decision (failing to record it refuses all the same).
+    const rejectedAt = deps.clock.now().toISOString();
+    await Promise.all(
+      refused.map((r) =>
+        recordRejected(
+          deps,
+          { tenantId: ctx.tenant.id, recipientKey: r.recipientKey, channel: 'email' },
+          actorOf(caller),
+          { purpose: purpose.id, from: envelope.from.address, decidedAt: rejectedAt },
+          r.decision,
+        ),
+      ),
+    );
+    const lines = refused.map(
+      (r) =>
+        `${r.to}: ${r.decision.failures.map((f) => `${f.reason}${f.rule ? ` (${f.rule})` : ''}: ${f.message}`).join('; ')}`,
+    );
+    throw new SesMessageRefusedError(
+      `Message rejected by consent-gate for ${refused.length} of ${recipients.length} recipient(s); nothing was sent. ${lines.join(' | ')}`,
+      refused.map((r) => ({
+        to: r.to,
+        reasons: r.decision.failures.map((f) => f.reason),
+        rules: rulesOf(r.decision.failures),
+      })),
+    );
+  }
+
+  const messageId = randomUUID();
+  const decidedAt = deps.clock.now().toISOString();
+  for (const d of decided) {
+    const allowed = d.decision;
+    if (allowed.outcome !== 'allowed') continue;
+    const tags = [
+      { name: 'tenant', value: ctx.tenant.id },
+      { name: 'purpose', value: purpose.id },
+      { name: 'messageId', value: messageId },
+    ];
+    const sendCopy = async (): Promise<string> => {
+      // Audit before acting: an allowed decision that cannot be recorded sends nothing.
+      await recordAllowed(
+        deps,
+        { tenantId: ctx.tenant.id, recipientKey: d.recipientKey, channel: 'email' },
+        actorOf(caller),
+        'decision.sent',
+        {
+          messageId,
+          purpose: purpose.id,
+          category: purpose.category,
+          from: envelope.from.address,
+          basis: allowed.basis,
+          proof: allowed.proof,
+          via: 'ses-v2-endpoint',
+        },
+        decidedAt,
+      );
+      // R6: transactional messages need no link; every other category gets one (R10).
+      const url =
+        purpose.category === 'transactional'
+          ? undefined
+          : `${deps.publicBaseUrl.replace(/\/$/, '')}/u/${signToken(
+              {
+                tenant: ctx.tenant.id,
+                recipientKey: d.recipientKey,
+                purpose: purpose.id,
+                channel: 'email',
+                messageId,
+              },
+              ctx.keys,
+            )}`;
+      const providerMessageId =
+        content.kind === 'raw'
+          ? await deps.email.sendRaw({
+              raw: url === undefined ? content.raw : await injectIntoMime(content.raw, url),
+              to: d.to,
+              tags,
+            })
+          : await deps.email.send({
+              from: formatMailbox(envelope.from),
+              to: d.to,
+              replyTo: envelope.replyTo,
+              subject: content.subject,
+              html:
+                content.html === undefined || url === undefined
+                  ? content.html
+                  : injectIntoHtml(content.html, url),
+              text:
+                content.text === undefined || url === undefined
+                  ? content.text
+                  : injectIntoText(content.text, url),
+              headers: [...content.headers, ...(url === undefined ? [] : unsubscribeHeaders(url))],
+              tags,
+            });
+      try {
+        await deps.store.putMessage(ctx.tenant.id, d.recipientKey, {
+          messageId,
+          providerMessageId,
+          channel: 'email',
+          purpose: purpose.id,
+          category: purpose.category,
+          basis: allowed.basis,
+          proof: allowed.proof,
+          from: envelope.from.address,
+          decidedAt,
+          sentAt: deps.clock.now().toISOString(),
+          senderKeyId: caller.keyId,
+        });
+      } catch (error) {
+        // Already sent: an error answer would make the SDK retry (the idempotency record still replays).
+        deps.log.error('message sent but its record could not be written', {
+          messageId,
+          recipientKey: d.recipientKey,
+          error: (error as Error).name,
+        });
+      }
+      deps.log.info('message sent', {
+        messageId,
+        recipientKey: d.recipientKey,
+        purpose: purpose.id,
+        basis: allowed.basis,
+      });
+      return providerMessageId;
+    };
+    // A retry after a copy failed must not send the copies that went out again.
+    if (options.idempotency === undefined) await sendCopy();
+    else
+      await runOnce(
+        deps,
+        {
+          tenantId: ctx.tenant.id,
+          key: `${options.idempotency.key}#${d.recipientKey}`,
+          fingerprint: options.idempotency.fingerprint,
+        },
+        sendCopy,
+      );
+  }
+  return { MessageId: messageId };
+}
