@@ -21,6 +21,11 @@ export class MimeInjectionError extends Error {
 }
 
 const REPLACED_HEADERS = ['list-unsubscribe', 'list-unsubscribe-post'];
+/**
+ * Bcc names the hidden recipients. The gateway sends each recipient a copy of its own, so a
+ * Bcc header left in the copies would show every hidden address to every recipient.
+ */
+const PRIVATE_HEADERS = ['bcc'];
 
 function isInsideEmbeddedMessage(node: MimeNode): boolean {
   for (let parent = node.parentNode; parent; parent = parent.parentNode) {
@@ -40,7 +45,9 @@ function bodyPartKind(node: MimeNode): 'html' | 'text' | undefined {
   return undefined;
 }
 
-export async function injectIntoMime(raw: Buffer, url: string): Promise<Buffer> {
+/** With no url (a transactional message, R6), only the Bcc header is removed. */
+export async function injectIntoMime(raw: Buffer, link: string | undefined): Promise<Buffer> {
+  const url = link ?? '';
   const splitter = new Splitter();
   const joiner = new Joiner();
   const seen = { html: false, text: false };
@@ -56,8 +63,11 @@ export async function injectIntoMime(raw: Buffer, url: string): Promise<Buffer> 
     ) {
       if (data.type === 'node' && data.root && data.headers) {
         rootSeen = true;
-        for (const name of REPLACED_HEADERS) data.headers.remove(name);
-        for (const h of unsubscribeHeaders(url)) data.headers.add(h.name, h.value);
+        for (const name of PRIVATE_HEADERS) data.headers.remove(name);
+        if (link !== undefined) {
+          for (const name of REPLACED_HEADERS) data.headers.remove(name);
+          for (const h of unsubscribeHeaders(url)) data.headers.add(h.name, h.value);
+        }
       }
       done(null, data);
     },
@@ -65,7 +75,7 @@ export async function injectIntoMime(raw: Buffer, url: string): Promise<Buffer> 
 
   // Only the first part of each kind: a message with two HTML alternatives is rare, and one link per kind is enough.
   const rewriter = new Rewriter((node: MimeNode) => {
-    const kind = bodyPartKind(node);
+    const kind = link === undefined ? undefined : bodyPartKind(node);
     if (kind === undefined || seen[kind]) return false;
     seen[kind] = true;
     return true;
@@ -104,7 +114,7 @@ export async function injectIntoMime(raw: Buffer, url: string): Promise<Buffer> 
   }
   if (!rootSeen) throw new MimeInjectionError('The raw message has no header');
   // R10: a visible link in the body is required; a message with no text or HTML part cannot carry one.
-  if (!seen.html && !seen.text) {
+  if (link !== undefined && !seen.html && !seen.text) {
     throw new MimeInjectionError(
       'The raw message has no text or HTML body part to carry the unsubscribe link (R10)',
     );

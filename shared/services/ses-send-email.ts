@@ -269,7 +269,7 @@ export async function sendSesEmail(
       const providerMessageId =
         content.kind === 'raw'
           ? await deps.email.sendRaw({
-              raw: url === undefined ? content.raw : await injectIntoMime(content.raw, url),
+              raw: await injectIntoMime(content.raw, url),
               to: d.to,
               tags,
             })

@@ -73,3 +73,31 @@ describe('injectIntoMime (R10 for raw messages)', () => {
     await expect(injectIntoMime(raw, URL)).rejects.toBeInstanceOf(MimeInjectionError);
   });
 });
+
+describe('injectIntoMime and hidden recipients', () => {
+  const raw = Buffer.from(
+    [
+      'From: a@shop.example',
+      'To: b@x.org',
+      'Bcc: hidden@y.org',
+      'Subject: hi',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'Hello',
+      '',
+    ].join('\r\n'),
+  );
+
+  it('removes Bcc from each copy, so that no recipient learns the hidden ones', async () => {
+    const out = (await injectIntoMime(raw, URL)).toString('utf8');
+    expect(out).not.toMatch(/^bcc:/im);
+    expect(out).not.toContain('hidden@y.org');
+  });
+
+  it('removes Bcc and changes nothing else for a transactional message (no link)', async () => {
+    const out = (await injectIntoMime(raw, undefined)).toString('utf8');
+    expect(out).not.toContain('hidden@y.org');
+    expect(out).not.toMatch(/list-unsubscribe/i);
+    expect(out).toContain('\r\n\r\nHello');
+  });
+});
