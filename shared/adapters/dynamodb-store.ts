@@ -123,6 +123,11 @@ function addStateItem(state: RecipientState, item: Record<string, unknown>): voi
     case 'suppression':
       state.suppressions.push(suppressionSchema.parse(item.data));
       break;
+    case 'repermission': {
+      const data = { purpose: String(item.purpose), count: Number(item.count), lastAt: String(item.lastAt) };
+      state.repermissions = { ...state.repermissions, [data.purpose]: data };
+      break;
+    }
   }
 }
 
@@ -599,7 +604,7 @@ export class DynamoDbGatewayStore implements GatewayStore {
         'S#SUPPRESSION#bounce',
         'S#SUPPRESSION#complaint',
         'S#OBJSCOPE#channel',
-        ...purposes.flatMap((p) => [`S#CONSENT#${p}`, `S#OBJSCOPE#purpose#${p}`]),
+        ...purposes.flatMap((p) => [`S#CONSENT#${p}`, `S#OBJSCOPE#purpose#${p}`, `S#REPERM#${p}`]),
       ];
       for (const sk of sks) keys.set(`${pk}|${sk}`, { pk, sk });
     }
@@ -659,6 +664,42 @@ export class DynamoDbGatewayStore implements GatewayStore {
       ConditionExpression: 'attribute_not_exists(#pk)',
       ExpressionAttributeNames: { '#pk': 'pk' },
     });
+  }
+
+  async countRepermission(
+    tenantId: string,
+    recipientKey: string,
+    purpose: string,
+    delta: 1 | -1,
+    at: string,
+  ) {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: recipientPk(tenantId, recipientKey), sk: `S#REPERM#${purpose}` },
+          UpdateExpression:
+            'SET #entity = :entity, #v = :v, #purpose = :purpose, #lastAt = :at ADD #count :delta',
+          // Top-level attributes: ADD needs no enclosing map to exist on the first count.
+          ExpressionAttributeNames: {
+            '#entity': 'entity',
+            '#v': 'v',
+            '#purpose': 'purpose',
+            '#lastAt': 'lastAt',
+            '#count': 'count',
+          },
+          ExpressionAttributeValues: {
+            ':entity': 'repermission',
+            ':v': ENTITY_VERSION,
+            ':purpose': purpose,
+            ':at': at,
+            ':delta': delta,
+          },
+        }),
+      );
+    } catch (error) {
+      translate(error);
+    }
   }
 
   putSuppression(tenantId: string, recipientKey: string, suppression: Suppression): Promise<void> {

@@ -295,7 +295,7 @@ function findBasis(
       };
     }
     case 'repermission':
-      return repermission(input, end);
+      return repermission(input, purpose, end);
     case 'transactional':
       return { ok: true, basis: 'contract', proof: { type: 'purpose', ref: purpose.id } };
   }
@@ -365,12 +365,26 @@ function legitimateInterestB2b(input: DecisionInput, purpose: Purpose): BasisRes
 
 /**
  * R13: repermission only to a recipient with a record here: a legacy opt-in marked for
- * repermission, or a prospect in the last days of retention. Objections, complaints and
- * bounces were refused in steps 2 and 3. (The once-per-purpose count comes with the
- * repermission bookkeeping.)
+ * repermission, or a prospect in the last days of retention; at most the tenant's number
+ * of times per purpose (default once). Objections, complaints and bounces were refused in
+ * steps 2 and 3.
  */
-function repermission(input: DecisionInput, end: Date | undefined): BasisResult {
+function repermission(input: DecisionInput, purpose: Purpose, end: Date | undefined): BasisResult {
   const profile = input.recipient.profile;
+  const asked = input.recipient.repermissions?.[purpose.id]?.count ?? 0;
+  const max = input.tenant.settings.repermissionMaxPerPurpose;
+  if (asked >= max) {
+    return {
+      ok: false,
+      failures: [
+        failure(
+          'repermission_not_allowed',
+          'R13',
+          `Already asked ${asked} time(s) for this purpose; at most ${max}`,
+        ),
+      ],
+    };
+  }
   if (profile?.needsRepermission) {
     return { ok: true, basis: 'repermission', proof: { type: 'repermission', detail: 'needs_repermission' } };
   }

@@ -13,18 +13,38 @@ import {
  * algorithm browsers use), so the output is a well-formed document whatever the input.
  */
 export const PLACEHOLDER = '{{unsubscribe_url}}';
-const PLACEHOLDER_FORMS = [PLACEHOLDER, encodeURI(PLACEHOLDER), '%7b%7bunsubscribe_url%7d%7d'];
+
+/** A link the gateway guarantees in a message: its placeholder (plain and URL-encoded) and its footer label. */
+export interface LinkSpec {
+  readonly forms: readonly string[];
+  readonly labelFr: string;
+  readonly labelEn: string;
+}
+
+function placeholderForms(placeholder: string): string[] {
+  return [placeholder, encodeURI(placeholder), encodeURI(placeholder).toLowerCase()];
+}
+
+export const UNSUBSCRIBE_LINK: LinkSpec = {
+  forms: placeholderForms(PLACEHOLDER),
+  labelFr: 'Se désinscrire',
+  labelEn: 'Unsubscribe',
+};
+
+/** R13: a repermission message links to the consent page, placed like the unsubscribe link. */
+export const CONSENT_LINK: LinkSpec = {
+  forms: placeholderForms('{{consent_url}}'),
+  labelFr: 'Donner mon accord',
+  labelEn: 'Give my consent',
+};
 
 /** Elements whose text a reader never sees: a placeholder there does not make a visible link. */
 const INVISIBLE = new Set(['script', 'style', 'template', 'noscript', 'head', 'title']);
 
-const FOOTER_LABEL_FR = 'Se désinscrire';
-const FOOTER_LABEL_EN = 'Unsubscribe';
-
-function replaceAll(value: string, url: string): { value: string; count: number } {
+function replaceAll(value: string, url: string, link: LinkSpec): { value: string; count: number } {
   let count = 0;
   let out = value;
-  for (const form of PLACEHOLDER_FORMS) {
+  for (const form of link.forms) {
     const parts = out.split(form);
     count += parts.length - 1;
     out = parts.join(url);
@@ -32,18 +52,18 @@ function replaceAll(value: string, url: string): { value: string; count: number 
   return { value: out, count };
 }
 
-export function injectIntoHtml(html: string, url: string): string {
+export function injectIntoHtml(html: string, url: string, link: LinkSpec = UNSUBSCRIBE_LINK): string {
   const document = parse(html);
   let visible = 0;
   const walk = (node: T.ParentNode, hidden: boolean): void => {
     for (const child of node.childNodes) {
       if (adapter.isTextNode(child)) {
-        const r = replaceAll(child.value, url);
+        const r = replaceAll(child.value, url, link);
         child.value = r.value;
         if (!hidden) visible += r.count;
       } else if (adapter.isElementNode(child)) {
         for (const attr of child.attrs) {
-          const r = replaceAll(attr.value, url);
+          const r = replaceAll(attr.value, url, link);
           attr.value = r.value;
           if (!hidden && child.tagName === 'a' && attr.name === 'href') visible += r.count;
         }
@@ -53,7 +73,7 @@ export function injectIntoHtml(html: string, url: string): string {
     }
   };
   walk(document, false);
-  if (visible === 0) appendFooter(document, url);
+  if (visible === 0) appendFooter(document, url, link);
   return serialize(document);
 }
 
@@ -67,7 +87,7 @@ function findBody(node: T.ParentNode): T.Element | undefined {
   return undefined;
 }
 
-function appendFooter(document: T.Document, url: string): void {
+function appendFooter(document: T.Document, url: string, spec: LinkSpec): void {
   // The parser always creates a body for a document without frameset; a frameset
   // document cannot show a footer, so fall back to the root element.
   const body =
@@ -78,15 +98,15 @@ function appendFooter(document: T.Document, url: string): void {
   ).childNodes[0] as T.Element;
   const link = footer.childNodes[0] as T.Element;
   link.attrs.push({ name: 'href', value: url });
-  adapter.insertText(link, `${FOOTER_LABEL_FR} · ${FOOTER_LABEL_EN}`);
+  adapter.insertText(link, `${spec.labelFr} · ${spec.labelEn}`);
   adapter.appendChild(body, footer);
 }
 
-export function injectIntoText(text: string, url: string): string {
-  const r = replaceAll(text, url);
+export function injectIntoText(text: string, url: string, link: LinkSpec = UNSUBSCRIBE_LINK): string {
+  const r = replaceAll(text, url, link);
   if (r.count > 0) return r.value;
   const separator = text.endsWith('\n') ? '\n' : '\n\n';
-  return `${text}${separator}--\n${FOOTER_LABEL_FR} / ${FOOTER_LABEL_EN}: ${url}\n`;
+  return `${text}${separator}--\n${link.labelFr} / ${link.labelEn}: ${url}\n`;
 }
 
 /** RFC 2369 and RFC 8058 headers for one-click unsubscribe. */

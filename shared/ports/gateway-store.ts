@@ -145,6 +145,14 @@ export interface GatewayStore {
     objection: Objection,
   ): Promise<'recorded' | 'duplicate'>;
   putSuppression(tenantId: string, recipientKey: string, suppression: Suppression): Promise<void>;
+  /** R13: counts a repermission message sent (+1), or takes one back when the send failed (-1). */
+  countRepermission(
+    tenantId: string,
+    recipientKey: string,
+    purpose: string,
+    delta: 1 | -1,
+    at: string,
+  ): Promise<void>;
   putMessage(tenantId: string, recipientKey: string, message: MessageRecord): Promise<void>;
 
   /** Every message record of the recipient, oldest first. */

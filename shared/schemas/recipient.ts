@@ -171,6 +171,10 @@ export const recipientStateSchema = z
     consents: z.record(z.string(), consentRecordSchema),
     objections: z.array(objectionSchema),
     suppressions: z.array(suppressionSchema),
+    /** R13: repermission messages already sent, per purpose. */
+    repermissions: z
+      .record(z.string(), z.object({ purpose: z.string(), count: z.number(), lastAt: z.string() }))
+      .optional(),
   })
   .meta({ id: 'RecipientState' });
 export type RecipientState = z.infer<typeof recipientStateSchema>;

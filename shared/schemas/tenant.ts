@@ -27,6 +27,10 @@ export const purposeInputSchema = z
       .boolean()
       .default(false)
       .meta({ description: 'R12: built on special-category data; needs explicit consent' }),
+    offers: z.array(z.string()).max(20).optional().meta({
+      description:
+        'Repermission purposes only (R13): the purposes its consent page asks for; default every marketing purpose',
+    }),
     wordingVersion: z.string().min(1).max(100).optional().meta({
       description:
         'R3: a wording declared with PUT /v1/wordings, shown next to this purpose on the preference centre and consent page; by default a standard sentence in the page language, stored as a wording too',
@@ -136,6 +140,8 @@ export const tenantSettingsSchema = z
       .default(3 * 365),
     /** R13: prospects within this many days of the end of their retention may get a repermission message. */
     repermissionWindowDays: z.number().int().positive().default(90),
+    /** R13: repermission messages per recipient and purpose, at most. */
+    repermissionMaxPerPurpose: z.number().int().positive().default(1),
     sms: smsSettingsSchema.default({
       defaultRegion: 'FR',
       maxSegments: 3,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { formatMailbox } from '../domain/address';
 import type { Decision } from '../domain/decide';
 import {
+  CONSENT_LINK,
   injectIntoHtml,
   injectIntoText,
   injectPreferencesUrl,
@@ -180,6 +181,27 @@ async function sendEmail(
   html = html === undefined ? undefined : injectPreferencesUrl(html, preferencesUrl);
   text = text === undefined ? undefined : injectPreferencesUrl(text, preferencesUrl);
   let headers: { name: string; value: string }[] = [];
+  // R13: a repermission message links to the consent page, placed like the unsubscribe link.
+  if (purpose.category === 'repermission') {
+    const offered =
+      purpose.offers ??
+      Object.values(ctx.tenant.purposes)
+        .filter((p) => p.category === 'marketing')
+        .map((p) => p.id);
+    const consentUrl = `${base}/c/${signPageToken(
+      {
+        kind: 'consent',
+        tenant: ctx.tenant.id,
+        recipientKey,
+        channel: 'email',
+        expiresAt: expiryFor('consent', deps.clock.now()),
+        ...(offered.length > 0 ? { purposes: offered } : {}),
+      },
+      ctx.keys,
+    )}`;
+    html = html === undefined ? undefined : injectIntoHtml(html, consentUrl, CONSENT_LINK);
+    text = text === undefined ? undefined : injectIntoText(text, consentUrl, CONSENT_LINK);
+  }
   // R6: transactional messages need no unsubscribe link; every other category gets one (R10).
   if (purpose.category !== 'transactional') {
     const token = signToken(
@@ -192,20 +214,35 @@ async function sendEmail(
     headers = unsubscribeHeaders(url);
   }
 
-  const providerMessageId = await deps.email.send({
-    from: formatMailbox(request.from),
-    to: request.to,
-    replyTo: request.replyTo ? formatMailbox(request.replyTo) : undefined,
-    subject: request.subject,
-    html,
-    text,
-    headers,
-    tags: [
-      { name: 'tenant', value: ctx.tenant.id },
-      { name: 'purpose', value: purpose.id },
-      { name: 'messageId', value: messageId },
-    ],
-  });
+  // R13: counted before the send (a count that cannot be written sends nothing), taken back
+  // if the provider fails (nothing was sent).
+  const counted = purpose.category === 'repermission';
+  if (counted) await deps.store.countRepermission(ctx.tenant.id, recipientKey, purpose.id, 1, decidedAt);
+  const providerMessageId = await deps.email
+    .send({
+      from: formatMailbox(request.from),
+      to: request.to,
+      replyTo: request.replyTo ? formatMailbox(request.replyTo) : undefined,
+      subject: request.subject,
+      html,
+      text,
+      headers,
+      tags: [
+        { name: 'tenant', value: ctx.tenant.id },
+        { name: 'purpose', value: purpose.id },
+        { name: 'messageId', value: messageId },
+      ],
+    })
+    .catch(async (error: unknown) => {
+      if (counted) {
+        await deps.store
+          .countRepermission(ctx.tenant.id, recipientKey, purpose.id, -1, decidedAt)
+          .catch((undo: Error) =>
+            deps.log.error('repermission count not taken back', { recipientKey, error: undo.name }),
+          );
+      }
+      throw error;
+    });
   await recordSent(deps, ctx.tenant.id, recipientKey, {
     messageId,
     providerMessageId,
@@ -262,6 +299,12 @@ async function sendSms(
     return rejectedBody(decision);
   }
   const purpose = ctx.tenant.purposes[request.purpose]!;
+  if (purpose.category === 'repermission') {
+    // R13 wants a link to a consent page; the consent page exists for email recipients only.
+    throw new TenantConfigurationError(
+      'Repermission by SMS is not available: its consent page link exists for email only (R13)',
+    );
+  }
   const text = smsText(ctx.tenant, purpose, request.body);
   const measure = measureSms(text);
   const max = ctx.tenant.settings.sms.maxSegments;

@@ -80,6 +80,9 @@ it("runs the README's walkthrough and gets the answers it describes", async () =
   );
   expect(stdout).toContain('"decision":"rejected","reasons":["sender_not_allowed"],"rules":["R10"]');
   expect(stdout.match(/"reasons":\["objection"\],"rules":\["R7"\]/g)).toHaveLength(2);
+  // 7. Repermission, once.
+  expect(stdout).toMatch(/"decision":"sent","messageId":"[^"]+","basis":"repermission"/);
+  expect(stdout).toContain('"decision":"rejected","reasons":["repermission_not_allowed"],"rules":["R13"]');
   // 5. Rights and proof.
   expect(stdout).toMatch(/"kind":"preferences","url":"http:\/\/127\.0\.0\.1:\d+\/p\/v1\.k1\./);
   expect(stdout).toContain('"format":"consent-gate.recipient-export"');

@@ -457,6 +457,24 @@ const rows: Row[] = [
     basis: 'repermission',
   },
   {
+    title: 'R13 rejects a second repermission for the same purpose',
+    purpose: 'reperm',
+    recipient: state({
+      profile: profile({ needsRepermission: true }),
+      repermissions: { reperm: { purpose: 'reperm', count: 1, lastAt: daysAgo(20) } },
+    }),
+    reasons: ['repermission_not_allowed'],
+  },
+  {
+    title: 'R13 allows repermission for a purpose not yet asked, after another one was',
+    purpose: 'reperm',
+    recipient: state({
+      profile: profile({ needsRepermission: true }),
+      repermissions: { other: { purpose: 'other', count: 1, lastAt: daysAgo(20) } },
+    }),
+    basis: 'repermission',
+  },
+  {
     title: 'R13 rejects repermission to a recent prospect not marked for it',
     purpose: 'reperm',
     recipient: state({ profile: profile() }),
