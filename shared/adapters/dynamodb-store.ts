@@ -10,6 +10,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import type { RetentionItem } from '../domain/retention';
 import {
   AlreadyRecordedError,
   type ApiKeyRecord,
@@ -714,7 +715,7 @@ export class DynamoDbGatewayStore implements GatewayStore {
     });
   }
 
-  putMessage(tenantId: string, recipientKey: string, message: MessageRecord): Promise<void> {
+  putMessage(tenantId: string, recipientKey: string, message: MessageRecord, ttl?: number): Promise<void> {
     return this.put({
       Item: {
         pk: recipientPk(tenantId, recipientKey),
@@ -722,8 +723,52 @@ export class DynamoDbGatewayStore implements GatewayStore {
         entity: 'message',
         v: ENTITY_VERSION,
         data: message,
+        ttl,
       },
     });
+  }
+
+  async retentionItems(tenantId: string, recipientKey: string): Promise<RetentionItem[]> {
+    const items = await this.queryPrefix(tenantId, recipientKey, '');
+    return items.map((item) => {
+      const data = item.data as { at?: string; type?: string } | undefined;
+      return {
+        sk: String(item.sk),
+        entity: String(item.entity),
+        ttl: typeof item.ttl === 'number' ? item.ttl : undefined,
+        at: data?.at,
+        auditType: item.entity === 'audit' ? data?.type : undefined,
+      };
+    });
+  }
+
+  async setTtls(
+    tenantId: string,
+    recipientKey: string,
+    updates: readonly { sk: string; ttl: number }[],
+  ): Promise<void> {
+    const pk = recipientPk(tenantId, recipientKey);
+    try {
+      for (const { sk, ttl } of updates) {
+        await this.doc
+          .send(
+            new UpdateCommand({
+              TableName: this.tableName,
+              Key: { pk, sk },
+              UpdateExpression: 'SET #ttl = :ttl',
+              ConditionExpression: 'attribute_exists(#sk)',
+              ExpressionAttributeNames: { '#ttl': 'ttl', '#sk': 'sk' },
+              ExpressionAttributeValues: { ':ttl': ttl },
+            }),
+          )
+          .catch((error: unknown) => {
+            // Deleted meanwhile (erasure, TTL): nothing to keep.
+            if (!(error instanceof ConditionalCheckFailedException)) throw error;
+          });
+      }
+    } catch (error) {
+      translate(error);
+    }
   }
 
   /** Every item of the partition whose sort key starts with `prefix`, oldest first. */
@@ -761,7 +806,7 @@ export class DynamoDbGatewayStore implements GatewayStore {
     return (await this.queryPrefix(tenantId, recipientKey, 'M#')).map((item) => item.data as MessageRecord);
   }
 
-  async appendAudit(tenantId: string, recipientKey: string, event: AuditEvent): Promise<void> {
+  async appendAudit(tenantId: string, recipientKey: string, event: AuditEvent, ttl?: number): Promise<void> {
     try {
       await this.doc.send(
         new PutCommand({
@@ -772,6 +817,7 @@ export class DynamoDbGatewayStore implements GatewayStore {
             entity: 'audit',
             v: ENTITY_VERSION,
             data: event,
+            ttl,
           },
           // Append-only: an audit event is written once and never replaced.
           ConditionExpression: 'attribute_not_exists(#sk)',

@@ -55,3 +55,60 @@ export function retentionEnd(state: RecipientState, settings: TenantSettings): D
   const asCustomer = addDays(purchase, settings.customerRetentionDays);
   return asCustomer.getTime() > asProspect.getTime() ? asCustomer : asProspect;
 }
+
+/** DynamoDB TTL: seconds since the epoch. */
+export function ttlOf(date: Date): number {
+  return Math.floor(date.getTime() / 1000);
+}
+
+/** What the retention plan needs to know of a stored item. */
+export interface RetentionItem {
+  readonly sk: string;
+  readonly entity: string;
+  readonly ttl?: number;
+  /** When the fact it records happened (objections, suppressions, audit events). */
+  readonly at?: string;
+  readonly auditType?: string;
+}
+
+/** R11: what honours an opposition is kept on its own, longer retention, not the person's. */
+const OPPOSITION_ENTITIES = new Set(['objection', 'objectionScope', 'suppression']);
+
+/**
+ * R9 and R11: the TTL each item of a recipient's partition should carry. Personal data
+ * (profile, consents, messages, pending and deferred items, their audit events) expires
+ * with the recipient's retention; the opposition entries and the audit events that prove
+ * them expire `suppressionRetentionDays` after they were recorded. Returns only the items
+ * whose TTL must change.
+ */
+export function retentionPlan(
+  items: readonly RetentionItem[],
+  state: RecipientState,
+  settings: TenantSettings,
+  keptAuditTypes: readonly string[],
+): { sk: string; ttl: number }[] {
+  const end = retentionEnd(state, settings);
+  const plan: { sk: string; ttl: number }[] = [];
+  for (const item of items) {
+    const opposition =
+      OPPOSITION_ENTITIES.has(item.entity) ||
+      (item.entity === 'audit' && item.auditType !== undefined && keptAuditTypes.includes(item.auditType));
+    let ttl: number | undefined;
+    if (opposition) {
+      if (item.at !== undefined) ttl = ttlOf(addDays(item.at, settings.suppressionRetentionDays));
+    } else if (end !== undefined) {
+      ttl = ttlOf(end);
+    }
+    if (ttl !== undefined && ttl !== item.ttl) plan.push({ sk: item.sk, ttl });
+  }
+  return plan;
+}
+
+/**
+ * R9: the expiry of a record written now about a recipient (a message, a decision): the end
+ * of the recipient's retention, or, for a recipient with nothing dated yet, the prospect
+ * retention from now.
+ */
+export function recordTtl(state: RecipientState, settings: TenantSettings, now: Date): number {
+  return ttlOf(retentionEnd(state, settings) ?? addDays(now.toISOString(), settings.prospectRetentionDays));
+}

@@ -1,3 +1,4 @@
+import type { RetentionItem } from '../domain/retention';
 import type { AuditEvent } from '../schemas/audit';
 import type {
   ConsentGrant,
@@ -153,13 +154,22 @@ export interface GatewayStore {
     delta: 1 | -1,
     at: string,
   ): Promise<void>;
-  putMessage(tenantId: string, recipientKey: string, message: MessageRecord): Promise<void>;
+  /** `ttl` (epoch seconds): when the record falls out of retention (R9). */
+  putMessage(tenantId: string, recipientKey: string, message: MessageRecord, ttl?: number): Promise<void>;
+  /** R9/R11: every item of a recipient's partition, as the retention plan needs it. */
+  retentionItems(tenantId: string, recipientKey: string): Promise<RetentionItem[]>;
+  /** Sets the DynamoDB TTL of existing items (an item deleted meanwhile is left alone). */
+  setTtls(
+    tenantId: string,
+    recipientKey: string,
+    updates: readonly { sk: string; ttl: number }[],
+  ): Promise<void>;
 
   /** Every message record of the recipient, oldest first. */
   listMessages(tenantId: string, recipientKey: string): Promise<MessageRecord[]>;
 
   /** Append-only (conditional put); AlreadyRecordedError if the id exists. Never updated in place. */
-  appendAudit(tenantId: string, recipientKey: string, event: AuditEvent): Promise<void>;
+  appendAudit(tenantId: string, recipientKey: string, event: AuditEvent, ttl?: number): Promise<void>;
   /** The recipient's audit trail, oldest first. */
   listAudit(tenantId: string, recipientKey: string): Promise<AuditEvent[]>;
 

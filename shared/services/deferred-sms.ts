@@ -1,3 +1,4 @@
+import { recordTtl } from '../domain/retention';
 import { SmsProviderError } from '../ports/sms-sender';
 import { decideFor, loadContext } from './decisions';
 import type { Dependencies } from './dependencies';
@@ -35,7 +36,7 @@ export async function sendDueSms(deps: Dependencies, limit = 100): Promise<Defer
     }
     try {
       const ctx = await loadContext(deps, message.tenantId);
-      const { decision } = await decideFor(deps, ctx, {
+      const { decision, state } = await decideFor(deps, ctx, {
         channel: 'sms',
         purpose: message.purpose,
         from: message.from,
@@ -66,6 +67,7 @@ export async function sendDueSms(deps: Dependencies, limit = 100): Promise<Defer
         run.rescheduled++;
       } else {
         await deliverSms(deps, ctx.tenant, SCHEDULER, {
+          ttl: recordTtl(state, ctx.tenant.settings, now),
           messageId: message.messageId,
           recipientKey: message.recipientKey,
           purpose: ctx.tenant.purposes[message.purpose]!,

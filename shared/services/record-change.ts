@@ -4,6 +4,7 @@ import type { Actor, AuditEvent } from '../schemas/audit';
 import { type eventSchemas, type GatewayDetailType, gatewayEvent } from '../schemas/events';
 import type { Channel } from '../schemas/vocabulary';
 import type { Caller, Dependencies } from './dependencies';
+import { applyRetention } from './retention';
 
 /** Who acted, as the audit trail names them: an API key by its id (never the key), or the recipient on a page. */
 export function actorOf(caller: Caller): Actor {
@@ -37,9 +38,19 @@ export interface Change {
  * with its proof). Publishing happens after; a publishing failure is logged with the
  * event id and does not undo the change (the audit trail holds the event: see README).
  */
+/** Changes that count as the person's activity or record an opposition: they reset the retention clocks (R9, R11). */
+const RETENTION_CHANGES = new Set<AuditEvent['type']>([
+  'profile.updated',
+  'consent.given',
+  'consent.withdrawn',
+  'objection.recorded',
+  'suppression.recorded',
+]);
+
 export async function recordChanges(
   deps: Dependencies,
-  target: { tenantId: string; recipientKey: string; channel: Channel },
+  /** `ttl`: the audit events' expiry when the caller knows the recipient's retention (sends). */
+  target: { tenantId: string; recipientKey: string; channel: Channel; ttl?: number },
   changes: readonly Change[],
 ): Promise<AuditEvent[]> {
   const written: AuditEvent[] = [];
@@ -53,7 +64,7 @@ export async function recordChanges(
       why: change.why,
       data: change.data,
     };
-    await deps.store.appendAudit(target.tenantId, target.recipientKey, event);
+    await deps.store.appendAudit(target.tenantId, target.recipientKey, event, target.ttl);
     written.push(event);
     if (change.publish) {
       outbound.push(
@@ -70,6 +81,12 @@ export async function recordChanges(
         } as never),
       );
     }
+  }
+  if (changes.some((c) => RETENTION_CHANGES.has(c.type))) {
+    // The change stands either way: a failure here only leaves the previous TTLs in place.
+    await applyRetention(deps, target.tenantId, target.recipientKey).catch((error: Error) =>
+      deps.log.error('retention not applied', { recipientKey: target.recipientKey, error: error.name }),
+    );
   }
   if (outbound.length > 0) {
     try {

@@ -9,6 +9,7 @@ import {
   unsubscribeHeaders,
 } from '../domain/inject-unsubscribe';
 import { rulesOf } from '../domain/reasons';
+import { recordTtl } from '../domain/retention';
 import { defaultOptOutMention, measureSms, type SmsMeasure, withOptOutMention } from '../domain/sms-content';
 import { expiryFor, signPageToken, signToken } from '../domain/unsubscribe-token';
 import type { MessageRecord } from '../ports/gateway-store';
@@ -60,9 +61,15 @@ export async function sendMessage(
     : sendSms(deps, caller, ctx, request);
 }
 
-async function recordSent(deps: Dependencies, tenantId: string, recipientKey: string, record: MessageRecord) {
+async function recordSent(
+  deps: Dependencies,
+  tenantId: string,
+  recipientKey: string,
+  record: MessageRecord,
+  ttl: number,
+) {
   try {
-    await deps.store.putMessage(tenantId, recipientKey, record);
+    await deps.store.putMessage(tenantId, recipientKey, record, ttl);
   } catch (error) {
     // The message is already out: answering an error would make the sender retry and send twice.
     deps.log.error('message sent but its record could not be written', {
@@ -83,7 +90,7 @@ async function recordSent(deps: Dependencies, tenantId: string, recipientKey: st
 /** Logs and audits a rejection; failing to audit it never lets the message through. */
 export async function recordRejected(
   deps: Dependencies,
-  target: { tenantId: string; recipientKey: string; channel: 'email' | 'sms' },
+  target: { tenantId: string; recipientKey: string; channel: 'email' | 'sms'; ttl?: number },
   actor: Actor,
   message: { purpose: string; from: string; decidedAt: string },
   decision: Extract<Decision, { outcome: 'rejected' }>,
@@ -109,7 +116,7 @@ export async function recordRejected(
 /** Audits an allowed decision before acting on it: if it cannot be recorded, nothing is sent (fail closed). */
 export async function recordAllowed(
   deps: Dependencies,
-  target: { tenantId: string; recipientKey: string; channel: 'email' | 'sms' },
+  target: { tenantId: string; recipientKey: string; channel: 'email' | 'sms'; ttl?: number },
   actor: Actor,
   type: 'decision.sent' | 'decision.deferred',
   data: Record<string, unknown> & { basis: string },
@@ -126,13 +133,15 @@ async function sendEmail(
   prefetched?: PrefetchedState,
 ): Promise<SendResult> {
   const decidedAt = deps.clock.now().toISOString();
-  const { decision, recipientKey } = await decideFor(
+  const { decision, recipientKey, state } = await decideFor(
     deps,
     ctx,
     { channel: 'email', purpose: request.purpose, from: request.from.address, to: request.to },
     prefetched,
   );
-  const target = { tenantId: ctx.tenant.id, recipientKey, channel: 'email' as const };
+  // R9: what is written about this send expires with the recipient's data.
+  const ttl = recordTtl(state, ctx.tenant.settings, deps.clock.now());
+  const target = { tenantId: ctx.tenant.id, recipientKey, channel: 'email' as const, ttl };
   if (decision.outcome !== 'allowed') {
     // Deferral is an SMS matter (R14); an email decision is allowed or rejected.
     const rejected =
@@ -243,19 +252,25 @@ async function sendEmail(
       }
       throw error;
     });
-  await recordSent(deps, ctx.tenant.id, recipientKey, {
-    messageId,
-    providerMessageId,
-    channel: 'email',
-    purpose: purpose.id,
-    category: purpose.category,
-    basis: decision.basis,
-    proof: decision.proof,
-    from: request.from.address,
-    decidedAt,
-    sentAt: deps.clock.now().toISOString(),
-    senderKeyId: caller.keyId,
-  });
+  await recordSent(
+    deps,
+    ctx.tenant.id,
+    recipientKey,
+    {
+      messageId,
+      providerMessageId,
+      channel: 'email',
+      purpose: purpose.id,
+      category: purpose.category,
+      basis: decision.basis,
+      proof: decision.proof,
+      from: request.from.address,
+      decidedAt,
+      sentAt: deps.clock.now().toISOString(),
+      senderKeyId: caller.keyId,
+    },
+    ttl,
+  );
   return { decision: 'sent', messageId, basis: decision.basis, proof: decision.proof };
 }
 
@@ -281,13 +296,14 @@ async function sendSms(
 ): Promise<SendResult> {
   const to = normalizeAddress(ctx.tenant, 'sms', request.to, 'to');
   const decidedAt = deps.clock.now().toISOString();
-  const { decision, recipientKey } = await decideFor(deps, ctx, {
+  const { decision, recipientKey, state } = await decideFor(deps, ctx, {
     channel: 'sms',
     purpose: request.purpose,
     from: request.from,
     to,
   });
-  const target = { tenantId: ctx.tenant.id, recipientKey, channel: 'sms' as const };
+  const ttl = recordTtl(state, ctx.tenant.settings, deps.clock.now());
+  const target = { tenantId: ctx.tenant.id, recipientKey, channel: 'sms' as const, ttl };
   if (decision.outcome === 'rejected') {
     await recordRejected(
       deps,
@@ -354,6 +370,7 @@ async function sendSms(
   }
 
   await deliverSms(deps, ctx.tenant, actorOf(caller), {
+    ttl,
     messageId,
     recipientKey,
     purpose,
@@ -391,12 +408,14 @@ export async function deliverSms(
     senderKeyId: string;
     basis: MessageRecord['basis'];
     proof: unknown;
+    /** R9: expiry of what is written about this send. */
+    ttl: number;
   },
 ): Promise<void> {
   const sender = tenant.smsSenders[m.from]!;
   await recordAllowed(
     deps,
-    { tenantId: tenant.id, recipientKey: m.recipientKey, channel: 'sms' },
+    { tenantId: tenant.id, recipientKey: m.recipientKey, channel: 'sms', ttl: m.ttl },
     actor,
     'decision.sent',
     {
@@ -418,18 +437,24 @@ export async function deliverSms(
     context: { tenant: tenant.id, purpose: m.purpose.id, messageId: m.messageId },
   });
   const measure = measureSms(m.text);
-  await recordSent(deps, tenant.id, m.recipientKey, {
-    messageId: m.messageId,
-    providerMessageId,
-    channel: 'sms',
-    purpose: m.purpose.id,
-    category: m.purpose.category,
-    basis: m.basis,
-    proof: m.proof,
-    from: m.from,
-    decidedAt: m.decidedAt,
-    sentAt: deps.clock.now().toISOString(),
-    senderKeyId: m.senderKeyId,
-    sms: { encoding: measure.encoding, segments: measure.segments },
-  });
+  await recordSent(
+    deps,
+    tenant.id,
+    m.recipientKey,
+    {
+      messageId: m.messageId,
+      providerMessageId,
+      channel: 'sms',
+      purpose: m.purpose.id,
+      category: m.purpose.category,
+      basis: m.basis,
+      proof: m.proof,
+      from: m.from,
+      decidedAt: m.decidedAt,
+      sentAt: deps.clock.now().toISOString(),
+      senderKeyId: m.senderKeyId,
+      sms: { encoding: measure.encoding, segments: measure.segments },
+    },
+    m.ttl,
+  );
 }

@@ -11,6 +11,7 @@ import type { Decision } from '../domain/decide';
 import { injectIntoHtml, injectIntoText, unsubscribeHeaders } from '../domain/inject-unsubscribe';
 import { injectIntoMime } from '../domain/inject-unsubscribe-mime';
 import { rulesOf } from '../domain/reasons';
+import { recordTtl } from '../domain/retention';
 import { signToken } from '../domain/unsubscribe-token';
 import type { SesSendEmailInput } from '../schemas/ses';
 import type { Purpose } from '../schemas/tenant';
@@ -238,7 +239,12 @@ export async function sendSesEmail(
       // Audit before acting: an allowed decision that cannot be recorded sends nothing.
       await recordAllowed(
         deps,
-        { tenantId: ctx.tenant.id, recipientKey: d.recipientKey, channel: 'email' },
+        {
+          tenantId: ctx.tenant.id,
+          recipientKey: d.recipientKey,
+          channel: 'email',
+          ttl: recordTtl(d.state, ctx.tenant.settings, deps.clock.now()),
+        },
         actorOf(caller),
         'decision.sent',
         {
@@ -290,19 +296,24 @@ export async function sendSesEmail(
               tags,
             });
       try {
-        await deps.store.putMessage(ctx.tenant.id, d.recipientKey, {
-          messageId,
-          providerMessageId,
-          channel: 'email',
-          purpose: purpose.id,
-          category: purpose.category,
-          basis: allowed.basis,
-          proof: allowed.proof,
-          from: envelope.from.address,
-          decidedAt,
-          sentAt: deps.clock.now().toISOString(),
-          senderKeyId: caller.keyId,
-        });
+        await deps.store.putMessage(
+          ctx.tenant.id,
+          d.recipientKey,
+          {
+            messageId,
+            providerMessageId,
+            channel: 'email',
+            purpose: purpose.id,
+            category: purpose.category,
+            basis: allowed.basis,
+            proof: allowed.proof,
+            from: envelope.from.address,
+            decidedAt,
+            sentAt: deps.clock.now().toISOString(),
+            senderKeyId: caller.keyId,
+          },
+          recordTtl(d.state, ctx.tenant.settings, deps.clock.now()),
+        );
       } catch (error) {
         // Already sent: an error answer would make the SDK retry (the idempotency record still replays).
         deps.log.error('message sent but its record could not be written', {

@@ -545,7 +545,8 @@ describe('cdk-nag AwsSolutionsChecks', () => {
       } catch (error) {
         synthError = error as Error;
       }
-    });
+      // esbuild bundles every function here: about 20 s alone on 2 cores, more when the machine is shared.
+    }, 240_000);
 
     afterAll(() => {
       rmSync(outdir, { recursive: true, force: true });
