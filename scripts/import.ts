@@ -176,8 +176,10 @@ async function main() {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   main().catch((error: unknown) => {
-    // The error's message only: a store error never carries an address, a row is never printed.
-    console.error(`Import stopped: ${(error as Error).message}. Re-run the same command to resume.`);
+    // Never a row: csv-parse's messages can quote the field in error, so only its code and line.
+    const e = error as Error & { code?: string; lines?: number };
+    const what = e.code?.startsWith('CSV_') ? `${e.code} at line ${e.lines ?? '?'}` : e.message;
+    console.error(`Import stopped: ${what}. Re-run the same command to resume.`);
     process.exit(1);
   });
 }

@@ -7,6 +7,7 @@ import { runImport } from '../../scripts/import';
 import { LEGACY_COLUMNS, type LegacyRow } from '../../shared/domain/legacy-import';
 import { recipientKey } from '../../shared/domain/recipient-key';
 import { runtimeDependencies } from '../../shared/http/runtime';
+import { type GatewayStore, StoreUnavailableError } from '../../shared/ports/gateway-store';
 import { type LocalGateway, newsletter, startLocalGateway } from '../support/local-gateway';
 
 /** R16 end to end: a legacy CSV through the streaming import into the real local DynamoDB. */
@@ -160,5 +161,32 @@ describe('R16 legacy import', () => {
     );
     expect(state.profile?.needsRepermission).toBe(true);
     expect(state.consents.newsletter).toBeUndefined();
+  });
+
+  it('R16 fails closed when the store fails mid-import, and a re-run completes without duplicates', async () => {
+    const file = join(dir, 'resume.csv');
+    writeFileSync(file, csv([1, 2, 3, 4].map((i) => ({ ...proven, address: `resume-${i}@example.org` }))));
+    const deps = runtimeDependencies();
+    const keys = await deps.keys.load();
+    let calls = 0;
+    const failing: GatewayStore = Object.create(deps.store, {
+      putRecipientItems: {
+        value: (tenantId: string, items: Parameters<GatewayStore['putRecipientItems']>[1]) => {
+          calls++;
+          if (calls === 2) return Promise.reject(new StoreUnavailableError('injected outage'));
+          return deps.store.putRecipientItems(tenantId, items);
+        },
+      },
+    });
+    const base = { keys, tenantId: 'demo', file, batchSize: 2 };
+    await expect(runImport({ ...base, store: failing, outDir: join(dir, 'r1') })).rejects.toThrow(
+      StoreUnavailableError,
+    );
+    const resumed = await runImport({ ...base, store: deps.store, outDir: join(dir, 'r2') });
+    expect(resumed.migrated_consent).toBe(4);
+    const after = await recipientItems();
+    await runImport({ ...base, store: deps.store, outDir: join(dir, 'r3') });
+    expect(await recipientItems()).toEqual(after);
+    expect(after.filter((i) => i.endsWith('|S#CONSENT#newsletter')).length).toBeGreaterThanOrEqual(5);
   });
 });
