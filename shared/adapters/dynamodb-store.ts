@@ -19,6 +19,7 @@ import {
   type GatewayStore,
   type MessageRecord,
   NotFoundError,
+  type RecipientItemWrite,
   type RecipientStateRequest,
   type SenderCredentialRecord,
   StoreError,
@@ -99,6 +100,9 @@ const objectionScopeSk = (objection: Pick<Objection, 'scope'>) =>
 /** BatchGetItem takes at most 100 keys; unprocessed keys are retried a few times, then the read fails closed. */
 const BATCH_GET_LIMIT = 100;
 const BATCH_GET_ATTEMPTS = 5;
+/** BatchWriteItem takes at most 25 puts; unprocessed items are retried with backoff, then the import fails closed. */
+const BATCH_WRITE_LIMIT = 25;
+const BATCH_WRITE_ATTEMPTS = 8;
 
 function emptyState(recipientKey: string): RecipientState {
   return { recipientKey, consents: {}, objections: [], suppressions: [] };
@@ -488,6 +492,68 @@ export class DynamoDbGatewayStore implements GatewayStore {
         data: profile,
       },
     });
+  }
+
+  async putRecipientItems(tenantId: string, items: readonly RecipientItemWrite[]): Promise<void> {
+    const byKey = new Map<string, Record<string, unknown>>();
+    const add = (item: Record<string, unknown>) => byKey.set(`${item.pk}|${item.sk}`, item);
+    for (const w of items) {
+      const pk = recipientPk(tenantId, w.recipientKey);
+      const base = { pk, v: ENTITY_VERSION };
+      switch (w.kind) {
+        case 'profile':
+          add({ ...base, sk: 'S#PROFILE', entity: 'profile', data: w.profile });
+          break;
+        case 'consent':
+          add({
+            ...base,
+            sk: `S#CONSENT#${w.purpose}`,
+            entity: 'consent',
+            data: { purpose: w.purpose, grant: w.grant },
+          });
+          break;
+        case 'objection':
+          if (w.latestOfScope) {
+            add({
+              ...base,
+              sk: objectionScopeSk(w.objection),
+              entity: 'objectionScope',
+              data: w.objection,
+              at: w.objection.at,
+            });
+          }
+          add({ ...base, sk: `S#OBJECTION#${w.objection.id}`, entity: 'objection', data: w.objection });
+          break;
+        case 'suppression':
+          add({
+            ...base,
+            sk: `S#SUPPRESSION#${w.suppression.reason}`,
+            entity: 'suppression',
+            data: w.suppression,
+          });
+          break;
+      }
+    }
+    const all = [...byKey.values()];
+    try {
+      for (let i = 0; i < all.length; i += BATCH_WRITE_LIMIT) {
+        let pending: Record<string, unknown>[] | undefined = all
+          .slice(i, i + BATCH_WRITE_LIMIT)
+          .map((Item) => ({ PutRequest: { Item } }));
+        for (let attempt = 0; pending && pending.length > 0; attempt++) {
+          if (attempt >= BATCH_WRITE_ATTEMPTS) {
+            throw new StoreUnavailableError('DynamoDB left items unwritten (throttled); import stopped');
+          }
+          if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(25 * 2 ** attempt, 2_000)));
+          const page = await this.doc.send(
+            new BatchWriteCommand({ RequestItems: { [this.tableName]: pending as never } }),
+          );
+          pending = page.UnprocessedItems?.[this.tableName] as Record<string, unknown>[] | undefined;
+        }
+      }
+    } catch (error) {
+      translate(error);
+    }
   }
 
   putConsent(tenantId: string, recipientKey: string, purpose: string, grant: ConsentGrant): Promise<void> {

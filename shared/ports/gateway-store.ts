@@ -91,6 +91,27 @@ export interface MessageRecord {
   readonly senderKeyId: string;
 }
 
+/**
+ * R16: one recipient item of a bulk import, written with BatchWriteItem (plain puts: the
+ * ids are deterministic, so a re-run rewrites the same items instead of adding new ones).
+ */
+export type RecipientItemWrite =
+  | { readonly kind: 'profile'; readonly recipientKey: string; readonly profile: RecipientProfile }
+  | {
+      readonly kind: 'consent';
+      readonly recipientKey: string;
+      readonly purpose: string;
+      readonly grant: ConsentGrant;
+    }
+  /** The objection item; `latestOfScope` also writes the scope's latest-objection item (batched reads). */
+  | {
+      readonly kind: 'objection';
+      readonly recipientKey: string;
+      readonly objection: Objection;
+      readonly latestOfScope: boolean;
+    }
+  | { readonly kind: 'suppression'; readonly recipientKey: string; readonly suppression: Suppression };
+
 export interface GatewayStore {
   getTenant(tenantId: string): Promise<Tenant | undefined>;
   /** Creates the tenant; false when it already exists (nothing is changed then). */
@@ -132,6 +153,12 @@ export interface GatewayStore {
   /** Everything the decision needs about one recipient: one strongly consistent read. */
   getRecipientState(tenantId: string, recipientKey: string): Promise<RecipientState>;
   putProfile(tenantId: string, recipientKey: string, profile: RecipientProfile): Promise<void>;
+  /**
+   * R16 bulk import: many recipient items in batched writes (25 a call), unprocessed items
+   * retried with backoff; StoreUnavailableError when they stay unprocessed (fail closed).
+   * Two writes to the same item in one call: the last wins.
+   */
+  putRecipientItems(tenantId: string, items: readonly RecipientItemWrite[]): Promise<void>;
   putConsent(tenantId: string, recipientKey: string, purpose: string, grant: ConsentGrant): Promise<void>;
   putWithdrawal(
     tenantId: string,

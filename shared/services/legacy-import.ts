@@ -1,0 +1,245 @@
+import type { Readable } from 'node:stream';
+import { parse } from 'csv-parse';
+import {
+  type Classification,
+  classifyLegacyRow,
+  LEGACY_OUTCOMES,
+  type LegacyOutcome,
+  type LegacyRow,
+  legacyRowHash,
+} from '../domain/legacy-import';
+import { recipientKey } from '../domain/recipient-key';
+import type { GatewayStore, RecipientItemWrite } from '../ports/gateway-store';
+import type { KeyMaterial } from '../ports/key-ring';
+import type { RecipientProfile } from '../schemas/recipient';
+import type { Tenant } from '../schemas/tenant';
+
+/**
+ * R16: the imperative shell around classifyLegacyRow. Rows are classified, checked
+ * against what the store already holds (one batched read per batch, not per row), and
+ * written in batched writes with deterministic ids, so that a re-run (after a store
+ * failure, or twice by mistake) rewrites the same items and adds none.
+ */
+export interface ImportedRow {
+  readonly row: LegacyRow;
+  readonly outcome: LegacyOutcome;
+  readonly reason?: string;
+}
+
+export type InventoryCounts = Record<LegacyOutcome, number>;
+
+export function emptyCounts(): InventoryCounts {
+  return Object.fromEntries(LEGACY_OUTCOMES.map((o) => [o, 0])) as InventoryCounts;
+}
+
+const SOURCE = 'legacy-import';
+
+/** Classifies and writes one batch; returns each row's outcome in order. */
+export async function importLegacyBatch(
+  deps: { store: GatewayStore; keys: KeyMaterial },
+  tenant: Tenant,
+  rows: readonly LegacyRow[],
+  now: Date,
+): Promise<ImportedRow[]> {
+  const at = now.toISOString();
+  const classified = rows.map((row) => {
+    const c = classifyLegacyRow(tenant, row, now);
+    const key =
+      c.outcome === 'invalid'
+        ? undefined
+        : recipientKey(deps.keys.hashKey, tenant.id, c.channel, c.normalizedAddress);
+    return { row, c, key, hash: legacyRowHash(tenant.id, row) };
+  });
+
+  // What the store already holds about these recipients: one batched read (R11).
+  const purposesByKey = new Map<string, Set<string>>();
+  for (const { c, key } of classified) {
+    if (key === undefined || c.outcome === 'invalid') continue;
+    const set = purposesByKey.get(key) ?? new Set<string>();
+    set.add(c.purpose.id);
+    purposesByKey.set(key, set);
+  }
+  const states = await deps.store.getRecipientStates(
+    tenant.id,
+    [...purposesByKey].map(([k, p]) => ({ recipientKey: k, purposes: [...p] })),
+  );
+  // Oppositions in this very batch count too, whatever the order of the rows.
+  const bouncedNow = new Set<string>();
+  const objectedNow = new Set<string>();
+  for (const { c, key } of classified) {
+    if (key && c.outcome === 'bounced') bouncedNow.add(key);
+    if (key && c.outcome === 'opted_out') objectedNow.add(key);
+  }
+
+  const writes: RecipientItemWrite[] = [];
+  const profiles = new Map<string, RecipientProfile>();
+  const results: ImportedRow[] = [];
+  for (const { row, c, key, hash } of classified) {
+    if (c.outcome === 'invalid' || key === undefined) {
+      results.push({ row, outcome: 'invalid', reason: c.outcome === 'invalid' ? c.reason : undefined });
+      continue;
+    }
+    const state = states.get(key);
+    const existingBounce = bouncedNow.has(key) || state?.suppressions.some((s) => s.reason === 'bounce');
+    const existingObjection =
+      objectedNow.has(key) ||
+      state?.suppressions.some((s) => s.reason === 'complaint') ||
+      state?.objections.some(
+        (o) => o.scope.type === 'channel' || (o.scope.type === 'purpose' && o.scope.purpose === c.purpose.id),
+      );
+
+    if (c.outcome === 'bounced') {
+      // R8: suppressed; an existing bounce entry is kept as it is.
+      if (!state?.suppressions.some((s) => s.reason === 'bounce')) {
+        writes.push({
+          kind: 'suppression',
+          recipientKey: key,
+          suppression: { reason: 'bounce', at: c.at, source: SOURCE, recordedAt: at },
+        });
+      }
+      results.push({ row, outcome: 'bounced' });
+      continue;
+    }
+    if (c.outcome === 'opted_out') {
+      // R11: an objection to all marketing on the channel, with a deterministic id.
+      const latest = state?.objections.find((o) => o.scope.type === 'channel');
+      writes.push({
+        kind: 'objection',
+        recipientKey: key,
+        objection: {
+          id: `import-${hash}`,
+          scope: { type: 'channel' },
+          at: c.at,
+          method: 'request_to_controller',
+          source: SOURCE,
+          recordedAt: at,
+        },
+        latestOfScope: latest === undefined || Date.parse(latest.at) <= Date.parse(c.at),
+      });
+      results.push({ row, outcome: 'opted_out' });
+      continue;
+    }
+    if (c.outcome === 'expired') {
+      // R9: purged; nothing about the person is written.
+      results.push({ row, outcome: 'expired', reason: c.reason });
+      continue;
+    }
+    // An address already suppressed or objected stays so (R8, R11): nothing is written for it.
+    if (existingBounce) {
+      results.push({ row, outcome: 'bounced', reason: 'already suppressed' });
+      continue;
+    }
+    if (existingObjection) {
+      results.push({ row, outcome: 'opted_out', reason: 'already objected' });
+      continue;
+    }
+
+    const previous = profiles.get(key) ?? state?.profile;
+    const purchases = [...(previous?.purchases ?? [])];
+    const purchase =
+      c.outcome === 'needs_repermission' || c.outcome === 'soft_opt_in' ? c.purchase : undefined;
+    if (
+      purchase &&
+      !purchases.some((p) => p.productFamily === purchase.productFamily && p.at === purchase.at)
+    ) {
+      purchases.push({ ...purchase, ref: `import-${hash}` });
+    }
+    const lastActivityAt = [previous?.lastActivityAt, c.lastActivityAt]
+      .filter((d): d is string => d !== undefined)
+      .sort()
+      .pop();
+    const profile: RecipientProfile = {
+      channel: c.channel,
+      address: c.normalizedAddress,
+      audience: previous?.audience ?? 'consumer',
+      collection:
+        c.outcome === 'soft_opt_in'
+          ? {
+              at: c.purchase.at,
+              source: SOURCE,
+              duringSale: true,
+              informed: true,
+              optOutOffered: true,
+            }
+          : previous?.collection,
+      purchases,
+      professionalTopics: previous?.professionalTopics ?? [],
+      lastActivityAt,
+      // R13: marked once, and kept marked until a consent page records a new consent.
+      needsRepermission: (previous?.needsRepermission ?? false) || c.outcome === 'needs_repermission',
+      updatedAt: previous?.updatedAt ?? at,
+    };
+    profiles.set(key, profile);
+    if (c.outcome === 'migrated_consent' && state?.consents[c.purpose.id] === undefined) {
+      // A consent the store already holds (given through the gateway, or withdrawn) is never overwritten.
+      writes.push({
+        kind: 'consent',
+        recipientKey: key,
+        purpose: c.purpose.id,
+        grant: { ...c.grant, id: `import-${hash}`, recordedAt: at },
+      });
+    }
+    results.push(resultOf(row, c));
+  }
+  for (const [key, profile] of profiles) writes.push({ kind: 'profile', recipientKey: key, profile });
+  await deps.store.putRecipientItems(tenant.id, writes);
+  return results;
+}
+
+function resultOf(row: LegacyRow, c: Classification): ImportedRow {
+  return { row, outcome: c.outcome, reason: 'reason' in c ? c.reason : undefined };
+}
+
+/** Maps a CSV header to LegacyRow names: `{"E-mail": "address", ...}`; unmapped columns keep their name. */
+export type ColumnMapping = Record<string, string>;
+
+export interface StreamImportOptions {
+  readonly batchSize?: number;
+  readonly mapping?: ColumnMapping;
+  readonly now: Date;
+  /** Called after each batch is written (inventory files, progress). */
+  readonly onBatch?: (rows: readonly ImportedRow[], bytesRead: number) => void | Promise<void>;
+}
+
+/**
+ * Streams a CSV through the import: csv-parse reads it lazily, one batch is held in
+ * memory at a time, and the next batch is not read until the previous one is written
+ * (async iteration gives the backpressure). A store failure rejects: nothing after the
+ * failing batch is written, and a re-run rewrites the same ids.
+ */
+export async function importLegacyCsv(
+  deps: { store: GatewayStore; keys: KeyMaterial },
+  tenant: Tenant,
+  input: Readable,
+  options: StreamImportOptions,
+): Promise<InventoryCounts> {
+  const mapping = options.mapping ?? {};
+  const batchSize = options.batchSize ?? 500;
+  const counts = emptyCounts();
+  let bytesRead = 0;
+  input.on('data', (chunk: Buffer | string) => {
+    bytesRead += chunk.length;
+  });
+  const parser = input.pipe(
+    parse({
+      bom: true,
+      columns: (header: string[]) => header.map((h) => mapping[h.trim()] ?? h.trim()),
+      skip_empty_lines: true,
+      trim: false,
+      relax_column_count: true,
+    }),
+  );
+  let batch: LegacyRow[] = [];
+  const flush = async () => {
+    const results = await importLegacyBatch(deps, tenant, batch, options.now);
+    for (const r of results) counts[r.outcome]++;
+    batch = [];
+    await options.onBatch?.(results, bytesRead);
+  };
+  for await (const record of parser) {
+    batch.push(record as LegacyRow);
+    if (batch.length >= batchSize) await flush();
+  }
+  if (batch.length > 0) await flush();
+  return counts;
+}

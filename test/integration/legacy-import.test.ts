@@ -1,0 +1,192 @@
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runImport } from '../../scripts/import';
+import { LEGACY_COLUMNS, type LegacyRow } from '../../shared/domain/legacy-import';
+import { recipientKey } from '../../shared/domain/recipient-key';
+import { runtimeDependencies } from '../../shared/http/runtime';
+import { type GatewayStore, StoreUnavailableError } from '../../shared/ports/gateway-store';
+import { type LocalGateway, newsletter, startLocalGateway } from '../support/local-gateway';
+
+/** R16 end to end: a legacy CSV through the streaming import into the real local DynamoDB. */
+let gw: LocalGateway;
+let dir: string;
+
+const day = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString();
+const proven: LegacyRow = {
+  channel: 'email',
+  purpose: 'newsletter',
+  optin_at: day(100),
+  method: 'web_form',
+  source: 'https://shop.example/signup',
+  wording_version: 'newsletter-v1',
+  controllers: 'Demo Shop',
+};
+const rows: LegacyRow[] = [
+  { ...proven, address: 'migrated@example.org' },
+  {
+    ...proven,
+    address: 'customer@example.org',
+    optin_at: '',
+    method: '',
+    purchase_family: 'books',
+    purchase_at: day(50),
+    opt_out_offered: 'yes',
+  },
+  { ...proven, address: 'unproven@example.org', wording_version: '' },
+  { ...proven, address: 'optout@example.org', opted_out: 'yes' },
+  { ...proven, address: 'stale@example.org', optin_at: day(2000) },
+  { ...proven, address: 'bounced@example.org', hard_bounce: 'yes' },
+  { ...proven, address: 'not an address' },
+  // Proven, but the gateway already holds a bounce for it (R8/R11: stays suppressed).
+  { ...proven, address: 'already-suppressed@example.org' },
+];
+
+function csv(list: readonly LegacyRow[]): string {
+  const cell = (v: string | undefined) => (v === undefined ? '' : /[",\n]/.test(v) ? `"${v}"` : v);
+  return `${LEGACY_COLUMNS.join(',')}\n${list.map((r) => LEGACY_COLUMNS.map((c) => cell(r[c])).join(',')).join('\n')}\n`;
+}
+
+async function recipientItems(): Promise<string[]> {
+  const client = new DynamoDBClient({ endpoint: gw.dynamodbUrl });
+  const items: string[] = [];
+  let start: Record<string, never> | undefined;
+  do {
+    const page = await client.send(new ScanCommand({ TableName: gw.tableName, ExclusiveStartKey: start }));
+    for (const i of page.Items ?? []) {
+      const pk = i.pk?.S ?? '';
+      if (pk.startsWith('TENANT#demo#R#')) items.push(`${pk}|${i.sk?.S}`);
+    }
+    start = page.LastEvaluatedKey as Record<string, never> | undefined;
+  } while (start);
+  client.destroy();
+  return items.sort();
+}
+
+async function run(file: string, out: string) {
+  const deps = runtimeDependencies();
+  return runImport({ store: deps.store, keys: await deps.keys.load(), tenantId: 'demo', file, outDir: out });
+}
+
+beforeAll(async () => {
+  gw = await startLocalGateway();
+  dir = mkdtempSync(join(tmpdir(), 'legacy-import-'));
+  writeFileSync(join(dir, 'base.csv'), csv(rows));
+  const r = await gw.call('POST', '/v1/suppressions', {
+    key: gw.adminKey,
+    body: { channel: 'email', address: 'already-suppressed@example.org', reason: 'bounce' },
+  });
+  expect(r.status).toBeLessThan(300);
+});
+afterAll(async () => {
+  await gw?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('R16 legacy import', () => {
+  let firstItems: string[] = [];
+
+  it('R16 sorts every row into its outcome and writes an inventory per outcome (mode 0600)', async () => {
+    const counts = await run(join(dir, 'base.csv'), join(dir, 'out1'));
+    expect(counts).toEqual({
+      migrated_consent: 1,
+      soft_opt_in: 1,
+      needs_repermission: 1,
+      opted_out: 1,
+      expired: 1,
+      bounced: 2,
+      invalid: 1,
+    });
+    const bounced = readFileSync(join(dir, 'out1', 'bounced.csv'), 'utf8');
+    expect(bounced).toContain('already-suppressed@example.org');
+    expect(bounced).toContain('already suppressed');
+    expect(statSync(join(dir, 'out1', 'migrated_consent.csv')).mode & 0o777).toBe(0o600);
+    firstItems = await recipientItems();
+    // R9: the stale row left nothing behind.
+    const keys = await runtimeDependencies().keys.load();
+    const stale = recipientKey(keys.hashKey, 'demo', 'email', 'stale@example.org');
+    expect(firstItems.some((i) => i.includes(stale))).toBe(false);
+  });
+
+  it('R16 re-run creates no duplicates and gives the same counts', async () => {
+    const counts = await run(join(dir, 'base.csv'), join(dir, 'out2'));
+    expect(counts.migrated_consent).toBe(1);
+    expect(counts.bounced).toBe(2);
+    expect(counts.opted_out).toBe(1);
+    expect(await recipientItems()).toEqual(firstItems);
+  });
+
+  it('R8/R11 an already-suppressed address stays suppressed and gets no consent', async () => {
+    const r = await gw.call('POST', '/v1/messages', {
+      key: gw.senderKey,
+      body: newsletter('already-suppressed@example.org'),
+    });
+    expect(r.status).toBe(403);
+    expect(r.body.reasons).toContain('suppressed_bounce');
+    const keys = await runtimeDependencies().keys.load();
+    const key = recipientKey(keys.hashKey, 'demo', 'email', 'already-suppressed@example.org');
+    expect(firstItems.filter((i) => i.includes(key) && i.includes('|S#'))).toEqual([
+      `TENANT#demo#R#${key}|S#SUPPRESSION#bounce`,
+    ]);
+  });
+
+  it('R16/R3 a migrated consent lets a send through; R11 an imported opt-out blocks', async () => {
+    const sent = await gw.call('POST', '/v1/messages', {
+      key: gw.senderKey,
+      body: newsletter('migrated@example.org'),
+    });
+    expect(sent.status).toBe(202);
+    expect(sent.body).toMatchObject({ decision: 'sent', basis: 'consent' });
+    const soft = await gw.call('POST', '/v1/messages', {
+      key: gw.senderKey,
+      body: newsletter('customer@example.org'),
+    });
+    expect(soft.body).toMatchObject({ decision: 'sent', basis: 'soft_opt_in' });
+    const blocked = await gw.call('POST', '/v1/messages', {
+      key: gw.senderKey,
+      body: newsletter('optout@example.org'),
+    });
+    expect(blocked.status).toBe(403);
+    expect(blocked.body.reasons).toContain('objection');
+  });
+
+  it('R13 marks needs_repermission rows on their profile', async () => {
+    const deps = runtimeDependencies();
+    const keys = await deps.keys.load();
+    const state = await deps.store.getRecipientState(
+      'demo',
+      recipientKey(keys.hashKey, 'demo', 'email', 'unproven@example.org'),
+    );
+    expect(state.profile?.needsRepermission).toBe(true);
+    expect(state.consents.newsletter).toBeUndefined();
+  });
+
+  it('R16 fails closed when the store fails mid-import, and a re-run completes without duplicates', async () => {
+    const file = join(dir, 'resume.csv');
+    writeFileSync(file, csv([1, 2, 3, 4].map((i) => ({ ...proven, address: `resume-${i}@example.org` }))));
+    const deps = runtimeDependencies();
+    const keys = await deps.keys.load();
+    let calls = 0;
+    const failing: GatewayStore = Object.create(deps.store, {
+      putRecipientItems: {
+        value: (tenantId: string, items: Parameters<GatewayStore['putRecipientItems']>[1]) => {
+          calls++;
+          if (calls === 2) return Promise.reject(new StoreUnavailableError('injected outage'));
+          return deps.store.putRecipientItems(tenantId, items);
+        },
+      },
+    });
+    const base = { keys, tenantId: 'demo', file, batchSize: 2 };
+    await expect(runImport({ ...base, store: failing, outDir: join(dir, 'r1') })).rejects.toThrow(
+      StoreUnavailableError,
+    );
+    const resumed = await runImport({ ...base, store: deps.store, outDir: join(dir, 'r2') });
+    expect(resumed.migrated_consent).toBe(4);
+    const after = await recipientItems();
+    await runImport({ ...base, store: deps.store, outDir: join(dir, 'r3') });
+    expect(await recipientItems()).toEqual(after);
+    expect(after.filter((i) => i.endsWith('|S#CONSENT#newsletter')).length).toBeGreaterThanOrEqual(5);
+  });
+});
