@@ -26,6 +26,7 @@ export interface EntryPoint {
    */
   readonly trigger?:
     | { readonly type: 'inboundSms' }
+    | { readonly type: 'sesFeedback' }
     | { readonly type: 'schedule'; readonly everyMinutes: number }
     | { readonly type: 'bulkQueue' };
   /** What the function needs; the construct grants exactly this and writes the matching environment. */
@@ -156,6 +157,15 @@ export const entryPoints: readonly EntryPoint[] = [
     routes: [],
     trigger: { type: 'inboundSms' },
     needs: { table: 'readWrite', keys: true },
+  },
+  {
+    id: 'SesFeedback',
+    entry: 'functions/ses-feedback.ts',
+    description:
+      'SES event publishing (SNS): permanent bounces suppress, complaints object and suppress (R8)',
+    routes: [],
+    trigger: { type: 'sesFeedback' },
+    needs: { table: 'readWrite', keys: true, publishEvents: true },
   },
   {
     id: 'SendDeferredSms',

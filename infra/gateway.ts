@@ -21,6 +21,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { CfnConfigurationSetEventDestination } from 'aws-cdk-lib/aws-ses';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -181,6 +182,11 @@ export class ConsentGateway extends Construct {
    */
   public readonly inboundSmsTopic: Topic;
   /**
+   * SNS topic for SES event publishing (bounces, complaints, sends): the configuration set's
+   * event destination when `configurationSetName` is given; the SesFeedback function records R8.
+   */
+  public readonly sesFeedbackTopic: Topic;
+  /**
    * The bulk queue: the JSON of `POST /v1/messages` per message, the sender key in the
    * `Authorization` message attribute. Grant senders `bulkQueue.grantSendMessages(...)`.
    */
@@ -334,6 +340,42 @@ export class ConsentGateway extends Construct {
     });
     this.inboundSmsTopic.grantPublish(smsVoice);
 
+    // SES feedback (event publishing): same reasons for a customer managed key (SES must use it;
+    // notifications carry addresses), TLS only; only SES of this account may publish.
+    const feedbackKey = new Key(this, 'SesFeedbackKey', {
+      description: 'consent-gate: encrypts the SES feedback topic (bounces and complaints carry addresses)',
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+    const ses = new ServicePrincipal('ses.amazonaws.com');
+    feedbackKey.grant(ses, 'kms:GenerateDataKey*', 'kms:Decrypt');
+    this.sesFeedbackTopic = new Topic(this, 'SesFeedbackTopic', {
+      displayName: 'consent-gate SES feedback',
+      masterKey: feedbackKey,
+      enforceSSL: true,
+    });
+    this.sesFeedbackTopic.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [ses],
+        actions: ['sns:Publish'],
+        resources: [this.sesFeedbackTopic.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
+    if (props.configurationSetName !== undefined) {
+      new CfnConfigurationSetEventDestination(this, 'SesFeedbackDestination', {
+        configurationSetName: props.configurationSetName,
+        eventDestination: {
+          name: 'consent-gate-feedback',
+          enabled: true,
+          // Bounces and complaints (R8). 'send' will join when the complaint rate is counted
+          // (its denominator); until then it would only invoke the function for nothing.
+          matchingEventTypes: ['bounce', 'complaint'],
+          snsDestination: { topicArn: this.sesFeedbackTopic.topicArn },
+        },
+      });
+    }
+
     // SSE with SQS-managed keys: no key policy or kms grants to keep in step with the
     // functions and the senders; messages carry sender keys, so in transit TLS is enforced too.
     this.bulkDeadLetterQueue = new Queue(this, 'BulkDeadLetterQueue', {
@@ -427,6 +469,8 @@ export class ConsentGateway extends Construct {
 
     if (entryPoint.trigger?.type === 'inboundSms') {
       this.inboundSmsTopic.addSubscription(new LambdaSubscription(fn));
+    } else if (entryPoint.trigger?.type === 'sesFeedback') {
+      this.sesFeedbackTopic.addSubscription(new LambdaSubscription(fn));
     } else if (entryPoint.trigger?.type === 'schedule') {
       new Rule(this, `${id}Schedule`, {
         description: `consent-gate: runs ${id} every ${entryPoint.trigger.everyMinutes} minutes`,

@@ -10,6 +10,7 @@ import { ENV } from '../../shared/config';
 import { entryPoints } from '../entry-points';
 import { type LocalApi, type LocalApiOptions, startLocalApi } from './http-adapter';
 import { LocalQueue, type SqsHandler } from './local-queue';
+import { replaySesFeedback } from './ses-feedback-local';
 import { type LocalSms, startLocalSms } from './sms-local';
 
 /**
@@ -182,6 +183,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       );
       res.writeHead(202, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ messageIds }));
+      return true;
+    }
+    if (url.pathname === '/local/ses-feedback' && req.method === 'POST') {
+      await replaySesFeedback(req, res);
       return true;
     }
     if (url.pathname === '/local/bulk-queue' && req.method === 'GET') {

@@ -74,6 +74,17 @@ export function decide(input: DecisionInput): Decision {
   if (recipient.suppressions.some((s) => s.reason === 'complaint')) {
     failures.push(failure('suppressed_complaint', 'R8', 'The recipient complained (spam report)'));
   }
+  // Mailbox provider thresholds (RULES.md, no rule id): the tenant's email complaint rate
+  // crossed the hold threshold; every email but transactional waits until an admin lifts it.
+  if (tenant.hold !== undefined && input.channel === 'email') {
+    failures.push(
+      failure(
+        'complaint_rate_hold',
+        undefined,
+        `Marketing email is held since ${tenant.hold.since}: complaint rate ${(tenant.hold.rate * 100).toFixed(2)}% over ${tenant.hold.windowDays} days`,
+      ),
+    );
+  }
 
   // 3. Objections (R7), retention (R9), sensitive purposes (R12).
   const consent = recipient.consents[purpose.id];

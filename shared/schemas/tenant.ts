@@ -120,6 +120,18 @@ export const smsSenderSchema = z
   .meta({ id: 'SmsSender' });
 export type SmsSender = z.infer<typeof smsSenderSchema>;
 
+/** The complaint-rate hold: marketing-like email is refused with `complaint_rate_hold` while it is set. */
+export const complaintHoldSchema = z
+  .object({
+    since: z.string().meta({ description: 'When the hold was set (ISO 8601)' }),
+    rate: z.number().meta({ description: 'Complaint rate over the window when the hold was set' }),
+    sends: z.number().int(),
+    complaints: z.number().int(),
+    windowDays: z.number().int(),
+  })
+  .meta({ id: 'ComplaintHold' });
+export type ComplaintHold = z.infer<typeof complaintHoldSchema>;
+
 /** Per-tenant parameters of RULES.md, with its defaults. */
 export const tenantSettingsSchema = z
   .object({
@@ -149,6 +161,22 @@ export const tenantSettingsSchema = z
     }),
     /** The SES v2 endpoint reads the purpose from the `EmailTags` entry of this name. */
     purposeTagName: z.string().min(1).max(256).default('purpose'),
+    /**
+     * Mailbox provider thresholds (RULES.md): the email complaint rate over a rolling window.
+     * Above `holdRate`, marketing sends are held (`complaint_rate_hold`) until an admin lifts
+     * the hold; `warningRate` raises the alarm. `minSends`: below this many sends in the window
+     * the rate is not judged, so one complaint out of ten messages does not hold a small
+     * tenant (1,000 is the smallest volume at which 0.3% means three complaints, not one).
+     */
+    complaintRate: z
+      .object({
+        windowDays: z.number().int().min(1).max(90).default(30),
+        holdRate: z.number().positive().max(1).default(0.003),
+        warningRate: z.number().positive().max(1).default(0.001),
+        minSends: z.number().int().min(1).default(1000),
+      })
+      .strict()
+      .default({ windowDays: 30, holdRate: 0.003, warningRate: 0.001, minSends: 1000 }),
   })
   .meta({ id: 'TenantSettings' });
 export type TenantSettings = z.infer<typeof tenantSettingsSchema>;
@@ -164,6 +192,8 @@ export const tenantSchema = z
     smsSenders: z.record(z.string(), smsSenderSchema).default({}),
     wordings: z.record(z.string(), wordingSchema),
     settings: tenantSettingsSchema,
+    /** Mailbox provider thresholds: set when the complaint rate crossed the hold threshold; lifted by an admin. */
+    hold: complaintHoldSchema.optional(),
   })
   .meta({ id: 'Tenant' });
 export type Tenant = z.infer<typeof tenantSchema>;

@@ -439,7 +439,9 @@ describe('SMS', () => {
 
   it('subscribes the inbound function to an encrypted, TLS-only topic that End User Messaging may publish to', () => {
     const template = synthStack();
-    const topics = template.findResources('AWS::SNS::Topic');
+    const topics = template.findResources('AWS::SNS::Topic', {
+      Properties: { DisplayName: 'consent-gate inbound SMS' },
+    });
     expect(Object.keys(topics)).toHaveLength(1);
     const [topicId, topic] = Object.entries(topics)[0] as [string, Resource];
     expect(topic.Properties.KmsMasterKeyId).toBeDefined();
@@ -450,7 +452,11 @@ describe('SMS', () => {
       TopicArn: { Ref: topicId },
       Endpoint: { 'Fn::GetAtt': [fnId, 'Arn'] },
     });
-    const policy = JSON.stringify(template.findResources('AWS::SNS::TopicPolicy'));
+    const policy = JSON.stringify(
+      Object.values(template.findResources('AWS::SNS::TopicPolicy')).filter((p) =>
+        JSON.stringify(p).includes(topicId),
+      ),
+    );
     expect(policy).toContain('sms-voice.amazonaws.com');
     expect(policy).toContain('aws:SecureTransport');
   });
@@ -632,6 +638,60 @@ describe('bulk queue and event bus', () => {
     expect(ses.routes).toEqual([{ method: 'POST', path: '/v2/email/outbound-emails' }]);
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
       RouteKey: 'POST /v2/email/outbound-emails',
+    });
+  });
+});
+
+describe('SES feedback', () => {
+  const feedback = entryPoints.find((e) => e.trigger?.type === 'sesFeedback')!;
+
+  it('subscribes SesFeedback to an encrypted (rotating customer managed key), TLS-only topic only SES of this account may publish to', () => {
+    const template = synthStack();
+    const topics = template.findResources('AWS::SNS::Topic', {
+      Properties: { DisplayName: 'consent-gate SES feedback' },
+    });
+    expect(Object.keys(topics)).toHaveLength(1);
+    const [topicId, topic] = Object.entries(topics)[0] as [string, Resource];
+    const keyId = (topic.Properties.KmsMasterKeyId as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const key = template.toJSON().Resources[keyId] as Resource;
+    expect(key.Type).toBe('AWS::KMS::Key');
+    expect(key.Properties.EnableKeyRotation).toBe(true);
+    expect(JSON.stringify(key.Properties.KeyPolicy)).toContain('ses.amazonaws.com');
+    const [fnId] = functionOf(template, feedback);
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'lambda',
+      TopicArn: { Ref: topicId },
+      Endpoint: { 'Fn::GetAtt': [fnId, 'Arn'] },
+    });
+    const policy = JSON.stringify(
+      Object.values(template.findResources('AWS::SNS::TopicPolicy')).filter((p) =>
+        JSON.stringify(p).includes(topicId),
+      ),
+    );
+    expect(policy).toContain('ses.amazonaws.com');
+    expect(policy).toContain('aws:SourceAccount');
+    expect(policy).toContain('aws:SecureTransport');
+    expect(policy).not.toContain('sms-voice.amazonaws.com');
+  });
+
+  it('grants the feedback function the table and keys, and neither sending email nor SMS', () => {
+    const actions = actionsOf(statementsOf(synthStack(), feedback));
+    expect(actions).toContain('dynamodb:PutItem');
+    expect(actions.some((a) => a.startsWith('ses:') || a.startsWith('sms-voice:'))).toBe(false);
+  });
+
+  it('adds an event destination to the configuration set only when one is given', () => {
+    expect(
+      Object.keys(synthStack().findResources('AWS::SES::ConfigurationSetEventDestination')),
+    ).toHaveLength(0);
+    const template = synthStack({ configurationSetName: 'marketing' });
+    template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      ConfigurationSetName: 'marketing',
+      EventDestination: Match.objectLike({
+        Enabled: true,
+        MatchingEventTypes: ['bounce', 'complaint'],
+        SnsDestination: { TopicARN: Match.anyValue() },
+      }),
     });
   });
 });

@@ -44,6 +44,10 @@ const professional = (topics: string[], informed = true) =>
     },
   });
 
+const held = tenant({
+  hold: { since: daysAgo(2), rate: 0.004, sends: 2000, complaints: 8, windowDays: 30 },
+});
+
 const rows: Row[] = [
   // Order of checks, step 1
   {
@@ -511,6 +515,71 @@ const rows: Row[] = [
       'soft_opt_in_not_applicable',
     ],
   },
+  // Mailbox provider thresholds: the complaint-rate hold (no rule id in RULES.md)
+  {
+    title: 'complaint-rate hold rejects a consented marketing email',
+    purpose: 'newsletter',
+    recipient: withConsent('newsletter'),
+    tenant: held,
+    reasons: ['complaint_rate_hold'],
+  },
+  {
+    title: 'complaint-rate hold rejects a profiling email',
+    purpose: 'offers',
+    recipient: withConsent('offers'),
+    tenant: held,
+    reasons: ['complaint_rate_hold'],
+  },
+  {
+    title: 'complaint-rate hold rejects a non-commercial email',
+    purpose: 'charity',
+    recipient: withConsent('charity'),
+    tenant: held,
+    reasons: ['complaint_rate_hold'],
+  },
+  {
+    title: 'complaint-rate hold rejects a repermission email',
+    purpose: 'reperm',
+    recipient: state({ profile: profile({ needsRepermission: true }) }),
+    tenant: held,
+    reasons: ['complaint_rate_hold'],
+  },
+  {
+    title: 'complaint-rate hold lets a transactional email through (R6)',
+    purpose: 'receipts',
+    recipient: state(),
+    tenant: held,
+    basis: 'contract',
+  },
+  {
+    title: 'complaint-rate hold comes after R8 suppressions and before R7',
+    purpose: 'newsletter',
+    recipient: withConsent(
+      'newsletter',
+      {},
+      {
+        suppressions: [{ reason: 'complaint', at: daysAgo(1), source: 'ses', recordedAt: daysAgo(1) }],
+        objections: [
+          {
+            id: 'o',
+            scope: { type: 'channel' },
+            at: daysAgo(1),
+            method: 'spam_complaint',
+            recordedAt: daysAgo(1),
+          },
+        ],
+      },
+    ),
+    tenant: held,
+    reasons: ['suppressed_complaint', 'complaint_rate_hold', 'objection'],
+  },
+  {
+    title: 'no hold: the same marketing email is allowed',
+    purpose: 'newsletter',
+    recipient: withConsent('newsletter'),
+    tenant: tenant({ hold: undefined }),
+    basis: 'consent',
+  },
 ];
 
 const sms = (row: {
@@ -617,6 +686,25 @@ describe('decide, SMS', () => {
       expect(decision.notBefore.toISOString()).toBe(row.notBefore);
       expect(decision.failures.map((f) => [f.reason, f.rule])).toEqual([['quiet_hours', 'R14']]);
     }
+  });
+});
+
+describe('decide, complaint-rate hold on SMS', () => {
+  it('an email complaint-rate hold does not hold SMS (the rate is an email mailbox-provider measure)', () => {
+    const decision = decide({
+      tenant: held,
+      channel: 'sms',
+      purposeId: 'newsletter',
+      from: '36123',
+      to: '+33612345678',
+      recipient: withConsent(
+        'newsletter',
+        {},
+        { profile: profile({ channel: 'sms', address: '+33612345678' }) },
+      ),
+      now: new Date('2026-06-16T10:00:00Z'),
+    });
+    expect(decision.outcome).toBe('allowed');
   });
 });
 

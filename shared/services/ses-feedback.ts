@@ -1,0 +1,140 @@
+import { recipientKey } from '../domain/recipient-key';
+import type { SesFeedbackEvent } from '../schemas/ses-feedback';
+import { InvalidInputError } from '../schemas/validation';
+import { normalizeAddress } from './decisions';
+import type { Dependencies } from './dependencies';
+import { recordChanges } from './record-change';
+
+export type FeedbackOutcome =
+  | 'suppressed_bounce'
+  | 'complaint'
+  | 'duplicate'
+  | 'transient_bounce'
+  | 'counted'
+  | 'ignored'
+  | 'unknown_tenant';
+
+/**
+ * R8 from SES feedback (event publishing through SNS). A permanent bounce suppresses the
+ * address on email for every category; a complaint is an objection to all email marketing
+ * of the tenant (R7, method `spam_complaint`) and a complaint suppression. Transient and
+ * undetermined bounces change nothing. Store failures propagate: SNS retries, and every
+ * write is idempotent (the suppression is a put on a fixed key, the objection's id comes
+ * from the SES feedback id). Addresses are never logged: recipient keys are.
+ */
+export async function handleSesFeedback(
+  deps: Dependencies,
+  event: SesFeedbackEvent,
+): Promise<FeedbackOutcome[]> {
+  if (event.eventType !== 'Bounce' && event.eventType !== 'Complaint') return ['ignored'];
+  if (!('mail' in event)) return ['ignored'];
+  const tenantId = event.mail.tags.tenant?.[0];
+  const tenant = tenantId === undefined ? undefined : await deps.store.getTenant(tenantId);
+  if (tenantId === undefined || tenant === undefined) {
+    // Not sent through the gateway (or the tenant is gone): nothing of ours to suppress.
+    deps.log.warn('SES feedback for an unknown tenant', {
+      eventType: event.eventType,
+      sesMessageId: event.mail.messageId,
+    });
+    return ['unknown_tenant'];
+  }
+  if ('bounce' in event && event.bounce.bounceType !== 'Permanent') {
+    deps.log.info('transient bounce ignored', { tenantId, bounceType: event.bounce.bounceType });
+    return ['transient_bounce'];
+  }
+  const keys = await deps.keys.load();
+  const recordedAt = deps.clock.now().toISOString();
+  const feedback =
+    'bounce' in event
+      ? { kind: 'bounce' as const, ...event.bounce, recipients: event.bounce.bouncedRecipients }
+      : 'complaint' in event
+        ? { kind: 'complaint' as const, ...event.complaint, recipients: event.complaint.complainedRecipients }
+        : undefined;
+  if (feedback === undefined) return ['ignored'];
+
+  const outcomes: FeedbackOutcome[] = [];
+  for (const [index, recipient] of feedback.recipients.entries()) {
+    let address: string;
+    try {
+      address = normalizeAddress(tenant, 'email', recipient.emailAddress, `recipients.${index}`);
+    } catch (error) {
+      if (!(error instanceof InvalidInputError)) throw error;
+      // SES reported an address we could never have sent to; retrying would not help.
+      deps.log.warn('SES feedback with an unreadable address skipped', {
+        tenantId,
+        feedbackId: feedback.feedbackId,
+      });
+      outcomes.push('ignored');
+      continue;
+    }
+    const key = recipientKey(keys.hashKey, tenant.id, 'email', address);
+    const target = { tenantId: tenant.id, recipientKey: key, channel: 'email' as const };
+    const actor = { type: 'system' as const, id: `SES ${feedback.kind} ${feedback.feedbackId}` };
+    const source = `SES ${feedback.kind} ${feedback.feedbackId}`;
+    const suppression = { reason: feedback.kind, at: feedback.timestamp, source, recordedAt };
+
+    if (feedback.kind === 'bounce') {
+      const state = await deps.store.getRecipientState(tenant.id, key);
+      if (state.suppressions.some((s) => s.reason === 'bounce' && s.source === source)) {
+        outcomes.push('duplicate');
+        continue;
+      }
+      await deps.store.putSuppression(tenant.id, key, suppression);
+      await recordChanges(deps, target, [
+        {
+          type: 'suppression.recorded',
+          actor,
+          why: 'R8: permanent bounce reported by SES',
+          at: feedback.timestamp,
+          data: { reason: 'bounce', feedbackId: feedback.feedbackId, sesMessageId: event.mail.messageId },
+          publish: { detailType: 'Suppression Recorded', detail: { reason: 'bounce' } },
+        },
+      ]);
+      deps.log.info('suppression recorded', { tenantId, recipientKey: key, reason: 'bounce' });
+      outcomes.push('suppressed_bounce');
+      continue;
+    }
+
+    // The suppression first: should the objection write fail, the retry finds it already there.
+    await deps.store.putSuppression(tenant.id, key, suppression);
+    const objectionId = `ses-complaint-${feedback.feedbackId}${feedback.recipients.length > 1 ? `-${index}` : ''}`;
+    const scope = { type: 'channel' as const };
+    const objection = await deps.store.putObjection(tenant.id, key, {
+      id: objectionId,
+      scope,
+      at: feedback.timestamp,
+      method: 'spam_complaint',
+      messageId: event.mail.messageId,
+      source,
+      recordedAt,
+    });
+    if (objection === 'duplicate') {
+      outcomes.push('duplicate');
+      continue;
+    }
+    await recordChanges(deps, target, [
+      {
+        type: 'objection.recorded',
+        actor,
+        why: 'R7/R8: spam complaint reported by SES',
+        at: feedback.timestamp,
+        data: { objectionId, scope, method: 'spam_complaint', feedbackId: feedback.feedbackId },
+        publish: {
+          detailType: 'Objection Recorded',
+          detail: { objectionId, scope, method: 'spam_complaint' },
+        },
+      },
+      {
+        type: 'suppression.recorded',
+        actor,
+        why: 'R8: spam complaint reported by SES',
+        at: feedback.timestamp,
+        data: { reason: 'complaint', feedbackId: feedback.feedbackId, sesMessageId: event.mail.messageId },
+        publish: { detailType: 'Suppression Recorded', detail: { reason: 'complaint' } },
+      },
+    ]);
+    deps.log.info('complaint recorded', { tenantId, recipientKey: key });
+    outcomes.push('complaint');
+  }
+  return outcomes;
+}
