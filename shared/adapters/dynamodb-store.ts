@@ -499,7 +499,7 @@ export class DynamoDbGatewayStore implements GatewayStore {
     const add = (item: Record<string, unknown>) => byKey.set(`${item.pk}|${item.sk}`, item);
     for (const w of items) {
       const pk = recipientPk(tenantId, w.recipientKey);
-      const base = { pk, v: ENTITY_VERSION };
+      const base = { pk, v: ENTITY_VERSION, ttl: w.ttl };
       switch (w.kind) {
         case 'profile':
           add({ ...base, sk: 'S#PROFILE', entity: 'profile', data: w.profile });
@@ -531,6 +531,9 @@ export class DynamoDbGatewayStore implements GatewayStore {
             entity: 'suppression',
             data: w.suppression,
           });
+          break;
+        case 'audit':
+          add({ ...base, sk: `A#${w.event.at}#${w.event.id}`, entity: 'audit', data: w.event });
           break;
       }
     }

@@ -95,7 +95,7 @@ export interface MessageRecord {
  * R16: one recipient item of a bulk import, written with BatchWriteItem (plain puts: the
  * ids are deterministic, so a re-run rewrites the same items instead of adding new ones).
  */
-export type RecipientItemWrite =
+export type RecipientItemWrite = (
   | { readonly kind: 'profile'; readonly recipientKey: string; readonly profile: RecipientProfile }
   | {
       readonly kind: 'consent';
@@ -110,7 +110,13 @@ export type RecipientItemWrite =
       readonly objection: Objection;
       readonly latestOfScope: boolean;
     }
-  | { readonly kind: 'suppression'; readonly recipientKey: string; readonly suppression: Suppression };
+  | { readonly kind: 'suppression'; readonly recipientKey: string; readonly suppression: Suppression }
+  /** An audit event with a deterministic id and time: a re-run puts the very same item again. */
+  | { readonly kind: 'audit'; readonly recipientKey: string; readonly event: AuditEvent }
+) & {
+  /** R9/R11: the item's DynamoDB TTL (seconds since the epoch), when it has one. */
+  readonly ttl?: number;
+};
 
 export interface GatewayStore {
   getTenant(tenantId: string): Promise<Tenant | undefined>;

@@ -9,10 +9,13 @@ import {
   legacyRowHash,
 } from '../domain/legacy-import';
 import { recipientKey } from '../domain/recipient-key';
+import { addDays, recordTtl, retentionEnd, ttlOf } from '../domain/retention';
 import type { GatewayStore, RecipientItemWrite } from '../ports/gateway-store';
 import type { KeyMaterial } from '../ports/key-ring';
-import type { RecipientProfile } from '../schemas/recipient';
+import type { Actor, AuditEvent } from '../schemas/audit';
+import type { ConsentRecord, RecipientProfile, RecipientState } from '../schemas/recipient';
 import type { Tenant } from '../schemas/tenant';
+import { applyRetention } from './retention';
 
 /**
  * R16: the imperative shell around classifyLegacyRow. Rows are classified, checked
@@ -34,12 +37,46 @@ export function emptyCounts(): InventoryCounts {
 
 const SOURCE = 'legacy-import';
 
+/** Who wrote an imported item, for its audit event: the command line, or an admin key through the API. */
+export type ImportActor = Actor;
+const COMMAND_LINE: ImportActor = { type: 'system', id: SOURCE };
+
+/** R15: an imported change's audit event; id and time come from the row, so a re-run rewrites the same item. */
+function importAudit(
+  type: AuditEvent['type'],
+  outcome: LegacyOutcome,
+  at: string,
+  hash: string,
+  purpose: string,
+  actor: ImportActor,
+): AuditEvent {
+  return {
+    id: `import-${hash}`,
+    at,
+    type,
+    actor,
+    why: `R16: legacy import, ${outcome}`,
+    data: { source: SOURCE, outcome, purpose, rowHash: hash },
+  };
+}
+
+/** Whether the store held anything about the recipient before this batch. */
+function known(state: RecipientState): boolean {
+  return (
+    state.profile !== undefined ||
+    Object.keys(state.consents).length > 0 ||
+    state.objections.length > 0 ||
+    state.suppressions.length > 0
+  );
+}
+
 /** Classifies and writes one batch; returns each row's outcome in order. */
 export async function importLegacyBatch(
   deps: { store: GatewayStore; keys: KeyMaterial },
   tenant: Tenant,
   rows: readonly LegacyRow[],
   now: Date,
+  actor: ImportActor = COMMAND_LINE,
 ): Promise<ImportedRow[]> {
   const at = now.toISOString();
   const classified = rows.map((row) => {
@@ -73,6 +110,8 @@ export async function importLegacyBatch(
 
   const writes: RecipientItemWrite[] = [];
   const profiles = new Map<string, RecipientProfile>();
+  const newConsents = new Map<string, Record<string, ConsentRecord>>();
+  const objectedIds = new Set<string>();
   const results: ImportedRow[] = [];
   for (const { row, c, key, hash } of classified) {
     if (c.outcome === 'invalid' || key === undefined) {
@@ -89,33 +128,48 @@ export async function importLegacyBatch(
       );
 
     if (c.outcome === 'bounced') {
-      // R8: suppressed; an existing bounce entry is kept as it is.
+      // R8: suppressed; an existing bounce entry is kept as it is, and so is its proof.
       if (!state?.suppressions.some((s) => s.reason === 'bounce')) {
         writes.push({
           kind: 'suppression',
           recipientKey: key,
           suppression: { reason: 'bounce', at: c.at, source: SOURCE, recordedAt: at },
         });
+        writes.push({
+          kind: 'audit',
+          recipientKey: key,
+          event: importAudit('suppression.recorded', 'bounced', c.at, hash, c.purpose.id, actor),
+        });
       }
       results.push({ row, outcome: 'bounced' });
       continue;
     }
     if (c.outcome === 'opted_out') {
-      // R11: an objection to all marketing on the channel, with a deterministic id.
-      const latest = state?.objections.find((o) => o.scope.type === 'channel');
-      writes.push({
-        kind: 'objection',
-        recipientKey: key,
-        objection: {
-          id: `import-${hash}`,
-          scope: { type: 'channel' },
-          at: c.at,
-          method: 'request_to_controller',
-          source: SOURCE,
-          recordedAt: at,
-        },
-        latestOfScope: latest === undefined || Date.parse(latest.at) <= Date.parse(c.at),
-      });
+      // R11: an objection to all marketing on the channel, with a deterministic id; a re-run
+      // finds it and writes nothing (its time may come from the run when the row has none).
+      const id = `import-${hash}`;
+      if (!state?.objections.some((o) => o.id === id) && !objectedIds.has(id)) {
+        objectedIds.add(id);
+        const latest = state?.objections.find((o) => o.scope.type === 'channel');
+        writes.push({
+          kind: 'objection',
+          recipientKey: key,
+          objection: {
+            id,
+            scope: { type: 'channel' },
+            at: c.at,
+            method: 'request_to_controller',
+            source: SOURCE,
+            recordedAt: at,
+          },
+          latestOfScope: latest === undefined || Date.parse(latest.at) <= Date.parse(c.at),
+        });
+        writes.push({
+          kind: 'audit',
+          recipientKey: key,
+          event: importAudit('objection.recorded', 'opted_out', c.at, hash, c.purpose.id, actor),
+        });
+      }
       results.push({ row, outcome: 'opted_out' });
       continue;
     }
@@ -170,19 +224,72 @@ export async function importLegacyBatch(
       updatedAt: previous?.updatedAt ?? at,
     };
     profiles.set(key, profile);
-    if (c.outcome === 'migrated_consent' && state?.consents[c.purpose.id] === undefined) {
-      // A consent the store already holds (given through the gateway, or withdrawn) is never overwritten.
+    // The row's own date: the same on every run, so its audit event is the same item.
+    const rowAt = c.outcome === 'soft_opt_in' ? c.purchase.at : (c.lastActivityAt ?? at);
+    if (c.outcome === 'migrated_consent') {
+      if (state?.consents[c.purpose.id] === undefined) {
+        // A consent the store already holds (given through the gateway, or withdrawn) is never overwritten.
+        const grant = { ...c.grant, id: `import-${hash}`, recordedAt: at };
+        writes.push({ kind: 'consent', recipientKey: key, purpose: c.purpose.id, grant });
+        const added = newConsents.get(key) ?? {};
+        added[c.purpose.id] = { purpose: c.purpose.id, grant };
+        newConsents.set(key, added);
+        writes.push({
+          kind: 'audit',
+          recipientKey: key,
+          event: importAudit('consent.given', c.outcome, c.grant.givenAt ?? rowAt, hash, c.purpose.id, actor),
+        });
+      }
+    } else {
       writes.push({
-        kind: 'consent',
+        kind: 'audit',
         recipientKey: key,
-        purpose: c.purpose.id,
-        grant: { ...c.grant, id: `import-${hash}`, recordedAt: at },
+        event: importAudit('profile.updated', c.outcome, rowAt, hash, c.purpose.id, actor),
       });
     }
     results.push(resultOf(row, c));
   }
   for (const [key, profile] of profiles) writes.push({ kind: 'profile', recipientKey: key, profile });
-  await deps.store.putRecipientItems(tenant.id, writes);
+
+  // R9/R11: every item gets its TTL. Personal data (profile, consents, their audit events)
+  // expires with the recipient's retention as it stands after this batch; objections,
+  // suppressions and their proof on their own, longer clock.
+  const settings = tenant.settings;
+  const personalTtl = new Map<string, number>();
+  const extended: string[] = [];
+  for (const key of new Set(writes.map((w) => w.recipientKey))) {
+    const before = states.get(key);
+    const after: RecipientState = {
+      ...(before ?? { recipientKey: key, objections: [], suppressions: [] }),
+      profile: profiles.get(key) ?? before?.profile,
+      consents: { ...before?.consents, ...newConsents.get(key) },
+    };
+    const ttl = recordTtl(after, settings, now);
+    personalTtl.set(key, ttl);
+    // Items already stored about a known recipient were given the retention of the day:
+    // when the imported history moves it, they are re-planned once the batch is written.
+    const previousEnd = before === undefined ? undefined : retentionEnd(before, settings);
+    if (before !== undefined && known(before) && (previousEnd === undefined || ttlOf(previousEnd) !== ttl)) {
+      extended.push(key);
+    }
+  }
+  const oppositionTtl = (at: string) => ttlOf(addDays(at, settings.suppressionRetentionDays));
+  const withTtl = writes.map((w): RecipientItemWrite => {
+    switch (w.kind) {
+      case 'objection':
+        return { ...w, ttl: oppositionTtl(w.objection.at) };
+      case 'suppression':
+        return { ...w, ttl: oppositionTtl(w.suppression.at) };
+      case 'audit':
+        return w.event.type === 'objection.recorded' || w.event.type === 'suppression.recorded'
+          ? { ...w, ttl: oppositionTtl(w.event.at) }
+          : { ...w, ttl: personalTtl.get(w.recipientKey) };
+      default:
+        return { ...w, ttl: personalTtl.get(w.recipientKey) };
+    }
+  });
+  await deps.store.putRecipientItems(tenant.id, withTtl);
+  for (const key of extended) await applyRetention(deps, tenant.id, key);
   return results;
 }
 
@@ -197,6 +304,8 @@ export interface StreamImportOptions {
   readonly batchSize?: number;
   readonly mapping?: ColumnMapping;
   readonly now: Date;
+  /** Who the audit events name; the command line by default. */
+  readonly actor?: ImportActor;
   /** Called after each batch is written (inventory files, progress). */
   readonly onBatch?: (rows: readonly ImportedRow[], bytesRead: number) => void | Promise<void>;
 }
@@ -231,7 +340,7 @@ export async function importLegacyCsv(
   );
   let batch: LegacyRow[] = [];
   const flush = async () => {
-    const results = await importLegacyBatch(deps, tenant, batch, options.now);
+    const results = await importLegacyBatch(deps, tenant, batch, options.now, options.actor);
     for (const r of results) counts[r.outcome]++;
     batch = [];
     await options.onBatch?.(results, bytesRead);

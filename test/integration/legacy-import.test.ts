@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runImport } from '../../scripts/import';
 import { LEGACY_COLUMNS, type LegacyRow } from '../../shared/domain/legacy-import';
@@ -65,6 +65,29 @@ async function recipientItems(): Promise<string[]> {
   return items.sort();
 }
 
+/** A recipient's stored items: sort key, TTL and, for audit events, their type. */
+async function partition(address: string): Promise<{ sk: string; ttl?: number; type?: string }[]> {
+  const keys = await runtimeDependencies().keys.load();
+  const key = recipientKey(keys.hashKey, 'demo', 'email', address);
+  const client = new DynamoDBClient({ endpoint: gw.dynamodbUrl });
+  const page = await client.send(
+    new QueryCommand({
+      TableName: gw.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': { S: `TENANT#demo#R#${key}` } },
+      ConsistentRead: true,
+    }),
+  );
+  client.destroy();
+  return (page.Items ?? []).map((i) => ({
+    sk: i.sk?.S ?? '',
+    ttl: i.ttl?.N === undefined ? undefined : Number(i.ttl.N),
+    type: i.data?.M?.type?.S,
+  }));
+}
+
+const ttlAfterDays = (iso: string, days: number) => Math.floor((Date.parse(iso) + days * 86_400_000) / 1000);
+
 async function run(file: string, out: string) {
   const deps = runtimeDependencies();
   return runImport({ store: deps.store, keys: await deps.keys.load(), tenantId: 'demo', file, outDir: out });
@@ -116,6 +139,61 @@ describe('R16 legacy import', () => {
     expect(counts.bounced).toBe(2);
     expect(counts.opted_out).toBe(1);
     expect(await recipientItems()).toEqual(firstItems);
+  });
+
+  it('R9/R11 imported items carry their TTL, and each imported change its audit event', async () => {
+    // R9: personal data expires 3 years (the default) after the last act of the person.
+    const migrated = await partition('migrated@example.org');
+    const personal = ttlAfterDays(proven.optin_at ?? '', 3 * 365);
+    expect(migrated.map((i) => [i.sk.replace(/^A#.*#/, 'A#'), i.ttl, i.type])).toEqual(
+      expect.arrayContaining([
+        ['S#PROFILE', personal, undefined],
+        ['S#CONSENT#newsletter', personal, undefined],
+        [expect.stringMatching(/^A#import-/), personal, 'consent.given'],
+      ]),
+    );
+    // A customer: 3 years after the purchase.
+    const customer = await partition('customer@example.org');
+    const customerTtl = ttlAfterDays(rows[1]?.purchase_at ?? '', 3 * 365);
+    expect(customer.find((i) => i.sk === 'S#PROFILE')?.ttl).toBe(customerTtl);
+    expect(customer.find((i) => i.type === 'profile.updated')?.ttl).toBe(customerTtl);
+    // R11: an objection and its proof on the suppression clock, from when it was recorded.
+    const optout = await partition('optout@example.org');
+    const objection = optout.find((i) => i.sk.startsWith('S#OBJECTION#'));
+    const proof = optout.find((i) => i.type === 'objection.recorded');
+    expect(objection?.ttl).toBeDefined();
+    expect(proof?.ttl).toBe(objection?.ttl);
+    expect(optout.some((i) => i.sk === 'S#PROFILE')).toBe(false);
+    const bounced = await partition('bounced@example.org');
+    expect(bounced.map((i) => i.type ?? i.sk).sort()).toEqual([
+      'S#SUPPRESSION#bounce',
+      'suppression.recorded',
+    ]);
+    expect(bounced.every((i) => i.ttl !== undefined && i.ttl > Date.now() / 1000 + 3 * 364 * 86_400)).toBe(
+      true,
+    );
+  });
+
+  it("R9 an import that moves a known recipient's retention re-plans the items already stored", async () => {
+    // Known since 1,000 days ago: retention ends in about 95 days.
+    const lastActivityAt = day(1000);
+    const r = await gw.call('PUT', '/v1/recipients', {
+      key: gw.adminKey,
+      body: { channel: 'email', address: 'known@example.org', audience: 'consumer', lastActivityAt },
+    });
+    expect(r.status).toBeLessThan(300);
+    const before = await partition('known@example.org');
+    const audit = before.find((i) => i.type === 'profile.updated');
+    expect(audit?.ttl).toBe(ttlAfterDays(lastActivityAt, 3 * 365));
+    // The legacy base knows of an opt-in 100 days ago: retention now ends 3 years after it.
+    const file = join(dir, 'known.csv');
+    writeFileSync(file, csv([{ ...proven, address: 'known@example.org' }]));
+    const counts = await run(file, join(dir, 'known-out'));
+    expect(counts.migrated_consent).toBe(1);
+    const after = await partition('known@example.org');
+    const extended = ttlAfterDays(proven.optin_at ?? '', 3 * 365);
+    expect(after.find((i) => i.sk === audit?.sk)?.ttl).toBe(extended);
+    expect(after.filter((i) => i.type === 'consent.given').map((i) => i.ttl)).toEqual([extended]);
   });
 
   it('R8/R11 an already-suppressed address stays suppressed and gets no consent', async () => {
