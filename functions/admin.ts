@@ -8,6 +8,7 @@ import {
   createLinkSchema,
   erasureRequestSchema,
   identityParamSchema,
+  importRequestSchema,
   putRecipientSchema,
   putSmsSenderSchema,
   putWordingSchema,
@@ -20,6 +21,7 @@ import {
 } from '../shared/schemas/api';
 import { purposeIdSchema, purposeInputSchema, smsSettingsSchema } from '../shared/schemas/tenant';
 import { InvalidInputError, parseInput } from '../shared/schemas/validation';
+import { importLegacy } from '../shared/services/legacy-import';
 import { actorOf } from '../shared/services/record-change';
 import * as rights from '../shared/services/rights';
 import * as state from '../shared/services/state';
@@ -141,6 +143,17 @@ const routes: Record<string, (request: ApiRequest) => Promise<HttpResponse>> = {
         parseInput(putSmsSenderSchema, r.event.body),
       ),
     ),
+  'POST /v1/imports': async (r) =>
+    json(
+      200,
+      await importLegacy(
+        r.deps,
+        r.caller,
+        typeof r.event.body === 'string'
+          ? { csv: r.event.body }
+          : parseInput(importRequestSchema, r.event.body),
+      ),
+    ),
   'PUT /v1/settings/sms': async (r) =>
     json(
       200,
@@ -148,8 +161,12 @@ const routes: Record<string, (request: ApiRequest) => Promise<HttpResponse>> = {
     ),
 };
 
-export const handler = apiHandler('admin', async (request) => {
-  const route = routes[request.event.routeKey];
-  if (!route) throw new HttpError(404, 'not_found', `No route ${request.event.routeKey}`);
-  return route(request);
-});
+export const handler = apiHandler(
+  'admin',
+  async (request) => {
+    const route = routes[request.event.routeKey];
+    if (!route) throw new HttpError(404, 'not_found', `No route ${request.event.routeKey}`);
+    return route(request);
+  },
+  { 'POST /v1/imports': /^text\/csv\b/i },
+);

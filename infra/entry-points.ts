@@ -87,7 +87,7 @@ export const entryPoints: readonly EntryPoint[] = [
     id: 'Admin',
     entry: 'functions/admin.ts',
     description:
-      'State API: tenant, purposes, identities, keys, recipients, consents, objections; export, erasure, audit trail, links',
+      'State API: tenant, purposes, identities, keys, recipients, consents, objections; export, erasure, audit trail, links, small legacy imports',
     routes: [
       { method: 'GET', path: '/v1/tenant' },
       { method: 'PUT', path: '/v1/purposes/{purposeId}' },
@@ -109,6 +109,7 @@ export const entryPoints: readonly EntryPoint[] = [
       { method: 'POST', path: '/v1/suppressions' },
       { method: 'PUT', path: '/v1/sms-senders/{senderId}' },
       { method: 'PUT', path: '/v1/settings/sms' },
+      { method: 'POST', path: '/v1/imports' },
     ],
     needs: { table: 'readWrite', keys: true, publicBaseUrl: true, publishEvents: true },
   },

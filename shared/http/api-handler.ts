@@ -22,7 +22,12 @@ export interface ApiRequest {
  * the edge, JSON body parsed, API key resolved to its tenant. The handler itself only
  * parses its input, calls a service and shapes the answer.
  */
-export function apiHandler(role: ApiKeyRole, handle: (request: ApiRequest) => Promise<HttpResponse>) {
+export function apiHandler(
+  role: ApiKeyRole,
+  handle: (request: ApiRequest) => Promise<HttpResponse>,
+  /** Routes that also accept a text body, by content type (e.g. a CSV import). */
+  textBodies: Readonly<Record<string, RegExp>> = {},
+) {
   return middy<APIGatewayProxyEventV2, HttpResponse, Error, AuthenticatedContext>()
     .use(
       injectLambdaContext(logger) as middy.MiddlewareObj<
@@ -34,7 +39,7 @@ export function apiHandler(role: ApiKeyRole, handle: (request: ApiRequest) => Pr
     )
     .use(errorHandler({ logError: (message, data) => logger.error(message, data) }))
     .use(authenticate({ role, store: () => runtimeDependencies().store }))
-    .use(jsonBody())
+    .use(jsonBody(textBodies))
     .handler((event, context) =>
       handle({ event: event as unknown as JsonEvent, caller: context.caller, deps: runtimeDependencies() }),
     );

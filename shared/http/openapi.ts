@@ -1,5 +1,6 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { LEGACY_OUTCOMES } from '../domain/legacy-import';
 import {
   createCredentialSchema,
   createKeySchema,
@@ -11,6 +12,8 @@ import {
   deferredResponseSchema,
   erasureRequestSchema,
   errorResponseSchema,
+  importRequestSchema,
+  MAX_API_IMPORT_ROWS,
   putRecipientSchema,
   putSmsSenderSchema,
   putWordingSchema,
@@ -189,6 +192,30 @@ export function buildOpenApiDocument(serverUrl?: string) {
     summary: 'SMS settings: default region, opt-out mention, maximum segments, sending window (R14)',
     request: { body: body(smsSettingsSchema) },
     responses: { 200: jsonResponse('The settings', smsSettingsSchema) },
+  });
+  const outcome = z.enum(LEGACY_OUTCOMES);
+  route({
+    ...admin,
+    method: 'post',
+    path: '/v1/imports',
+    summary: `R16 legacy import of a small CSV (at most ${MAX_API_IMPORT_ROWS} rows; larger files: npm run import): each row classified, stored with its TTL and audit event, idempotent`,
+    request: {
+      body: {
+        content: {
+          'text/csv': { schema: z.string().meta({ description: 'The CSV with the default header' }) },
+          'application/json': { schema: importRequestSchema },
+        },
+      },
+    },
+    responses: {
+      200: jsonResponse(
+        "The inventory: counts per outcome, and each row's outcome by row number (no address)",
+        z.object({
+          counts: z.record(outcome, z.number()),
+          rows: z.array(z.object({ row: z.number(), outcome, reason: z.string().optional() })),
+        }),
+      ),
+    },
   });
   const keyParam = { params: z.object({ recipientKey: z.string() }) };
   route({

@@ -304,6 +304,25 @@ export const recordSuppressionSchema = z
   .strict()
   .meta({ id: 'RecordSuppressionRequest' });
 
+/** `POST /v1/imports` takes small files only (a Lambda's time); larger ones go through `npm run import`, which streams. */
+export const MAX_API_IMPORT_ROWS = 1_000;
+
+/** R16 over the API: a small legacy CSV, with an optional column mapping (`text/csv` bodies take the default header). */
+export const importRequestSchema = z
+  .object({
+    csv: z
+      .string()
+      .min(1)
+      .max(2_000_000)
+      .meta({ description: 'The CSV, header first (README: "Bringing an existing base into compliance")' }),
+    mapping: z
+      .record(z.string().max(200), z.string().max(100))
+      .optional()
+      .meta({ description: 'Column names of the file to the default header\'s: {"E-mail": "address"}' }),
+  })
+  .strict()
+  .meta({ id: 'ImportRequest' });
+
 export const createKeySchema = z
   .object({ role: z.enum(['sender', 'admin']).default('sender'), label: z.string().max(200).optional() })
   .strict()

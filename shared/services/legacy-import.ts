@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
-import { parse } from 'csv-parse';
+import { type Options as CsvOptions, parse } from 'csv-parse';
+import { parse as parseSync } from 'csv-parse/sync';
 import {
   type Classification,
   classifyLegacyRow,
@@ -10,11 +11,15 @@ import {
 } from '../domain/legacy-import';
 import { recipientKey } from '../domain/recipient-key';
 import { addDays, recordTtl, retentionEnd, ttlOf } from '../domain/retention';
-import type { GatewayStore, RecipientItemWrite } from '../ports/gateway-store';
+import { type GatewayStore, NotFoundError, type RecipientItemWrite } from '../ports/gateway-store';
 import type { KeyMaterial } from '../ports/key-ring';
+import { MAX_API_IMPORT_ROWS } from '../schemas/api';
 import type { Actor, AuditEvent } from '../schemas/audit';
 import type { ConsentRecord, RecipientProfile, RecipientState } from '../schemas/recipient';
 import type { Tenant } from '../schemas/tenant';
+import { InvalidInputError } from '../schemas/validation';
+import type { Caller, Dependencies } from './dependencies';
+import { actorOf } from './record-change';
 import { applyRetention } from './retention';
 
 /**
@@ -310,6 +315,88 @@ export interface StreamImportOptions {
   readonly onBatch?: (rows: readonly ImportedRow[], bytesRead: number) => void | Promise<void>;
 }
 
+/** The same reading for the command and the API: the header names the columns, through the mapping. */
+function csvOptions(mapping: ColumnMapping): CsvOptions {
+  return {
+    bom: true,
+    columns: (header: string[]) => header.map((h) => mapping[h.trim()] ?? h.trim()),
+    skip_empty_lines: true,
+    trim: false,
+    relax_column_count: true,
+  };
+}
+
+export interface ImportReport {
+  readonly counts: InventoryCounts;
+  /** One entry per data row, in file order; `row` is 1 for the first row after the header. No address. */
+  readonly rows: { row: number; outcome: LegacyOutcome; reason?: string }[];
+}
+
+/**
+ * R16 for a small file sent to the API: the whole CSV is read and counted before anything
+ * is written (a file over the limit writes nothing), then imported in the same batches,
+ * with the same ids, as the command. The report names rows by number, never by address.
+ */
+export async function importLegacyText(
+  deps: { store: GatewayStore; keys: KeyMaterial },
+  tenant: Tenant,
+  csv: string,
+  options: { mapping?: ColumnMapping; now: Date; actor: ImportActor },
+): Promise<ImportReport> {
+  let records: LegacyRow[];
+  try {
+    records = parseSync(csv, csvOptions(options.mapping ?? {})) as LegacyRow[];
+  } catch (error) {
+    // csv-parse quotes the offending field in its message: only its code and line are shown.
+    const e = error as { code?: string; lines?: number };
+    throw new InvalidInputError([
+      { field: '(body)', problem: `is not readable CSV: ${e.code ?? 'error'} at line ${e.lines ?? '?'}` },
+    ]);
+  }
+  if (records.length === 0) {
+    throw new InvalidInputError([{ field: '(body)', problem: 'has a header but no rows' }]);
+  }
+  if (records.length > MAX_API_IMPORT_ROWS) {
+    throw new InvalidInputError([
+      {
+        field: '(body)',
+        problem: `has ${records.length} rows; the API imports at most ${MAX_API_IMPORT_ROWS} (use npm run import for larger files)`,
+      },
+    ]);
+  }
+  const counts = emptyCounts();
+  const rows: ImportReport['rows'] = [];
+  for (let i = 0; i < records.length; i += 500) {
+    const results = await importLegacyBatch(
+      deps,
+      tenant,
+      records.slice(i, i + 500),
+      options.now,
+      options.actor,
+    );
+    for (const r of results) {
+      counts[r.outcome]++;
+      rows.push({ row: rows.length + 1, outcome: r.outcome, reason: r.reason });
+    }
+  }
+  return { counts, rows };
+}
+
+/** `POST /v1/imports`: the caller's tenant, its admin key named in the audit events. */
+export async function importLegacy(
+  deps: Dependencies,
+  caller: Caller,
+  input: { csv: string; mapping?: ColumnMapping },
+): Promise<ImportReport> {
+  const tenant = await deps.store.getTenant(caller.tenantId);
+  if (tenant === undefined) throw new NotFoundError(`Tenant ${caller.tenantId} not found`);
+  return importLegacyText({ store: deps.store, keys: await deps.keys.load() }, tenant, input.csv, {
+    mapping: input.mapping,
+    now: deps.clock.now(),
+    actor: actorOf(caller),
+  });
+}
+
 /**
  * Streams a CSV through the import: csv-parse reads it lazily, one batch is held in
  * memory at a time, and the next batch is not read until the previous one is written
@@ -329,15 +416,7 @@ export async function importLegacyCsv(
   input.on('data', (chunk: Buffer | string) => {
     bytesRead += chunk.length;
   });
-  const parser = input.pipe(
-    parse({
-      bom: true,
-      columns: (header: string[]) => header.map((h) => mapping[h.trim()] ?? h.trim()),
-      skip_empty_lines: true,
-      trim: false,
-      relax_column_count: true,
-    }),
-  );
+  const parser = input.pipe(parse(csvOptions(mapping)));
   let batch: LegacyRow[] = [];
   const flush = async () => {
     const results = await importLegacyBatch(deps, tenant, batch, options.now, options.actor);

@@ -1,6 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { DynamoDBClient, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runImport } from '../../scripts/import';
@@ -9,6 +11,8 @@ import { recipientKey } from '../../shared/domain/recipient-key';
 import { runtimeDependencies } from '../../shared/http/runtime';
 import { type GatewayStore, StoreUnavailableError } from '../../shared/ports/gateway-store';
 import { type LocalGateway, newsletter, startLocalGateway } from '../support/local-gateway';
+
+const run$ = promisify(execFile);
 
 /** R16 end to end: a legacy CSV through the streaming import into the real local DynamoDB. */
 let gw: LocalGateway;
@@ -266,5 +270,167 @@ describe('R16 legacy import', () => {
     await runImport({ ...base, store: deps.store, outDir: join(dir, 'r3') });
     expect(await recipientItems()).toEqual(after);
     expect(after.filter((i) => i.endsWith('|S#CONSENT#newsletter')).length).toBeGreaterThanOrEqual(5);
+  });
+});
+
+describe('R16 legacy import over the API (POST /v1/imports)', () => {
+  const apiRows: LegacyRow[] = [
+    { ...proven, address: 'api-migrated@example.org' },
+    { ...proven, address: 'api-optout@example.org', opted_out: 'yes' },
+    { ...proven, address: 'api not an address' },
+  ];
+
+  it('R16 imports a text/csv body: counts, outcome per row number, never an address in the answer', async () => {
+    const before = await recipientItems();
+    const r = await gw.call('POST', '/v1/imports', {
+      key: gw.adminKey,
+      body: csv(apiRows),
+      headers: { 'content-type': 'text/csv' },
+    });
+    expect(r.status).toBe(200);
+    expect(r.body.counts).toMatchObject({ migrated_consent: 1, opted_out: 1, invalid: 1 });
+    expect(r.body.rows).toEqual([
+      { row: 1, outcome: 'migrated_consent' },
+      { row: 2, outcome: 'opted_out' },
+      { row: 3, outcome: 'invalid', reason: expect.stringContaining('address') },
+    ]);
+    expect(r.text).not.toContain('example.org');
+    const added = (await recipientItems()).filter((i) => !before.includes(i));
+    expect(added.length).toBeGreaterThan(0);
+    // The audit trail names the admin key that imported, and the same body again adds nothing.
+    const consent = (await partition('api-migrated@example.org')).find((i) => i.type === 'consent.given');
+    expect(consent).toBeDefined();
+    const again = await gw.call('POST', '/v1/imports', {
+      key: gw.adminKey,
+      body: csv(apiRows),
+      headers: { 'content-type': 'text/csv' },
+    });
+    expect(again.body.counts).toEqual(r.body.counts);
+    expect(await recipientItems()).toEqual([...before, ...added].sort());
+    const keys = await runtimeDependencies().keys.load();
+    const audit = await gw.call(
+      'GET',
+      `/v1/recipients/${recipientKey(keys.hashKey, 'demo', 'email', 'api-migrated@example.org')}/audit`,
+      { key: gw.adminKey },
+    );
+    expect(audit.body.events).toEqual([
+      expect.objectContaining({
+        type: 'consent.given',
+        actor: expect.objectContaining({ type: 'admin_key' }),
+        why: 'R16: legacy import, migrated_consent',
+      }),
+    ]);
+  });
+
+  it('R16 takes a JSON body with a column mapping', async () => {
+    const mapped = csv([{ ...proven, address: 'api-mapped@example.org' }]).replace(/^address,/, 'E-mail,');
+    const r = await gw.call('POST', '/v1/imports', {
+      key: gw.adminKey,
+      body: { csv: mapped, mapping: { 'E-mail': 'address' } },
+    });
+    expect(r.status).toBe(200);
+    expect(r.body.counts.migrated_consent).toBe(1);
+  });
+
+  it('R16 refuses, writing nothing: too many rows, unreadable CSV, no rows, a sender key', async () => {
+    const before = await recipientItems();
+    const many = csv(
+      Array.from({ length: 1_001 }, (_, i) => ({ ...proven, address: `many-${i}@example.org` })),
+    );
+    const big = await gw.call('POST', '/v1/imports', {
+      key: gw.adminKey,
+      body: many,
+      headers: { 'content-type': 'text/csv' },
+    });
+    expect(big.status).toBe(400);
+    expect(big.body.issues).toEqual([
+      { field: '(body)', problem: expect.stringContaining('1001 rows; the API imports at most 1000') },
+    ]);
+    const broken = await gw.call('POST', '/v1/imports', {
+      key: gw.adminKey,
+      body: 'address,channel\n"unclosed@example.org,email\n',
+      headers: { 'content-type': 'text/csv' },
+    });
+    expect(broken.status).toBe(400);
+    expect(broken.body.issues[0].problem).toMatch(/^is not readable CSV: CSV_\w+ at line \d+$/);
+    expect(broken.text).not.toContain('unclosed');
+    const empty = await gw.call('POST', '/v1/imports', {
+      key: gw.adminKey,
+      body: { csv: 'address,channel\n' },
+    });
+    expect(empty.status).toBe(400);
+    expect(empty.body.issues[0].problem).toBe('has a header but no rows');
+    const notJson = await gw.call('POST', '/v1/imports', { key: gw.adminKey, body: { csv: 42 } });
+    expect(notJson.status).toBe(400);
+    expect(notJson.body.issues[0].field).toBe('csv');
+    const sender = await gw.call('POST', '/v1/imports', {
+      key: gw.senderKey,
+      body: csv(apiRows),
+      headers: { 'content-type': 'text/csv' },
+    });
+    expect(sender.status).toBe(403);
+    expect(await recipientItems()).toEqual(before);
+  });
+});
+
+describe('Segment audit before a campaign (npm run audit-segment)', () => {
+  const list = [
+    'migrated@example.org', // imported with a proven consent: sent
+    'customer@example.org', // soft opt-in: sent
+    'optout@example.org', // R11 imported opt-out
+    'bounced@example.org', // R8 imported bounce
+    'unproven@example.org', // R13 needs repermission: no basis for a newsletter
+    'never-heard-of@example.org', // no state at all
+    'not an address',
+  ];
+
+  it('prints the counts the gateway would decide, sends nothing, names no address', async () => {
+    const local = join(dir, 'segment-local');
+    mkdirSync(local);
+    writeFileSync(
+      join(local, 'local.json'),
+      JSON.stringify({ dynamodbUrl: gw.dynamodbUrl, tableName: gw.tableName }),
+    );
+    copyFileSync(join(gw.dir, 'keys.json'), join(local, 'keys.json'));
+    const file = join(dir, 'segment.csv');
+    writeFileSync(file, `address\n${list.join('\n')}\n`);
+    const mailsBefore = (await gw.sentEmails()).length;
+    const { stdout } = await run$(process.execPath, [
+      '--import',
+      'tsx',
+      'scripts/audit-segment.ts',
+      file,
+      '--tenant',
+      'demo',
+      '--purpose',
+      'newsletter',
+      '--local-dir',
+      local,
+    ]);
+    const figure = (label: string) => Number(new RegExp(`^${label}\\s+(\\d+)$`, 'm').exec(stdout)?.[1]);
+    expect(stdout).toContain('Segment of 7 for newsletter by email (from news@shop.example)');
+    expect(figure('would be sent')).toBe(2);
+    expect(figure('refused')).toBe(4);
+    expect(figure('invalid address')).toBe(1);
+    expect(figure('  refused: objection')).toBe(1);
+    expect(figure('  refused: suppressed_bounce')).toBe(1);
+    expect(figure('  refused: consent_missing')).toBe(4);
+    expect(stdout).not.toContain('example.org');
+    expect((await gw.sentEmails()).length).toBe(mailsBefore);
+
+    // The same list through the batch form of /v1/decisions decides the same.
+    const decisions = await gw.call('POST', '/v1/decisions', {
+      key: gw.senderKey,
+      body: {
+        channel: 'email',
+        purpose: 'newsletter',
+        from: 'news@shop.example',
+        recipients: list.filter((a) => a.includes('@')),
+      },
+    });
+    expect(decisions.status).toBe(200);
+    const outcomes = (decisions.body.results as { decision: string }[]).map((d) => d.decision);
+    expect(outcomes.filter((o) => o === 'allowed').length).toBe(2);
+    expect(outcomes.filter((o) => o === 'rejected').length).toBe(4);
   });
 });

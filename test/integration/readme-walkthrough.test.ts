@@ -94,6 +94,10 @@ it("runs the README's walkthrough and gets the answers it describes", async () =
   expect(stdout).toContain(
     '"decision":"rejected","reasons":["objection","consent_missing","soft_opt_in_not_applicable"]',
   );
+  // 8. Legacy import over the API: one row per outcome.
+  expect(stdout).toContain(
+    '{"counts":{"migrated_consent":1,"soft_opt_in":1,"needs_repermission":1,"opted_out":1,"expired":1,"bounced":1,"invalid":1},"rows":[{"row":1,"outcome":"migrated_consent"},',
+  );
 });
 
 /** The shell blocks of a README section that run against the local gateway (not the deployed-only ones). */

@@ -11,6 +11,8 @@ import { runtimeDependencies } from '../../shared/http/runtime';
  * chosen at run time, the real handlers behind the local HTTP adapter, the demo tenant.
  */
 export interface LocalGateway extends LocalStack {
+  /** The stack's folder (keys.json), removed by stop(). */
+  readonly dir: string;
   readonly adminKey: string;
   readonly senderKey: string;
   /** Calls the gateway's API as a client would. */
@@ -46,6 +48,7 @@ export async function startLocalGateway(): Promise<LocalGateway> {
   const { adminKey, senderKey } = await seedDemo(runtimeDependencies());
   return {
     ...stack,
+    dir,
     adminKey,
     senderKey,
     stop: async () => {

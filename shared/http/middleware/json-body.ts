@@ -11,12 +11,13 @@ export function rawBody(event: APIGatewayProxyEventV2): string | undefined {
   return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
 }
 
-export function jsonBody<C extends Context>(): middy.MiddlewareObj<
-  APIGatewayProxyEventV2,
-  HttpResponse,
-  Error,
-  C
-> {
+/**
+ * `textRoutes`: routes that also take a text body (route key → content type); the body then
+ * stays the string it was sent as, for the route to read.
+ */
+export function jsonBody<C extends Context>(
+  textRoutes: Readonly<Record<string, RegExp>> = {},
+): middy.MiddlewareObj<APIGatewayProxyEventV2, HttpResponse, Error, C> {
   const before: middy.MiddlewareFn<APIGatewayProxyEventV2, HttpResponse, Error, C> = async (request) => {
     const text = rawBody(request.event);
     if (text === undefined) {
@@ -24,6 +25,10 @@ export function jsonBody<C extends Context>(): middy.MiddlewareObj<
       return;
     }
     const type = request.event.headers?.['content-type'] ?? 'application/json';
+    if (textRoutes[request.event.routeKey]?.test(type)) {
+      (request.event as unknown as JsonEvent).body = text;
+      return;
+    }
     if (!/^application\/([\w.+-]*\+)?json\b/i.test(type)) {
       throw new InvalidInputError([
         { field: '(body)', problem: `content-type must be application/json, not ${type}` },
