@@ -24,7 +24,14 @@ import type { Dependencies } from '../services/dependencies';
 export const logger = new Logger({ serviceName: 'consent-gate' });
 
 // Short timeouts: a decision waits for the store, and failing closed fast beats hanging.
-const requestHandler = { connectionTimeout: 1_000, requestTimeout: 3_000 };
+// throwOnRequestTimeout: without it the SDK only logs a warning when requestTimeout passes
+// and keeps waiting, so a store that accepts connections but never answers held a request
+// until the function's own timeout (found by test/reliability/fail-closed.test.ts).
+export const requestHandler = {
+  connectionTimeout: 1_000,
+  requestTimeout: 3_000,
+  throwOnRequestTimeout: true,
+};
 
 let dependencies: Dependencies | undefined;
 
