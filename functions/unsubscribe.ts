@@ -5,10 +5,15 @@ import { confirmPage, donePage, errorPage, invalidLinkPage } from '../shared/htt
 import { html } from '../shared/http/responses';
 import { describeUnsubscribe, unsubscribe } from '../shared/services/unsubscribe';
 
+const retryAfter = (status: number): Record<string, string> =>
+  status === 503 ? { 'retry-after': '30' } : {};
+
 /**
  * GET /u/{token}: a confirmation page that changes nothing.
  * POST /u/{token}: RFC 8058 one-click (body `List-Unsubscribe=One-Click`, urlencoded or
- * multipart, no cookie, no login) or the page's button: records the objection at once.
+ * multipart, no cookie, no login) or the page's button: records the objection at once (200),
+ * or, when the store is unavailable, queues it durably and confirms all the same (202); a
+ * 503 only when neither the store nor the queue could take it.
  */
 export const handler = publicHandler(
   async (event, dependencies) => {
@@ -26,7 +31,8 @@ export const handler = publicHandler(
       ip: event.requestContext.http.sourceIp,
       userAgent: event.requestContext.http.userAgent,
     });
-    return result ? html(200, donePage(lang, result)) : html(404, invalidLinkPage(lang));
+    if (result === undefined) return html(404, invalidLinkPage(lang));
+    return html(result.outcome === 'queued' ? 202 : 200, donePage(lang, result));
   },
-  (status) => html(status, status >= 500 ? errorPage('en') : invalidLinkPage('en')),
+  (status) => html(status, status >= 500 ? errorPage('en') : invalidLinkPage('en'), retryAfter(status)),
 );

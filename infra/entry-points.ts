@@ -22,13 +22,14 @@ export interface EntryPoint {
   readonly routes: readonly Route[];
   /**
    * What else invokes the function: the inbound SMS topic, a schedule (minutes between
-   * runs), or the bulk queue (SQS, partial batch failures).
+   * runs), the bulk queue or the objection queue (SQS, partial batch failures).
    */
   readonly trigger?:
     | { readonly type: 'inboundSms' }
     | { readonly type: 'sesFeedback' }
     | { readonly type: 'schedule'; readonly everyMinutes: number }
-    | { readonly type: 'bulkQueue' };
+    | { readonly type: 'bulkQueue' }
+    | { readonly type: 'objectionQueue' };
   /** What the function needs; the construct grants exactly this and writes the matching environment. */
   readonly needs: {
     readonly table?: 'read' | 'readWrite';
@@ -42,6 +43,8 @@ export interface EntryPoint {
     readonly publicBaseUrl?: boolean;
     /** events:PutEvents on the gateway's bus (recipient events, bulk outcomes), and EVENT_BUS_NAME. */
     readonly publishEvents?: boolean;
+    /** sqs:SendMessage on the objection queue (R7: unsubscribes the store could not take), and OBJECTION_QUEUE_URL. */
+    readonly enqueueObjections?: boolean;
   };
 }
 
@@ -121,6 +124,15 @@ export const entryPoints: readonly EntryPoint[] = [
       { method: 'GET', path: '/u/{token}' },
       { method: 'POST', path: '/u/{token}' },
     ],
+    needs: { table: 'readWrite', keys: true, publishEvents: true, enqueueObjections: true },
+  },
+  {
+    id: 'ApplyObjections',
+    entry: 'functions/apply-objections.ts',
+    description:
+      'Objection queue consumer: applies unsubscribes accepted while the store was unavailable (R7)',
+    routes: [],
+    trigger: { type: 'objectionQueue' },
     needs: { table: 'readWrite', keys: true, publishEvents: true },
   },
   {

@@ -49,6 +49,18 @@ const ESM_REQUIRE_BANNER =
 const FUNCTION_TIMEOUT = Duration.seconds(10);
 /** Receives of a bulk message before it is dead-lettered (the consumer fails only when the outcome is unknown). */
 export const BULK_MAX_RECEIVE_COUNT = 3;
+/**
+ * The objection queue's redelivery delay. It must be at least the function timeout; it is kept
+ * short (not six times, as for the bulk queue) because it bounds how long an objection accepted
+ * during a store outage may wait after the store is back (README, "Reliability").
+ */
+const OBJECTION_VISIBILITY_TIMEOUT = Duration.seconds(20);
+/**
+ * Receives before an objection is dead-lettered: about 1,000 × (20 s + in-invocation retries),
+ * some six hours of store outage. An objection must never be dropped, so the dead-letter queue
+ * keeps it 14 days for a redrive.
+ */
+export const OBJECTION_MAX_RECEIVE_COUNT = 1000;
 
 const DEFAULT_THROTTLE: ConsentGatewayThrottle = { rateLimit: 50, burstLimit: 100 };
 
@@ -193,6 +205,13 @@ export class ConsentGateway extends Construct {
   public readonly bulkQueue: Queue;
   /** Bulk messages whose outcome stayed unknown after three receives. */
   public readonly bulkDeadLetterQueue: Queue;
+  /**
+   * R7: unsubscribes accepted while the table was unavailable (the verified token's claims and
+   * the proof), applied by the ApplyObjections function once the table is back.
+   */
+  public readonly objectionQueue: Queue;
+  /** Objections that could not be applied after OBJECTION_MAX_RECEIVE_COUNT receives: redrive them. */
+  public readonly objectionDeadLetterQueue: Queue;
 
   private readonly sendEmailResources: readonly string[];
   private readonly sendSmsResources: readonly string[];
@@ -397,6 +416,28 @@ export class ConsentGateway extends Construct {
       removalPolicy,
     });
 
+    // Same protections as the bulk queue: SSE with SQS-managed keys, TLS only. Objections carry
+    // recipient keys, the IP address and user agent of the click (the proof), never an address.
+    this.objectionDeadLetterQueue = new Queue(this, 'ObjectionDeadLetterQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy,
+    });
+    Validations.of(this.objectionDeadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This is the dead-letter queue of the objection queue; a dead-letter queue of its own would only move the problem.',
+    });
+    this.objectionQueue = new Queue(this, 'ObjectionQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: OBJECTION_VISIBILITY_TIMEOUT,
+      retentionPeriod: Duration.days(14),
+      deadLetterQueue: { queue: this.objectionDeadLetterQueue, maxReceiveCount: OBJECTION_MAX_RECEIVE_COUNT },
+      removalPolicy,
+    });
+
     const functions: Record<string, NodejsFunction> = {};
     for (const entryPoint of entryPoints) {
       functions[entryPoint.id] = this.addEntryPoint(entryPoint, {
@@ -466,6 +507,7 @@ export class ConsentGateway extends Construct {
     if (needs.sendSms === true) this.grantSendSms(fn);
     if (needs.publicBaseUrl === true) this.providePublicBaseUrl(fn);
     if (needs.publishEvents === true) this.grantPublishEvents(fn);
+    if (needs.enqueueObjections === true) this.grantEnqueueObjections(fn);
 
     if (entryPoint.trigger?.type === 'inboundSms') {
       this.inboundSmsTopic.addSubscription(new LambdaSubscription(fn));
@@ -484,6 +526,11 @@ export class ConsentGateway extends Construct {
           maxBatchingWindow: Duration.seconds(1),
           reportBatchItemFailures: true,
         }),
+      );
+    } else if (entryPoint.trigger?.type === 'objectionQueue') {
+      // No batching window: an objection waits for nothing once the table can take it.
+      fn.addEventSource(
+        new SqsEventSource(this.objectionQueue, { batchSize: 10, reportBatchItemFailures: true }),
       );
     }
 
@@ -539,6 +586,12 @@ export class ConsentGateway extends Construct {
   private grantPublishEvents(fn: NodejsFunction): void {
     this.eventBus.grantPutEventsTo(fn);
     fn.addEnvironment(ENV.eventBusName, this.eventBus.eventBusName);
+  }
+
+  /** `sqs:SendMessage` on the objection queue only, and `OBJECTION_QUEUE_URL`. */
+  private grantEnqueueObjections(fn: NodejsFunction): void {
+    this.objectionQueue.grantSendMessages(fn);
+    fn.addEnvironment(ENV.objectionQueueUrl, this.objectionQueue.queueUrl);
   }
 
   /** `PUBLIC_BASE_URL`; nothing to grant. The API does not depend on the function, so no cycle. */

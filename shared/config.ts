@@ -19,6 +19,10 @@ export const ENV = {
   eventBusName: 'EVENT_BUS_NAME',
   /** Local runner only: `memory` keeps events in the process (served at /local/events). */
   localEvents: 'LOCAL_EVENTS',
+  /** SQS queue taking unsubscribes the store could not (R7); written with the sqs:SendMessage grant. */
+  objectionQueueUrl: 'OBJECTION_QUEUE_URL',
+  /** Local runner only: the folder of the disk-backed objection queue. */
+  localObjectionQueueDir: 'LOCAL_OBJECTION_QUEUE_DIR',
 } as const;
 
 export function requireEnv(name: string): string {

@@ -8,6 +8,7 @@ import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws
 import { localEventBus } from '../../shared/adapters/memory-event-publisher';
 import { ENV } from '../../shared/config';
 import { entryPoints } from '../entry-points';
+import { DiskQueue } from './disk-queue';
 import { type LocalApi, type LocalApiOptions, startLocalApi } from './http-adapter';
 import { LocalQueue, type SqsHandler } from './local-queue';
 import { replaySesFeedback } from './ses-feedback-local';
@@ -49,6 +50,8 @@ export interface LocalStack {
   readonly api: LocalApi;
   /** The bulk queue's in-process stand-in, consumed by the real BulkSend handler. */
   readonly queue: LocalQueue;
+  /** R7: the disk-backed objection queue (under `<dir>/objection-queue/`), consumed by ApplyObjections. */
+  readonly objectionQueue: DiskQueue;
   stop(): Promise<void>;
 }
 
@@ -151,6 +154,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // EventBridge's stand-in: events stay in this process, logged and served at /local/events.
     [ENV.localEvents]: 'memory',
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    // Kept under the data folder even for tests' in-memory DynamoDB: a queued objection is on disk.
+    [ENV.localObjectionQueueDir]: join(options.dir, 'objection-queue'),
   });
   await createTable(dynamodbUrl, TABLE_NAME);
 
@@ -161,7 +166,26 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       (await import(new URL(`../../${consumer.entry}`, import.meta.url).href)) as { handler: SqsHandler }
     ).handler;
   });
+  const objectionQueue = new DiskQueue(join(options.dir, 'objection-queue'), async () => {
+    const consumer = entryPoints.find((e) => e.trigger?.type === 'objectionQueue');
+    if (!consumer) throw new Error('No entry point consumes the objection queue');
+    return (
+      (await import(new URL(`../../${consumer.entry}`, import.meta.url).href)) as { handler: SqsHandler }
+    ).handler;
+  });
   const extra: LocalApiOptions['extra'] = async (req, res, url) => {
+    if (url.pathname === '/local/objection-queue' && req.method === 'GET') {
+      if (url.searchParams.has('wait')) await objectionQueue.drained();
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          depth: objectionQueue.depth,
+          batches: objectionQueue.batches,
+          deadLetters: objectionQueue.deadLetters,
+        }),
+      );
+      return true;
+    }
     if (req.method === 'GET' && url.pathname === '/local/events') {
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
       res.end(JSON.stringify({ events: localEventBus.events }));
@@ -217,6 +241,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   }
   // Links in messages point at the API actually listening.
   process.env[ENV.publicBaseUrl] = api.url;
+  objectionQueue.start();
 
   return {
     apiUrl: api.url,
@@ -227,8 +252,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     tableName: TABLE_NAME,
     api,
     queue,
+    objectionQueue,
     stop: async () => {
       await queue.drain();
+      await objectionQueue.stop();
       await api.close();
       await Promise.all([close(ses), close(dynamo), sms.close()]);
     },

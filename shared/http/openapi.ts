@@ -312,7 +312,15 @@ export function buildOpenApiDocument(serverUrl?: string) {
     request: { params: z.object({ token: z.string() }) },
     responses: {
       200: { description: 'Objection recorded (idempotent)' },
+      202: {
+        description:
+          'The store is unavailable: the objection and its proof are on the durable objection queue, applied once the store is back (same confirmation page; R7)',
+      },
       404: { description: 'This link is not valid' },
+      503: {
+        description:
+          'Neither the store nor the objection queue could take it: nothing was recorded; the page asks to retry (Retry-After)',
+      },
     },
   });
 

@@ -3,6 +3,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DiskObjectionQueue } from '../adapters/disk-objection-queue';
 import { DynamoDbIdempotencyStore } from '../adapters/dynamodb-idempotency-store';
 import { createDocumentClient, DynamoDbGatewayStore } from '../adapters/dynamodb-store';
 import { EndUserMessagingSmsSender } from '../adapters/end-user-messaging-sms-sender';
@@ -10,9 +12,11 @@ import { EventBridgePublisher } from '../adapters/eventbridge-publisher';
 import { SecretsManagerKeyRing, StaticKeyRing } from '../adapters/key-rings';
 import { localEventBus } from '../adapters/memory-event-publisher';
 import { SesEmailSender } from '../adapters/ses-email-sender';
+import { SqsObjectionQueue } from '../adapters/sqs-objection-queue';
 import { ConfigurationError, ENV, optionalEnv, requireEnv } from '../config';
 import { systemClock } from '../ports/clock';
 import type { EventPublisher } from '../ports/event-publisher';
+import { type ObjectionQueue, ObjectionQueueUnavailableError } from '../ports/objection-queue';
 import type { Dependencies } from '../services/dependencies';
 
 /**
@@ -24,7 +28,14 @@ import type { Dependencies } from '../services/dependencies';
 export const logger = new Logger({ serviceName: 'consent-gate' });
 
 // Short timeouts: a decision waits for the store, and failing closed fast beats hanging.
-const requestHandler = { connectionTimeout: 1_000, requestTimeout: 3_000 };
+// throwOnRequestTimeout: without it the SDK only logs a warning when requestTimeout passes
+// and keeps waiting, so a store that accepts connections but never answers held a request
+// until the function's own timeout (found by test/reliability/fail-closed.test.ts).
+export const requestHandler = {
+  connectionTimeout: 1_000,
+  requestTimeout: 3_000,
+  throwOnRequestTimeout: true,
+};
 
 let dependencies: Dependencies | undefined;
 
@@ -47,6 +58,26 @@ function eventPublisher(): EventPublisher {
   };
 }
 
+/**
+ * SQS where the construct granted sqs:SendMessage (it writes OBJECTION_QUEUE_URL with the
+ * grant), the disk-backed queue in the local runner, and otherwise a queue that refuses: a
+ * function without the grant must not tell a person their objection is queued.
+ */
+function objectionQueue(): ObjectionQueue {
+  const url = optionalEnv(ENV.objectionQueueUrl);
+  if (url) return new SqsObjectionQueue(new SQSClient({ requestHandler, maxAttempts: 3 }), url);
+  const dir = optionalEnv(ENV.localObjectionQueueDir);
+  if (dir) return new DiskObjectionQueue(dir);
+  return {
+    enqueue: () =>
+      Promise.reject(
+        new ObjectionQueueUnavailableError(
+          `${ENV.objectionQueueUrl} is not set: this function may not queue`,
+        ),
+      ),
+  };
+}
+
 export function runtimeDependencies(): Dependencies {
   dependencies ??= {
     store: new DynamoDbGatewayStore(
@@ -66,6 +97,7 @@ export function runtimeDependencies(): Dependencies {
       requireEnv(ENV.tableName),
     ),
     events: eventPublisher(),
+    objectionQueue: objectionQueue(),
     keys: optionalEnv(ENV.keyRingJson)
       ? new StaticKeyRing(requireEnv(ENV.keyRingJson))
       : new SecretsManagerKeyRing(requireEnv(ENV.hashKeySecretArn), requireEnv(ENV.tokenKeysSecretArn)),

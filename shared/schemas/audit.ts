@@ -15,6 +15,8 @@ export const auditEventTypeSchema = z
     'objection.recorded',
     'suppression.recorded',
     'decision.sent',
+    /** The provider failed after an allowed decision: that decision's message never went out. */
+    'send.failed',
     'decision.deferred',
     'decision.rejected',
     'data.exported',

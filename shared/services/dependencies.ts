@@ -4,6 +4,7 @@ import type { EventPublisher } from '../ports/event-publisher';
 import type { ApiKeyRole, GatewayStore } from '../ports/gateway-store';
 import type { IdempotencyStore } from '../ports/idempotency-store';
 import type { KeyRing } from '../ports/key-ring';
+import type { ObjectionQueue } from '../ports/objection-queue';
 import type { SmsSender } from '../ports/sms-sender';
 
 /** What the use cases need, as ports: the handlers wire adapters in, tests wire fakes or local servers. */
@@ -16,6 +17,8 @@ export interface Dependencies {
   readonly idempotency: IdempotencyStore;
   /** Events for CRMs and other systems: recipient state changes, bulk-send outcomes. */
   readonly events: EventPublisher;
+  /** R7: unsubscribes the store could not take, applied by the ApplyObjections consumer. */
+  readonly objectionQueue: ObjectionQueue;
   readonly clock: Clock;
   /** Base URL of the public API, for unsubscribe links (`<base>/u/<token>`). */
   readonly publicBaseUrl: string;

@@ -125,6 +125,34 @@ export async function recordAllowed(
   await recordChanges(deps, target, [{ type, actor, why: `basis ${data.basis}`, at, data }]);
 }
 
+/**
+ * The provider failed after an allowed decision was audited (`decision.sent`): the trail
+ * says so, so that no audit line claims a message that never went out. Best effort: the
+ * caller answers 5xx either way, and the message record (`M#`) is never written.
+ */
+export async function recordSendFailed(
+  deps: Dependencies,
+  target: { tenantId: string; recipientKey: string; channel: 'email' | 'sms'; ttl?: number },
+  actor: Actor,
+  messageId: string,
+  error: unknown,
+) {
+  await recordChanges(deps, target, [
+    {
+      type: 'send.failed',
+      actor,
+      why: 'provider failed; nothing was sent',
+      data: { messageId, error: (error as Error).name },
+    },
+  ]).catch((audit: Error) =>
+    deps.log.error('send failure not audited', {
+      recipientKey: target.recipientKey,
+      messageId,
+      error: audit.name,
+    }),
+  );
+}
+
 async function sendEmail(
   deps: Dependencies,
   caller: Caller,
@@ -243,6 +271,7 @@ async function sendEmail(
       ],
     })
     .catch(async (error: unknown) => {
+      await recordSendFailed(deps, target, actorOf(caller), messageId, error);
       if (counted) {
         await deps.store
           .countRepermission(ctx.tenant.id, recipientKey, purpose.id, -1, decidedAt)
@@ -428,14 +457,25 @@ export async function deliverSms(
     },
     m.decidedAt,
   );
-  const providerMessageId = await deps.sms.send({
-    originationIdentity: sender.originationIdentity,
-    to: m.to,
-    body: m.text,
-    messageType: m.purpose.category === 'transactional' ? 'TRANSACTIONAL' : 'PROMOTIONAL',
-    configurationSetName: tenant.settings.sms.configurationSetName,
-    context: { tenant: tenant.id, purpose: m.purpose.id, messageId: m.messageId },
-  });
+  const providerMessageId = await deps.sms
+    .send({
+      originationIdentity: sender.originationIdentity,
+      to: m.to,
+      body: m.text,
+      messageType: m.purpose.category === 'transactional' ? 'TRANSACTIONAL' : 'PROMOTIONAL',
+      configurationSetName: tenant.settings.sms.configurationSetName,
+      context: { tenant: tenant.id, purpose: m.purpose.id, messageId: m.messageId },
+    })
+    .catch(async (error: unknown) => {
+      await recordSendFailed(
+        deps,
+        { tenantId: tenant.id, recipientKey: m.recipientKey, channel: 'sms', ttl: m.ttl },
+        actor,
+        m.messageId,
+        error,
+      );
+      throw error;
+    });
   const measure = measureSms(m.text);
   await recordSent(
     deps,

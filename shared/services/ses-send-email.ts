@@ -19,7 +19,7 @@ import { type DecisionContext, decideFor, loadContext, prefetchStates } from './
 import type { Caller, Dependencies } from './dependencies';
 import { runOnce } from './idempotency';
 import { actorOf } from './record-change';
-import { recordAllowed, recordRejected } from './send-message';
+import { recordAllowed, recordRejected, recordSendFailed } from './send-message';
 
 /**
  * SES v2 SendEmail through the gate: the purpose comes from an EmailTags entry, every
@@ -272,29 +272,38 @@ export async function sendSesEmail(
               },
               ctx.keys,
             )}`;
-      const providerMessageId =
-        content.kind === 'raw'
-          ? await deps.email.sendRaw({
-              raw: await injectIntoMime(content.raw, url),
-              to: d.to,
-              tags,
-            })
-          : await deps.email.send({
-              from: formatMailbox(envelope.from),
-              to: d.to,
-              replyTo: envelope.replyTo,
-              subject: content.subject,
-              html:
-                content.html === undefined || url === undefined
-                  ? content.html
-                  : injectIntoHtml(content.html, url),
-              text:
-                content.text === undefined || url === undefined
-                  ? content.text
-                  : injectIntoText(content.text, url),
-              headers: [...content.headers, ...(url === undefined ? [] : unsubscribeHeaders(url))],
-              tags,
-            });
+      const target = {
+        tenantId: ctx.tenant.id,
+        recipientKey: d.recipientKey,
+        channel: 'email' as const,
+        ttl: recordTtl(d.state, ctx.tenant.settings, deps.clock.now()),
+      };
+      const providerMessageId = await (content.kind === 'raw'
+        ? deps.email.sendRaw({
+            raw: await injectIntoMime(content.raw, url),
+            to: d.to,
+            tags,
+          })
+        : deps.email.send({
+            from: formatMailbox(envelope.from),
+            to: d.to,
+            replyTo: envelope.replyTo,
+            subject: content.subject,
+            html:
+              content.html === undefined || url === undefined
+                ? content.html
+                : injectIntoHtml(content.html, url),
+            text:
+              content.text === undefined || url === undefined
+                ? content.text
+                : injectIntoText(content.text, url),
+            headers: [...content.headers, ...(url === undefined ? [] : unsubscribeHeaders(url))],
+            tags,
+          })
+      ).catch(async (error: unknown) => {
+        await recordSendFailed(deps, target, actorOf(caller), messageId, error);
+        throw error;
+      });
       try {
         await deps.store.putMessage(
           ctx.tenant.id,

@@ -1,13 +1,42 @@
 import { expiryFor, signPageToken, type TokenClaims, verifyToken } from '../domain/unsubscribe-token';
+import { StoreUnavailableError } from '../ports/gateway-store';
+import type { KeyMaterial } from '../ports/key-ring';
+import type { QueuedObjection } from '../schemas/queued-objection';
+import type { Objection } from '../schemas/recipient';
 import type { Dependencies } from './dependencies';
 import { recordChanges } from './record-change';
 
 export interface UnsubscribeScope {
   readonly claims: TokenClaims;
-  readonly brand: string;
+  /** The tenant's name; absent when the store could not be read (the objection was queued). */
+  readonly brand?: string;
   readonly purposeName: string;
   /** R15: the same recipient's preference centre, linked from the unsubscribe pages. */
-  readonly preferencesToken: string;
+  readonly preferencesToken?: string;
+}
+
+function preferencesTokenOf(claims: TokenClaims, keys: KeyMaterial, now: Date): string {
+  return signPageToken(
+    {
+      kind: 'preferences',
+      tenant: claims.tenant,
+      recipientKey: claims.recipientKey,
+      channel: claims.channel,
+      expiresAt: expiryFor('preferences', now),
+    },
+    keys,
+  );
+}
+
+async function scopeOf(deps: Dependencies, claims: TokenClaims, keys: KeyMaterial) {
+  const tenant = await deps.store.getTenant(claims.tenant);
+  if (tenant === undefined) return undefined;
+  return {
+    claims,
+    brand: tenant.name,
+    purposeName: tenant.purposes[claims.purpose]?.name ?? claims.purpose,
+    preferencesToken: preferencesTokenOf(claims, keys, deps.clock.now()),
+  };
 }
 
 /** GET /u/{token}: what the link is about, or undefined for a link that is not genuine. Changes nothing. */
@@ -18,24 +47,7 @@ export async function describeUnsubscribe(
   const keys = await deps.keys.load();
   const claims = verifyToken(token, keys);
   if (claims === undefined) return undefined;
-  const tenant = await deps.store.getTenant(claims.tenant);
-  if (tenant === undefined) return undefined;
-  const preferencesToken = signPageToken(
-    {
-      kind: 'preferences',
-      tenant: claims.tenant,
-      recipientKey: claims.recipientKey,
-      channel: claims.channel,
-      expiresAt: expiryFor('preferences', deps.clock.now()),
-    },
-    keys,
-  );
-  return {
-    claims,
-    brand: tenant.name,
-    purposeName: tenant.purposes[claims.purpose]?.name ?? claims.purpose,
-    preferencesToken,
-  };
+  return scopeOf(deps, claims, keys);
 }
 
 export interface UnsubscribeProof {
@@ -44,24 +56,29 @@ export interface UnsubscribeProof {
   readonly userAgent?: string;
 }
 
+export type UnsubscribeOutcome = 'recorded' | 'duplicate' | 'queued';
+
 /**
  * POST /u/{token} (R7, R10, RFC 8058): records the objection at once, with its proof.
  * Idempotent: the objection's id derives from the message and purpose, so a repeated
  * click or a mailbox provider's retry records nothing new.
+ *
+ * When the store cannot take it (StoreUnavailableError), the objection is not lost: it
+ * goes on the durable objection queue with its proof and the person is told it is done
+ * (`queued`); the ApplyObjections consumer writes it once the store is back. Only when the
+ * queue fails too does this throw (ObjectionQueueUnavailableError: a 503 asking to retry).
  */
 export async function unsubscribe(
   deps: Dependencies,
   token: string,
   proof: UnsubscribeProof,
-): Promise<(UnsubscribeScope & { outcome: 'recorded' | 'duplicate' }) | undefined> {
-  const scope = await describeUnsubscribe(deps, token);
-  if (scope === undefined) return undefined;
-  const { claims } = scope;
+): Promise<(UnsubscribeScope & { outcome: UnsubscribeOutcome }) | undefined> {
+  const keys = await deps.keys.load();
+  const claims = verifyToken(token, keys);
+  if (claims === undefined) return undefined;
   const now = deps.clock.now().toISOString();
-  const objectionId = `msg-${claims.messageId}-${claims.purpose}`;
-  // The objection first, alone: nothing after it (audit, events) may lose an unsubscribe.
-  const outcome = await deps.store.putObjection(claims.tenant, claims.recipientKey, {
-    id: objectionId,
+  const objection: Objection = {
+    id: `msg-${claims.messageId}-${claims.purpose}`,
     scope: { type: 'purpose', purpose: claims.purpose },
     at: now,
     method: proof.method,
@@ -70,28 +87,70 @@ export async function unsubscribe(
     ip: proof.ip,
     userAgent: proof.userAgent,
     recordedAt: now,
-  });
+  };
+  try {
+    const scope = await scopeOf(deps, claims, keys);
+    if (scope === undefined) return undefined;
+    const outcome = await applyObjection(deps, claims, objection);
+    return { ...scope, outcome };
+  } catch (error) {
+    if (!(error instanceof StoreUnavailableError)) throw error;
+    await deps.objectionQueue.enqueue({
+      version: 1,
+      tenant: claims.tenant,
+      recipientKey: claims.recipientKey,
+      channel: claims.channel,
+      objection,
+      acceptedAt: now,
+    });
+    deps.log.warn('objection queued: the store is unavailable', {
+      recipientKey: claims.recipientKey,
+      purpose: claims.purpose,
+      method: proof.method,
+      objectionId: objection.id,
+    });
+    return { claims, purposeName: claims.purpose, outcome: 'queued' };
+  }
+}
+
+/**
+ * Writes one objection and its audit event. Used at once by POST /u/{token} and later by
+ * the objection queue's consumer; the objection's id makes a second application a no-op.
+ */
+export async function applyObjection(
+  deps: Dependencies,
+  claims: Pick<TokenClaims, 'tenant' | 'recipientKey' | 'channel'>,
+  objection: Objection,
+): Promise<'recorded' | 'duplicate'> {
+  // The objection first, alone: nothing after it (audit, events) may lose an unsubscribe.
+  const outcome = await deps.store.putObjection(claims.tenant, claims.recipientKey, objection);
+  const method = objection.method;
   deps.log.info('objection recorded', {
     recipientKey: claims.recipientKey,
-    purpose: claims.purpose,
-    method: proof.method,
+    scope: objection.scope,
+    method,
     outcome,
   });
   if (outcome === 'recorded') {
-    const scopeOf = { type: 'purpose' as const, purpose: claims.purpose };
     await recordChanges(
       deps,
       { tenantId: claims.tenant, recipientKey: claims.recipientKey, channel: claims.channel },
       [
         {
           type: 'objection.recorded',
-          actor: { type: 'recipient', id: proof.method },
-          why: `R7/R10: ${proof.method === 'one_click' ? 'RFC 8058 one-click' : 'unsubscribe link'}`,
-          at: now,
-          data: { objectionId, scope: scopeOf, method: proof.method, messageId: claims.messageId },
+          actor: { type: 'recipient', id: method },
+          why: `R7/R10: ${method === 'one_click' ? 'RFC 8058 one-click' : 'unsubscribe link'}`,
+          at: objection.recordedAt,
+          data: {
+            objectionId: objection.id,
+            scope: objection.scope,
+            method,
+            messageId: objection.messageId,
+            acceptedAt: objection.at,
+          },
           publish: {
             detailType: 'Objection Recorded',
-            detail: { objectionId, scope: scopeOf, method: proof.method },
+            detail: { objectionId: objection.id, scope: objection.scope, method },
           },
         },
       ],
@@ -103,5 +162,32 @@ export async function unsubscribe(
       }),
     );
   }
-  return { ...scope, outcome };
+  return outcome;
+}
+
+/** Retries within one delivery, so that an objection lands soon after the store is back. */
+const APPLY_RETRY_DELAYS_MS = [100, 300, 900, 2_000];
+
+/**
+ * The objection queue's consumer, for one message: applies the queued objection (recorded
+ * time now, `at` the time the person was answered). A store still unavailable after a few
+ * prompt retries throws, and the queue delivers the message again.
+ */
+export async function applyQueuedObjection(
+  deps: Dependencies,
+  queued: QueuedObjection,
+  retryDelaysMs: readonly number[] = APPLY_RETRY_DELAYS_MS,
+): Promise<'recorded' | 'duplicate'> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await applyObjection(deps, queued, {
+        ...queued.objection,
+        recordedAt: deps.clock.now().toISOString(),
+      });
+    } catch (error) {
+      const delay = retryDelaysMs[attempt];
+      if (!(error instanceof StoreUnavailableError) || delay === undefined) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
 }

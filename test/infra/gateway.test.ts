@@ -580,6 +580,48 @@ describe('cdk-nag AwsSolutionsChecks', () => {
   });
 });
 
+describe('objection queue (R7: unsubscribes the table could not take)', () => {
+  const template = synthStack();
+  const consumer = entryPoints.find((e) => e.trigger?.type === 'objectionQueue');
+  const unsubscribe = entryPoints.find((e) => e.id === 'Unsubscribe')!;
+
+  it('has a consumer entry point that writes to the table', () => {
+    expect(consumer?.id).toBe('ApplyObjections');
+    expect(consumer?.needs.table).toBe('readWrite');
+  });
+
+  it('redelivers after 20 s, dead-letters only after 1,000 receives, keeps messages 14 days', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      RedrivePolicy: Match.objectLike({ maxReceiveCount: 1000 }),
+      VisibilityTimeout: 20,
+      MessageRetentionPeriod: 14 * 86_400,
+      SqsManagedSseEnabled: true,
+    });
+  });
+
+  it('feeds the consumer with partial batch failures and no batching window', () => {
+    const [fnId] = functionOf(template, consumer!);
+    const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')) as Resource[];
+    const mine = mappings.filter(
+      (m) => JSON.stringify(m.Properties.FunctionName) === JSON.stringify({ Ref: fnId }),
+    );
+    expect(mine).toHaveLength(1);
+    expect(mine[0]!.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    expect(mine[0]!.Properties.MaximumBatchingWindowInSeconds).toBeUndefined();
+  });
+
+  it('lets only the Unsubscribe function send to it, and tells it the queue URL', () => {
+    for (const entryPoint of entryPoints) {
+      const sends = actionsOf(statementsOf(template, entryPoint)).includes('sqs:SendMessage');
+      expect(sends, entryPoint.id).toBe(entryPoint.needs.enqueueObjections === true);
+    }
+    const [, fn] = functionOf(template, unsubscribe);
+    expect(
+      (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables[ENV.objectionQueueUrl],
+    ).toBeDefined();
+  });
+});
+
 describe('bulk queue and event bus', () => {
   const template = synthStack();
   const bulk = entryPoints.find((e) => e.trigger?.type === 'bulkQueue');
@@ -588,9 +630,10 @@ describe('bulk queue and event bus', () => {
     expect(bulk?.id).toBe('BulkSend');
   });
 
-  it('dead-letters a message after three receives, both queues encrypted', () => {
+  it('dead-letters a message after three receives, every queue encrypted', () => {
     const queues = template.findResources('AWS::SQS::Queue');
-    expect(Object.keys(queues)).toHaveLength(2);
+    // The bulk queue, the objection queue and their dead-letter queues.
+    expect(Object.keys(queues)).toHaveLength(4);
     template.hasResourceProperties('AWS::SQS::Queue', {
       RedrivePolicy: Match.objectLike({ maxReceiveCount: 3 }),
       VisibilityTimeout: 60,
@@ -601,9 +644,9 @@ describe('bulk queue and event bus', () => {
     }
   });
 
-  it('refuses unencrypted transport to both queues', () => {
+  it('refuses unencrypted transport to every queue', () => {
     const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy')) as Resource[];
-    expect(policies).toHaveLength(2);
+    expect(policies).toHaveLength(4);
     for (const policy of policies) {
       const statements = (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
       expect(

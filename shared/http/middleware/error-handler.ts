@@ -2,6 +2,7 @@ import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { EmailProviderError, EmailRejectedByProviderError } from '../../ports/email-sender';
 import { ConflictError, NotFoundError, StoreUnavailableError } from '../../ports/gateway-store';
+import { ObjectionQueueUnavailableError } from '../../ports/objection-queue';
 import { SmsProviderError } from '../../ports/sms-sender';
 import { InvalidInputError } from '../../schemas/validation';
 import { TenantConfigurationError } from '../../services/errors';
@@ -52,6 +53,16 @@ export function toResponse(
         'store_unavailable',
         'The state store cannot be reached; nothing was sent. Retry later.',
         {},
+      ),
+      internal: true,
+    };
+  }
+  if (error instanceof ObjectionQueueUnavailableError) {
+    return {
+      response: out(
+        503,
+        'objection_not_recorded',
+        'Neither the store nor the objection queue can be reached; nothing was recorded. Retry.',
       ),
       internal: true,
     };

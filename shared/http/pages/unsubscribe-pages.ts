@@ -1,7 +1,8 @@
 import { escapeHtml, type Lang, page } from './layout';
 
 interface Scope {
-  readonly brand: string;
+  /** Absent when the objection was queued: the store that names the brand could not be read. */
+  readonly brand?: string;
   readonly purposeName: string;
   /** R15: links the preference centre, relative to `/u/{token}` so that it works behind any base URL. */
   readonly preferencesToken?: string;
@@ -17,33 +18,35 @@ const TEXT = {
   fr: {
     confirmTitle: 'Confirmer la désinscription',
     confirmLead: (s: Scope) =>
-      `Vous ne recevrez plus d’e-mails « ${escapeHtml(s.purposeName)} » de ${escapeHtml(s.brand)}.`,
+      `Vous ne recevrez plus d’e-mails « ${escapeHtml(s.purposeName)} » de ${escapeHtml(s.brand ?? '')}.`,
     confirmButton: 'Me désinscrire',
     confirmNote: 'Rien n’a changé tant que vous n’avez pas cliqué sur ce bouton. C’est gratuit et immédiat.',
     doneTitle: 'Vous êtes désinscrit',
     doneLead: (s: Scope) =>
-      `C’est fait : ${escapeHtml(s.brand)} ne vous enverra plus d’e-mails « ${escapeHtml(s.purposeName)} ».`,
+      `C’est fait : ${s.brand === undefined ? 'l’expéditeur' : escapeHtml(s.brand)} ne vous enverra plus d’e-mails « ${escapeHtml(s.purposeName)} ».`,
     doneNote: 'Votre demande prend effet immédiatement, dès le prochain envoi.',
     invalidTitle: 'Ce lien n’est pas valide',
     invalidLead:
       'Ce lien de désinscription n’est pas valide. Utilisez le lien reçu dans l’e-mail, sans le modifier.',
     errorTitle: 'Service momentanément indisponible',
-    errorLead: 'Votre demande n’a pas pu être traitée. Réessayez dans quelques instants.',
+    errorLead:
+      'Votre demande n’a pas pu être enregistrée : rien n’a changé. Réessayez dans quelques instants avec le même lien.',
   },
   en: {
     confirmTitle: 'Confirm unsubscribe',
     confirmLead: (s: Scope) =>
-      `You will no longer receive “${escapeHtml(s.purposeName)}” emails from ${escapeHtml(s.brand)}.`,
+      `You will no longer receive “${escapeHtml(s.purposeName)}” emails from ${escapeHtml(s.brand ?? '')}.`,
     confirmButton: 'Unsubscribe',
     confirmNote: 'Nothing has changed until you press this button. It is free and takes effect at once.',
     doneTitle: 'You are unsubscribed',
     doneLead: (s: Scope) =>
-      `Done: ${escapeHtml(s.brand)} will no longer send you “${escapeHtml(s.purposeName)}” emails.`,
+      `Done: ${s.brand === undefined ? 'the sender' : escapeHtml(s.brand)} will no longer send you “${escapeHtml(s.purposeName)}” emails.`,
     doneNote: 'Your request takes effect immediately, from the very next message.',
     invalidTitle: 'This link is not valid',
     invalidLead: 'This unsubscribe link is not valid. Use the link from the email, unchanged.',
     errorTitle: 'Service temporarily unavailable',
-    errorLead: 'Your request could not be processed. Please try again in a moment.',
+    errorLead:
+      'Your request could not be recorded: nothing has changed. Please try again in a moment with the same link.',
   },
 } as const;
 

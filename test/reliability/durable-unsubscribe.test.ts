@@ -1,0 +1,145 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DiskQueue } from '../../infra/local/disk-queue';
+import type { SqsHandler } from '../../infra/local/local-queue';
+import { runtimeDependencies, setDependencies } from '../../shared/http/runtime';
+import { ObjectionQueueUnavailableError } from '../../shared/ports/objection-queue';
+import type { Dependencies } from '../../shared/services/dependencies';
+import { type LocalGateway, newsletter, startLocalGateway } from '../support/local-gateway';
+import { FAULT_KINDS, type FaultSwitch, faultyStores, startBlackHole } from './faults';
+import { consentAll, ONE_CLICK, pool, unsubscribeLink } from './support';
+
+/**
+ * No lost unsubscribe (R7): while the store fails, POST /u/{token} puts the objection on
+ * the durable objection queue and confirms (202); the queue survives a restart of its
+ * consumer (files under the data folder); once the store is back every objection is
+ * applied exactly once and every later send in its scope is refused with `objection`.
+ */
+let gw: LocalGateway;
+let real: Dependencies;
+let blackHole: Awaited<ReturnType<typeof startBlackHole>>;
+const N = Number(process.env.RELIABILITY_UNSUBSCRIBES ?? 100);
+const addresses = Array.from({ length: N }, (_, i) => `durable-${i}@example.org`);
+
+const loadConsumer = async (): Promise<SqsHandler> =>
+  ((await import('../../functions/apply-objections')) as { handler: SqsHandler }).handler;
+
+beforeAll(async () => {
+  gw = await startLocalGateway();
+  real = runtimeDependencies();
+  blackHole = await startBlackHole();
+  await consentAll(gw, addresses);
+});
+afterEach(() => setDependencies(real));
+afterAll(async () => {
+  await blackHole?.close();
+  await gw?.stop();
+});
+
+describe('reliability: no lost unsubscribe', () => {
+  it(`${N} unsubscribes while the store fails: all accepted, none lost once it is back, every later send refused`, async () => {
+    const links = await Promise.all(addresses.map((a) => unsubscribeLink(a)));
+    // Before: every address may receive the newsletter.
+    const allowedBefore = await gw.call('POST', '/v1/decisions', {
+      key: gw.senderKey,
+      body: { channel: 'email', purpose: 'newsletter', from: 'news@shop.example', recipients: addresses },
+    });
+    expect(allowedBefore.body.summary.allowed).toBe(N);
+
+    // The runner's consumer goes down with the store: what is accepted meanwhile waits on disk.
+    await gw.objectionQueue.stop();
+    const fault: FaultSwitch = { kind: undefined, target: 'all', injected: 0 };
+    setDependencies({ ...real, ...faultyStores(gw, fault, blackHole.port) });
+
+    const statuses = await pool(links, 8, async (link, i) => {
+      fault.kind = FAULT_KINDS[i % FAULT_KINDS.length];
+      const r = await gw.call('POST', link.path, ONE_CLICK);
+      expect(r.text).toContain('You are unsubscribed');
+      return r.status;
+    });
+    // A mailbox provider's retry of the first ten: queued again, applied once.
+    for (const link of links.slice(0, 10)) {
+      fault.kind = 'InternalServerError';
+      expect((await gw.call('POST', link.path, ONE_CLICK)).status).toBe(202);
+    }
+    const accepted = statuses.filter((s) => s === 202).length;
+    expect(accepted).toBe(N);
+    expect(gw.objectionQueue.depth).toBe(N + 10);
+
+    // While the store fails, sends fail closed.
+    fault.kind = 'ThrottlingException';
+    const during = await gw.call('POST', '/v1/messages', {
+      key: gw.senderKey,
+      body: newsletter(addresses[0]!),
+    });
+    expect(during.status).toBe(503);
+
+    // `npm start` again: a new consumer on the same folder, still facing the failing store for a moment.
+    const restarted = new DiskQueue(gw.objectionQueue.dir, loadConsumer, { retryDelayMs: 100, pollMs: 50 });
+    restarted.start();
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(restarted.batches.length).toBeGreaterThan(0);
+    expect(restarted.depth).toBe(N + 10);
+
+    // The store is back: the gateway's own clients again.
+    setDependencies(real);
+    const restoredAt = Date.now();
+    await restarted.drained(60_000);
+    const drainedAt = Date.now();
+    await restarted.stop();
+    expect(restarted.deadLetters).toEqual([]);
+
+    // Every objection is stored, once, with the time the person was answered.
+    let lost = 0;
+    let duplicated = 0;
+    let latestApplied = 0;
+    for (const link of links) {
+      const state = await gw.call('GET', `/v1/recipients/${link.recipientKey}`, { key: gw.adminKey });
+      const mine = (state.body.objections as { id: string; at: string; recordedAt: string }[]).filter((o) =>
+        o.id.endsWith('-newsletter'),
+      );
+      if (mine.length === 0) lost++;
+      if (mine.length > 1) duplicated++;
+      for (const o of mine) {
+        expect(Date.parse(o.at)).toBeLessThan(restoredAt);
+        latestApplied = Math.max(latestApplied, Date.parse(o.recordedAt));
+      }
+    }
+    // Every later send in scope is refused, with the reason.
+    const refused = await pool(addresses, 8, async (address) => {
+      const r = await gw.call('POST', '/v1/messages', { key: gw.senderKey, body: newsletter(address) });
+      const ok = r.status === 403 && (r.body.reasons as string[]).includes('objection');
+      if (!ok) console.log(`not refused: ${address} ${r.status} ${r.text.slice(0, 300)}`);
+      return ok;
+    });
+    const refusedCount = refused.filter(Boolean).length;
+    console.log(
+      `durable unsubscribe: ${fault.injected} faults injected, accepted ${accepted} of ${N} (+10 retries), lost ${lost} of ${N}, duplicated ${duplicated}, later sends refused ${refusedCount} of ${N}, queue drained ${drainedAt - restoredAt} ms after the store came back (last objection applied ${latestApplied - restoredAt} ms after)`,
+    );
+    expect(lost).toBe(0);
+    expect(duplicated).toBe(0);
+    expect(refusedCount).toBe(N);
+  }, 120_000);
+
+  it('answers 503 with a page asking to retry only when the store and the queue both fail', async () => {
+    const fault: FaultSwitch = { kind: 'InternalServerError', target: 'all', injected: 0 };
+    setDependencies({
+      ...real,
+      ...faultyStores(gw, fault, blackHole.port),
+      objectionQueue: { enqueue: () => Promise.reject(new ObjectionQueueUnavailableError('disk full')) },
+    });
+    const link = await unsubscribeLink('both-down@example.org');
+    const r = await gw.call('POST', link.path, ONE_CLICK);
+    expect(r.status).toBe(503);
+    expect(r.headers.get('retry-after')).toBe('30');
+    expect(r.text).toContain('try again');
+    expect(r.text).toContain('nothing has changed');
+    console.log(`durable unsubscribe: store and queue down → ${r.status}, ${fault.injected} faults injected`);
+  });
+
+  it('still records at once (200) while the store works', async () => {
+    const link = await unsubscribeLink('works@example.org');
+    const r = await gw.call('POST', link.path, ONE_CLICK);
+    expect(r.status).toBe(200);
+    expect(r.text).toContain('Demo Shop');
+  });
+});
