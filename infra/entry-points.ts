@@ -87,7 +87,7 @@ export const entryPoints: readonly EntryPoint[] = [
     id: 'Admin',
     entry: 'functions/admin.ts',
     description:
-      'State API: tenant, purposes, identities, keys, recipients, consents, objections; export, erasure, audit trail, links',
+      'State API: tenant, purposes, identities, keys, recipients, consents, objections; export, erasure, audit trail, links; complaint rate and hold',
     routes: [
       { method: 'GET', path: '/v1/tenant' },
       { method: 'PUT', path: '/v1/purposes/{purposeId}' },
@@ -109,6 +109,9 @@ export const entryPoints: readonly EntryPoint[] = [
       { method: 'POST', path: '/v1/suppressions' },
       { method: 'PUT', path: '/v1/sms-senders/{senderId}' },
       { method: 'PUT', path: '/v1/settings/sms' },
+      { method: 'PUT', path: '/v1/settings/complaints' },
+      { method: 'GET', path: '/v1/complaint-rate' },
+      { method: 'DELETE', path: '/v1/complaint-hold' },
     ],
     needs: { table: 'readWrite', keys: true, publicBaseUrl: true, publishEvents: true },
   },
@@ -162,7 +165,7 @@ export const entryPoints: readonly EntryPoint[] = [
     id: 'SesFeedback',
     entry: 'functions/ses-feedback.ts',
     description:
-      'SES event publishing (SNS): permanent bounces suppress, complaints object and suppress (R8)',
+      'SES event publishing (SNS): permanent bounces suppress, complaints object and suppress (R8); deliveries and complaints count towards the complaint-rate hold',
     routes: [],
     trigger: { type: 'sesFeedback' },
     needs: { table: 'readWrite', keys: true, publishEvents: true },
