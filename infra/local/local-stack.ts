@@ -151,6 +151,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // EventBridge's stand-in: events stay in this process, logged and served at /local/events.
     [ENV.localEvents]: 'memory',
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    // No CloudWatch here: the EMF lines would only clutter the output (set it to false to see them).
+    POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
   });
   await createTable(dynamodbUrl, TABLE_NAME);
 
