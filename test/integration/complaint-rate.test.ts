@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runtimeDependencies } from '../../shared/http/runtime';
+import { getComplaintRate } from '../../shared/services/complaint-rate';
+import { newTenant } from '../../shared/services/state';
 import { type LocalGateway, newsletter, provableConsent, startLocalGateway } from '../support/local-gateway';
 
 /**
@@ -200,5 +203,48 @@ describe('complaint rate and hold, end to end', () => {
       hold: { sends: 1000, complaints: 3 },
     });
     expect((await send(newsletter('bob@example.org'))).body.reasons).toEqual(['complaint_rate_hold']);
+  });
+});
+
+describe('complaints first, volume later', () => {
+  it('sets the hold once the deliveries reach the minimum volume (judged every 100 deliveries)', async () => {
+    const deps = runtimeDependencies();
+    expect(await deps.store.createTenant(newTenant('late', 'Late Shop', ['late.example']))).toBe(true);
+    const admin = { tenantId: 'late', keyId: 'test', role: 'admin' as const };
+    for (const n of [1, 2, 3, 4]) {
+      await feedback({
+        ...complaint(`fb-late-${n}`, `late${n}@example.org`),
+        mail: { messageId: `late-${n}`, timestamp: new Date().toISOString(), tags: { tenant: ['late'] } },
+      });
+    }
+    await feedback({ type: 'delivery', count: 950, tenant: 'late' });
+    expect(await getComplaintRate(deps, admin)).toMatchObject({
+      sends: 950,
+      complaints: 4,
+      enoughVolume: false,
+      status: 'ok',
+    });
+    // Deliveries one by one, as SES publishes them: the 1,000th crosses a multiple of 100.
+    for (let i = 0; i < 50; i++)
+      await feedback({ type: 'delivery', to: `r${i}@example.org`, tenant: 'late' });
+    expect(await getComplaintRate(deps, admin)).toMatchObject({
+      sends: 1000,
+      complaints: 4,
+      status: 'hold',
+      hold: { sends: 1000, complaints: 4, rate: 0.004 },
+    });
+  });
+
+  it('ignores a delivery without a tenant tag (not sent through the gateway)', async () => {
+    const deps = runtimeDependencies();
+    const before = (await getComplaintRate(deps, { tenantId: 'late', keyId: 'test', role: 'admin' })).sends;
+    await feedback({
+      eventType: 'Delivery',
+      mail: { messageId: 'x', timestamp: new Date().toISOString(), tags: {} },
+      delivery: { recipients: ['a@example.org'] },
+    });
+    expect((await getComplaintRate(deps, { tenantId: 'late', keyId: 'test', role: 'admin' })).sends).toBe(
+      before,
+    );
   });
 });
