@@ -178,7 +178,8 @@ export class ConsentGateway extends Construct {
   public readonly tokenKeysSecret: Secret;
   /**
    * Recipient events (source `consent-gate`: Consent Given, Consent Withdrawn, Objection
-   * Recorded, Suppression Recorded, Recipient Erased; schemas in shared/schemas/events.ts).
+   * Recorded, Suppression Recorded, Recipient Erased; and per tenant Complaint Hold Set and
+   * Complaint Hold Lifted; schemas in shared/schemas/events.ts).
    * Add rules on it to feed a CRM.
    */
   public readonly eventBus: EventBus;

@@ -69,9 +69,9 @@ export async function countDeliveries(
 }
 
 /**
- * Counts one complaint (once per id: a redelivered SES complaint is 'duplicate'). The rate is
- * judged either way, so that a judgement lost to a failure after the count is made on SNS's
- * retry.
+ * Counts one complaint (once per id: a redelivered SES complaint is 'duplicate'). The caller
+ * judges the rate either way (`judge`), so that a judgement lost to a failure after the count
+ * is made on SNS's retry.
  */
 export async function countComplaint(
   deps: Dependencies,
