@@ -19,8 +19,14 @@ import {
   recordWithdrawalSchema,
   smsSenderIdSchema,
 } from '../shared/schemas/api';
-import { purposeIdSchema, purposeInputSchema, smsSettingsSchema } from '../shared/schemas/tenant';
+import {
+  complaintRateSettingsSchema,
+  purposeIdSchema,
+  purposeInputSchema,
+  smsSettingsSchema,
+} from '../shared/schemas/tenant';
 import { InvalidInputError, parseInput } from '../shared/schemas/validation';
+import * as complaintRate from '../shared/services/complaint-rate';
 import { importLegacy } from '../shared/services/legacy-import';
 import { actorOf } from '../shared/services/record-change';
 import * as rights from '../shared/services/rights';
@@ -159,6 +165,19 @@ const routes: Record<string, (request: ApiRequest) => Promise<HttpResponse>> = {
       200,
       await state.putSmsSettings(r.deps, r.caller, parseInput(smsSettingsSchema, r.event.body ?? {})),
     ),
+  'PUT /v1/settings/complaints': async (r) =>
+    json(
+      200,
+      await complaintRate.putComplaintRateSettings(
+        r.deps,
+        r.caller,
+        parseInput(complaintRateSettingsSchema, r.event.body ?? {}),
+      ),
+    ),
+  'GET /v1/complaint-rate': async ({ deps, caller }) =>
+    json(200, await complaintRate.getComplaintRate(deps, caller)),
+  'DELETE /v1/complaint-hold': async ({ deps, caller }) =>
+    json(200, await complaintRate.liftComplaintHold(deps, caller)),
 };
 
 export const handler = apiHandler(

@@ -1,15 +1,21 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
 import type { SNSEvent } from 'aws-lambda';
+import { publishComplaintRate } from '../shared/adapters/complaint-rate-metrics';
+import { METRICS } from '../shared/config';
 import { logger, runtimeDependencies } from '../shared/http/runtime';
 import { sesFeedbackEventSchema } from '../shared/schemas/ses-feedback';
 import { parseInput } from '../shared/schemas/validation';
 import { handleSesFeedback } from '../shared/services/ses-feedback';
 
+const metrics = new Metrics({ namespace: METRICS.namespace, serviceName: METRICS.service });
+
 /**
- * SNS → Lambda: SES event publishing (bounces, complaints, sends). A failure makes SNS
- * retry the whole record; recording is idempotent, so a retry never loses nor doubles a
- * suppression (R8).
+ * SNS → Lambda: SES event publishing (bounces, complaints, deliveries). A failure makes SNS
+ * retry the whole record; recording and complaint counting are idempotent, so a retry never
+ * loses nor doubles a suppression (R8) or a complaint. The complaint rate, when judged, goes
+ * out as CloudWatch metrics.
  */
 export const handler = middy<SNSEvent, { processed: number }>()
   .use(injectLambdaContext(logger))
@@ -17,7 +23,8 @@ export const handler = middy<SNSEvent, { processed: number }>()
     const deps = runtimeDependencies();
     for (const record of event.Records) {
       const message = parseInput(sesFeedbackEventSchema, JSON.parse(record.Sns.Message));
-      await handleSesFeedback(deps, message);
+      const result = await handleSesFeedback(deps, message);
+      if (result.complaintRate) publishComplaintRate(metrics, result.complaintRate);
     }
     return { processed: event.Records.length };
   });

@@ -90,7 +90,7 @@ export const entryPoints: readonly EntryPoint[] = [
     id: 'Admin',
     entry: 'functions/admin.ts',
     description:
-      'State API: tenant, purposes, identities, keys, recipients, consents, objections; export, erasure, audit trail, links, small legacy imports',
+      'State API: tenant, purposes, identities, keys, recipients, consents, objections; export, erasure, audit trail, links; small legacy imports; complaint rate and hold',
     routes: [
       { method: 'GET', path: '/v1/tenant' },
       { method: 'PUT', path: '/v1/purposes/{purposeId}' },
@@ -113,6 +113,9 @@ export const entryPoints: readonly EntryPoint[] = [
       { method: 'PUT', path: '/v1/sms-senders/{senderId}' },
       { method: 'PUT', path: '/v1/settings/sms' },
       { method: 'POST', path: '/v1/imports' },
+      { method: 'PUT', path: '/v1/settings/complaints' },
+      { method: 'GET', path: '/v1/complaint-rate' },
+      { method: 'DELETE', path: '/v1/complaint-hold' },
     ],
     needs: { table: 'readWrite', keys: true, publicBaseUrl: true, publishEvents: true },
   },
@@ -175,7 +178,7 @@ export const entryPoints: readonly EntryPoint[] = [
     id: 'SesFeedback',
     entry: 'functions/ses-feedback.ts',
     description:
-      'SES event publishing (SNS): permanent bounces suppress, complaints object and suppress (R8)',
+      'SES event publishing (SNS): permanent bounces suppress, complaints object and suppress (R8); deliveries and complaints count towards the complaint-rate hold',
     routes: [],
     trigger: { type: 'sesFeedback' },
     needs: { table: 'readWrite', keys: true, publishEvents: true },

@@ -53,6 +53,11 @@ export class ConsentGatewayStack extends Stack {
       description: 'Bulk queue: POST /v1/messages JSON, sender key in the Authorization message attribute',
       value: this.gateway.bulkQueue.queueUrl,
     });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      description:
+        'Complaint-rate alarm (a tenant reached its warning or hold rate): subscribe an email address or your on-call tool',
+      value: this.gateway.alarmTopic.topicArn,
+    });
     new CfnOutput(this, 'EventBusName', {
       description:
         'EventBridge bus of recipient events and bulk-send outcomes (source consent-gate); add rules to feed a CRM',

@@ -4,6 +4,8 @@ import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib'
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import {
   AttributeType,
   Billing,
@@ -22,11 +24,11 @@ import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lam
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { CfnConfigurationSetEventDestination } from 'aws-cdk-lib/aws-ses';
-import { Topic } from 'aws-cdk-lib/aws-sns';
+import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ENV } from '../shared/config';
+import { ENV, METRICS } from '../shared/config';
 import { type EntryPoint, entryPoints } from './entry-points';
 
 /** Repository root: `functions/…` entries, `package-lock.json` and the esbuild project root. */
@@ -143,6 +145,14 @@ export interface ConsentGatewayProps {
    * @default { rateLimit: 50, burstLimit: 100 }
    */
   readonly throttle?: ConsentGatewayThrottle;
+  /**
+   * SNS topic the complaint-rate alarm notifies (mailbox provider thresholds: a tenant reached
+   * its warning rate, or was held). Bring your own to route it with your other alarms.
+   *
+   * @default - a new topic, encrypted with a rotating customer managed key CloudWatch may use,
+   * TLS only; subscribe to it (stack output `AlarmTopicArn`)
+   */
+  readonly alarmTopic?: ITopic;
 }
 
 /**
@@ -180,7 +190,8 @@ export class ConsentGateway extends Construct {
   public readonly tokenKeysSecret: Secret;
   /**
    * Recipient events (source `consent-gate`: Consent Given, Consent Withdrawn, Objection
-   * Recorded, Suppression Recorded, Recipient Erased; schemas in shared/schemas/events.ts).
+   * Recorded, Suppression Recorded, Recipient Erased; and per tenant Complaint Hold Set and
+   * Complaint Hold Lifted; schemas in shared/schemas/events.ts).
    * Add rules on it to feed a CRM.
    */
   public readonly eventBus: EventBus;
@@ -212,6 +223,13 @@ export class ConsentGateway extends Construct {
   public readonly objectionQueue: Queue;
   /** Objections that could not be applied after OBJECTION_MAX_RECEIVE_COUNT receives: redrive them. */
   public readonly objectionDeadLetterQueue: Queue;
+  /** Where the complaint-rate alarm goes: `alarmTopic`, or the topic created for it. */
+  public readonly alarmTopic: ITopic;
+  /**
+   * Mailbox provider thresholds: fires when any tenant's complaint rate reaches its warning rate
+   * (or its hold), from the `ComplaintRateLevel` metric the SesFeedback function publishes.
+   */
+  public readonly complaintRateAlarm: Alarm;
 
   private readonly sendEmailResources: readonly string[];
   private readonly sendSmsResources: readonly string[];
@@ -387,13 +405,36 @@ export class ConsentGateway extends Construct {
         eventDestination: {
           name: 'consent-gate-feedback',
           enabled: true,
-          // Bounces and complaints (R8). 'send' will join when the complaint rate is counted
-          // (its denominator); until then it would only invoke the function for nothing.
-          matchingEventTypes: ['bounce', 'complaint'],
+          // Bounces and complaints (R8), and deliveries: the complaint rate's denominator. Not
+          // 'send': mailbox providers divide complaints by the mail they accepted, and a bounced
+          // message can never be complained about (counting sends would lower the rate of
+          // exactly the tenants with dirty lists).
+          matchingEventTypes: ['bounce', 'complaint', 'delivery'],
           snsDestination: { topicArn: this.sesFeedbackTopic.topicArn },
         },
       });
     }
+
+    this.alarmTopic = props.alarmTopic ?? this.createAlarmTopic(removalPolicy);
+    this.complaintRateAlarm = new Alarm(this, 'ComplaintRateAlarm', {
+      alarmDescription:
+        "consent-gate: a tenant's email complaint rate reached its warning rate (default 0.1%) or its hold rate (0.3%: marketing email held until an admin lifts it). GET /v1/complaint-rate with the tenant's admin key; the per-tenant rate is the ComplaintRate metric (dimension tenant).",
+      metric: new Metric({
+        namespace: METRICS.namespace,
+        metricName: METRICS.complaintRateLevel,
+        dimensionsMap: { service: METRICS.service },
+        statistic: 'Maximum',
+        // Published when a complaint arrives and every 100 deliveries: an hour keeps the alarm up
+        // between two such points instead of flapping.
+        period: Duration.hours(1),
+      }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      // No complaint and too few deliveries publish nothing: that is not a warning.
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    this.complaintRateAlarm.addAlarmAction(new SnsAction(this.alarmTopic));
 
     // SSE with SQS-managed keys: no key policy or kms grants to keep in step with the
     // functions and the senders; messages carry sender keys, so in transit TLS is enforced too.
@@ -447,6 +488,31 @@ export class ConsentGateway extends Construct {
       });
     }
     this.functions = functions;
+  }
+
+  /** The alarm topic: a customer managed key CloudWatch may use (an AWS managed SNS key cannot be shared), TLS only. */
+  private createAlarmTopic(removalPolicy: RemovalPolicy): Topic {
+    const key = new Key(this, 'AlarmKey', {
+      description: 'consent-gate: encrypts the alarm topic',
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+    const cloudwatch = new ServicePrincipal('cloudwatch.amazonaws.com');
+    key.grant(cloudwatch, 'kms:GenerateDataKey*', 'kms:Decrypt');
+    const topic = new Topic(this, 'AlarmTopic', {
+      displayName: 'consent-gate alarms',
+      masterKey: key,
+      enforceSSL: true,
+    });
+    topic.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [cloudwatch],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
+    return topic;
   }
 
   private addEntryPoint(

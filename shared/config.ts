@@ -37,3 +37,16 @@ export function optionalEnv(name: string): string | undefined {
   const value = process.env[name];
   return value === undefined || value === '' ? undefined : value;
 }
+
+/**
+ * CloudWatch metrics (embedded metric format, written by the functions' logs): the CDK
+ * construct's alarm reads the same names.
+ */
+export const METRICS = {
+  namespace: 'ConsentGate',
+  service: 'consent-gate',
+  /** Per tenant (dimension `tenant`): the email complaint rate over the window, in percent. */
+  complaintRate: 'ComplaintRate',
+  /** Every tenant at once (dimension `service` only): 0 ok, 1 warning, 2 hold; the alarm fires from 1. */
+  complaintRateLevel: 'ComplaintRateLevel',
+} as const;

@@ -156,6 +156,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     // Kept under the data folder even for tests' in-memory DynamoDB: a queued objection is on disk.
     [ENV.localObjectionQueueDir]: join(options.dir, 'objection-queue'),
+    // No CloudWatch here: the EMF lines would only clutter the output (set it to false to see them).
+    POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
   });
   await createTable(dynamodbUrl, TABLE_NAME);
 

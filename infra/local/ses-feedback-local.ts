@@ -9,9 +9,14 @@ type Handler = (event: SNSEvent, context: Context) => Promise<unknown>;
 /**
  * SES feedback, locally: `POST /local/ses-feedback` with either an SES event-publishing
  * notification (it has `eventType`) or a shorthand `{type: 'bounce' | 'transient' |
- * 'complaint', to, tenant, messageId?}` that builds one. Either goes to the real SesFeedback
- * handler wrapped in an SNS event, as the configuration set's destination would deliver it.
+ * 'complaint' | 'delivery', to, tenant, messageId?}` that builds one. Either goes to the real
+ * SesFeedback handler wrapped in an SNS event, as the configuration set's destination would
+ * deliver it. A delivery may carry `count` (at most 10,000): one Delivery event naming that
+ * many recipients, counted as that many deliveries, so that the complaint rate can be tried
+ * locally without thousands of calls.
  */
+const MAX_COUNT = 10_000;
+
 export function sesNotification(body: Record<string, unknown>): Record<string, unknown> {
   if (typeof body.eventType === 'string') return body;
   const now = new Date().toISOString();
@@ -22,6 +27,23 @@ export function sesNotification(body: Record<string, unknown>): Record<string, u
     tags: { tenant: [String(body.tenant ?? '')] },
   };
   const recipients = [{ emailAddress: String(body.to ?? '') }];
+  if (body.type === 'delivery') {
+    return {
+      eventType: 'Delivery',
+      mail,
+      delivery: {
+        timestamp: now,
+        recipients:
+          typeof body.to === 'string'
+            ? [body.to]
+            : Array.from(
+                { length: typeof body.count === 'number' ? body.count : 1 },
+                (_, i) => `reader-${i}@example.org`,
+              ),
+        smtpResponse: '250 OK',
+      },
+    };
+  }
   if (body.type === 'complaint') {
     return {
       eventType: 'Complaint',
@@ -62,6 +84,14 @@ export async function replaySesFeedback(req: IncomingMessage, res: ServerRespons
   const { handler } = (await import(new URL(`../../${entry.entry}`, import.meta.url).href)) as {
     handler: Handler;
   };
+  if (
+    body.count !== undefined &&
+    !(Number.isInteger(body.count) && Number(body.count) >= 1 && Number(body.count) <= MAX_COUNT)
+  ) {
+    res.writeHead(400, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: `count must be an integer from 1 to ${MAX_COUNT}` }));
+    return;
+  }
   const notification = sesNotification(body);
   try {
     await handler(

@@ -26,9 +26,11 @@ import {
   sentResponseSchema,
 } from '../schemas/api';
 import { auditEventSchema } from '../schemas/audit';
+import { complaintHoldLiftResponseSchema, complaintRateResponseSchema } from '../schemas/complaint-rate';
 import { recipientStateSchema } from '../schemas/recipient';
 import { sesSendEmailSchema } from '../schemas/ses';
 import {
+  complaintRateSettingsSchema,
   purposeInputSchema,
   purposeSchema,
   smsSenderSchema,
@@ -216,6 +218,31 @@ export function buildOpenApiDocument(serverUrl?: string) {
         }),
       ),
     },
+  });
+  route({
+    ...admin,
+    method: 'put',
+    path: '/v1/settings/complaints',
+    summary:
+      'Complaint-rate settings (mailbox provider thresholds): rolling window in days, hold and warning rates, minimum volume',
+    request: { body: body(complaintRateSettingsSchema) },
+    responses: { 200: jsonResponse('The settings', complaintRateSettingsSchema) },
+  });
+  route({
+    ...admin,
+    method: 'get',
+    path: '/v1/complaint-rate',
+    summary:
+      'The email complaint rate over the rolling window: sends, complaints, rate, thresholds, status (ok, warning, hold), the hold, per-day figures',
+    responses: { 200: jsonResponse('The complaint rate', complaintRateResponseSchema) },
+  });
+  route({
+    ...admin,
+    method: 'delete',
+    path: '/v1/complaint-hold',
+    summary:
+      'Lift the complaint-rate hold (recorded with the admin key and time); idempotent: without a hold, 200 with `lifted: false`',
+    responses: { 200: jsonResponse('Lifted, or there was no hold', complaintHoldLiftResponseSchema) },
   });
   const keyParam = { params: z.object({ recipientKey: z.string() }) };
   route({

@@ -1,3 +1,4 @@
+import type { DayCount } from '../domain/complaint-rate';
 import type { RetentionItem } from '../domain/retention';
 import type { AuditEvent } from '../schemas/audit';
 import type {
@@ -9,7 +10,16 @@ import type {
   Suppression,
   Withdrawal,
 } from '../schemas/recipient';
-import type { Purpose, SmsSender, SmsSettings, Tenant, Wording } from '../schemas/tenant';
+import type {
+  ComplaintHold,
+  ComplaintHoldLift,
+  ComplaintRateSettings,
+  Purpose,
+  SmsSender,
+  SmsSettings,
+  Tenant,
+  Wording,
+} from '../schemas/tenant';
 import type { Basis } from '../schemas/vocabulary';
 
 /** Errors of the store, whatever its technology. Only the HTTP edge maps them to status codes. */
@@ -130,6 +140,36 @@ export interface GatewayStore {
   /** Declares an SMS sender; a number or short code belongs to one tenant only (ConflictError). */
   putSmsSender(tenantId: string, sender: SmsSender): Promise<void>;
   putSmsSettings(tenantId: string, settings: SmsSettings): Promise<void>;
+  putComplaintRateSettings(tenantId: string, settings: ComplaintRateSettings): Promise<void>;
+
+  /**
+   * Mailbox provider thresholds: adds `count` deliveries to the tenant's counter of that UTC
+   * day (atomic ADD; `ttl` in epoch seconds) and returns the day's total after the addition.
+   */
+  countDeliveries(tenantId: string, day: string, count: number, ttl: number): Promise<number>;
+  /**
+   * Counts one complaint on that UTC day, once per `complaintId` (a second delivery of the same
+   * SES complaint is 'duplicate' and changes nothing), in one atomic conditional write.
+   */
+  countComplaint(
+    tenantId: string,
+    day: string,
+    complaintId: string,
+    ttl: number,
+  ): Promise<'counted' | 'duplicate'>;
+  /** The tenant's day counts from `fromDay` to `toDay` (UTC, `YYYY-MM-DD`, both included); days without counts are absent. */
+  listComplaintRateDays(tenantId: string, fromDay: string, toDay: string): Promise<DayCount[]>;
+  /** Sets the hold unless one is already set ('already_held': the first one stands). */
+  setComplaintHold(tenantId: string, hold: ComplaintHold): Promise<'set' | 'already_held'>;
+  /**
+   * Lifts the hold set at `lift.hold.since` and records the lift on the tenant; 'no_hold'
+   * when that hold is not set (lifted meanwhile).
+   */
+  liftComplaintHold(tenantId: string, lift: ComplaintHoldLift): Promise<'lifted' | 'no_hold'>;
+  /** Tenant-level audit events (the hold set and lifted): append-only, like a recipient's. */
+  appendTenantAudit(tenantId: string, event: AuditEvent): Promise<void>;
+  /** The tenant's audit events, newest first, at most `limit`. */
+  listTenantAudit(tenantId: string, limit: number): Promise<AuditEvent[]>;
   /** The tenant that owns a number or short code, for inbound replies. */
   findTenantBySmsSender(senderId: string): Promise<string | undefined>;
 

@@ -21,6 +21,9 @@ export const auditEventTypeSchema = z
     'decision.rejected',
     'data.exported',
     'recipient.erased',
+    // Tenant events (no recipient): the complaint-rate hold (mailbox provider thresholds).
+    'complaint_hold.set',
+    'complaint_hold.lifted',
   ])
   .meta({ id: 'AuditEventType' });
 export type AuditEventType = z.infer<typeof auditEventTypeSchema>;

@@ -58,6 +58,38 @@ export const recipientErasedDetailSchema = z
   .strict()
   .meta({ id: 'RecipientErasedDetail' });
 
+/**
+ * Tenant events (mailbox provider thresholds): the complaint-rate hold was set, or lifted by
+ * an admin. No recipient: `tenant` and the figures only.
+ */
+const tenantEnvelope = {
+  version: z.literal(1),
+  eventId: z.string().meta({ description: 'Unique; the same id as the tenant audit event' }),
+  tenant: z.string(),
+  at: z.string().meta({ description: 'When the hold was set or lifted (ISO 8601)' }),
+};
+const holdFigures = {
+  rate: z.number().meta({ description: 'Complaint rate over the window when the hold was set' }),
+  sends: z.number().int(),
+  complaints: z.number().int(),
+  windowDays: z.number().int(),
+};
+
+export const complaintHoldSetDetailSchema = z
+  .object({ ...tenantEnvelope, ...holdFigures, holdRate: z.number() })
+  .strict()
+  .meta({ id: 'ComplaintHoldSetDetail' });
+
+export const complaintHoldLiftedDetailSchema = z
+  .object({
+    ...tenantEnvelope,
+    ...holdFigures,
+    since: z.string().meta({ description: 'When the lifted hold had been set' }),
+    liftedBy: z.string().meta({ description: 'Id of the admin key that lifted it' }),
+  })
+  .strict()
+  .meta({ id: 'ComplaintHoldLiftedDetail' });
+
 /** detail-type → detail schema: the documented contract (README "Events out"). */
 export const eventSchemas = {
   'Consent Given': consentGivenDetailSchema,
@@ -65,6 +97,8 @@ export const eventSchemas = {
   'Objection Recorded': objectionRecordedDetailSchema,
   'Suppression Recorded': suppressionRecordedDetailSchema,
   'Recipient Erased': recipientErasedDetailSchema,
+  'Complaint Hold Set': complaintHoldSetDetailSchema,
+  'Complaint Hold Lifted': complaintHoldLiftedDetailSchema,
 } as const;
 export type GatewayDetailType = keyof typeof eventSchemas;
 export type GatewayEvent = {

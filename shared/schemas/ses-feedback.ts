@@ -36,9 +36,25 @@ export const sesComplaintEventSchema = z.object({
   }),
 });
 
-/** Sends and deliveries only count towards the complaint rate's denominator. */
+/**
+ * Deliveries are the complaint rate's denominator (mailbox providers divide complaints by
+ * the mail they accepted; a bounced message can never be complained about). One event per
+ * message, naming the recipients it reached (the gateway sends one copy per recipient).
+ */
+export const sesDeliveryEventSchema = z.object({
+  eventType: z.literal('Delivery'),
+  mail: mailSchema,
+  delivery: z
+    .object({
+      timestamp: z.string().optional(),
+      recipients: z.array(z.string()).default([]),
+    })
+    .default({ recipients: [] }),
+});
+
+/** Sends are acknowledged and not counted: deliveries are (see sesDeliveryEventSchema). */
 export const sesSendEventSchema = z.object({
-  eventType: z.enum(['Send', 'Delivery']),
+  eventType: z.literal('Send'),
   mail: mailSchema,
 });
 
@@ -50,6 +66,7 @@ export const sesOtherEventSchema = z.object({
 export const sesFeedbackEventSchema = z.union([
   sesBounceEventSchema,
   sesComplaintEventSchema,
+  sesDeliveryEventSchema,
   sesSendEventSchema,
   sesOtherEventSchema,
 ]);

@@ -132,6 +132,65 @@ export const complaintHoldSchema = z
   .meta({ id: 'ComplaintHold' });
 export type ComplaintHold = z.infer<typeof complaintHoldSchema>;
 
+/**
+ * The last lift of a hold: who, when, the hold lifted, and what the lift day had counted at
+ * that moment (the baseline), so that the complaints behind the hold do not set it again.
+ */
+export const complaintHoldLiftSchema = z
+  .object({
+    at: z.string().meta({ description: 'When the hold was lifted (ISO 8601)' }),
+    by: z
+      .object({ type: z.enum(['admin_key']), id: z.string() })
+      .meta({ description: 'The admin key that lifted it, by its id' }),
+    hold: complaintHoldSchema,
+    baseline: z
+      .object({ day: z.string(), sends: z.number().int(), complaints: z.number().int() })
+      .meta({ description: 'Sends and complaints counted on the lift day (UTC) when it was lifted' }),
+  })
+  .meta({ id: 'ComplaintHoldLift' });
+export type ComplaintHoldLift = z.infer<typeof complaintHoldLiftSchema>;
+
+export const COMPLAINT_RATE_DEFAULTS = {
+  windowDays: 7,
+  holdRate: 0.003,
+  warningRate: 0.001,
+  minSends: 1000,
+} as const;
+
+/**
+ * Mailbox provider thresholds (RULES.md): the email complaint rate over a rolling window of
+ * UTC days, complaints / deliveries. At `holdRate`, marketing sends are held
+ * (`complaint_rate_hold`) until an admin lifts the hold; `warningRate` raises the alarm.
+ * `windowDays` 7: mailbox providers judge recent days (Gmail reports a daily rate and its
+ * compliance status follows the last several days), so a month-long window would dilute a bad
+ * campaign's spike below the threshold; a single day would be noise at small volumes.
+ * `minSends`: below this many deliveries in the window the rate is not judged, so one
+ * complaint out of ten messages does not hold a small tenant (1,000 is the smallest volume at
+ * which 0.3% means three complaints, not one; Gmail shows no rate below about 1,000 a day).
+ */
+export const complaintRateSettingsSchema = z
+  .object({
+    windowDays: z.number().int().min(1).max(90).default(COMPLAINT_RATE_DEFAULTS.windowDays).meta({
+      description: 'Rolling window, in UTC days (today included)',
+    }),
+    holdRate: z.number().positive().max(1).default(COMPLAINT_RATE_DEFAULTS.holdRate).meta({
+      description: 'Complaint rate (0.003 = 0.3%) at which marketing email is held',
+    }),
+    warningRate: z.number().positive().max(1).default(COMPLAINT_RATE_DEFAULTS.warningRate).meta({
+      description: 'Complaint rate (0.001 = 0.1%) at which the alarm fires',
+    }),
+    minSends: z.number().int().min(1).default(COMPLAINT_RATE_DEFAULTS.minSends).meta({
+      description: 'Deliveries in the window below which the rate is not judged (no hold, no warning)',
+    }),
+  })
+  .strict()
+  .refine((s) => s.warningRate <= s.holdRate, {
+    message: 'warningRate must not be above holdRate',
+    path: ['warningRate'],
+  })
+  .meta({ id: 'ComplaintRateSettings' });
+export type ComplaintRateSettings = z.infer<typeof complaintRateSettingsSchema>;
+
 /** Per-tenant parameters of RULES.md, with its defaults. */
 export const tenantSettingsSchema = z
   .object({
@@ -161,22 +220,8 @@ export const tenantSettingsSchema = z
     }),
     /** The SES v2 endpoint reads the purpose from the `EmailTags` entry of this name. */
     purposeTagName: z.string().min(1).max(256).default('purpose'),
-    /**
-     * Mailbox provider thresholds (RULES.md): the email complaint rate over a rolling window.
-     * Above `holdRate`, marketing sends are held (`complaint_rate_hold`) until an admin lifts
-     * the hold; `warningRate` raises the alarm. `minSends`: below this many sends in the window
-     * the rate is not judged, so one complaint out of ten messages does not hold a small
-     * tenant (1,000 is the smallest volume at which 0.3% means three complaints, not one).
-     */
-    complaintRate: z
-      .object({
-        windowDays: z.number().int().min(1).max(90).default(30),
-        holdRate: z.number().positive().max(1).default(0.003),
-        warningRate: z.number().positive().max(1).default(0.001),
-        minSends: z.number().int().min(1).default(1000),
-      })
-      .strict()
-      .default({ windowDays: 30, holdRate: 0.003, warningRate: 0.001, minSends: 1000 }),
+    /** Mailbox provider thresholds (RULES.md): see complaintRateSettingsSchema. */
+    complaintRate: complaintRateSettingsSchema.default({ ...COMPLAINT_RATE_DEFAULTS }),
   })
   .meta({ id: 'TenantSettings' });
 export type TenantSettings = z.infer<typeof tenantSettingsSchema>;
@@ -194,6 +239,8 @@ export const tenantSchema = z
     settings: tenantSettingsSchema,
     /** Mailbox provider thresholds: set when the complaint rate crossed the hold threshold; lifted by an admin. */
     hold: complaintHoldSchema.optional(),
+    /** The last time an admin lifted the hold (DELETE /v1/complaint-hold). */
+    lastHoldLift: complaintHoldLiftSchema.optional(),
   })
   .meta({ id: 'Tenant' });
 export type Tenant = z.infer<typeof tenantSchema>;

@@ -1,6 +1,7 @@
 import { recipientKey } from '../domain/recipient-key';
 import type { SesFeedbackEvent } from '../schemas/ses-feedback';
 import { InvalidInputError } from '../schemas/validation';
+import { countComplaint, countDeliveries, judge, type TenantEvaluation } from './complaint-rate';
 import { normalizeAddress } from './decisions';
 import type { Dependencies } from './dependencies';
 import { recordChanges } from './record-change';
@@ -14,6 +15,12 @@ export type FeedbackOutcome =
   | 'ignored'
   | 'unknown_tenant';
 
+export interface FeedbackResult {
+  readonly outcomes: FeedbackOutcome[];
+  /** The complaint rate, when this notification had it judged (complaints; every 100th delivery). */
+  readonly complaintRate?: TenantEvaluation;
+}
+
 /**
  * R8 from SES feedback (event publishing through SNS). A permanent bounce suppresses the
  * address on email for every category; a complaint is an objection to all email marketing
@@ -21,13 +28,32 @@ export type FeedbackOutcome =
  * undetermined bounces change nothing. Store failures propagate: SNS retries, and every
  * write is idempotent (the suppression is a put on a fixed key, the objection's id comes
  * from the SES feedback id). Addresses are never logged: recipient keys are.
+ *
+ * Mailbox provider thresholds: deliveries and complaints are counted per tenant and UTC day,
+ * and the complaint rate judged (services/complaint-rate.ts): each complaint is counted once
+ * per complaint id, whatever SNS redelivers.
  */
 export async function handleSesFeedback(
   deps: Dependencies,
   event: SesFeedbackEvent,
-): Promise<FeedbackOutcome[]> {
-  if (event.eventType !== 'Bounce' && event.eventType !== 'Complaint') return ['ignored'];
-  if (!('mail' in event)) return ['ignored'];
+): Promise<FeedbackResult> {
+  if (!('mail' in event)) return { outcomes: ['ignored'] };
+  if ('delivery' in event) {
+    const tenantId = event.mail.tags.tenant?.[0];
+    if (tenantId === undefined) return { outcomes: ['ignored'] };
+    const complaintRate = await countDeliveries(
+      deps,
+      tenantId,
+      Math.max(1, event.delivery.recipients.length),
+    );
+    return { outcomes: ['counted'], complaintRate };
+  }
+  if (event.eventType !== 'Bounce' && event.eventType !== 'Complaint') return { outcomes: ['ignored'] };
+  return recordFeedback(deps, event);
+}
+
+async function recordFeedback(deps: Dependencies, event: SesFeedbackEvent): Promise<FeedbackResult> {
+  if (!('mail' in event)) return { outcomes: ['ignored'] };
   const tenantId = event.mail.tags.tenant?.[0];
   const tenant = tenantId === undefined ? undefined : await deps.store.getTenant(tenantId);
   if (tenantId === undefined || tenant === undefined) {
@@ -36,11 +62,11 @@ export async function handleSesFeedback(
       eventType: event.eventType,
       sesMessageId: event.mail.messageId,
     });
-    return ['unknown_tenant'];
+    return { outcomes: ['unknown_tenant'] };
   }
   if ('bounce' in event && event.bounce.bounceType !== 'Permanent') {
     deps.log.info('transient bounce ignored', { tenantId, bounceType: event.bounce.bounceType });
-    return ['transient_bounce'];
+    return { outcomes: ['transient_bounce'] };
   }
   const keys = await deps.keys.load();
   const recordedAt = deps.clock.now().toISOString();
@@ -50,10 +76,15 @@ export async function handleSesFeedback(
       : 'complaint' in event
         ? { kind: 'complaint' as const, ...event.complaint, recipients: event.complaint.complainedRecipients }
         : undefined;
-  if (feedback === undefined) return ['ignored'];
+  if (feedback === undefined) return { outcomes: ['ignored'] };
 
   const outcomes: FeedbackOutcome[] = [];
   for (const [index, recipient] of feedback.recipients.entries()) {
+    const objectionId = `ses-complaint-${feedback.feedbackId}${feedback.recipients.length > 1 ? `-${index}` : ''}`;
+    if (feedback.kind === 'complaint') {
+      // Counted first, once per id: a retry after a later failure finds it counted (mailbox provider thresholds).
+      await countComplaint(deps, tenant, objectionId);
+    }
     let address: string;
     try {
       address = normalizeAddress(tenant, 'email', recipient.emailAddress, `recipients.${index}`);
@@ -97,7 +128,6 @@ export async function handleSesFeedback(
 
     // The suppression first: should the objection write fail, the retry finds it already there.
     await deps.store.putSuppression(tenant.id, key, suppression);
-    const objectionId = `ses-complaint-${feedback.feedbackId}${feedback.recipients.length > 1 ? `-${index}` : ''}`;
     const scope = { type: 'channel' as const };
     const objection = await deps.store.putObjection(tenant.id, key, {
       id: objectionId,
@@ -136,5 +166,9 @@ export async function handleSesFeedback(
     deps.log.info('complaint recorded', { tenantId, recipientKey: key });
     outcomes.push('complaint');
   }
-  return outcomes;
+  if (feedback.kind === 'complaint') {
+    // Judged on duplicates too: a judgement lost to a failure after counting is made on the retry.
+    return { outcomes, complaintRate: await judge(deps, tenant) };
+  }
+  return { outcomes };
 }

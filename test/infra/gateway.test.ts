@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { type CfnTopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EntryPoint, entryPoints } from '../../infra/entry-points';
 import { ConsentGateway, ConsentGatewayPropsError } from '../../infra/gateway';
 import { ConsentGatewayStack } from '../../infra/gateway-stack';
-import { ENV } from '../../shared/config';
+import { ENV, METRICS } from '../../shared/config';
 
 /** Template tests skip esbuild; the cdk-nag suite at the end bundles for real. */
 const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
@@ -732,9 +733,72 @@ describe('SES feedback', () => {
       ConfigurationSetName: 'marketing',
       EventDestination: Match.objectLike({
         Enabled: true,
-        MatchingEventTypes: ['bounce', 'complaint'],
+        MatchingEventTypes: ['bounce', 'complaint', 'delivery'],
         SnsDestination: { TopicARN: Match.anyValue() },
       }),
+    });
+  });
+});
+
+describe('complaint-rate alarm (mailbox provider thresholds)', () => {
+  it('fires when any tenant reaches its warning level (ComplaintRateLevel >= 1), notifying the alarm topic', () => {
+    const template = synthStack();
+    const topics = template.findResources('AWS::SNS::Topic', {
+      Properties: { DisplayName: 'consent-gate alarms' },
+    });
+    expect(Object.keys(topics)).toHaveLength(1);
+    const [topicId] = Object.keys(topics) as [string];
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: METRICS.namespace,
+      MetricName: METRICS.complaintRateLevel,
+      Dimensions: [{ Name: 'service', Value: METRICS.service }],
+      Statistic: 'Maximum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: topicId }],
+    });
+    expect(
+      flatten((template.toJSON().Outputs as Record<string, { Value: unknown }>).AlarmTopicArn?.Value),
+    ).toBe(`<${topicId}>`);
+  });
+
+  it('encrypts the alarm topic with a rotating key CloudWatch may use, TLS only, published to by CloudWatch of this account', () => {
+    const template = synthStack();
+    const [topicId, topic] = Object.entries(
+      template.findResources('AWS::SNS::Topic', { Properties: { DisplayName: 'consent-gate alarms' } }),
+    )[0] as [string, Resource];
+    const keyId = (topic.Properties.KmsMasterKeyId as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const key = template.toJSON().Resources[keyId] as Resource;
+    expect(key.Properties.EnableKeyRotation).toBe(true);
+    expect(JSON.stringify(key.Properties.KeyPolicy)).toContain('cloudwatch.amazonaws.com');
+    const policy = JSON.stringify(
+      Object.values(template.findResources('AWS::SNS::TopicPolicy')).filter((p) =>
+        JSON.stringify(p).includes(topicId),
+      ),
+    );
+    expect(policy).toContain('cloudwatch.amazonaws.com');
+    expect(policy).toContain('aws:SourceAccount');
+    expect(policy).toContain('aws:SecureTransport');
+  });
+
+  it('notifies a given alarmTopic instead of creating one', () => {
+    const app = new App({ context: NO_BUNDLING });
+    const stack = new Stack(app, 'Test');
+    const own = new Topic(stack, 'OnCall', { enforceSSL: true });
+    const gateway = new ConsentGateway(stack, 'Gateway', {
+      emailIdentities: ['example.com'],
+      alarmTopic: own,
+    });
+    expect(gateway.alarmTopic).toBe(own);
+    const template = Template.fromStack(stack);
+    expect(
+      Object.keys(
+        template.findResources('AWS::SNS::Topic', { Properties: { DisplayName: 'consent-gate alarms' } }),
+      ),
+    ).toEqual([]);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmActions: [{ Ref: stack.getLogicalId(own.node.defaultChild as CfnTopic) }],
     });
   });
 });

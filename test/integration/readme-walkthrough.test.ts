@@ -90,6 +90,13 @@ it("runs the README's walkthrough and gets the answers it describes", async () =
   expect(stdout).toMatch(/"source":"consent-gate","time":"[^"]+","detailType":"Objection Recorded"/);
   expect(stdout).toMatch(/"deletedItems":\d+,"opposition":\{"scope":\{"type":"channel"\}/);
   expect(stdout).toMatch(/"opposition":\[[^\n]*"method":"erasure_request"/);
+  // 9. Complaint rate: held at 0.3% of 1,000 deliveries, transactional still goes, lifted once.
+  expect(stdout).toMatch(/"sends":1000,"complaints":3,"rate":0\.003,[^\n]*"status":"hold","hold":\{/);
+  expect(stdout).toContain('"decision":"rejected","reasons":["complaint_rate_hold"],"rules":[]');
+  expect(stdout).toMatch(/"decision":"sent","messageId":"[^"]+","basis":"contract"/);
+  expect(stdout).toMatch(/^\{"lifted":true,[^\n]*"by":\{"type":"admin_key"/m);
+  expect(stdout).toMatch(/^\{"lifted":false,"message":"No complaint-rate hold is set/m);
+  expect(stdout.match(/"basis":"soft_opt_in"/g)?.length).toBeGreaterThanOrEqual(2);
   // After the erasure: the objection first (R7 wins), then the missing bases.
   expect(stdout).toContain(
     '"decision":"rejected","reasons":["objection","consent_missing","soft_opt_in_not_applicable"]',

@@ -40,6 +40,22 @@ describe('SES event publishing notifications', () => {
     expect(sesFeedbackEventSchema.parse({ eventType: 'Send', mail }).eventType).toBe('Send');
   });
 
+  it('reads a delivery with the recipients it reached (the complaint rate counts them)', () => {
+    const event = sesFeedbackEventSchema.parse({
+      eventType: 'Delivery',
+      mail,
+      delivery: {
+        timestamp: '2026-06-15T10:00:02Z',
+        recipients: ['a@example.org', 'b@example.org'],
+        smtpResponse: '250 OK',
+      },
+    });
+    expect(event).toMatchObject({
+      eventType: 'Delivery',
+      delivery: { recipients: ['a@example.org', 'b@example.org'] },
+    });
+  });
+
   it('refuses a bounce without recipients or with an unknown bounce type', () => {
     const bounce = { bounceType: 'Permanent', bouncedRecipients: [], timestamp: 't', feedbackId: 'f' };
     expect(sesFeedbackEventSchema.safeParse({ eventType: 'Bounce', mail, bounce }).success).toBe(false);

@@ -1,0 +1,258 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type ComplaintRateEvaluation,
+  evaluateComplaintRate,
+  utcDay,
+  windowDaysOf,
+} from '../domain/complaint-rate';
+import { NotFoundError } from '../ports/gateway-store';
+import type { Actor, AuditEvent } from '../schemas/audit';
+import { gatewayEvent } from '../schemas/events';
+import type { ComplaintHold, ComplaintRateSettings, Tenant } from '../schemas/tenant';
+import type { Caller, Dependencies } from './dependencies';
+
+/**
+ * Mailbox provider thresholds (RULES.md): counting deliveries and complaints per tenant and
+ * UTC day, judging the rate (domain/complaint-rate.ts), setting the hold that decide.ts turns
+ * into `complaint_rate_hold`, and the admin's reading and lifting of it.
+ *
+ * Counting is by arrival (the gateway's clock), not by the event's own timestamp: SES
+ * publishes within seconds, and the window is judged on the same clock.
+ */
+
+/** Counters outlive the longest window a tenant may set (90 days) by two days. */
+export const COUNTER_TTL_DAYS = 92;
+/** Deliveries lower the rate, but crossing `minSends` may make a standing rate judgeable: judged every this many. */
+export const EVALUATE_EVERY_DELIVERIES = 100;
+/** Tenant audit events listed with the rate. */
+const HISTORY_LIMIT = 20;
+
+const SYSTEM: Actor = { type: 'system', id: 'complaint-rate' };
+
+function counterTtl(now: Date): number {
+  return Math.floor(now.getTime() / 1000) + COUNTER_TTL_DAYS * 86_400;
+}
+
+const percent = (rate: number) => `${(rate * 100).toFixed(2)}%`;
+
+export interface TenantEvaluation {
+  readonly tenantId: string;
+  readonly settings: ComplaintRateSettings;
+  readonly evaluation: ComplaintRateEvaluation;
+  /** The hold was set by this evaluation. */
+  readonly holdSet: boolean;
+}
+
+/**
+ * Counts `count` deliveries for the tenant today. The tenant is not read here (one write per
+ * delivery, the hot path): the tag comes from the gateway's own sends. Every
+ * EVALUATE_EVERY_DELIVERIES deliveries of a day, the rate is judged.
+ *
+ * Duplicates: SNS delivers at least once, and a redelivered Delivery event is counted again.
+ * That is rare (a function that failed after its write) and errs towards more sends, a
+ * slightly lower rate; complaints, the numerator, are counted exactly once.
+ */
+export async function countDeliveries(
+  deps: Dependencies,
+  tenantId: string,
+  count: number,
+): Promise<TenantEvaluation | undefined> {
+  const now = deps.clock.now();
+  const total = await deps.store.countDeliveries(tenantId, utcDay(now), count, counterTtl(now));
+  const before = total - count;
+  if (Math.floor(before / EVALUATE_EVERY_DELIVERIES) === Math.floor(total / EVALUATE_EVERY_DELIVERIES)) {
+    return undefined;
+  }
+  const tenant = await deps.store.getTenant(tenantId);
+  if (tenant === undefined) return undefined;
+  return judge(deps, tenant, now);
+}
+
+/**
+ * Counts one complaint (once per id: a redelivered SES complaint is 'duplicate'). The caller
+ * judges the rate either way (`judge`), so that a judgement lost to a failure after the count
+ * is made on SNS's retry.
+ */
+export async function countComplaint(
+  deps: Dependencies,
+  tenant: Tenant,
+  complaintId: string,
+): Promise<'counted' | 'duplicate'> {
+  const now = deps.clock.now();
+  return deps.store.countComplaint(tenant.id, utcDay(now), complaintId, counterTtl(now));
+}
+
+async function evaluate(deps: Dependencies, tenant: Tenant, now: Date): Promise<ComplaintRateEvaluation> {
+  const settings = tenant.settings.complaintRate;
+  const days = windowDaysOf(now, settings.windowDays);
+  const counts = await deps.store.listComplaintRateDays(tenant.id, days[0]!, days.at(-1)!);
+  return evaluateComplaintRate({
+    counts,
+    settings,
+    now,
+    held: tenant.hold !== undefined,
+    lastLift: tenant.lastHoldLift?.baseline,
+  });
+}
+
+/** Judges the rate and sets the hold when it is due. */
+export async function judge(
+  deps: Dependencies,
+  tenant: Tenant,
+  now = deps.clock.now(),
+): Promise<TenantEvaluation> {
+  const settings = tenant.settings.complaintRate;
+  const evaluation = await evaluate(deps, tenant, now);
+  let holdSet = false;
+  if (evaluation.holdDue) {
+    const { sends, complaints } = evaluation.judged;
+    const hold: ComplaintHold = {
+      since: now.toISOString(),
+      rate: complaints / sends,
+      sends,
+      complaints,
+      windowDays: settings.windowDays,
+    };
+    holdSet = (await deps.store.setComplaintHold(tenant.id, hold)) === 'set';
+    if (holdSet) {
+      await recordTenantEvent(deps, tenant.id, {
+        type: 'complaint_hold.set',
+        actor: SYSTEM,
+        at: hold.since,
+        why: `Mailbox provider thresholds: complaint rate ${percent(hold.rate)} over ${hold.windowDays} days reached the hold threshold ${percent(settings.holdRate)}`,
+        data: { ...hold, holdRate: settings.holdRate },
+        publish: (event) =>
+          gatewayEvent('Complaint Hold Set', {
+            version: 1,
+            eventId: event.id,
+            tenant: tenant.id,
+            at: event.at,
+            rate: hold.rate,
+            sends: hold.sends,
+            complaints: hold.complaints,
+            windowDays: hold.windowDays,
+            holdRate: settings.holdRate,
+          }),
+      });
+      deps.log.warn('complaint-rate hold set', { tenantId: tenant.id, ...hold });
+    }
+  }
+  return { tenantId: tenant.id, settings, evaluation, holdSet };
+}
+
+/** A tenant audit event, then its event out (a publishing failure is logged, the audit event stands). */
+async function recordTenantEvent(
+  deps: Dependencies,
+  tenantId: string,
+  change: Omit<AuditEvent, 'id'> & { publish: (event: AuditEvent) => ReturnType<typeof gatewayEvent> },
+): Promise<AuditEvent> {
+  const { publish, ...rest } = change;
+  const event: AuditEvent = { id: randomUUID(), ...rest };
+  await deps.store.appendTenantAudit(tenantId, event);
+  const outbound = publish(event);
+  try {
+    await deps.events.publish([outbound]);
+  } catch (error) {
+    deps.log.error('events not published', { tenantId, eventIds: [event.id], error: (error as Error).name });
+  }
+  return event;
+}
+
+async function tenantOf(deps: Dependencies, caller: Caller): Promise<Tenant> {
+  const tenant = await deps.store.getTenant(caller.tenantId);
+  if (tenant === undefined) throw new NotFoundError(`Tenant ${caller.tenantId} not found`);
+  return tenant;
+}
+
+/** GET /v1/complaint-rate: the window's figures as the mailbox providers see them, the status, the hold. */
+export async function getComplaintRate(deps: Dependencies, caller: Caller) {
+  const tenant = await tenantOf(deps, caller);
+  const settings = tenant.settings.complaintRate;
+  const e = await evaluate(deps, tenant, deps.clock.now());
+  const history = await deps.store.listTenantAudit(tenant.id, HISTORY_LIMIT);
+  return {
+    windowDays: e.windowDays,
+    from: e.from,
+    to: e.to,
+    sends: e.sends,
+    complaints: e.complaints,
+    rate: e.rate,
+    thresholds: {
+      holdRate: settings.holdRate,
+      warningRate: settings.warningRate,
+      minSends: settings.minSends,
+    },
+    enoughVolume: e.enoughVolume,
+    status: e.status,
+    hold: tenant.hold,
+    lastHoldLift: tenant.lastHoldLift,
+    days: e.days,
+    history,
+  };
+}
+
+/**
+ * DELETE /v1/complaint-hold: lifts the hold, with who and when, in the tenant's audit trail
+ * and as an event. Idempotent: without a hold it answers `lifted: false` and changes nothing.
+ * The lift day's counts so far become the baseline the next hold is judged from.
+ */
+export async function liftComplaintHold(deps: Dependencies, caller: Caller) {
+  const tenant = await tenantOf(deps, caller);
+  const hold = tenant.hold;
+  const noHold = {
+    lifted: false as const,
+    message: 'No complaint-rate hold is set: nothing to lift',
+    lastHoldLift: tenant.lastHoldLift,
+  };
+  if (hold === undefined) return noHold;
+  const now = deps.clock.now();
+  const day = utcDay(now);
+  const [today] = await deps.store.listComplaintRateDays(tenant.id, day, day);
+  const lift = {
+    at: now.toISOString(),
+    by: { type: 'admin_key' as const, id: caller.keyId },
+    hold,
+    baseline: { day, sends: today?.sends ?? 0, complaints: today?.complaints ?? 0 },
+  };
+  if ((await deps.store.liftComplaintHold(tenant.id, lift)) === 'no_hold') return noHold;
+  await recordTenantEvent(deps, tenant.id, {
+    type: 'complaint_hold.lifted',
+    actor: { type: 'admin_key', id: caller.keyId },
+    at: lift.at,
+    why: 'DELETE /v1/complaint-hold: an admin lifted the complaint-rate hold',
+    data: { hold, baseline: lift.baseline },
+    publish: (event) =>
+      gatewayEvent('Complaint Hold Lifted', {
+        version: 1,
+        eventId: event.id,
+        tenant: tenant.id,
+        at: event.at,
+        rate: hold.rate,
+        sends: hold.sends,
+        complaints: hold.complaints,
+        windowDays: hold.windowDays,
+        since: hold.since,
+        liftedBy: caller.keyId,
+      }),
+  });
+  deps.log.info('complaint-rate hold lifted', {
+    tenantId: tenant.id,
+    keyId: caller.keyId,
+    since: hold.since,
+  });
+  return {
+    lifted: true as const,
+    message: `Complaint-rate hold set on ${hold.since} lifted; marketing email goes again`,
+    lastHoldLift: lift,
+  };
+}
+
+/** PUT /v1/settings/complaints. */
+export async function putComplaintRateSettings(
+  deps: Dependencies,
+  caller: Caller,
+  settings: ComplaintRateSettings,
+): Promise<ComplaintRateSettings> {
+  await deps.store.putComplaintRateSettings(caller.tenantId, settings);
+  return settings;
+}
