@@ -34,7 +34,14 @@ import * as state from '../shared/services/state';
 
 /** The state API, one function for its routes (API Gateway's routeKey picks the operation). */
 const param = <S extends z.ZodType>(request: ApiRequest, name: string, schema: S): z.output<S> => {
-  const result = schema.safeParse(decodeURIComponent(request.event.pathParameters?.[name] ?? ''));
+  let value: string;
+  try {
+    value = decodeURIComponent(request.event.pathParameters?.[name] ?? '');
+  } catch {
+    // A `%` not followed by two hex digits (URIError): the client's mistake, not ours.
+    throw new InvalidInputError([{ field: `path.${name}`, problem: 'is not valid percent-encoding' }]);
+  }
+  const result = schema.safeParse(value);
   if (result.success) return result.data;
   throw new InvalidInputError(
     result.error.issues.map((i) => ({ field: `path.${name}`, problem: i.message })),

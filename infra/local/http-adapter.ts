@@ -69,6 +69,15 @@ async function readBody(req: IncomingMessage): Promise<Buffer | 'too_large'> {
   return Buffer.concat(chunks);
 }
 
+/** The route's parameters, percent-decoded; undefined when a `%` is not a valid escape. */
+function decodePathParameters(names: readonly string[], values: readonly string[]) {
+  try {
+    return Object.fromEntries(names.map((p, i) => [p, decodeURIComponent(values[i]!)]));
+  } catch {
+    return undefined;
+  }
+}
+
 export function toEvent(
   req: IncomingMessage,
   url: URL,
@@ -156,12 +165,16 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
         return;
       }
       const values = matched.pattern.exec(url.pathname)!.slice(1);
-      const pathParameters = Object.fromEntries(
-        matched.params.map((p, i) => [p, decodeURIComponent(values[i]!)]),
-      );
+      const pathParameters = decodePathParameters(matched.params, values);
+      if (pathParameters === undefined) {
+        res.writeHead(400, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ message: 'Bad Request: malformed percent-encoding in the path' }));
+        return;
+      }
       const body = await readBody(req);
       if (body === 'too_large') {
-        res.writeHead(413, { 'content-type': 'application/json' });
+        // The rest of the body is still on the wire: close the connection rather than read it as the next request.
+        res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
         res.end(JSON.stringify({ message: 'Request Entity Too Large' }));
         return;
       }

@@ -47,6 +47,8 @@ export class SesMessageRefusedError extends SesSendError {
 }
 
 /** Copy headers a sender may not set: the gate sets the unsubscribe headers itself (R10). */
+/** RFC 5322 §2.2: a field name is printable US-ASCII except ":". */
+const HEADER_NAME = /^[!-9;-~]+$/;
 const GATE_HEADERS = new Set(['list-unsubscribe', 'list-unsubscribe-post']);
 
 type Content =
@@ -101,6 +103,16 @@ async function readContent(input: SesSendEmailInput): Promise<{ content: Content
     }
     if (/[\r\n]/.test(Simple.Subject.Data))
       throw new SesBadRequestError('Subject must not contain line breaks');
+    // A line break in a header would end it and start one of the sender's choosing (a Bcc).
+    if (input.ReplyToAddresses?.some((a) => /[\r\n]/.test(a)))
+      throw new SesBadRequestError('ReplyToAddresses must not contain line breaks');
+    for (const [i, h] of (Simple.Headers ?? []).entries()) {
+      if (!HEADER_NAME.test(h.Name) || /[\r\n]/.test(h.Value)) {
+        throw new SesBadRequestError(
+          `Content.Simple.Headers[${i}] must not contain line breaks; its Name must be printable ASCII without ":"`,
+        );
+      }
+    }
     return {
       content: {
         kind: 'simple',
