@@ -2,7 +2,7 @@ import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Joiner, type MimeNode, Rewriter, Splitter } from '@zone-eu/mailsplit';
 import libmime from 'libmime';
-import { injectIntoHtml, injectIntoText, unsubscribeHeaders } from './inject-unsubscribe';
+import { injectIntoHtml, injectIntoText, LinkPlacementError, unsubscribeHeaders } from './inject-unsubscribe';
 
 /**
  * R10 for raw MIME messages: the unsubscribe link goes into the message's text and HTML
@@ -52,6 +52,7 @@ export async function injectIntoMime(raw: Buffer, link: string | undefined): Pro
   const joiner = new Joiner();
   const seen = { html: false, text: false };
   let rootSeen = false;
+  let unplaceable: string | undefined;
 
   // Root headers: drop any sender-supplied unsubscribe headers, add ours (R10).
   const headers = new Transform({
@@ -89,8 +90,15 @@ export async function injectIntoMime(raw: Buffer, link: string | undefined): Pro
         const utf8 = data.decoder.pipe(libmime.createDecodeStream(data.node.charset || 'utf-8'));
         for await (const chunk of utf8) chunks.push(chunk as Buffer);
         const body = Buffer.concat(chunks).toString('utf8');
-        const changed =
-          bodyPartKind(data.node) === 'html' ? injectIntoHtml(body, url) : injectIntoText(body, url);
+        let changed = body;
+        try {
+          changed =
+            bodyPartKind(data.node) === 'html' ? injectIntoHtml(body, url) : injectIntoText(body, url);
+        } catch (error) {
+          // The part is written back unchanged so that the stream ends; the message is refused below.
+          if (!(error instanceof LinkPlacementError)) throw error;
+          unplaceable = error.message;
+        }
         data.node.setCharset('utf-8');
         data.encoder.end(Buffer.from(changed, 'utf8'));
       })(),
@@ -113,6 +121,7 @@ export async function injectIntoMime(raw: Buffer, link: string | undefined): Pro
     });
   }
   if (!rootSeen) throw new MimeInjectionError('The raw message has no header');
+  if (unplaceable !== undefined) throw new MimeInjectionError(unplaceable);
   // R10: a visible link in the body is required; a message with no text or HTML part cannot carry one.
   if (link !== undefined && !seen.html && !seen.text) {
     throw new MimeInjectionError(

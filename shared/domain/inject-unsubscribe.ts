@@ -41,6 +41,23 @@ export const CONSENT_LINK: LinkSpec = {
 /** Elements whose text a reader never sees: a placeholder there does not make a visible link. */
 const INVISIBLE = new Set(['script', 'style', 'template', 'noscript', 'head', 'title']);
 
+/**
+ * R10: an element hidden by its own markup (`hidden`, an inline `display:none`,
+ * `visibility:hidden`) does not show a placeholder either. Style sheets and classes are
+ * not evaluated: a link hidden that way is the sender's doing, and the footer is then
+ * only added when no placeholder is visible by these rules.
+ */
+function hiddenByMarkup(element: T.Element): boolean {
+  for (const attr of element.attrs) {
+    if (attr.name === 'hidden') return true;
+    if (attr.name === 'style') {
+      const style = attr.value.toLowerCase().replace(/\s+/g, '');
+      if (style.includes('display:none') || style.includes('visibility:hidden')) return true;
+    }
+  }
+  return false;
+}
+
 function replaceAll(value: string, url: string, link: LinkSpec): { value: string; count: number } {
   let count = 0;
   let out = value;
@@ -65,10 +82,12 @@ export function injectIntoHtml(html: string, url: string, link: LinkSpec = UNSUB
         for (const attr of child.attrs) {
           const r = replaceAll(attr.value, url, link);
           attr.value = r.value;
-          if (!hidden && child.tagName === 'a' && attr.name === 'href') visible += r.count;
+          if (!hidden && !hiddenByMarkup(child) && child.tagName === 'a' && attr.name === 'href') {
+            visible += r.count;
+          }
         }
         const inner = child.tagName === 'template' ? adapter.getTemplateContent(child as T.Template) : child;
-        walk(inner, hidden || INVISIBLE.has(child.tagName));
+        walk(inner, hidden || INVISIBLE.has(child.tagName) || hiddenByMarkup(child));
       }
     }
   };
@@ -87,12 +106,21 @@ function findBody(node: T.ParentNode): T.Element | undefined {
   return undefined;
 }
 
+/** R10: HTML that cannot show a link (a frameset document has no body); refused rather than sent without one. */
+export class LinkPlacementError extends Error {
+  override name = 'LinkPlacementError';
+}
+
+export const FRAMESET_PROBLEM = 'is a frameset document: it has no body to show the unsubscribe link (R10)';
+
+/** Whether a footer link can be placed: the parser creates a body for every document but a frameset one. */
+export function htmlCanShowLink(html: string): boolean {
+  return findBody(parse(html)) !== undefined;
+}
+
 function appendFooter(document: T.Document, url: string, spec: LinkSpec): void {
-  // The parser always creates a body for a document without frameset; a frameset
-  // document cannot show a footer, so fall back to the root element.
-  const body =
-    findBody(document) ?? (document.childNodes.find(adapter.isElementNode) as T.Element | undefined);
-  if (body === undefined) return;
+  const body = findBody(document);
+  if (body === undefined) throw new LinkPlacementError(`The HTML ${FRAMESET_PROBLEM}`);
   const footer = parseFragment(
     '<div style="margin-top:24px;font-size:12px;color:#555;text-align:center"><a></a></div>',
   ).childNodes[0] as T.Element;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type AddressError, normalizeEmail, parseMailbox } from '../domain/address';
+import { FRAMESET_PROBLEM, htmlCanShowLink } from '../domain/inject-unsubscribe';
 import {
   collectionSchema,
   consentProofInputSchema,
@@ -98,7 +99,7 @@ export const sendEmailSchema = z
   .object({
     ...emailBase,
     subject: z.string().min(1).max(998).regex(NO_LINE_BREAKS, 'must not contain line breaks'),
-    html: z.string().min(1).max(MAX_HTML_LENGTH).optional(),
+    html: z.string().min(1).max(MAX_HTML_LENGTH).refine(htmlCanShowLink, FRAMESET_PROBLEM).optional(),
     text: z.string().min(1).max(MAX_TEXT_LENGTH).optional(),
     replyTo: mailboxSchema.optional(),
     idempotencyKey: z.string().min(1).max(200).optional().meta({

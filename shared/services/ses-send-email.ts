@@ -8,7 +8,13 @@ import {
   parseMailbox,
 } from '../domain/address';
 import type { Decision } from '../domain/decide';
-import { injectIntoHtml, injectIntoText, unsubscribeHeaders } from '../domain/inject-unsubscribe';
+import {
+  FRAMESET_PROBLEM,
+  htmlCanShowLink,
+  injectIntoHtml,
+  injectIntoText,
+  unsubscribeHeaders,
+} from '../domain/inject-unsubscribe';
 import { injectIntoMime } from '../domain/inject-unsubscribe-mime';
 import { rulesOf } from '../domain/reasons';
 import { recordTtl } from '../domain/retention';
@@ -103,6 +109,8 @@ async function readContent(input: SesSendEmailInput): Promise<{ content: Content
     }
     if (/[\r\n]/.test(Simple.Subject.Data))
       throw new SesBadRequestError('Subject must not contain line breaks');
+    if (Simple.Body.Html !== undefined && !htmlCanShowLink(Simple.Body.Html.Data))
+      throw new SesBadRequestError(`Content.Simple.Body.Html ${FRAMESET_PROBLEM}`);
     // A line break in a header would end it and start one of the sender's choosing (a Bcc).
     if (input.ReplyToAddresses?.some((a) => /[\r\n]/.test(a)))
       throw new SesBadRequestError('ReplyToAddresses must not contain line breaks');
