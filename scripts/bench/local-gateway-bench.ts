@@ -12,7 +12,7 @@ import { DynamoDbIdempotencyStore } from '../../shared/adapters/dynamodb-idempot
 import { createDocumentClient, DynamoDbGatewayStore } from '../../shared/adapters/dynamodb-store';
 import { localEventBus } from '../../shared/adapters/memory-event-publisher';
 import { recipientKey } from '../../shared/domain/recipient-key';
-import { logger, runtimeDependencies, setDependencies } from '../../shared/http/runtime';
+import { runtimeDependencies, setDependencies } from '../../shared/http/runtime';
 import type { RecipientItemWrite } from '../../shared/ports/gateway-store';
 import { type CommandCount, createStoreRequestCounter } from './store-request-counter';
 
@@ -32,9 +32,8 @@ export interface BenchGateway {
 export async function startBenchGateway(recipients: number): Promise<BenchGateway> {
   const dir = mkdtempSync(join(tmpdir(), 'consent-gate-bench-'));
   process.env.LOCAL_EVENTS_LOG = 'off';
-  // The logger was built at import, before any variable could be set here: npm start's
-  // level (WARN), so that the report on stdout is not interleaved with a line per message.
-  logger.setLogLevel('WARN');
+  // The handlers keep the logger built at import (INFO, the level infra/gateway.ts deploys):
+  // one line per message sent goes to stdout before the report, as a Lambda writes it.
   const stack = await startLocalStack({ dir, persist: false });
   const deps = runtimeDependencies();
   const { senderKey } = await seedDemo(deps);
