@@ -146,8 +146,9 @@ export interface ConsentGatewayProps {
    */
   readonly throttle?: ConsentGatewayThrottle;
   /**
-   * SNS topic the complaint-rate alarm notifies (mailbox provider thresholds: a tenant reached
-   * its warning rate, or was held). Bring your own to route it with your other alarms.
+   * SNS topic the gateway's alarms notify: the complaint-rate alarm (mailbox provider
+   * thresholds: a tenant reached its warning rate, or was held) and the dead-letter alarms of
+   * the objection and bulk queues. Bring your own to route them with your other alarms.
    *
    * @default - a new topic, encrypted with a rotating customer managed key CloudWatch may use,
    * TLS only; subscribe to it (stack output `AlarmTopicArn`)
@@ -230,6 +231,10 @@ export class ConsentGateway extends Construct {
    * (or its hold), from the `ComplaintRateLevel` metric the SesFeedback function publishes.
    */
   public readonly complaintRateAlarm: Alarm;
+  /** Fires on the first unsubscribe in the objection dead-letter queue (redrive it once the table is back). */
+  public readonly objectionDeadLetterAlarm: Alarm;
+  /** Fires on the first bulk message in its dead-letter queue. */
+  public readonly bulkDeadLetterAlarm: Alarm;
 
   private readonly sendEmailResources: readonly string[];
   private readonly sendSmsResources: readonly string[];
@@ -479,6 +484,19 @@ export class ConsentGateway extends Construct {
       removalPolicy,
     });
 
+    // A dead letter is an unsubscribe not yet applied (R7) or a bulk message whose outcome is
+    // unknown: someone must look and redrive it, so the first one raises the alarm.
+    this.objectionDeadLetterAlarm = this.deadLetterAlarm(
+      'ObjectionDeadLetterAlarm',
+      this.objectionDeadLetterQueue,
+      'consent-gate: an unsubscribe accepted while the table was unavailable could not be applied (R7: it must take effect). Once the table is back: aws sqs start-message-move-task --source-arn <ObjectionDeadLetterQueue ARN>.',
+    );
+    this.bulkDeadLetterAlarm = this.deadLetterAlarm(
+      'BulkDeadLetterAlarm',
+      this.bulkDeadLetterQueue,
+      'consent-gate: a bulk message was dead-lettered (its outcome is unknown: it may or may not have been sent). Check the BulkSend logs and the message record before redriving it.',
+    );
+
     const functions: Record<string, NodejsFunction> = {};
     for (const entryPoint of entryPoints) {
       functions[entryPoint.id] = this.addEntryPoint(entryPoint, {
@@ -488,6 +506,23 @@ export class ConsentGateway extends Construct {
       });
     }
     this.functions = functions;
+  }
+
+  /** Fires on the first message in a dead-letter queue, notifying the alarm topic. */
+  private deadLetterAlarm(id: string, queue: Queue, description: string): Alarm {
+    const alarm = new Alarm(this, id, {
+      alarmDescription: description,
+      metric: queue.metricApproximateNumberOfMessagesVisible({
+        statistic: 'Maximum',
+        period: Duration.minutes(5),
+      }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(new SnsAction(this.alarmTopic));
+    return alarm;
   }
 
   /** The alarm topic: a customer managed key CloudWatch may use (an AWS managed SNS key cannot be shared), TLS only. */

@@ -740,6 +740,29 @@ describe('SES feedback', () => {
   });
 });
 
+describe('dead-letter alarms', () => {
+  it('alarm on the first message in the objection and bulk dead-letter queues, notifying the alarm topic', () => {
+    const template = synthStack();
+    const [topicId] = Object.keys(
+      template.findResources('AWS::SNS::Topic', { Properties: { DisplayName: 'consent-gate alarms' } }),
+    ) as [string];
+    const queues = template.findResources('AWS::SQS::Queue');
+    for (const logicalPrefix of ['ObjectionDeadLetterQueue', 'BulkDeadLetterQueue']) {
+      const queueId = Object.keys(queues).find((id) => id.includes(logicalPrefix));
+      expect(queueId, logicalPrefix).toBeDefined();
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }],
+        Statistic: 'Maximum',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        AlarmActions: [{ Ref: topicId }],
+      });
+    }
+  });
+});
+
 describe('complaint-rate alarm (mailbox provider thresholds)', () => {
   it('fires when any tenant reaches its warning level (ComplaintRateLevel >= 1), notifying the alarm topic', () => {
     const template = synthStack();
