@@ -13,6 +13,7 @@ import { SecretsManagerKeyRing, StaticKeyRing } from '../adapters/key-rings';
 import { localEventBus } from '../adapters/memory-event-publisher';
 import { SesEmailSender } from '../adapters/ses-email-sender';
 import { SqsObjectionQueue } from '../adapters/sqs-objection-queue';
+import { withTenantCache } from '../adapters/tenant-cache';
 import { ConfigurationError, ENV, optionalEnv, requireEnv } from '../config';
 import { systemClock } from '../ports/clock';
 import type { EventPublisher } from '../ports/event-publisher';
@@ -80,9 +81,12 @@ function objectionQueue(): ObjectionQueue {
 
 export function runtimeDependencies(): Dependencies {
   dependencies ??= {
-    store: new DynamoDbGatewayStore(
-      createDocumentClient(new DynamoDBClient({ requestHandler, maxAttempts: 3 })),
-      requireEnv(ENV.tableName),
+    // API keys and tenants are kept 5 s per instance (issue 7: one read per send); recipients never.
+    store: withTenantCache(
+      new DynamoDbGatewayStore(
+        createDocumentClient(new DynamoDBClient({ requestHandler, maxAttempts: 3 })),
+        requireEnv(ENV.tableName),
+      ),
     ),
     email: new SesEmailSender(
       new SESv2Client({ requestHandler, maxAttempts: 2 }),
