@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Context, SQSRecord } from 'aws-lambda';
+import type { SQSRecord } from 'aws-lambda';
+import { lambdaContext } from './lambda-context';
 import type { SqsHandler } from './local-queue';
 
 /**
@@ -20,7 +20,8 @@ export interface DiskQueueOptions {
   readonly pollMs?: number;
   /** How long a failed message waits before it is delivered again. */
   readonly retryDelayMs?: number;
-  readonly functionName?: string;
+  /** The consuming entry point, for its Lambda context. */
+  readonly entryId?: string;
 }
 
 export class DiskQueue {
@@ -108,7 +109,10 @@ export class DiskQueue {
         this.batches.push(records.length);
         let failed: Set<string>;
         try {
-          const response = await handler({ Records: records }, this.context());
+          const response = await handler(
+            { Records: records },
+            lambdaContext(this.options.entryId ?? 'ApplyObjections'),
+          );
           failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
         } catch {
           failed = new Set(records.map((r) => r.messageId));
@@ -128,24 +132,6 @@ export class DiskQueue {
         }
       }
     }
-  }
-
-  private context(): Context {
-    const functionName = this.options.functionName ?? 'consent-gate-local-ApplyObjections';
-    return {
-      callbackWaitsForEmptyEventLoop: false,
-      functionName,
-      functionVersion: '$LATEST',
-      invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
-      memoryLimitInMB: '512',
-      awsRequestId: randomUUID(),
-      logGroupName: `/aws/lambda/${functionName}`,
-      logStreamName: 'local',
-      getRemainingTimeInMillis: () => 10_000,
-      done: () => undefined,
-      fail: () => undefined,
-      succeed: () => undefined,
-    };
   }
 }
 

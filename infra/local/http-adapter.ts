@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { type EntryPoint, entryPoints, type Route } from '../entry-points';
+import { lambdaContext } from './lambda-context';
 
 /**
  * Serves the Lambda handlers over HTTP on this machine, the way API Gateway's HTTP API
@@ -38,24 +39,6 @@ function compile(entry: EntryPoint, route: Route): CompiledRoute {
     })
     .join('/');
   return { route, entry, pattern: new RegExp(`^${source}$`), params };
-}
-
-export function lambdaContext(entry: EntryPoint): Context {
-  const functionName = `consent-gate-local-${entry.id}`;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
-    memoryLimitInMB: '512',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => 30_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer | 'too_large'> {
@@ -185,7 +168,7 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
       }
       const result = await (await handler)(
         toEvent(req, url, body, matched, pathParameters),
-        lambdaContext(matched.entry),
+        lambdaContext(matched.entry.id),
       );
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(result.headers ?? {})) headers[k] = String(v);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { lambdaContext } from './lambda-context';
 
 /**
  * The bulk queue on this machine: an in-process stand-in for SQS with the same contract
@@ -67,7 +68,7 @@ export class LocalQueue {
       this.batches.push(batch.length);
       let failed: Set<string>;
       try {
-        const response = await handler({ Records: batch.map(toRecord) }, localContext());
+        const response = await handler({ Records: batch.map(toRecord) }, lambdaContext('BulkSend'));
         failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
       } catch {
         // The whole invocation failed (Powertools throws when every record failed).
@@ -109,22 +110,5 @@ function toRecord(m: Pending): SQSRecord {
     eventSource: 'aws:sqs',
     eventSourceARN: 'arn:aws:sqs:local:000000000000:consent-gate-bulk',
     awsRegion: process.env.AWS_REGION ?? 'eu-west-3',
-  };
-}
-
-function localContext(): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'consent-gate-local-BulkSend',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:local:000000000000:function:consent-gate-local-BulkSend',
-    memoryLimitInMB: '512',
-    awsRequestId: randomUUID(),
-    logGroupName: '/aws/lambda/consent-gate-local-BulkSend',
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => 30_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
   };
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Context, SNSEvent } from 'aws-lambda';
 import { entryPoints } from '../entry-points';
-import { lambdaContext } from './http-adapter';
+import { lambdaContext } from './lambda-context';
 
 type Handler = (event: SNSEvent, context: Context) => Promise<unknown>;
 
@@ -117,7 +117,7 @@ export async function replaySesFeedback(req: IncomingMessage, res: ServerRespons
           },
         ],
       },
-      lambdaContext(entry),
+      lambdaContext(entry.id),
     );
   } catch (error) {
     // In AWS, SNS would retry; here the caller sees the failure.

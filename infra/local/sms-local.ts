@@ -5,7 +5,7 @@ import type { Context, SNSEvent } from 'aws-lambda';
 import { measureSms } from '../../shared/domain/sms-content';
 import { escapeHtml } from '../../shared/http/pages/layout';
 import { entryPoints } from '../entry-points';
-import { lambdaContext } from './http-adapter';
+import { lambdaContext } from './lambda-context';
 
 /**
  * The local stand-in for AWS End User Messaging SMS, as aws-ses-v2-local is for SES:
@@ -43,7 +43,7 @@ async function loadHandler<E>(id: string): Promise<{ handler: Handler<E>; contex
   const mod = (await import(new URL(`../../${entry.entry}`, import.meta.url).href)) as {
     handler: Handler<E>;
   };
-  return { handler: mod.handler, context: () => lambdaContext(entry) };
+  return { handler: mod.handler, context: () => lambdaContext(entry.id) };
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {

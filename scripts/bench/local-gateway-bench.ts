@@ -5,7 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { entryPoints } from '../../infra/entry-points';
-import { lambdaContext } from '../../infra/local/http-adapter';
+import { lambdaContext } from '../../infra/local/lambda-context';
 import { type LocalStack, startLocalStack } from '../../infra/local/local-stack';
 import { seedDemo } from '../../infra/local/seed';
 import { DynamoDbIdempotencyStore } from '../../shared/adapters/dynamodb-idempotency-store';
@@ -15,6 +15,7 @@ import { withTenantCache } from '../../shared/adapters/tenant-cache';
 import { recipientKey } from '../../shared/domain/recipient-key';
 import { runtimeDependencies, setDependencies } from '../../shared/http/runtime';
 import type { RecipientItemWrite } from '../../shared/ports/gateway-store';
+import { newsletter } from '../../test/support/local-gateway';
 import { type CommandCount, createStoreRequestCounter } from './store-request-counter';
 
 /**
@@ -73,17 +74,6 @@ export async function startBenchGateway(recipients: number): Promise<BenchGatewa
     },
   };
 }
-
-export const newsletterTo = (to: string, extra: Record<string, unknown> = {}) => ({
-  channel: 'email',
-  purpose: 'newsletter',
-  to,
-  from: 'Demo Shop <news@shop.example>',
-  subject: 'Our autumn reading list',
-  html: '<html><body><h1>Autumn books</h1><p>Ten novels for long evenings.</p></body></html>',
-  text: 'Autumn books\n\nTen novels for long evenings.',
-  ...extra,
-});
 
 export interface PathResult {
   readonly messages: number;
@@ -145,7 +135,7 @@ export function throughGateway(
     const response = await fetch(`${gw.stack.apiUrl}/v1/messages`, {
       method: 'POST',
       headers: { authorization: `Bearer ${gw.senderKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify(newsletterTo(gw.recipients[(offset + i) % gw.recipients.length]!)),
+      body: JSON.stringify(newsletter(gw.recipients[(offset + i) % gw.recipients.length]!)),
     });
     const body = (await response.json()) as { decision?: string };
     return response.status === 202 && body.decision === 'sent';
@@ -155,7 +145,7 @@ export function throughGateway(
 /** The same emails sent straight to the local SES with the SDK's SendEmail (SES v2). */
 export async function directToSes(gw: BenchGateway, n: number, concurrency: number): Promise<PathResult> {
   const ses = new SESv2Client({ endpoint: gw.stack.sesUrl, maxAttempts: 1 });
-  const m = newsletterTo('x');
+  const m = newsletter('x');
   try {
     return await drive(n, concurrency, async (i) => {
       const out = await ses.send(
@@ -208,11 +198,11 @@ export async function sendHandlerDurations(gw: BenchGateway, n: number, offset: 
         requestId: `bench-${i}`,
         timeEpoch: Date.now(),
       },
-      body: JSON.stringify(newsletterTo(gw.recipients[(offset + i) % gw.recipients.length]!)),
+      body: JSON.stringify(newsletter(gw.recipients[(offset + i) % gw.recipients.length]!)),
       isBase64Encoded: false,
     } as unknown as APIGatewayProxyEventV2;
     const t = performance.now();
-    const result = await handler(event, lambdaContext(entry));
+    const result = await handler(event, lambdaContext(entry.id));
     durations.push(performance.now() - t);
     if (result.statusCode !== 202)
       throw new Error(`SendMessage answered ${result.statusCode}: ${result.body}`);
@@ -257,14 +247,14 @@ export async function countStoreRequests(gw: BenchGateway, sample: number): Prom
   const to = (i: number) => gw.recipients[i % gw.recipients.length]!;
   const results: StoreRequestsResult[] = [];
   try {
-    await post('/v1/messages', newsletterTo(to(0))); // warm-up: handler modules loaded
+    await post('/v1/messages', newsletter(to(0))); // warm-up: handler modules loaded
     counter.reset();
-    for (let i = 0; i < sample; i++) await post('/v1/messages', newsletterTo(to(i + 1)));
+    for (let i = 0; i < sample; i++) await post('/v1/messages', newsletter(to(i + 1)));
     results.push({ path: 'POST /v1/messages (one send)', messages: sample, counts: counter.snapshot() });
 
     counter.reset();
     for (let i = 0; i < sample; i++) {
-      await post('/v1/messages', newsletterTo(to(i + 1), { idempotencyKey: `bench-${i}-${Date.now()}` }));
+      await post('/v1/messages', newsletter(to(i + 1), { idempotencyKey: `bench-${i}-${Date.now()}` }));
     }
     results.push({
       path: 'POST /v1/messages with an idempotencyKey',
@@ -293,12 +283,12 @@ export async function countStoreRequests(gw: BenchGateway, sample: number): Prom
     });
 
     const bulk = Math.max(10, Math.round(sample / 10) * 10);
-    gw.stack.queue.send(JSON.stringify(newsletterTo(to(0))), `Bearer ${gw.senderKey}`);
+    gw.stack.queue.send(JSON.stringify(newsletter(to(0))), `Bearer ${gw.senderKey}`);
     await gw.stack.queue.drain();
     counter.reset();
     const eventsBefore = localEventBus.events.length;
     for (let i = 0; i < bulk; i++) {
-      gw.stack.queue.send(JSON.stringify(newsletterTo(to(i + 1))), `Bearer ${gw.senderKey}`);
+      gw.stack.queue.send(JSON.stringify(newsletter(to(i + 1))), `Bearer ${gw.senderKey}`);
     }
     await gw.stack.queue.drain();
     results.push({ path: 'bulk queue (batches of 10)', messages: bulk, counts: counter.snapshot() });

@@ -124,6 +124,11 @@ const BATCH_GET_ATTEMPTS = 5;
 const BATCH_WRITE_LIMIT = 25;
 const BATCH_WRITE_ATTEMPTS = 8;
 
+/** Audit events sort by time within their partition. */
+function auditSk(event: AuditEvent): string {
+  return `A#${event.at}#${event.id}`;
+}
+
 function emptyState(recipientKey: string): RecipientState {
   return { recipientKey, consents: {}, objections: [], suppressions: [] };
 }
@@ -339,24 +344,22 @@ export class DynamoDbGatewayStore implements GatewayStore {
     );
   }
 
-  async putSmsSettings(tenantId: string, settings: SmsSettings): Promise<void> {
-    await this.ensureMap(tenantId, 'settings');
-    await this.update(
-      this.tenantKey(tenantId),
-      'SET #data.#settings.#sms = :sms',
-      { '#data': 'data', '#settings': 'settings', '#sms': 'sms', '#pk': 'pk' },
-      { ':sms': settings },
-      'attribute_exists(#pk)',
-    );
+  putSmsSettings(tenantId: string, settings: SmsSettings): Promise<void> {
+    return this.putSetting(tenantId, 'sms', settings);
   }
 
-  async putComplaintRateSettings(tenantId: string, settings: ComplaintRateSettings): Promise<void> {
+  putComplaintRateSettings(tenantId: string, settings: ComplaintRateSettings): Promise<void> {
+    return this.putSetting(tenantId, 'complaintRate', settings);
+  }
+
+  /** One group of the tenant's settings, replaced whole; the other groups are left as they are. */
+  private async putSetting(tenantId: string, name: 'sms' | 'complaintRate', value: unknown): Promise<void> {
     await this.ensureMap(tenantId, 'settings');
     await this.update(
       this.tenantKey(tenantId),
-      'SET #data.#settings.#rate = :rate',
-      { '#data': 'data', '#settings': 'settings', '#rate': 'complaintRate', '#pk': 'pk' },
-      { ':rate': settings },
+      'SET #data.#settings.#name = :value',
+      { '#data': 'data', '#settings': 'settings', '#name': name, '#pk': 'pk' },
+      { ':value': value },
       'attribute_exists(#pk)',
     );
   }
@@ -519,18 +522,17 @@ export class DynamoDbGatewayStore implements GatewayStore {
     }
   }
 
-  async appendTenantAudit(tenantId: string, event: AuditEvent): Promise<void> {
+  appendTenantAudit(tenantId: string, event: AuditEvent): Promise<void> {
+    return this.putAuditEvent(tenantAuditPk(tenantId), 'tenantAudit', event);
+  }
+
+  /** Append-only: an audit event is written once and never replaced. */
+  private async putAuditEvent(pk: string, entity: string, event: AuditEvent, ttl?: number): Promise<void> {
     try {
       await this.doc.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: {
-            pk: tenantAuditPk(tenantId),
-            sk: `A#${event.at}#${event.id}`,
-            entity: 'tenantAudit',
-            v: ENTITY_VERSION,
-            data: event,
-          },
+          Item: { pk, sk: auditSk(event), entity, v: ENTITY_VERSION, data: event, ttl },
           ConditionExpression: 'attribute_not_exists(#sk)',
           ExpressionAttributeNames: { '#sk': 'sk' },
         }),
@@ -765,7 +767,7 @@ export class DynamoDbGatewayStore implements GatewayStore {
           });
           break;
         case 'audit':
-          add({ ...base, sk: `A#${w.event.at}#${w.event.id}`, entity: 'audit', data: w.event });
+          add({ ...base, sk: auditSk(w.event), entity: 'audit', data: w.event });
           break;
       }
     }
@@ -1107,30 +1109,8 @@ export class DynamoDbGatewayStore implements GatewayStore {
     return (await this.queryPrefix(tenantId, recipientKey, 'M#')).map((item) => item.data as MessageRecord);
   }
 
-  async appendAudit(tenantId: string, recipientKey: string, event: AuditEvent, ttl?: number): Promise<void> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            pk: recipientPk(tenantId, recipientKey),
-            sk: `A#${event.at}#${event.id}`,
-            entity: 'audit',
-            v: ENTITY_VERSION,
-            data: event,
-            ttl,
-          },
-          // Append-only: an audit event is written once and never replaced.
-          ConditionExpression: 'attribute_not_exists(#sk)',
-          ExpressionAttributeNames: { '#sk': 'sk' },
-        }),
-      );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
-        throw new AlreadyRecordedError(`Audit event ${event.id} is already recorded`, { cause: error });
-      }
-      translate(error);
-    }
+  appendAudit(tenantId: string, recipientKey: string, event: AuditEvent, ttl?: number): Promise<void> {
+    return this.putAuditEvent(recipientPk(tenantId, recipientKey), 'audit', event, ttl);
   }
 
   async listAudit(tenantId: string, recipientKey: string): Promise<AuditEvent[]> {

@@ -36,22 +36,20 @@ export function withTenantCache(
   now: () => number = Date.now,
   ttlMs: number = TENANT_CACHE_MS,
 ): GatewayStore {
-  const tenants = new Map<string, { until: number; tenant: Tenant }>();
-  const keys = new Map<string, { until: number; key: ApiKeyRecord }>();
-  const getTenant = async (tenantId: string): Promise<Tenant | undefined> => {
-    const hit = tenants.get(tenantId);
-    if (hit !== undefined && hit.until > now()) return hit.tenant;
-    const tenant = await store.getTenant(tenantId);
-    if (tenant !== undefined) tenants.set(tenantId, { until: now() + ttlMs, tenant });
-    return tenant;
-  };
-  const getApiKey = async (hash: string): Promise<ApiKeyRecord | undefined> => {
-    const hit = keys.get(hash);
-    if (hit !== undefined && hit.until > now()) return hit.key;
-    const key = await store.getApiKey(hash);
-    if (key !== undefined) keys.set(hash, { until: now() + ttlMs, key });
-    return key;
-  };
+  const tenants = new Map<string, { until: number; value: Tenant }>();
+  const keys = new Map<string, { until: number; value: ApiKeyRecord }>();
+  /** A read through `entries`: a hit younger than ttlMs, otherwise the store; a miss is not kept. */
+  const cached =
+    <T>(entries: Map<string, { until: number; value: T }>, load: (id: string) => Promise<T | undefined>) =>
+    async (id: string): Promise<T | undefined> => {
+      const hit = entries.get(id);
+      if (hit !== undefined && hit.until > now()) return hit.value;
+      const value = await load(id);
+      if (value !== undefined) entries.set(id, { until: now() + ttlMs, value });
+      return value;
+    };
+  const getTenant = cached(tenants, (id) => store.getTenant(id));
+  const getApiKey = cached(keys, (hash) => store.getApiKey(hash));
   return new Proxy(store, {
     get(target, property, receiver) {
       if (property === 'getTenant') return getTenant;

@@ -113,8 +113,14 @@ export class LinkPlacementError extends Error {
 
 export const FRAMESET_PROBLEM = 'is a frameset document: it has no body to show the unsubscribe link (R10)';
 
-/** Whether a footer link can be placed: the parser creates a body for every document but a frameset one. */
+/**
+ * Whether a footer link can be placed: the parser creates a body for every document but a
+ * frameset one, and only a `<frameset` start tag makes one. Without that text there is
+ * nothing to parse here: the request schema calls this on every HTML body, and the
+ * injection parses it again after the decision.
+ */
 export function htmlCanShowLink(html: string): boolean {
+  if (!html.toLowerCase().includes('<frameset')) return true;
   return findBody(parse(html)) !== undefined;
 }
 

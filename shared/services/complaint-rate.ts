@@ -127,10 +127,7 @@ export async function judge(
             eventId: event.id,
             tenant: tenant.id,
             at: event.at,
-            rate: hold.rate,
-            sends: hold.sends,
-            complaints: hold.complaints,
-            windowDays: hold.windowDays,
+            ...holdFigures(hold),
             holdRate: settings.holdRate,
           }),
       });
@@ -227,10 +224,7 @@ export async function liftComplaintHold(deps: Dependencies, caller: Caller) {
         eventId: event.id,
         tenant: tenant.id,
         at: event.at,
-        rate: hold.rate,
-        sends: hold.sends,
-        complaints: hold.complaints,
-        windowDays: hold.windowDays,
+        ...holdFigures(hold),
         since: hold.since,
         liftedBy: caller.keyId,
       }),
@@ -245,6 +239,11 @@ export async function liftComplaintHold(deps: Dependencies, caller: Caller) {
     message: `Complaint-rate hold set on ${hold.since} lifted; marketing email goes again`,
     lastHoldLift: lift,
   };
+}
+
+/** What the hold events carry of the hold: the rate and the counts it was judged on. */
+function holdFigures(hold: ComplaintHold) {
+  return { rate: hold.rate, sends: hold.sends, complaints: hold.complaints, windowDays: hold.windowDays };
 }
 
 /** PUT /v1/settings/complaints. */

@@ -42,6 +42,9 @@ export function emptyCounts(): InventoryCounts {
 
 const SOURCE = 'legacy-import';
 
+/** Rows classified, read and written together: one batched read and batched writes per batch. */
+const BATCH_SIZE = 500;
+
 /** Who wrote an imported item, for its audit event: the command line, or an admin key through the API. */
 export type ImportActor = Actor;
 const COMMAND_LINE: ImportActor = { type: 'system', id: SOURCE };
@@ -366,11 +369,11 @@ export async function importLegacyText(
   }
   const counts = emptyCounts();
   const rows: ImportReport['rows'] = [];
-  for (let i = 0; i < records.length; i += 500) {
+  for (let i = 0; i < records.length; i += BATCH_SIZE) {
     const results = await importLegacyBatch(
       deps,
       tenant,
-      records.slice(i, i + 500),
+      records.slice(i, i + BATCH_SIZE),
       options.now,
       options.actor,
     );
@@ -410,7 +413,7 @@ export async function importLegacyCsv(
   options: StreamImportOptions,
 ): Promise<InventoryCounts> {
   const mapping = options.mapping ?? {};
-  const batchSize = options.batchSize ?? 500;
+  const batchSize = options.batchSize ?? BATCH_SIZE;
   const counts = emptyCounts();
   let bytesRead = 0;
   input.on('data', (chunk: Buffer | string) => {

@@ -1,12 +1,12 @@
-import { createHash, createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { SESv2Client, SendEmailCommand, type SendEmailCommandInput } from '@aws-sdk/client-sesv2';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runtimeDependencies, setDependencies } from '../../shared/http/runtime';
 import { EmailProviderError } from '../../shared/ports/email-sender';
 import { type LocalGateway, provableConsent, startLocalGateway } from '../support/local-gateway';
 import { ATTACHMENT, attachmentSection, rawWithAttachment } from '../support/mime-fixtures';
+import { signSesPost } from '../support/ses-signing';
 
 /**
  * The SES v2 endpoint with the real, unmodified @aws-sdk/client-sesv2: only its endpoint
@@ -292,45 +292,12 @@ describe('no double sends on the SES endpoint', () => {
   async function signedRequest(invocationId: string, body: unknown) {
     const url = new URL(`${gw.apiUrl}/v2/email/outbound-emails`);
     const payload = JSON.stringify(body);
-    const signer = new SignatureV4({
-      credentials,
-      region: 'eu-west-3',
-      service: 'ses',
-      sha256: class {
-        private h;
-        constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-          this.h =
-            secret === undefined
-              ? createHash('sha256')
-              : createHmac('sha256', typeof secret === 'string' ? secret : Buffer.from(secret as Uint8Array));
-        }
-        update(d: Uint8Array) {
-          this.h.update(d);
-        }
-        async digest() {
-          return this.h.digest();
-        }
-        reset() {}
-      },
-    });
-    const signed = await signer.sign({
-      method: 'POST',
-      protocol: 'http:',
-      hostname: url.hostname,
-      port: Number(url.port),
-      path: url.pathname,
-      query: {},
-      headers: {
-        host: url.host,
-        'content-type': 'application/json',
-        'amz-sdk-invocation-id': invocationId,
-      },
-      body: payload,
-    });
+    const headers = await signSesPost(url, payload, credentials, { 'amz-sdk-invocation-id': invocationId });
     return () =>
-      fetch(url, { method: 'POST', headers: signed.headers as Record<string, string>, body: payload }).then(
-        async (r) => ({ status: r.status, body: (await r.json()) as { MessageId?: string } }),
-      );
+      fetch(url, { method: 'POST', headers, body: payload }).then(async (r) => ({
+        status: r.status,
+        body: (await r.json()) as { MessageId?: string },
+      }));
   }
 
   it('a concurrent duplicate (same invocation id) sends once and answers the first MessageId', async () => {

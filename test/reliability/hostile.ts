@@ -1,8 +1,7 @@
-import { createHash, createHmac } from 'node:crypto';
-import { SignatureV4 } from '@smithy/signature-v4';
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import type { LocalGateway } from '../support/local-gateway';
+import { signSesPost } from '../support/ses-signing';
 
 /**
  * Hostile input for the reliability suite: generators of strings and bodies a sender, a
@@ -195,24 +194,6 @@ export function report(label: string, tally: Tally, sent: number) {
   expect(sent, `${label}: messages sent beyond those answered as sent`).toBe(tally.sentAnswers);
 }
 
-/** SHA-256 for @smithy/signature-v4 from node:crypto. */
-class Sha256 {
-  private readonly h;
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.h =
-      secret === undefined
-        ? createHash('sha256')
-        : createHmac('sha256', typeof secret === 'string' ? secret : Buffer.from(secret as Uint8Array));
-  }
-  update(d: Uint8Array) {
-    this.h.update(d);
-  }
-  async digest() {
-    return this.h.digest();
-  }
-  reset() {}
-}
-
 /** A SendEmail request to the SES-compatible endpoint, signed with SigV4 by `credentials` (or unsigned). */
 export async function sesRequest(
   gw: LocalGateway,
@@ -220,21 +201,10 @@ export async function sesRequest(
   credentials: { accessKeyId: string; secretAccessKey: string } | undefined,
 ): Promise<{ status: number; body: { __type?: string; message?: string; MessageId?: string } | undefined }> {
   const url = new URL(`${gw.apiUrl}/v2/email/outbound-emails`);
-  let headers: Record<string, string> = { host: url.host, 'content-type': 'application/json' };
-  if (credentials !== undefined) {
-    const signer = new SignatureV4({ credentials, region: 'eu-west-3', service: 'ses', sha256: Sha256 });
-    const signed = await signer.sign({
-      method: 'POST',
-      protocol: 'http:',
-      hostname: url.hostname,
-      port: Number(url.port),
-      path: url.pathname,
-      query: {},
-      headers,
-      body: payload,
-    });
-    headers = signed.headers as Record<string, string>;
-  }
+  const headers =
+    credentials === undefined
+      ? { host: url.host, 'content-type': 'application/json' }
+      : await signSesPost(url, payload, credentials);
   const response = await fetch(url, { method: 'POST', headers, body: payload });
   const text = await response.text();
   let body: { __type?: string; message?: string; MessageId?: string } | undefined;

@@ -1,9 +1,9 @@
-import { createHash, createHmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { describe, expect, it } from 'vitest';
 import { decryptSecret, encryptSecret, generateAccessKeyId } from '../../shared/domain/sender-credential';
 import {
   type IncomingSignedRequest,
+  NodeSha256,
   parseAuthorization,
   SignatureError,
   verifySignature,
@@ -12,23 +12,6 @@ import {
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 const ACCESS_KEY = 'CGAKEXAMPLEEXAMPLE00';
 const SIGNED_AT = new Date('2026-06-15T10:00:00Z');
-
-class Sha256 {
-  private readonly h;
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.h =
-      secret === undefined
-        ? createHash('sha256')
-        : createHmac('sha256', typeof secret === 'string' ? secret : Buffer.from(secret as Uint8Array));
-  }
-  update(d: Uint8Array) {
-    this.h.update(d);
-  }
-  async digest() {
-    return this.h.digest();
-  }
-  reset() {}
-}
 
 /** A request signed as the AWS SDK signs it. */
 async function signed(
@@ -40,7 +23,7 @@ async function signed(
     credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET },
     region: 'eu-west-3',
     service: 'ses',
-    sha256: Sha256,
+    sha256: NodeSha256,
   });
   const out = await signer.sign(
     {
