@@ -282,3 +282,31 @@ export function bareLineBreaks(raw: Buffer): number[] {
   }
   return out;
 }
+
+/** Many shapes of message, each CRLF on input, to check the output is CRLF only. */
+export function crlfFixtures(headers: { from: string; to: string }): Record<string, Buffer> {
+  return {
+    'mixed with a PDF (QP text, QP html)': rawWithAttachment(headers),
+    'two HTML alternatives (QP, base64)': buildMime(TWO_HTML_ALTERNATIVES, headers),
+    'inline named parts': buildMime(INLINE_NAMED_PARTS, headers),
+    'nested, base64 bodies': buildMime(NESTED_PARTS, headers),
+    'single base64 HTML part': buildMime(
+      { kind: 'leaf', type: 'text/html', encoding: 'base64', body: `<p>${'word '.repeat(100)}</p>` },
+      headers,
+    ),
+    'single 7bit text part': buildMime(
+      { kind: 'leaf', type: 'text/plain', encoding: '7bit', body: 'line one\nline two' },
+      headers,
+    ),
+    'single QP HTML part, long lines': buildMime(
+      { kind: 'leaf', type: 'text/html', encoding: 'quoted-printable', body: `<p>${'x'.repeat(300)}</p>` },
+      headers,
+    ),
+    'no Content-Type at all': Buffer.from(
+      `From: ${headers.from}\r\nTo: ${headers.to}\r\nSubject: s\r\n\r\nHello\r\n`,
+    ),
+    'bare LF throughout (a Unix-written message)': Buffer.from(
+      `From: ${headers.from}\nTo: ${headers.to}\nContent-Type: multipart/alternative; boundary=q\n\n--q\nContent-Type: text/plain\n\nHi\n--q\nContent-Type: text/html\nContent-Transfer-Encoding: base64\n\nPHA+SGk8L3A+\n--q--\n`,
+    ),
+  };
+}

@@ -8,6 +8,7 @@ import {
   attachmentSection,
   bareLineBreaks,
   buildMime,
+  crlfFixtures,
   decodedParts,
   INLINE_NAMED_PARTS,
   leavesOf,
@@ -155,32 +156,8 @@ describe('injectIntoMime: every body part a reader may see (issue 11, R10)', () 
   });
 });
 
-/** Many shapes of message, each CRLF on input, to check the output is CRLF only. */
-const CRLF_FIXTURES: Record<string, Buffer> = {
-  'mixed with a PDF (QP text, QP html)': rawWithAttachment(HEADERS),
-  'two HTML alternatives (QP, base64)': buildMime(TWO_HTML_ALTERNATIVES, HEADERS),
-  'inline named parts': buildMime(INLINE_NAMED_PARTS, HEADERS),
-  'nested, base64 bodies': buildMime(NESTED_PARTS, HEADERS),
-  'single base64 HTML part': buildMime(
-    { kind: 'leaf', type: 'text/html', encoding: 'base64', body: `<p>${'word '.repeat(100)}</p>` },
-    HEADERS,
-  ),
-  'single 7bit text part': buildMime(
-    { kind: 'leaf', type: 'text/plain', encoding: '7bit', body: 'line one\nline two' },
-    HEADERS,
-  ),
-  'single QP HTML part, long lines': buildMime(
-    { kind: 'leaf', type: 'text/html', encoding: 'quoted-printable', body: `<p>${'x'.repeat(300)}</p>` },
-    HEADERS,
-  ),
-  'no Content-Type at all': Buffer.from('From: a@shop.example\r\nTo: b@x.org\r\nSubject: s\r\n\r\nHello\r\n'),
-  'bare LF throughout (a Unix-written message)': Buffer.from(
-    'From: a@shop.example\nTo: b@x.org\nContent-Type: multipart/alternative; boundary=q\n\n--q\nContent-Type: text/plain\n\nHi\n--q\nContent-Type: text/html\nContent-Transfer-Encoding: base64\n\nPHA+SGk8L3A+\n--q--\n',
-  ),
-};
-
 describe('injectIntoMime writes CRLF only (issue 11: broken messages)', () => {
-  for (const [name, raw] of Object.entries(CRLF_FIXTURES)) {
+  for (const [name, raw] of Object.entries(crlfFixtures(HEADERS))) {
     for (const link of [URL, undefined]) {
       it(`${name}, ${link ? 'marketing' : 'transactional'}: no bare LF or CR in the output`, async () => {
         const out = await injectIntoMime(raw, link);
