@@ -106,6 +106,38 @@ function crlfOnly(): Transform {
   });
 }
 
+/**
+ * Each body part costs a rewrite (a few ms in mailsplit and the HTML injector) for every
+ * recipient's copy: a message built of hundreds of tiny parts would hold the function for
+ * seconds per copy. Real messages have two to a handful (text, HTML, parts between inline images).
+ */
+export const MAX_BODY_PARTS = 20;
+
+function tooManyBodyParts(count: number): string {
+  return `The raw message has ${count} text or HTML body parts; at most ${MAX_BODY_PARTS} are accepted (each carries the unsubscribe link, R10)`;
+}
+
+/**
+ * Checks, before any decision is made, that injectIntoMime will accept the message's
+ * structure: it parses and has at most MAX_BODY_PARTS body parts. One split, no rewrite.
+ */
+export async function checkMimeStructure(raw: Buffer): Promise<void> {
+  const splitter = new Splitter();
+  let count = 0;
+  splitter.on('data', (chunk) => {
+    const data = chunk as unknown as { type: string } & MimeNode;
+    if (data.type === 'node' && bodyPartKind(data) !== undefined) count += 1;
+  });
+  try {
+    await pipeline(Readable.from([raw]), splitter);
+  } catch (error) {
+    throw new MimeInjectionError(`The raw message could not be parsed: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  if (count > MAX_BODY_PARTS) throw new MimeInjectionError(tooManyBodyParts(count));
+}
+
 /** With no url (a transactional message, R6), only the Bcc header is removed. */
 export async function injectIntoMime(raw: Buffer, link: string | undefined): Promise<Buffer> {
   const url = link ?? '';
@@ -157,7 +189,8 @@ export async function injectIntoMime(raw: Buffer, link: string | undefined): Pro
     const kind = link === undefined ? undefined : bodyPartKind(node);
     if (kind === undefined) return false;
     seen[kind] += 1;
-    return true;
+    // Past the limit the part is left as is and the message refused below: no part goes out without the link.
+    return seen.html + seen.text <= MAX_BODY_PARTS;
   });
   const rewrites: Promise<void>[] = [];
   rewriter.on('node', (data: { node: MimeNode; decoder: Readable; encoder: NodeJS.WritableStream }) => {
@@ -201,6 +234,8 @@ export async function injectIntoMime(raw: Buffer, link: string | undefined): Pro
   }
   if (!rootSeen) throw new MimeInjectionError('The raw message has no header');
   if (unplaceable !== undefined) throw new MimeInjectionError(unplaceable);
+  if (seen.html + seen.text > MAX_BODY_PARTS)
+    throw new MimeInjectionError(tooManyBodyParts(seen.html + seen.text));
   // R10: a visible link in the body is required; a message with no text or HTML part cannot carry one.
   if (link !== undefined && seen.html + seen.text === 0) {
     throw new MimeInjectionError(

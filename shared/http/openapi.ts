@@ -410,7 +410,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
         z.object({ MessageId: z.string() }),
       ),
       400: sesError(
-        'MessageRejected (refused: every refused recipient with reasons and rule ids) or BadRequestException (no purpose tag, Template content, malformed MIME, two From headers or mailboxes in a raw message, more than 50 recipients)',
+        'MessageRejected (refused: every refused recipient with reasons and rule ids) or BadRequestException (no purpose tag, Template content, malformed MIME, more than 20 text/HTML parts, two From headers or mailboxes in a raw message, more than 50 recipients)',
       ),
       403: sesError(
         "MissingAuthenticationTokenException, IncompleteSignatureException, InvalidSignatureException (bad secret, clock more than 5 minutes off, signed for another region than the deployment's) or UnrecognizedClientException",

@@ -15,7 +15,7 @@ import {
   injectIntoText,
   unsubscribeHeaders,
 } from '../domain/inject-unsubscribe';
-import { injectIntoMime } from '../domain/inject-unsubscribe-mime';
+import { checkMimeStructure, injectIntoMime } from '../domain/inject-unsubscribe-mime';
 import { rulesOf } from '../domain/reasons';
 import { recordTtl } from '../domain/retention';
 import { signToken } from '../domain/unsubscribe-token';
@@ -162,6 +162,8 @@ async function readContent(input: SesSendEmailInput): Promise<{ content: Content
   }
   if (Raw !== undefined) {
     const raw = Buffer.from(Raw.Data, 'base64');
+    // Refused before any decision is audited, rather than after (each copy is rewritten once allowed).
+    await checkMimeStructure(raw);
     // Sender and recipients from the message's headers when the request does not name them, as SES does.
     const parsed = await simpleParser(raw, {
       skipHtmlToText: true,

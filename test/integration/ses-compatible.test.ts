@@ -367,6 +367,28 @@ describe('issue 11: raw messages, every body part (R10)', () => {
 });
 
 describe('issue 11: broken messages on the SES endpoint', () => {
+  it('refuses a raw message of more body parts than it rewrites (BadRequestException), before any send', async () => {
+    await consent('many-parts@example.org');
+    const before = (await gw.sentEmails()).length;
+    const raw = buildMime(
+      {
+        kind: 'multipart',
+        subtype: 'alternative',
+        parts: Array.from({ length: 200 }, () => ({
+          kind: 'leaf' as const,
+          type: 'text/html' as const,
+          encoding: '7bit' as const,
+          body: '<p>x</p>',
+        })),
+      },
+      { from: 'Demo Shop <news@shop.example>', to: 'many-parts@example.org' },
+    );
+    const error = await failure(sendRawMessage(raw));
+    expect(error.name).toBe('BadRequestException');
+    expect(error.message).toContain('200 text or HTML body parts');
+    expect(await gw.sentEmails()).toHaveLength(before);
+  });
+
   it('CRLF only: no bare LF or CR in any message handed to SES, over every fixture', async () => {
     await consent('crlf@example.org');
     const found: Record<string, number> = {};

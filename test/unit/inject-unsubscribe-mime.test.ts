@@ -1,7 +1,12 @@
 import fc from 'fast-check';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
-import { injectIntoMime, MimeInjectionError } from '../../shared/domain/inject-unsubscribe-mime';
+import {
+  checkMimeStructure,
+  injectIntoMime,
+  MAX_BODY_PARTS,
+  MimeInjectionError,
+} from '../../shared/domain/inject-unsubscribe-mime';
 import { dkimResults, signDkim } from '../support/dkim';
 import {
   ATTACHMENT,
@@ -140,6 +145,28 @@ async function expectLinkInEveryBodyPart(tree: MimeTree, raw: Buffer, out: Buffe
 }
 
 describe('injectIntoMime: every body part a reader may see (issue 11, R10)', () => {
+  const alternatives = (n: number): MimeTree => ({
+    kind: 'multipart',
+    subtype: 'alternative',
+    parts: Array.from({ length: n }, (_, i) => ({
+      kind: 'leaf' as const,
+      type: 'text/html' as const,
+      encoding: '7bit' as const,
+      body: `<p>MARK ${i}</p>`,
+    })),
+  });
+
+  it(`accepts up to ${MAX_BODY_PARTS} body parts, each with the link, and refuses more (each costs a rewrite per copy)`, async () => {
+    const most = buildMime(alternatives(MAX_BODY_PARTS), HEADERS);
+    await checkMimeStructure(most);
+    await expectLinkInEveryBodyPart(alternatives(MAX_BODY_PARTS), most, await injectIntoMime(most, URL));
+    const tooMany = buildMime(alternatives(MAX_BODY_PARTS + 1), HEADERS);
+    await expect(checkMimeStructure(tooMany)).rejects.toThrow(
+      `${MAX_BODY_PARTS + 1} text or HTML body parts`,
+    );
+    await expect(injectIntoMime(tooMany, URL)).rejects.toBeInstanceOf(MimeInjectionError);
+  });
+
   it('R10 puts the link in both HTML alternatives, the last being the one clients show', async () => {
     const raw = buildMime(TWO_HTML_ALTERNATIVES, HEADERS);
     await expectLinkInEveryBodyPart(TWO_HTML_ALTERNATIVES, raw, await injectIntoMime(raw, URL));
