@@ -584,6 +584,8 @@ export class ConsentGateway extends Construct {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: 'consent-gate',
         POWERTOOLS_LOG_LEVEL: 'INFO',
+        // The SES-compatible endpoint accepts signatures scoped to this region only (issue 11).
+        [ENV.gatewayRegion]: Stack.of(this).region,
       },
       bundling: {
         format: OutputFormat.ESM,

@@ -23,6 +23,11 @@ export const ENV = {
   objectionQueueUrl: 'OBJECTION_QUEUE_URL',
   /** Local runner only: the folder of the disk-backed objection queue. */
   localObjectionQueueDir: 'LOCAL_OBJECTION_QUEUE_DIR',
+  /**
+   * The region this deployment serves (the CDK stack's; the local runner's AWS_REGION): the
+   * SES-compatible endpoint accepts only signatures scoped to it (issue 11).
+   */
+  gatewayRegion: 'GATEWAY_REGION',
 } as const;
 
 export function requireEnv(name: string): string {

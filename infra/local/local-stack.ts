@@ -144,6 +144,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   // the local servers accept any signature.
   Object.assign(process.env, {
     AWS_REGION: process.env.AWS_REGION ?? 'eu-west-3',
+    // The one region the SES-compatible endpoint accepts signatures for (issue 11).
+    [ENV.gatewayRegion]: process.env.AWS_REGION ?? 'eu-west-3',
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_ENDPOINT_URL_DYNAMODB: dynamodbUrl,

@@ -113,8 +113,10 @@ export async function verifySignature(
   auth: ParsedAuthorization,
   secretAccessKey: string,
   now: Date,
-  expectedService: string,
+  /** The service, and the one region this deployment serves (issue 11: a signature for another region is refused, as AWS does). */
+  expected: { service: string; region: string },
 ): Promise<void> {
+  const expectedService = expected.service;
   const signedAt = parseAmzDate(request.headers['x-amz-date']);
   if (signedAt === undefined) {
     throw new SignatureError('IncompleteSignatureException', 'The X-Amz-Date header is missing or malformed');
@@ -129,6 +131,12 @@ export async function verifySignature(
     throw new SignatureError(
       'InvalidSignatureException',
       `Credential should be scoped to a valid date and the service "${expectedService}"`,
+    );
+  }
+  if (auth.region !== expected.region) {
+    throw new SignatureError(
+      'InvalidSignatureException',
+      `Credential should be scoped to a valid region, not '${auth.region}'. This gateway serves '${expected.region}': configure the client with region ${expected.region}.`,
     );
   }
   if (!auth.signedHeaders.includes('host')) {
@@ -174,8 +182,8 @@ export async function verifySignature(
     // Sign exactly what the client signed, including headers the signer would otherwise skip.
     { signingDate: signedAt, signableHeaders: new Set(auth.signedHeaders) },
   );
-  const expected = /Signature=([0-9a-f]{64})/.exec(String(signed.headers.authorization))?.[1] ?? '';
-  const a = Buffer.from(expected, 'hex');
+  const computed = /Signature=([0-9a-f]{64})/.exec(String(signed.headers.authorization))?.[1] ?? '';
+  const a = Buffer.from(computed, 'hex');
   const b = Buffer.from(auth.signature, 'hex');
   if (a.length !== b.length || !timingSafeEqual(a, b)) {
     throw new SignatureError(

@@ -1,13 +1,14 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { ENV, requireEnv } from '../config';
 import type { ApiKeyRole } from '../ports/gateway-store';
 import type { Caller, Dependencies } from '../services/dependencies';
 import { type AuthenticatedContext, authenticate } from './middleware/authenticate';
 import { type ErrorHandlerOptions, errorHandler } from './middleware/error-handler';
 import { type JsonEvent, jsonBody } from './middleware/json-body';
 import { sesErrorHandler } from './middleware/ses-error-handler';
-import { sigv4Authenticate } from './middleware/sigv4-authenticate';
+import { type SignedContext, sigv4Authenticate } from './middleware/sigv4-authenticate';
 import type { HttpResponse } from './responses';
 import { logger, runtimeDependencies } from './runtime';
 
@@ -71,6 +72,8 @@ export interface SesRequest {
   readonly event: APIGatewayProxyEventV2;
   readonly caller: Caller;
   readonly deps: Dependencies;
+  /** The request's verified SigV4 signature (hex). */
+  readonly signature: string;
 }
 
 /**
@@ -88,6 +91,19 @@ export function sesHandler(handle: (request: SesRequest) => Promise<HttpResponse
       >,
     )
     .use(sesErrorHandler({ logError: (message, data) => logger.error(message, data) }))
-    .use(sigv4Authenticate({ service: 'ses', deps: runtimeDependencies }))
-    .handler((event, context) => handle({ event, caller: context.caller, deps: runtimeDependencies() }));
+    .use(
+      sigv4Authenticate({
+        service: 'ses',
+        region: () => requireEnv(ENV.gatewayRegion),
+        deps: runtimeDependencies,
+      }),
+    )
+    .handler((event, context) =>
+      handle({
+        event,
+        caller: context.caller,
+        deps: runtimeDependencies(),
+        signature: (context as SignedContext).signature,
+      }),
+    );
 }

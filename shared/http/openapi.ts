@@ -388,7 +388,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
     in: 'header',
     name: 'Authorization',
     description:
-      'AWS Signature Version 4 (service "ses", any region) with credentials from POST /v1/credentials, as the AWS SDKs and CLI sign',
+      'AWS Signature Version 4 (service "ses", the deployment\'s region only) with credentials from POST /v1/credentials, as the AWS SDKs and CLI sign. The same signed request sent again gets the first answer and sends nothing',
   });
   const sesError = (description: string) => ({
     description: `${description}. The error name is in the x-amzn-ErrorType header, as SES answers`,
@@ -410,10 +410,10 @@ export function buildOpenApiDocument(serverUrl?: string) {
         z.object({ MessageId: z.string() }),
       ),
       400: sesError(
-        'MessageRejected (refused: every refused recipient with reasons and rule ids) or BadRequestException (no purpose tag, Template content, malformed MIME)',
+        'MessageRejected (refused: every refused recipient with reasons and rule ids) or BadRequestException (no purpose tag, Template content, malformed MIME, more than 20 text/HTML parts, two From headers or mailboxes in a raw message, more than 50 recipients)',
       ),
       403: sesError(
-        'MissingAuthenticationTokenException, IncompleteSignatureException, InvalidSignatureException (bad secret, clock more than 5 minutes off) or UnrecognizedClientException',
+        "MissingAuthenticationTokenException, IncompleteSignatureException, InvalidSignatureException (bad secret, clock more than 5 minutes off, signed for another region than the deployment's) or UnrecognizedClientException",
       ),
       429: sesError(
         'TooManyRequestsException: a retry of this call is still being processed; the SDK retries',

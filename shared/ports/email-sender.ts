@@ -1,3 +1,14 @@
+/** A file sent with a simple message, its bytes as given (SES v2 `Attachment`). */
+export interface OutboundAttachment {
+  readonly fileName: string;
+  readonly content: Buffer;
+  readonly contentType?: string;
+  readonly disposition?: 'ATTACHMENT' | 'INLINE';
+  readonly contentId?: string;
+  readonly description?: string;
+  readonly transferEncoding?: 'BASE64' | 'QUOTED_PRINTABLE' | 'SEVEN_BIT';
+}
+
 export interface OutboundEmail {
   readonly from: string;
   readonly to: string;
@@ -7,6 +18,7 @@ export interface OutboundEmail {
   readonly text?: string;
   readonly headers: readonly { name: string; value: string }[];
   readonly tags: readonly { name: string; value: string }[];
+  readonly attachments?: readonly OutboundAttachment[];
 }
 
 /** A complete MIME message, sent as is to one envelope recipient. */

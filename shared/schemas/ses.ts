@@ -8,6 +8,27 @@ import { z } from 'zod';
 const content = z.object({ Data: z.string(), Charset: z.string().optional() }).loose();
 const tag = z.object({ Name: z.string().min(1).max(256), Value: z.string().max(256) }).loose();
 const addresses = z.array(z.string().max(400)).max(50).optional();
+/** SES v2 refuses more than 50 recipients per message, To, Cc and Bcc together. */
+export const MAX_SES_RECIPIENTS = 50;
+/** A value SES writes into a MIME header of the attachment: a line break would start another header. */
+const headerValue = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((v) => !/[\r\n]/.test(v), 'must not contain line breaks');
+/** SES v2 `Attachment`: forwarded to SES as given, its bytes unchanged (issue 11: they were dropped). */
+const attachment = z
+  .object({
+    /** The SDK sends the file's bytes base64-encoded. */
+    RawContent: z.base64(),
+    FileName: headerValue(255).pipe(z.string().min(1)),
+    ContentType: headerValue(255).optional(),
+    ContentDisposition: z.enum(['ATTACHMENT', 'INLINE']).optional(),
+    ContentId: headerValue(255).optional(),
+    ContentDescription: headerValue(1000).optional(),
+    ContentTransferEncoding: z.enum(['BASE64', 'QUOTED_PRINTABLE', 'SEVEN_BIT']).optional(),
+  })
+  .loose();
 
 export const sesSendEmailSchema = z
   .object({
@@ -28,6 +49,7 @@ export const sesSendEmailSchema = z
               .array(z.object({ Name: z.string(), Value: z.string() }).loose())
               .max(50)
               .optional(),
+            Attachments: z.array(attachment).optional(),
           })
           .loose()
           .optional(),

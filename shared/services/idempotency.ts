@@ -36,6 +36,8 @@ export interface IdempotencyScope {
   /** Namespaced by origin, e.g. `key:<idempotencyKey>`, `ses:<invocation id>`, `sqs:<message id>`. */
   readonly key: string;
   readonly fingerprint: string;
+  /** How long the outcome is kept and replayed; a day unless told. */
+  readonly retentionSeconds?: number;
 }
 
 export async function runOnce<T>(
@@ -50,7 +52,7 @@ export async function runOnce<T>(
     const claim = await store.claim(scope.tenantId, scope.key, scope.fingerprint, {
       now,
       leaseUntil: now + LEASE_MS,
-      expiresAt: Math.floor(now / 1000) + RETENTION_S,
+      expiresAt: Math.floor(now / 1000) + (scope.retentionSeconds ?? RETENTION_S),
     });
     if (claim.claimed) break;
     const { record } = claim;
@@ -78,7 +80,12 @@ export async function runOnce<T>(
   }
   const now = deps.clock.now().getTime();
   try {
-    await store.complete(scope.tenantId, scope.key, result, Math.floor(now / 1000) + RETENTION_S);
+    await store.complete(
+      scope.tenantId,
+      scope.key,
+      result,
+      Math.floor(now / 1000) + (scope.retentionSeconds ?? RETENTION_S),
+    );
   } catch {
     // The send happened; the claim stays in progress until its lease ends, so a duplicate
     // within the lease waits and then is asked to retry rather than sending again.

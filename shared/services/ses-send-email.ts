@@ -15,11 +15,12 @@ import {
   injectIntoText,
   unsubscribeHeaders,
 } from '../domain/inject-unsubscribe';
-import { injectIntoMime } from '../domain/inject-unsubscribe-mime';
+import { checkMimeStructure, injectIntoMime } from '../domain/inject-unsubscribe-mime';
 import { rulesOf } from '../domain/reasons';
 import { recordTtl } from '../domain/retention';
 import { signToken } from '../domain/unsubscribe-token';
-import type { SesSendEmailInput } from '../schemas/ses';
+import type { OutboundAttachment } from '../ports/email-sender';
+import { MAX_SES_RECIPIENTS, type SesSendEmailInput } from '../schemas/ses';
 import type { Purpose } from '../schemas/tenant';
 import { type DecisionContext, decideFor, loadContext, prefetchStates } from './decisions';
 import type { Caller, Dependencies } from './dependencies';
@@ -64,6 +65,7 @@ type Content =
       html?: string;
       text?: string;
       headers: { name: string; value: string }[];
+      attachments: OutboundAttachment[];
     }
   | { kind: 'raw'; raw: Buffer };
 
@@ -90,6 +92,15 @@ function address(value: string, field: string): string {
   }
 }
 
+/** SES's own limit, checked here because raw header recipients escape the schema's per-field caps. */
+function capRecipients(count: number, where: string): void {
+  if (count > MAX_SES_RECIPIENTS) {
+    throw new SesBadRequestError(
+      `${where} names ${count} recipients; at most ${MAX_SES_RECIPIENTS} are accepted per message (To, Cc and Bcc together), as SES does`,
+    );
+  }
+}
+
 async function readContent(input: SesSendEmailInput): Promise<{ content: Content; envelope: Envelope }> {
   const { Simple, Raw, Template } = input.Content;
   if (Template !== undefined) {
@@ -102,6 +113,7 @@ async function readContent(input: SesSendEmailInput): Promise<{ content: Content
     ...(input.Destination?.CcAddresses ?? []),
     ...(input.Destination?.BccAddresses ?? []),
   ];
+  capRecipients(destination.length, 'Destination');
   if (Simple !== undefined) {
     if (input.FromEmailAddress === undefined) throw new SesBadRequestError('FromEmailAddress is required');
     if (Simple.Body.Html === undefined && Simple.Body.Text === undefined) {
@@ -130,6 +142,16 @@ async function readContent(input: SesSendEmailInput): Promise<{ content: Content
         headers: (Simple.Headers ?? [])
           .filter((h) => !GATE_HEADERS.has(h.Name.toLowerCase()))
           .map((h) => ({ name: h.Name, value: h.Value })),
+        // Forwarded as given (issue 11: they were dropped); SES builds their MIME parts.
+        attachments: (Simple.Attachments ?? []).map((a) => ({
+          fileName: a.FileName,
+          content: Buffer.from(a.RawContent, 'base64'),
+          contentType: a.ContentType,
+          disposition: a.ContentDisposition,
+          contentId: a.ContentId,
+          description: a.ContentDescription,
+          transferEncoding: a.ContentTransferEncoding,
+        })),
       },
       envelope: {
         from: mailbox(input.FromEmailAddress, 'FromEmailAddress'),
@@ -140,19 +162,39 @@ async function readContent(input: SesSendEmailInput): Promise<{ content: Content
   }
   if (Raw !== undefined) {
     const raw = Buffer.from(Raw.Data, 'base64');
+    // Refused before any decision is audited, rather than after (each copy is rewritten once allowed).
+    await checkMimeStructure(raw);
     // Sender and recipients from the message's headers when the request does not name them, as SES does.
     const parsed = await simpleParser(raw, {
       skipHtmlToText: true,
       skipTextToHtml: true,
       skipTextLinks: true,
     });
-    const fromHeader = parsed.from?.value[0]?.address;
+    // One author, named once: R10 decides on the From the recipient sees, and a second From
+    // header or mailbox would be a sender the gate never checked (issue 11).
+    const fromHeaders = parsed.headerLines.filter((h) => h.key === 'from').length;
+    if (fromHeaders > 1) {
+      throw new SesBadRequestError(
+        `The raw message has ${fromHeaders} From headers; exactly one is accepted`,
+      );
+    }
+    const fromMailboxes = parsed.from?.value ?? [];
+    if (fromMailboxes.length > 1 || fromMailboxes.some((m) => m.group !== undefined)) {
+      throw new SesBadRequestError(
+        `The raw message's From header names ${fromMailboxes.length} mailboxes or a group; exactly one mailbox is accepted`,
+      );
+    }
+    const fromHeader = fromMailboxes[0]?.address;
     const from = input.FromEmailAddress ?? fromHeader;
     if (from === undefined) throw new SesBadRequestError('The raw message has no From header');
-    const fromHeaders = [parsed.to, parsed.cc, parsed.bcc]
+    const headerRecipients = [parsed.to, parsed.cc, parsed.bcc]
       .flatMap((a) => (a === undefined ? [] : Array.isArray(a) ? a : [a]))
       .flatMap((a) => a.value.map((v) => v.address ?? ''));
-    const recipients = destination.length > 0 ? destination : fromHeaders;
+    const recipients = destination.length > 0 ? destination : headerRecipients;
+    capRecipients(
+      recipients.length,
+      destination.length > 0 ? 'Destination' : "The raw message's To, Cc and Bcc",
+    );
     return {
       content: { kind: 'raw', raw },
       envelope: {
@@ -318,6 +360,7 @@ export async function sendSesEmail(
                 ? content.text
                 : injectIntoText(content.text, url),
             headers: [...content.headers, ...(url === undefined ? [] : unsubscribeHeaders(url))],
+            attachments: content.attachments,
             tags,
           })
       ).catch(async (error: unknown) => {

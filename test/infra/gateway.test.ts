@@ -175,6 +175,8 @@ describe('ConsentGatewayStack template', () => {
             NODE_OPTIONS: '--enable-source-maps',
             POWERTOOLS_SERVICE_NAME: 'consent-gate',
             POWERTOOLS_LOG_LEVEL: 'INFO',
+            // Issue 11: the SES-compatible endpoint accepts signatures for the stack's region only.
+            [ENV.gatewayRegion]: { Ref: 'AWS::Region' },
           },
         });
       },

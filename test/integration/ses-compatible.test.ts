@@ -4,8 +4,21 @@ import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runtimeDependencies, setDependencies } from '../../shared/http/runtime';
 import { EmailProviderError } from '../../shared/ports/email-sender';
+import { dkimResults, signDkim } from '../support/dkim';
 import { type LocalGateway, provableConsent, startLocalGateway } from '../support/local-gateway';
-import { ATTACHMENT, attachmentSection, rawWithAttachment } from '../support/mime-fixtures';
+import {
+  ATTACHMENT,
+  attachmentSection,
+  bareLineBreaks,
+  buildMime,
+  crlfFixtures,
+  decodedParts,
+  INLINE_NAMED_PARTS,
+  leavesOf,
+  NESTED_PARTS,
+  rawWithAttachment,
+  TWO_HTML_ALTERNATIVES,
+} from '../support/mime-fixtures';
 import { signSesPost } from '../support/ses-signing';
 
 /**
@@ -311,5 +324,244 @@ describe('no double sends on the SES endpoint', () => {
     // A later retry too.
     expect((await send()).body.MessageId).toBe(answers[0]!.body.MessageId);
     expect((await gw.sentEmails()).length - before).toBe(1);
+  });
+});
+
+/** A raw message through the real SDK, with the purpose tag. */
+function sendRawMessage(raw: Buffer, extra: Partial<SendEmailCommandInput> = {}) {
+  return ses.send(
+    new SendEmailCommand({
+      EmailTags: [{ Name: 'purpose', Value: 'newsletter' }],
+      Content: { Raw: { Data: raw } },
+      ...extra,
+    }),
+  );
+}
+
+describe('issue 11: raw messages, every body part (R10)', () => {
+  for (const [name, tree] of Object.entries({ TWO_HTML_ALTERNATIVES, INLINE_NAMED_PARTS, NESTED_PARTS })) {
+    it(`${name}: every non-attachment text part SES receives carries the link; other parts unchanged`, async () => {
+      const to = `parts-${name.toLowerCase().replace(/_/g, '-')}@example.org`;
+      await consent(to);
+      const raw = buildMime(tree, { from: 'Demo Shop <news@shop.example>', to });
+      await sendRawMessage(raw);
+      const sent = rawSent.at(-1)!;
+      const before = await decodedParts(raw);
+      const after = await decodedParts(sent);
+      const leaves = leavesOf(tree);
+      expect(after).toHaveLength(leaves.length);
+      for (const [i, leaf] of leaves.entries()) {
+        const isBody =
+          (leaf.type === 'text/plain' || leaf.type === 'text/html') && leaf.disposition !== 'attachment';
+        if (isBody) expect(after[i]!.text, `part ${i} (${leaf.type})`).toContain(`${gw.apiUrl}/u/`);
+        else expect(after[i]!.text, `part ${i} (${leaf.type})`).toBe(before[i]!.text);
+      }
+      // As a mailbox parses the delivered message: the HTML it shows has the link.
+      const mail = await simpleParser(sent);
+      expect(mail.html).toContain(`${gw.apiUrl}/u/`);
+      const stored = (await gw.sentEmails()).at(-1)!;
+      expect(stored.destination.to).toEqual([to]);
+      expect((await gw.deliveredMessage(stored.messageId)).html).toContain(`${gw.apiUrl}/u/`);
+    });
+  }
+});
+
+describe('issue 11: broken messages on the SES endpoint', () => {
+  it('refuses a raw message of more body parts than it rewrites (BadRequestException), before any send', async () => {
+    await consent('many-parts@example.org');
+    const before = (await gw.sentEmails()).length;
+    const raw = buildMime(
+      {
+        kind: 'multipart',
+        subtype: 'alternative',
+        parts: Array.from({ length: 200 }, () => ({
+          kind: 'leaf' as const,
+          type: 'text/html' as const,
+          encoding: '7bit' as const,
+          body: '<p>x</p>',
+        })),
+      },
+      { from: 'Demo Shop <news@shop.example>', to: 'many-parts@example.org' },
+    );
+    const error = await failure(sendRawMessage(raw));
+    expect(error.name).toBe('BadRequestException');
+    expect(error.message).toContain('200 text or HTML body parts');
+    expect(await gw.sentEmails()).toHaveLength(before);
+  });
+
+  it('CRLF only: no bare LF or CR in any message handed to SES, over every fixture', async () => {
+    await consent('crlf@example.org');
+    const found: Record<string, number> = {};
+    for (const [name, raw] of Object.entries(
+      crlfFixtures({ from: 'Demo Shop <news@shop.example>', to: 'crlf@example.org' }),
+    )) {
+      await sendRawMessage(raw);
+      found[name] = bareLineBreaks(rawSent.at(-1)!).length;
+    }
+    expect(Object.values(found).filter((n) => n > 0)).toEqual([]);
+    expect(Object.keys(found).length).toBeGreaterThanOrEqual(9);
+  });
+
+  it("removes the sender's DKIM-Signature the rewrite invalidates: it verified before, no failing one is delivered", async () => {
+    await consent('dkim@example.org');
+    const signed = await signDkim(
+      rawWithAttachment({ from: 'Demo Shop <news@shop.example>', to: 'dkim@example.org' }),
+    );
+    expect(await dkimResults(signed)).toEqual(['pass']);
+    await sendRawMessage(signed);
+    const sent = rawSent.at(-1)!;
+    expect(await dkimResults(sent)).toEqual([]);
+    const mail = await simpleParser(sent);
+    expect(mail.headerLines.filter((h) => h.key === 'dkim-signature')).toEqual([]);
+    expect(mail.text).toContain(`${gw.apiUrl}/u/`);
+  });
+
+  it('forwards Content.Simple.Attachments byte for byte (they were dropped)', async () => {
+    await consent('attach@example.org');
+    const out = await ses.send(
+      new SendEmailCommand(
+        simple(['attach@example.org'], {
+          Content: {
+            Simple: {
+              Subject: { Data: 'Catalogue' },
+              Body: { Html: { Data: '<p>Attached.</p>' }, Text: { Data: 'Attached.' } },
+              Attachments: [
+                { FileName: 'catalogue.pdf', RawContent: ATTACHMENT, ContentType: 'application/pdf' },
+                {
+                  FileName: 'logo.png',
+                  RawContent: Buffer.from('PNG'),
+                  ContentType: 'image/png',
+                  ContentDisposition: 'INLINE',
+                  ContentId: 'logo',
+                },
+              ],
+            },
+          },
+        }),
+      ),
+    );
+    expect(out.MessageId).toBeDefined();
+    const stored = (await gw.sentEmails()).at(-1) as unknown as {
+      destination: { to: string[] };
+      attachments: { filename: string; content: string; contentType: string; contentId?: string }[];
+    };
+    expect(stored.destination.to).toEqual(['attach@example.org']);
+    expect(stored.attachments.map((a) => [a.filename, a.contentType, a.contentId])).toEqual([
+      ['catalogue.pdf', 'application/pdf', undefined],
+      ['logo.png', 'image/png', 'logo'],
+    ]);
+    expect(stored.attachments[0]!.content).toBe(ATTACHMENT.toString('base64'));
+    expect(stored.attachments[1]!.content).toBe(Buffer.from('PNG').toString('base64'));
+  });
+
+  it('refuses a raw message with two From headers, or a From naming two mailboxes (BadRequestException)', async () => {
+    await consent('from@example.org');
+    const before = (await gw.sentEmails()).length;
+    const single = rawWithAttachment({ from: 'Demo Shop <news@shop.example>', to: 'from@example.org' });
+    // The allowed From first (the one decided on before), an unchecked one after it.
+    const twoHeaders = Buffer.from(
+      single.toString('latin1').replace('\r\nTo:', '\r\nFrom: other@elsewhere.example\r\nTo:'),
+      'latin1',
+    );
+    const twoMailboxes = rawWithAttachment({
+      from: 'Demo Shop <news@shop.example>, other@elsewhere.example',
+      to: 'from@example.org',
+    });
+    for (const raw of [twoHeaders, twoMailboxes]) {
+      const error = await failure(sendRawMessage(raw));
+      expect(error.name).toBe('BadRequestException');
+      expect(error.$metadata.httpStatusCode).toBe(400);
+      expect(error.message).toMatch(/From/);
+    }
+    expect(await gw.sentEmails()).toHaveLength(before);
+  });
+
+  it("caps the recipients at SES's 50: raw header recipients and Destination totals beyond are refused", async () => {
+    const many = Array.from({ length: 51 }, (_, i) => `r${i}@example.org`);
+    // Every one may receive it: the only reason to refuse is the count.
+    for (let i = 0; i < many.length; i += 10) await Promise.all(many.slice(i, i + 10).map(consent));
+    const before = (await gw.sentEmails()).length;
+    const raw = rawWithAttachment({
+      from: 'Demo Shop <news@shop.example>',
+      to: many.slice(0, 30).join(', '),
+      cc: many.slice(30).join(', '),
+    });
+    const error = await failure(sendRawMessage(raw));
+    expect(error.name).toBe('BadRequestException');
+    expect(error.message).toContain('50');
+    const split = await failure(
+      ses.send(
+        new SendEmailCommand(
+          simple([], {
+            Destination: {
+              ToAddresses: many.slice(0, 20),
+              CcAddresses: many.slice(20, 40),
+              BccAddresses: many.slice(40),
+            },
+          }),
+        ),
+      ),
+    );
+    expect(split.name).toBe('BadRequestException');
+    expect(split.message).toContain('50');
+    expect(await gw.sentEmails()).toHaveLength(before);
+  });
+});
+
+describe('issue 11: replays on the SES endpoint', () => {
+  /** One signed request (no invocation id), sent as many times as asked; unsigned headers may be added. */
+  async function recorded(body: unknown, region = 'eu-west-3') {
+    const url = new URL(`${gw.apiUrl}/v2/email/outbound-emails`);
+    const payload = JSON.stringify(body);
+    const headers = await signSesPost(url, payload, credentials, {}, region);
+    expect(Object.keys(headers).map((h) => h.toLowerCase())).not.toContain('amz-sdk-invocation-id');
+    return (unsigned: Record<string, string> = {}) =>
+      fetch(url, { method: 'POST', headers: { ...headers, ...unsigned }, body: payload }).then(async (r) => ({
+        status: r.status,
+        type: r.headers.get('x-amzn-errortype'),
+        body: (await r.json()) as { MessageId?: string; message?: string },
+      }));
+  }
+
+  it('the same signed request replayed 3 times sends one email and answers the first MessageId', async () => {
+    await consent('replay@example.org');
+    const before = (await gw.sentEmails()).length;
+    const replay = await recorded(simple(['replay@example.org']));
+    const answers = [await replay(), await replay(), await replay()];
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+    expect(new Set(answers.map((a) => a.body.MessageId)).size).toBe(1);
+    expect((await gw.sentEmails()).length - before).toBe(1);
+  });
+
+  it('a replay with an invocation id of its own (an unsigned header) still sends once', async () => {
+    await consent('replay-id@example.org');
+    const before = (await gw.sentEmails()).length;
+    const replay = await recorded(simple(['replay-id@example.org']));
+    const answers = await Promise.all(
+      Array.from({ length: 3 }, () => replay({ 'amz-sdk-invocation-id': randomUUID() })),
+    );
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+    expect((await gw.sentEmails()).length - before).toBe(1);
+  });
+
+  it("refuses a request signed for another region than the deployment's, naming it; nothing is sent", async () => {
+    await consent('region@example.org');
+    const before = (await gw.sentEmails()).length;
+    const answer = await (await recorded(simple(['region@example.org']), 'us-east-1'))();
+    expect(answer.status).toBe(403);
+    expect(answer.type).toBe('InvalidSignatureException');
+    expect(answer.body.message).toContain("'us-east-1'");
+    expect(answer.body.message).toContain('eu-west-3');
+    // The unmodified SDK configured for another region gets the same answer.
+    const elsewhere = new SESv2Client({
+      endpoint: gw.apiUrl,
+      region: 'us-east-1',
+      credentials,
+      maxAttempts: 1,
+    });
+    const error = await failure(elsewhere.send(new SendEmailCommand(simple(['region@example.org']))));
+    elsewhere.destroy();
+    expect(error.name).toBe('InvalidSignatureException');
+    expect(await gw.sentEmails()).toHaveLength(before);
   });
 });

@@ -16,12 +16,12 @@ const SIGNED_AT = new Date('2026-06-15T10:00:00Z');
 /** A request signed as the AWS SDK signs it. */
 async function signed(
   body = '{"Content":{}}',
-  options: { applyChecksum?: boolean } = {},
+  options: { applyChecksum?: boolean; region?: string } = {},
 ): Promise<IncomingSignedRequest> {
   const signer = new SignatureV4({
     ...options,
     credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET },
-    region: 'eu-west-3',
+    region: options.region ?? 'eu-west-3',
     service: 'ses',
     sha256: NodeSha256,
   });
@@ -46,7 +46,10 @@ const minutes = (m: number) => new Date(SIGNED_AT.getTime() + m * 60_000);
 
 async function check(request: IncomingSignedRequest, now: Date, secret = SECRET) {
   try {
-    await verifySignature(request, parseAuthorization(request.headers.authorization), secret, now, 'ses');
+    await verifySignature(request, parseAuthorization(request.headers.authorization), secret, now, {
+      service: 'ses',
+      region: 'eu-west-3',
+    });
     return 'valid';
   } catch (error) {
     if (error instanceof SignatureError) return `${error.code}: ${error.message.slice(0, 40)}`;
@@ -99,6 +102,25 @@ describe('SigV4 verification', () => {
     const request = await signed();
     const headers = { ...request.headers, 'amz-sdk-invocation-id': 'other' };
     expect(await check({ ...request, headers }, SIGNED_AT)).toContain('InvalidSignatureException');
+  });
+
+  it("issue 11: refuses a request signed for another region than the deployment's, naming both", async () => {
+    const request = await signed('{"Content":{}}', { region: 'us-east-1' });
+    expect(await check(request, SIGNED_AT)).toContain(
+      'InvalidSignatureException: Credential should be scoped',
+    );
+    const error = await verifySignature(
+      request,
+      parseAuthorization(request.headers.authorization),
+      SECRET,
+      SIGNED_AT,
+      {
+        service: 'ses',
+        region: 'eu-west-3',
+      },
+    ).catch((e: Error) => e);
+    expect((error as Error).message).toContain("'us-east-1'");
+    expect((error as Error).message).toContain('eu-west-3');
   });
 
   it('names a missing or malformed Authorization header', () => {

@@ -27,8 +27,13 @@ function queryOf(raw: string | undefined): Record<string, string | string[]> {
  * reproduce the signature over the request as received. Any failure is a SignatureError
  * carrying the AWS error code the SDK understands.
  */
+/** The verified signature (hex), which identifies one signed request: replays are told apart by it (issue 11). */
+export type SignedContext = AuthenticatedContext & { signature: string };
+
 export function sigv4Authenticate(options: {
   service: string;
+  /** The deployment's region: a signature scoped to any other is refused (issue 11). */
+  region: () => string;
   deps: () => Dependencies;
 }): middy.MiddlewareObj<APIGatewayProxyEventV2, HttpResponse, Error, AuthenticatedContext> {
   const before: middy.MiddlewareFn<
@@ -63,9 +68,10 @@ export function sigv4Authenticate(options: {
       auth,
       secret,
       deps.clock.now(),
-      options.service,
+      { service: options.service, region: options.region() },
     );
     request.context.caller = { tenantId: credential.tenantId, keyId: credential.keyId, role: 'sender' };
+    (request.context as SignedContext).signature = auth.signature;
   };
   return { before };
 }
