@@ -226,7 +226,7 @@ describe('replies', () => {
     expect(consent.grant).toMatchObject({ method: 'sms_keyword', wording: 'START' });
   });
 
-  it('ignores replies that are no keyword, and replies to numbers no tenant declared', async () => {
+  it('replies that are no keyword, and replies to numbers no tenant declared, stop nothing', async () => {
     await gw.call('POST', '/v1/consents', { key: gw.adminKey, body: smsConsent('+33699999999') });
     await gw.sms.reply('+33699999999', '36123', 'Merci !');
     await gw.sms.reply('+33699999999', '99999', 'STOP');
@@ -244,5 +244,80 @@ describe('replies', () => {
     expect((await send(promo('+33610101010'))).body.reasons).toEqual(['objection']);
     const outbox = (await (await fetch(`${gw.smsUrl}/messages`)).json()) as { messages: unknown[] };
     expect(outbox.messages.length).toBe(gw.sms.outbox.length);
+  });
+});
+
+describe('R7: stop replies as people write them (issue 11)', () => {
+  const replies = [
+    'STOP.',
+    'Stop!',
+    'STOP merci',
+    'stop au 36123',
+    'ＳＴＯＰ',
+    'STOP 🛑',
+    'ARRÊT',
+    'Arrêt svp',
+    'OPT-OUT',
+    'opt out',
+    'Désabonner',
+    'désinscrire moi',
+    'STOPALL',
+    'unsubscribe please',
+    'START STOP',
+  ];
+  it.each(replies.map((text, i) => [text, `+336120000${String(i).padStart(2, '0')}`]))(
+    'R7: the reply %j stops marketing: refused, and nothing new in the outbox',
+    async (text, number) => {
+      await gw.call('POST', '/v1/consents', { key: gw.adminKey, body: smsConsent(number) });
+      const r = await fetch(`${gw.smsUrl}/inbound`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ from: number, to: '36123', body: text }),
+      });
+      expect(r.status).toBe(202);
+      const before = gw.sms.outbox.length;
+      const refused = await send(promo(number));
+      expect(refused.status).toBe(403);
+      expect(refused.body).toMatchObject({ reasons: ['objection'], rules: ['R7'] });
+      expect(gw.sms.outbox.length).toBe(before);
+      expect(outboxTo(number)).toHaveLength(0);
+    },
+  );
+
+  it('R7: a reply that is neither stop nor a keyword is kept for review (audit event, bus event), and changes nothing', async () => {
+    const number = '+33612000099';
+    await gw.call('POST', '/v1/consents', { key: gw.adminKey, body: smsConsent(number) });
+    await gw.sms.reply(number, '36123', 'Merci, à quelle heure ouvrez-vous ?');
+    expect((await send(promo(number))).status).toBe(202);
+    const key = (
+      await gw.call('PUT', '/v1/recipients', {
+        key: gw.adminKey,
+        body: { channel: 'sms', address: number, audience: 'consumer' },
+      })
+    ).body.recipientKey;
+    const trail = await gw.call('GET', `/v1/recipients/${key}/audit`, { key: gw.adminKey });
+    const review = trail.body.events.filter((e: { type: string }) => e.type === 'sms_reply.unrecognised');
+    expect(review).toEqual([
+      expect.objectContaining({
+        data: expect.objectContaining({ text: 'Merci, à quelle heure ouvrez-vous ?' }),
+      }),
+    ]);
+    const events = (await gw.call('GET', '/local/events')).body.events as {
+      detailType: string;
+      detail: Record<string, unknown>;
+    }[];
+    expect(
+      events.filter((e) => e.detailType === 'SMS Reply Unrecognised' && e.detail.recipientKey === key),
+    ).toHaveLength(1);
+  });
+
+  it('R7: START alone re-opens; START with other words is kept for review and re-opens nothing', async () => {
+    const number = '+33612000098';
+    await gw.call('POST', '/v1/consents', { key: gw.adminKey, body: smsConsent(number) });
+    await gw.sms.reply(number, '36123', 'STOP');
+    await gw.sms.reply(number, '36123', 'start demain');
+    expect((await send(promo(number))).body.reasons).toEqual(['objection']);
+    await gw.sms.reply(number, '36123', 'Start.');
+    expect((await send(promo(number))).body).toMatchObject({ decision: 'sent', basis: 'consent' });
   });
 });
