@@ -321,3 +321,57 @@ describe('R7: stop replies as people write them (issue 11)', () => {
     expect((await send(promo(number))).body).toMatchObject({ decision: 'sent', basis: 'consent' });
   });
 });
+
+describe('R10: a sender id that is a phone number is a long code, whatever it is declared as (issue 11)', () => {
+  const declare = (id: string, type: string) =>
+    gw.call('PUT', `/v1/sms-senders/${encodeURIComponent(id)}`, {
+      key: gw.adminKey,
+      body: { type, originationIdentity: `phone-number/local-${id.replace(/\W/g, '')}` },
+    });
+
+  it.each([
+    ['+33612345678', 'short_code', /phone number.*long_code/],
+    ['0612345678', 'short_code', /phone number.*long_code/],
+    ['0612345678', 'alphanumeric', /phone number.*long_code/],
+    ['33612345678', 'alphanumeric', /phone number.*long_code/],
+    ['1234567', 'short_code', /short code/],
+    ['12345', 'short_code', /short code/],
+    ['ACME', 'short_code', /short code/],
+    ['1234567', 'alphanumeric', /letter/],
+  ])('R10 refuses %j declared as %s with a 400 naming the field', async (id, type, problem) => {
+    const r = await declare(id, type);
+    expect(r.status).toBe(400);
+    expect(r.body.issues).toEqual([{ field: 'type', problem: expect.stringMatching(problem) }]);
+    const tenant = await gw.call('GET', '/v1/tenant', { key: gw.adminKey });
+    expect(Object.keys(tenant.body.smsSenders ?? {})).not.toContain(id);
+  });
+
+  it.each([
+    ['36123', 'short_code'],
+    ['SHOPNEWS', 'alphanumeric'],
+    ['+33612345670', 'long_code'],
+    ['ACME', 'long_code'],
+  ])('R10 accepts %j declared as %s', async (id, type) => {
+    expect((await declare(id, type)).status).toBe(200);
+  });
+
+  it('R10: a phone number stored as short_code before the fix sends no marketing (sender_not_allowed), nothing reaches the outbox', async () => {
+    await real.store.putSmsSender('demo', {
+      id: '+33612345699',
+      type: 'short_code',
+      originationIdentity: 'phone-number/local-dishonest',
+    });
+    const to = '+33612000200';
+    await gw.call('POST', '/v1/consents', { key: gw.adminKey, body: smsConsent(to) });
+    const before = gw.sms.outbox.length;
+    const r = await send(promo(to, { from: '+33612345699' }));
+    expect(r.status).toBe(403);
+    expect(r.body).toMatchObject({ reasons: ['sender_not_allowed'], rules: ['R10'] });
+    expect(gw.sms.outbox.length).toBe(before);
+    // The opt-out mention never names it either: a transactional SMS may still go from it.
+    const receipt = await send(
+      promo(to, { from: '+33612345699', purpose: 'order-updates', body: 'Your order has shipped' }),
+    );
+    expect(receipt.body.decision).toBe('sent');
+  });
+});

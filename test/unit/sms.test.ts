@@ -4,6 +4,7 @@ import { parsePhone, regionOf } from '../../shared/domain/phone';
 import { measureSms, withOptOutMention } from '../../shared/domain/sms-content';
 import { DEFAULT_SMS_WINDOW, isOpen, nextOpenSlot } from '../../shared/domain/sms-hours';
 import { parseSmsKeyword, STOP_WORDS } from '../../shared/domain/sms-keywords';
+import { effectiveSenderType, senderDeclarationProblem, smsSenderKind } from '../../shared/domain/sms-sender';
 
 const FR = regionOf('+33612345678');
 const at = (iso: string) => new Date(iso);
@@ -274,5 +275,47 @@ describe('SMS numbers and length', () => {
     const gsm = measureSms(withOptOutMention('a'.repeat(150), 'STOP au 36123'));
     expect(gsm).toEqual({ encoding: 'GSM-7', segments: 2, characters: 164 });
     expect(measureSms(withOptOutMention('Soldes 😀', 'STOP au 36123')).encoding).toBe('UCS-2');
+  });
+});
+
+describe('R10 SMS sender ids: what the id is, whatever it is declared as', () => {
+  it.each([
+    ['+33612345678', 'FR', 'long_code'],
+    ['0612345678', 'FR', 'long_code'],
+    ['612345678', 'FR', 'long_code'],
+    ['33612345678', 'FR', 'long_code'],
+    ['A0612345678', 'FR', 'long_code'],
+    ['0800123456', 'FR', 'long_code'],
+    ['+447911123456', 'FR', 'long_code'],
+    ['36123', 'FR', 'short_code'],
+    ['81234', 'RE', 'short_code'],
+    ['12345', 'FR', undefined],
+    ['96123', 'FR', undefined],
+    ['361234', 'FR', undefined],
+    ['1234567', 'FR', undefined],
+    ['60123', 'GB', 'short_code'],
+    ['DEMOSHOP', 'FR', 'alphanumeric'],
+    ['Shop 24', 'FR', 'alphanumeric'],
+  ])('R10 reads %j (region %s) as %s', (id, region, kind) => {
+    expect(smsSenderKind(id, region)).toBe(kind);
+  });
+
+  it('R10 accepts any id declared as a long code, the most restricted type', () => {
+    for (const id of ['36123', 'ACME', '+33612345678', '1234567']) {
+      expect(senderDeclarationProblem(id, 'long_code', 'FR')).toBeUndefined();
+    }
+  });
+
+  it('R10 trusts a stored type only when the id is one: a number stored as short_code is a long code', () => {
+    const sender = (id: string, type: 'short_code' | 'alphanumeric') => ({
+      id,
+      type,
+      originationIdentity: 'x',
+    });
+    expect(effectiveSenderType(sender('+33612345678', 'short_code'), 'FR')).toBe('long_code');
+    expect(effectiveSenderType(sender('0612345678', 'alphanumeric'), 'FR')).toBe('long_code');
+    expect(effectiveSenderType(sender('1234567', 'short_code'), 'FR')).toBe('long_code');
+    expect(effectiveSenderType(sender('36123', 'short_code'), 'FR')).toBe('short_code');
+    expect(effectiveSenderType(sender('ACME', 'alphanumeric'), 'FR')).toBe('alphanumeric');
   });
 });
