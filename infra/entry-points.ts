@@ -169,10 +169,12 @@ export const entryPoints: readonly EntryPoint[] = [
   {
     id: 'SmsInbound',
     entry: 'functions/sms-inbound.ts',
-    description: 'Two-way SMS replies (SNS): STOP records an objection, START a consent by keyword',
+    description:
+      'Two-way SMS replies (SNS): a stop word records an objection, START a consent by keyword, anything else is kept for review',
     routes: [],
     trigger: { type: 'inboundSms' },
-    needs: { table: 'readWrite', keys: true },
+    // publishEvents: the objection, the consent and the reply kept for review go out like every change (R7).
+    needs: { table: 'readWrite', keys: true, publishEvents: true },
   },
   {
     id: 'SesFeedback',

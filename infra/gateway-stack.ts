@@ -53,6 +53,16 @@ export class ConsentGatewayStack extends Stack {
       description: 'Bulk queue: POST /v1/messages JSON, sender key in the Authorization message attribute',
       value: this.gateway.bulkQueue.queueUrl,
     });
+    new CfnOutput(this, 'InboundSmsDeadLetterQueueUrl', {
+      description:
+        'SMS replies (STOP…) not recorded after retries: npm run redrive -- --queue-url <this> --function-name <stack>-SmsInbound',
+      value: this.gateway.inboundSmsDeadLetterQueue.queueUrl,
+    });
+    new CfnOutput(this, 'SesFeedbackDeadLetterQueueUrl', {
+      description:
+        'Bounces and complaints not recorded after retries: npm run redrive -- --queue-url <this> --function-name <stack>-SesFeedback',
+      value: this.gateway.sesFeedbackDeadLetterQueue.queueUrl,
+    });
     new CfnOutput(this, 'AlarmTopicArn', {
       description:
         'Complaint-rate alarm (a tenant reached its warning or hold rate): subscribe an email address or your on-call tool',

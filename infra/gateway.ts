@@ -19,6 +19,7 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -49,6 +50,13 @@ const ESM_REQUIRE_BANNER =
 
 /** Every function's timeout; the bulk queue's visibility timeout is six times it, as AWS advises for SQS sources. */
 const FUNCTION_TIMEOUT = Duration.seconds(10);
+/**
+ * SNS invokes the feedback functions asynchronously: Lambda itself retries a failed invocation
+ * this many times (its default, written out), then sends the event to the on-failure destination.
+ */
+export const FEEDBACK_RETRY_ATTEMPTS = 2;
+/** Lambda's maximum event age (its default): an event older than this goes to the destination too. */
+const FEEDBACK_MAX_EVENT_AGE = Duration.hours(6);
 /** Receives of a bulk message before it is dead-lettered (the consumer fails only when the outcome is unknown). */
 export const BULK_MAX_RECEIVE_COUNT = 3;
 /**
@@ -224,6 +232,18 @@ export class ConsentGateway extends Construct {
   public readonly objectionQueue: Queue;
   /** Objections that could not be applied after OBJECTION_MAX_RECEIVE_COUNT receives: redrive them. */
   public readonly objectionDeadLetterQueue: Queue;
+  /**
+   * Inbound SMS replies (STOP, START…) the SmsInbound function failed to record after Lambda's
+   * retries, and SNS deliveries to it that failed: an objection not yet applied (R7). Redrive
+   * with `npm run redrive` once the cause is fixed.
+   */
+  public readonly inboundSmsDeadLetterQueue: Queue;
+  /** The same for SES feedback (bounces, complaints: R8) and the SesFeedback function. */
+  public readonly sesFeedbackDeadLetterQueue: Queue;
+  /** Fires on the first message in `inboundSmsDeadLetterQueue`. */
+  public readonly inboundSmsDeadLetterAlarm: Alarm;
+  /** Fires on the first message in `sesFeedbackDeadLetterQueue`. */
+  public readonly sesFeedbackDeadLetterAlarm: Alarm;
   /** Where the complaint-rate alarm goes: `alarmTopic`, or the topic created for it. */
   public readonly alarmTopic: ITopic;
   /**
@@ -497,6 +517,28 @@ export class ConsentGateway extends Construct {
       'consent-gate: a bulk message was dead-lettered (its outcome is unknown: it may or may not have been sent). Check the BulkSend logs and the message record before redriving it.',
     );
 
+    // Feedback that arrives by SNS (a STOP reply, a bounce, a complaint) must never be dropped.
+    // SNS → Lambda is an asynchronous invocation: when the function fails, Lambda retries it
+    // twice and then drops it, unless an on-failure destination takes it; SNS's own
+    // subscription dead-letter queue only catches deliveries SNS could not make to Lambda
+    // (the function gone, its permission removed). Both go to one queue per function, which
+    // `npm run redrive` reads in either shape (scripts/redrive.ts).
+    this.inboundSmsDeadLetterQueue = this.feedbackDeadLetterQueue('InboundSmsDeadLetterQueue', removalPolicy);
+    this.sesFeedbackDeadLetterQueue = this.feedbackDeadLetterQueue(
+      'SesFeedbackDeadLetterQueue',
+      removalPolicy,
+    );
+    this.inboundSmsDeadLetterAlarm = this.deadLetterAlarm(
+      'InboundSmsDeadLetterAlarm',
+      this.inboundSmsDeadLetterQueue,
+      'consent-gate: an SMS reply (a STOP is an objection, R7: it must take effect) could not be recorded after Lambda retried it. Check the SmsInbound logs, fix the cause, then: npm run redrive -- --queue-url <InboundSmsDeadLetterQueueUrl> --function-name <stack>-SmsInbound.',
+    );
+    this.sesFeedbackDeadLetterAlarm = this.deadLetterAlarm(
+      'SesFeedbackDeadLetterAlarm',
+      this.sesFeedbackDeadLetterQueue,
+      'consent-gate: an SES bounce or complaint (R8; a complaint is an objection, R7) could not be recorded after Lambda retried it. Check the SesFeedback logs, fix the cause, then: npm run redrive -- --queue-url <SesFeedbackDeadLetterQueueUrl> --function-name <stack>-SesFeedback.',
+    );
+
     const functions: Record<string, NodejsFunction> = {};
     for (const entryPoint of entryPoints) {
       functions[entryPoint.id] = this.addEntryPoint(entryPoint, {
@@ -506,6 +548,22 @@ export class ConsentGateway extends Construct {
       });
     }
     this.functions = functions;
+  }
+
+  /** A feedback function's dead-letter queue: same protections as the others (SSE-SQS, TLS only, 14 days). */
+  private feedbackDeadLetterQueue(id: string, removalPolicy: RemovalPolicy): Queue {
+    const queue = new Queue(this, id, {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy,
+    });
+    Validations.of(queue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This is the dead-letter queue (on-failure destination and SNS subscription DLQ) of a feedback function; a dead-letter queue of its own would only move the problem, and the redrive deletes a message only once it is recorded.',
+    });
+    return queue;
   }
 
   /** Fires on the first message in a dead-letter queue, notifying the alarm topic. */
@@ -612,10 +670,17 @@ export class ConsentGateway extends Construct {
     if (needs.publishEvents === true) this.grantPublishEvents(fn);
     if (needs.enqueueObjections === true) this.grantEnqueueObjections(fn);
 
-    if (entryPoint.trigger?.type === 'inboundSms') {
-      this.inboundSmsTopic.addSubscription(new LambdaSubscription(fn));
-    } else if (entryPoint.trigger?.type === 'sesFeedback') {
-      this.sesFeedbackTopic.addSubscription(new LambdaSubscription(fn));
+    if (entryPoint.trigger?.type === 'inboundSms' || entryPoint.trigger?.type === 'sesFeedback') {
+      const [topic, deadLetterQueue] =
+        entryPoint.trigger.type === 'inboundSms'
+          ? [this.inboundSmsTopic, this.inboundSmsDeadLetterQueue]
+          : [this.sesFeedbackTopic, this.sesFeedbackDeadLetterQueue];
+      fn.configureAsyncInvoke({
+        onFailure: new SqsDestination(deadLetterQueue),
+        retryAttempts: FEEDBACK_RETRY_ATTEMPTS,
+        maxEventAge: FEEDBACK_MAX_EVENT_AGE,
+      });
+      topic.addSubscription(new LambdaSubscription(fn, { deadLetterQueue }));
     } else if (entryPoint.trigger?.type === 'schedule') {
       new Rule(this, `${id}Schedule`, {
         description: `consent-gate: runs ${id} every ${entryPoint.trigger.everyMinutes} minutes`,

@@ -54,4 +54,9 @@ export const METRICS = {
   complaintRate: 'ComplaintRate',
   /** Every tenant at once (dimension `service` only): 0 ok, 1 warning, 2 hold; the alarm fires from 1. */
   complaintRateLevel: 'ComplaintRateLevel',
+  /**
+   * R7: SMS replies kept for a person to read (dimension `reason`: `unrecognised`, no keyword;
+   * `unknown_number`, a reply to a number no tenant declared).
+   */
+  smsRepliesForReview: 'SmsRepliesForReview',
 } as const;

@@ -120,7 +120,7 @@ export async function replaySesFeedback(req: IncomingMessage, res: ServerRespons
       lambdaContext(entry.id),
     );
   } catch (error) {
-    // In AWS, SNS would retry; here the caller sees the failure.
+    // In AWS, Lambda would retry twice, then the dead-letter queue (npm run redrive); here the caller sees the failure.
     res.writeHead(500, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ error: (error as Error).name, message: (error as Error).message }));
     return;

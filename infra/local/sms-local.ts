@@ -29,8 +29,16 @@ export interface OutboxSms {
 export interface LocalSms {
   readonly url: string;
   readonly outbox: OutboxSms[];
-  /** Simulates a reply from a phone to one of the tenant's numbers. */
-  reply(from: string, to: string, body: string): Promise<void>;
+  /**
+   * Simulates a reply from a phone to one of the tenant's numbers. Give `inboundMessageId` and
+   * `receivedAt` to deliver the same reply again, as SNS and Lambda's retries do.
+   */
+  reply(
+    from: string,
+    to: string,
+    body: string,
+    again?: { inboundMessageId: string; receivedAt: string },
+  ): Promise<void>;
   /** Runs the deferred-SMS function once, now. */
   runDeferred(): Promise<unknown>;
   close(): Promise<void>;
@@ -80,13 +88,13 @@ export async function startLocalSms(options: {
 }): Promise<LocalSms> {
   const outbox: OutboxSms[] = [];
 
-  const reply = async (from: string, to: string, body: string) => {
+  const reply: LocalSms['reply'] = async (from, to, body, again) => {
     const { handler, context } = await loadHandler<SNSEvent>('SmsInbound');
     const message = {
       originationNumber: from,
       destinationNumber: to,
       messageBody: body,
-      inboundMessageId: randomUUID(),
+      inboundMessageId: again?.inboundMessageId ?? randomUUID(),
     };
     await handler(
       {
@@ -101,7 +109,7 @@ export async function startLocalSms(options: {
               TopicArn: 'arn:aws:sns:local:000000000000:inbound-sms',
               Subject: '',
               Message: JSON.stringify(message),
-              Timestamp: new Date().toISOString(),
+              Timestamp: again?.receivedAt ?? new Date().toISOString(),
               SignatureVersion: '1',
               Signature: '',
               SigningCertUrl: '',
@@ -169,7 +177,15 @@ export async function startLocalSms(options: {
           res.end(JSON.stringify({ message: 'from, to and body are required' }));
           return;
         }
-        await reply(form.from, form.to, form.body);
+        // `inboundMessageId` and `receivedAt` together: the same reply delivered again.
+        await reply(
+          form.from,
+          form.to,
+          form.body,
+          form.inboundMessageId && form.receivedAt
+            ? { inboundMessageId: form.inboundMessageId, receivedAt: form.receivedAt }
+            : undefined,
+        );
         if ((req.headers.accept ?? '').includes('text/html')) {
           res.writeHead(303, { location: '/' });
           res.end();

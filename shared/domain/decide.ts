@@ -6,6 +6,7 @@ import { regionOf } from './phone';
 import { type Failure, failure } from './reasons';
 import { addDays, lastPurchaseAt, retentionEnd } from './retention';
 import { nextOpenSlot } from './sms-hours';
+import { effectiveSenderType } from './sms-sender';
 
 /**
  * The decision: one pure function of (message, recipient state, tenant, now) that
@@ -171,9 +172,12 @@ function senderCheck(input: DecisionInput, purpose: Purpose): string | undefined
   const sender = tenant.smsSenders[from];
   if (sender === undefined) return `SMS sender "${from}" is not declared`;
   // Marketing SMS to consumers only from a short code or an alphanumeric sender (ARCEP, 2019).
+  // The id is read, not the declared type: a phone number stored as short_code is a long code.
   const toConsumer = input.recipient.profile?.audience !== 'professional';
-  if (sender.type === 'long_code' && purpose.category !== 'transactional' && toConsumer) {
-    return `Marketing SMS to consumers must come from a short code or an alphanumeric sender, not the number "${from}"`;
+  const type = effectiveSenderType(sender, tenant.settings.sms.defaultRegion);
+  if (type === 'long_code' && purpose.category !== 'transactional' && toConsumer) {
+    const declared = sender.type === 'long_code' ? '' : ` (declared ${sender.type}, but it is a long code)`;
+    return `Marketing SMS to consumers must come from a short code or an alphanumeric sender, not the number "${from}"${declared}`;
   }
   return undefined;
 }

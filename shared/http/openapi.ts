@@ -181,9 +181,15 @@ export function buildOpenApiDocument(serverUrl?: string) {
     method: 'put',
     path: '/v1/sms-senders/{senderId}',
     summary: 'Declare an SMS sender: short code, alphanumeric id or number (R10)',
+    description:
+      'The type may not claim more than the id is (R10): an id that is a phone number is a `long_code`, whatever it is declared as; a `short_code` is one of the region (in the French plan, 5 digits from 30000 to 89999); an `alphanumeric` id holds a letter. Otherwise 400 on `type`. Any id may be declared `long_code`.',
     request: { params: z.object({ senderId: z.string() }), body: body(putSmsSenderSchema) },
     responses: {
       200: jsonResponse('The sender', smsSenderSchema),
+      400: jsonResponse(
+        'Invalid input; or (field `type`) a type the id is not, such as a phone number declared as a short code',
+        errorResponseSchema,
+      ),
       409: jsonResponse('Declared by another tenant', errorResponseSchema),
     },
   });

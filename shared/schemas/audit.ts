@@ -21,6 +21,8 @@ export const auditEventTypeSchema = z
     'decision.rejected',
     'data.exported',
     'recipient.erased',
+    /** R7: an SMS reply with no keyword, kept (with its text) for a person to review. */
+    'sms_reply.unrecognised',
     // Tenant events (no recipient): the complaint-rate hold (mailbox provider thresholds).
     'complaint_hold.set',
     'complaint_hold.lifted',

@@ -53,6 +53,17 @@ export const suppressionRecordedDetailSchema = z
   .strict()
   .meta({ id: 'SuppressionRecordedDetail' });
 
+/** R7: an SMS reply that is neither a stop word nor START, kept for a person to read (in doubt, ask). */
+export const smsReplyUnrecognisedDetailSchema = z
+  .object({
+    ...envelope,
+    inboundMessageId: z.string(),
+    destination: z.string().meta({ description: "The tenant's number or short code replied to" }),
+    text: z.string().meta({ description: 'The reply as received' }),
+  })
+  .strict()
+  .meta({ id: 'SmsReplyUnrecognisedDetail' });
+
 export const recipientErasedDetailSchema = z
   .object({ ...envelope })
   .strict()
@@ -97,6 +108,7 @@ export const eventSchemas = {
   'Objection Recorded': objectionRecordedDetailSchema,
   'Suppression Recorded': suppressionRecordedDetailSchema,
   'Recipient Erased': recipientErasedDetailSchema,
+  'SMS Reply Unrecognised': smsReplyUnrecognisedDetailSchema,
   'Complaint Hold Set': complaintHoldSetDetailSchema,
   'Complaint Hold Lifted': complaintHoldLiftedDetailSchema,
 } as const;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
+import { AlreadyRecordedError } from '../ports/gateway-store';
 import type { Actor, AuditEvent } from '../schemas/audit';
 import { type eventSchemas, type GatewayDetailType, gatewayEvent } from '../schemas/events';
 import type { Channel } from '../schemas/vocabulary';
@@ -21,6 +22,13 @@ export type Publication = {
 }[GatewayDetailType];
 
 export interface Change {
+  /**
+   * The audit event's id when the change comes from an event that may be delivered again (an
+   * SNS notification: its SES feedback id, the inbound SMS id), with a fixed `at`: a retry
+   * finds the same event recorded and neither writes nor publishes it a second time. Without
+   * it, a random id.
+   */
+  readonly id?: string;
   readonly type: AuditEvent['type'];
   readonly actor: Actor;
   readonly why: string;
@@ -56,15 +64,25 @@ export async function recordChanges(
   const written: AuditEvent[] = [];
   const outbound = [];
   for (const change of changes) {
+    if (change.id !== undefined && change.at === undefined) {
+      // The sort key holds the time: a fixed id with "now" would be a second item on a retry.
+      throw new Error(`Change ${change.id} has a fixed id but no fixed time`);
+    }
     const event: AuditEvent = {
-      id: randomUUID(),
+      id: change.id ?? randomUUID(),
       at: change.at ?? deps.clock.now().toISOString(),
       type: change.type,
       actor: change.actor,
       why: change.why,
       data: change.data,
     };
-    await deps.store.appendAudit(target.tenantId, target.recipientKey, event, target.ttl);
+    try {
+      await deps.store.appendAudit(target.tenantId, target.recipientKey, event, target.ttl);
+    } catch (error) {
+      // A redelivery of what an earlier attempt recorded (same id, same time: same item).
+      if (change.id !== undefined && error instanceof AlreadyRecordedError) continue;
+      throw error;
+    }
     written.push(event);
     if (change.publish) {
       outbound.push(

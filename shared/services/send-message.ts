@@ -11,6 +11,7 @@ import {
 import { rulesOf } from '../domain/reasons';
 import { recordTtl } from '../domain/retention';
 import { defaultOptOutMention, measureSms, type SmsMeasure, withOptOutMention } from '../domain/sms-content';
+import { effectiveSenderType } from '../domain/sms-sender';
 import { expiryFor, signPageToken, signToken } from '../domain/unsubscribe-token';
 import type { MessageRecord } from '../ports/gateway-store';
 import type { SendEmailRequest, SendMessageRequest, SendSmsRequest } from '../schemas/api';
@@ -306,7 +307,10 @@ async function sendEmail(
 /** R10: the mention every marketing SMS ends with; transactional SMS carry none. */
 export function smsText(tenant: Tenant, purpose: Purpose, body: string): string {
   if (purpose.category === 'transactional') return body;
-  const shortCode = Object.values(tenant.smsSenders).find((s) => s.type === 'short_code');
+  // R10: the mention names a real short code, never a number declared as one.
+  const shortCode = Object.values(tenant.smsSenders).find(
+    (s) => effectiveSenderType(s, tenant.settings.sms.defaultRegion) === 'short_code',
+  );
   const mention =
     tenant.settings.sms.optOutMention ?? (shortCode ? defaultOptOutMention(shortCode.id) : undefined);
   if (mention === undefined) {

@@ -25,9 +25,10 @@ export interface FeedbackResult {
  * R8 from SES feedback (event publishing through SNS). A permanent bounce suppresses the
  * address on email for every category; a complaint is an objection to all email marketing
  * of the tenant (R7, method `spam_complaint`) and a complaint suppression. Transient and
- * undetermined bounces change nothing. Store failures propagate: SNS retries, and every
- * write is idempotent (the suppression is a put on a fixed key, the objection's id comes
- * from the SES feedback id). Addresses are never logged: recipient keys are.
+ * undetermined bounces change nothing. Store failures propagate: Lambda retries, then the
+ * event goes to the dead-letter queue (`npm run redrive`), and every write is idempotent
+ * (the suppression is a put on a fixed key; the objection's and the audit events' ids and
+ * times come from the SES feedback): a retry completes what a failed attempt left half done. Addresses are never logged: recipient keys are.
  *
  * Mailbox provider thresholds: deliveries and complaints are counted per tenant and UTC day,
  * and the complaint rate judged (services/complaint-rate.ts): each complaint is counted once
@@ -80,7 +81,10 @@ async function recordFeedback(deps: Dependencies, event: SesFeedbackEvent): Prom
 
   const outcomes: FeedbackOutcome[] = [];
   for (const [index, recipient] of feedback.recipients.entries()) {
-    const objectionId = `ses-complaint-${feedback.feedbackId}${feedback.recipients.length > 1 ? `-${index}` : ''}`;
+    // Every id derives from the SES feedback id (and the recipient's place in it), every time
+    // from the feedback's: a redelivery, a Lambda retry or a redrive rewrites the same items.
+    const sourceId = `${feedback.feedbackId}${feedback.recipients.length > 1 ? `-${index}` : ''}`;
+    const objectionId = `ses-complaint-${sourceId}`;
     if (feedback.kind === 'complaint') {
       // Counted first, once per id: a retry after a later failure finds it counted (mailbox provider thresholds).
       await countComplaint(deps, tenant, objectionId);
@@ -106,13 +110,12 @@ async function recordFeedback(deps: Dependencies, event: SesFeedbackEvent): Prom
 
     if (feedback.kind === 'bounce') {
       const state = await deps.store.getRecipientState(tenant.id, key);
-      if (state.suppressions.some((s) => s.reason === 'bounce' && s.source === source)) {
-        outcomes.push('duplicate');
-        continue;
-      }
-      await deps.store.putSuppression(tenant.id, key, suppression);
+      const duplicate = state.suppressions.some((s) => s.reason === 'bounce' && s.source === source);
+      if (!duplicate) await deps.store.putSuppression(tenant.id, key, suppression);
+      // Written on a duplicate too: an attempt that failed after the suppression left it unaudited.
       await recordChanges(deps, target, [
         {
+          id: `ses-bounce-${sourceId}-suppression`,
           type: 'suppression.recorded',
           actor,
           why: 'R8: permanent bounce reported by SES',
@@ -121,8 +124,8 @@ async function recordFeedback(deps: Dependencies, event: SesFeedbackEvent): Prom
           publish: { detailType: 'Suppression Recorded', detail: { reason: 'bounce' } },
         },
       ]);
-      deps.log.info('suppression recorded', { tenantId, recipientKey: key, reason: 'bounce' });
-      outcomes.push('suppressed_bounce');
+      deps.log.info('suppression recorded', { tenantId, recipientKey: key, reason: 'bounce', duplicate });
+      outcomes.push(duplicate ? 'duplicate' : 'suppressed_bounce');
       continue;
     }
 
@@ -138,12 +141,11 @@ async function recordFeedback(deps: Dependencies, event: SesFeedbackEvent): Prom
       source,
       recordedAt,
     });
-    if (objection === 'duplicate') {
-      outcomes.push('duplicate');
-      continue;
-    }
+    // Audited on a duplicate too (fixed ids: written once): an attempt that failed after the
+    // objection write left it unaudited.
     await recordChanges(deps, target, [
       {
+        id: `${objectionId}-objection`,
         type: 'objection.recorded',
         actor,
         why: 'R7/R8: spam complaint reported by SES',
@@ -155,6 +157,7 @@ async function recordFeedback(deps: Dependencies, event: SesFeedbackEvent): Prom
         },
       },
       {
+        id: `${objectionId}-suppression`,
         type: 'suppression.recorded',
         actor,
         why: 'R8: spam complaint reported by SES',
@@ -163,6 +166,10 @@ async function recordFeedback(deps: Dependencies, event: SesFeedbackEvent): Prom
         publish: { detailType: 'Suppression Recorded', detail: { reason: 'complaint' } },
       },
     ]);
+    if (objection === 'duplicate') {
+      outcomes.push('duplicate');
+      continue;
+    }
     deps.log.info('complaint recorded', { tenantId, recipientKey: key });
     outcomes.push('complaint');
   }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { recipientKey } from '../domain/recipient-key';
 import { parseSmsKeyword } from '../domain/sms-keywords';
 import { normalizeAddress } from './decisions';
@@ -15,13 +14,20 @@ export interface InboundSms {
   readonly receivedAt: string;
 }
 
-export type InboundOutcome = 'objection' | 'consent' | 'ignored' | 'unknown_number';
+/** `review`: neither stop nor a keyword, kept for a person to read (audit, event, metric). */
+export type InboundOutcome = 'objection' | 'consent' | 'review' | 'unknown_number';
 
 /**
- * R7 by SMS: STOP (and its variants) records an objection to all SMS marketing of the
- * tenant that owns the number replied to, with the inbound message as proof. START
- * records a consent by keyword (method `sms_keyword`) for the tenant's keyword purposes.
- * Anything else is logged and ignored.
+ * R7 by SMS: a reply holding a stop word (domain/sms-keywords.ts) records an objection to
+ * all SMS marketing of the tenant that owns the number replied to, with the inbound message
+ * as proof. START alone records a consent by keyword (method `sms_keyword`) for the
+ * tenant's keyword purposes. Anything else is kept for review, never dropped: an audit
+ * event with the text, and an `SMS Reply Unrecognised` event (the function adds a metric).
+ *
+ * SNS delivers at least once and Lambda retries a failed invocation: every id written here
+ * (objection, consent, audit event) derives from the inbound message id and every time from
+ * the reply's, so a redelivery or a redrive (scripts/redrive.ts) rewrites the same items
+ * and completes what a failed attempt left half done, never adds a second one.
  */
 export async function handleInboundSms(deps: Dependencies, sms: InboundSms): Promise<InboundOutcome> {
   const tenantId = await deps.store.findTenantBySmsSender(sms.destinationNumber);
@@ -33,10 +39,6 @@ export async function handleInboundSms(deps: Dependencies, sms: InboundSms): Pro
     return 'unknown_number';
   }
   const keyword = parseSmsKeyword(sms.messageBody);
-  if (keyword === 'unknown') {
-    deps.log.info('inbound SMS ignored (no keyword)', { tenantId, id: sms.inboundMessageId });
-    return 'ignored';
-  }
   const [tenant, keys] = await Promise.all([deps.store.getTenant(tenantId), deps.keys.load()]);
   if (tenant === undefined) return 'unknown_number';
   const from = normalizeAddress(tenant, 'sms', sms.originationNumber, 'originationNumber');
@@ -46,10 +48,42 @@ export async function handleInboundSms(deps: Dependencies, sms: InboundSms): Pro
 
   const target = { tenantId, recipientKey: key, channel: 'sms' as const };
   const actor = { type: 'recipient' as const, id: `SMS reply ${sms.inboundMessageId}` };
+  const sourceId = `sms-${sms.inboundMessageId}`;
+  if (keyword === 'unknown') {
+    await recordChanges(deps, target, [
+      {
+        id: `${sourceId}-review`,
+        type: 'sms_reply.unrecognised',
+        actor,
+        why: 'R7: SMS reply with no keyword, kept for review (in doubt, a person reads it)',
+        at: sms.receivedAt,
+        data: {
+          inboundMessageId: sms.inboundMessageId,
+          destination: sms.destinationNumber,
+          text: sms.messageBody,
+        },
+        publish: {
+          detailType: 'SMS Reply Unrecognised',
+          detail: {
+            inboundMessageId: sms.inboundMessageId,
+            destination: sms.destinationNumber,
+            text: sms.messageBody,
+          },
+        },
+      },
+    ]);
+    deps.log.warn('inbound SMS kept for review (no keyword)', {
+      tenantId,
+      recipientKey: key,
+      id: sms.inboundMessageId,
+    });
+    return 'review';
+  }
   if (keyword === 'stop') {
-    const objectionId = `sms-${sms.inboundMessageId}`;
-    // Idempotent: SNS may deliver the same reply twice; the second changes nothing and is not audited again.
-    const outcome = await deps.store.putObjection(tenantId, key, {
+    const objectionId = sourceId;
+    // SNS may deliver the same reply twice, and a retry may follow a failure after this write:
+    // 'duplicate' changes nothing, and the audit event below (fixed id) is written once either way.
+    await deps.store.putObjection(tenantId, key, {
       id: objectionId,
       scope: { type: 'channel' },
       at: sms.receivedAt,
@@ -58,21 +92,20 @@ export async function handleInboundSms(deps: Dependencies, sms: InboundSms): Pro
       source,
       recordedAt,
     });
-    if (outcome === 'recorded') {
-      await recordChanges(deps, target, [
-        {
-          type: 'objection.recorded',
-          actor,
-          why: 'R7: STOP reply by SMS',
-          at: sms.receivedAt,
-          data: { objectionId, scope: { type: 'channel' }, method: 'sms_stop' },
-          publish: {
-            detailType: 'Objection Recorded',
-            detail: { objectionId, scope: { type: 'channel' }, method: 'sms_stop' },
-          },
+    await recordChanges(deps, target, [
+      {
+        id: `${sourceId}-objection`,
+        type: 'objection.recorded',
+        actor,
+        why: 'R7: STOP reply by SMS',
+        at: sms.receivedAt,
+        data: { objectionId, scope: { type: 'channel' }, method: 'sms_stop' },
+        publish: {
+          detailType: 'Objection Recorded',
+          detail: { objectionId, scope: { type: 'channel' }, method: 'sms_stop' },
         },
-      ]);
-    }
+      },
+    ]);
     deps.log.info('objection recorded', { tenantId, recipientKey: key, method: 'sms_stop' });
     return 'objection';
   }
@@ -84,7 +117,7 @@ export async function handleInboundSms(deps: Dependencies, sms: InboundSms): Pro
       .map((p) => p.id);
   const changes: Change[] = [];
   for (const purpose of purposes) {
-    const consentId = randomUUID();
+    const consentId = `${sourceId}-${purpose}`;
     await deps.store.putConsent(tenantId, key, purpose, {
       id: consentId,
       givenAt: sms.receivedAt,
@@ -98,6 +131,7 @@ export async function handleInboundSms(deps: Dependencies, sms: InboundSms): Pro
       recordedAt,
     });
     changes.push({
+      id: `${consentId}-consent`,
       type: 'consent.given',
       actor,
       why: 'R1/R3: START reply by SMS',

@@ -4,6 +4,7 @@ import { generateApiKey, hashApiKey } from '../domain/api-key';
 import { checkConsent } from '../domain/decide';
 import { recipientKey } from '../domain/recipient-key';
 import { encryptSecret, generateAccessKeyId, generateSecretAccessKey } from '../domain/sender-credential';
+import { senderDeclarationProblem } from '../domain/sms-sender';
 import { NotFoundError } from '../ports/gateway-store';
 import type {
   createKeySchema,
@@ -311,6 +312,11 @@ export async function putSmsSender(
   id: string,
   input: { type: SmsSender['type']; originationIdentity: string },
 ): Promise<SmsSender> {
+  // R10: the declared type may not claim more than the id is (a phone number is a long code).
+  const tenant = await deps.store.getTenant(caller.tenantId);
+  if (tenant === undefined) throw new NotFoundError(`Tenant ${caller.tenantId} not found`);
+  const problem = senderDeclarationProblem(id, input.type, tenant.settings.sms.defaultRegion);
+  if (problem !== undefined) throw new InvalidInputError([{ field: 'type', problem }]);
   const sender = { id, ...input };
   await deps.store.putSmsSender(caller.tenantId, sender);
   return sender;

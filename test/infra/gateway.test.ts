@@ -615,8 +615,16 @@ describe('objection queue (R7: unsubscribes the table could not take)', () => {
 
   it('lets only the Unsubscribe function send to it, and tells it the queue URL', () => {
     for (const entryPoint of entryPoints) {
-      const sends = actionsOf(statementsOf(template, entryPoint)).includes('sqs:SendMessage');
-      expect(sends, entryPoint.id).toBe(entryPoint.needs.enqueueObjections === true);
+      const queues = statementsOf(template, entryPoint)
+        .filter((st) => actionsOf([st]).includes('sqs:SendMessage'))
+        .flatMap((st) => asList(st.Resource))
+        .map(flatten);
+      const toObjectionQueue = queues.some((q) => /^<GatewayObjectionQueue[0-9A-F]+\.Arn>$/.test(q));
+      expect(toObjectionQueue, entryPoint.id).toBe(entryPoint.needs.enqueueObjections === true);
+      // The feedback functions send to their own dead-letter queue only (their on-failure destination).
+      const feedback =
+        entryPoint.trigger?.type === 'inboundSms' || entryPoint.trigger?.type === 'sesFeedback';
+      expect(queues.length > 0, entryPoint.id).toBe(entryPoint.needs.enqueueObjections === true || feedback);
     }
     const [, fn] = functionOf(template, unsubscribe);
     expect(
@@ -635,8 +643,8 @@ describe('bulk queue and event bus', () => {
 
   it('dead-letters a message after three receives, every queue encrypted', () => {
     const queues = template.findResources('AWS::SQS::Queue');
-    // The bulk queue, the objection queue and their dead-letter queues.
-    expect(Object.keys(queues)).toHaveLength(4);
+    // The bulk queue, the objection queue, their dead-letter queues, and the two feedback functions' ones.
+    expect(Object.keys(queues)).toHaveLength(6);
     template.hasResourceProperties('AWS::SQS::Queue', {
       RedrivePolicy: Match.objectLike({ maxReceiveCount: 3 }),
       VisibilityTimeout: 60,
@@ -649,7 +657,7 @@ describe('bulk queue and event bus', () => {
 
   it('refuses unencrypted transport to every queue', () => {
     const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy')) as Resource[];
-    expect(policies).toHaveLength(4);
+    expect(policies).toHaveLength(6);
     for (const policy of policies) {
       const statements = (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
       expect(
@@ -762,6 +770,97 @@ describe('dead-letter alarms', () => {
         AlarmActions: [{ Ref: topicId }],
       });
     }
+  });
+});
+
+describe('lost feedback (issue 11): SNS-fed functions have a dead-letter queue', () => {
+  const template = synthStack();
+  const queues = template.findResources('AWS::SQS::Queue');
+  const cases = [
+    ['SmsInbound', 'InboundSms', 'InboundSmsDeadLetterQueue'],
+    ['SesFeedback', 'SesFeedbackTopic', 'SesFeedbackDeadLetterQueue'],
+  ] as const;
+  const queueIdOf = (prefix: string) => {
+    const id = Object.keys(queues).find((q) => q.startsWith(`Gateway${prefix}`));
+    expect(id, prefix).toBeDefined();
+    return id!;
+  };
+
+  it.each(cases)(
+    '%s: after Lambda retries twice (6 h at most), the event goes to its encrypted, TLS-only dead-letter queue',
+    (fnIdSuffix, _topic, queuePrefix) => {
+      const entryPoint = entryPoints.find((e) => e.id === fnIdSuffix)!;
+      const [fnId] = functionOf(template, entryPoint);
+      const queueId = queueIdOf(queuePrefix);
+      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: { Ref: fnId },
+        MaximumRetryAttempts: 2,
+        MaximumEventAgeInSeconds: 6 * 3600,
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
+      });
+      const queue = queues[queueId] as Resource;
+      expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
+      expect(queue.Properties.MessageRetentionPeriod).toBe(14 * 86_400);
+      const policy = Object.values(template.findResources('AWS::SQS::QueuePolicy')).find((p) =>
+        JSON.stringify(p).includes(queueId),
+      );
+      expect(JSON.stringify(policy)).toContain('aws:SecureTransport');
+      // The function may send to its destination, and to no other queue.
+      const sends = statementsOf(template, entryPoint)
+        .filter((st) => actionsOf([st]).includes('sqs:SendMessage'))
+        .flatMap((st) => asList(st.Resource))
+        .map(flatten);
+      expect(sends).toEqual([`<${queueId}.Arn>`]);
+    },
+  );
+
+  it.each(cases)(
+    '%s: SNS deliveries that fail go to the same queue (subscription redrive policy), SNS of that topic only',
+    (fnIdSuffix, topicPrefix, queuePrefix) => {
+      const [fnId] = functionOf(template, entryPoints.find((e) => e.id === fnIdSuffix)!);
+      const queueId = queueIdOf(queuePrefix);
+      const topicId = Object.keys(template.findResources('AWS::SNS::Topic')).find((t) =>
+        t.startsWith(`Gateway${topicPrefix}`),
+      )!;
+      template.hasResourceProperties('AWS::SNS::Subscription', {
+        Protocol: 'lambda',
+        Endpoint: { 'Fn::GetAtt': [fnId, 'Arn'] },
+        TopicArn: { Ref: topicId },
+        RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [queueId, 'Arn'] } },
+      });
+      const policy = JSON.stringify(
+        Object.values(template.findResources('AWS::SQS::QueuePolicy')).find((p) =>
+          JSON.stringify(p).includes(queueId),
+        ),
+      );
+      expect(policy).toContain('sns.amazonaws.com');
+      expect(policy).toContain(topicId);
+    },
+  );
+
+  it.each(cases)(
+    '%s: its first dead letter raises an alarm on the alarm topic',
+    (_fn, _topic, queuePrefix) => {
+      const [topicId] = Object.keys(
+        template.findResources('AWS::SNS::Topic', { Properties: { DisplayName: 'consent-gate alarms' } }),
+      ) as [string];
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueIdOf(queuePrefix), 'QueueName'] } }],
+        Statistic: 'Maximum',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [{ Ref: topicId }],
+        AlarmDescription: Match.stringLikeRegexp('npm run redrive'),
+      });
+    },
+  );
+
+  it('outputs both dead-letter queue URLs, for the redrive command', () => {
+    template.hasOutput('InboundSmsDeadLetterQueueUrl', Match.anyValue());
+    template.hasOutput('SesFeedbackDeadLetterQueueUrl', Match.anyValue());
   });
 });
 

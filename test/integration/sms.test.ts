@@ -226,7 +226,7 @@ describe('replies', () => {
     expect(consent.grant).toMatchObject({ method: 'sms_keyword', wording: 'START' });
   });
 
-  it('ignores replies that are no keyword, and replies to numbers no tenant declared', async () => {
+  it('replies that are no keyword, and replies to numbers no tenant declared, stop nothing', async () => {
     await gw.call('POST', '/v1/consents', { key: gw.adminKey, body: smsConsent('+33699999999') });
     await gw.sms.reply('+33699999999', '36123', 'Merci !');
     await gw.sms.reply('+33699999999', '99999', 'STOP');
@@ -244,5 +244,134 @@ describe('replies', () => {
     expect((await send(promo('+33610101010'))).body.reasons).toEqual(['objection']);
     const outbox = (await (await fetch(`${gw.smsUrl}/messages`)).json()) as { messages: unknown[] };
     expect(outbox.messages.length).toBe(gw.sms.outbox.length);
+  });
+});
+
+describe('R7: stop replies as people write them (issue 11)', () => {
+  const replies = [
+    'STOP.',
+    'Stop!',
+    'STOP merci',
+    'stop au 36123',
+    'ＳＴＯＰ',
+    'STOP 🛑',
+    'ARRÊT',
+    'Arrêt svp',
+    'OPT-OUT',
+    'opt out',
+    'Désabonner',
+    'désinscrire moi',
+    'STOPALL',
+    'unsubscribe please',
+    'START STOP',
+  ];
+  it.each(replies.map((text, i) => [text, `+336120000${String(i).padStart(2, '0')}`]))(
+    'R7: the reply %j stops marketing: refused, and nothing new in the outbox',
+    async (text, number) => {
+      await gw.call('POST', '/v1/consents', { key: gw.adminKey, body: smsConsent(number) });
+      const r = await fetch(`${gw.smsUrl}/inbound`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ from: number, to: '36123', body: text }),
+      });
+      expect(r.status).toBe(202);
+      const before = gw.sms.outbox.length;
+      const refused = await send(promo(number));
+      expect(refused.status).toBe(403);
+      expect(refused.body).toMatchObject({ reasons: ['objection'], rules: ['R7'] });
+      expect(gw.sms.outbox.length).toBe(before);
+      expect(outboxTo(number)).toHaveLength(0);
+    },
+  );
+
+  it('R7: a reply that is neither stop nor a keyword is kept for review (audit event, bus event), and changes nothing', async () => {
+    const number = '+33612000099';
+    await gw.call('POST', '/v1/consents', { key: gw.adminKey, body: smsConsent(number) });
+    await gw.sms.reply(number, '36123', 'Merci, à quelle heure ouvrez-vous ?');
+    expect((await send(promo(number))).status).toBe(202);
+    const key = (
+      await gw.call('PUT', '/v1/recipients', {
+        key: gw.adminKey,
+        body: { channel: 'sms', address: number, audience: 'consumer' },
+      })
+    ).body.recipientKey;
+    const trail = await gw.call('GET', `/v1/recipients/${key}/audit`, { key: gw.adminKey });
+    const review = trail.body.events.filter((e: { type: string }) => e.type === 'sms_reply.unrecognised');
+    expect(review).toEqual([
+      expect.objectContaining({
+        data: expect.objectContaining({ text: 'Merci, à quelle heure ouvrez-vous ?' }),
+      }),
+    ]);
+    const events = (await gw.call('GET', '/local/events')).body.events as {
+      detailType: string;
+      detail: Record<string, unknown>;
+    }[];
+    expect(
+      events.filter((e) => e.detailType === 'SMS Reply Unrecognised' && e.detail.recipientKey === key),
+    ).toHaveLength(1);
+  });
+
+  it('R7: START alone re-opens; START with other words is kept for review and re-opens nothing', async () => {
+    const number = '+33612000098';
+    await gw.call('POST', '/v1/consents', { key: gw.adminKey, body: smsConsent(number) });
+    await gw.sms.reply(number, '36123', 'STOP');
+    await gw.sms.reply(number, '36123', 'start demain');
+    expect((await send(promo(number))).body.reasons).toEqual(['objection']);
+    await gw.sms.reply(number, '36123', 'Start.');
+    expect((await send(promo(number))).body).toMatchObject({ decision: 'sent', basis: 'consent' });
+  });
+});
+
+describe('R10: a sender id that is a phone number is a long code, whatever it is declared as (issue 11)', () => {
+  const declare = (id: string, type: string) =>
+    gw.call('PUT', `/v1/sms-senders/${encodeURIComponent(id)}`, {
+      key: gw.adminKey,
+      body: { type, originationIdentity: `phone-number/local-${id.replace(/\W/g, '')}` },
+    });
+
+  it.each([
+    ['+33612345678', 'short_code', /phone number.*long_code/],
+    ['0612345678', 'short_code', /phone number.*long_code/],
+    ['0612345678', 'alphanumeric', /phone number.*long_code/],
+    ['33612345678', 'alphanumeric', /phone number.*long_code/],
+    ['1234567', 'short_code', /short code/],
+    ['12345', 'short_code', /short code/],
+    ['ACME', 'short_code', /short code/],
+    ['1234567', 'alphanumeric', /letter/],
+  ])('R10 refuses %j declared as %s with a 400 naming the field', async (id, type, problem) => {
+    const r = await declare(id, type);
+    expect(r.status).toBe(400);
+    expect(r.body.issues).toEqual([{ field: 'type', problem: expect.stringMatching(problem) }]);
+    const tenant = await gw.call('GET', '/v1/tenant', { key: gw.adminKey });
+    expect(Object.keys(tenant.body.smsSenders ?? {})).not.toContain(id);
+  });
+
+  it.each([
+    ['36123', 'short_code'],
+    ['SHOPNEWS', 'alphanumeric'],
+    ['+33612345670', 'long_code'],
+    ['ACME', 'long_code'],
+  ])('R10 accepts %j declared as %s', async (id, type) => {
+    expect((await declare(id, type)).status).toBe(200);
+  });
+
+  it('R10: a phone number stored as short_code before the fix sends no marketing (sender_not_allowed), nothing reaches the outbox', async () => {
+    await real.store.putSmsSender('demo', {
+      id: '+33612345699',
+      type: 'short_code',
+      originationIdentity: 'phone-number/local-dishonest',
+    });
+    const to = '+33612000200';
+    await gw.call('POST', '/v1/consents', { key: gw.adminKey, body: smsConsent(to) });
+    const before = gw.sms.outbox.length;
+    const r = await send(promo(to, { from: '+33612345699' }));
+    expect(r.status).toBe(403);
+    expect(r.body).toMatchObject({ reasons: ['sender_not_allowed'], rules: ['R10'] });
+    expect(gw.sms.outbox.length).toBe(before);
+    // The opt-out mention never names it either: a transactional SMS may still go from it.
+    const receipt = await send(
+      promo(to, { from: '+33612345699', purpose: 'order-updates', body: 'Your order has shipped' }),
+    );
+    expect(receipt.body.decision).toBe('sent');
   });
 });
