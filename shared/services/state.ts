@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { generateApiKey, hashApiKey } from '../domain/api-key';
 import { checkConsent } from '../domain/decide';
+import { futureDatedFields } from '../domain/instant';
 import { recipientKey } from '../domain/recipient-key';
 import { encryptSecret, generateAccessKeyId, generateSecretAccessKey } from '../domain/sender-credential';
 import { NotFoundError } from '../ports/gateway-store';
@@ -123,6 +124,16 @@ export async function createSenderCredential(
   return { keyId, accessKeyId, secretAccessKey, label: input.label };
 }
 
+/**
+ * RULES.md "Time" (R3, R7, R9): evidence dated after the moment it is recorded is not
+ * evidence. A 400 naming each such field, before anything is written. (The schemas have
+ * normalised every instant to UTC already; the check needs the clock, so it lives here.)
+ */
+function refuseFutureDates(now: Date, fields: readonly (readonly [string, string | undefined])[]): void {
+  const issues = futureDatedFields(fields, now);
+  if (issues.length > 0) throw new InvalidInputError(issues);
+}
+
 /** The recipient's key and normalised address (an invalid address is a 400 naming `address`). */
 async function keyFor(
   deps: Dependencies,
@@ -139,6 +150,11 @@ export async function putRecipient(
   caller: Caller,
   input: z.output<typeof putRecipientSchema>,
 ) {
+  refuseFutureDates(deps.clock.now(), [
+    ['lastActivityAt', input.lastActivityAt],
+    ['collection.at', input.collection?.at],
+    ...input.purchases.map((p, i) => [`purchases.${i}.at`, p.at] as const),
+  ]);
   const { key, address } = await keyFor(deps, caller, input);
   const profile: RecipientProfile = { ...input, address, updatedAt: deps.clock.now().toISOString() };
   await deps.store.putProfile(caller.tenantId, key, profile);
@@ -183,6 +199,10 @@ export async function recordConsent(
 ) {
   const tenant = await tenantOf(deps, caller);
   const { channel, address, purpose, ...proof } = input;
+  refuseFutureDates(deps.clock.now(), [
+    ['givenAt', proof.givenAt],
+    ['confirmedAt', proof.confirmedAt],
+  ]);
   if (tenant.purposes[purpose] === undefined) throw new NotFoundError(`Purpose "${purpose}" is not declared`);
   const { key } = await keyFor(deps, caller, { channel, address });
   const grant = { ...proof, id: randomUUID(), recordedAt: deps.clock.now().toISOString() };
@@ -224,6 +244,7 @@ export async function recordWithdrawal(
   input: z.output<typeof recordWithdrawalSchema>,
 ) {
   const { channel, address, purpose, ...proof } = input;
+  refuseFutureDates(deps.clock.now(), [['at', proof.at]]);
   const { key } = await keyFor(deps, caller, { channel, address });
   const now = deps.clock.now().toISOString();
   const withdrawal = { ...proof, id: randomUUID(), at: proof.at ?? now, recordedAt: now };
@@ -247,6 +268,7 @@ export async function recordObjection(
   input: z.output<typeof recordObjectionSchema>,
 ) {
   const { channel, address, ...rest } = input;
+  refuseFutureDates(deps.clock.now(), [['at', rest.at]]);
   const { key } = await keyFor(deps, caller, { channel, address });
   const now = deps.clock.now().toISOString();
   const objection = { ...rest, id: randomUUID(), at: rest.at ?? now, recordedAt: now };
@@ -273,6 +295,7 @@ export async function recordSuppression(
   input: z.output<typeof recordSuppressionSchema>,
 ) {
   const { channel, address, ...rest } = input;
+  refuseFutureDates(deps.clock.now(), [['at', rest.at]]);
   const { key } = await keyFor(deps, caller, { channel, address });
   const now = deps.clock.now().toISOString();
   const suppression = { ...rest, at: rest.at ?? now, recordedAt: now };
