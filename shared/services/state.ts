@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { generateApiKey, hashApiKey } from '../domain/api-key';
 import { checkConsent } from '../domain/decide';
 import { futureDatedFields } from '../domain/instant';
-import { recipientKey } from '../domain/recipient-key';
+import { recipientKeys } from '../domain/recipient-key';
 import { encryptSecret, generateAccessKeyId, generateSecretAccessKey } from '../domain/sender-credential';
 import { NotFoundError } from '../ports/gateway-store';
 import type {
@@ -26,7 +26,7 @@ import {
 } from '../schemas/tenant';
 import { InvalidInputError } from '../schemas/validation';
 import type { Channel } from '../schemas/vocabulary';
-import { normalizeAddress } from './decisions';
+import { normalizeAddress, readRecipientState } from './decisions';
 import type { Caller, Dependencies } from './dependencies';
 import { actorOf, recordChanges } from './record-change';
 
@@ -139,10 +139,10 @@ async function keyFor(
   deps: Dependencies,
   caller: Caller,
   ref: { channel: Channel; address: string },
-): Promise<{ key: string; address: string }> {
+): Promise<{ key: string; legacyKey?: string; address: string }> {
   const [keys, tenant] = await Promise.all([deps.keys.load(), tenantOf(deps, caller)]);
   const address = normalizeAddress(tenant, ref.channel, ref.address, 'address');
-  return { key: recipientKey(keys.hashKey, caller.tenantId, ref.channel, address), address };
+  return { ...recipientKeys(keys.hashKey, caller.tenantId, ref.channel, address), address };
 }
 
 export async function putRecipient(
@@ -155,7 +155,7 @@ export async function putRecipient(
     ['collection.at', input.collection?.at],
     ...input.purchases.map((p, i) => [`purchases.${i}.at`, p.at] as const),
   ]);
-  const { key, address } = await keyFor(deps, caller, input);
+  const { key, legacyKey, address } = await keyFor(deps, caller, input);
   const profile: RecipientProfile = { ...input, address, updatedAt: deps.clock.now().toISOString() };
   await deps.store.putProfile(caller.tenantId, key, profile);
   await recordChanges(deps, { tenantId: caller.tenantId, recipientKey: key, channel: input.channel }, [
@@ -173,7 +173,7 @@ export async function putRecipient(
   ]);
   // R11: an address that objected (or was erased) stays blocked when it comes back in an
   // import; say so, so that the importer knows why its sends will be refused.
-  const { objections } = await deps.store.getRecipientState(caller.tenantId, key);
+  const { objections } = await readRecipientState(deps, caller.tenantId, { key, legacyKey });
   return {
     recipientKey: key,
     profile,
