@@ -205,13 +205,16 @@ export async function importLegacyBatch(
       c.outcome === 'needs_repermission' || c.outcome === 'soft_opt_in' ? c.purchase : undefined;
     if (
       purchase &&
-      !purchases.some((p) => p.productFamily === purchase.productFamily && p.at === purchase.at)
+      !purchases.some(
+        (p) => p.productFamily === purchase.productFamily && Date.parse(p.at) === Date.parse(purchase.at),
+      )
     ) {
       purchases.push({ ...purchase, ref: `import-${hash}` });
     }
+    // As instants (RULES.md "Time"): a stored date may carry the offset it was written with.
     const lastActivityAt = [previous?.lastActivityAt, c.lastActivityAt]
       .filter((d): d is string => d !== undefined)
-      .sort()
+      .sort((a, b) => Date.parse(a) - Date.parse(b))
       .pop();
     const profile: RecipientProfile = {
       channel: c.channel,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalGateway, provableConsent, startLocalGateway } from '../support/local-gateway';
-import { SEND_PATHS, type SendPaths, sendPaths } from '../support/send-paths';
+import { type PathOutcome, SEND_PATHS, type SendPaths, sendPaths } from '../support/send-paths';
 
 /**
  * Issue 11, item 1: the three send paths (POST /v1/messages, the bulk queue, the SES v2
@@ -177,7 +177,7 @@ describe('the three send paths decide the same on the same state', () => {
     const table: Record<string, Record<string, string>> = {};
     for (const c of cases) {
       const before = await paths.delivered(c.address);
-      const results = [];
+      const results: PathOutcome[] = [];
       for (const path of SEND_PATHS) results.push(await paths.send(path, c.address));
       table[c.title] = Object.fromEntries(
         SEND_PATHS.map((p, i) => [p, `${results[i]!.outcome} ${results[i]!.reasons.join(',')}`.trim()]),
