@@ -218,6 +218,9 @@ describe('Keys written before identities were case-folded (dual-key read, then n
     for (const a of [grace, heidi, ivan]) await expectRefusedEverywhere(a, 'objection');
 
     const deps = { doc, tableName: gw.tableName, hashKey };
+    const dry = await migrateRecipientKeys(deps, { tenantId: TENANT, dryRun: true });
+    expect(dry).toMatchObject({ partitionsMoved: 2, itemsMoved: 6 });
+    expect(await partition(oldPk)).toHaveLength(3);
     const first = await migrateRecipientKeys(deps, { tenantId: TENANT });
     expect(first).toMatchObject({ partitionsMoved: 2, partitionsMerged: 2, itemsMoved: 6 });
     expect(await partition(oldPk)).toEqual([]);
