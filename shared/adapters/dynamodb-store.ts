@@ -12,6 +12,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { DayCount } from '../domain/complaint-rate';
+import { objectionInstantMs } from '../domain/decide';
 import type { RetentionItem } from '../domain/retention';
 import {
   AlreadyRecordedError,
@@ -754,6 +755,7 @@ export class DynamoDbGatewayStore implements GatewayStore {
               entity: 'objectionScope',
               data: w.objection,
               at: w.objection.at,
+              atMs: objectionInstantMs(w.objection),
             });
           }
           add({ ...base, sk: `S#OBJECTION#${w.objection.id}`, entity: 'objection', data: w.objection });
@@ -853,14 +855,25 @@ export class DynamoDbGatewayStore implements GatewayStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk, sk: objectionScopeSk(objection) },
-          UpdateExpression: 'SET #entity = :entity, #v = :v, #data = :data, #at = :at',
-          ConditionExpression: 'attribute_not_exists(#at) OR #at <= :at',
-          ExpressionAttributeNames: { '#entity': 'entity', '#v': 'v', '#data': 'data', '#at': 'at' },
+          UpdateExpression: 'SET #entity = :entity, #v = :v, #data = :data, #at = :at, #atMs = :atMs',
+          // R7: compared as instants (epoch ms of when the objection took hold), never as text:
+          // "12:00-08:00" is later than "18:00Z". An item written before `atMs` existed has
+          // none and is replaced: the new objection was recorded after it, so it took hold
+          // later (`npm run migrate` also rewrites those items).
+          ConditionExpression: 'attribute_not_exists(#atMs) OR #atMs <= :atMs',
+          ExpressionAttributeNames: {
+            '#entity': 'entity',
+            '#v': 'v',
+            '#data': 'data',
+            '#at': 'at',
+            '#atMs': 'atMs',
+          },
           ExpressionAttributeValues: {
             ':entity': 'objectionScope',
             ':v': ENTITY_VERSION,
             ':data': objection,
             ':at': objection.at,
+            ':atMs': objectionInstantMs(objection),
           },
         }),
       );

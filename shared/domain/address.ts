@@ -1,9 +1,10 @@
 import { domainToASCII } from 'node:url';
 
 /**
- * Email addresses as RULES.md's vocabulary defines a recipient: trimmed, domain
- * lower-cased and IDNA-encoded. The local part is kept as given (RFC 5321 leaves its
- * case to the receiving domain). Pure: node:url's IDNA conversion does no I/O.
+ * Email addresses as RULES.md's vocabulary defines a recipient: trimmed, Unicode NFC,
+ * domain lower-cased and IDNA-encoded. The local part is kept as given for delivery
+ * (RFC 5321 leaves its case to the receiving domain); for identity, `emailIdentity`
+ * folds its case too. Pure: node:url's IDNA conversion does no I/O.
  */
 export class AddressError extends Error {
   override name = 'AddressError';
@@ -14,7 +15,7 @@ const LOCAL_PART = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.\u0080-\uFFFF-]{1,64}$/;
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 export function normalizeEmail(input: string): string {
-  const trimmed = input.trim();
+  const trimmed = input.trim().normalize('NFC');
   if (CONTROL.test(trimmed)) throw new AddressError('contains control characters');
   const at = trimmed.lastIndexOf('@');
   if (at <= 0 || at === trimmed.length - 1) throw new AddressError('is not an email address (local@domain)');
@@ -27,6 +28,19 @@ export function normalizeEmail(input: string): string {
     throw new AddressError('has an invalid domain');
   }
   return `${local}@${domain}`;
+}
+
+/**
+ * RULES.md vocabulary, "Recipient": for identity (matching consents, objections,
+ * suppressions, erasures: R7, R8, R11, R15) an email address is compared
+ * case-insensitively, local part included: `Frank@example.org` is `frank@example.org`.
+ * A false block costs one email; a missed objection is a sanction. Takes a normalised
+ * address (NFC, IDNA domain). Case folding as upper-then-lower, then NFC again: it maps
+ * every case variant of a letter to one form (ß and SS to ss, final sigma to σ), which is
+ * what identity needs, without a Unicode table dependency.
+ */
+export function emailIdentity(normalized: string): string {
+  return normalized.toUpperCase().toLowerCase().normalize('NFC');
 }
 
 export function isEmail(input: string): boolean {

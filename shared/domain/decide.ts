@@ -2,6 +2,7 @@ import type { ConsentRecord, Objection, RecipientState } from '../schemas/recipi
 import type { Purpose, Tenant } from '../schemas/tenant';
 import { type Basis, type Channel, invalidConsentMethods } from '../schemas/vocabulary';
 import { emailDomain, isRoleAddress } from './address';
+import { earlierMs, laterMs } from './instant';
 import { regionOf } from './phone';
 import { type Failure, failure } from './reasons';
 import { addDays, lastPurchaseAt, retentionEnd } from './retention';
@@ -94,7 +95,7 @@ export function decide(input: DecisionInput): Decision {
     const objection = blockingObjection(
       recipient.objections,
       purpose.id,
-      consentCheck.ok ? consentCheck.givenAt : undefined,
+      consentCheck.ok ? consentCheck : undefined,
     );
     if (objection) {
       failures.push(
@@ -189,21 +190,45 @@ function describeScope(objection: Objection): string {
 }
 
 /**
- * R7: an objection blocks its scope until a new, explicit consent for a purpose, given
- * after it, re-opens that purpose alone.
+ * R7: when an objection took hold: the later of the time it was given and the time it was
+ * recorded ("never reopened by evidence dated before it was recorded").
+ */
+export function objectionInstantMs(objection: Pick<Objection, 'at' | 'recordedAt'>): number {
+  return laterMs(objection.at, objection.recordedAt);
+}
+
+/**
+ * R7 (and R3 for withdrawals): when a consent can count from: the earlier of the time it
+ * says it was given and the time it was recorded. A `givenAt` in the future (stored before
+ * future dates were refused) thus counts from its recording, never from 2099.
+ */
+export function consentInstantMs(grant: { givenAt?: string; recordedAt?: string }): number {
+  return earlierMs(grant.givenAt, grant.recordedAt);
+}
+
+/**
+ * R7: an objection blocks its scope until a new, explicit consent for a purpose re-opens
+ * that purpose alone, and only a consent both given and recorded after the objection took
+ * hold: a tie goes to the objection (a false block costs one email; a missed objection is
+ * a sanction).
  */
 function blockingObjection(
   objections: readonly Objection[],
   purposeId: string,
-  consentGivenAt: string | undefined,
+  consent: { givenAt: string; recordedAt?: string } | undefined,
 ): Objection | undefined {
-  const consentMs = consentGivenAt === undefined ? Number.NEGATIVE_INFINITY : Date.parse(consentGivenAt);
+  const consentMs = consent === undefined ? Number.NEGATIVE_INFINITY : consentInstantMs(consent);
   return objections.find(
-    (o) => (o.scope.type === 'channel' || o.scope.purpose === purposeId) && Date.parse(o.at) >= consentMs,
+    (o) =>
+      (o.scope.type === 'channel' || o.scope.purpose === purposeId) &&
+      // NaN (an unreadable date) never lets a consent through: only a consent provably later does.
+      !(consentMs > objectionInstantMs(o)),
   );
 }
 
-type ConsentCheck = { ok: true; givenAt: string; id: string } | { ok: false; failures: Failure[] };
+type ConsentCheck =
+  | { ok: true; givenAt: string; recordedAt?: string; id: string }
+  | { ok: false; failures: Failure[] };
 
 /** R1 and R3: a consent counts only when present, not withdrawn, validly collected and provable. */
 export function checkConsent(record: ConsentRecord | undefined, tenant: Tenant): ConsentCheck {
@@ -220,10 +245,12 @@ export function checkConsent(record: ConsentRecord | undefined, tenant: Tenant):
         };
   }
   const failures: Failure[] = [];
+  // R3, as R7 for objections: a withdrawal stands unless the grant was both given and
+  // recorded after it took hold; a tie keeps it withdrawn.
   if (
     record?.withdrawal &&
     grant.givenAt !== undefined &&
-    Date.parse(record.withdrawal.at) >= Date.parse(grant.givenAt)
+    !(consentInstantMs(grant) > laterMs(record.withdrawal.at, record.withdrawal.recordedAt))
   ) {
     failures.push(failure('consent_withdrawn', 'R3', `The consent was withdrawn on ${record.withdrawal.at}`));
   }
@@ -258,7 +285,7 @@ export function checkConsent(record: ConsentRecord | undefined, tenant: Tenant):
 
   return failures.length > 0 || grant.givenAt === undefined
     ? { ok: false, failures }
-    : { ok: true, givenAt: grant.givenAt, id: grant.id };
+    : { ok: true, givenAt: grant.givenAt, recordedAt: grant.recordedAt, id: grant.id };
 }
 
 function namesTenant(controllers: readonly string[], tenant: Tenant): boolean {

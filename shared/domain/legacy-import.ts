@@ -4,6 +4,7 @@ import type { Purpose, Tenant } from '../schemas/tenant';
 import { type Channel, type ConsentMethod, consentMethodSchema } from '../schemas/vocabulary';
 import { AddressError, normalizeEmail } from './address';
 import { checkConsent } from './decide';
+import { isFutureDated } from './instant';
 import { PhoneNumberError, parsePhone } from './phone';
 import { addDays } from './retention';
 
@@ -122,14 +123,17 @@ function date(value: string | undefined, now: Date): string | undefined | null {
   const iso = /^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v;
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(iso)) return null;
   const ms = Date.parse(iso);
-  // A date in the future is a data-entry error, not a proof (R3: when it was given).
-  if (Number.isNaN(ms) || ms > now.getTime()) return null;
+  // A date in the future is a data-entry error, not a proof (R3: when it was given); the
+  // same few minutes of clock skew as the API allows (RULES.md "Time").
+  if (Number.isNaN(ms) || isFutureDated(iso, now)) return null;
   return new Date(ms).toISOString();
 }
 
 function latest(dates: readonly (string | undefined)[]): string | undefined {
   let best: string | undefined;
-  for (const d of dates) if (d !== undefined && (best === undefined || d > best)) best = d;
+  // Compared as instants (RULES.md "Time"), not as text.
+  for (const d of dates)
+    if (d !== undefined && (best === undefined || Date.parse(d) > Date.parse(best))) best = d;
   return best;
 }
 

@@ -21,9 +21,21 @@ function latest(dates: readonly (string | undefined)[]): string | undefined {
   return best;
 }
 
+/**
+ * RULES.md "Time": a fact cannot have happened after it was recorded. A date later than its
+ * record (stored before future dates were refused at recording) counts as of the recording,
+ * so that a purchase "made" next year neither gives soft opt-in (R2) nor stretches
+ * retention (R9).
+ */
+function notAfter(date: string | undefined, recordedAt: string | undefined): string | undefined {
+  if (date === undefined || recordedAt === undefined) return date;
+  return Date.parse(date) > Date.parse(recordedAt) ? recordedAt : date;
+}
+
 /** R2/R9: the last purchase, whatever the family; undefined for a prospect. */
 export function lastPurchaseAt(state: RecipientState): string | undefined {
-  return latest((state.profile?.purchases ?? []).map((p) => p.at));
+  const recorded = state.profile?.updatedAt;
+  return latest((state.profile?.purchases ?? []).map((p) => notAfter(p.at, recorded)));
 }
 
 /**
@@ -33,11 +45,15 @@ export function lastPurchaseAt(state: RecipientState): string | undefined {
  */
 export function lastActivityAt(state: RecipientState): string | undefined {
   const profile = state.profile;
+  const recorded = profile?.updatedAt;
   return latest([
-    profile?.collection?.at,
-    profile?.lastActivityAt,
-    ...(profile?.purchases ?? []).map((p) => p.at),
-    ...Object.values(state.consents).flatMap((c) => [c.grant?.givenAt, c.grant?.confirmedAt]),
+    notAfter(profile?.collection?.at, recorded),
+    notAfter(profile?.lastActivityAt, recorded),
+    ...(profile?.purchases ?? []).map((p) => notAfter(p.at, recorded)),
+    ...Object.values(state.consents).flatMap((c) => [
+      notAfter(c.grant?.givenAt, c.grant?.recordedAt),
+      notAfter(c.grant?.confirmedAt, c.grant?.recordedAt),
+    ]),
   ]);
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { canonicalInstant, instantMs } from '../domain/instant';
 
 /** RULES.md vocabulary, verbatim. */
 export const channelSchema = z.enum(['email', 'sms']).meta({ id: 'Channel' });
@@ -103,4 +104,16 @@ export const objectionMethodSchema = z
   .meta({ id: 'ObjectionMethod' });
 export type ObjectionMethod = z.infer<typeof objectionMethodSchema>;
 
-export const isoDateTimeSchema = z.iso.datetime({ offset: true });
+/**
+ * RULES.md vocabulary, "Time": an instant in, with any offset or precision, one canonical
+ * UTC string out (`2026-06-01T20:00:00.000Z`), so that nothing stored or compared downstream
+ * depends on how the sender wrote it (issue 11: a `-08:00` objection compared as text).
+ */
+export const isoDateTimeSchema = z.iso
+  .datetime({ offset: true })
+  .meta({
+    description:
+      "ISO 8601 instant with any offset and precision, stored in UTC. A person's act dated more than 5 minutes after the gate's clock is refused (400 naming the field).",
+  })
+  .refine((v) => !Number.isNaN(instantMs(v)), 'is not a valid instant')
+  .transform(canonicalInstant);

@@ -1,8 +1,9 @@
 import { AddressError, normalizeEmail } from '../domain/address';
 import { type Decision, decide } from '../domain/decide';
+import { mergeRecipientStates } from '../domain/merge-recipient-state';
 import { PhoneNumberError, parsePhone } from '../domain/phone';
 import { rulesOf } from '../domain/reasons';
-import { recipientKey } from '../domain/recipient-key';
+import { recipientKeys } from '../domain/recipient-key';
 import { NotFoundError } from '../ports/gateway-store';
 import type { KeyMaterial } from '../ports/key-ring';
 import type { DecisionRequest } from '../schemas/api';
@@ -88,19 +89,48 @@ export async function prefetchStates(
   const keyOf = new Map(
     [...purposesByAddress.keys()].map((to) => [
       to,
-      recipientKey(ctx.keys.hashKey, ctx.tenant.id, 'email', to),
+      recipientKeys(ctx.keys.hashKey, ctx.tenant.id, 'email', to),
     ]),
   );
+  // Dual-key read (issue 11, item 2): the legacy key's items ride in the same batch.
   const states = await deps.store.getRecipientStates(
     ctx.tenant.id,
-    [...purposesByAddress].map(([to, purposes]) => ({
-      recipientKey: keyOf.get(to)!,
-      purposes: [...purposes],
-    })),
+    [...purposesByAddress].flatMap(([to, purposes]) => {
+      const { key, legacyKey } = keyOf.get(to)!;
+      return [key, ...(legacyKey ? [legacyKey] : [])].map((k) => ({
+        recipientKey: k,
+        purposes: [...purposes],
+      }));
+    }),
   );
   return new Map(
-    [...keyOf].map(([to, key]) => [to, { recipientKey: key, state: states.get(key)! }] as const),
+    [...keyOf].map(([to, { key, legacyKey }]) => {
+      const state = states.get(key)!;
+      const legacy = legacyKey === undefined ? undefined : states.get(legacyKey);
+      return [
+        to,
+        { recipientKey: key, state: legacy ? mergeRecipientStates(state, legacy) : state },
+      ] as const;
+    }),
   );
+}
+
+/**
+ * The recipient's state, read with one strongly consistent query, and, while keys written
+ * before identities were case-folded may remain (issue 11, item 2: `npm run migrate` moves
+ * them, and unsubscribe links already delivered carry them), the legacy key's state too,
+ * merged: an objection stored under `Frank@…`'s old key still blocks (R7).
+ */
+export async function readRecipientState(
+  deps: Pick<Dependencies, 'store'>,
+  tenantId: string,
+  keys: { key: string; legacyKey?: string },
+): Promise<RecipientState> {
+  const [state, legacy] = await Promise.all([
+    deps.store.getRecipientState(tenantId, keys.key),
+    keys.legacyKey === undefined ? undefined : deps.store.getRecipientState(tenantId, keys.legacyKey),
+  ]);
+  return legacy === undefined ? state : mergeRecipientStates(state, legacy);
 }
 
 /** Decides for one recipient: on a state read ahead, or reading it (one strongly consistent query). */
@@ -110,9 +140,9 @@ export async function decideFor(
   message: { channel: Channel; purpose: string; from: string; to: string },
   prefetched?: PrefetchedState,
 ): Promise<{ decision: Decision; recipientKey: string; state: RecipientState }> {
-  const key =
-    prefetched?.recipientKey ?? recipientKey(ctx.keys.hashKey, ctx.tenant.id, message.channel, message.to);
-  const state = prefetched?.state ?? (await deps.store.getRecipientState(ctx.tenant.id, key));
+  const keys = recipientKeys(ctx.keys.hashKey, ctx.tenant.id, message.channel, message.to);
+  const key = prefetched?.recipientKey ?? keys.key;
+  const state = prefetched?.state ?? (await readRecipientState(deps, ctx.tenant.id, keys));
   const decision = decide({
     tenant: ctx.tenant,
     channel: message.channel,

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { type Options as CsvOptions, parse } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
+import { objectionInstantMs } from '../domain/decide';
 import {
   type Classification,
   classifyLegacyRow,
@@ -159,18 +160,20 @@ export async function importLegacyBatch(
       if (!state?.objections.some((o) => o.id === id) && !objectedIds.has(id)) {
         objectedIds.add(id);
         const latest = state?.objections.find((o) => o.scope.type === 'channel');
+        const objection = {
+          id,
+          scope: { type: 'channel' as const },
+          at: c.at,
+          method: 'request_to_controller' as const,
+          source: SOURCE,
+          recordedAt: at,
+        };
         writes.push({
           kind: 'objection',
           recipientKey: key,
-          objection: {
-            id,
-            scope: { type: 'channel' },
-            at: c.at,
-            method: 'request_to_controller',
-            source: SOURCE,
-            recordedAt: at,
-          },
-          latestOfScope: latest === undefined || Date.parse(latest.at) <= Date.parse(c.at),
+          objection,
+          // R7: as instants, when each took hold (the store's scope item compares the same way).
+          latestOfScope: latest === undefined || objectionInstantMs(latest) <= objectionInstantMs(objection),
         });
         writes.push({
           kind: 'audit',
@@ -202,13 +205,16 @@ export async function importLegacyBatch(
       c.outcome === 'needs_repermission' || c.outcome === 'soft_opt_in' ? c.purchase : undefined;
     if (
       purchase &&
-      !purchases.some((p) => p.productFamily === purchase.productFamily && p.at === purchase.at)
+      !purchases.some(
+        (p) => p.productFamily === purchase.productFamily && Date.parse(p.at) === Date.parse(purchase.at),
+      )
     ) {
       purchases.push({ ...purchase, ref: `import-${hash}` });
     }
+    // As instants (RULES.md "Time"): a stored date may carry the offset it was written with.
     const lastActivityAt = [previous?.lastActivityAt, c.lastActivityAt]
       .filter((d): d is string => d !== undefined)
-      .sort()
+      .sort((a, b) => Date.parse(a) - Date.parse(b))
       .pop();
     const profile: RecipientProfile = {
       channel: c.channel,

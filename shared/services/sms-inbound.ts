@@ -44,6 +44,9 @@ export async function handleInboundSms(deps: Dependencies, sms: InboundSms): Pro
   const from = normalizeAddress(tenant, 'sms', sms.originationNumber, 'originationNumber');
   const key = recipientKey(keys.hashKey, tenantId, 'sms', from);
   const recordedAt = deps.clock.now().toISOString();
+  // RULES.md "Time": a reply is not received after it is recorded; an SNS timestamp ahead of
+  // the gate's clock counts as of the recording (R7: evidence dated in the future reopens nothing).
+  const receivedAt = Date.parse(sms.receivedAt) > Date.parse(recordedAt) ? recordedAt : sms.receivedAt;
   const source = `SMS reply to ${sms.destinationNumber}`;
 
   const target = { tenantId, recipientKey: key, channel: 'sms' as const };
@@ -56,7 +59,7 @@ export async function handleInboundSms(deps: Dependencies, sms: InboundSms): Pro
         type: 'sms_reply.unrecognised',
         actor,
         why: 'R7: SMS reply with no keyword, kept for review (in doubt, a person reads it)',
-        at: sms.receivedAt,
+        at: receivedAt,
         data: {
           inboundMessageId: sms.inboundMessageId,
           destination: sms.destinationNumber,
@@ -86,7 +89,7 @@ export async function handleInboundSms(deps: Dependencies, sms: InboundSms): Pro
     await deps.store.putObjection(tenantId, key, {
       id: objectionId,
       scope: { type: 'channel' },
-      at: sms.receivedAt,
+      at: receivedAt,
       method: 'sms_stop',
       messageId: sms.inboundMessageId,
       source,
@@ -98,7 +101,7 @@ export async function handleInboundSms(deps: Dependencies, sms: InboundSms): Pro
         type: 'objection.recorded',
         actor,
         why: 'R7: STOP reply by SMS',
-        at: sms.receivedAt,
+        at: receivedAt,
         data: { objectionId, scope: { type: 'channel' }, method: 'sms_stop' },
         publish: {
           detailType: 'Objection Recorded',
@@ -120,7 +123,7 @@ export async function handleInboundSms(deps: Dependencies, sms: InboundSms): Pro
     const consentId = `${sourceId}-${purpose}`;
     await deps.store.putConsent(tenantId, key, purpose, {
       id: consentId,
-      givenAt: sms.receivedAt,
+      givenAt: receivedAt,
       method: 'sms_keyword',
       // What the person sent is what they were shown to send: the keyword is the wording.
       wording: sms.messageBody.trim(),
@@ -135,8 +138,8 @@ export async function handleInboundSms(deps: Dependencies, sms: InboundSms): Pro
       type: 'consent.given',
       actor,
       why: 'R1/R3: START reply by SMS',
-      at: sms.receivedAt,
-      data: { purpose, consentId, method: 'sms_keyword', givenAt: sms.receivedAt, valid: true },
+      at: receivedAt,
+      data: { purpose, consentId, method: 'sms_keyword', givenAt: receivedAt, valid: true },
       publish: {
         detailType: 'Consent Given',
         detail: { purpose, consentId, method: 'sms_keyword', valid: true },

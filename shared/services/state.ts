@@ -2,7 +2,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { generateApiKey, hashApiKey } from '../domain/api-key';
 import { checkConsent } from '../domain/decide';
-import { recipientKey } from '../domain/recipient-key';
+import { futureDatedFields } from '../domain/instant';
+import { recipientKeys } from '../domain/recipient-key';
 import { encryptSecret, generateAccessKeyId, generateSecretAccessKey } from '../domain/sender-credential';
 import { senderDeclarationProblem } from '../domain/sms-sender';
 import { NotFoundError } from '../ports/gateway-store';
@@ -26,7 +27,7 @@ import {
 } from '../schemas/tenant';
 import { InvalidInputError } from '../schemas/validation';
 import type { Channel } from '../schemas/vocabulary';
-import { normalizeAddress } from './decisions';
+import { normalizeAddress, readRecipientState } from './decisions';
 import type { Caller, Dependencies } from './dependencies';
 import { actorOf, recordChanges } from './record-change';
 
@@ -124,15 +125,25 @@ export async function createSenderCredential(
   return { keyId, accessKeyId, secretAccessKey, label: input.label };
 }
 
+/**
+ * RULES.md "Time" (R3, R7, R9): evidence dated after the moment it is recorded is not
+ * evidence. A 400 naming each such field, before anything is written. (The schemas have
+ * normalised every instant to UTC already; the check needs the clock, so it lives here.)
+ */
+function refuseFutureDates(now: Date, fields: readonly (readonly [string, string | undefined])[]): void {
+  const issues = futureDatedFields(fields, now);
+  if (issues.length > 0) throw new InvalidInputError(issues);
+}
+
 /** The recipient's key and normalised address (an invalid address is a 400 naming `address`). */
 async function keyFor(
   deps: Dependencies,
   caller: Caller,
   ref: { channel: Channel; address: string },
-): Promise<{ key: string; address: string }> {
+): Promise<{ key: string; legacyKey?: string; address: string }> {
   const [keys, tenant] = await Promise.all([deps.keys.load(), tenantOf(deps, caller)]);
   const address = normalizeAddress(tenant, ref.channel, ref.address, 'address');
-  return { key: recipientKey(keys.hashKey, caller.tenantId, ref.channel, address), address };
+  return { ...recipientKeys(keys.hashKey, caller.tenantId, ref.channel, address), address };
 }
 
 export async function putRecipient(
@@ -140,7 +151,12 @@ export async function putRecipient(
   caller: Caller,
   input: z.output<typeof putRecipientSchema>,
 ) {
-  const { key, address } = await keyFor(deps, caller, input);
+  refuseFutureDates(deps.clock.now(), [
+    ['lastActivityAt', input.lastActivityAt],
+    ['collection.at', input.collection?.at],
+    ...input.purchases.map((p, i) => [`purchases.${i}.at`, p.at] as const),
+  ]);
+  const { key, legacyKey, address } = await keyFor(deps, caller, input);
   const profile: RecipientProfile = { ...input, address, updatedAt: deps.clock.now().toISOString() };
   await deps.store.putProfile(caller.tenantId, key, profile);
   await recordChanges(deps, { tenantId: caller.tenantId, recipientKey: key, channel: input.channel }, [
@@ -158,7 +174,7 @@ export async function putRecipient(
   ]);
   // R11: an address that objected (or was erased) stays blocked when it comes back in an
   // import; say so, so that the importer knows why its sends will be refused.
-  const { objections } = await deps.store.getRecipientState(caller.tenantId, key);
+  const { objections } = await readRecipientState(deps, caller.tenantId, { key, legacyKey });
   return {
     recipientKey: key,
     profile,
@@ -184,6 +200,10 @@ export async function recordConsent(
 ) {
   const tenant = await tenantOf(deps, caller);
   const { channel, address, purpose, ...proof } = input;
+  refuseFutureDates(deps.clock.now(), [
+    ['givenAt', proof.givenAt],
+    ['confirmedAt', proof.confirmedAt],
+  ]);
   if (tenant.purposes[purpose] === undefined) throw new NotFoundError(`Purpose "${purpose}" is not declared`);
   const { key } = await keyFor(deps, caller, { channel, address });
   const grant = { ...proof, id: randomUUID(), recordedAt: deps.clock.now().toISOString() };
@@ -225,6 +245,7 @@ export async function recordWithdrawal(
   input: z.output<typeof recordWithdrawalSchema>,
 ) {
   const { channel, address, purpose, ...proof } = input;
+  refuseFutureDates(deps.clock.now(), [['at', proof.at]]);
   const { key } = await keyFor(deps, caller, { channel, address });
   const now = deps.clock.now().toISOString();
   const withdrawal = { ...proof, id: randomUUID(), at: proof.at ?? now, recordedAt: now };
@@ -248,6 +269,7 @@ export async function recordObjection(
   input: z.output<typeof recordObjectionSchema>,
 ) {
   const { channel, address, ...rest } = input;
+  refuseFutureDates(deps.clock.now(), [['at', rest.at]]);
   const { key } = await keyFor(deps, caller, { channel, address });
   const now = deps.clock.now().toISOString();
   const objection = { ...rest, id: randomUUID(), at: rest.at ?? now, recordedAt: now };
@@ -274,6 +296,7 @@ export async function recordSuppression(
   input: z.output<typeof recordSuppressionSchema>,
 ) {
   const { channel, address, ...rest } = input;
+  refuseFutureDates(deps.clock.now(), [['at', rest.at]]);
   const { key } = await keyFor(deps, caller, { channel, address });
   const now = deps.clock.now().toISOString();
   const suppression = { ...rest, at: rest.at ?? now, recordedAt: now };

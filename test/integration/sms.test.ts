@@ -218,6 +218,8 @@ describe('replies', () => {
     ]);
     expect(JSON.stringify(published)).not.toContain('688888888');
 
+    // R7: a consent reopens only when given and recorded after the objection: a minute later.
+    now = new Date(now.getTime() + 60_000);
     await gw.sms.reply('+33688888888', '36123', 'START');
     const again = await send(promo('+33688888888'));
     expect(again.body).toMatchObject({ decision: 'sent', basis: 'consent' });

@@ -212,12 +212,29 @@ const rows: Row[] = [
       consents: {
         newsletter: {
           purpose: 'newsletter',
-          grant: withConsent('newsletter', { givenAt: daysAgo(2) }).consents.newsletter!.grant,
+          grant: withConsent('newsletter', { givenAt: daysAgo(2), recordedAt: daysAgo(2) }).consents
+            .newsletter!.grant,
           withdrawal: { id: 'w1', at: daysAgo(5), method: 'request_to_controller', recordedAt: daysAgo(5) },
         },
       },
     }),
     basis: 'consent',
+  },
+  {
+    title: 'R3 rejects a consent dated after a withdrawal but recorded before it (consent_withdrawn)',
+    purpose: 'newsletter',
+    recipient: state({
+      profile: profile(),
+      consents: {
+        newsletter: {
+          purpose: 'newsletter',
+          grant: withConsent('newsletter', { givenAt: '2099-01-01T00:00:00.000Z', recordedAt: daysAgo(5) })
+            .consents.newsletter!.grant,
+          withdrawal: { id: 'w1', at: daysAgo(2), method: 'one_click', recordedAt: daysAgo(2) },
+        },
+      },
+    }),
+    reasons: ['consent_withdrawn', 'soft_opt_in_not_applicable'],
   },
   // R4
   {
@@ -344,7 +361,7 @@ const rows: Row[] = [
     purpose: 'newsletter',
     recipient: withConsent(
       'newsletter',
-      { givenAt: daysAgo(1) },
+      { givenAt: daysAgo(1), recordedAt: daysAgo(1) },
       {
         objections: [
           {
@@ -353,6 +370,106 @@ const rows: Row[] = [
             at: daysAgo(3),
             method: 'one_click',
             recordedAt: daysAgo(3),
+          },
+        ],
+      },
+    ),
+    basis: 'consent',
+  },
+  {
+    title: 'R7 rejects a consent dated in the future but recorded before the objection (objection)',
+    purpose: 'newsletter',
+    recipient: withConsent(
+      'newsletter',
+      { givenAt: '2099-01-01T00:00:00.000Z', recordedAt: daysAgo(3) },
+      {
+        objections: [
+          {
+            id: 'o',
+            scope: { type: 'channel' },
+            at: daysAgo(1),
+            method: 'one_click',
+            recordedAt: daysAgo(1),
+          },
+        ],
+      },
+    ),
+    reasons: ['objection'],
+  },
+  {
+    title: "R7 rejects a consent given after the objection's date but before it was recorded (objection)",
+    purpose: 'newsletter',
+    recipient: withConsent(
+      'newsletter',
+      { givenAt: daysAgo(3), recordedAt: daysAgo(0.5) },
+      {
+        objections: [
+          {
+            id: 'o',
+            scope: { type: 'channel' },
+            at: daysAgo(5),
+            method: 'one_click',
+            recordedAt: daysAgo(1),
+          },
+        ],
+      },
+    ),
+    reasons: ['objection'],
+  },
+  {
+    title: "R7 rejects on a tie: a consent given and recorded at the objection's instant (objection)",
+    purpose: 'newsletter',
+    recipient: withConsent(
+      'newsletter',
+      { givenAt: '2026-06-01T20:00:00.000Z', recordedAt: '2026-06-01T20:00:00.000Z' },
+      {
+        objections: [
+          {
+            id: 'o',
+            scope: { type: 'channel' },
+            at: '2026-06-01T12:00:00-08:00',
+            method: 'one_click',
+            recordedAt: '2026-06-01T20:00:00.000Z',
+          },
+        ],
+      },
+    ),
+    reasons: ['objection'],
+  },
+  {
+    title: 'R7 compares instants, not text: a -08:00 objection blocks a consent given at 19:00Z (objection)',
+    purpose: 'newsletter',
+    recipient: withConsent(
+      'newsletter',
+      { givenAt: '2026-06-01T19:00:00Z', recordedAt: daysAgo(1) },
+      {
+        objections: [
+          {
+            id: 'o',
+            scope: { type: 'channel' },
+            at: '2026-06-01T12:00:00-08:00',
+            method: 'one_click',
+            recordedAt: '2026-06-01T12:00:00-08:00',
+          },
+        ],
+      },
+    ),
+    reasons: ['objection'],
+  },
+  {
+    title: 'R7 allows a consent given and recorded just after a -08:00 objection',
+    purpose: 'newsletter',
+    recipient: withConsent(
+      'newsletter',
+      { givenAt: '2026-06-01T20:00:00.001Z', recordedAt: '2026-06-01T20:00:01Z' },
+      {
+        objections: [
+          {
+            id: 'o',
+            scope: { type: 'channel' },
+            at: '2026-06-01T12:00:00-08:00',
+            method: 'one_click',
+            recordedAt: '2026-06-01T20:00:00.000Z',
           },
         ],
       },

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, recordTtl, retentionPlan, ttlOf } from '../../shared/domain/retention';
+import {
+  addDays,
+  lastActivityAt,
+  lastPurchaseAt,
+  recordTtl,
+  retentionEnd,
+  retentionPlan,
+  ttlOf,
+} from '../../shared/domain/retention';
 import { tenantSettingsSchema } from '../../shared/schemas/tenant';
 import { daysAgo, NOW, profile, state } from '../support/builders';
 
@@ -72,5 +80,40 @@ describe('retention TTLs (R9, R11)', () => {
 
   it('R9 gives a record about an unknown recipient the prospect retention from now', () => {
     expect(recordTtl(state(), settings, NOW)).toBe(ttlOf(addDays(NOW.toISOString(), 3 * 365)));
+  });
+});
+
+describe('retention of facts dated after their record (RULES.md "Time")', () => {
+  it('R9 counts a purchase dated after the profile was recorded as of the recording, not next year', () => {
+    const recorded = daysAgo(4 * 365);
+    const future = state({
+      profile: profile({
+        updatedAt: recorded,
+        collection: undefined,
+        purchases: [{ productFamily: 'books', at: '2099-01-01T00:00:00.000Z', ref: 'o' }],
+      }),
+    });
+    expect(lastPurchaseAt(future)).toBe(recorded);
+    expect(retentionEnd(future, settings)?.toISOString()).toBe(addDays(recorded, 3 * 365).toISOString());
+    expect(retentionEnd(future, settings)!.getTime()).toBeLessThan(NOW.getTime());
+  });
+
+  it('R9 counts a consent given "in 2099" from when it was recorded', () => {
+    const recorded = daysAgo(10);
+    const s = state({
+      consents: {
+        newsletter: {
+          purpose: 'newsletter',
+          grant: {
+            id: 'c',
+            givenAt: '2099-01-01T00:00:00.000Z',
+            recordedAt: recorded,
+            explicit: false,
+            preTicked: false,
+          },
+        },
+      },
+    });
+    expect(lastActivityAt(s)).toBe(recorded);
   });
 });
