@@ -319,6 +319,8 @@ describe('R7: stop replies as people write them (issue 11)', () => {
     await gw.sms.reply(number, '36123', 'STOP');
     await gw.sms.reply(number, '36123', 'start demain');
     expect((await send(promo(number))).body.reasons).toEqual(['objection']);
+    // R7: a consent reopens only when given and recorded after the objection: a minute later.
+    now = new Date(now.getTime() + 60_000);
     await gw.sms.reply(number, '36123', 'Start.');
     expect((await send(promo(number))).body).toMatchObject({ decision: 'sent', basis: 'consent' });
   });
