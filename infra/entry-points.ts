@@ -114,6 +114,7 @@ export const entryPoints: readonly EntryPoint[] = [
       { method: 'PUT', path: '/v1/settings/sms' },
       { method: 'POST', path: '/v1/imports' },
       { method: 'PUT', path: '/v1/settings/complaints' },
+      { method: 'PUT', path: '/v1/settings/confirmations' },
       { method: 'GET', path: '/v1/complaint-rate' },
       { method: 'DELETE', path: '/v1/complaint-hold' },
     ],

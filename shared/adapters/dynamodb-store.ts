@@ -46,6 +46,7 @@ import {
   type ComplaintHold,
   type ComplaintHoldLift,
   type ComplaintRateSettings,
+  type ConfirmationSettings,
   type Purpose,
   type SmsSender,
   type SmsSettings,
@@ -71,6 +72,7 @@ import {
  * | SMS sender  | SMSSENDER#<id>              | SMSSENDER               |
  * | audit event | (same)                      | A#<at>#<eventId>        |
  * | pending DOI | (same)                      | P#<pendingId> (ttl)     |
+ * | confirmation mails claimed | (same)       | C#CONFIRM (ttl)         |
  * | credential  | CREDENTIAL#<accessKeyId>    | CREDENTIAL              |
  * | deliveries of a UTC day | TENANT#<id>#RATE  | DAY#<YYYY-MM-DD> (ttl)  |
  * | complaints of a day, shard n | (same)      | DAY#<YYYY-MM-DD>#C<n> (ttl) |
@@ -116,6 +118,9 @@ const deferredIndexSk = (notBefore: string, m: DeferredSms) => `${notBefore}#${m
 const recipientPk = (tenantId: string, recipientKey: string) => `TENANT#${tenantId}#R#${recipientKey}`;
 const objectionScopeSk = (objection: Pick<Objection, 'scope'>) =>
   objection.scope.type === 'channel' ? 'S#OBJSCOPE#channel' : `S#OBJSCOPE#purpose#${objection.scope.purpose}`;
+
+/** R3: the confirmation mails claimed per purpose (`until#<purpose>`, epoch ms), one item per recipient. */
+const CONFIRMATION_SK = 'C#CONFIRM';
 
 /** BatchGetItem takes at most 100 keys; unprocessed keys are retried a few times, then the read fails closed. */
 const BATCH_GET_LIMIT = 100;
@@ -352,8 +357,16 @@ export class DynamoDbGatewayStore implements GatewayStore {
     return this.putSetting(tenantId, 'complaintRate', settings);
   }
 
+  putConfirmationSettings(tenantId: string, settings: ConfirmationSettings): Promise<void> {
+    return this.putSetting(tenantId, 'confirmation', settings);
+  }
+
   /** One group of the tenant's settings, replaced whole; the other groups are left as they are. */
-  private async putSetting(tenantId: string, name: 'sms' | 'complaintRate', value: unknown): Promise<void> {
+  private async putSetting(
+    tenantId: string,
+    name: 'sms' | 'complaintRate' | 'confirmation',
+    value: unknown,
+  ): Promise<void> {
     await this.ensureMap(tenantId, 'settings');
     await this.update(
       this.tenantKey(tenantId),
@@ -1149,6 +1162,83 @@ export class DynamoDbGatewayStore implements GatewayStore {
       return Item ? pendingConsentSchema.parse(Item.data) : undefined;
     } catch (error) {
       translate(error);
+    }
+  }
+
+  async claimConfirmation(
+    tenantId: string,
+    recipientKey: string,
+    purposes: readonly string[],
+    now: Date,
+    until: Date,
+  ): Promise<string[]> {
+    const key = { pk: recipientPk(tenantId, recipientKey), sk: CONFIRMATION_SK };
+    let free = [...new Set(purposes)];
+    // A lost race re-reads the claims and tries again with what is still free.
+    for (let attempt = 0; attempt < 4 && free.length > 0; attempt++) {
+      const names: Record<string, string> = { '#entity': 'entity', '#v': 'v', '#ttl': 'ttl' };
+      const sets = ['#entity = :entity', '#v = :v', '#ttl = :ttl'];
+      const conditions: string[] = [];
+      free.forEach((purpose, i) => {
+        names[`#u${i}`] = `until#${purpose}`;
+        sets.push(`#u${i} = :until`);
+        // Epoch milliseconds: a number comparison, whatever the string form of instants.
+        conditions.push(`(attribute_not_exists(#u${i}) OR #u${i} <= :now)`);
+      });
+      try {
+        await this.doc.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: key,
+            UpdateExpression: `SET ${sets.join(', ')}`,
+            ConditionExpression: conditions.join(' AND '),
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: {
+              ':entity': 'confirmationClaims',
+              ':v': ENTITY_VERSION,
+              ':ttl': Math.ceil(until.getTime() / 1000),
+              ':until': until.getTime(),
+              ':now': now.getTime(),
+            },
+          }),
+        );
+        return free;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) translate(error);
+      }
+      try {
+        const { Item = {} } = await this.doc.send(
+          new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+        );
+        free = free.filter((p) => !(Number(Item[`until#${p}`] ?? 0) > now.getTime()));
+      } catch (error) {
+        translate(error);
+      }
+    }
+    return [];
+  }
+
+  async releaseConfirmation(
+    tenantId: string,
+    recipientKey: string,
+    purposes: readonly string[],
+    until: Date,
+  ): Promise<void> {
+    for (const purpose of purposes) {
+      try {
+        await this.doc.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { pk: recipientPk(tenantId, recipientKey), sk: CONFIRMATION_SK },
+            UpdateExpression: 'REMOVE #u',
+            ConditionExpression: '#u = :until',
+            ExpressionAttributeNames: { '#u': `until#${purpose}` },
+            ExpressionAttributeValues: { ':until': until.getTime() },
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) translate(error);
+      }
     }
   }
 

@@ -14,6 +14,7 @@ import type {
   ComplaintHold,
   ComplaintHoldLift,
   ComplaintRateSettings,
+  ConfirmationSettings,
   Purpose,
   SmsSender,
   SmsSettings,
@@ -141,6 +142,7 @@ export interface GatewayStore {
   putSmsSender(tenantId: string, sender: SmsSender): Promise<void>;
   putSmsSettings(tenantId: string, settings: SmsSettings): Promise<void>;
   putComplaintRateSettings(tenantId: string, settings: ComplaintRateSettings): Promise<void>;
+  putConfirmationSettings(tenantId: string, settings: ConfirmationSettings): Promise<void>;
 
   /**
    * Mailbox provider thresholds: adds `count` deliveries to the tenant's counter of that UTC
@@ -249,6 +251,25 @@ export interface GatewayStore {
   /** R3 double opt-in: what was ticked, until the confirmation link is clicked (expires with its link). */
   putPendingConsent(tenantId: string, recipientKey: string, pending: PendingConsent): Promise<void>;
   getPendingConsent(tenantId: string, recipientKey: string, id: string): Promise<PendingConsent | undefined>;
+  /**
+   * R3, no confirmation floods: claims the right to mail a confirmation for each purpose
+   * not already claimed by an unexpired claim, until `until`, in one conditional write
+   * (concurrent requests: one wins). Returns the purposes claimed, possibly none.
+   */
+  claimConfirmation(
+    tenantId: string,
+    recipientKey: string,
+    purposes: readonly string[],
+    now: Date,
+    until: Date,
+  ): Promise<string[]>;
+  /** Gives back claims taken at `until` (the mail could not be sent); a newer claim is left alone. */
+  releaseConfirmation(
+    tenantId: string,
+    recipientKey: string,
+    purposes: readonly string[],
+    until: Date,
+  ): Promise<void>;
 
   /**
    * R15/R11 erasure: deletes every item of the recipient except objections,
