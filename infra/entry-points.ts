@@ -192,4 +192,14 @@ export const entryPoints: readonly EntryPoint[] = [
     trigger: { type: 'schedule', everyMinutes: 5 },
     needs: { table: 'readWrite', keys: true, sendSms: true },
   },
+  {
+    id: 'ReplanRetention',
+    entry: 'functions/replan-retention.ts',
+    description:
+      'Scheduled: re-plans the TTLs of partitions whose retention an activity extended, off the request path (R9, R11)',
+    routes: [],
+    trigger: { type: 'schedule', everyMinutes: 5 },
+    // keys: runtimeDependencies() builds the key ring with the rest (it reads no secret unless used).
+    needs: { table: 'readWrite', keys: true },
+  },
 ];

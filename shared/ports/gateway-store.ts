@@ -79,6 +79,13 @@ export interface SenderCredentialRecord {
   readonly createdAt: string;
 }
 
+/** R9: a recipient whose partition's TTLs wait to be re-planned (services/retention.ts). */
+export interface RetentionReplanRequest {
+  readonly tenantId: string;
+  readonly recipientKey: string;
+  readonly requestedAt: string;
+}
+
 /** What one decision needs to read: a recipient, for the purposes of the messages to it. */
 export interface RecipientStateRequest {
   readonly recipientKey: string;
@@ -214,7 +221,12 @@ export interface GatewayStore {
     purpose: string,
     withdrawal: Withdrawal,
   ): Promise<void>;
-  /** Append-only; 'duplicate' when an objection with this id is already recorded (idempotent one-click). */
+  /**
+   * R7: 'duplicate' when an objection with this id is already recorded (idempotent
+   * one-click). Repeated objections of one scope are one item (issue 11: 800 "stop all"
+   * clicks are not 800 items): it keeps the first objection (time, method, proof), the
+   * latest, and how many were recorded; the audit trail keeps every one.
+   */
   putObjection(
     tenantId: string,
     recipientKey: string,
@@ -231,9 +243,24 @@ export interface GatewayStore {
   ): Promise<void>;
   /** `ttl` (epoch seconds): when the record falls out of retention (R9). */
   putMessage(tenantId: string, recipientKey: string, message: MessageRecord, ttl?: number): Promise<void>;
-  /** R9/R11: every item of a recipient's partition, as the retention plan needs it. */
-  retentionItems(tenantId: string, recipientKey: string): Promise<RetentionItem[]>;
-  /** Sets the DynamoDB TTL of existing items (an item deleted meanwhile is left alone). */
+  /**
+   * R9/R11: every item of a recipient's partition (or those whose sort key starts with
+   * `prefix`: `S#` for the state items), as the retention plan needs it; paged queries.
+   */
+  retentionItems(tenantId: string, recipientKey: string, prefix?: string): Promise<RetentionItem[]>;
+  /**
+   * R9: asks for the re-plan of the recipient's whole partition off the request path (one
+   * put; a second request before the run replaces the first).
+   */
+  requestRetentionReplan(tenantId: string, recipientKey: string, requestedAt: string): Promise<void>;
+  /** The re-plans waiting, oldest first, at most `limit` (eventually consistent index). */
+  listRetentionReplans(limit: number): Promise<RetentionReplanRequest[]>;
+  /** Removes a served request, unless a newer one replaced it meanwhile. */
+  completeRetentionReplan(request: RetentionReplanRequest): Promise<void>;
+  /**
+   * Sets the DynamoDB TTL of existing items (an item deleted meanwhile is left alone),
+   * several updates in flight at once (BatchWriteItem has no update).
+   */
   setTtls(
     tenantId: string,
     recipientKey: string,

@@ -4,7 +4,7 @@ import type { Actor, AuditEvent } from '../schemas/audit';
 import { type eventSchemas, type GatewayDetailType, gatewayEvent } from '../schemas/events';
 import type { Channel } from '../schemas/vocabulary';
 import type { Caller, Dependencies } from './dependencies';
-import { applyRetention } from './retention';
+import { planRetentionHead, type RetentionHead } from './retention';
 
 /** Who acted, as the audit trail names them: an API key by its id (never the key), or the recipient on a page. */
 export function actorOf(caller: Caller): Actor {
@@ -55,6 +55,17 @@ export async function recordChanges(
 ): Promise<AuditEvent[]> {
   const written: AuditEvent[] = [];
   const outbound = [];
+  // R9/R11: read after the state write, so that the audit events below get their TTL as
+  // they are written, and the re-plan of the rest of the partition is asked for, not done
+  // here (issue 11: bounded whatever the partition's size; services/retention.ts).
+  let retention: RetentionHead | undefined;
+  if (changes.some((c) => RETENTION_CHANGES.has(c.type))) {
+    // The change stands either way: a failure here only leaves the previous TTLs in place.
+    retention = await planRetentionHead(deps, target.tenantId, target.recipientKey).catch((error: Error) => {
+      deps.log.error('retention not applied', { recipientKey: target.recipientKey, error: error.name });
+      return undefined;
+    });
+  }
   for (const change of changes) {
     const event: AuditEvent = {
       id: randomUUID(),
@@ -64,7 +75,8 @@ export async function recordChanges(
       why: change.why,
       data: change.data,
     };
-    await deps.store.appendAudit(target.tenantId, target.recipientKey, event, target.ttl);
+    const ttl = target.ttl ?? retention?.auditTtl(event.type, event.at);
+    await deps.store.appendAudit(target.tenantId, target.recipientKey, event, ttl);
     written.push(event);
     if (change.publish) {
       outbound.push(
@@ -82,11 +94,12 @@ export async function recordChanges(
       );
     }
   }
-  if (changes.some((c) => RETENTION_CHANGES.has(c.type))) {
-    // The change stands either way: a failure here only leaves the previous TTLs in place.
-    await applyRetention(deps, target.tenantId, target.recipientKey).catch((error: Error) =>
-      deps.log.error('retention not applied', { recipientKey: target.recipientKey, error: error.name }),
-    );
+  if (retention) {
+    await retention
+      .apply()
+      .catch((error: Error) =>
+        deps.log.error('retention not applied', { recipientKey: target.recipientKey, error: error.name }),
+      );
   }
   if (outbound.length > 0) {
     try {
