@@ -24,9 +24,10 @@ import type { Dependencies } from './dependencies';
  * If the re-plan fails (store unavailable, function timeout), its request stays in the
  * index and the next run takes it again. Meanwhile the older items keep the TTL they had,
  * which is never later than the new one (an activity only extends retention), so nothing
- * is kept longer than allowed; at worst an old message record expires early. Every item
- * is written with a TTL (messages and send audits by the send path, the rest here), so a
- * re-plan that never runs leaves nothing kept forever.
+ * is kept longer than allowed; at worst an old message record expires early. Items that
+ * some paths still write without a TTL (the double opt-in's message record, audit events
+ * of changes that do not count as activity) get theirs from the next re-plan, as they
+ * did before this split.
  */
 export async function applyRetention(
   deps: Pick<Dependencies, 'store'>,

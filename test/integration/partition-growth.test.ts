@@ -75,7 +75,7 @@ function countedStore() {
 }
 
 /** Hundreds of HTTP calls each: a bound on a hung run, not a timing assertion. */
-const LONG = { timeout: 240_000 };
+const LONG = { timeout: 480_000 };
 
 describe('partitions that grow (issue 11, item 10)', () => {
   it(
@@ -120,6 +120,28 @@ describe('partitions that grow (issue 11, item 10)', () => {
     },
   );
 
+  it('R7: an objection older than the kept ones (a queued one applied late) becomes the first; a repeated id is a duplicate', async () => {
+    const key = 'G'.repeat(43);
+    const objection = (id: string, at: string) => ({
+      id,
+      scope: { type: 'purpose' as const, purpose: 'newsletter' },
+      at,
+      method: 'one_click' as const,
+      recordedAt: at,
+    });
+    const put = (id: string, day: number) =>
+      real.store.putObjection('demo', key, objection(id, `2026-03-0${day}T00:00:00.000Z`));
+    expect(await put('b', 2)).toBe('recorded');
+    expect(await put('c', 3)).toBe('recorded');
+    expect(await put('a', 1)).toBe('recorded');
+    expect(await put('c', 3)).toBe('duplicate');
+    expect(await put('a', 1)).toBe('duplicate');
+    const items = (await partition(key)).filter((i) => i.entity === 'objection');
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({ data: { id: 'a' }, latest: { id: 'c' }, count: 3 });
+    const state = await real.store.getRecipientState('demo', key);
+    expect(state.objections.map((o) => o.id)).toEqual(['a', 'c']);
+  });
   it(
     'R9: recording a consent costs the same store requests after 1,500 rejected sends as for a fresh recipient; the re-plan runs off the request path',
     LONG,
