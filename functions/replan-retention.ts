@@ -9,4 +9,7 @@ import { replanDueRetention } from '../shared/services/retention';
  */
 export const handler = middy<unknown, Awaited<ReturnType<typeof replanDueRetention>>>()
   .use(injectLambdaContext(logger))
-  .handler(() => replanDueRetention(runtimeDependencies()));
+  // Stops taking new partitions 10 s before the function's timeout; what is left waits for the next run.
+  .handler((_event, context) =>
+    replanDueRetention(runtimeDependencies(), 100, Date.now() + context.getRemainingTimeInMillis() - 10_000),
+  );

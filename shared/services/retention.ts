@@ -22,7 +22,8 @@ import type { Dependencies } from './dependencies';
  *   concurrency; the request is removed only once that is done.
  *
  * If the re-plan fails (store unavailable, function timeout), its request stays in the
- * index and the next run takes it again. Meanwhile the older items keep the TTL they had,
+ * index and the next run takes it again; the TTLs it already set stay set and the plan
+ * only lists the items still to change, so even a partition too big for one run converges. Meanwhile the older items keep the TTL they had,
  * which is never later than the new one (an activity only extends retention), so nothing
  * is kept longer than allowed; at worst an old message record expires early. Items that
  * some paths still write without a TTL (the double opt-in's message record, audit events
@@ -85,12 +86,15 @@ export async function planRetentionHead(
 export async function replanDueRetention(
   deps: Pick<Dependencies, 'store' | 'log'>,
   limit = 100,
+  /** Epoch ms after which no new partition is taken (the function's timeout, less a margin). */
+  deadline = Number.POSITIVE_INFINITY,
 ): Promise<{ replanned: number; items: number; failed: number }> {
   const due = await deps.store.listRetentionReplans(limit);
   let replanned = 0;
   let items = 0;
   let failed = 0;
   for (const request of due) {
+    if (Date.now() > deadline) break;
     try {
       items += await applyRetention(deps, request.tenantId, request.recipientKey);
       // A request made meanwhile (a newer activity) stays for the next run.

@@ -7,7 +7,6 @@ import { withTenantCache } from '../../shared/adapters/tenant-cache';
 import { runtimeDependencies, setDependencies } from '../../shared/http/runtime';
 import type { RecipientItemWrite } from '../../shared/ports/gateway-store';
 import type { Dependencies } from '../../shared/services/dependencies';
-import { replanDueRetention } from '../../shared/services/retention';
 import { type LocalGateway, newsletter, provableConsent, startLocalGateway } from '../support/local-gateway';
 
 /**
@@ -54,6 +53,23 @@ async function partition(key: string) {
     start = page.LastEvaluatedKey;
   } while (start);
   return items;
+}
+
+/** The scheduled ReplanRetention function, run now by the local stack (the real handler). */
+async function replanRetention(): Promise<{ replanned: number; items: number; failed: number }> {
+  // A run that fails (here: dynalite slower than the SDK's 3 s timeout on a loaded machine)
+  // leaves the request for the next run, as the schedule would run it again.
+  for (let attempt = 1; ; attempt++) {
+    const r = await fetch(`${gw.apiUrl}/local/run-retention-replan`, { method: 'POST' });
+    const run =
+      r.status === 200
+        ? ((await r.json()) as { replanned: number; items: number; failed: number })
+        : undefined;
+    if ((run && run.failed === 0) || attempt === 4) {
+      expect(r.status).toBe(200);
+      return run!;
+    }
+  }
 }
 
 /** Runs `count` tasks, `width` at a time. */
@@ -173,7 +189,7 @@ describe('partitions that grow (issue 11, item 10)', () => {
       const key = consent.body.recipientKey as string;
       const end = Math.floor((Date.parse(provableConsent(crowded).givenAt) + 3 * 365 * 86_400_000) / 1000);
       setDependencies(real);
-      const run = await replanDueRetention(real);
+      const run = await replanRetention();
       expect(run.replanned).toBeGreaterThanOrEqual(1);
       const after = await partition(key);
       const rejected = after.filter(
@@ -183,7 +199,7 @@ describe('partitions that grow (issue 11, item 10)', () => {
       expect(rejected.every((i) => Math.abs(Number(i.ttl) - end) <= 1)).toBe(true);
       expect(after.filter((i) => typeof i.ttl !== 'number').map((i) => i.sk)).toEqual([]);
       // Done: nothing left to re-plan.
-      expect((await replanDueRetention(real)).replanned).toBe(0);
+      expect((await replanRetention()).replanned).toBe(0);
     },
   );
 
