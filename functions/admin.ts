@@ -21,6 +21,7 @@ import {
 } from '../shared/schemas/api';
 import {
   complaintRateSettingsSchema,
+  confirmationSettingsSchema,
   purposeIdSchema,
   purposeInputSchema,
   smsSettingsSchema,
@@ -179,6 +180,15 @@ const routes: Record<string, (request: ApiRequest) => Promise<HttpResponse>> = {
         r.deps,
         r.caller,
         parseInput(complaintRateSettingsSchema, r.event.body ?? {}),
+      ),
+    ),
+  'PUT /v1/settings/confirmations': async (r) =>
+    json(
+      200,
+      await state.putConfirmationSettings(
+        r.deps,
+        r.caller,
+        parseInput(confirmationSettingsSchema, r.event.body ?? {}),
       ),
     ),
   'GET /v1/complaint-rate': async ({ deps, caller }) =>

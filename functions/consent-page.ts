@@ -2,10 +2,12 @@ import { publicHandler } from '../shared/http/api-handler';
 import { formOf, proofOf, valuesOf, wordingsOf } from '../shared/http/forms';
 import { negotiateLanguage } from '../shared/http/pages/layout';
 import {
+  alreadySentPage,
   checkInboxPage,
   confirmedPage,
   confirmSubscriptionPage,
   consentPage,
+  noEmailPage,
   nothingChosenPage,
 } from '../shared/http/pages/recipient-pages';
 import { errorPage, invalidLinkPage } from '../shared/http/pages/unsubscribe-pages';
@@ -44,7 +46,10 @@ export const handler = publicHandler(
         proofOf(event),
         lang,
       );
-      return html(200, 'nothing' in result ? nothingChosenPage(lang) : checkInboxPage(lang));
+      if ('nothing' in result) return html(200, nothingChosenPage(lang));
+      if ('alreadySent' in result) return html(200, alreadySentPage(lang));
+      if ('undeliverable' in result) return html(200, noEmailPage(lang));
+      return html(200, checkInboxPage(lang));
     }
 
     if (isGet) {

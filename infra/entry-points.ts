@@ -114,6 +114,7 @@ export const entryPoints: readonly EntryPoint[] = [
       { method: 'PUT', path: '/v1/settings/sms' },
       { method: 'POST', path: '/v1/imports' },
       { method: 'PUT', path: '/v1/settings/complaints' },
+      { method: 'PUT', path: '/v1/settings/confirmations' },
       { method: 'GET', path: '/v1/complaint-rate' },
       { method: 'DELETE', path: '/v1/complaint-hold' },
     ],
@@ -192,5 +193,15 @@ export const entryPoints: readonly EntryPoint[] = [
     routes: [],
     trigger: { type: 'schedule', everyMinutes: 5 },
     needs: { table: 'readWrite', keys: true, sendSms: true },
+  },
+  {
+    id: 'ReplanRetention',
+    entry: 'functions/replan-retention.ts',
+    description:
+      'Scheduled: re-plans the TTLs of partitions whose retention an activity extended, off the request path (R9, R11)',
+    routes: [],
+    trigger: { type: 'schedule', everyMinutes: 5 },
+    // keys: runtimeDependencies() builds the key ring with the rest (it reads no secret unless used).
+    needs: { table: 'readWrite', keys: true },
   },
 ];

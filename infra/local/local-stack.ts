@@ -10,6 +10,7 @@ import { ENV } from '../../shared/config';
 import { entryPoints } from '../entry-points';
 import { DiskQueue } from './disk-queue';
 import { type LocalApi, type LocalApiOptions, startLocalApi } from './http-adapter';
+import { lambdaContext } from './lambda-context';
 import { LocalQueue, type SqsHandler } from './local-queue';
 import { replaySesFeedback } from './ses-feedback-local';
 import { type LocalSms, startLocalSms } from './sms-local';
@@ -36,6 +37,8 @@ export interface LocalStackOptions {
   readonly smsPort?: number;
   /** Runs the deferred-SMS function every so many milliseconds, as the AWS schedule does; off when absent. */
   readonly deferredSmsEveryMs?: number;
+  /** Runs the ReplanRetention function every so many milliseconds (R9), as the AWS schedule does; off when absent. */
+  readonly retentionReplanEveryMs?: number;
   readonly extra?: LocalApiOptions['extra'];
 }
 
@@ -177,7 +180,28 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       (await import(new URL(`../../${consumer.entry}`, import.meta.url).href)) as { handler: SqsHandler }
     ).handler;
   });
+  // R9: the scheduled retention re-plan, the real handler (issue 11: off the request path).
+  const runRetentionReplan = async () => {
+    const { handler } = (await import(
+      new URL('../../functions/replan-retention.ts', import.meta.url).href
+    )) as {
+      handler: (event: unknown, context: unknown) => Promise<unknown>;
+    };
+    return handler({ source: 'local.timer' }, lambdaContext('ReplanRetention'));
+  };
+  const replanTimer =
+    options.retentionReplanEveryMs && options.retentionReplanEveryMs > 0
+      ? setInterval(() => {
+          runRetentionReplan().catch((error) => console.error('local: retention re-plan failed', error));
+        }, options.retentionReplanEveryMs).unref()
+      : undefined;
   const extra: LocalApiOptions['extra'] = async (req, res, url) => {
+    if (url.pathname === '/local/run-retention-replan' && req.method === 'POST') {
+      const result = await runRetentionReplan();
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(result));
+      return true;
+    }
     if (url.pathname === '/local/objection-queue' && req.method === 'GET') {
       if (url.searchParams.has('wait')) await objectionQueue.drained();
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -258,6 +282,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     queue,
     objectionQueue,
     stop: async () => {
+      clearInterval(replanTimer);
       await queue.drain();
       await objectionQueue.stop();
       await api.close();

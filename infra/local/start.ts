@@ -37,6 +37,8 @@ async function main() {
     smsPort: port('SMS_PORT', 8006),
     // The AWS schedule runs every 5 minutes; locally every 30 s (DEFERRED_SMS_INTERVAL_MS).
     deferredSmsEveryMs: Number(process.env.DEFERRED_SMS_INTERVAL_MS ?? 30_000),
+    // R9: the retention re-plan, every 5 minutes on AWS; locally every 30 s too.
+    retentionReplanEveryMs: Number(process.env.RETENTION_REPLAN_INTERVAL_MS ?? 30_000),
   }).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'EADDRINUSE') {
       console.error(

@@ -13,16 +13,22 @@ import {
   throughGateway,
 } from './local-gateway-bench';
 import { formatBytes, formatMs, formatNumber, formatUsd, markdownTable } from './markdown-table';
+import { benchPartitionGrowth } from './partition-growth';
 import { perMessage } from './store-request-counter';
 
 /**
- * `npm run bench [-- --messages N] [--concurrency C] [--quick] [--out FILE]`: measures the
- * pure decision, the local end-to-end path against the local SES, store requests per
- * message, bundle sizes and load times, and the AWS cost per million messages; prints
- * one markdown report and writes it to bench/latest.md. Starts and stops its own local
- * stack on free ports. Not run by CI: timings depend on the machine.
+ * `npm run bench [-- --messages N] [--concurrency C] [--quick] [--out FILE] [--section S]`:
+ * measures the pure decision, the local end-to-end path against the local SES, store
+ * requests per message, bundle sizes and load times, the AWS cost per million messages,
+ * and the cost of recording a consent in a partition that grew; prints one markdown
+ * report and writes it to bench/latest.md. Starts and stops its own local stack on free
+ * ports. Not run by CI: timings depend on the machine. `--section` runs one part only
+ * (decide, bundles, gateway: sections 2, 3 and 5, or partition) and writes its report to
+ * bench/<section>.md unless --out is given, so that bench/latest.md stays a whole run.
  */
-const USAGE = 'usage: npm run bench -- [--messages N] [--concurrency C] [--quick] [--out FILE]';
+const SECTIONS = ['decide', 'bundles', 'gateway', 'partition'] as const;
+type Section = (typeof SECTIONS)[number];
+const USAGE = `usage: npm run bench -- [--messages N] [--concurrency C] [--quick] [--out FILE] [--section ${SECTIONS.join('|')}]`;
 
 /** infra/gateway.ts: `memorySize: props.memorySize ?? 512`, what infra/app.ts deploys. */
 const LAMBDA_MEMORY_MB = 512;
@@ -42,10 +48,17 @@ const { values } = parseArgs({
     messages: { type: 'string' },
     concurrency: { type: 'string' },
     quick: { type: 'boolean', default: false },
-    out: { type: 'string', default: 'bench/latest.md' },
+    out: { type: 'string' },
+    section: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
+if (values.section !== undefined && !SECTIONS.includes(values.section as Section)) {
+  console.error(`--section must be one of ${SECTIONS.join(', ')}, not "${values.section}"\n${USAGE}`);
+  process.exit(2);
+}
+const only = values.section as Section | undefined;
+const want = (section: Section) => only === undefined || only === section;
 if (values.help) {
   console.log(USAGE);
   process.exit(0);
@@ -58,6 +71,8 @@ const settings = {
   loadRuns: quick ? 3 : 7,
   storeSample: quick ? 10 : 50,
   handlerSample: quick ? 50 : 200,
+  partitionAuditEvents: quick ? 2_000 : 10_000,
+  partitionRounds: quick ? 10 : 30,
 };
 
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
@@ -78,8 +93,24 @@ async function main() {
     ].join('\n'),
   );
 
+  if (want('decide')) await decideSection(sections);
+  let bundles: Awaited<ReturnType<typeof benchBundles>> | undefined;
+  if (want('bundles')) bundles = await bundlesSection();
+  if (want('gateway')) await gatewaySection(sections, bundles);
+  else if (bundles) sections.push(bundlesReport(bundles));
+  if (want('partition')) await partitionSection(sections);
+
+  const report = `${sections.join('\n\n')}\n`;
+  process.stdout.write(report);
+  const out = resolve(values.out ?? (only === undefined ? 'bench/latest.md' : `bench/${only}.md`));
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, report);
+  log(`written to ${out} in ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s`);
+}
+
+async function decideSection(sections: string[]) {
   // 1. The pure decision.
-  log('1/5 decide() throughput (tinybench)');
+  log('1/6 decide() throughput (tinybench)');
   const decideResults = await benchDecide({ timeMs: settings.decideTimeMs });
   sections.push(
     [
@@ -97,18 +128,24 @@ async function main() {
       ),
     ].join('\n'),
   );
+}
 
-  // 4. Bundles, before the local stack starts, so that its process is idle meanwhile.
-  log(`2/5 bundles and load times (${settings.loadRuns} fresh processes each)`);
+/** 4. Bundles, before the local stack starts, so that its process is idle meanwhile. */
+async function bundlesSection() {
+  log(`2/6 bundles and load times (${settings.loadRuns} fresh processes each)`);
   const bundleDir = mkdtempSync(join(tmpdir(), 'consent-gate-bench-bundles-'));
-  let bundles: Awaited<ReturnType<typeof benchBundles>>;
   try {
-    bundles = await benchBundles({ dir: bundleDir, runs: settings.loadRuns });
+    return await benchBundles({ dir: bundleDir, runs: settings.loadRuns });
   } finally {
     rmSync(bundleDir, { recursive: true, force: true });
   }
+}
 
-  log(`3/5 local stack, ${settings.messages} consented recipients`);
+async function gatewaySection(
+  sections: string[],
+  bundles: Awaited<ReturnType<typeof benchBundles>> | undefined,
+) {
+  log(`3/6 local stack, ${settings.messages} consented recipients`);
   const gw = await startBenchGateway(settings.messages);
   let gateway: Awaited<ReturnType<typeof throughGateway>>;
   let direct: Awaited<ReturnType<typeof directToSes>>;
@@ -118,10 +155,10 @@ async function main() {
     // Warm-up: modules loaded, connections open, JIT warm, on both paths.
     await throughGateway(gw, Math.min(200, settings.messages), settings.concurrency);
     await directToSes(gw, Math.min(200, settings.messages), settings.concurrency);
-    log(`3/5 ${settings.messages} messages through the gateway, then straight to the local SES`);
+    log(`3/6 ${settings.messages} messages through the gateway, then straight to the local SES`);
     gateway = await throughGateway(gw, settings.messages, settings.concurrency);
     direct = await directToSes(gw, settings.messages, settings.concurrency);
-    log('4/5 SendMessage handler duration, store requests per message');
+    log('4/6 SendMessage handler duration, store requests per message');
     durations = await sendHandlerDurations(gw, settings.handlerSample, 0);
     store = await countStoreRequests(gw, settings.storeSample);
   } finally {
@@ -234,34 +271,7 @@ async function main() {
     ].join('\n'),
   );
 
-  sections.push(
-    [
-      `## 4. Lambda bundles (esbuild as CDK bundles them: ESM, platform node, target ${ESBUILD_TARGET}, minify, keepNames, AWS SDK bundled, no source map) and import time`,
-      '',
-      markdownTable(
-        [
-          'entry point',
-          'bundle',
-          'import (median)',
-          'bare handler, same SDK clients',
-          'bare import',
-          'size ×',
-          'import ×',
-        ],
-        bundles.map((b) => [
-          b.id,
-          formatBytes(b.bytes),
-          formatMs(b.loadMs),
-          formatBytes(b.bareBytes),
-          formatMs(b.bareLoadMs),
-          ratio(b.bytes, b.bareBytes),
-          ratio(b.loadMs, b.bareLoadMs),
-        ]),
-      ),
-      '',
-      `Import time: \`await import()\` of the bundle in a fresh \`node\` process (Node ${process.version} here, not the Lambda runtime's), median of ${settings.loadRuns}; the process start itself is excluded. The bare handler imports only the client classes of the SDK packages found in the function's bundle (${[...new Set(bundles.flatMap((b) => b.sdkPackages))].join(', ')}).`,
-    ].join('\n'),
-  );
+  if (bundles) sections.push(bundlesReport(bundles));
 
   // 5. Cost.
   const handlerMs = durations.map((d) => Math.ceil(d));
@@ -296,13 +306,74 @@ async function main() {
       `Lambda duration: the SendMessage handler invoked directly, one at a time, ${durations.length} times, against the local store and SES in this process (median ${formatMs(median(durations))}, mean billed ${meanBilledMs.toFixed(1)} ms after rounding each up to 1 ms); on AWS the store and SES calls take network time instead, so this is an estimate. Memory ${LAMBDA_MEMORY_MB} MB (infra/gateway.ts default). DynamoDB units from row 1 of section 3. Not counted: cold starts, CloudWatch Logs, Secrets Manager (read once per environment), EventBridge, data transfer, storage.`,
     ].join('\n'),
   );
+}
 
-  const report = `${sections.join('\n\n')}\n`;
-  process.stdout.write(report);
-  const out = resolve(values.out ?? 'bench/latest.md');
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, report);
-  log(`written to ${out} in ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s`);
+function bundlesReport(bundles: Awaited<ReturnType<typeof benchBundles>>): string {
+  return [
+    `## 4. Lambda bundles (esbuild as CDK bundles them: ESM, platform node, target ${ESBUILD_TARGET}, minify, keepNames, AWS SDK bundled, no source map) and import time`,
+    '',
+    markdownTable(
+      [
+        'entry point',
+        'bundle',
+        'import (median)',
+        'bare handler, same SDK clients',
+        'bare import',
+        'size ×',
+        'import ×',
+      ],
+      bundles.map((b) => [
+        b.id,
+        formatBytes(b.bytes),
+        formatMs(b.loadMs),
+        formatBytes(b.bareBytes),
+        formatMs(b.bareLoadMs),
+        ratio(b.bytes, b.bareBytes),
+        ratio(b.loadMs, b.bareLoadMs),
+      ]),
+    ),
+    '',
+    `Import time: \`await import()\` of the bundle in a fresh \`node\` process (Node ${process.version} here, not the Lambda runtime's), median of ${settings.loadRuns}; the process start itself is excluded. The bare handler imports only the client classes of the SDK packages found in the function's bundle (${[...new Set(bundles.flatMap((b) => b.sdkPackages))].join(', ')}).`,
+  ].join('\n');
+}
+
+/** 6. Issue 11, item 10: a consent recorded in a partition that grew, against a fresh one. */
+async function partitionSection(sections: string[]) {
+  log(
+    `6/6 POST /v1/consents with ${settings.partitionAuditEvents} audit events in the partition vs a fresh recipient, ${settings.partitionRounds} rounds`,
+  );
+  const r = await benchPartitionGrowth({
+    auditEvents: settings.partitionAuditEvents,
+    rounds: settings.partitionRounds,
+  });
+  sections.push(
+    [
+      `## 6. Recording a consent in a partition that grew: ${r.auditEvents.toLocaleString('en-US')} audit events against a fresh recipient`,
+      '',
+      'Target (issue 11): the crowded recipient within 2× the fresh one.',
+      '',
+      markdownTable(
+        ['recipient', 'p50', 'p90', 'store requests per call'],
+        [
+          [
+            `${r.auditEvents.toLocaleString('en-US')} audit events`,
+            formatMs(r.crowded.p50Ms),
+            formatMs(r.crowded.p90Ms),
+            String(r.crowded.requests),
+          ],
+          ['fresh', formatMs(r.fresh.p50Ms), formatMs(r.fresh.p90Ms), String(r.fresh.requests)],
+          [
+            '**crowded ÷ fresh**',
+            `**${ratio(r.crowded.p50Ms, r.fresh.p50Ms)}**`,
+            ratio(r.crowded.p90Ms, r.fresh.p90Ms),
+            ratio(r.crowded.requests, r.fresh.requests),
+          ],
+        ],
+      ),
+      '',
+      `\`POST /v1/consents\` through the local API, ${r.rounds} rounds side by side in one run (one consent for each recipient per round, order alternating, after 5 warm-up calls), \`givenAt\` moving forward each round so that every consent extends retention. The re-plan of the rest of the partition runs off the request path (the scheduled ReplanRetention function): here, once afterwards, it set ${r.replan.items.toLocaleString('en-US')} TTLs in ${formatMs(r.replan.ms)}.`,
+    ].join('\n'),
+  );
 }
 
 main().then(

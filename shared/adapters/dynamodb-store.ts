@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { DayCount } from '../domain/complaint-rate';
 import { objectionInstantMs } from '../domain/decide';
-import type { RetentionItem } from '../domain/retention';
+import { RETENTION_REPLAN_ENTITY, type RetentionItem } from '../domain/retention';
 import {
   AlreadyRecordedError,
   type ApiKeyRecord,
@@ -24,6 +24,7 @@ import {
   NotFoundError,
   type RecipientItemWrite,
   type RecipientStateRequest,
+  type RetentionReplanRequest,
   type SenderCredentialRecord,
   StoreError,
   StoreUnavailableError,
@@ -47,6 +48,7 @@ import {
   type ComplaintHold,
   type ComplaintHoldLift,
   type ComplaintRateSettings,
+  type ConfirmationSettings,
   type Purpose,
   type SmsSender,
   type SmsSettings,
@@ -64,7 +66,8 @@ import {
  * | API key     | APIKEY#<sha256 of key>      | APIKEY                  |
  * | profile     | TENANT#<id>#R#<recipientKey> | S#PROFILE              |
  * | consent     | (same)                      | S#CONSENT#<purpose>     |
- * | objection   | (same)                      | S#OBJECTION#<id>        |
+ * | objection of a scope | (same)             | S#OBJECTION#scope#channel, S#OBJECTION#scope#purpose#<id> |
+ * | objection (import, before issue 11) | (same) | S#OBJECTION#<id>     |
  * | suppression | (same)                      | S#SUPPRESSION#<reason>  |
  * | latest objection per scope | (same)       | S#OBJSCOPE#channel, S#OBJSCOPE#purpose#<id> |
  * | message     | (same)                      | M#<sentAt>#<messageId>  |
@@ -72,6 +75,8 @@ import {
  * | SMS sender  | SMSSENDER#<id>              | SMSSENDER               |
  * | audit event | (same)                      | A#<at>#<eventId>        |
  * | pending DOI | (same)                      | P#<pendingId> (ttl)     |
+ * | confirmation mails claimed | (same)       | C#CONFIRM (ttl)         |
+ * | retention re-plan asked | (same)          | R#REPLAN (ttl; gsi1 RETENTION_REPLAN) |
  * | credential  | CREDENTIAL#<accessKeyId>    | CREDENTIAL              |
  * | deliveries of a UTC day | TENANT#<id>#RATE  | DAY#<YYYY-MM-DD> (ttl)  |
  * | complaints of a day, shard n | (same)      | DAY#<YYYY-MM-DD>#C<n> (ttl) |
@@ -115,8 +120,20 @@ const deferredKey = (m: DeferredSms) => ({
 });
 const deferredIndexSk = (notBefore: string, m: DeferredSms) => `${notBefore}#${m.tenantId}#${m.messageId}`;
 const recipientPk = (tenantId: string, recipientKey: string) => `TENANT#${tenantId}#R#${recipientKey}`;
+/** R7: one objection item per scope, however many times the person objects (issue 11). */
+const objectionItemSk = (objection: Pick<Objection, 'scope'>) =>
+  objection.scope.type === 'channel'
+    ? 'S#OBJECTION#scope#channel'
+    : `S#OBJECTION#scope#purpose#${objection.scope.purpose}`;
+const RETENTION_REPLAN_INDEX_PK = 'RETENTION_REPLAN';
+const RETENTION_REPLAN_SK = 'R#REPLAN';
+/** Updates in flight at once when TTLs are re-planned. */
+const TTL_UPDATE_CONCURRENCY = 16;
 const objectionScopeSk = (objection: Pick<Objection, 'scope'>) =>
   objection.scope.type === 'channel' ? 'S#OBJSCOPE#channel' : `S#OBJSCOPE#purpose#${objection.scope.purpose}`;
+
+/** R3: the confirmation mails claimed per purpose (`until#<purpose>`, epoch ms), one item per recipient. */
+const CONFIRMATION_SK = 'C#CONFIRM';
 
 /** BatchGetItem takes at most 100 keys; unprocessed keys are retried a few times, then the read fails closed. */
 const BATCH_GET_LIMIT = 100;
@@ -145,9 +162,16 @@ function addStateItem(state: RecipientState, item: Record<string, unknown>): voi
       state.consents[record.purpose] = record;
       break;
     }
-    case 'objection':
-      state.objections.push(objectionSchema.parse(item.data));
+    case 'objection': {
+      // A scope's item: the first objection, and the latest when there were more (both count for R7).
+      const first = objectionSchema.parse(item.data);
+      state.objections.push(first);
+      if (item.latest !== undefined) {
+        const latest = objectionSchema.parse(item.latest);
+        if (latest.id !== first.id) state.objections.push(latest);
+      }
       break;
+    }
     case 'objectionScope':
       // Only the batched read uses these; the Query sees every objection itself.
       break;
@@ -353,8 +377,16 @@ export class DynamoDbGatewayStore implements GatewayStore {
     return this.putSetting(tenantId, 'complaintRate', settings);
   }
 
+  putConfirmationSettings(tenantId: string, settings: ConfirmationSettings): Promise<void> {
+    return this.putSetting(tenantId, 'confirmation', settings);
+  }
+
   /** One group of the tenant's settings, replaced whole; the other groups are left as they are. */
-  private async putSetting(tenantId: string, name: 'sms' | 'complaintRate', value: unknown): Promise<void> {
+  private async putSetting(
+    tenantId: string,
+    name: 'sms' | 'complaintRate' | 'confirmation',
+    value: unknown,
+  ): Promise<void> {
     await this.ensureMap(tenantId, 'settings');
     await this.update(
       this.tenantKey(tenantId),
@@ -884,27 +916,85 @@ export class DynamoDbGatewayStore implements GatewayStore {
     return this.putObjectionItem(pk, objection);
   }
 
+  /**
+   * The scope's objection item: the first objection (`data`), the latest (`latest`) and a
+   * count. The usual case, a new objection later than those kept, is one conditional
+   * update; an objection older than one kept (a queued one applied late) or a repeat of
+   * a kept id takes a read and a write under the count read.
+   */
   private async putObjectionItem(pk: string, objection: Objection): Promise<'recorded' | 'duplicate'> {
+    const key = { pk, sk: objectionItemSk(objection) };
+    // Epoch milliseconds: instants compared as numbers, whatever their string form.
+    const atMs = Date.parse(objection.at);
+    const names = {
+      '#entity': 'entity',
+      '#v': 'v',
+      '#data': 'data',
+      '#latest': 'latest',
+      '#firstMs': 'firstAtMs',
+      '#latestMs': 'latestAtMs',
+      '#count': 'count',
+      '#id': 'id',
+    };
     try {
       await this.doc.send(
-        new PutCommand({
+        new UpdateCommand({
           TableName: this.tableName,
-          Item: {
-            pk,
-            sk: `S#OBJECTION#${objection.id}`,
-            entity: 'objection',
-            v: ENTITY_VERSION,
-            data: objection,
+          Key: key,
+          UpdateExpression:
+            'SET #entity = :entity, #v = :v, #data = if_not_exists(#data, :o), #firstMs = if_not_exists(#firstMs, :ms), #latest = :o, #latestMs = :ms ADD #count :one',
+          ConditionExpression:
+            'attribute_not_exists(#data) OR (#data.#id <> :id AND #latest.#id <> :id AND #firstMs <= :ms AND #latestMs <= :ms)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: {
+            ':entity': 'objection',
+            ':v': ENTITY_VERSION,
+            ':o': objection,
+            ':ms': atMs,
+            ':one': 1,
+            ':id': objection.id,
           },
-          ConditionExpression: 'attribute_not_exists(#sk)',
-          ExpressionAttributeNames: { '#sk': 'sk' },
         }),
       );
       return 'recorded';
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return 'duplicate';
-      translate(error);
+      if (!(error instanceof ConditionalCheckFailedException)) translate(error);
     }
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        const { Item } = await this.doc.send(
+          new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+        );
+        if (Item === undefined) continue;
+        const first = objectionSchema.parse(Item.data);
+        const latest = objectionSchema.parse(Item.latest ?? Item.data);
+        if (first.id === objection.id || latest.id === objection.id) return 'duplicate';
+        const firstMs = Number(Item.firstAtMs ?? Date.parse(first.at));
+        const latestMs = Number(Item.latestAtMs ?? Date.parse(latest.at));
+        const count = Number(Item.count ?? 1);
+        await this.doc.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: {
+              ...Item,
+              data: atMs < firstMs ? objection : first,
+              firstAtMs: Math.min(atMs, firstMs),
+              latest: atMs >= latestMs ? objection : latest,
+              latestAtMs: Math.max(atMs, latestMs),
+              count: count + 1,
+            },
+            // Optimistic: another objection written meanwhile makes this one read again.
+            ConditionExpression: '#count = :count',
+            ExpressionAttributeNames: { '#count': 'count' },
+            ExpressionAttributeValues: { ':count': Item.count },
+          }),
+        );
+        return 'recorded';
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) translate(error);
+      }
+    }
+    throw new StoreUnavailableError('The objection item kept changing; objection not recorded, retry');
   }
 
   async getRecipientStates(
@@ -1044,15 +1134,17 @@ export class DynamoDbGatewayStore implements GatewayStore {
     });
   }
 
-  async retentionItems(tenantId: string, recipientKey: string): Promise<RetentionItem[]> {
-    const items = await this.queryPrefix(tenantId, recipientKey, '');
+  async retentionItems(tenantId: string, recipientKey: string, prefix = ''): Promise<RetentionItem[]> {
+    const items = await this.queryPrefix(tenantId, recipientKey, prefix);
     return items.map((item) => {
       const data = item.data as { at?: string; type?: string } | undefined;
+      // A scope's objection item expires on the clock of its latest objection (R11).
+      const latest = item.latest as { at?: string } | undefined;
       return {
         sk: String(item.sk),
         entity: String(item.entity),
         ttl: typeof item.ttl === 'number' ? item.ttl : undefined,
-        at: data?.at,
+        at: latest?.at ?? data?.at,
         auditType: item.entity === 'audit' ? data?.type : undefined,
       };
     });
@@ -1064,10 +1156,14 @@ export class DynamoDbGatewayStore implements GatewayStore {
     updates: readonly { sk: string; ttl: number }[],
   ): Promise<void> {
     const pk = recipientPk(tenantId, recipientKey);
-    try {
-      for (const { sk, ttl } of updates) {
-        await this.doc
-          .send(
+    let next = 0;
+    // BatchWriteItem has no update, and a put would bring back an item erased meanwhile:
+    // conditional updates, TTL_UPDATE_CONCURRENCY in flight at once.
+    const worker = async () => {
+      while (next < updates.length) {
+        const { sk, ttl } = updates[next++]!;
+        try {
+          await this.doc.send(
             new UpdateCommand({
               TableName: this.tableName,
               Key: { pk, sk },
@@ -1076,14 +1172,69 @@ export class DynamoDbGatewayStore implements GatewayStore {
               ExpressionAttributeNames: { '#ttl': 'ttl', '#sk': 'sk' },
               ExpressionAttributeValues: { ':ttl': ttl },
             }),
-          )
-          .catch((error: unknown) => {
-            // Deleted meanwhile (erasure, TTL): nothing to keep.
-            if (!(error instanceof ConditionalCheckFailedException)) throw error;
-          });
+          );
+        } catch (error) {
+          // Deleted meanwhile (erasure, TTL): nothing to keep.
+          if (!(error instanceof ConditionalCheckFailedException)) translate(error);
+        }
       }
+    };
+    await Promise.all(Array.from({ length: Math.min(TTL_UPDATE_CONCURRENCY, updates.length) }, worker));
+  }
+
+  async requestRetentionReplan(tenantId: string, recipientKey: string, requestedAt: string): Promise<void> {
+    await this.put({
+      Item: {
+        pk: recipientPk(tenantId, recipientKey),
+        sk: RETENTION_REPLAN_SK,
+        entity: RETENTION_REPLAN_ENTITY,
+        v: ENTITY_VERSION,
+        tenantId,
+        recipientKey,
+        requestedAt,
+        gsi1pk: RETENTION_REPLAN_INDEX_PK,
+        gsi1sk: `${requestedAt}#${tenantId}#${recipientKey}`,
+        // Not kept forever either (R9): 30 days is many scheduled runs.
+        ttl: Math.floor(Date.parse(requestedAt) / 1000) + 30 * 86_400,
+      },
+    });
+  }
+
+  async listRetentionReplans(limit: number): Promise<RetentionReplanRequest[]> {
+    try {
+      const { Items = [] } = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'gsi1',
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': 'gsi1pk' },
+          ExpressionAttributeValues: { ':pk': RETENTION_REPLAN_INDEX_PK },
+          Limit: limit,
+        }),
+      );
+      return Items.map((i) => ({
+        tenantId: String(i.tenantId),
+        recipientKey: String(i.recipientKey),
+        requestedAt: String(i.requestedAt),
+      }));
     } catch (error) {
       translate(error);
+    }
+  }
+
+  async completeRetentionReplan(request: RetentionReplanRequest): Promise<void> {
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { pk: recipientPk(request.tenantId, request.recipientKey), sk: RETENTION_REPLAN_SK },
+          ConditionExpression: '#at = :at',
+          ExpressionAttributeNames: { '#at': 'requestedAt' },
+          ExpressionAttributeValues: { ':at': request.requestedAt },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) translate(error);
     }
   }
 
@@ -1162,6 +1313,83 @@ export class DynamoDbGatewayStore implements GatewayStore {
       return Item ? pendingConsentSchema.parse(Item.data) : undefined;
     } catch (error) {
       translate(error);
+    }
+  }
+
+  async claimConfirmation(
+    tenantId: string,
+    recipientKey: string,
+    purposes: readonly string[],
+    now: Date,
+    until: Date,
+  ): Promise<string[]> {
+    const key = { pk: recipientPk(tenantId, recipientKey), sk: CONFIRMATION_SK };
+    let free = [...new Set(purposes)];
+    // A lost race re-reads the claims and tries again with what is still free.
+    for (let attempt = 0; attempt < 4 && free.length > 0; attempt++) {
+      const names: Record<string, string> = { '#entity': 'entity', '#v': 'v', '#ttl': 'ttl' };
+      const sets = ['#entity = :entity', '#v = :v', '#ttl = :ttl'];
+      const conditions: string[] = [];
+      free.forEach((purpose, i) => {
+        names[`#u${i}`] = `until#${purpose}`;
+        sets.push(`#u${i} = :until`);
+        // Epoch milliseconds: a number comparison, whatever the string form of instants.
+        conditions.push(`(attribute_not_exists(#u${i}) OR #u${i} <= :now)`);
+      });
+      try {
+        await this.doc.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: key,
+            UpdateExpression: `SET ${sets.join(', ')}`,
+            ConditionExpression: conditions.join(' AND '),
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: {
+              ':entity': 'confirmationClaims',
+              ':v': ENTITY_VERSION,
+              ':ttl': Math.ceil(until.getTime() / 1000),
+              ':until': until.getTime(),
+              ':now': now.getTime(),
+            },
+          }),
+        );
+        return free;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) translate(error);
+      }
+      try {
+        const { Item = {} } = await this.doc.send(
+          new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+        );
+        free = free.filter((p) => !(Number(Item[`until#${p}`] ?? 0) > now.getTime()));
+      } catch (error) {
+        translate(error);
+      }
+    }
+    return [];
+  }
+
+  async releaseConfirmation(
+    tenantId: string,
+    recipientKey: string,
+    purposes: readonly string[],
+    until: Date,
+  ): Promise<void> {
+    for (const purpose of purposes) {
+      try {
+        await this.doc.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { pk: recipientPk(tenantId, recipientKey), sk: CONFIRMATION_SK },
+            UpdateExpression: 'REMOVE #u',
+            ConditionExpression: '#u = :until',
+            ExpressionAttributeNames: { '#u': `until#${purpose}` },
+            ExpressionAttributeValues: { ':until': until.getTime() },
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) translate(error);
+      }
     }
   }
 

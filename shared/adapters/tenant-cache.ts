@@ -14,6 +14,7 @@ const TENANT_WRITES = new Set<keyof GatewayStore>([
   'putSmsSender',
   'putSmsSettings',
   'putComplaintRateSettings',
+  'putConfirmationSettings',
   'setComplaintHold',
   'liftComplaintHold',
   'putApiKey',

@@ -106,18 +106,35 @@ export function retentionPlan(
   const end = retentionEnd(state, settings);
   const plan: { sk: string; ttl: number }[] = [];
   for (const item of items) {
-    const opposition =
-      OPPOSITION_ENTITIES.has(item.entity) ||
-      (item.entity === 'audit' && item.auditType !== undefined && keptAuditTypes.includes(item.auditType));
-    let ttl: number | undefined;
-    if (opposition) {
-      if (item.at !== undefined) ttl = ttlOf(addDays(item.at, settings.suppressionRetentionDays));
-    } else if (end !== undefined) {
-      ttl = ttlOf(end);
-    }
+    // The re-plan request itself is deleted once served (services/retention.ts).
+    if (item.entity === RETENTION_REPLAN_ENTITY) continue;
+    const ttl = itemTtl(item, end, settings, keptAuditTypes);
     if (ttl !== undefined && ttl !== item.ttl) plan.push({ sk: item.sk, ttl });
   }
   return plan;
+}
+
+/** The entity of a pending request to re-plan a partition's TTLs (services/retention.ts). */
+export const RETENTION_REPLAN_ENTITY = 'retentionReplan';
+
+/**
+ * R9 and R11: the TTL one item should carry, given the end of the recipient's retention:
+ * opposition entries and the audit events that prove them on their own clock, everything
+ * else at `end`. Undefined when nothing is dated yet.
+ */
+export function itemTtl(
+  item: Pick<RetentionItem, 'entity' | 'at' | 'auditType'>,
+  end: Date | undefined,
+  settings: TenantSettings,
+  keptAuditTypes: readonly string[],
+): number | undefined {
+  const opposition =
+    OPPOSITION_ENTITIES.has(item.entity) ||
+    (item.entity === 'audit' && item.auditType !== undefined && keptAuditTypes.includes(item.auditType));
+  if (opposition) {
+    return item.at === undefined ? undefined : ttlOf(addDays(item.at, settings.suppressionRetentionDays));
+  }
+  return end === undefined ? undefined : ttlOf(end);
 }
 
 /**

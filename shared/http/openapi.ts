@@ -31,6 +31,7 @@ import { recipientStateSchema } from '../schemas/recipient';
 import { sesSendEmailSchema } from '../schemas/ses';
 import {
   complaintRateSettingsSchema,
+  confirmationSettingsSchema,
   purposeInputSchema,
   purposeSchema,
   smsSenderSchema,
@@ -233,6 +234,15 @@ export function buildOpenApiDocument(serverUrl?: string) {
       'Complaint-rate settings (mailbox provider thresholds): rolling window in days, hold and warning rates, minimum volume',
     request: { body: body(complaintRateSettingsSchema) },
     responses: { 200: jsonResponse('The settings', complaintRateSettingsSchema) },
+  });
+  route({
+    ...admin,
+    method: 'put',
+    path: '/v1/settings/confirmations',
+    summary:
+      'Consent-page confirmation mails (R3): at most one pending per recipient and purpose within windowHours (default 24); none to a bounced or complained address',
+    request: { body: body(confirmationSettingsSchema) },
+    responses: { 200: jsonResponse('The settings', confirmationSettingsSchema) },
   });
   route({
     ...admin,

@@ -14,6 +14,7 @@ import type {
   ComplaintHold,
   ComplaintHoldLift,
   ComplaintRateSettings,
+  ConfirmationSettings,
   Purpose,
   SmsSender,
   SmsSettings,
@@ -76,6 +77,13 @@ export interface SenderCredentialRecord {
   readonly label?: string;
   readonly secretCiphertext: string;
   readonly createdAt: string;
+}
+
+/** R9: a recipient whose partition's TTLs wait to be re-planned (services/retention.ts). */
+export interface RetentionReplanRequest {
+  readonly tenantId: string;
+  readonly recipientKey: string;
+  readonly requestedAt: string;
 }
 
 /** What one decision needs to read: a recipient, for the purposes of the messages to it. */
@@ -141,6 +149,7 @@ export interface GatewayStore {
   putSmsSender(tenantId: string, sender: SmsSender): Promise<void>;
   putSmsSettings(tenantId: string, settings: SmsSettings): Promise<void>;
   putComplaintRateSettings(tenantId: string, settings: ComplaintRateSettings): Promise<void>;
+  putConfirmationSettings(tenantId: string, settings: ConfirmationSettings): Promise<void>;
 
   /**
    * Mailbox provider thresholds: adds `count` deliveries to the tenant's counter of that UTC
@@ -212,7 +221,12 @@ export interface GatewayStore {
     purpose: string,
     withdrawal: Withdrawal,
   ): Promise<void>;
-  /** Append-only; 'duplicate' when an objection with this id is already recorded (idempotent one-click). */
+  /**
+   * R7: 'duplicate' when an objection with this id is already recorded (idempotent
+   * one-click). Repeated objections of one scope are one item (issue 11: 800 "stop all"
+   * clicks are not 800 items): it keeps the first objection (time, method, proof), the
+   * latest, and how many were recorded; the audit trail keeps every one.
+   */
   putObjection(
     tenantId: string,
     recipientKey: string,
@@ -229,9 +243,24 @@ export interface GatewayStore {
   ): Promise<void>;
   /** `ttl` (epoch seconds): when the record falls out of retention (R9). */
   putMessage(tenantId: string, recipientKey: string, message: MessageRecord, ttl?: number): Promise<void>;
-  /** R9/R11: every item of a recipient's partition, as the retention plan needs it. */
-  retentionItems(tenantId: string, recipientKey: string): Promise<RetentionItem[]>;
-  /** Sets the DynamoDB TTL of existing items (an item deleted meanwhile is left alone). */
+  /**
+   * R9/R11: every item of a recipient's partition (or those whose sort key starts with
+   * `prefix`: `S#` for the state items), as the retention plan needs it; paged queries.
+   */
+  retentionItems(tenantId: string, recipientKey: string, prefix?: string): Promise<RetentionItem[]>;
+  /**
+   * R9: asks for the re-plan of the recipient's whole partition off the request path (one
+   * put; a second request before the run replaces the first).
+   */
+  requestRetentionReplan(tenantId: string, recipientKey: string, requestedAt: string): Promise<void>;
+  /** The re-plans waiting, oldest first, at most `limit` (eventually consistent index). */
+  listRetentionReplans(limit: number): Promise<RetentionReplanRequest[]>;
+  /** Removes a served request, unless a newer one replaced it meanwhile. */
+  completeRetentionReplan(request: RetentionReplanRequest): Promise<void>;
+  /**
+   * Sets the DynamoDB TTL of existing items (an item deleted meanwhile is left alone),
+   * several updates in flight at once (BatchWriteItem has no update).
+   */
   setTtls(
     tenantId: string,
     recipientKey: string,
@@ -249,6 +278,25 @@ export interface GatewayStore {
   /** R3 double opt-in: what was ticked, until the confirmation link is clicked (expires with its link). */
   putPendingConsent(tenantId: string, recipientKey: string, pending: PendingConsent): Promise<void>;
   getPendingConsent(tenantId: string, recipientKey: string, id: string): Promise<PendingConsent | undefined>;
+  /**
+   * R3, no confirmation floods: claims the right to mail a confirmation for each purpose
+   * not already claimed by an unexpired claim, until `until`, in one conditional write
+   * (concurrent requests: one wins). Returns the purposes claimed, possibly none.
+   */
+  claimConfirmation(
+    tenantId: string,
+    recipientKey: string,
+    purposes: readonly string[],
+    now: Date,
+    until: Date,
+  ): Promise<string[]>;
+  /** Gives back claims taken at `until` (the mail could not be sent); a newer claim is left alone. */
+  releaseConfirmation(
+    tenantId: string,
+    recipientKey: string,
+    purposes: readonly string[],
+    until: Date,
+  ): Promise<void>;
 
   /**
    * R15/R11 erasure: deletes every item of the recipient except objections,

@@ -191,6 +191,29 @@ export const complaintRateSettingsSchema = z
   .meta({ id: 'ComplaintRateSettings' });
 export type ComplaintRateSettings = z.infer<typeof complaintRateSettingsSchema>;
 
+/**
+ * R3 double opt-in: at most one confirmation mail pending per recipient and purpose
+ * within `windowHours` (default 24 h): asking again on the consent page within the window
+ * sends nothing and says a link was already sent, so the page cannot be used to flood a
+ * mailbox. Once the window has passed, a new link may be asked for.
+ */
+export const CONFIRMATION_DEFAULTS = { windowHours: 24 };
+export const confirmationSettingsSchema = z
+  .object({
+    windowHours: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 30)
+      .default(CONFIRMATION_DEFAULTS.windowHours)
+      .meta({
+        description: 'Hours during which a second confirmation mail for the same purpose is not sent',
+      }),
+  })
+  .strict()
+  .meta({ id: 'ConfirmationSettings' });
+export type ConfirmationSettings = z.infer<typeof confirmationSettingsSchema>;
+
 /** Per-tenant parameters of RULES.md, with its defaults. */
 export const tenantSettingsSchema = z
   .object({
@@ -222,6 +245,8 @@ export const tenantSettingsSchema = z
     purposeTagName: z.string().min(1).max(256).default('purpose'),
     /** Mailbox provider thresholds (RULES.md): see complaintRateSettingsSchema. */
     complaintRate: complaintRateSettingsSchema.default({ ...COMPLAINT_RATE_DEFAULTS }),
+    /** R3: the consent page's confirmation mails (see confirmationSettingsSchema). */
+    confirmation: confirmationSettingsSchema.default({ ...CONFIRMATION_DEFAULTS }),
   })
   .meta({ id: 'TenantSettings' });
 export type TenantSettings = z.infer<typeof tenantSettingsSchema>;

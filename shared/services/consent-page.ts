@@ -53,9 +53,22 @@ export async function viewConsentPage(
   return purposes.map((purpose) => ({ purpose, wording: wordings.get(purpose.id)! }));
 }
 
+export type ConsentRequestOutcome =
+  | { pending: PendingConsent }
+  | { nothing: true }
+  /** R3: a confirmation for these purposes was mailed within the tenant's window: none sent again. */
+  | { alreadySent: true }
+  /** R8: the address hard-bounced or complained: no mail goes to it, not even a confirmation. */
+  | { undeliverable: true };
+
 /**
  * POST /c/{token} (consent kind): keeps what was ticked as a pending consent and mails
  * the confirmation link to the address. Nothing counts yet.
+ *
+ * Not a mail cannon (issue 11): nothing is mailed to an address that hard-bounced or
+ * complained (R8), and at most one confirmation per recipient and purpose is pending
+ * within `settings.confirmation.windowHours` (24 h by default), claimed by a conditional
+ * write in the store so that concurrent requests mail once.
  */
 export async function requestConsent(
   deps: Dependencies,
@@ -63,11 +76,11 @@ export async function requestConsent(
   form: { ticked: ReadonlySet<string>; wordings: ReadonlyMap<string, string> },
   proof: RecipientProof,
   lang: Lang,
-): Promise<{ pending: PendingConsent } | { nothing: true }> {
+): Promise<ConsentRequestOutcome> {
   const { tenant, claims } = link;
-  const chosen = offered(tenant, claims).filter((p) => form.ticked.has(p.id));
-  if (chosen.length === 0) return { nothing: true };
-  const purposes = chosen.map((p) => {
+  const ticked = offered(tenant, claims).filter((p) => form.ticked.has(p.id));
+  if (ticked.length === 0) return { nothing: true };
+  const asked = ticked.map((p) => {
     const version = form.wordings.get(p.id);
     const wording = version === undefined ? undefined : tenant.wordings[version];
     if (wording === undefined) {
@@ -80,8 +93,54 @@ export async function requestConsent(
   const state = await deps.store.getRecipientState(tenant.id, claims.recipientKey);
   const address = state.profile?.address;
   if (address === undefined) throw new NotFoundError('No address to confirm: the recipient has no profile');
+  if (state.suppressions.some((s) => s.reason === 'bounce' || s.reason === 'complaint')) {
+    deps.log.info('confirmation not sent: the address is suppressed', { recipientKey: claims.recipientKey });
+    return { undeliverable: true };
+  }
 
   const now = deps.clock.now();
+  const until = new Date(now.getTime() + tenant.settings.confirmation.windowHours * 3_600_000);
+  const claimed = new Set(
+    await deps.store.claimConfirmation(
+      tenant.id,
+      claims.recipientKey,
+      asked.map((p) => p.purpose),
+      now,
+      until,
+    ),
+  );
+  if (claimed.size === 0) {
+    deps.log.info('confirmation not sent again within the window', { recipientKey: claims.recipientKey });
+    return { alreadySent: true };
+  }
+  // Purposes whose confirmation is already pending are not asked again in this mail.
+  const purposes = asked.filter((p) => claimed.has(p.purpose));
+  const chosen = ticked.filter((p) => claimed.has(p.id));
+  try {
+    return await mailConfirmation(deps, link, { purposes, chosen, address, now, proof, lang });
+  } catch (error) {
+    // Nothing was mailed: the person may ask again at once.
+    await deps.store
+      .releaseConfirmation(tenant.id, claims.recipientKey, [...claimed], until)
+      .catch((e: Error) => deps.log.error('confirmation claim not released', { error: e.name }));
+    throw error;
+  }
+}
+
+async function mailConfirmation(
+  deps: Dependencies,
+  link: Extract<ConsentLink, { kind: 'consent' }>,
+  input: {
+    purposes: PendingConsent['purposes'];
+    chosen: Purpose[];
+    address: string;
+    now: Date;
+    proof: RecipientProof;
+    lang: Lang;
+  },
+): Promise<{ pending: PendingConsent }> {
+  const { tenant, claims } = link;
+  const { purposes, chosen, address, now, proof, lang } = input;
   const expiresAt = expiryFor('confirm', now);
   const pending: PendingConsent = {
     id: randomUUID(),

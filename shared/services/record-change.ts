@@ -5,7 +5,7 @@ import type { Actor, AuditEvent } from '../schemas/audit';
 import { type eventSchemas, type GatewayDetailType, gatewayEvent } from '../schemas/events';
 import type { Channel } from '../schemas/vocabulary';
 import type { Caller, Dependencies } from './dependencies';
-import { applyRetention } from './retention';
+import { planRetentionHead, type RetentionHead } from './retention';
 
 /** Who acted, as the audit trail names them: an API key by its id (never the key), or the recipient on a page. */
 export function actorOf(caller: Caller): Actor {
@@ -63,6 +63,17 @@ export async function recordChanges(
 ): Promise<AuditEvent[]> {
   const written: AuditEvent[] = [];
   const outbound = [];
+  // R9/R11: read after the state write, so that the audit events below get their TTL as
+  // they are written, and the re-plan of the rest of the partition is asked for, not done
+  // here (bounded whatever the partition's size; services/retention.ts).
+  let retention: RetentionHead | undefined;
+  if (changes.some((c) => RETENTION_CHANGES.has(c.type))) {
+    // The change stands either way: a failure here only leaves the previous TTLs in place.
+    retention = await planRetentionHead(deps, target.tenantId, target.recipientKey).catch((error: Error) => {
+      deps.log.error('retention not applied', { recipientKey: target.recipientKey, error: error.name });
+      return undefined;
+    });
+  }
   for (const change of changes) {
     if (change.id !== undefined && change.at === undefined) {
       // The sort key holds the time: a fixed id with "now" would be a second item on a retry.
@@ -76,8 +87,9 @@ export async function recordChanges(
       why: change.why,
       data: change.data,
     };
+    const ttl = target.ttl ?? retention?.auditTtl(event.type, event.at);
     try {
-      await deps.store.appendAudit(target.tenantId, target.recipientKey, event, target.ttl);
+      await deps.store.appendAudit(target.tenantId, target.recipientKey, event, ttl);
     } catch (error) {
       // A redelivery of what an earlier attempt recorded (same id, same time: same item).
       if (change.id !== undefined && error instanceof AlreadyRecordedError) continue;
@@ -100,11 +112,12 @@ export async function recordChanges(
       );
     }
   }
-  if (changes.some((c) => RETENTION_CHANGES.has(c.type))) {
-    // The change stands either way: a failure here only leaves the previous TTLs in place.
-    await applyRetention(deps, target.tenantId, target.recipientKey).catch((error: Error) =>
-      deps.log.error('retention not applied', { recipientKey: target.recipientKey, error: error.name }),
-    );
+  if (retention) {
+    await retention
+      .apply()
+      .catch((error: Error) =>
+        deps.log.error('retention not applied', { recipientKey: target.recipientKey, error: error.name }),
+      );
   }
   if (outbound.length > 0) {
     try {

@@ -17,6 +17,7 @@ import type {
 } from '../schemas/api';
 import type { RecipientProfile } from '../schemas/recipient';
 import {
+  type ConfirmationSettings,
   type Purpose,
   type PurposeInput,
   purposeInputSchema,
@@ -343,6 +344,16 @@ export async function putSmsSender(
   const sender = { id, ...input };
   await deps.store.putSmsSender(caller.tenantId, sender);
   return sender;
+}
+
+/** PUT /v1/settings/confirmations (R3: one confirmation mail per recipient and purpose in the window). */
+export async function putConfirmationSettings(
+  deps: Dependencies,
+  caller: Caller,
+  settings: ConfirmationSettings,
+): Promise<ConfirmationSettings> {
+  await deps.store.putConfirmationSettings(caller.tenantId, settings);
+  return settings;
 }
 
 export async function putSmsSettings(

@@ -60,6 +60,12 @@ const TEXT = {
     checkInboxTitle: 'Vérifiez votre boîte de réception',
     checkInboxLead:
       'Nous vous avons envoyé un e-mail. Ouvrez le lien qu’il contient pour confirmer : tant que vous ne l’avez pas fait, rien ne vous sera envoyé.',
+    alreadySentTitle: 'Un lien vous a déjà été envoyé',
+    alreadySentLead:
+      'Un e-mail de confirmation a déjà été envoyé récemment à cette adresse. Ouvrez le lien qu’il contient pour confirmer ; nous n’en enverrons pas d’autre pour le moment.',
+    noEmailTitle: 'Aucun e-mail ne peut être envoyé à cette adresse',
+    noEmailLead:
+      'Nous ne pouvons pas vous envoyer d’e-mail de confirmation à cette adresse. Rien n’a été enregistré.',
     nothingTitle: 'Aucun choix enregistré',
     nothingLead: 'Vous n’avez rien coché : nous ne vous enverrons rien.',
     confirmTitle: 'Confirmer votre inscription',
@@ -120,6 +126,11 @@ const TEXT = {
     checkInboxTitle: 'Check your inbox',
     checkInboxLead:
       'We sent you an email. Open its link to confirm: until you do, nothing will be sent to you.',
+    alreadySentTitle: 'A link was already sent',
+    alreadySentLead:
+      'A confirmation email was sent to this address recently. Open its link to confirm; we will not send another one for now.',
+    noEmailTitle: 'No email can be sent to this address',
+    noEmailLead: 'We cannot send a confirmation email to this address. Nothing was recorded.',
     nothingTitle: 'Nothing recorded',
     nothingLead: 'You ticked nothing: we will send you nothing.',
     confirmTitle: 'Confirm your subscription',
@@ -270,6 +281,18 @@ ${rows}
 export function checkInboxPage(lang: Lang): string {
   const t = TEXT[lang];
   return page(lang, t.checkInboxTitle, `<h1>${t.checkInboxTitle}</h1>\n<p>${t.checkInboxLead}</p>`);
+}
+
+/** R3: a confirmation for these purposes is already pending (issue 11: no confirmation floods). */
+export function alreadySentPage(lang: Lang): string {
+  const t = TEXT[lang];
+  return page(lang, t.alreadySentTitle, `<h1>${t.alreadySentTitle}</h1>\n<p>${t.alreadySentLead}</p>`);
+}
+
+/** R8: the address is suppressed; the page does not say why (a bounce or a complaint is nobody else's business). */
+export function noEmailPage(lang: Lang): string {
+  const t = TEXT[lang];
+  return page(lang, t.noEmailTitle, `<h1>${t.noEmailTitle}</h1>\n<p>${t.noEmailLead}</p>`);
 }
 
 export function nothingChosenPage(lang: Lang): string {
