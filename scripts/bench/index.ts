@@ -1,7 +1,6 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { benchBundles, ESBUILD_TARGET } from './bundles';
 import { costPerMillion, PRICES } from './cost';
 import { benchDecide } from './decide-throughput';
@@ -16,59 +15,48 @@ import { formatBytes, formatMs, formatNumber, formatUsd, markdownTable } from '.
 import { perMessage } from './store-request-counter';
 
 /**
- * `npm run bench [-- --messages N] [--concurrency C] [--quick] [--out FILE]`: measures the
+ * `consent-gate bench [--messages N] [--concurrency C] [--quick] [--out FILE]` (also `npm run bench -- …`): measures the
  * pure decision, the local end-to-end path against the local SES, store requests per
  * message, bundle sizes and load times, and the AWS cost per million messages; prints
  * one markdown report and writes it to bench/latest.md. Starts and stops its own local
  * stack on free ports. Not run by CI: timings depend on the machine.
  */
-const USAGE = 'usage: npm run bench -- [--messages N] [--concurrency C] [--quick] [--out FILE]';
-
 /** infra/gateway.ts: `memorySize: props.memorySize ?? 512`, what infra/app.ts deploys. */
 const LAMBDA_MEMORY_MB = 512;
 
-function positiveInt(name: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) {
-    console.error(`--${name} must be a positive integer, not "${raw}"\n${USAGE}`);
-    process.exit(2);
-  }
-  return value;
+export interface BenchOptions {
+  readonly messages?: number;
+  readonly concurrency?: number;
+  readonly quick?: boolean;
+  readonly out?: string;
+  /** The command line shown in the report's first lines. */
+  readonly command: string;
 }
 
-const { values } = parseArgs({
-  options: {
-    messages: { type: 'string' },
-    concurrency: { type: 'string' },
-    quick: { type: 'boolean', default: false },
-    out: { type: 'string', default: 'bench/latest.md' },
-    help: { type: 'boolean', default: false },
-  },
-});
-if (values.help) {
-  console.log(USAGE);
-  process.exit(0);
+function benchSettings(options: BenchOptions) {
+  const quick = options.quick === true;
+  return {
+    quick,
+    messages: options.messages ?? (quick ? 500 : 10_000),
+    concurrency: options.concurrency ?? 8,
+    decideTimeMs: quick ? 100 : 1_000,
+    loadRuns: quick ? 3 : 7,
+    storeSample: quick ? 10 : 50,
+    handlerSample: quick ? 50 : 200,
+  };
 }
-const quick = values.quick === true;
-const settings = {
-  messages: positiveInt('messages', values.messages, quick ? 500 : 10_000),
-  concurrency: positiveInt('concurrency', values.concurrency, 8),
-  decideTimeMs: quick ? 100 : 1_000,
-  loadRuns: quick ? 3 : 7,
-  storeSample: quick ? 10 : 50,
-  handlerSample: quick ? 50 : 200,
-};
 
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-async function main() {
+export async function runBench(options: BenchOptions): Promise<void> {
+  const settings = benchSettings(options);
+  const quick = settings.quick;
+  const command = options.command;
   const started = new Date();
   const load = loadavg().map((l) => l.toFixed(2));
   const sections: string[] = [];
-  const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
   sections.push(
     [
       `# consent-gate bench, ${started.toISOString()}`,
@@ -299,16 +287,8 @@ async function main() {
 
   const report = `${sections.join('\n\n')}\n`;
   process.stdout.write(report);
-  const out = resolve(values.out ?? 'bench/latest.md');
+  const out = resolve(options.out ?? 'bench/latest.md');
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, report);
   log(`written to ${out} in ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s`);
 }
-
-main().then(
-  () => process.exit(0),
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
