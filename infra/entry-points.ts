@@ -57,6 +57,14 @@ export const entryPoints: readonly EntryPoint[] = [
     needs: { table: 'readWrite', keys: true, sendEmail: true, sendSms: true, publicBaseUrl: true },
   },
   {
+    id: 'CancelMessage',
+    entry: 'functions/cancel-message.ts',
+    description:
+      'DELETE /v1/messages/{messageId}: cancel a scheduled (sendAt) or deferred (R14) message before it is due',
+    routes: [{ method: 'DELETE', path: '/v1/messages/{messageId}' }],
+    needs: { table: 'readWrite' },
+  },
+  {
     id: 'SesSendEmail',
     entry: 'functions/ses-send-email.ts',
     description:
@@ -189,10 +197,12 @@ export const entryPoints: readonly EntryPoint[] = [
   {
     id: 'SendDeferredSms',
     entry: 'functions/send-deferred-sms.ts',
-    description: 'Scheduled: sends deferred SMS whose window has opened, deciding each again (R14)',
+    description:
+      'Scheduled: sends deferred SMS whose window has opened (R14) and scheduled messages (sendAt) of both channels, deciding each again',
     routes: [],
     trigger: { type: 'schedule', everyMinutes: 5 },
-    needs: { table: 'readWrite', keys: true, sendSms: true },
+    // Scheduled email is built at send time: SES and the public base URL for its links (R10).
+    needs: { table: 'readWrite', keys: true, sendSms: true, sendEmail: true, publicBaseUrl: true },
   },
   {
     id: 'ReplanRetention',

@@ -1,16 +1,9 @@
-import { createReadStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { z } from 'zod';
-import { createDocumentClient, DynamoDbGatewayStore } from '../shared/adapters/dynamodb-store';
-import { SecretsManagerKeyRing, StaticKeyRing } from '../shared/adapters/key-rings';
+import { join } from 'node:path';
 import { LEGACY_COLUMNS, LEGACY_OUTCOMES } from '../shared/domain/legacy-import';
 import type { GatewayStore } from '../shared/ports/gateway-store';
 import type { KeyMaterial } from '../shared/ports/key-ring';
-import { tenantIdSchema } from '../shared/schemas/tenant';
 import {
   type ColumnMapping,
   type ImportedRow,
@@ -19,10 +12,8 @@ import {
 } from '../shared/services/legacy-import';
 
 /**
- * R16: imports a legacy base into a tenant, streaming, and writes its inventory.
- *   npm run import -- base.csv --tenant demo-shop [--mapping mapping.json] [--out dir]
- *   npm run import -- base.csv --tenant acme --table <TableName> --hash-secret <arn> --token-secret <arn>
- * Without --table it targets `npm start`'s local DynamoDB (.consent-gate/local.json and keys.json).
+ * R16: imports a legacy base into a tenant, streaming, and writes its inventory. Run by
+ * `consent-gate import` (cli/commands/import.ts, also `npm run import -- …`).
  * Progress goes to stderr and never names an address; the inventory CSVs do (mode 0600).
  */
 export interface ImportRun {
@@ -96,90 +87,4 @@ export function formatCounts(counts: InventoryCounts): string {
   const width = Math.max(...LEGACY_OUTCOMES.map((o) => o.length), 5);
   const rows = LEGACY_OUTCOMES.map((o) => `${o.padEnd(width)}  ${String(counts[o]).padStart(9)}`);
   return [...rows, `${'total'.padEnd(width)}  ${String(total).padStart(9)}`].join('\n');
-}
-
-const localFileSchema = z.object({ dynamodbUrl: z.string(), tableName: z.string() });
-
-async function main() {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: {
-      tenant: { type: 'string' },
-      mapping: { type: 'string' },
-      out: { type: 'string' },
-      table: { type: 'string' },
-      'hash-secret': { type: 'string' },
-      'token-secret': { type: 'string' },
-      'local-dir': { type: 'string', default: process.env.CONSENT_GATE_DIR ?? '.consent-gate' },
-      'batch-size': { type: 'string', default: '500' },
-    },
-  });
-  const file = positionals[0];
-  if (!file || !values.tenant) {
-    console.error(
-      'usage: npm run import -- <file.csv> --tenant <id> [--mapping mapping.json] [--out dir] [--table <name> --hash-secret <arn> --token-secret <arn>]',
-    );
-    process.exit(2);
-  }
-  const tenantId = tenantIdSchema.parse(values.tenant);
-  let store: GatewayStore;
-  let keys: KeyMaterial;
-  if (values.table) {
-    if (!values['hash-secret'] || !values['token-secret']) {
-      throw new Error('--table needs --hash-secret and --token-secret (the deployment Secrets Manager ARNs)');
-    }
-    store = new DynamoDbGatewayStore(
-      createDocumentClient(new DynamoDBClient({ maxAttempts: 5 })),
-      values.table,
-    );
-    keys = await new SecretsManagerKeyRing(values['hash-secret'], values['token-secret']).load();
-  } else {
-    const dir = resolve(values['local-dir']);
-    const localFile = join(dir, 'local.json');
-    if (!existsSync(localFile))
-      throw new Error(`${localFile} not found: start the gateway with npm start first`);
-    const local = localFileSchema.parse(JSON.parse(readFileSync(localFile, 'utf8')));
-    const client = new DynamoDBClient({
-      endpoint: local.dynamodbUrl,
-      region: process.env.AWS_REGION ?? 'eu-west-3',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      maxAttempts: 5,
-    });
-    store = new DynamoDbGatewayStore(createDocumentClient(client), local.tableName);
-    keys = await new StaticKeyRing(readFileSync(join(dir, 'keys.json'), 'utf8')).load();
-  }
-  const mapping = values.mapping
-    ? z.record(z.string(), z.string()).parse(JSON.parse(readFileSync(values.mapping, 'utf8')))
-    : undefined;
-  const outDir = resolve(
-    values.out ?? join('import-inventory', new Date().toISOString().replace(/[:.]/g, '-')),
-  );
-  const started = Date.now();
-  const counts = await runImport({
-    store,
-    keys,
-    tenantId,
-    file,
-    outDir,
-    mapping,
-    batchSize: Number(values['batch-size']),
-    progress: true,
-  });
-  const seconds = (Date.now() - started) / 1000;
-  const total = Object.values(counts).reduce((a, b) => a + b, 0);
-  console.log(formatCounts(counts));
-  console.log(
-    `\n${total} rows in ${seconds.toFixed(1)} s (${Math.round(total / seconds)} rows/s), peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`,
-  );
-  console.log(`Inventory (contains addresses, mode 0600): ${outDir}`);
-}
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main().catch((error: unknown) => {
-    // Never a row: csv-parse's messages can quote the field in error, so only its code and line.
-    const e = error as Error & { code?: string; lines?: number };
-    const what = e.code?.startsWith('CSV_') ? `${e.code} at line ${e.lines ?? '?'}` : e.message;
-    console.error(`Import stopped: ${what}. Re-run the same command to resume.`);
-    process.exit(1);
-  });
 }

@@ -1,20 +1,18 @@
-import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import type { SNSEvent } from 'aws-lambda';
 import type { DeadLetterQueue } from '../shared/ports/dead-letter-queue';
 import { snsEventOfDeadLetter, UnreadableDeadLetterError } from '../shared/schemas/dead-letter';
 
 /**
- * Redrives a feedback function's dead-letter queue (issue 11, "lost feedback"): every message
+ * Redrives a feedback function's dead-letter queue (no lost feedback): every message
  * (a Lambda on-failure record or an SNS dead letter: shared/schemas/dead-letter.ts) is turned
  * back into the SNS event the function missed and delivered again; it is deleted only once that
  * delivery succeeded. A message that fails again stays (SQS shows it again after its visibility
  * timeout, for the next run); one that cannot be read stays too, for a person. Delivering twice
  * is safe: the functions derive every id from the source event (SES feedback id, inbound SMS id).
  *
- *   npm run redrive -- --queue-url <InboundSmsDeadLetterQueueUrl> --function-name <stack>-SmsInbound
- *   npm run redrive -- --queue-url <SesFeedbackDeadLetterQueueUrl> --function-name <stack>-SesFeedback
+ *   npx consent-gate redrive --queue-url <InboundSmsDeadLetterQueueUrl> --function-name <stack>-SmsInbound
+ *   npx consent-gate redrive --queue-url <SesFeedbackDeadLetterQueueUrl> --function-name <stack>-SesFeedback
  */
 export interface RedriveReport {
   /** Messages read from the queue. */
@@ -93,51 +91,4 @@ export function invokeFunction(client: LambdaClient, functionName: string): Redr
       throw new Error(`${functionName} failed (${answer.FunctionError}): ${payload.slice(0, 500)}`);
     }
   };
-}
-
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      'queue-url': { type: 'string' },
-      'function-name': { type: 'string' },
-      max: { type: 'string', default: '1000' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  const usage =
-    'usage: npm run redrive -- --queue-url <InboundSmsDeadLetterQueueUrl | SesFeedbackDeadLetterQueueUrl> --function-name <stack>-SmsInbound | <stack>-SesFeedback [--max 1000]';
-  if (values.help) {
-    console.log(usage);
-    return;
-  }
-  const max = Number(values.max);
-  if (!values['queue-url'] || !values['function-name'] || !Number.isInteger(max) || max < 1) {
-    console.error(usage);
-    process.exitCode = 2;
-    return;
-  }
-  const [{ SQSClient }, { LambdaClient }, { SqsDeadLetterQueue }] = await Promise.all([
-    import('@aws-sdk/client-sqs'),
-    import('@aws-sdk/client-lambda'),
-    import('../shared/adapters/sqs-dead-letter-queue'),
-  ]);
-  const report = await redrive({
-    queue: new SqsDeadLetterQueue(new SQSClient({}), values['queue-url']),
-    deliver: invokeFunction(new LambdaClient({}), values['function-name']),
-    maxMessages: max,
-  });
-  console.log(JSON.stringify(report, null, 2));
-  if (report.failed > 0 || report.unreadable > 0) {
-    console.error(
-      `${report.failed + report.unreadable} message(s) kept in the queue: see "problems", fix the cause and run again.`,
-    );
-    process.exitCode = 1;
-  }
-}
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main().catch((error: Error) => {
-    console.error(`redrive failed: ${error.message}`);
-    process.exitCode = 1;
-  });
 }

@@ -13,6 +13,7 @@ import { type LocalApi, type LocalApiOptions, startLocalApi } from './http-adapt
 import { lambdaContext } from './lambda-context';
 import { LocalQueue, type SqsHandler } from './local-queue';
 import { replaySesFeedback } from './ses-feedback-local';
+import { indexPage, outboxPage, type SesOutbox, startSesOutbox, viewOf } from './ses-outbox';
 import { type LocalSms, startLocalSms } from './sms-local';
 
 /**
@@ -49,6 +50,8 @@ export interface LocalStack {
   /** The local SMS service: outbox page at /, JSON at /messages, replies at POST /inbound. */
   readonly smsUrl: string;
   readonly sms: LocalSms;
+  /** What the gateway handed to SES (the SDK's SES endpoint records, then passes on); page at /local/outbox. */
+  readonly outbox: SesOutbox;
   readonly tableName: string;
   readonly api: LocalApi;
   /** The bulk queue's in-process stand-in, consumed by the real BulkSend handler. */
@@ -137,6 +140,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const dynamodbUrl = await listen(dynamo, options.dynamodbPort ?? 0, host);
   const ses = await sesServer({ host, port: options.sesPort ?? 0 });
   const sesUrl = `http://${host}:${(ses.address() as AddressInfo).port}`;
+  const outbox = await startSesOutbox({ host, sesUrl });
   const sms = await startLocalSms({
     host,
     port: options.smsPort ?? 0,
@@ -152,7 +156,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_ENDPOINT_URL_DYNAMODB: dynamodbUrl,
-    AWS_ENDPOINT_URL_SESV2: sesUrl,
+    AWS_ENDPOINT_URL_SESV2: outbox.url,
     AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2: sms.url,
     [ENV.tableName]: TABLE_NAME,
     [ENV.keyRingJson]: loadOrCreateKeys(options.dir),
@@ -200,6 +204,28 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       const result = await runRetentionReplan();
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(result));
+      return true;
+    }
+    if (req.method === 'GET' && url.pathname === '/') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(
+        indexPage({
+          apiUrl: process.env[ENV.publicBaseUrl] ?? '',
+          mailViewer: sesUrl,
+          smsOutbox: sms.url,
+          keysFile: join(options.dir, 'keys.json'),
+          localFile: join(options.dir, 'local.json'),
+        }),
+      );
+      return true;
+    }
+    if (req.method === 'GET' && (url.pathname === '/local/outbox' || url.pathname === '/local/outbox.json')) {
+      const views = await Promise.all(outbox.emails.map(viewOf));
+      const asJson = url.pathname.endsWith('.json');
+      res.writeHead(200, {
+        'content-type': asJson ? 'application/json; charset=utf-8' : 'text/html; charset=utf-8',
+      });
+      res.end(asJson ? JSON.stringify({ emails: views }) : outboxPage(views, { mailViewer: sesUrl }));
       return true;
     }
     if (url.pathname === '/local/objection-queue' && req.method === 'GET') {
@@ -264,7 +290,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   try {
     api = await startLocalApi({ host, port: options.apiPort ?? 0, extra });
   } catch (error) {
-    await Promise.all([close(dynamo), close(ses), sms.close()]);
+    await Promise.all([close(dynamo), close(ses), sms.close(), outbox.close()]);
     throw error;
   }
   // Links in messages point at the API actually listening.
@@ -277,6 +303,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     dynamodbUrl,
     smsUrl: sms.url,
     sms,
+    outbox,
     tableName: TABLE_NAME,
     api,
     queue,
@@ -286,7 +313,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await queue.drain();
       await objectionQueue.stop();
       await api.close();
-      await Promise.all([close(ses), close(dynamo), sms.close()]);
+      await Promise.all([close(ses), close(dynamo), sms.close(), outbox.close()]);
     },
   };
 }

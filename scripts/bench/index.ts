@@ -1,7 +1,6 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { benchBundles, ESBUILD_TARGET } from './bundles';
 import { costPerMillion, PRICES } from './cost';
 import { benchDecide } from './decide-throughput';
@@ -17,73 +16,63 @@ import { benchPartitionGrowth } from './partition-growth';
 import { perMessage } from './store-request-counter';
 
 /**
- * `npm run bench [-- --messages N] [--concurrency C] [--quick] [--out FILE] [--section S]`:
- * measures the pure decision, the local end-to-end path against the local SES, store
- * requests per message, bundle sizes and load times, the AWS cost per million messages,
- * and the cost of recording a consent in a partition that grew; prints one markdown
- * report and writes it to bench/latest.md. Starts and stops its own local stack on free
- * ports. Not run by CI: timings depend on the machine. `--section` runs one part only
- * (decide, bundles, gateway: sections 2, 3 and 5, or partition) and writes its report to
- * bench/<section>.md unless --out is given, so that bench/latest.md stays a whole run.
+ * `consent-gate bench [--messages N] [--concurrency C] [--quick] [--out FILE] [--section S]`
+ * (also `npm run bench -- …`): measures the pure decision, the local end-to-end path
+ * against the local SES, store requests per message, bundle sizes and load times, the AWS
+ * cost per million messages, and the cost of recording a consent in a partition that grew;
+ * prints one markdown report and writes it to bench/latest.md. Starts and stops its own
+ * local stack on free ports. Not run by CI: timings depend on the machine. `--section`
+ * runs one part only (decide, bundles, gateway: sections 2, 3 and 5, or partition) and
+ * writes its report to bench/<section>.md unless --out is given, so that bench/latest.md
+ * stays a whole run.
  */
-const SECTIONS = ['decide', 'bundles', 'gateway', 'partition'] as const;
-type Section = (typeof SECTIONS)[number];
-const USAGE = `usage: npm run bench -- [--messages N] [--concurrency C] [--quick] [--out FILE] [--section ${SECTIONS.join('|')}]`;
+export const BENCH_SECTIONS = ['decide', 'bundles', 'gateway', 'partition'] as const;
+export type BenchSection = (typeof BENCH_SECTIONS)[number];
 
 /** infra/gateway.ts: `memorySize: props.memorySize ?? 512`, what infra/app.ts deploys. */
 const LAMBDA_MEMORY_MB = 512;
 
-function positiveInt(name: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) {
-    console.error(`--${name} must be a positive integer, not "${raw}"\n${USAGE}`);
-    process.exit(2);
-  }
-  return value;
+export interface BenchOptions {
+  readonly messages?: number;
+  readonly concurrency?: number;
+  readonly quick?: boolean;
+  readonly out?: string;
+  readonly section?: BenchSection;
+  /** The command line shown in the report's first lines. */
+  readonly command: string;
 }
 
-const { values } = parseArgs({
-  options: {
-    messages: { type: 'string' },
-    concurrency: { type: 'string' },
-    quick: { type: 'boolean', default: false },
-    out: { type: 'string' },
-    section: { type: 'string' },
-    help: { type: 'boolean', default: false },
-  },
-});
-if (values.section !== undefined && !SECTIONS.includes(values.section as Section)) {
-  console.error(`--section must be one of ${SECTIONS.join(', ')}, not "${values.section}"\n${USAGE}`);
-  process.exit(2);
+function benchSettings(options: BenchOptions) {
+  const quick = options.quick === true;
+  return {
+    quick,
+    messages: options.messages ?? (quick ? 500 : 10_000),
+    concurrency: options.concurrency ?? 8,
+    decideTimeMs: quick ? 100 : 1_000,
+    loadRuns: quick ? 3 : 7,
+    storeSample: quick ? 10 : 50,
+    handlerSample: quick ? 50 : 200,
+    partitionAuditEvents: quick ? 2_000 : 10_000,
+    partitionRounds: quick ? 10 : 30,
+  };
 }
-const only = values.section as Section | undefined;
-const want = (section: Section) => only === undefined || only === section;
-if (values.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
-const quick = values.quick === true;
-const settings = {
-  messages: positiveInt('messages', values.messages, quick ? 500 : 10_000),
-  concurrency: positiveInt('concurrency', values.concurrency, 8),
-  decideTimeMs: quick ? 100 : 1_000,
-  loadRuns: quick ? 3 : 7,
-  storeSample: quick ? 10 : 50,
-  handlerSample: quick ? 50 : 200,
-  partitionAuditEvents: quick ? 2_000 : 10_000,
-  partitionRounds: quick ? 10 : 30,
-};
+
+// One run per process: the section functions below read the run's settings.
+let settings: ReturnType<typeof benchSettings> = benchSettings({ command: '' });
 
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-async function main() {
+export async function runBench(options: BenchOptions): Promise<void> {
+  settings = benchSettings(options);
+  const quick = settings.quick;
+  const only = options.section;
+  const want = (section: BenchSection) => only === undefined || only === section;
   const started = new Date();
   const load = loadavg().map((l) => l.toFixed(2));
   const sections: string[] = [];
-  const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+  const command = options.command;
   sections.push(
     [
       `# consent-gate bench, ${started.toISOString()}`,
@@ -102,7 +91,7 @@ async function main() {
 
   const report = `${sections.join('\n\n')}\n`;
   process.stdout.write(report);
-  const out = resolve(values.out ?? (only === undefined ? 'bench/latest.md' : `bench/${only}.md`));
+  const out = resolve(options.out ?? (only === undefined ? 'bench/latest.md' : `bench/${only}.md`));
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, report);
   log(`written to ${out} in ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s`);
@@ -337,7 +326,7 @@ function bundlesReport(bundles: Awaited<ReturnType<typeof benchBundles>>): strin
   ].join('\n');
 }
 
-/** 6. Issue 11, item 10: a consent recorded in a partition that grew, against a fresh one. */
+/** 6. A consent recorded in a partition that grew, against a fresh one (bounded request path). */
 async function partitionSection(sections: string[]) {
   log(
     `6/6 POST /v1/consents with ${settings.partitionAuditEvents} audit events in the partition vs a fresh recipient, ${settings.partitionRounds} rounds`,
@@ -350,7 +339,7 @@ async function partitionSection(sections: string[]) {
     [
       `## 6. Recording a consent in a partition that grew: ${r.auditEvents.toLocaleString('en-US')} audit events against a fresh recipient`,
       '',
-      'Target (issue 11): the crowded recipient within 2× the fresh one.',
+      'Target: the crowded recipient within 2× the fresh one.',
       '',
       markdownTable(
         ['recipient', 'p50', 'p90', 'store requests per call'],
@@ -375,11 +364,3 @@ async function partitionSection(sections: string[]) {
     ].join('\n'),
   );
 }
-
-main().then(
-  () => process.exit(0),
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);

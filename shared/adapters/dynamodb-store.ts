@@ -18,10 +18,10 @@ import {
   AlreadyRecordedError,
   type ApiKeyRecord,
   ConflictError,
-  type DeferredSms,
   type GatewayStore,
   type MessageRecord,
   NotFoundError,
+  type PendingMessage,
   type RecipientItemWrite,
   type RecipientStateRequest,
   type RetentionReplanRequest,
@@ -71,7 +71,8 @@ import {
  * | suppression | (same)                      | S#SUPPRESSION#<reason>  |
  * | latest objection per scope | (same)       | S#OBJSCOPE#channel, S#OBJSCOPE#purpose#<id> |
  * | message     | (same)                      | M#<sentAt>#<messageId>  |
- * | deferred SMS| (same)                      | D#<messageId>           |
+ * | deferred SMS, scheduled message | (same)  | D#<messageId>           |
+ * | pending message pointer | TENANT#<id>#PENDING | <messageId> (ttl)      |
  * | SMS sender  | SMSSENDER#<id>              | SMSSENDER               |
  * | audit event | (same)                      | A#<at>#<eventId>        |
  * | pending DOI | (same)                      | P#<pendingId> (ttl)     |
@@ -114,11 +115,18 @@ const COMPLAINT_SHARDS = 8;
 const complaintShard = (complaintId: string) =>
   createHash('sha256').update(complaintId).digest().readUInt8(0) % COMPLAINT_SHARDS;
 const DEFERRED_INDEX_PK = 'DEFERRED_SMS';
-const deferredKey = (m: DeferredSms) => ({
+const deferredKey = (m: PendingMessage) => ({
   pk: recipientPk(m.tenantId, m.recipientKey),
   sk: `D#${m.messageId}`,
 });
-const deferredIndexSk = (notBefore: string, m: DeferredSms) => `${notBefore}#${m.tenantId}#${m.messageId}`;
+/** Finds a pending message by id (DELETE /v1/messages/{id}), where the id alone does not give its partition. */
+const pendingPointerKey = (tenantId: string, messageId: string) => ({
+  pk: `TENANT#${tenantId}#PENDING`,
+  sk: messageId,
+});
+/** The pointer outlives the message by a day at most when a delete is lost; R9 keeps nothing longer. */
+const pendingPointerTtl = (m: PendingMessage) => Math.ceil(Date.parse(m.notBefore) / 1000) + 31 * 86_400;
+const deferredIndexSk = (notBefore: string, m: PendingMessage) => `${notBefore}#${m.tenantId}#${m.messageId}`;
 const recipientPk = (tenantId: string, recipientKey: string) => `TENANT#${tenantId}#R#${recipientKey}`;
 /** R7: one objection item per scope, however many times the person objects (issue 11). */
 const objectionItemSk = (objection: Pick<Objection, 'scope'>) =>
@@ -608,7 +616,17 @@ export class DynamoDbGatewayStore implements GatewayStore {
     }
   }
 
-  putDeferredSms(message: DeferredSms): Promise<void> {
+  async putDeferredSms(message: PendingMessage): Promise<void> {
+    // The pointer first: a message is never in the queue without a way to cancel it.
+    await this.put({
+      Item: {
+        ...pendingPointerKey(message.tenantId, message.messageId),
+        entity: 'pendingPointer',
+        v: ENTITY_VERSION,
+        recipientKey: message.recipientKey,
+        ttl: pendingPointerTtl(message),
+      },
+    });
     return this.put({
       Item: {
         ...deferredKey(message),
@@ -624,7 +642,7 @@ export class DynamoDbGatewayStore implements GatewayStore {
     });
   }
 
-  async listDueDeferredSms(now: Date, limit: number): Promise<DeferredSms[]> {
+  async listDueDeferredSms(now: Date, limit: number): Promise<PendingMessage[]> {
     try {
       const { Items = [] } = await this.doc.send(
         new QueryCommand({
@@ -637,13 +655,13 @@ export class DynamoDbGatewayStore implements GatewayStore {
           Limit: limit,
         }),
       );
-      return Items.map((i) => i.data as DeferredSms);
+      return Items.map((i) => i.data as PendingMessage);
     } catch (error) {
       translate(error);
     }
   }
 
-  async claimDeferredSms(message: DeferredSms): Promise<boolean> {
+  async claimDeferredSms(message: PendingMessage): Promise<boolean> {
     try {
       await this.doc.send(
         new UpdateCommand({
@@ -662,7 +680,7 @@ export class DynamoDbGatewayStore implements GatewayStore {
     }
   }
 
-  async rescheduleDeferredSms(message: DeferredSms, notBefore: string, attempts: number): Promise<void> {
+  async rescheduleDeferredSms(message: PendingMessage, notBefore: string, attempts: number): Promise<void> {
     try {
       await this.doc.send(
         new UpdateCommand({
@@ -694,12 +712,75 @@ export class DynamoDbGatewayStore implements GatewayStore {
     }
   }
 
-  async deleteDeferredSms(message: DeferredSms): Promise<void> {
+  async deleteDeferredSms(message: PendingMessage): Promise<void> {
     try {
       await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: deferredKey(message) }));
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: pendingPointerKey(message.tenantId, message.messageId),
+        }),
+      );
     } catch (error) {
       translate(error);
     }
+  }
+
+  async getPendingMessage(
+    tenantId: string,
+    messageId: string,
+  ): Promise<{ message: PendingMessage; status: 'pending' | 'sending' } | undefined> {
+    try {
+      const { Item: pointer } = await this.doc.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: pendingPointerKey(tenantId, messageId),
+          ConsistentRead: true,
+        }),
+      );
+      if (pointer === undefined) return undefined;
+      const { Item } = await this.doc.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { pk: recipientPk(tenantId, String(pointer.recipientKey)), sk: `D#${messageId}` },
+          ConsistentRead: true,
+        }),
+      );
+      if (Item === undefined) return undefined;
+      return {
+        message: Item.data as PendingMessage,
+        status: Item.status === 'sending' ? 'sending' : 'pending',
+      };
+    } catch (error) {
+      translate(error);
+    }
+  }
+
+  async cancelPendingMessage(message: PendingMessage): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: deferredKey(message),
+          // A run that claimed it is sending it now: too late to cancel.
+          ConditionExpression: '#status = :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':pending': 'pending' },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      translate(error);
+    }
+    await this.doc
+      .send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: pendingPointerKey(message.tenantId, message.messageId),
+        }),
+      )
+      .catch(() => undefined); // the pointer expires by itself (ttl)
+    return true;
   }
 
   async getApiKey(keyHash: string): Promise<ApiKeyRecord | undefined> {

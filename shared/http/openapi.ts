@@ -2,6 +2,7 @@ import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteaso
 import { z } from 'zod';
 import { LEGACY_OUTCOMES } from '../domain/legacy-import';
 import {
+  cancelledResponseSchema,
   createCredentialSchema,
   createKeySchema,
   createLinkSchema,
@@ -22,6 +23,7 @@ import {
   recordSuppressionSchema,
   recordWithdrawalSchema,
   rejectedResponseSchema,
+  scheduledResponseSchema,
   sendMessageSchema,
   sentResponseSchema,
 } from '../schemas/api';
@@ -66,8 +68,8 @@ export function buildOpenApiDocument(serverUrl?: string) {
     request: { body: body(sendMessageSchema) },
     responses: {
       202: jsonResponse(
-        'Sent, with its basis and proof reference; or, for a marketing SMS outside the sending window, deferred (R14) with `notBefore`',
-        z.union([sentResponseSchema, deferredResponseSchema]),
+        'Sent, with its basis and proof reference; or, for a marketing SMS outside the sending window, deferred (R14) with `notBefore`; or, with `sendAt`, scheduled with its id (decided again when due)',
+        z.union([sentResponseSchema, deferredResponseSchema, scheduledResponseSchema]),
       ),
       403: jsonResponse('Rejected: reason codes and rule ids, most decisive first', rejectedResponseSchema),
       409: jsonResponse(
@@ -75,6 +77,21 @@ export function buildOpenApiDocument(serverUrl?: string) {
         errorResponseSchema,
       ),
       422: jsonResponse('This idempotencyKey was used for a different request', errorResponseSchema),
+    },
+  });
+  route({
+    method: 'delete',
+    path: '/v1/messages/{messageId}',
+    tags: ['Sending'],
+    summary: 'Cancel a scheduled (`sendAt`) or deferred (R14) message before it is due',
+    request: { params: z.object({ messageId: z.uuid() }) },
+    responses: {
+      200: jsonResponse('Cancelled: it will not be sent', cancelledResponseSchema),
+      404: jsonResponse(
+        'No such message waiting: it was sent, refused or cancelled already',
+        errorResponseSchema,
+      ),
+      409: jsonResponse('A run is sending it at this moment: too late to cancel', errorResponseSchema),
     },
   });
   route({

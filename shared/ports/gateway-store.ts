@@ -1,5 +1,6 @@
 import type { DayCount } from '../domain/complaint-rate';
 import type { RetentionItem } from '../domain/retention';
+import type { SendEmailRequest } from '../schemas/api';
 import type { AuditEvent } from '../schemas/audit';
 import type {
   ConsentGrant,
@@ -46,8 +47,14 @@ export class ConflictError extends StoreError {
 
 export type ApiKeyRole = 'admin' | 'sender';
 
-/** R14: a marketing SMS waiting for the sending window, with its final text. */
+/**
+ * R14: a marketing SMS waiting for the sending window, with its final text; or an SMS
+ * scheduled by `sendAt` (`scheduled: true`). Items written before scheduling existed
+ * have no `channel`: they are SMS.
+ */
 export interface DeferredSms {
+  readonly channel?: 'sms';
+  readonly scheduled?: boolean;
   readonly messageId: string;
   readonly tenantId: string;
   readonly recipientKey: string;
@@ -60,6 +67,29 @@ export interface DeferredSms {
   readonly senderKeyId: string;
   readonly attempts: number;
 }
+
+/**
+ * An email scheduled by `sendAt`: its request is kept as sent (no link injected yet),
+ * and it is decided and built at send time, against the latest state (R7).
+ */
+export interface ScheduledEmail {
+  readonly channel: 'email';
+  readonly scheduled: true;
+  readonly messageId: string;
+  readonly tenantId: string;
+  readonly recipientKey: string;
+  readonly purpose: string;
+  readonly from: string;
+  readonly to: string;
+  readonly request: Omit<SendEmailRequest, 'sendAt' | 'idempotencyKey'>;
+  readonly notBefore: string;
+  readonly createdAt: string;
+  readonly senderKeyId: string;
+  readonly attempts: number;
+}
+
+/** What waits in the due queue (gsi1): deferred and scheduled SMS, scheduled email. */
+export type PendingMessage = DeferredSms | ScheduledEmail;
 
 export interface ApiKeyRecord {
   readonly keyId: string;
@@ -182,13 +212,21 @@ export interface GatewayStore {
   /** The tenant that owns a number or short code, for inbound replies. */
   findTenantBySmsSender(senderId: string): Promise<string | undefined>;
 
-  putDeferredSms(message: DeferredSms): Promise<void>;
-  /** Pending deferred messages due at `now`, oldest first (eventually consistent: claim before sending). */
-  listDueDeferredSms(now: Date, limit: number): Promise<DeferredSms[]>;
+  // The due queue: deferred SMS (R14) and scheduled messages of both channels (`sendAt`).
+  putDeferredSms(message: PendingMessage): Promise<void>;
+  /** Pending messages due at `now`, oldest first (eventually consistent: claim before sending). */
+  listDueDeferredSms(now: Date, limit: number): Promise<PendingMessage[]>;
   /** Takes a pending message for sending; false when another worker took it first. */
-  claimDeferredSms(message: DeferredSms): Promise<boolean>;
-  rescheduleDeferredSms(message: DeferredSms, notBefore: string, attempts: number): Promise<void>;
-  deleteDeferredSms(message: DeferredSms): Promise<void>;
+  claimDeferredSms(message: PendingMessage): Promise<boolean>;
+  rescheduleDeferredSms(message: PendingMessage, notBefore: string, attempts: number): Promise<void>;
+  deleteDeferredSms(message: PendingMessage): Promise<void>;
+  /** A message of the tenant still in the due queue (pending or being sent), by its id. */
+  getPendingMessage(
+    tenantId: string,
+    messageId: string,
+  ): Promise<{ message: PendingMessage; status: 'pending' | 'sending' } | undefined>;
+  /** Removes a pending message before it is claimed; false when a run has claimed it already. */
+  cancelPendingMessage(message: PendingMessage): Promise<boolean>;
 
   getApiKey(keyHash: string): Promise<ApiKeyRecord | undefined>;
   putApiKey(keyHash: string, record: ApiKeyRecord): Promise<void>;

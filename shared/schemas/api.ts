@@ -65,6 +65,27 @@ export const mailboxSchema = z
 export const MAX_HTML_LENGTH = 2_000_000;
 export const MAX_TEXT_LENGTH = 500_000;
 
+/** An instant with its offset ("2026-12-05T10:00:00+01:00" or "…Z"); the limits are checked by the service against its clock. */
+const instantSchema = z.iso.datetime({ offset: true });
+
+/** POST /v1/messages: a scheduled send (stored, decided again when due). */
+const sendAtField = {
+  sendAt: instantSchema.optional().meta({
+    description:
+      'Send later, at most 30 days ahead: the message is stored and decided again against the latest state when due (an objection meanwhile wins); the answer is `scheduled` with its id, and DELETE /v1/messages/{messageId} cancels it. An instant up to 5 minutes past sends now.',
+    example: '2026-12-05T10:00:00+01:00',
+  }),
+};
+
+/** POST /v1/decisions: the decision at another time, on today's state. */
+const atField = {
+  at: instantSchema.optional().meta({
+    description:
+      "Decide as at this instant (at most one year ahead, not more than 5 minutes past) on today's state: time rules (R14 SMS hours, retention R9, soft opt-in age R2) read this instant. Default: now.",
+    example: '2026-12-05T10:00:00+01:00',
+  }),
+};
+
 const emailBase = {
   channel: z.literal('email'),
   purpose: purposeIdSchema,
@@ -102,6 +123,7 @@ export const sendEmailSchema = z
     html: z.string().min(1).max(MAX_HTML_LENGTH).refine(htmlCanShowLink, FRAMESET_PROBLEM).optional(),
     text: z.string().min(1).max(MAX_TEXT_LENGTH).optional(),
     replyTo: mailboxSchema.optional(),
+    ...sendAtField,
     idempotencyKey: z.string().min(1).max(200).optional().meta({
       description:
         'Sends once per key (per tenant, kept 24 hours): a retry or a concurrent duplicate answers the first outcome',
@@ -125,6 +147,7 @@ export const sendSmsSchema = z
       .min(1)
       .max(MAX_SMS_BODY_LENGTH)
       .meta({ description: 'The text; the opt-out mention is appended to marketing SMS (R10)' }),
+    ...sendAtField,
     idempotencyKey: z.string().min(1).max(200).optional().meta({
       description:
         'Sends once per key (per tenant, kept 24 hours): a retry or a concurrent duplicate answers the first outcome',
@@ -158,6 +181,7 @@ export const decisionRequestSchema = z
         ...emailBase,
         to: emailAddressSchema.optional(),
         recipients: z.array(emailAddressSchema).min(1).max(MAX_RECIPIENTS_PER_DECISION).optional(),
+        ...atField,
       })
       .strict()
       .refine(eitherToOrRecipients, oneOrMany),
@@ -166,6 +190,7 @@ export const decisionRequestSchema = z
         ...smsBase,
         to: phoneInputSchema.optional(),
         recipients: z.array(phoneInputSchema).min(1).max(MAX_RECIPIENTS_PER_DECISION).optional(),
+        ...atField,
       })
       .strict()
       .refine(eitherToOrRecipients, oneOrMany),
@@ -214,6 +239,23 @@ export const deferredResponseSchema = z
     segments: z.number(),
   })
   .meta({ id: 'DeferredResponse' });
+export const scheduledResponseSchema = z
+  .object({
+    decision: z.literal('scheduled'),
+    messageId: z
+      .string()
+      .meta({ description: 'DELETE /v1/messages/{messageId} cancels it until it is sent' }),
+    sendAt: z.string().meta({ description: 'When it will be decided again and, if still allowed, sent' }),
+    encoding: z
+      .enum(['GSM-7', 'UCS-2'])
+      .optional()
+      .meta({ description: 'SMS only, opt-out mention included' }),
+    segments: z.number().optional().meta({ description: 'SMS only, opt-out mention included' }),
+  })
+  .meta({ id: 'ScheduledResponse' });
+export const cancelledResponseSchema = z
+  .object({ decision: z.literal('cancelled'), messageId: z.string() })
+  .meta({ id: 'CancelledResponse' });
 export const rejectedResponseSchema = z
   .object({
     decision: z.literal('rejected'),

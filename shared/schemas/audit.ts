@@ -18,6 +18,10 @@ export const auditEventTypeSchema = z
     /** The provider failed after an allowed decision: that decision's message never went out. */
     'send.failed',
     'decision.deferred',
+    /** Scheduled by `sendAt`: stored, decided again when due. */
+    'decision.scheduled',
+    /** A scheduled or deferred message cancelled by its sender before it was due. */
+    'message.cancelled',
     'decision.rejected',
     'data.exported',
     'recipient.erased',

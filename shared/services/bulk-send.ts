@@ -33,7 +33,11 @@ export type Prepared =
 
 export type BulkOutcome =
   | { outcome: 'invalid'; problem: string }
-  | ({ outcome: 'sent' | 'deferred' | 'rejected'; replayed: boolean; recipientKey?: string } & SendResult);
+  | ({
+      outcome: 'sent' | 'deferred' | 'scheduled' | 'rejected';
+      replayed: boolean;
+      recipientKey?: string;
+    } & SendResult);
 
 const BEARER = /^Bearer\s+(\S{10,200})\s*$/i;
 

@@ -4,6 +4,7 @@ import { mergeRecipientStates } from '../domain/merge-recipient-state';
 import { PhoneNumberError, parsePhone } from '../domain/phone';
 import { rulesOf } from '../domain/reasons';
 import { recipientKeys } from '../domain/recipient-key';
+import { checkDecisionAt } from '../domain/schedule';
 import { NotFoundError } from '../ports/gateway-store';
 import type { KeyMaterial } from '../ports/key-ring';
 import type { DecisionRequest } from '../schemas/api';
@@ -139,6 +140,8 @@ export async function decideFor(
   ctx: DecisionContext,
   message: { channel: Channel; purpose: string; from: string; to: string },
   prefetched?: PrefetchedState,
+  /** Decide as at this instant (POST /v1/decisions `at`), on the state read now. */
+  at?: Date,
 ): Promise<{ decision: Decision; recipientKey: string; state: RecipientState }> {
   const keys = recipientKeys(ctx.keys.hashKey, ctx.tenant.id, message.channel, message.to);
   const key = prefetched?.recipientKey ?? keys.key;
@@ -150,7 +153,7 @@ export async function decideFor(
     from: message.from,
     to: message.to,
     recipient: state,
-    now: deps.clock.now(),
+    now: at ?? deps.clock.now(),
   });
   return { decision, recipientKey: key, state };
 }
@@ -181,16 +184,23 @@ const LIST_CONCURRENCY = 16;
 
 /** POST /v1/decisions: the decision without sending, for one recipient or a segment. */
 export async function checkDecisions(deps: Dependencies, caller: Caller, request: DecisionRequest) {
+  let at: Date | undefined;
+  if (request.at !== undefined) {
+    const checked = checkDecisionAt(request.at, deps.clock.now());
+    if (!checked.ok) throw new InvalidInputError([{ field: 'at', problem: checked.problem }]);
+    at = checked.at;
+  }
   const ctx = await loadContext(deps, caller.tenantId);
   const from = request.channel === 'email' ? request.from.address : request.from;
   const decideOne = async (raw: string, field: string) => {
     const to = normalizeAddress(ctx.tenant, request.channel, raw, field);
-    const { decision } = await decideFor(deps, ctx, {
-      channel: request.channel,
-      purpose: request.purpose,
-      from,
-      to,
-    });
+    const { decision } = await decideFor(
+      deps,
+      ctx,
+      { channel: request.channel, purpose: request.purpose, from, to },
+      undefined,
+      at,
+    );
     return { to, ...toResult(decision) };
   };
   if (request.to !== undefined) {

@@ -1,9 +1,11 @@
 import { recordTtl } from '../domain/retention';
+import { EmailProviderError, EmailRejectedByProviderError } from '../ports/email-sender';
+import type { ScheduledEmail } from '../ports/gateway-store';
 import { SmsProviderError } from '../ports/sms-sender';
 import { decideFor, loadContext } from './decisions';
 import type { Dependencies } from './dependencies';
 import { recordChanges } from './record-change';
-import { deliverSms } from './send-message';
+import { deliverSms, sendScheduledEmail } from './send-message';
 
 /** After a provider failure (nothing was sent), try again this much later. */
 const RETRY_DELAY_MS = 5 * 60_000;
@@ -20,8 +22,9 @@ export interface DeferredRun {
 }
 
 /**
- * R14: sends the deferred SMS whose slot has come, by a schedule in AWS and a timer
- * locally. Each message is decided again now: an objection that arrived meanwhile wins.
+ * R14: sends the deferred SMS whose slot has come, and the messages of both channels
+ * scheduled by `sendAt` whose time has come, by a schedule in AWS and a timer locally.
+ * Each message is decided again now: an objection that arrived meanwhile wins (R7).
  * A message is claimed (conditional write) before it is sent, so two runs never send it
  * twice; it is deleted once sent. A provider failure puts it back, nothing lost.
  */
@@ -35,6 +38,10 @@ export async function sendDueSms(deps: Dependencies, limit = 100): Promise<Defer
       continue;
     }
     try {
+      if (message.channel === 'email') {
+        await sendDueEmail(deps, message, run);
+        continue;
+      }
       const ctx = await loadContext(deps, message.tenantId);
       const { decision, state } = await decideFor(deps, ctx, {
         channel: 'sms',
@@ -84,7 +91,10 @@ export async function sendDueSms(deps: Dependencies, limit = 100): Promise<Defer
       }
     } catch (error) {
       run.failed++;
-      if (error instanceof SmsProviderError && message.attempts + 1 < MAX_ATTEMPTS) {
+      const retryable =
+        error instanceof SmsProviderError ||
+        (error instanceof EmailProviderError && !(error instanceof EmailRejectedByProviderError));
+      if (retryable && message.attempts + 1 < MAX_ATTEMPTS) {
         // Nothing was sent: back in the queue for a later run.
         await deps.store.rescheduleDeferredSms(
           message,
@@ -103,4 +113,22 @@ export async function sendDueSms(deps: Dependencies, limit = 100): Promise<Defer
   }
   if (due.length > 0) deps.log.info('deferred run', { ...run });
   return run;
+}
+
+/**
+ * A scheduled email: sendEmail decides it against the latest state and sends it, or
+ * audits the rejection (R7); either way it leaves the queue.
+ */
+async function sendDueEmail(deps: Dependencies, message: ScheduledEmail, run: DeferredRun): Promise<void> {
+  const ctx = await loadContext(deps, message.tenantId);
+  const result = await sendScheduledEmail(deps, ctx, message);
+  await deps.store.deleteDeferredSms(message);
+  if (result.decision === 'rejected') {
+    deps.log.info('scheduled message rejected at send time', {
+      messageId: message.messageId,
+      recipientKey: message.recipientKey,
+      reasons: result.reasons,
+    });
+    run.rejected++;
+  } else run.sent++;
 }

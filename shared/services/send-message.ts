@@ -10,10 +10,16 @@ import {
 } from '../domain/inject-unsubscribe';
 import { rulesOf } from '../domain/reasons';
 import { recordTtl } from '../domain/retention';
+import { checkSendAt } from '../domain/schedule';
 import { defaultOptOutMention, measureSms, type SmsMeasure, withOptOutMention } from '../domain/sms-content';
 import { effectiveSenderType } from '../domain/sms-sender';
 import { expiryFor, signPageToken, signToken } from '../domain/unsubscribe-token';
-import type { MessageRecord } from '../ports/gateway-store';
+import {
+  ConflictError,
+  type MessageRecord,
+  NotFoundError,
+  type ScheduledEmail,
+} from '../ports/gateway-store';
 import type { SendEmailRequest, SendMessageRequest, SendSmsRequest } from '../schemas/api';
 import type { Actor } from '../schemas/audit';
 import type { Purpose, Tenant } from '../schemas/tenant';
@@ -42,7 +48,14 @@ export type SendResult =
       reasons: string[];
       rules: string[];
     } & SmsSize)
+  | ({ decision: 'scheduled'; messageId: string; sendAt: string } & Partial<SmsSize>)
   | RejectedBody;
+
+/**
+ * A scheduled email keeps its request in one table item (400 KB at most): html and text
+ * together stay well under it. Larger bodies are sent now, or scheduled by the sender.
+ */
+export const MAX_SCHEDULED_EMAIL_LENGTH = 300_000;
 
 /**
  * POST /v1/messages. Decide against the latest state, then (for an allowed message only)
@@ -56,10 +69,132 @@ export async function sendMessage(
   /** The bulk queue loads the context once and reads the states of a whole batch ahead (email). */
   ahead?: { ctx: DecisionContext; state?: PrefetchedState },
 ): Promise<SendResult> {
+  const schedule = checkSendAt(request.sendAt, deps.clock.now());
+  if (schedule !== undefined && !schedule.ok)
+    throw new InvalidInputError([{ field: 'sendAt', problem: schedule.problem }]);
   const ctx = ahead?.ctx ?? (await loadContext(deps, caller.tenantId));
-  return request.channel === 'email'
+  const at = schedule?.at;
+  if (request.channel === 'sms') return sendSms(deps, caller, ctx, request, at);
+  return at === undefined
     ? sendEmail(deps, caller, ctx, request, ahead?.state)
-    : sendSms(deps, caller, ctx, request);
+    : scheduleEmail(deps, caller, ctx, request, at);
+}
+
+/**
+ * `sendAt`: decided now as at that instant (a message refused today is refused at once,
+ * with its reasons), then stored in the due queue with its request as sent; when due it
+ * goes through sendEmail like any other, decided against the latest state (R7: an
+ * objection recorded meanwhile wins) with links built then.
+ */
+async function scheduleEmail(
+  deps: Dependencies,
+  caller: Caller,
+  ctx: DecisionContext,
+  request: SendEmailRequest,
+  at: Date,
+): Promise<SendResult> {
+  const size = (request.html?.length ?? 0) + (request.text?.length ?? 0);
+  if (size > MAX_SCHEDULED_EMAIL_LENGTH) {
+    throw new InvalidInputError([
+      {
+        field: 'html',
+        problem: `html and text together are ${size} characters; a scheduled email keeps at most ${MAX_SCHEDULED_EMAIL_LENGTH} (send it now, without sendAt)`,
+      },
+    ]);
+  }
+  const decidedAt = deps.clock.now().toISOString();
+  const { decision, recipientKey, state } = await decideFor(
+    deps,
+    ctx,
+    { channel: 'email', purpose: request.purpose, from: request.from.address, to: request.to },
+    undefined,
+    at,
+  );
+  const ttl = recordTtl(state, ctx.tenant.settings, deps.clock.now());
+  const target = { tenantId: ctx.tenant.id, recipientKey, channel: 'email' as const, ttl };
+  if (decision.outcome !== 'allowed') {
+    const rejected =
+      decision.outcome === 'rejected'
+        ? decision
+        : { outcome: 'rejected' as const, failures: decision.failures };
+    await recordRejected(
+      deps,
+      target,
+      actorOf(caller),
+      { purpose: request.purpose, from: request.from.address, decidedAt },
+      rejected,
+    );
+    return rejectedBody(rejected);
+  }
+  const messageId = randomUUID();
+  const sendAt = at.toISOString();
+  await recordAllowed(
+    deps,
+    target,
+    actorOf(caller),
+    'decision.scheduled',
+    { messageId, purpose: request.purpose, from: request.from.address, basis: decision.basis, sendAt },
+    decidedAt,
+  );
+  const { sendAt: _sendAt, idempotencyKey: _key, ...kept } = request;
+  await deps.store.putDeferredSms({
+    channel: 'email',
+    scheduled: true,
+    messageId,
+    tenantId: ctx.tenant.id,
+    recipientKey,
+    purpose: request.purpose,
+    from: request.from.address,
+    to: request.to,
+    request: kept,
+    notBefore: sendAt,
+    createdAt: decidedAt,
+    senderKeyId: caller.keyId,
+    attempts: 0,
+  });
+  deps.log.info('message scheduled', { messageId, recipientKey, purpose: request.purpose, sendAt });
+  return { decision: 'scheduled', messageId, sendAt };
+}
+
+/** The email of a due scheduled message, decided again and sent as if posted now (R7). */
+export function sendScheduledEmail(
+  deps: Dependencies,
+  ctx: DecisionContext,
+  message: ScheduledEmail,
+): Promise<SendResult> {
+  return sendEmail(deps, { tenantId: message.tenantId, keyId: message.senderKeyId, role: 'sender' }, ctx, {
+    ...message.request,
+    channel: 'email',
+  });
+}
+
+/** DELETE /v1/messages/{messageId}: a scheduled (or deferred, R14) message, before it is due. */
+export async function cancelMessage(deps: Dependencies, caller: Caller, messageId: string) {
+  const found = await deps.store.getPendingMessage(caller.tenantId, messageId);
+  if (found === undefined)
+    throw new NotFoundError(
+      `No scheduled or deferred message ${messageId}: it was sent, refused, or cancelled already`,
+    );
+  if (found.status === 'sending' || !(await deps.store.cancelPendingMessage(found.message)))
+    throw new ConflictError(`Message ${messageId} is being sent now: too late to cancel`);
+  await recordChanges(
+    deps,
+    {
+      tenantId: caller.tenantId,
+      recipientKey: found.message.recipientKey,
+      channel: found.message.channel ?? 'sms',
+    },
+    [
+      {
+        type: 'message.cancelled',
+        actor: actorOf(caller),
+        why: 'cancelled by its sender before it was due',
+        data: { messageId, purpose: found.message.purpose, notBefore: found.message.notBefore },
+      },
+    ],
+  ).catch((error: Error) => deps.log.error('cancellation not audited', { messageId, error: error.name }));
+  deps.log.info('message cancelled', { messageId, recipientKey: found.message.recipientKey });
+  return { decision: 'cancelled' as const, messageId };
 }
 
 async function recordSent(
@@ -119,7 +254,7 @@ export async function recordAllowed(
   deps: Dependencies,
   target: { tenantId: string; recipientKey: string; channel: 'email' | 'sms'; ttl?: number },
   actor: Actor,
-  type: 'decision.sent' | 'decision.deferred',
+  type: 'decision.sent' | 'decision.deferred' | 'decision.scheduled',
   data: Record<string, unknown> & { basis: string },
   at: string,
 ) {
@@ -326,15 +461,18 @@ async function sendSms(
   caller: Caller,
   ctx: DecisionContext,
   request: SendSmsRequest,
+  /** `sendAt`: decided as at that instant, stored, decided again when due. */
+  at?: Date,
 ): Promise<SendResult> {
   const to = normalizeAddress(ctx.tenant, 'sms', request.to, 'to');
   const decidedAt = deps.clock.now().toISOString();
-  const { decision, recipientKey, state } = await decideFor(deps, ctx, {
-    channel: 'sms',
-    purpose: request.purpose,
-    from: request.from,
-    to,
-  });
+  const { decision, recipientKey, state } = await decideFor(
+    deps,
+    ctx,
+    { channel: 'sms', purpose: request.purpose, from: request.from, to },
+    undefined,
+    at,
+  );
   const ttl = recordTtl(state, ctx.tenant.settings, deps.clock.now());
   const target = { tenantId: ctx.tenant.id, recipientKey, channel: 'sms' as const, ttl };
   if (decision.outcome === 'rejected') {
@@ -366,6 +504,42 @@ async function sendSms(
     ]);
   }
   const messageId = randomUUID();
+
+  if (at !== undefined) {
+    // Scheduled: the same due queue as R14 deferral; a sendAt outside the sending hours waits for them.
+    const notBefore = decision.outcome === 'deferred' ? decision.notBefore.toISOString() : at.toISOString();
+    await recordAllowed(
+      deps,
+      target,
+      actorOf(caller),
+      'decision.scheduled',
+      { messageId, purpose: purpose.id, from: request.from, basis: decision.basis, sendAt: notBefore },
+      decidedAt,
+    );
+    await deps.store.putDeferredSms({
+      channel: 'sms',
+      scheduled: true,
+      messageId,
+      tenantId: ctx.tenant.id,
+      recipientKey,
+      purpose: purpose.id,
+      from: request.from,
+      to,
+      text,
+      notBefore,
+      createdAt: decidedAt,
+      senderKeyId: caller.keyId,
+      attempts: 0,
+    });
+    deps.log.info('message scheduled', { messageId, recipientKey, purpose: purpose.id, sendAt: notBefore });
+    return {
+      decision: 'scheduled',
+      messageId,
+      sendAt: notBefore,
+      encoding: measure.encoding,
+      segments: measure.segments,
+    };
+  }
 
   if (decision.outcome === 'deferred') {
     const notBefore = decision.notBefore.toISOString();

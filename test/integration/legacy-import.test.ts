@@ -373,7 +373,7 @@ describe('R16 legacy import over the API (POST /v1/imports)', () => {
   });
 });
 
-describe('Segment audit before a campaign (npm run audit-segment)', () => {
+describe('Segment audit before a campaign (consent-gate audit-segment)', () => {
   const list = [
     'migrated@example.org', // imported with a proven consent: sent
     'customer@example.org', // soft opt-in: sent
@@ -396,9 +396,8 @@ describe('Segment audit before a campaign (npm run audit-segment)', () => {
     writeFileSync(file, `address\n${list.join('\n')}\n`);
     const mailsBefore = (await gw.sentEmails()).length;
     const { stdout } = await run$(process.execPath, [
-      '--import',
-      'tsx',
-      'scripts/audit-segment.ts',
+      'bin/consent-gate.mjs',
+      'audit-segment',
       file,
       '--tenant',
       'demo',

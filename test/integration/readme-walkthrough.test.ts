@@ -72,6 +72,9 @@ it("runs the README's walkthrough and gets the answers it describes", async () =
   expect(stdout).toContain('<h1>You are unsubscribed</h1>');
   expect(stdout).toContain('"decision":"rejected","reasons":["objection"],"rules":["R7"]');
   // SMS
+  // A decision time (`at`): Saturday allowed, Sunday deferred (R14), whatever the hour the walkthrough runs.
+  expect(stdout).toMatch(/^\{"decision":"allowed","basis":"consent","proof":\{"type":"consent"/m);
+  expect(stdout).toMatch(/"decision":"deferred","notBefore":"[^"]+","basis":"consent",.*"rules":\["R14"\]/);
   expect(stdout).toMatch(
     /"decision":"sent","messageId":"[^"]+","basis":"consent".*"encoding":"GSM-7","segments":1/,
   );

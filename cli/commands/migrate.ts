@@ -1,0 +1,60 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { CliError } from '../errors';
+import { parseOption, targetOptions, withTargetOptions } from '../options';
+
+/**
+ * Moves recipient partitions written under case-preserving keys to the case-folded key
+ * (shared/adapters/dynamodb-recipient-key-migration.ts says how); idempotent, prints counts,
+ * never an address.
+ */
+export function register(program: Command): void {
+  const command = program
+    .command('migrate')
+    .description('re-key recipients stored before addresses were case-folded (idempotent; prints counts)')
+    .option('--tenant <id>', 'only this tenant (default: every tenant)')
+    .option('--addresses <file>', 'one "tenant,address" a line, for old partitions that hold no profile')
+    .option('--dry-run', 'count what would move, write nothing', false);
+  withTargetOptions(command, true)
+    .addHelpText(
+      'after',
+      '\nExamples:\n  npx consent-gate migrate --dry-run\n  npm run migrate -- --tenant demo',
+    )
+    .action(async (opts: Record<string, unknown>) => {
+      const [{ migrateRecipientKeys }, { tenantIdSchema }, { openTarget }] = await Promise.all([
+        import('../../shared/adapters/dynamodb-recipient-key-migration'),
+        import('../../shared/schemas/tenant'),
+        import('../target'),
+      ]);
+      const tenantId =
+        opts.tenant === undefined ? undefined : parseOption(tenantIdSchema, opts.tenant, '--tenant');
+      const file = opts.addresses as string | undefined;
+      const addresses = file === undefined ? undefined : readAddresses(file);
+      const target = openTarget(targetOptions(opts), { keys: true });
+      const keys = await target.keys();
+      const dryRun = opts.dryRun === true;
+      const counts = await migrateRecipientKeys(
+        { doc: target.table.doc, tableName: target.table.name, hashKey: keys.hashKey },
+        { tenantId, addresses, dryRun },
+      );
+      console.log(dryRun ? 'Dry run: nothing written.' : 'Recipient keys migrated.');
+      for (const [name, count] of Object.entries(counts)) console.log(`${name.padEnd(20)} ${count}`);
+    });
+}
+
+function readAddresses(file: string): { tenantId: string; address: string }[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new CliError(`${file} cannot be read: give the path of a "tenant,address" list.`, 2);
+  }
+  return text
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== '')
+    .map((line, i) => {
+      const comma = line.indexOf(',');
+      if (comma <= 0) throw new CliError(`${file} line ${i + 1}: expected "tenant,address".`, 2);
+      return { tenantId: line.slice(0, comma).trim(), address: line.slice(comma + 1).trim() };
+    });
+}

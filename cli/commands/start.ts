@@ -1,0 +1,31 @@
+import type { Command } from 'commander';
+import { ensurePrerequisites } from '../prerequisites';
+
+export function register(program: Command): void {
+  program
+    .command('start')
+    .description(
+      'run the gateway on this machine (local DynamoDB, SES, SMS and the real handlers); npm start',
+    )
+    .addHelpText(
+      'after',
+      `
+Environment (unchanged from npm start):
+  PORT, SES_PORT, SMS_PORT, DYNAMODB_PORT  ports (defaults 3000, 8005, 8006, 8000; 0 picks a free one)
+  HOST                                     the address to listen on (default 127.0.0.1)
+  CONSENT_GATE_DIR                         the stack's folder (default .consent-gate): data, keys.json, local.json
+  DEFERRED_SMS_INTERVAL_MS                 how often due deferred and scheduled messages go (default 30000)
+  RETENTION_REPLAN_INTERVAL_MS             how often the retention re-plan runs (default 30000)`,
+    )
+    .action(async () => {
+      ensurePrerequisites('start');
+      const { startLocal, startOptionsFromEnv } = await import('../../infra/local/start');
+      const stop = await startLocal(startOptionsFromEnv());
+      const shutdown = async () => {
+        await stop();
+        process.exit(0);
+      };
+      process.once('SIGINT', shutdown);
+      process.once('SIGTERM', shutdown);
+    });
+}

@@ -1,0 +1,13 @@
+import { z } from 'zod';
+import { apiHandler } from '../shared/http/api-handler';
+import { json } from '../shared/http/responses';
+import { parseInput } from '../shared/schemas/validation';
+import { cancelMessage } from '../shared/services/send-message';
+
+const paramsSchema = z.object({ messageId: z.uuid() });
+
+/** DELETE /v1/messages/{messageId}: cancels a scheduled (sendAt) or deferred (R14) message before it is due. */
+export const handler = apiHandler('sender', async ({ event, caller, deps }) => {
+  const { messageId } = parseInput(paramsSchema, event.pathParameters ?? {});
+  return json(200, await cancelMessage(deps, caller, messageId));
+});

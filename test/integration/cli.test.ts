@@ -1,0 +1,227 @@
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalGateway, startLocalGateway } from '../support/local-gateway';
+
+/** The CLI as a user runs it: `node bin/consent-gate.mjs …` (what `npx consent-gate` and the npm scripts run). */
+const exec$ = promisify(execFile);
+const BIN = 'bin/consent-gate.mjs';
+const COMMANDS = [
+  'start',
+  'create-tenant',
+  'import',
+  'audit-segment',
+  'migrate',
+  'redrive',
+  'bench',
+  'gen-legacy',
+  'check',
+];
+
+async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
+  try {
+    const { stdout, stderr } = await exec$(process.execPath, [BIN, ...args], {
+      env: { ...process.env, ...env },
+      timeout: 60_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('consent-gate --help', () => {
+  it('lists every command', async () => {
+    const { code, stdout } = await cli(['--help']);
+    expect(code).toBe(0);
+    for (const command of COMMANDS) expect(stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
+  });
+
+  // Every option the hand-written parsers of scripts/*.ts and infra/local/start.ts had.
+  const OPTIONS: Record<string, string[]> = {
+    start: [
+      'PORT',
+      'SES_PORT',
+      'SMS_PORT',
+      'DYNAMODB_PORT',
+      'HOST',
+      'CONSENT_GATE_DIR',
+      'DEFERRED_SMS_INTERVAL_MS',
+      'RETENTION_REPLAN_INTERVAL_MS',
+    ],
+    'create-tenant': ['--table', '--tenant', '--name', '--identity', '--region', '--local-dir'],
+    import: [
+      '--tenant',
+      '--mapping',
+      '--out',
+      '--table',
+      '--hash-secret',
+      '--token-secret',
+      '--local-dir',
+      '--batch-size',
+    ],
+    'audit-segment': [
+      '--tenant',
+      '--purpose',
+      '--channel',
+      '--from',
+      '--table',
+      '--hash-secret',
+      '--token-secret',
+      '--local-dir',
+    ],
+    migrate: [
+      '--tenant',
+      '--addresses',
+      '--dry-run',
+      '--table',
+      '--hash-secret',
+      '--token-secret',
+      '--local-dir',
+    ],
+    redrive: ['--queue-url', '--function-name', '--max'],
+    bench: ['--messages', '--concurrency', '--quick', '--out', '--section'],
+    'gen-legacy': ['--rows', '--out', '--seed'],
+    check: ['--for'],
+  };
+
+  it.each(COMMANDS)('%s --help describes every option it takes', async (command) => {
+    const { code, stdout } = await cli([command, '--help']);
+    expect(code).toBe(0);
+    expect(stdout).toContain(`Usage: consent-gate ${command}`);
+    for (const option of OPTIONS[command]!) expect(stdout).toContain(option);
+  });
+});
+
+describe('consent-gate errors', () => {
+  it('create-tenant on a table without a region: one sentence naming the fix, no stack trace', async () => {
+    const { code, stdout, stderr } = await cli(
+      ['create-tenant', '--table', 'consent-gate-prod', '--tenant', 'acme', '--name', 'Acme'],
+      { AWS_REGION: '', AWS_DEFAULT_REGION: '' },
+    );
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.trim().split('\n')).toEqual([
+      'consent-gate: No AWS region for table consent-gate-prod: add --region <region> (e.g. --region eu-west-3) or set AWS_REGION.',
+    ]);
+    expect(stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('a missing local stack: one sentence, and the stack trace only with --verbose', async () => {
+    const args = ['create-tenant', '--tenant', 'acme', '--name', 'Acme', '--local-dir', '/nonexistent-cg'];
+    const plain = await cli(args);
+    expect(plain.code).toBe(1);
+    expect(plain.stderr.trim()).toBe(
+      'consent-gate: /nonexistent-cg/local.json not found: start the local stack with npm start first, or pass --table <name> for a deployed one.',
+    );
+    const verbose = await cli([...args, '--verbose']);
+    expect(verbose.stderr).toMatch(/^\s+at openTarget /m);
+  });
+
+  it('a missing option is named with commander’s one line', async () => {
+    const { code, stderr } = await cli(['import', 'base.csv']);
+    expect(code).toBe(1);
+    expect(stderr).toContain("error: required option '--tenant <id>' not specified");
+  });
+});
+
+describe('consent-gate against the local stack', () => {
+  let gw: LocalGateway;
+  let local: string;
+  beforeAll(async () => {
+    gw = await startLocalGateway();
+    local = mkdtempSync(join(tmpdir(), 'consent-gate-cli-'));
+    writeFileSync(
+      join(local, 'local.json'),
+      JSON.stringify({ dynamodbUrl: gw.dynamodbUrl, tableName: gw.tableName }),
+    );
+    writeFileSync(join(local, 'keys.json'), readFileSync(join(gw.dir, 'keys.json')));
+  });
+  afterAll(async () => {
+    await gw?.stop();
+    rmSync(local, { recursive: true, force: true });
+  });
+
+  it('create-tenant with no --table creates the tenant in the local stack, and its admin key works', async () => {
+    const { code, stdout, stderr } = await cli([
+      'create-tenant',
+      '--tenant',
+      'cli-shop',
+      '--name',
+      'CLI Shop',
+      '--identity',
+      'cli.example',
+      '--local-dir',
+      local,
+    ]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const { adminKey, tenant } = JSON.parse(/\{[\s\S]*?\}/.exec(stdout)![0]) as {
+      adminKey: string;
+      tenant: string;
+    };
+    expect(tenant).toBe('cli-shop');
+    const settings = await gw.call('GET', '/v1/tenant', { key: adminKey });
+    expect(settings.status).toBe(200);
+    expect(settings.body).toMatchObject({
+      id: 'cli-shop',
+      name: 'CLI Shop',
+      emailIdentities: ['cli.example'],
+    });
+  });
+});
+
+describe('consent-gate start twice in one folder', () => {
+  it('the second says which stack holds the folder (pid, URL), in one sentence, and exits; no SDK warning on Node 20', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'consent-gate-start-'));
+    const env = {
+      ...process.env,
+      CONSENT_GATE_DIR: dir,
+      PORT: '0',
+      SES_PORT: '0',
+      SMS_PORT: '0',
+      DYNAMODB_PORT: '0',
+    };
+    const first = spawn(process.execPath, [BIN, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let out = '';
+      let errors = '';
+      first.stderr.on('data', (chunk: Buffer) => {
+        errors += chunk.toString();
+      });
+      await new Promise<void>((resolve, reject) => {
+        first.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          if (out.includes('Stop with Ctrl-C')) resolve();
+        });
+        first.once('exit', (code) => reject(new Error(`first stack exited (${code}): ${out}`)));
+      });
+      const apiUrl = /^ {2}API +(\S+)/m.exec(out)![1]!;
+      const second = await cli(['start'], {
+        CONSENT_GATE_DIR: dir,
+        PORT: '0',
+        SES_PORT: '0',
+        SMS_PORT: '0',
+        DYNAMODB_PORT: '0',
+      });
+      expect(second.code).toBe(1);
+      expect(second.stderr.trim().split('\n')).toEqual([
+        `consent-gate: Another consent-gate stack already runs from ${dir} (pid ${first.pid}, API ${apiUrl}): use it, stop it (kill ${first.pid}), or start another in its own folder with CONSENT_GATE_DIR=/tmp/cg2 PORT=0 SES_PORT=0 SMS_PORT=0 DYNAMODB_PORT=0 npm start.`,
+      ]);
+      // Node 20 stays supported: the SDK's end-of-support warning is not the first thing a newcomer reads.
+      expect(errors).not.toContain('NodeVersionSupportWarning');
+      expect(second.stderr).not.toContain('NodeVersionSupportWarning');
+      // The first stack is unharmed.
+      expect((await fetch(`${apiUrl}/openapi.json`)).status).toBe(200);
+    } finally {
+      const exited = new Promise((resolve) => first.once('exit', resolve));
+      first.kill('SIGTERM');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
+});
