@@ -196,7 +196,7 @@ async function main() {
     [
       '## 3. Store requests per message (DynamoDB, counted by an SDK middleware)',
       '',
-      'Target (issue 7): one read and at most one write per message; batched reads on the bulk path.',
+      'Target: one read and at most one write per message; batched reads on the bulk path.',
       '',
       markdownTable(
         [

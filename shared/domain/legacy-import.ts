@@ -133,7 +133,7 @@ function latest(dates: readonly (string | undefined)[]): string | undefined {
   return best;
 }
 
-/** R16: classifies one legacy row, in the order RULES.md checks a decision. */
+/** R16: classifies one legacy row, in the order docs/rules.md checks a decision. */
 export function classifyLegacyRow(tenant: Tenant, row: LegacyRow, now: Date): Classification {
   const invalid = (reason: string): Classification => ({ outcome: 'invalid', reason });
 

@@ -436,7 +436,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
       title: 'consent-gate',
       version: '1.0.0',
       description:
-        'Sends only the marketing messages the law allows. Reason codes and rule ids refer to RULES.md (R1…R16).',
+        'Sends only the marketing messages the law allows. Reason codes and rule ids refer to docs/rules.md (R1…R16).',
     },
     servers: serverUrl ? [{ url: serverUrl }] : [],
   });

@@ -158,7 +158,7 @@ export const COMPLAINT_RATE_DEFAULTS = {
 } as const;
 
 /**
- * Mailbox provider thresholds (RULES.md): the email complaint rate over a rolling window of
+ * Mailbox provider thresholds (docs/rules.md): the email complaint rate over a rolling window of
  * UTC days, complaints / deliveries. At `holdRate`, marketing sends are held
  * (`complaint_rate_hold`) until an admin lifts the hold; `warningRate` raises the alarm.
  * `windowDays` 7: mailbox providers judge recent days (Gmail reports a daily rate and its
@@ -191,7 +191,7 @@ export const complaintRateSettingsSchema = z
   .meta({ id: 'ComplaintRateSettings' });
 export type ComplaintRateSettings = z.infer<typeof complaintRateSettingsSchema>;
 
-/** Per-tenant parameters of RULES.md, with its defaults. */
+/** Per-tenant parameters of docs/rules.md, with its defaults. */
 export const tenantSettingsSchema = z
   .object({
     prospectRetentionDays: z
@@ -220,7 +220,7 @@ export const tenantSettingsSchema = z
     }),
     /** The SES v2 endpoint reads the purpose from the `EmailTags` entry of this name. */
     purposeTagName: z.string().min(1).max(256).default('purpose'),
-    /** Mailbox provider thresholds (RULES.md): see complaintRateSettingsSchema. */
+    /** Mailbox provider thresholds (docs/rules.md): see complaintRateSettingsSchema. */
     complaintRate: complaintRateSettingsSchema.default({ ...COMPLAINT_RATE_DEFAULTS }),
   })
   .meta({ id: 'TenantSettings' });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** RULES.md vocabulary, verbatim. */
+/** The vocabulary of docs/rules.md, verbatim. */
 export const channelSchema = z.enum(['email', 'sms']).meta({ id: 'Channel' });
 export type Channel = z.infer<typeof channelSchema>;
 

@@ -27,7 +27,7 @@ export interface Change {
   readonly data: Record<string, unknown>;
   /** When the change took effect; defaults to now. */
   readonly at?: string;
-  /** The event CRMs receive for this change (issue 4, "events out"), if any. */
+  /** The event CRMs receive for this change ("events out"), if any. */
   readonly publish?: Publication;
 }
 

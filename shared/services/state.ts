@@ -290,7 +290,7 @@ export async function recordSuppression(
   return { recipientKey: key, suppression };
 }
 
-/** A tenant with RULES.md's default settings. */
+/** A tenant with the default settings of docs/rules.md. */
 export function newTenant(id: string, name: string, emailIdentities: string[] = []): Tenant {
   return {
     id,

@@ -6,7 +6,7 @@ import { launchChromium } from '../support/browser';
 import { type LocalGateway, newsletter, provableConsent, startLocalGateway } from '../support/local-gateway';
 
 /**
- * The recipient's side of issue 4 in a real browser, as a person would walk it: from the
+ * The recipient's side in a real browser, as a person would walk it: from the
  * unsubscribe page to the preference centre, change choices, stop everything, download
  * the data, forget me; the consent page with its double opt-in. Effects are checked
  * through the API; axe-core checks every page against WCAG 2.1 A/AA.
