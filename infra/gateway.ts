@@ -54,7 +54,7 @@ export const BULK_MAX_RECEIVE_COUNT = 3;
 /**
  * The objection queue's redelivery delay. It must be at least the function timeout; it is kept
  * short (not six times, as for the bulk queue) because it bounds how long an objection accepted
- * during a store outage may wait after the store is back (README, "Reliability").
+ * during a store outage may wait after the store is back (docs/reliability.md).
  */
 const OBJECTION_VISIBILITY_TIMEOUT = Duration.seconds(20);
 /**

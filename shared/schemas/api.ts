@@ -315,7 +315,7 @@ export const importRequestSchema = z
       .string()
       .min(1)
       .max(2_000_000)
-      .meta({ description: 'The CSV, header first (README: "Bringing an existing base into compliance")' }),
+      .meta({ description: 'The CSV, header first (docs/import.md: "Outcomes")' }),
     mapping: z
       .record(z.string().max(200), z.string().max(100))
       .optional()

@@ -90,7 +90,7 @@ export const complaintHoldLiftedDetailSchema = z
   .strict()
   .meta({ id: 'ComplaintHoldLiftedDetail' });
 
-/** detail-type → detail schema: the documented contract (README "Events out"). */
+/** detail-type → detail schema: the documented contract (docs/recipients.md, "Events out"). */
 export const eventSchemas = {
   'Consent Given': consentGivenDetailSchema,
   'Consent Withdrawn': consentWithdrawnDetailSchema,
