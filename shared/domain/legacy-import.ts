@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ConsentGrant } from '../schemas/recipient';
+import { type ConsentGrant, preTickedAsGiven } from '../schemas/recipient';
 import type { Purpose, Tenant } from '../schemas/tenant';
 import { type Channel, type ConsentMethod, consentMethodSchema } from '../schemas/vocabulary';
 import { AddressError, normalizeEmail } from './address';
@@ -218,7 +218,7 @@ export function classifyLegacyRow(tenant: Tenant, row: LegacyRow, now: Date): Cl
       source: blank(row.source) ? undefined : row.source.trim(),
       controllers,
       explicit: false,
-      preTicked: flags.pre_ticked ?? false,
+      preTicked: preTickedAsGiven({ method, preTicked: flags.pre_ticked ?? false }),
       ip: blank(row.ip) ? undefined : row.ip.trim(),
     };
     const check = checkConsent(

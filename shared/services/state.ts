@@ -13,7 +13,7 @@ import type {
   recordSuppressionSchema,
   recordWithdrawalSchema,
 } from '../schemas/api';
-import type { RecipientProfile } from '../schemas/recipient';
+import { preTickedAsGiven, type RecipientProfile } from '../schemas/recipient';
 import {
   type Purpose,
   type PurposeInput,
@@ -185,7 +185,12 @@ export async function recordConsent(
   const { channel, address, purpose, ...proof } = input;
   if (tenant.purposes[purpose] === undefined) throw new NotFoundError(`Purpose "${purpose}" is not declared`);
   const { key } = await keyFor(deps, caller, { channel, address });
-  const grant = { ...proof, id: randomUUID(), recordedAt: deps.clock.now().toISOString() };
+  const grant = {
+    ...proof,
+    preTicked: preTickedAsGiven(proof),
+    id: randomUUID(),
+    recordedAt: deps.clock.now().toISOString(),
+  };
   await deps.store.putConsent(caller.tenantId, key, purpose, grant);
   // R3: say at once whether this consent will count, rather than at the first refused send.
   const check = checkConsent({ purpose, grant }, tenant);
