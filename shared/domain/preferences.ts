@@ -3,6 +3,7 @@ import type { RecipientState } from '../schemas/recipient';
 import type { Purpose, Tenant, Wording } from '../schemas/tenant';
 import type { Basis } from '../schemas/vocabulary';
 import { checkConsent, decide } from './decide';
+import { frenchSpacing } from './french-typography';
 
 /**
  * The preference centre and consent page, as pure functions of (tenant, recipient state,
@@ -30,7 +31,9 @@ export function sha256(text: string): string {
 
 function defaultText(lang: Lang, brand: string, purpose: Purpose): string {
   return lang === 'fr'
-    ? `J’accepte de recevoir par e-mail « ${purpose.name} » de ${brand}. Je peux retirer mon accord à tout moment, gratuitement.`
+    ? frenchSpacing(
+        `J’accepte de recevoir par e-mail « ${purpose.name} » de ${brand}. Je peux retirer mon accord à tout moment, gratuitement.`,
+      )
     : `I agree to receive “${purpose.name}” emails from ${brand}. I can withdraw this at any time, free of charge.`;
 }
 

@@ -1,3 +1,4 @@
+import { frenchSpacingOf } from '../../domain/french-typography';
 import type { PreferenceStatus } from '../../domain/preferences';
 import type { Purpose, Wording } from '../../schemas/tenant';
 import { escapeHtml as e, type Lang, page } from './layout';
@@ -8,7 +9,7 @@ import { escapeHtml as e, type Lang, page } from './layout';
  * asset, every box labelled, nothing pre-ticked without a consent.
  */
 const TEXT = {
-  fr: {
+  fr: frenchSpacingOf({
     prefTitle: 'Vos préférences e-mail',
     prefLead: (brand: string) =>
       `Choisissez ce que ${e(brand)} vous envoie à cette adresse. Vos choix prennent effet immédiatement.`,
@@ -67,7 +68,7 @@ const TEXT = {
     confirmButton: 'Je confirme',
     confirmedTitle: 'Inscription confirmée',
     confirmedLead: (brand: string) => `Merci. ${e(brand)} pourra vous envoyer :`,
-  },
+  }),
   en: {
     prefTitle: 'Your email preferences',
     prefLead: (brand: string) =>
