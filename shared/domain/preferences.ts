@@ -94,6 +94,18 @@ export function preferenceRows(tenant: Tenant, state: RecipientState, now: Date)
   });
 }
 
+/**
+ * R8: why no marketing email can reach this address, whatever the boxes say: a hard bounce
+ * (the address does not exist) or a spam complaint suppresses it for every purpose. A box
+ * ticked here still records the person's consent, but the page must say why it stays
+ * unticked. The bounce comes first: it also stops transactional email.
+ */
+export function suppressionOf(state: RecipientState): 'bounce' | 'complaint' | undefined {
+  if (state.suppressions.some((s) => s.reason === 'bounce')) return 'bounce';
+  if (state.suppressions.some((s) => s.reason === 'complaint')) return 'complaint';
+  return undefined;
+}
+
 /** What saving the preference form changes, purpose by purpose. */
 export type PreferenceChange =
   | { readonly type: 'consent'; readonly purpose: string }

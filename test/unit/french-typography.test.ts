@@ -44,6 +44,8 @@ function everyText(lang: Lang): Record<string, string> {
     preferences: preferencePage(lang, view),
     preferencesSaved: preferencePage(lang, view, 'saved'),
     preferencesUnchanged: preferencePage(lang, view, 'unchanged'),
+    preferencesBounced: preferencePage(lang, { ...view, suppressed: 'bounce' }, 'saved'),
+    preferencesComplained: preferencePage(lang, { ...view, suppressed: 'complaint' }),
     stopped: stoppedPage(lang, 'Demo Shop'),
     forgetConfirm: forgetConfirmPage(lang, 'Demo Shop'),
     forgotten: forgottenPage(lang, 'Demo Shop'),
