@@ -79,7 +79,9 @@ describe('French pages: no-break spaces in French punctuation', () => {
   it.each(Object.entries(french))('%s: a no-break space before : ; ! ? » and after «', (_name, html) => {
     const text = visibleText(html);
     // Every such mark comes right after a no-break space: never after a plain space, never glued to the word.
-    const bad = [...text.matchAll(/(.{0,12})([:;!?»])/g)].filter((m) => !new RegExp(`${NO_BREAK}$`).test(m[1]!));
+    const bad = [...text.matchAll(/(.{0,12})([:;!?»])/g)].filter(
+      (m) => !new RegExp(`${NO_BREAK}$`).test(m[1]!),
+    );
     expect(bad.map((m) => m[0])).toEqual([]);
     const openings = [...text.matchAll(/«(.)/g)].map((m) => m[1]);
     expect(openings.every((c) => new RegExp(NO_BREAK).test(c!))).toBe(true);
