@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
@@ -599,6 +599,19 @@ export class ConsentGateway extends Construct {
         // against, rather than whatever SDK the runtime ships that day; esbuild keeps only the
         // clients the handlers import.
         bundleAwsSDK: true,
+        ...(entryPoint.assets === undefined
+          ? {}
+          : {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (inputDir: string, outputDir: string) =>
+                  (entryPoint.assets ?? []).map(
+                    (asset) =>
+                      `cp "${join(inputDir, 'node_modules', asset)}" "${join(outputDir, basename(asset))}"`,
+                  ),
+              },
+            }),
       },
     });
 

@@ -12,6 +12,7 @@ import {
   deferredResponseSchema,
   erasureRequestSchema,
   errorResponseSchema,
+  failureSchema,
   importRequestSchema,
   MAX_API_IMPORT_ROWS,
   putRecipientSchema,
@@ -27,7 +28,13 @@ import {
 } from '../schemas/api';
 import { auditEventSchema } from '../schemas/audit';
 import { complaintHoldLiftResponseSchema, complaintRateResponseSchema } from '../schemas/complaint-rate';
-import { recipientStateSchema } from '../schemas/recipient';
+import {
+  consentGrantSchema,
+  objectionSchema,
+  recipientStateSchema,
+  suppressionSchema,
+  withdrawalSchema,
+} from '../schemas/recipient';
 import { sesSendEmailSchema } from '../schemas/ses';
 import {
   complaintRateSettingsSchema,
@@ -54,12 +61,22 @@ export function buildOpenApiDocument(serverUrl?: string) {
     401: jsonResponse('Missing or unknown API key', errorResponseSchema),
     503: jsonResponse('The store or the provider cannot be reached; nothing was sent', errorResponseSchema),
   };
-  const route = (config: Omit<RouteConfig, 'responses'> & { responses: RouteConfig['responses'] }) =>
+  const route = (config: RouteConfig & { operationId: string }) =>
     registry.registerPath({ security, ...config, responses: { ...errors, ...config.responses } });
+  // Pages and documentation: no key, and said so (security: []), so that a reader and a
+  // linter both see that they are public (RFC 8058 one-click needs no login).
+  const publicRoute = (config: RouteConfig & { operationId: string }) =>
+    registry.registerPath({ security: [], ...config });
+  const htmlPage = (description: string) => ({
+    description,
+    content: { 'text/html': { schema: z.string().meta({ description: 'An HTML page' }) } },
+  });
+  const invalidLink = htmlPage('This link is not valid (the same page whatever is wrong with it)');
 
   route({
     method: 'post',
     path: '/v1/messages',
+    operationId: 'sendMessage',
     tags: ['Sending'],
     summary: 'Decide and, if allowed, send an email with its opt-out',
     request: { body: body(sendMessageSchema) },
@@ -79,6 +96,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
   route({
     method: 'post',
     path: '/v1/decisions',
+    operationId: 'decide',
     tags: ['Sending'],
     summary: 'Decide without sending, for one recipient (`to`) or up to 1,000 (`recipients`)',
     request: { body: body(decisionRequestSchema) },
@@ -95,6 +113,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
     ...admin,
     method: 'get',
     path: '/v1/tenant',
+    operationId: 'getTenant',
     summary: 'The tenant: purposes, identities, wordings, settings',
     responses: { 200: jsonResponse('Tenant', tenantSchema) },
   });
@@ -102,6 +121,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
     ...admin,
     method: 'get',
     path: '/v1/purposes',
+    operationId: 'listPurposes',
     summary: 'List purposes',
     responses: { 200: jsonResponse('Purposes', z.object({ purposes: z.array(purposeSchema) })) },
   });
@@ -109,6 +129,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
     ...admin,
     method: 'put',
     path: '/v1/purposes/{purposeId}',
+    operationId: 'putPurpose',
     summary: 'Declare or update a purpose',
     request: { params: z.object({ purposeId: z.string() }), body: body(purposeInputSchema) },
     responses: { 200: jsonResponse('The purpose', purposeSchema) },
@@ -117,6 +138,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
     ...admin,
     method: 'put',
     path: '/v1/identities/{identity}',
+    operationId: 'putIdentity',
     summary: 'Allow a From identity (a domain or an address) (R10)',
     request: { params: z.object({ identity: z.string() }) },
     responses: {
@@ -127,6 +149,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
     ...admin,
     method: 'delete',
     path: '/v1/identities/{identity}',
+    operationId: 'deleteIdentity',
     summary: 'Remove a From identity',
     request: { params: z.object({ identity: z.string() }) },
     responses: { 204: { description: 'Removed' } },
@@ -135,6 +158,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
     ...admin,
     method: 'put',
     path: '/v1/wordings/{versionId}',
+    operationId: 'putWording',
     summary: 'Store a versioned consent wording (R3), kept with its SHA-256',
     request: { params: z.object({ versionId: z.string() }), body: body(putWordingSchema) },
     responses: { 200: jsonResponse('The wording', z.object({ versionId: z.string(), sha256: z.string() })) },
@@ -143,6 +167,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
     ...admin,
     method: 'post',
     path: '/v1/keys',
+    operationId: 'createKey',
     summary: 'Create an API key (shown once)',
     request: { body: body(createKeySchema) },
     responses: {
@@ -153,6 +178,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
     ...admin,
     method: 'post',
     path: '/v1/credentials',
+    operationId: 'createCredentials',
     summary: 'Create SES-style credentials (access key id and secret, shown once) for the SES v2 endpoint',
     request: { body: body(createCredentialSchema) },
     responses: { 201: jsonResponse('The credentials', credentialResponseSchema) },
@@ -161,6 +187,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
     ...admin,
     method: 'put',
     path: '/v1/recipients',
+    operationId: 'putRecipient',
     summary: 'Create or replace a recipient profile',
     request: { body: body(putRecipientSchema) },
     responses: { 200: jsonResponse('The recipient key and profile', z.object({ recipientKey: z.string() })) },
@@ -169,6 +196,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
     ...admin,
     method: 'get',
     path: '/v1/recipients/{recipientKey}',
+    operationId: 'getRecipient',
     summary: "A recipient's state: profile, consents, objections, suppressions",
     request: { params: z.object({ recipientKey: z.string() }) },
     responses: {
@@ -180,6 +208,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
     ...admin,
     method: 'put',
     path: '/v1/sms-senders/{senderId}',
+    operationId: 'putSmsSender',
     summary: 'Declare an SMS sender: short code, alphanumeric id or number (R10)',
     request: { params: z.object({ senderId: z.string() }), body: body(putSmsSenderSchema) },
     responses: {
@@ -191,6 +220,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
     ...admin,
     method: 'put',
     path: '/v1/settings/sms',
+    operationId: 'putSmsSettings',
     summary: 'SMS settings: default region, opt-out mention, maximum segments, sending window (R14)',
     request: { body: body(smsSettingsSchema) },
     responses: { 200: jsonResponse('The settings', smsSettingsSchema) },
@@ -200,6 +230,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
     ...admin,
     method: 'post',
     path: '/v1/imports',
+    operationId: 'importLegacyCsv',
     summary: `R16 legacy import of a small CSV (at most ${MAX_API_IMPORT_ROWS} rows; larger files: npm run import): each row classified, stored with its TTL and audit event, idempotent`,
     request: {
       body: {
@@ -223,6 +254,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
     ...admin,
     method: 'put',
     path: '/v1/settings/complaints',
+    operationId: 'putComplaintSettings',
     summary:
       'Complaint-rate settings (mailbox provider thresholds): rolling window in days, hold and warning rates, minimum volume',
     request: { body: body(complaintRateSettingsSchema) },
@@ -232,6 +264,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
     ...admin,
     method: 'get',
     path: '/v1/complaint-rate',
+    operationId: 'getComplaintRate',
     summary:
       'The email complaint rate over the rolling window: sends, complaints, rate, thresholds, status (ok, warning, hold), the hold, per-day figures',
     responses: { 200: jsonResponse('The complaint rate', complaintRateResponseSchema) },
@@ -240,6 +273,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
     ...admin,
     method: 'delete',
     path: '/v1/complaint-hold',
+    operationId: 'liftComplaintHold',
     summary:
       'Lift the complaint-rate hold (recorded with the admin key and time); idempotent: without a hold, 200 with `lifted: false`',
     responses: { 200: jsonResponse('Lifted, or there was no hold', complaintHoldLiftResponseSchema) },
@@ -249,6 +283,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
     ...admin,
     method: 'get',
     path: '/v1/recipients/{recipientKey}/export',
+    operationId: 'exportRecipient',
     summary:
       'R15 access and portability: profile, consents with proof, objections, suppressions, messages with their basis, audit trail',
     request: keyParam,
@@ -261,6 +296,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
     ...admin,
     method: 'get',
     path: '/v1/recipients/{recipientKey}/audit',
+    operationId: 'getRecipientAudit',
     summary: "The recipient's append-only audit trail: every change and every decision, who/what/when/why",
     request: keyParam,
     responses: {
@@ -275,6 +311,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
     ...admin,
     method: 'delete',
     path: '/v1/recipients/{recipientKey}',
+    operationId: 'eraseRecipient',
     summary:
       'R15 erasure: deletes all personal data; keeps only the keyed hash, scope, date and proof of objections (R11)',
     request: { ...keyParam, body: body(erasureRequestSchema) },
@@ -290,6 +327,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
     ...admin,
     method: 'post',
     path: '/v1/links',
+    operationId: 'createLink',
     summary:
       'A preference centre or consent page link for a person (sign-up, repermission, "manage my preferences")',
     request: { body: body(createLinkSchema) },
@@ -300,86 +338,133 @@ export function buildOpenApiDocument(serverUrl?: string) {
       ),
     },
   });
-  for (const [path, schema, summary] of [
+  const recorded = (fields: Record<string, z.ZodType>) => z.object({ recipientKey: z.string(), ...fields });
+  for (const [path, operationId, schema, summary, answer] of [
     [
       '/v1/consents',
+      'recordConsent',
       recordConsentSchema,
       'Record a consent with its proof (R1, R3); the answer says whether it counts',
+      recorded({
+        purpose: z.string(),
+        consent: consentGrantSchema,
+        valid: z.boolean(),
+        problems: z.array(failureSchema),
+      }),
     ],
-    ['/v1/withdrawals', recordWithdrawalSchema, 'Record a consent withdrawal (R3)'],
-    ['/v1/objections', recordObjectionSchema, 'Record an objection (R7)'],
-    ['/v1/suppressions', recordSuppressionSchema, 'Record a hard bounce or a complaint (R8)'],
+    [
+      '/v1/withdrawals',
+      'recordWithdrawal',
+      recordWithdrawalSchema,
+      'Record a consent withdrawal (R3)',
+      recorded({ purpose: z.string(), withdrawal: withdrawalSchema }),
+    ],
+    [
+      '/v1/objections',
+      'recordObjection',
+      recordObjectionSchema,
+      'Record an objection (R7)',
+      recorded({ objection: objectionSchema }),
+    ],
+    [
+      '/v1/suppressions',
+      'recordSuppression',
+      recordSuppressionSchema,
+      'Record a hard bounce or a complaint (R8)',
+      recorded({ suppression: suppressionSchema }),
+    ],
   ] as const) {
     route({
       ...admin,
       method: 'post',
       path,
+      operationId,
       summary,
       request: { body: body(schema) },
-      responses: { 201: { description: 'Recorded' } },
+      responses: { 201: jsonResponse('Recorded', answer) },
     });
   }
 
-  registry.registerPath({
+  publicRoute({
     method: 'get',
     path: '/u/{token}',
+    operationId: 'showUnsubscribePage',
     tags: ['Recipients'],
     summary: 'Unsubscribe confirmation page (changes nothing)',
     request: { params: z.object({ token: z.string() }) },
     responses: {
-      200: { description: 'HTML page with one confirming button' },
-      404: { description: 'This link is not valid' },
+      200: htmlPage('HTML page with one confirming button'),
+      404: invalidLink,
     },
   });
-  registry.registerPath({
+  publicRoute({
     method: 'post',
     path: '/u/{token}',
+    operationId: 'unsubscribeOneClick',
     tags: ['Recipients'],
     summary: 'RFC 8058 one-click unsubscribe: body List-Unsubscribe=One-Click (urlencoded or multipart)',
     request: { params: z.object({ token: z.string() }) },
     responses: {
-      200: { description: 'Objection recorded (idempotent)' },
-      202: {
-        description:
-          'The store is unavailable: the objection and its proof are on the durable objection queue, applied once the store is back (same confirmation page; R7)',
-      },
-      404: { description: 'This link is not valid' },
-      503: {
-        description:
-          'Neither the store nor the objection queue could take it: nothing was recorded; the page asks to retry (Retry-After)',
-      },
+      200: htmlPage('Objection recorded (idempotent)'),
+      202: htmlPage(
+        'The store is unavailable: the objection and its proof are on the durable objection queue, applied once the store is back (same confirmation page; R7)',
+      ),
+      404: invalidLink,
+      503: htmlPage(
+        'Neither the store nor the objection queue could take it: nothing was recorded; the page asks to retry (Retry-After)',
+      ),
     },
   });
 
-  for (const [path, get, post] of [
+  for (const [path, name, get, post] of [
     [
       '/p/{token}',
+      'PreferenceCentre',
       'Preference centre (R15): every purpose with its state; changes nothing',
       'Preference centre form, by `action`: save, stop_all, export (JSON download), forget, forget_confirmed',
     ],
     [
       '/c/{token}',
+      'ConsentPage',
       'Consent page (nothing pre-ticked), or the double opt-in confirmation page; changes nothing',
       'Consent page: records a pending consent and mails the confirmation link (`action=request`); confirmation (`action=confirm`)',
     ],
   ] as const) {
-    registry.registerPath({
+    publicRoute({
       method: 'get',
       path,
+      operationId: `show${name}`,
       tags: ['Recipients'],
       summary: get,
       request: { params: z.object({ token: z.string() }) },
-      responses: { 200: { description: 'HTML page' }, 404: { description: 'This link is not valid' } },
+      responses: { 200: htmlPage('HTML page'), 404: invalidLink },
     });
-    registry.registerPath({
+    publicRoute({
       method: 'post',
       path,
+      operationId: `submit${name}`,
       tags: ['Recipients'],
       summary: post,
-      request: { params: z.object({ token: z.string() }) },
+      request: {
+        params: z.object({ token: z.string() }),
+        body: {
+          content: {
+            'application/x-www-form-urlencoded': {
+              schema: z.record(z.string(), z.string()).meta({ description: "The page's form fields" }),
+            },
+          },
+        },
+      },
       responses: {
-        200: { description: 'HTML page (or the JSON export)' },
-        404: { description: 'This link is not valid' },
+        200: {
+          description: 'HTML page (or, for `action=export`, the JSON export)',
+          content: {
+            'text/html': { schema: z.string() },
+            'application/json': { schema: z.object({ format: z.string(), version: z.number() }).loose() },
+          },
+        },
+        400: invalidLink,
+        404: invalidLink,
       },
     });
   }
@@ -399,6 +484,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
   registry.registerPath({
     method: 'post',
     path: '/v2/email/outbound-emails',
+    operationId: 'sesSendEmail',
     tags: ['SES compatibility'],
     summary:
       'SES v2 SendEmail: point an AWS SDK or the CLI at the gateway. Purpose from the EmailTags entry "purpose"; every recipient (To, Cc, Bcc) must be allowed',
@@ -422,12 +508,52 @@ export function buildOpenApiDocument(serverUrl?: string) {
     },
   });
 
-  registry.registerPath({
+  publicRoute({
     method: 'get',
     path: '/openapi.json',
+    operationId: 'getOpenApiDocument',
     tags: ['Documentation'],
     summary: 'This document',
-    responses: { 200: { description: 'The OpenAPI 3.1 document' } },
+    responses: {
+      200: {
+        description: 'The OpenAPI 3.1 document',
+        content: { 'application/json': { schema: z.object({ openapi: z.string() }).loose() } },
+      },
+      404: jsonResponse('No such route', errorResponseSchema),
+    },
+  });
+  publicRoute({
+    method: 'get',
+    path: '/docs',
+    operationId: 'showApiReference',
+    tags: ['Documentation'],
+    summary: 'This document as a page (Redoc, served by the gateway itself: no CDN)',
+    responses: {
+      200: htmlPage('The API reference'),
+      404: jsonResponse('No such route', errorResponseSchema),
+    },
+  });
+  publicRoute({
+    method: 'get',
+    path: '/docs/reference.js',
+    operationId: 'getApiReferenceStart',
+    tags: ['Documentation'],
+    summary: 'The script that starts Redoc on the API reference page',
+    responses: {
+      200: { description: 'JavaScript module', content: { 'text/javascript': { schema: z.string() } } },
+      404: jsonResponse('No such route', errorResponseSchema),
+    },
+  });
+  publicRoute({
+    method: 'get',
+    path: '/docs/redoc.standalone.js',
+    operationId: 'getApiReferenceScript',
+    tags: ['Documentation'],
+    summary: 'The Redoc script the API reference page loads',
+    responses: {
+      200: { description: 'JavaScript module', content: { 'text/javascript': { schema: z.string() } } },
+      404: jsonResponse('No such route', errorResponseSchema),
+    },
   });
 
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
@@ -435,9 +561,11 @@ export function buildOpenApiDocument(serverUrl?: string) {
     info: {
       title: 'consent-gate',
       version: '1.0.0',
+      license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
       description:
         'Sends only the marketing messages the law allows. Reason codes and rule ids refer to docs/rules.md (R1…R16).',
     },
-    servers: serverUrl ? [{ url: serverUrl }] : [],
+    // A relative server by default: the API is where this document is served from.
+    servers: [serverUrl ? { url: serverUrl } : { url: '/', description: 'This gateway' }],
   });
 }

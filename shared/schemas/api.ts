@@ -173,7 +173,7 @@ export const decisionRequestSchema = z
   .meta({ id: 'DecisionRequest', description: 'One recipient in `to`, or up to 1,000 in `recipients`' });
 export type DecisionRequest = z.output<typeof decisionRequestSchema>;
 
-const failureSchema = z.object({
+export const failureSchema = z.object({
   reason: reasonCodeSchema,
   rule: ruleIdSchema.optional(),
   message: z.string(),

@@ -152,6 +152,7 @@ describe('the README tour, then each page, against one local gateway', () => {
     expect(out).toMatch(/^204$/m);
     expect(out).toMatch(/"role":"sender","key":"cg_send_[A-Za-z0-9_-]{43}","label":"CRM"/);
     expect(out).toMatch(/^consent-gate/m);
+    expect(out).toContain('<title>consent-gate API reference</title>');
   });
 
   it('docs/recipients.md: consents, objections, rights, erasure, repermission', async () => {
