@@ -21,6 +21,11 @@ export interface EntryPoint {
   readonly description: string;
   readonly routes: readonly Route[];
   /**
+   * Files of node_modules the function reads at run time: the construct copies each beside
+   * the bundle (esbuild bundles code, not data files); locally they are read in place.
+   */
+  readonly assets?: readonly string[];
+  /**
    * What else invokes the function: the inbound SMS topic, a schedule (minutes between
    * runs), the bulk queue or the objection queue (SQS, partial batch failures).
    */
@@ -47,6 +52,12 @@ export interface EntryPoint {
     readonly enqueueObjections?: boolean;
   };
 }
+
+/**
+ * Redoc's browser bundle, as @redocly/cli ships it (Redoc 3 itself does not install from
+ * npm here): test/unit/openapi-handler.test.ts fails if an upgrade moves it.
+ */
+export const API_REFERENCE_ASSET = '@redocly/cli/lib/chunks/redoc.standalone.js';
 
 export const entryPoints: readonly EntryPoint[] = [
   {
@@ -171,8 +182,15 @@ export const entryPoints: readonly EntryPoint[] = [
   {
     id: 'OpenApi',
     entry: 'functions/openapi.ts',
-    description: 'GET /openapi.json: the OpenAPI document generated from the zod schemas',
-    routes: [{ method: 'GET', path: '/openapi.json' }],
+    description:
+      'GET /openapi.json: the OpenAPI document generated from the zod schemas; GET /docs: the same as a page (Redoc)',
+    routes: [
+      { method: 'GET', path: '/openapi.json' },
+      { method: 'GET', path: '/docs' },
+      { method: 'GET', path: '/docs/reference.js' },
+      { method: 'GET', path: '/docs/redoc.standalone.js' },
+    ],
+    assets: [API_REFERENCE_ASSET],
     needs: {},
   },
   {

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
@@ -62,7 +62,7 @@ export const BULK_MAX_RECEIVE_COUNT = 3;
 /**
  * The objection queue's redelivery delay. It must be at least the function timeout; it is kept
  * short (not six times, as for the bulk queue) because it bounds how long an objection accepted
- * during a store outage may wait after the store is back (README, "Reliability").
+ * during a store outage may wait after the store is back (docs/reliability.md).
  */
 const OBJECTION_VISIBILITY_TIMEOUT = Duration.seconds(20);
 /**
@@ -659,6 +659,19 @@ export class ConsentGateway extends Construct {
         // against, rather than whatever SDK the runtime ships that day; esbuild keeps only the
         // clients the handlers import.
         bundleAwsSDK: true,
+        ...(entryPoint.assets === undefined
+          ? {}
+          : {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (inputDir: string, outputDir: string) =>
+                  (entryPoint.assets ?? []).map(
+                    (asset) =>
+                      `cp "${join(inputDir, 'node_modules', asset)}" "${join(outputDir, basename(asset))}"`,
+                  ),
+              },
+            }),
       },
     });
 

@@ -2,7 +2,7 @@ import { hashApiKey } from '../../shared/domain/api-key';
 import type { Caller, Dependencies } from '../../shared/services/dependencies';
 import { createApiKey, newTenant, putPurpose, putSmsSender, putWording } from '../../shared/services/state';
 
-/** The demo tenant `npm start` creates, so that the README's walkthrough works at once. */
+/** The demo tenant `npm start` creates, so that the README's tour and the docs' commands work at once. */
 export const DEMO_TENANT = 'demo';
 export const DEMO_IDENTITY = 'shop.example';
 /** The demo tenant's SMS senders: a short code (replies, the STOP mention) and an alphanumeric id. */

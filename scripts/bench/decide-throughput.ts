@@ -4,7 +4,7 @@ import type { RecipientState } from '../../shared/schemas/recipient';
 import { daysAgo, NOW, profile, state, tenant, withConsent } from '../../test/support/builders';
 
 /**
- * Decisions per second of the pure `decide` (RULES.md R1–R14), on the in-memory fixtures
+ * Decisions per second of the pure `decide` (docs/rules.md R1–R14), on the in-memory fixtures
  * the unit tests use: one task per recipient state, and a weighted mix of them.
  */
 export interface DecideCase {

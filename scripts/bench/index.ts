@@ -222,7 +222,7 @@ async function gatewaySection(
     [
       '## 3. Store requests per message (DynamoDB, counted by an SDK middleware)',
       '',
-      'Target (issue 7): one read and at most one write per message; batched reads on the bulk path.',
+      'Target: one read and at most one write per message; batched reads on the bulk path.',
       '',
       markdownTable(
         [

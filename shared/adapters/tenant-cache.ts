@@ -21,7 +21,7 @@ const TENANT_WRITES = new Set<keyof GatewayStore>([
 ]);
 
 /**
- * Issue 7's "one read per message": a send read the API key, the tenant and the recipient.
+ * One read per message: a send used to read the API key, the tenant and the recipient.
  * The first two are configuration, and change rarely; within one function instance they are
  * kept for TENANT_CACHE_MS, so that a send reads only the recipient's partition. What the
  * law ties to the send (consents, objections, suppressions: R1–R13) lives in that partition

@@ -1,7 +1,7 @@
 import { domainToASCII } from 'node:url';
 
 /**
- * Email addresses as RULES.md's vocabulary defines a recipient: trimmed, Unicode NFC,
+ * Email addresses as the vocabulary of docs/rules.md defines a recipient: trimmed, Unicode NFC,
  * domain lower-cased and IDNA-encoded. The local part is kept as given for delivery
  * (RFC 5321 leaves its case to the receiving domain); for identity, `emailIdentity`
  * folds its case too. Pure: node:url's IDNA conversion does no I/O.

@@ -1,5 +1,5 @@
 /**
- * Mailbox provider thresholds (RULES.md, no rule id): the tenant's email complaint rate over
+ * Mailbox provider thresholds (docs/rules.md, no rule id): the tenant's email complaint rate over
  * a rolling window of UTC days, and whether it calls for the hold (`complaint_rate_hold`).
  * Pure: the counts come in, the judgement goes out. No clock, no I/O.
  *

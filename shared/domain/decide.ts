@@ -11,7 +11,7 @@ import { effectiveSenderType } from './sms-sender';
 
 /**
  * The decision: one pure function of (message, recipient state, tenant, now) that
- * applies RULES.md R1–R13 in RULES.md's order of checks. No I/O, no clock, no AWS.
+ * applies R1–R13 of docs/rules.md in its order of checks. No I/O, no clock, no AWS.
  */
 export interface DecisionInput {
   readonly tenant: Tenant;
@@ -76,7 +76,7 @@ export function decide(input: DecisionInput): Decision {
   if (recipient.suppressions.some((s) => s.reason === 'complaint')) {
     failures.push(failure('suppressed_complaint', 'R8', 'The recipient complained (spam report)'));
   }
-  // Mailbox provider thresholds (RULES.md, no rule id): the tenant's email complaint rate
+  // Mailbox provider thresholds (docs/rules.md, no rule id): the tenant's email complaint rate
   // crossed the hold threshold; every email but transactional waits until an admin lifts it.
   if (tenant.hold !== undefined && input.channel === 'email') {
     failures.push(

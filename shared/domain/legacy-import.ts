@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ConsentGrant } from '../schemas/recipient';
+import { type ConsentGrant, preTickedAsGiven } from '../schemas/recipient';
 import type { Purpose, Tenant } from '../schemas/tenant';
 import { type Channel, type ConsentMethod, consentMethodSchema } from '../schemas/vocabulary';
 import { AddressError, normalizeEmail } from './address';
@@ -137,7 +137,7 @@ function latest(dates: readonly (string | undefined)[]): string | undefined {
   return best;
 }
 
-/** R16: classifies one legacy row, in the order RULES.md checks a decision. */
+/** R16: classifies one legacy row, in the order docs/rules.md checks a decision. */
 export function classifyLegacyRow(tenant: Tenant, row: LegacyRow, now: Date): Classification {
   const invalid = (reason: string): Classification => ({ outcome: 'invalid', reason });
 
@@ -222,7 +222,7 @@ export function classifyLegacyRow(tenant: Tenant, row: LegacyRow, now: Date): Cl
       source: blank(row.source) ? undefined : row.source.trim(),
       controllers,
       explicit: false,
-      preTicked: flags.pre_ticked ?? false,
+      preTicked: preTickedAsGiven({ method, preTicked: flags.pre_ticked ?? false }),
       ip: blank(row.ip) ? undefined : row.ip.trim(),
     };
     const check = checkConsent(

@@ -2,7 +2,7 @@ import { getCountry } from 'countries-and-timezones';
 import { type CountryCode, parsePhoneNumberWithError } from 'libphonenumber-js/max';
 
 /**
- * Phone numbers as RULES.md's vocabulary defines an SMS recipient: E.164. A national
+ * Phone numbers as the vocabulary of docs/rules.md defines an SMS recipient: E.164. A national
  * number is read in the tenant's default region. Pure: libphonenumber-js carries its
  * metadata, nothing is looked up.
  */

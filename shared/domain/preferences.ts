@@ -3,6 +3,7 @@ import type { RecipientState } from '../schemas/recipient';
 import type { Purpose, Tenant, Wording } from '../schemas/tenant';
 import type { Basis } from '../schemas/vocabulary';
 import { checkConsent, decide } from './decide';
+import { frenchSpacing } from './french-typography';
 
 /**
  * The preference centre and consent page, as pure functions of (tenant, recipient state,
@@ -30,7 +31,9 @@ export function sha256(text: string): string {
 
 function defaultText(lang: Lang, brand: string, purpose: Purpose): string {
   return lang === 'fr'
-    ? `J’accepte de recevoir par e-mail « ${purpose.name} » de ${brand}. Je peux retirer mon accord à tout moment, gratuitement.`
+    ? frenchSpacing(
+        `J’accepte de recevoir par e-mail « ${purpose.name} » de ${brand}. Je peux retirer mon accord à tout moment, gratuitement.`,
+      )
     : `I agree to receive “${purpose.name}” emails from ${brand}. I can withdraw this at any time, free of charge.`;
 }
 
@@ -89,6 +92,18 @@ export function preferenceRows(tenant: Tenant, state: RecipientState, now: Date)
     }
     return { purpose, status: { kind: 'other_basis', basis: decision.basis } };
   });
+}
+
+/**
+ * R8: why no marketing email can reach this address, whatever the boxes say: a hard bounce
+ * (the address does not exist) or a spam complaint suppresses it for every purpose. A box
+ * ticked here still records the person's consent, but the page must say why it stays
+ * unticked. The bounce comes first: it also stops transactional email.
+ */
+export function suppressionOf(state: RecipientState): 'bounce' | 'complaint' | undefined {
+  if (state.suppressions.some((s) => s.reason === 'bounce')) return 'bounce';
+  if (state.suppressions.some((s) => s.reason === 'complaint')) return 'complaint';
+  return undefined;
 }
 
 /** What saving the preference form changes, purpose by purpose. */

@@ -1,9 +1,9 @@
 import type { ReasonCode, RuleId } from '../schemas/vocabulary';
 
-/** One reason a message may not go, with the rule of RULES.md it comes from. */
+/** One reason a message may not go, with the rule of docs/rules.md it comes from. */
 export interface Failure {
   readonly reason: ReasonCode;
-  /** Absent for checks that no rule of RULES.md owns (an undeclared purpose, the complaint-rate hold). */
+  /** Absent for checks that no rule of docs/rules.md owns (an undeclared purpose, the complaint-rate hold). */
   readonly rule?: RuleId;
   /** Safe to show to the sender: names no personal data. */
   readonly message: string;

@@ -13,6 +13,7 @@ import {
   deferredResponseSchema,
   erasureRequestSchema,
   errorResponseSchema,
+  failureSchema,
   importRequestSchema,
   MAX_API_IMPORT_ROWS,
   putRecipientSchema,
@@ -29,7 +30,13 @@ import {
 } from '../schemas/api';
 import { auditEventSchema } from '../schemas/audit';
 import { complaintHoldLiftResponseSchema, complaintRateResponseSchema } from '../schemas/complaint-rate';
-import { recipientStateSchema } from '../schemas/recipient';
+import {
+  consentGrantSchema,
+  objectionSchema,
+  recipientStateSchema,
+  suppressionSchema,
+  withdrawalSchema,
+} from '../schemas/recipient';
 import { sesSendEmailSchema } from '../schemas/ses';
 import {
   complaintRateSettingsSchema,
@@ -57,12 +64,22 @@ export function buildOpenApiDocument(serverUrl?: string) {
     401: jsonResponse('Missing or unknown API key', errorResponseSchema),
     503: jsonResponse('The store or the provider cannot be reached; nothing was sent', errorResponseSchema),
   };
-  const route = (config: Omit<RouteConfig, 'responses'> & { responses: RouteConfig['responses'] }) =>
+  const route = (config: RouteConfig & { operationId: string }) =>
     registry.registerPath({ security, ...config, responses: { ...errors, ...config.responses } });
+  // Pages and documentation: no key, and said so (security: []), so that a reader and a
+  // linter both see that they are public (RFC 8058 one-click needs no login).
+  const publicRoute = (config: RouteConfig & { operationId: string }) =>
+    registry.registerPath({ security: [], ...config });
+  const htmlPage = (description: string) => ({
+    description,
+    content: { 'text/html': { schema: z.string().meta({ description: 'An HTML page' }) } },
+  });
+  const invalidLink = htmlPage('This link is not valid (the same page whatever is wrong with it)');
 
   route({
     method: 'post',
     path: '/v1/messages',
+    operationId: 'sendMessage',
     tags: ['Sending'],
     summary: 'Decide and, if allowed, send an email with its opt-out',
     request: { body: body(sendMessageSchema) },
@@ -97,6 +114,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
   route({
     method: 'post',
     path: '/v1/decisions',
+    operationId: 'decide',
     tags: ['Sending'],
     summary: 'Decide without sending, for one recipient (`to`) or up to 1,000 (`recipients`)',
     request: { body: body(decisionRequestSchema) },
@@ -113,6 +131,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
     ...admin,
     method: 'get',
     path: '/v1/tenant',
+    operationId: 'getTenant',
     summary: 'The tenant: purposes, identities, wordings, settings',
     responses: { 200: jsonResponse('Tenant', tenantSchema) },
   });
@@ -120,6 +139,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
     ...admin,
     method: 'get',
     path: '/v1/purposes',
+    operationId: 'listPurposes',
     summary: 'List purposes',
     responses: { 200: jsonResponse('Purposes', z.object({ purposes: z.array(purposeSchema) })) },
   });
@@ -127,6 +147,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
     ...admin,
     method: 'put',
     path: '/v1/purposes/{purposeId}',
+    operationId: 'putPurpose',
     summary: 'Declare or update a purpose',
     request: { params: z.object({ purposeId: z.string() }), body: body(purposeInputSchema) },
     responses: { 200: jsonResponse('The purpose', purposeSchema) },
@@ -135,6 +156,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
     ...admin,
     method: 'put',
     path: '/v1/identities/{identity}',
+    operationId: 'putIdentity',
     summary: 'Allow a From identity (a domain or an address) (R10)',
     request: { params: z.object({ identity: z.string() }) },
     responses: {
@@ -145,6 +167,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
     ...admin,
     method: 'delete',
     path: '/v1/identities/{identity}',
+    operationId: 'deleteIdentity',
     summary: 'Remove a From identity',
     request: { params: z.object({ identity: z.string() }) },
     responses: { 204: { description: 'Removed' } },
@@ -153,6 +176,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
     ...admin,
     method: 'put',
     path: '/v1/wordings/{versionId}',
+    operationId: 'putWording',
     summary: 'Store a versioned consent wording (R3), kept with its SHA-256',
     request: { params: z.object({ versionId: z.string() }), body: body(putWordingSchema) },
     responses: { 200: jsonResponse('The wording', z.object({ versionId: z.string(), sha256: z.string() })) },
@@ -161,6 +185,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
     ...admin,
     method: 'post',
     path: '/v1/keys',
+    operationId: 'createKey',
     summary: 'Create an API key (shown once)',
     request: { body: body(createKeySchema) },
     responses: {
@@ -171,6 +196,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
     ...admin,
     method: 'post',
     path: '/v1/credentials',
+    operationId: 'createCredentials',
     summary: 'Create SES-style credentials (access key id and secret, shown once) for the SES v2 endpoint',
     request: { body: body(createCredentialSchema) },
     responses: { 201: jsonResponse('The credentials', credentialResponseSchema) },
@@ -179,6 +205,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
     ...admin,
     method: 'put',
     path: '/v1/recipients',
+    operationId: 'putRecipient',
     summary: 'Create or replace a recipient profile',
     request: { body: body(putRecipientSchema) },
     responses: { 200: jsonResponse('The recipient key and profile', z.object({ recipientKey: z.string() })) },
@@ -187,6 +214,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
     ...admin,
     method: 'get',
     path: '/v1/recipients/{recipientKey}',
+    operationId: 'getRecipient',
     summary: "A recipient's state: profile, consents, objections, suppressions",
     request: { params: z.object({ recipientKey: z.string() }) },
     responses: {
@@ -198,6 +226,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
     ...admin,
     method: 'put',
     path: '/v1/sms-senders/{senderId}',
+    operationId: 'putSmsSender',
     summary: 'Declare an SMS sender: short code, alphanumeric id or number (R10)',
     description:
       'The type may not claim more than the id is (R10): an id that is a phone number is a `long_code`, whatever it is declared as; a `short_code` is one of the region (in the French plan, 5 digits from 30000 to 89999); an `alphanumeric` id holds a letter. Otherwise 400 on `type`. Any id may be declared `long_code`.',
@@ -215,6 +244,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
     ...admin,
     method: 'put',
     path: '/v1/settings/sms',
+    operationId: 'putSmsSettings',
     summary: 'SMS settings: default region, opt-out mention, maximum segments, sending window (R14)',
     request: { body: body(smsSettingsSchema) },
     responses: { 200: jsonResponse('The settings', smsSettingsSchema) },
@@ -224,6 +254,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
     ...admin,
     method: 'post',
     path: '/v1/imports',
+    operationId: 'importLegacyCsv',
     summary: `R16 legacy import of a small CSV (at most ${MAX_API_IMPORT_ROWS} rows; larger files: npm run import): each row classified, stored with its TTL and audit event, idempotent`,
     request: {
       body: {
@@ -247,6 +278,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
     ...admin,
     method: 'put',
     path: '/v1/settings/complaints',
+    operationId: 'putComplaintSettings',
     summary:
       'Complaint-rate settings (mailbox provider thresholds): rolling window in days, hold and warning rates, minimum volume',
     request: { body: body(complaintRateSettingsSchema) },
@@ -265,6 +297,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
     ...admin,
     method: 'get',
     path: '/v1/complaint-rate',
+    operationId: 'getComplaintRate',
     summary:
       'The email complaint rate over the rolling window: sends, complaints, rate, thresholds, status (ok, warning, hold), the hold, per-day figures',
     responses: { 200: jsonResponse('The complaint rate', complaintRateResponseSchema) },
@@ -273,6 +306,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
     ...admin,
     method: 'delete',
     path: '/v1/complaint-hold',
+    operationId: 'liftComplaintHold',
     summary:
       'Lift the complaint-rate hold (recorded with the admin key and time); idempotent: without a hold, 200 with `lifted: false`',
     responses: { 200: jsonResponse('Lifted, or there was no hold', complaintHoldLiftResponseSchema) },
@@ -282,6 +316,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
     ...admin,
     method: 'get',
     path: '/v1/recipients/{recipientKey}/export',
+    operationId: 'exportRecipient',
     summary:
       'R15 access and portability: profile, consents with proof, objections, suppressions, messages with their basis, audit trail',
     request: keyParam,
@@ -294,6 +329,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
     ...admin,
     method: 'get',
     path: '/v1/recipients/{recipientKey}/audit',
+    operationId: 'getRecipientAudit',
     summary: "The recipient's append-only audit trail: every change and every decision, who/what/when/why",
     request: keyParam,
     responses: {
@@ -308,6 +344,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
     ...admin,
     method: 'delete',
     path: '/v1/recipients/{recipientKey}',
+    operationId: 'eraseRecipient',
     summary:
       'R15 erasure: deletes all personal data; keeps only the keyed hash, scope, date and proof of objections (R11)',
     request: { ...keyParam, body: body(erasureRequestSchema) },
@@ -323,6 +360,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
     ...admin,
     method: 'post',
     path: '/v1/links',
+    operationId: 'createLink',
     summary:
       'A preference centre or consent page link for a person (sign-up, repermission, "manage my preferences")',
     request: { body: body(createLinkSchema) },
@@ -333,86 +371,133 @@ export function buildOpenApiDocument(serverUrl?: string) {
       ),
     },
   });
-  for (const [path, schema, summary] of [
+  const recorded = (fields: Record<string, z.ZodType>) => z.object({ recipientKey: z.string(), ...fields });
+  for (const [path, operationId, schema, summary, answer] of [
     [
       '/v1/consents',
+      'recordConsent',
       recordConsentSchema,
       'Record a consent with its proof (R1, R3); the answer says whether it counts',
+      recorded({
+        purpose: z.string(),
+        consent: consentGrantSchema,
+        valid: z.boolean(),
+        problems: z.array(failureSchema),
+      }),
     ],
-    ['/v1/withdrawals', recordWithdrawalSchema, 'Record a consent withdrawal (R3)'],
-    ['/v1/objections', recordObjectionSchema, 'Record an objection (R7)'],
-    ['/v1/suppressions', recordSuppressionSchema, 'Record a hard bounce or a complaint (R8)'],
+    [
+      '/v1/withdrawals',
+      'recordWithdrawal',
+      recordWithdrawalSchema,
+      'Record a consent withdrawal (R3)',
+      recorded({ purpose: z.string(), withdrawal: withdrawalSchema }),
+    ],
+    [
+      '/v1/objections',
+      'recordObjection',
+      recordObjectionSchema,
+      'Record an objection (R7)',
+      recorded({ objection: objectionSchema }),
+    ],
+    [
+      '/v1/suppressions',
+      'recordSuppression',
+      recordSuppressionSchema,
+      'Record a hard bounce or a complaint (R8)',
+      recorded({ suppression: suppressionSchema }),
+    ],
   ] as const) {
     route({
       ...admin,
       method: 'post',
       path,
+      operationId,
       summary,
       request: { body: body(schema) },
-      responses: { 201: { description: 'Recorded' } },
+      responses: { 201: jsonResponse('Recorded', answer) },
     });
   }
 
-  registry.registerPath({
+  publicRoute({
     method: 'get',
     path: '/u/{token}',
+    operationId: 'showUnsubscribePage',
     tags: ['Recipients'],
     summary: 'Unsubscribe confirmation page (changes nothing)',
     request: { params: z.object({ token: z.string() }) },
     responses: {
-      200: { description: 'HTML page with one confirming button' },
-      404: { description: 'This link is not valid' },
+      200: htmlPage('HTML page with one confirming button'),
+      404: invalidLink,
     },
   });
-  registry.registerPath({
+  publicRoute({
     method: 'post',
     path: '/u/{token}',
+    operationId: 'unsubscribeOneClick',
     tags: ['Recipients'],
     summary: 'RFC 8058 one-click unsubscribe: body List-Unsubscribe=One-Click (urlencoded or multipart)',
     request: { params: z.object({ token: z.string() }) },
     responses: {
-      200: { description: 'Objection recorded (idempotent)' },
-      202: {
-        description:
-          'The store is unavailable: the objection and its proof are on the durable objection queue, applied once the store is back (same confirmation page; R7)',
-      },
-      404: { description: 'This link is not valid' },
-      503: {
-        description:
-          'Neither the store nor the objection queue could take it: nothing was recorded; the page asks to retry (Retry-After)',
-      },
+      200: htmlPage('Objection recorded (idempotent)'),
+      202: htmlPage(
+        'The store is unavailable: the objection and its proof are on the durable objection queue, applied once the store is back (same confirmation page; R7)',
+      ),
+      404: invalidLink,
+      503: htmlPage(
+        'Neither the store nor the objection queue could take it: nothing was recorded; the page asks to retry (Retry-After)',
+      ),
     },
   });
 
-  for (const [path, get, post] of [
+  for (const [path, name, get, post] of [
     [
       '/p/{token}',
+      'PreferenceCentre',
       'Preference centre (R15): every purpose with its state; changes nothing',
       'Preference centre form, by `action`: save, stop_all, export (JSON download), forget, forget_confirmed',
     ],
     [
       '/c/{token}',
+      'ConsentPage',
       'Consent page (nothing pre-ticked), or the double opt-in confirmation page; changes nothing',
       'Consent page: records a pending consent and mails the confirmation link (`action=request`); confirmation (`action=confirm`)',
     ],
   ] as const) {
-    registry.registerPath({
+    publicRoute({
       method: 'get',
       path,
+      operationId: `show${name}`,
       tags: ['Recipients'],
       summary: get,
       request: { params: z.object({ token: z.string() }) },
-      responses: { 200: { description: 'HTML page' }, 404: { description: 'This link is not valid' } },
+      responses: { 200: htmlPage('HTML page'), 404: invalidLink },
     });
-    registry.registerPath({
+    publicRoute({
       method: 'post',
       path,
+      operationId: `submit${name}`,
       tags: ['Recipients'],
       summary: post,
-      request: { params: z.object({ token: z.string() }) },
+      request: {
+        params: z.object({ token: z.string() }),
+        body: {
+          content: {
+            'application/x-www-form-urlencoded': {
+              schema: z.record(z.string(), z.string()).meta({ description: "The page's form fields" }),
+            },
+          },
+        },
+      },
       responses: {
-        200: { description: 'HTML page (or the JSON export)' },
-        404: { description: 'This link is not valid' },
+        200: {
+          description: 'HTML page (or, for `action=export`, the JSON export)',
+          content: {
+            'text/html': { schema: z.string() },
+            'application/json': { schema: z.object({ format: z.string(), version: z.number() }).loose() },
+          },
+        },
+        400: invalidLink,
+        404: invalidLink,
       },
     });
   }
@@ -432,6 +517,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
   registry.registerPath({
     method: 'post',
     path: '/v2/email/outbound-emails',
+    operationId: 'sesSendEmail',
     tags: ['SES compatibility'],
     summary:
       'SES v2 SendEmail: point an AWS SDK or the CLI at the gateway. Purpose from the EmailTags entry "purpose"; every recipient (To, Cc, Bcc) must be allowed',
@@ -455,12 +541,52 @@ export function buildOpenApiDocument(serverUrl?: string) {
     },
   });
 
-  registry.registerPath({
+  publicRoute({
     method: 'get',
     path: '/openapi.json',
+    operationId: 'getOpenApiDocument',
     tags: ['Documentation'],
     summary: 'This document',
-    responses: { 200: { description: 'The OpenAPI 3.1 document' } },
+    responses: {
+      200: {
+        description: 'The OpenAPI 3.1 document',
+        content: { 'application/json': { schema: z.object({ openapi: z.string() }).loose() } },
+      },
+      404: jsonResponse('No such route', errorResponseSchema),
+    },
+  });
+  publicRoute({
+    method: 'get',
+    path: '/docs',
+    operationId: 'showApiReference',
+    tags: ['Documentation'],
+    summary: 'This document as a page (Redoc, served by the gateway itself: no CDN)',
+    responses: {
+      200: htmlPage('The API reference'),
+      404: jsonResponse('No such route', errorResponseSchema),
+    },
+  });
+  publicRoute({
+    method: 'get',
+    path: '/docs/reference.js',
+    operationId: 'getApiReferenceStart',
+    tags: ['Documentation'],
+    summary: 'The script that starts Redoc on the API reference page',
+    responses: {
+      200: { description: 'JavaScript module', content: { 'text/javascript': { schema: z.string() } } },
+      404: jsonResponse('No such route', errorResponseSchema),
+    },
+  });
+  publicRoute({
+    method: 'get',
+    path: '/docs/redoc.standalone.js',
+    operationId: 'getApiReferenceScript',
+    tags: ['Documentation'],
+    summary: 'The Redoc script the API reference page loads',
+    responses: {
+      200: { description: 'JavaScript module', content: { 'text/javascript': { schema: z.string() } } },
+      404: jsonResponse('No such route', errorResponseSchema),
+    },
   });
 
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
@@ -468,9 +594,11 @@ export function buildOpenApiDocument(serverUrl?: string) {
     info: {
       title: 'consent-gate',
       version: '1.0.0',
+      license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
       description:
-        'Sends only the marketing messages the law allows. Reason codes and rule ids refer to RULES.md (R1…R16).',
+        'Sends only the marketing messages the law allows. Reason codes and rule ids refer to docs/rules.md (R1…R16).',
     },
-    servers: serverUrl ? [{ url: serverUrl }] : [],
+    // A relative server by default: the API is where this document is served from.
+    servers: [serverUrl ? { url: serverUrl } : { url: '/', description: 'This gateway' }],
   });
 }

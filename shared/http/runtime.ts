@@ -81,7 +81,7 @@ function objectionQueue(): ObjectionQueue {
 
 export function runtimeDependencies(): Dependencies {
   dependencies ??= {
-    // API keys and tenants are kept 5 s per instance (issue 7: one read per send); recipients never.
+    // API keys and tenants are kept 5 s per instance (one read per send); recipients never.
     store: withTenantCache(
       new DynamoDbGatewayStore(
         createDocumentClient(new DynamoDBClient({ requestHandler, maxAttempts: 3 })),

@@ -198,7 +198,7 @@ export const decisionRequestSchema = z
   .meta({ id: 'DecisionRequest', description: 'One recipient in `to`, or up to 1,000 in `recipients`' });
 export type DecisionRequest = z.output<typeof decisionRequestSchema>;
 
-const failureSchema = z.object({
+export const failureSchema = z.object({
   reason: reasonCodeSchema,
   rule: ruleIdSchema.optional(),
   message: z.string(),
@@ -357,7 +357,7 @@ export const importRequestSchema = z
       .string()
       .min(1)
       .max(2_000_000)
-      .meta({ description: 'The CSV, header first (README: "Bringing an existing base into compliance")' }),
+      .meta({ description: 'The CSV, header first (docs/import.md: "Outcomes")' }),
     mapping: z
       .record(z.string().max(200), z.string().max(100))
       .optional()

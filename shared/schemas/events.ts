@@ -3,7 +3,7 @@ import { objectionScopeSchema, suppressionReasonSchema } from './recipient';
 import { channelSchema, consentMethodSchema, objectionMethodSchema } from './vocabulary';
 
 /**
- * Events out (issue 4): every consent, withdrawal, objection, suppression and erasure is
+ * Events out: every consent, withdrawal, objection, suppression and erasure is
  * published (EventBridge in AWS, an in-memory list locally) so that CRMs stay in sync.
  * `source` is `consent-gate`; `detail-type` names the change; `detail` follows the schema
  * below, version 1. Recipients are named by their recipient key (the keyed hash returned
@@ -101,7 +101,7 @@ export const complaintHoldLiftedDetailSchema = z
   .strict()
   .meta({ id: 'ComplaintHoldLiftedDetail' });
 
-/** detail-type → detail schema: the documented contract (README "Events out"). */
+/** detail-type → detail schema: the documented contract (docs/recipients.md, "Events out"). */
 export const eventSchemas = {
   'Consent Given': consentGivenDetailSchema,
   'Consent Withdrawn': consentWithdrawnDetailSchema,

@@ -98,6 +98,15 @@ export const consentProofInputSchema = z
   })
   .strict();
 
+/**
+ * R3: a consent given by a pre-ticked box is kept as such. The method says how the box
+ * was shown, so it decides `preTicked` when the flag was left to its default: the proof
+ * says what happened, and a reviewer reading it must not see "not pre-ticked".
+ */
+export function preTickedAsGiven(proof: { method?: string | undefined; preTicked: boolean }): boolean {
+  return proof.preTicked || proof.method === 'pre_ticked_box';
+}
+
 export const consentGrantSchema = consentProofInputSchema.extend({ id: z.string(), recordedAt: z.string() });
 export type ConsentGrant = z.infer<typeof consentGrantSchema>;
 

@@ -158,7 +158,7 @@ export const COMPLAINT_RATE_DEFAULTS = {
 } as const;
 
 /**
- * Mailbox provider thresholds (RULES.md): the email complaint rate over a rolling window of
+ * Mailbox provider thresholds (docs/rules.md): the email complaint rate over a rolling window of
  * UTC days, complaints / deliveries. At `holdRate`, marketing sends are held
  * (`complaint_rate_hold`) until an admin lifts the hold; `warningRate` raises the alarm.
  * `windowDays` 7: mailbox providers judge recent days (Gmail reports a daily rate and its
@@ -214,7 +214,7 @@ export const confirmationSettingsSchema = z
   .meta({ id: 'ConfirmationSettings' });
 export type ConfirmationSettings = z.infer<typeof confirmationSettingsSchema>;
 
-/** Per-tenant parameters of RULES.md, with its defaults. */
+/** Per-tenant parameters of docs/rules.md, with its defaults. */
 export const tenantSettingsSchema = z
   .object({
     prospectRetentionDays: z
@@ -243,7 +243,7 @@ export const tenantSettingsSchema = z
     }),
     /** The SES v2 endpoint reads the purpose from the `EmailTags` entry of this name. */
     purposeTagName: z.string().min(1).max(256).default('purpose'),
-    /** Mailbox provider thresholds (RULES.md): see complaintRateSettingsSchema. */
+    /** Mailbox provider thresholds (docs/rules.md): see complaintRateSettingsSchema. */
     complaintRate: complaintRateSettingsSchema.default({ ...COMPLAINT_RATE_DEFAULTS }),
     /** R3: the consent page's confirmation mails (see confirmationSettingsSchema). */
     confirmation: confirmationSettingsSchema.default({ ...CONFIRMATION_DEFAULTS }),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { canonicalInstant, instantMs } from '../domain/instant';
 
-/** RULES.md vocabulary, verbatim. */
+/** The vocabulary of docs/rules.md, verbatim. */
 export const channelSchema = z.enum(['email', 'sms']).meta({ id: 'Channel' });
 export type Channel = z.infer<typeof channelSchema>;
 

@@ -12,7 +12,7 @@ import type { ComplaintHold, ComplaintRateSettings, Tenant } from '../schemas/te
 import type { Caller, Dependencies } from './dependencies';
 
 /**
- * Mailbox provider thresholds (RULES.md): counting deliveries and complaints per tenant and
+ * Mailbox provider thresholds (docs/rules.md): counting deliveries and complaints per tenant and
  * UTC day, judging the rate (domain/complaint-rate.ts), setting the hold that decide.ts turns
  * into `complaint_rate_hold`, and the admin's reading and lifting of it.
  *

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { frenchSpacingOf } from '../domain/french-typography';
 import { choosablePurposes, type Lang } from '../domain/preferences';
 import {
   type ConfirmClaims,
@@ -167,16 +168,7 @@ async function mailConfirmation(
   )}`;
   const from = confirmationSender(tenant);
   const names = chosen.map((p) => p.name).join(', ');
-  const mail =
-    lang === 'fr'
-      ? {
-          subject: `Confirmez votre inscription – ${tenant.name}`,
-          text: `Bonjour,\n\nPour confirmer que vous souhaitez recevoir « ${names} » de ${tenant.name}, ouvrez ce lien :\n${confirmUrl}\n\nSi vous n’êtes pas à l’origine de cette demande, ignorez ce message : rien ne vous sera envoyé.`,
-        }
-      : {
-          subject: `Confirm your subscription – ${tenant.name}`,
-          text: `Hello,\n\nTo confirm that you want to receive “${names}” from ${tenant.name}, open this link:\n${confirmUrl}\n\nIf you did not ask for this, ignore this message: nothing will be sent to you.`,
-        };
+  const mail = confirmationMail(lang, tenant.name, names, confirmUrl);
   const providerMessageId = await deps.email.send({
     from,
     to: address,
@@ -308,4 +300,22 @@ export async function confirmConsent(
     changes,
   );
   return { purposes: described.purposes };
+}
+
+/** R3: the double opt-in email, in the page's language. */
+export function confirmationMail(
+  lang: Lang,
+  brand: string,
+  names: string,
+  confirmUrl: string,
+): { subject: string; text: string } {
+  return lang === 'fr'
+    ? frenchSpacingOf({
+        subject: `Confirmez votre inscription – ${brand}`,
+        text: `Bonjour,\n\nPour confirmer que vous souhaitez recevoir « ${names} » de ${brand}, ouvrez ce lien :\n${confirmUrl}\n\nSi vous n’êtes pas à l’origine de cette demande, ignorez ce message : rien ne vous sera envoyé.`,
+      })
+    : {
+        subject: `Confirm your subscription – ${brand}`,
+        text: `Hello,\n\nTo confirm that you want to receive “${names}” from ${brand}, open this link:\n${confirmUrl}\n\nIf you did not ask for this, ignore this message: nothing will be sent to you.`,
+      };
 }

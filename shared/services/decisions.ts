@@ -47,7 +47,7 @@ export async function loadContext(
 }
 
 /**
- * A recipient address as RULES.md's vocabulary defines it: a normalised email address,
+ * A recipient address as the vocabulary of docs/rules.md defines it: a normalised email address,
  * or an E.164 number (a national number is read in the tenant's default region).
  */
 export function normalizeAddress(tenant: Tenant, channel: Channel, raw: string, field: string): string {

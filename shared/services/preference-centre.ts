@@ -5,6 +5,7 @@ import {
   type PreferenceRow,
   preferenceChanges,
   preferenceRows,
+  suppressionOf,
   transactionalPurposes,
   wordingFor,
 } from '../domain/preferences';
@@ -21,6 +22,8 @@ export interface PreferenceView {
   readonly tenant: Tenant;
   readonly rows: readonly (PreferenceRow & { wording: Wording })[];
   readonly transactional: readonly Purpose[];
+  /** R8: the address is suppressed, so no box can be ticked whatever the person chooses. */
+  readonly suppressed?: 'bounce' | 'complaint';
 }
 
 export interface RecipientProof {
@@ -82,6 +85,7 @@ export async function viewPreferences(
     tenant,
     rows: rows.map((row) => ({ ...row, wording: wordings.get(row.purpose.id)! })),
     transactional: transactionalPurposes(tenant),
+    suppressed: suppressionOf(state),
   };
 }
 

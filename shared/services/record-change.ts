@@ -35,7 +35,7 @@ export interface Change {
   readonly data: Record<string, unknown>;
   /** When the change took effect; defaults to now. */
   readonly at?: string;
-  /** The event CRMs receive for this change (issue 4, "events out"), if any. */
+  /** The event CRMs receive for this change ("events out"), if any. */
   readonly publish?: Publication;
 }
 
@@ -44,7 +44,7 @@ export interface Change {
  * append-only audit event (who, what, when, why), then the matching event out. The audit
  * write is part of the request: if it fails, the request fails (the change is retried
  * with its proof). Publishing happens after; a publishing failure is logged with the
- * event id and does not undo the change (the audit trail holds the event: see README).
+ * event id and does not undo the change (the audit trail holds the event: see docs/recipients.md).
  */
 /** Changes that count as the person's activity or record an opposition: they reset the retention clocks (R9, R11). */
 const RETENTION_CHANGES = new Set<AuditEvent['type']>([

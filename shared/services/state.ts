@@ -15,7 +15,7 @@ import type {
   recordSuppressionSchema,
   recordWithdrawalSchema,
 } from '../schemas/api';
-import type { RecipientProfile } from '../schemas/recipient';
+import { preTickedAsGiven, type RecipientProfile } from '../schemas/recipient';
 import {
   type ConfirmationSettings,
   type Purpose,
@@ -207,7 +207,12 @@ export async function recordConsent(
   ]);
   if (tenant.purposes[purpose] === undefined) throw new NotFoundError(`Purpose "${purpose}" is not declared`);
   const { key } = await keyFor(deps, caller, { channel, address });
-  const grant = { ...proof, id: randomUUID(), recordedAt: deps.clock.now().toISOString() };
+  const grant = {
+    ...proof,
+    preTicked: preTickedAsGiven(proof),
+    id: randomUUID(),
+    recordedAt: deps.clock.now().toISOString(),
+  };
   await deps.store.putConsent(caller.tenantId, key, purpose, grant);
   // R3: say at once whether this consent will count, rather than at the first refused send.
   const check = checkConsent({ purpose, grant }, tenant);
@@ -315,7 +320,7 @@ export async function recordSuppression(
   return { recipientKey: key, suppression };
 }
 
-/** A tenant with RULES.md's default settings. */
+/** A tenant with the default settings of docs/rules.md. */
 export function newTenant(id: string, name: string, emailIdentities: string[] = []): Tenant {
   return {
     id,

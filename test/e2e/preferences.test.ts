@@ -6,17 +6,17 @@ import { launchChromium } from '../support/browser';
 import { type LocalGateway, newsletter, provableConsent, startLocalGateway } from '../support/local-gateway';
 
 /**
- * The recipient's side of issue 4 in a real browser, as a person would walk it: from the
+ * The recipient's side in a real browser, as a person would walk it: from the
  * unsubscribe page to the preference centre, change choices, stop everything, download
  * the data, forget me; the consent page with its double opt-in. Effects are checked
  * through the API; axe-core checks every page against WCAG 2.1 A/AA.
  *
- * UPDATE_SCREENSHOTS=1 also writes the README's screenshots to docs/.
+ * UPDATE_SCREENSHOTS=1 also writes the screenshots docs/recipients.md shows.
  */
 const require = createRequire(import.meta.url);
 const AXE = require.resolve('axe-core/axe.min.js');
 const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1';
-/** The pages the README shows. */
+/** The pages docs/recipients.md shows. */
 const SHOWN = new Set(['preference-centre', 'forget-confirm', 'consent-page', 'consent-confirm']);
 
 let gw: LocalGateway;

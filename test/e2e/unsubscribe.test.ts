@@ -57,7 +57,7 @@ it('R7/R10: the recipient opens the link, the page alone changes nothing, the bu
   const response = await page.goto(link);
   expect(response?.status()).toBe(200);
   await expect(page.locator('h1').textContent()).resolves.toBe('Confirmer la désinscription');
-  expect(await page.locator('main').textContent()).toContain('« Newsletter » de Demo Shop');
+  expect(await page.locator('main').textContent()).toContain('«\u00a0Newsletter\u00a0» de Demo Shop');
 
   // Opening the page (as a link scanner would) changed nothing.
   expect(await decision('helene@example.org')).toBe('allowed');

@@ -580,6 +580,15 @@ describe('cdk-nag AwsSolutionsChecks', () => {
         expect(existsSync(join(outdir, dir, 'index.mjs.map'))).toBe(true);
       }
     });
+
+    it("copies each entry point's assets beside its bundle (the API reference's Redoc script)", () => {
+      const withAssets = readdirSync(outdir)
+        .filter((name) => name.startsWith('asset.'))
+        .filter((dir) => existsSync(join(outdir, dir, 'redoc.standalone.js')));
+      expect(withAssets).toHaveLength(entryPoints.filter((e) => e.assets !== undefined).length);
+      const script = readFileSync(join(outdir, withAssets[0]!, 'redoc.standalone.js'), 'utf8');
+      expect(script).toContain('export{RedocStandalone,hydrate,init}');
+    });
   });
 });
 

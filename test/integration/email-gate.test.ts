@@ -301,6 +301,27 @@ describe('the store', () => {
       expect(item.pk).toMatch(/^TENANT#demo#R#[A-Za-z0-9_-]{43}$/);
     }
   });
+
+  it('R3: keeps a consent given by a pre-ticked box as pre-ticked, as given, and never counts it', async () => {
+    const given = await gw.call('POST', '/v1/consents', {
+      key: gw.adminKey,
+      body: { ...provableConsent('judy@example.org'), method: 'pre_ticked_box' },
+    });
+    expect(given.status).toBe(201);
+    expect(given.body.valid).toBe(false);
+    expect(given.body.consent).toMatchObject({ method: 'pre_ticked_box', preTicked: true });
+    const stored = await gw.call('GET', `/v1/recipients/${given.body.recipientKey}`, { key: gw.adminKey });
+    expect(stored.body.consents.newsletter.grant).toMatchObject({
+      method: 'pre_ticked_box',
+      preTicked: true,
+    });
+    const sent = await gw.call('POST', '/v1/messages', {
+      key: gw.senderKey,
+      body: newsletter('judy@example.org'),
+    });
+    expect(sent.status).toBe(403);
+    expect(sent.body.reasons).toContain('consent_invalid');
+  });
 });
 
 describe('the OpenAPI document', () => {

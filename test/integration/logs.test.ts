@@ -31,7 +31,7 @@ it('logs never contain an address in clear', async () => {
       body: newsletter('grace.hopper@example.org'),
     });
     await gw.call('POST', '/v1/messages', { key: gw.senderKey, body: newsletter('nobody.else@example.org') });
-    // Issue 4: the preference centre, the export and the erasure log too.
+    // The preference centre, the export and the erasure log too.
     const link = await gw.call('POST', '/v1/links', {
       key: gw.adminKey,
       body: { channel: 'email', address: 'grace.hopper@example.org', kind: 'preferences' },

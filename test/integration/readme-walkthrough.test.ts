@@ -1,23 +1,65 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDescription } from '../../infra/local/seed';
 import { runtimeDependencies, setDependencies } from '../../shared/http/runtime';
 import { type LocalGateway, startLocalGateway } from '../support/local-gateway';
 
 /**
- * The README's walkthrough is a contract: its shell blocks run, in order, against the
- * local gateway, from a folder holding .consent-gate/local.json as `npm start` writes it.
+ * The README's tour and every page of docs/ are a contract: their shell blocks run, page
+ * after page in the order below, against one local gateway, from a folder holding
+ * .consent-gate/local.json as `npm start` writes it. State flows from page to page as it
+ * does for a reader who follows the README and then the pages in this order (bob
+ * consents and unsubscribes in the tour, the API page declares `garden-deals`, …).
+ *
+ * A block fenced ```sh runs; one fenced ```sh no-run (deploying, benchmarks, a CSV of the
+ * reader's own) is counted, and the count is asserted, so that no command slips out of
+ * the test unnoticed. Commands go in ```sh blocks only: ```bash, ```console or ```shell
+ * fail the test.
  */
+const PAGES = [
+  'README.md',
+  'docs/local.md',
+  'docs/api.md',
+  'docs/recipients.md',
+  'docs/senders.md',
+  'docs/sms.md',
+  'docs/import.md',
+  'docs/operations.md',
+  'docs/architecture.md',
+  'docs/rules.md',
+  'docs/reliability.md',
+  'docs/performance.md',
+  'docs/deploy.md',
+] as const;
+type Page = (typeof PAGES)[number];
+
+/** Blocks that cannot run against the local gateway, per page (fenced ```sh no-run). */
+const SKIPPED: Record<Page, number> = {
+  'README.md': 1, // npm ci && npm start / npm test
+  'docs/local.md': 0,
+  'docs/api.md': 0,
+  'docs/recipients.md': 0,
+  'docs/senders.md': 1, // aws sqs send-message
+  'docs/sms.md': 0,
+  'docs/import.md': 2, // npm run import, npm run audit-segment on the reader's own files
+  'docs/operations.md': 0,
+  'docs/architecture.md': 0,
+  'docs/rules.md': 0,
+  'docs/reliability.md': 0,
+  'docs/performance.md': 2, // npm run bench; the million-row import
+  'docs/deploy.md': 4, // synth, cdk deploy, create-tenant, secret rotation
+};
+
 let gw: LocalGateway;
 let cwd: string;
 
 beforeAll(async () => {
   gw = await startLocalGateway();
-  // A Tuesday, 10:00 in Paris: the SMS part would otherwise be deferred (R14) when CI runs at night.
+  // A Tuesday, 10:00 in Paris: the SMS page would otherwise be deferred (R14) when CI runs at night.
   setDependencies({ ...runtimeDependencies(), clock: { now: () => new Date('2026-11-24T09:00:00Z') } });
   cwd = mkdtempSync(join(tmpdir(), 'consent-gate-readme-'));
   mkdirSync(join(cwd, '.consent-gate'));
@@ -32,107 +74,162 @@ afterAll(async () => {
   if (cwd) rmSync(cwd, { recursive: true, force: true });
 });
 
-function walkthroughScript(): string {
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-  const start = readme.indexOf('## Walkthrough');
-  const end = readme.indexOf('### The whole API');
-  expect(start).toBeGreaterThan(0);
-  const section = readme.slice(start, end);
-  const blocks = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!);
-  expect(blocks.length).toBeGreaterThanOrEqual(6);
-  // Each curl's answer on its own line, so that the assertions below read one answer each.
-  return `set -euo pipefail\ncurl() { command curl "$@"; echo; }\n${blocks.join('\n')}`;
+interface Blocks {
+  readonly run: string[];
+  readonly skipped: number;
+  /** Blocks fenced with a shell language other than sh: commands the test would miss. */
+  readonly misfenced: string[];
 }
 
-it("runs the README's walkthrough and gets the answers it describes", async () => {
-  const { stdout } = await promisify(execFile)('bash', ['-c', walkthroughScript()], {
+function blocksOf(page: string): Blocks {
+  const text = readFileSync(new URL(`../../${page}`, import.meta.url), 'utf8');
+  const run: string[] = [];
+  const misfenced: string[] = [];
+  let skipped = 0;
+  for (const m of text.matchAll(/^```([^\n]*)\n([\s\S]*?)^```$/gm)) {
+    const [lang = '', ...flags] = m[1]!.trim().split(/\s+/);
+    if (lang === 'sh') {
+      if (flags.includes('no-run')) skipped++;
+      else run.push(m[2]!);
+    } else if (['bash', 'console', 'shell', 'zsh', 'shell-session'].includes(lang)) {
+      misfenced.push(m[2]!.split('\n')[0]!);
+    }
+  }
+  return { run, skipped, misfenced };
+}
+
+async function runPage(page: Page): Promise<string> {
+  const { run } = blocksOf(page);
+  // Each curl's answer on its own line, so that the assertions below read one answer each.
+  const script = `set -euo pipefail\ncurl() { command curl "$@"; echo; }\n${run.join('\n')}`;
+  const { stdout } = await promisify(execFile)('bash', ['-c', script], {
     cwd,
     maxBuffer: 10_000_000,
   }).catch((error: { stdout?: string; stderr?: string }) => {
-    // Show how far the walkthrough went: the last answers before the failing command.
-    throw new Error(
-      `README walkthrough failed:\n${error.stdout?.slice(-3000)}\n${error.stderr?.slice(-2000)}`,
-    );
+    // Show how far the page went: the last answers before the failing command.
+    throw new Error(`${page} failed:\n${error.stdout?.slice(-3000)}\n${error.stderr?.slice(-2000)}`);
   });
-  expect(stdout).toContain('"id":"garden-deals"');
-  expect(stdout).toMatch(/^204$/m);
-  expect(stdout).toMatch(/"role":"sender","key":"cg_send_[A-Za-z0-9_-]{43}","label":"CRM"/);
-  expect(stdout).toMatch(/"purpose":"newsletter","consent":\{[^\n]*"valid":true/);
-  expect(stdout).toMatch(/"valid":false,"problems":\[\{"reason":"consent_invalid","rule":"R3"/);
-  expect(stdout).toContain(
-    '"decision":"rejected","reasons":["consent_missing","soft_opt_in_not_applicable"],"rules":["R1","R2"]',
-  );
-  expect(stdout).toMatch(/"decision":"sent","messageId":"[^"]+","basis":"consent"/);
-  expect(stdout).toMatch(
-    /"decision":"sent","messageId":"[^"]+","basis":"soft_opt_in","proof":\{"type":"purchase","ref":"order-1001"/,
-  );
-  expect(stdout).toContain('{"name":"List-Unsubscribe-Post","value":"List-Unsubscribe=One-Click"}');
-  expect(stdout).toContain('"summary":{"allowed":1,"deferred":0,"rejected":3}');
-  expect(stdout).toContain('<h1>Confirmer la désinscription</h1>');
-  expect(stdout).toContain('<h1>You are unsubscribed</h1>');
-  expect(stdout).toContain('"decision":"rejected","reasons":["objection"],"rules":["R7"]');
-  // SMS
-  // A decision time (`at`): Saturday allowed, Sunday deferred (R14), whatever the hour the walkthrough runs.
-  expect(stdout).toMatch(/^\{"decision":"allowed","basis":"consent","proof":\{"type":"consent"/m);
-  expect(stdout).toMatch(/"decision":"deferred","notBefore":"[^"]+","basis":"consent",.*"rules":\["R14"\]/);
-  expect(stdout).toMatch(
-    /"decision":"sent","messageId":"[^"]+","basis":"consent".*"encoding":"GSM-7","segments":1/,
-  );
-  expect(stdout).toContain(
-    '"body":"Demo Shop: -20% on books this week\\nSTOP au 36123","messageType":"PROMOTIONAL"',
-  );
-  expect(stdout).toContain('"decision":"rejected","reasons":["sender_not_allowed"],"rules":["R10"]');
-  expect(stdout.match(/"reasons":\["objection"\],"rules":\["R7"\]/g)).toHaveLength(2);
-  // 7. Repermission, once.
-  expect(stdout).toMatch(/"decision":"sent","messageId":"[^"]+","basis":"repermission"/);
-  expect(stdout).toContain('"decision":"rejected","reasons":["repermission_not_allowed"],"rules":["R13"]');
-  // 5. Rights and proof.
-  expect(stdout).toMatch(/"kind":"preferences","url":"http:\/\/127\.0\.0\.1:\d+\/p\/v1\.k1\./);
-  expect(stdout).toContain('"format":"consent-gate.recipient-export"');
-  expect(stdout).toMatch(/"type":"decision\.sent","actor":\{"type":"sender_key"/);
-  expect(stdout).toMatch(/"source":"consent-gate","time":"[^"]+","detailType":"Objection Recorded"/);
-  expect(stdout).toMatch(/"deletedItems":\d+,"opposition":\{"scope":\{"type":"channel"\}/);
-  expect(stdout).toMatch(/"opposition":\[[^\n]*"method":"erasure_request"/);
-  // 9. Complaint rate: held at 0.3% of 1,000 deliveries, transactional still goes, lifted once.
-  expect(stdout).toMatch(/"sends":1000,"complaints":3,"rate":0\.003,[^\n]*"status":"hold","hold":\{/);
-  expect(stdout).toContain('"decision":"rejected","reasons":["complaint_rate_hold"],"rules":[]');
-  expect(stdout).toMatch(/"decision":"sent","messageId":"[^"]+","basis":"contract"/);
-  expect(stdout).toMatch(/^\{"lifted":true,[^\n]*"by":\{"type":"admin_key"/m);
-  expect(stdout).toMatch(/^\{"lifted":false,"message":"No complaint-rate hold is set/m);
-  expect(stdout.match(/"basis":"soft_opt_in"/g)?.length).toBeGreaterThanOrEqual(2);
-  // After the erasure: the objection first (R7 wins), then the missing bases.
-  expect(stdout).toContain(
-    '"decision":"rejected","reasons":["objection","consent_missing","soft_opt_in_not_applicable"]',
-  );
-  // 8. Legacy import over the API: one row per outcome.
-  expect(stdout).toContain(
-    '{"counts":{"migrated_consent":1,"soft_opt_in":1,"needs_repermission":1,"opted_out":1,"expired":1,"bounced":1,"invalid":1},"rows":[{"row":1,"outcome":"migrated_consent"},',
-  );
-});
-
-/** The shell blocks of a README section that run against the local gateway (not the deployed-only ones). */
-function sectionBlocks(title: string): string[] {
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-  const start = readme.indexOf(title);
-  const end = readme.indexOf('\n## ', start + title.length);
-  expect(start).toBeGreaterThan(0);
-  return [...readme.slice(start, end).matchAll(/```sh\n([\s\S]*?)```/g)]
-    .map((m) => m[1]!)
-    .filter((block) => block.includes('"$API'));
+  return stdout;
 }
 
-it("runs the README's credentials and local bulk queue examples", async () => {
-  const setup = walkthroughScript().split('\n').slice(0, 8).join('\n');
-  const script = [
-    setup,
-    ...sectionBlocks('## Switch an existing sender'),
-    ...sectionBlocks('## Bulk queue'),
-  ].join('\n');
-  const { stdout } = await promisify(execFile)('bash', ['-c', script], { cwd, maxBuffer: 10_000_000 });
-  expect(stdout).toMatch(
-    /"accessKeyId":"CGAK[A-Z2-7]{16}","secretAccessKey":"[^"]+","label":"legacy newsletter app"/,
-  );
-  expect(stdout).toMatch(/"messageIds":\["[^"]+","[^"]+"\]/);
-  expect(stdout).toMatch(/"depth":0,"batches":\[2\],"deadLetters":\[\]/);
-  expect(stdout.match(/"detailType":"Message Outcome"/g)).toHaveLength(2);
+describe('the docs are run', () => {
+  it('lists every page of docs/, and every page fences its commands as sh', () => {
+    const docs = readdirSync(new URL('../../docs', import.meta.url))
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => `docs/${f}`);
+    expect(docs.filter((d) => !(PAGES as readonly string[]).includes(d))).toEqual([]);
+    for (const page of PAGES) expect(blocksOf(page).misfenced, page).toEqual([]);
+  });
+
+  it('skips exactly the blocks that cannot run locally', () => {
+    const skipped = Object.fromEntries(PAGES.map((p) => [p, blocksOf(p).skipped]));
+    expect(skipped).toEqual(SKIPPED);
+    expect(Object.values(skipped).reduce((a, b) => a + b, 0)).toBe(10);
+  });
+});
+
+// Pages run in order against the same gateway: each test relies on the ones before it.
+describe('the README tour, then each page, against one local gateway', () => {
+  it('README.md: refused, allowed, unsubscribed, refused', async () => {
+    const out = await runPage('README.md');
+    expect(out).toContain(
+      '"decision":"rejected","reasons":["consent_missing","soft_opt_in_not_applicable"],"rules":["R1","R2"]',
+    );
+    expect(out).toMatch(/"purpose":"newsletter","consent":\{[^\n]*"valid":true/);
+    expect(out).toMatch(/"decision":"sent","messageId":"[^"]+","basis":"consent"/);
+    expect(out).toContain('<h1>Confirmer la désinscription</h1>');
+    expect(out).toContain('<h1>You are unsubscribed</h1>');
+    expect(out.split('\n').at(-2)).toContain('"decision":"rejected","reasons":["objection"],"rules":["R7"]');
+    // What was delivered: one newsletter, to bob, with the one-click headers.
+    const delivered = await gw.sentEmails();
+    expect(delivered.map((e) => e.destination.to)).toEqual([['bob@example.org']]);
+  });
+
+  it('docs/local.md and docs/api.md: purposes, identities, keys, the OpenAPI document', async () => {
+    expect(await runPage('docs/local.md')).toBe('');
+    const out = await runPage('docs/api.md');
+    expect(out).toContain('"id":"garden-deals"');
+    expect(out).toMatch(/^204$/m);
+    expect(out).toMatch(/"role":"sender","key":"cg_send_[A-Za-z0-9_-]{43}","label":"CRM"/);
+    expect(out).toMatch(/^consent-gate/m);
+    expect(out).toContain('<title>consent-gate API reference</title>');
+  });
+
+  it('docs/recipients.md: consents, objections, rights, erasure, repermission', async () => {
+    const out = await runPage('docs/recipients.md');
+    expect(out).toMatch(/"valid":false,"problems":\[\{"reason":"consent_invalid","rule":"R3"/);
+    // Bob's state holds the objection his one-click unsubscribe made in the tour.
+    expect(out).toMatch(/"objections":\[\{[^\n]*"method":"one_click"/);
+    expect(out).toMatch(/"kind":"preferences","url":"http:\/\/127\.0\.0\.1:\d+\/p\/v1\.k1\./);
+    expect(out).toContain('"format":"consent-gate.recipient-export"');
+    expect(out).toMatch(/"type":"decision\.sent","actor":\{"type":"sender_key"/);
+    expect(out).toMatch(/"source":"consent-gate","time":"[^"]+","detailType":"Objection Recorded"/);
+    expect(out).toMatch(/"deletedItems":\d+,"opposition":\{"scope":\{"type":"channel"\}/);
+    expect(out).toMatch(/"opposition":\[[^\n]*"method":"erasure_request"/);
+    // After the erasure: the objection first (R7 wins), then the missing bases.
+    expect(out).toContain(
+      '"decision":"rejected","reasons":["objection","consent_missing","soft_opt_in_not_applicable"]',
+    );
+    expect(out).toMatch(/"decision":"sent","messageId":"[^"]+","basis":"repermission"/);
+    expect(out).toContain('"decision":"rejected","reasons":["repermission_not_allowed"],"rules":["R13"]');
+  });
+
+  it('docs/senders.md: soft opt-in, headers, a segment, SES credentials, the bulk queue', async () => {
+    const out = await runPage('docs/senders.md');
+    expect(out).toMatch(
+      /"decision":"sent","messageId":"[^"]+","basis":"soft_opt_in","proof":\{"type":"purchase","ref":"order-1001"/,
+    );
+    expect(out).toContain('{"name":"List-Unsubscribe-Post","value":"List-Unsubscribe=One-Click"}');
+    expect(out).toContain('"summary":{"allowed":1,"deferred":0,"rejected":3}');
+    expect(out).toMatch(
+      /"accessKeyId":"CGAK[A-Z2-7]{16}","secretAccessKey":"[^"]+","label":"legacy newsletter app"/,
+    );
+    expect(out).toMatch(/"messageIds":\["[^"]+","[^"]+"\]/);
+    expect(out).toMatch(/"depth":0,"batches":\[2\],"deadLetters":\[\]/);
+    expect(out.match(/"detailType":"Message Outcome"/g)).toHaveLength(2);
+  });
+
+  it('docs/sms.md: sent with its opt-out mention, a long code refused, STOP', async () => {
+    const out = await runPage('docs/sms.md');
+    expect(out).toMatch(
+      /"decision":"sent","messageId":"[^"]+","basis":"consent".*"encoding":"GSM-7","segments":1/,
+    );
+    expect(out).toContain(
+      '"body":"Demo Shop: -20% on books this week\\nSTOP au 36123","messageType":"PROMOTIONAL"',
+    );
+    expect(out).toContain('"decision":"rejected","reasons":["sender_not_allowed"],"rules":["R10"]');
+    expect(out).toContain('"decision":"rejected","reasons":["objection"],"rules":["R7"]');
+  });
+
+  it('docs/import.md: one row per outcome', async () => {
+    const out = await runPage('docs/import.md');
+    expect(out).toContain(
+      '{"counts":{"migrated_consent":1,"soft_opt_in":1,"needs_repermission":1,"opted_out":1,"expired":1,"bounced":1,"invalid":1},"rows":[{"row":1,"outcome":"migrated_consent"},',
+    );
+  });
+
+  it('docs/operations.md: the hold at 0.3%, lifted once; a complaint, then a bounce', async () => {
+    const out = await runPage('docs/operations.md');
+    expect(out).toMatch(/"sends":1000,"complaints":3,"rate":0\.003,[^\n]*"status":"hold","hold":\{/);
+    expect(out).toContain('"decision":"rejected","reasons":["complaint_rate_hold"],"rules":[]');
+    expect(out).toMatch(/^\{"lifted":true,[^\n]*"by":\{"type":"admin_key"/m);
+    expect(out).toMatch(/^\{"lifted":false,"message":"No complaint-rate hold is set/m);
+    expect(out).toMatch(/"decision":"sent","messageId":"[^"]+","basis":"soft_opt_in"/);
+    // Frank: a complaint stops marketing, not his receipts; a hard bounce stops those too.
+    expect(out).toMatch(/"decision":"rejected","reasons":\["suppressed_complaint","objection"/);
+    expect(out.match(/"decision":"sent","messageId":"[^"]+","basis":"contract"/g)).toHaveLength(2);
+    expect(out).toContain('"decision":"rejected","reasons":["suppressed_bounce"],"rules":["R8"]');
+  });
+
+  it('the pages without local commands run nothing', async () => {
+    for (const page of [
+      'docs/architecture.md',
+      'docs/rules.md',
+      'docs/reliability.md',
+      'docs/performance.md',
+      'docs/deploy.md',
+    ] as const) {
+      expect(blocksOf(page).run, page).toEqual([]);
+    }
+  });
 });

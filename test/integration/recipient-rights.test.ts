@@ -7,7 +7,7 @@ import { eventSchemas, type GatewayDetailType } from '../../shared/schemas/event
 import { type LocalGateway, newsletter, provableConsent, startLocalGateway } from '../support/local-gateway';
 
 /**
- * Issue 4 through HTTP against dynalite and aws-ses-v2-local: export (R15), erasure
+ * The recipient's rights through HTTP against dynalite and aws-ses-v2-local: export (R15), erasure
  * (R15, R11), the audit trail, events out, the preference centre's and consent page's
  * effects, and the double opt-in (R3).
  */
@@ -346,6 +346,44 @@ describe('preference centre through HTTP (R15, R3, R7)', () => {
       controllers: ['Demo Shop'],
     });
     expect((await decision(address)).decision).toBe('allowed');
+  });
+
+  it('R8: on a bounced address, says why no box can be ticked, in French and English, before and after saving', async () => {
+    const address = 'bounced@example.org';
+    const key = await putRecipient(address);
+    expect(
+      (await admin('POST', '/v1/suppressions', { channel: 'email', address, reason: 'bounce' })).status,
+    ).toBe(201);
+    const path = await preferencesPath(address);
+    const en = await gw.call('GET', path, { headers: { 'accept-language': 'en' } });
+    expect(en.text).toMatch(
+      /<p class="notice warning" role="status">[^<]*bounced[^<]*no marketing email can be sent/,
+    );
+    const fr = await gw.call('GET', path, { headers: { 'accept-language': 'fr' } });
+    expect(fr.text).toMatch(
+      /<p class="notice warning" role="status">[^<]*revenus[^<]*aucun e-mail commercial/,
+    );
+    const version = /name="wording:newsletter" value="([^"]+)"/.exec(en.text)?.[1];
+
+    const saved = await gw.call('POST', path, {
+      ...form([
+        ['action', 'save'],
+        ['purpose', 'newsletter'],
+        ['wording:newsletter', version!],
+      ]),
+      headers: { ...form([]).headers, 'accept-language': 'en' },
+    });
+    expect(saved.status).toBe(200);
+    // The consent is kept as the person gave it, the box stays unticked, and the page says why
+    // instead of "they take effect from the very next message".
+    expect((await admin('GET', `/v1/recipients/${key}`)).body.consents.newsletter.grant.method).toBe(
+      'preference_center',
+    );
+    expect(saved.text).not.toMatch(/<input type="checkbox" id="p-newsletter"[^>]*checked/);
+    expect(saved.text).not.toContain('They take effect from the very next message');
+    expect(saved.text).toMatch(/notice warning[^<]*bounced/);
+    expect(saved.text).toMatch(/<p class="notice" role="status">[^<]*saved[^<]*cannot be sent/);
+    expect((await decision(address)).reasons).toContain('suppressed_bounce');
   });
 
   it('R3: shows the wording a purpose declares, and refuses to declare one that is not stored', async () => {

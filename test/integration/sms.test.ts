@@ -235,7 +235,7 @@ describe('replies', () => {
     expect((await send(promo('+33699999999'))).status).toBe(202);
   });
 
-  it('the local reply endpoint works as the README shows', async () => {
+  it('the local reply endpoint works as docs/sms.md shows', async () => {
     await gw.call('POST', '/v1/consents', { key: gw.adminKey, body: smsConsent('+33610101010') });
     const r = await fetch(`${gw.smsUrl}/inbound`, {
       method: 'POST',

@@ -632,7 +632,7 @@ const rows: Row[] = [
       'soft_opt_in_not_applicable',
     ],
   },
-  // Mailbox provider thresholds: the complaint-rate hold (no rule id in RULES.md)
+  // Mailbox provider thresholds: the complaint-rate hold (no rule id in docs/rules.md)
   {
     title: 'complaint-rate hold rejects a consented marketing email',
     purpose: 'newsletter',

@@ -30,7 +30,7 @@ function countingStore() {
   return { store, reads, setTenant: (t: Tenant | undefined) => (tenant = t) };
 }
 
-describe('tenant and API key cache (issue 7: one store read per send)', () => {
+describe('tenant and API key cache (one store read per send)', () => {
   it('reads a tenant and an API key once within 5 s, again after', async () => {
     let now = 0;
     const { store, reads } = countingStore();

@@ -49,6 +49,7 @@ const STYLE = `
   .choice .detail { grid-column: 2; margin: 0; }
   .purpose-name { display: block; font-weight: 600; }
   .notice { background: #ecfdf5; border: 1px solid #047857; color: #064e3b; border-radius: 6px; padding: .75rem 1rem; }
+  .notice.warning { background: #fffbeb; border-color: #b45309; color: #78350f; }
   form + form { margin-top: .75rem; }
   button.secondary { background: #fff; color: #1d4ed8; border: 2px solid #1d4ed8; }
   button.danger { background: #b91c1c; }

@@ -1,3 +1,4 @@
+import { frenchSpacingOf } from '../../domain/french-typography';
 import type { PreferenceStatus } from '../../domain/preferences';
 import type { Purpose, Wording } from '../../schemas/tenant';
 import { escapeHtml as e, type Lang, page } from './layout';
@@ -8,7 +9,7 @@ import { escapeHtml as e, type Lang, page } from './layout';
  * asset, every box labelled, nothing pre-ticked without a consent.
  */
 const TEXT = {
-  fr: {
+  fr: frenchSpacingOf({
     prefTitle: 'Vos préférences e-mail',
     prefLead: (brand: string) =>
       `Choisissez ce que ${e(brand)} vous envoie à cette adresse. Vos choix prennent effet immédiatement.`,
@@ -16,6 +17,12 @@ const TEXT = {
     save: 'Enregistrer mes choix',
     saved: 'Vos choix sont enregistrés. Ils prennent effet dès le prochain envoi.',
     nothingChanged: 'Rien n’a changé.',
+    suppressedBounce:
+      'Les e-mails envoyés à cette adresse nous sont revenus (adresse introuvable) : aucun e-mail commercial ne peut plus y être envoyé, même si vous cochez une case. Vos choix sont tout de même enregistrés.',
+    suppressedComplaint:
+      'Un e-mail envoyé à cette adresse a été signalé comme indésirable : aucun e-mail commercial ne lui est plus envoyé, même si vous cochez une case. Vos choix sont tout de même enregistrés.',
+    savedSuppressed:
+      'Vos choix sont enregistrés, mais aucun e-mail commercial ne peut être envoyé à cette adresse.',
     consentedSince: (d: string) => `Vous avez donné votre accord le ${d}.`,
     otherBasis: (basis: string) =>
       `Vous recevez ces e-mails sans nous avoir donné votre accord explicite (${basis}). Vous pouvez les arrêter.`,
@@ -73,7 +80,7 @@ const TEXT = {
     confirmButton: 'Je confirme',
     confirmedTitle: 'Inscription confirmée',
     confirmedLead: (brand: string) => `Merci. ${e(brand)} pourra vous envoyer :`,
-  },
+  }),
   en: {
     prefTitle: 'Your email preferences',
     prefLead: (brand: string) =>
@@ -82,6 +89,11 @@ const TEXT = {
     save: 'Save my choices',
     saved: 'Your choices are saved. They take effect from the very next message.',
     nothingChanged: 'Nothing changed.',
+    suppressedBounce:
+      'Emails sent to this address bounced (the address could not be found), so no marketing email can be sent to it, even if you tick a box. Your choices are still recorded.',
+    suppressedComplaint:
+      'An email sent to this address was reported as spam, so no marketing email is sent to it any more, even if you tick a box. Your choices are still recorded.',
+    savedSuppressed: 'Your choices are saved, but marketing email cannot be sent to this address.',
     consentedSince: (d: string) => `You agreed on ${d}.`,
     otherBasis: (basis: string) =>
       `You receive these emails without having given us your explicit agreement (${basis}). You can stop them.`,
@@ -165,7 +177,13 @@ export interface PreferencePageRow {
 
 export function preferencePage(
   lang: Lang,
-  view: { brand: string; rows: readonly PreferencePageRow[]; transactional: readonly Purpose[] },
+  view: {
+    brand: string;
+    rows: readonly PreferencePageRow[];
+    transactional: readonly Purpose[];
+    /** R8: say why every box stays unticked. */
+    suppressed?: 'bounce' | 'complaint' | undefined;
+  },
   notice?: 'saved' | 'unchanged',
 ): string {
   const t = TEXT[lang];
@@ -190,10 +208,15 @@ export function preferencePage(
 </div>`;
     })
     .join('\n');
+  const saved = view.suppressed === undefined ? t.saved : t.savedSuppressed;
   const noticeHtml =
     notice === undefined
       ? ''
-      : `<p class="notice" role="status">${notice === 'saved' ? t.saved : t.nothingChanged}</p>\n`;
+      : `<p class="notice" role="status">${notice === 'saved' ? saved : t.nothingChanged}</p>\n`;
+  const suppressedHtml =
+    view.suppressed === undefined
+      ? ''
+      : `<p class="notice warning" role="status">${view.suppressed === 'bounce' ? t.suppressedBounce : t.suppressedComplaint}</p>\n`;
   const always =
     view.transactional.length === 0
       ? ''
@@ -204,7 +227,7 @@ export function preferencePage(
     lang,
     t.prefTitle,
     `<h1>${t.prefTitle}</h1>
-${noticeHtml}<p>${t.prefLead(view.brand)}</p>
+${noticeHtml}${suppressedHtml}<p>${t.prefLead(view.brand)}</p>
 <form method="post">
 <input type="hidden" name="action" value="save">
 <fieldset>

@@ -1,3 +1,4 @@
+import { frenchSpacingOf } from '../../domain/french-typography';
 import { escapeHtml, type Lang, page } from './layout';
 
 interface Scope {
@@ -15,7 +16,7 @@ function preferencesLink(lang: Lang, scope: Scope): string {
 }
 
 const TEXT = {
-  fr: {
+  fr: frenchSpacingOf({
     confirmTitle: 'Confirmer la désinscription',
     confirmLead: (s: Scope) =>
       `Vous ne recevrez plus d’e-mails « ${escapeHtml(s.purposeName)} » de ${escapeHtml(s.brand ?? '')}.`,
@@ -31,7 +32,7 @@ const TEXT = {
     errorTitle: 'Service momentanément indisponible',
     errorLead:
       'Votre demande n’a pas pu être enregistrée : rien n’a changé. Réessayez dans quelques instants avec le même lien.',
-  },
+  }),
   en: {
     confirmTitle: 'Confirm unsubscribe',
     confirmLead: (s: Scope) =>
