@@ -97,6 +97,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
     },
   });
   route({
+    operationId: 'cancelScheduledMessage',
     method: 'delete',
     path: '/v1/messages/{messageId}',
     tags: ['Sending'],
@@ -286,6 +287,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
   });
   route({
     ...admin,
+    operationId: 'putConfirmationSettings',
     method: 'put',
     path: '/v1/settings/confirmations',
     summary:
