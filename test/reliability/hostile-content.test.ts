@@ -234,6 +234,29 @@ describe('R10 content: worst-case bodies never crash the stack (issue 11, item 7
     await stillAnswers(await next());
   });
 
+  it('bulk queue: 6,000 nested divs is an invalid outcome, not retried nor dead-lettered, nothing sent', async () => {
+    const address = await next();
+    const before = (await gw.sentEmails()).length;
+    const r = await gw.call('POST', '/local/bulk-queue/messages', {
+      key: gw.senderKey,
+      body: [newsletter(address, { html: deep(6_000) })],
+    });
+    expect(r.status).toBe(202);
+    const id = (r.body.messageIds as string[])[0];
+    const s = (await gw.call('GET', '/local/bulk-queue?wait')).body as {
+      deadLetters: { messageId: string }[];
+      events: { detail: Record<string, unknown> }[];
+    };
+    const outcomes = s.events.filter((e) => e.detail.sqsMessageId === id).map((e) => e.detail);
+    tally.push(`bulk queue, 6,000 nested divs: ${outcomes.map((o) => o.outcome).join(', ')}`);
+    expect(outcomes.map((o) => o.outcome)).toEqual(['invalid']);
+    expect(String(outcomes[0]?.problem)).toContain('html: nests elements more than 512 levels deep');
+    expect(s.deadLetters.map((d) => d.messageId)).not.toContain(id);
+    expect((await gw.sentEmails()).length).toBe(before);
+    await auditConsistent(address);
+    await stillAnswers(await next());
+  });
+
   it('SES Content.Raw: a multipart structure nested 2,000 deep is a 4xx, never a crash', async () => {
     const address = await next();
     const r = await sesStatus({
