@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { type AddressError, normalizeEmail, parseMailbox } from '../domain/address';
-import { FRAMESET_PROBLEM, htmlCanShowLink } from '../domain/inject-unsubscribe';
+import {
+  FRAMESET_PROBLEM,
+  htmlCanShowLink,
+  MAX_HTML_DEPTH,
+  MAX_PLACEHOLDERS,
+} from '../domain/inject-unsubscribe';
 import {
   collectionSchema,
   consentProofInputSchema,
@@ -120,8 +125,23 @@ export const sendEmailSchema = z
   .object({
     ...emailBase,
     subject: z.string().min(1).max(998).regex(NO_LINE_BREAKS, 'must not contain line breaks'),
-    html: z.string().min(1).max(MAX_HTML_LENGTH).refine(htmlCanShowLink, FRAMESET_PROBLEM).optional(),
-    text: z.string().min(1).max(MAX_TEXT_LENGTH).optional(),
+    html: z
+      .string()
+      .min(1)
+      .max(MAX_HTML_LENGTH)
+      .refine(htmlCanShowLink, FRAMESET_PROBLEM)
+      .optional()
+      .meta({
+        description: `R10: the gateway always adds its own unsubscribe footer, last in <body> and styled inline with !important, to every marketing message; {{unsubscribe_url}} (and {{preferences_url}}) may add links of the sender's own, never replace the footer. Refused with a 400 naming html: a frameset document, elements nested more than ${MAX_HTML_DEPTH} deep, more than ${MAX_PLACEHOLDERS} placeholders.`,
+      }),
+    text: z
+      .string()
+      .min(1)
+      .max(MAX_TEXT_LENGTH)
+      .optional()
+      .meta({
+        description: `R10: the gateway always appends its unsubscribe line to every marketing message; {{unsubscribe_url}} is filled in too. At most ${MAX_PLACEHOLDERS} placeholders.`,
+      }),
     replyTo: mailboxSchema.optional(),
     ...sendAtField,
     idempotencyKey: z.string().min(1).max(200).optional().meta({

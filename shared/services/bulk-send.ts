@@ -138,24 +138,32 @@ export async function processQueuedMessage(
 ): Promise<BulkOutcome> {
   if (prepared === undefined) throw new Error(`Message ${message.messageId} was not prepared`);
   if (prepared.kind === 'failed') throw prepared.error;
-  if (prepared.kind === 'invalid') {
+  const invalid = async (problem: string): Promise<BulkOutcome> => {
     // Delivering it again would not make it valid: an outcome, not a failure.
     await deps.events.publish([
       {
         detailType: 'Message Outcome',
-        detail: { sqsMessageId: message.messageId, outcome: 'invalid', problem: prepared.problem },
+        detail: { sqsMessageId: message.messageId, outcome: 'invalid', problem },
       },
     ]);
-    return { outcome: 'invalid', problem: prepared.problem };
-  }
+    return { outcome: 'invalid', problem };
+  };
+  if (prepared.kind === 'invalid') return invalid(prepared.problem);
   const { caller, request, ctx, state } = prepared;
   const key =
     request.idempotencyKey === undefined ? `sqs:${message.messageId}` : `key:${request.idempotencyKey}`;
-  const { result, replayed } = await runOnce(
-    deps,
-    { tenantId: caller.tenantId, key, fingerprint: fingerprintOf(request) },
-    () => sendMessage(deps, caller, request, { ctx, state }),
-  );
+  let sent: { result: SendResult; replayed: boolean };
+  try {
+    sent = await runOnce(deps, { tenantId: caller.tenantId, key, fingerprint: fingerprintOf(request) }, () =>
+      sendMessage(deps, caller, request, { ctx, state }),
+    );
+  } catch (error) {
+    // R10: content the injection refuses (HTML nested too deep, too many placeholders) is
+    // found only when the message is built; it is invalid, not worth delivering again.
+    if (error instanceof InvalidInputError) return invalid(error.message);
+    throw error;
+  }
+  const { result, replayed } = sent;
   await deps.events.publish([
     {
       detailType: 'Message Outcome',

@@ -6,6 +6,7 @@ import {
   injectIntoHtml,
   injectIntoText,
   injectPreferencesUrl,
+  LinkPlacementError,
   unsubscribeHeaders,
 } from '../domain/inject-unsubscribe';
 import { rulesOf } from '../domain/reasons';
@@ -289,6 +290,80 @@ export async function recordSendFailed(
   );
 }
 
+/** R10: content the injection refuses is the sender's input error, named by its field. */
+function asInput(
+  field: 'html' | 'text',
+  value: string | undefined,
+  inject: (value: string) => string,
+): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return inject(value);
+  } catch (error) {
+    if (error instanceof LinkPlacementError) throw new InvalidInputError([{ field, problem: error.problem }]);
+    throw error;
+  }
+}
+
+/** The message as sent: preferences link (R15), consent link (R13), unsubscribe footer and headers (R10). */
+function emailContent(
+  deps: Dependencies,
+  ctx: DecisionContext,
+  request: SendEmailRequest,
+  purpose: Purpose,
+  recipientKey: string,
+  messageId: string,
+): { html?: string; text?: string; headers: { name: string; value: string }[] } {
+  let { html, text } = request;
+  const base = deps.publicBaseUrl.replace(/\/$/, '');
+  const preferencesUrl = `${base}/p/${signPageToken(
+    {
+      kind: 'preferences',
+      tenant: ctx.tenant.id,
+      recipientKey,
+      channel: 'email',
+      expiresAt: expiryFor('preferences', deps.clock.now()),
+    },
+    ctx.keys,
+  )}`;
+  html = html === undefined ? undefined : injectPreferencesUrl(html, preferencesUrl);
+  text = text === undefined ? undefined : injectPreferencesUrl(text, preferencesUrl);
+  let headers: { name: string; value: string }[] = [];
+  // R13: a repermission message links to the consent page, placed like the unsubscribe link.
+  if (purpose.category === 'repermission') {
+    const offered =
+      purpose.offers ??
+      Object.values(ctx.tenant.purposes)
+        .filter((p) => p.category === 'marketing')
+        .map((p) => p.id);
+    const consentUrl = `${base}/c/${signPageToken(
+      {
+        kind: 'consent',
+        tenant: ctx.tenant.id,
+        recipientKey,
+        channel: 'email',
+        expiresAt: expiryFor('consent', deps.clock.now()),
+        ...(offered.length > 0 ? { purposes: offered } : {}),
+      },
+      ctx.keys,
+    )}`;
+    html = asInput('html', html, (v) => injectIntoHtml(v, consentUrl, CONSENT_LINK));
+    text = asInput('text', text, (v) => injectIntoText(v, consentUrl, CONSENT_LINK));
+  }
+  // R6: transactional messages need no unsubscribe link; every other category gets one (R10).
+  if (purpose.category !== 'transactional') {
+    const token = signToken(
+      { tenant: ctx.tenant.id, recipientKey, purpose: purpose.id, channel: 'email', messageId },
+      ctx.keys,
+    );
+    const url = `${base}/u/${token}`;
+    html = asInput('html', html, (v) => injectIntoHtml(v, url));
+    text = asInput('text', text, (v) => injectIntoText(v, url));
+    headers = unsubscribeHeaders(url);
+  }
+  return { html, text, headers };
+}
+
 async function sendEmail(
   deps: Dependencies,
   caller: Caller,
@@ -324,6 +399,9 @@ async function sendEmail(
 
   const messageId = randomUUID();
   const purpose = ctx.tenant.purposes[request.purpose]!;
+  // Built before the decision is audited: content the gateway refuses (R10: markup too deep,
+  // too many placeholders) is a 400 naming its field, with no `decision.sent` in the trail.
+  const { html, text, headers } = emailContent(deps, ctx, request, purpose, recipientKey, messageId);
   await recordAllowed(
     deps,
     target,
@@ -339,60 +417,17 @@ async function sendEmail(
     },
     decidedAt,
   );
-  let { html, text } = request;
-  const base = deps.publicBaseUrl.replace(/\/$/, '');
-  const preferencesUrl = `${base}/p/${signPageToken(
-    {
-      kind: 'preferences',
-      tenant: ctx.tenant.id,
-      recipientKey,
-      channel: 'email',
-      expiresAt: expiryFor('preferences', deps.clock.now()),
-    },
-    ctx.keys,
-  )}`;
-  html = html === undefined ? undefined : injectPreferencesUrl(html, preferencesUrl);
-  text = text === undefined ? undefined : injectPreferencesUrl(text, preferencesUrl);
-  let headers: { name: string; value: string }[] = [];
-  // R13: a repermission message links to the consent page, placed like the unsubscribe link.
-  if (purpose.category === 'repermission') {
-    const offered =
-      purpose.offers ??
-      Object.values(ctx.tenant.purposes)
-        .filter((p) => p.category === 'marketing')
-        .map((p) => p.id);
-    const consentUrl = `${base}/c/${signPageToken(
-      {
-        kind: 'consent',
-        tenant: ctx.tenant.id,
-        recipientKey,
-        channel: 'email',
-        expiresAt: expiryFor('consent', deps.clock.now()),
-        ...(offered.length > 0 ? { purposes: offered } : {}),
-      },
-      ctx.keys,
-    )}`;
-    html = html === undefined ? undefined : injectIntoHtml(html, consentUrl, CONSENT_LINK);
-    text = text === undefined ? undefined : injectIntoText(text, consentUrl, CONSENT_LINK);
-  }
-  // R6: transactional messages need no unsubscribe link; every other category gets one (R10).
-  if (purpose.category !== 'transactional') {
-    const token = signToken(
-      { tenant: ctx.tenant.id, recipientKey, purpose: purpose.id, channel: 'email', messageId },
-      ctx.keys,
-    );
-    const url = `${base}/u/${token}`;
-    html = html === undefined ? undefined : injectIntoHtml(html, url);
-    text = text === undefined ? undefined : injectIntoText(text, url);
-    headers = unsubscribeHeaders(url);
-  }
 
   // R13: counted before the send (a count that cannot be written sends nothing), taken back
   // if the provider fails (nothing was sent).
-  const counted = purpose.category === 'repermission';
-  if (counted) await deps.store.countRepermission(ctx.tenant.id, recipientKey, purpose.id, 1, decidedAt);
-  const providerMessageId = await deps.email
-    .send({
+  let counted = false;
+  let providerMessageId: string;
+  try {
+    if (purpose.category === 'repermission') {
+      await deps.store.countRepermission(ctx.tenant.id, recipientKey, purpose.id, 1, decidedAt);
+      counted = true;
+    }
+    providerMessageId = await deps.email.send({
       from: formatMailbox(request.from),
       to: request.to,
       replyTo: request.replyTo ? formatMailbox(request.replyTo) : undefined,
@@ -405,18 +440,19 @@ async function sendEmail(
         { name: 'purpose', value: purpose.id },
         { name: 'messageId', value: messageId },
       ],
-    })
-    .catch(async (error: unknown) => {
-      await recordSendFailed(deps, target, actorOf(caller), messageId, error);
-      if (counted) {
-        await deps.store
-          .countRepermission(ctx.tenant.id, recipientKey, purpose.id, -1, decidedAt)
-          .catch((undo: Error) =>
-            deps.log.error('repermission count not taken back', { recipientKey, error: undo.name }),
-          );
-      }
-      throw error;
     });
+  } catch (error) {
+    // Whatever failed after `decision.sent` was audited, the trail says nothing went out.
+    await recordSendFailed(deps, target, actorOf(caller), messageId, error);
+    if (counted) {
+      await deps.store
+        .countRepermission(ctx.tenant.id, recipientKey, purpose.id, -1, decidedAt)
+        .catch((undo: Error) =>
+          deps.log.error('repermission count not taken back', { recipientKey, error: undo.name }),
+        );
+    }
+    throw error;
+  }
   await recordSent(
     deps,
     ctx.tenant.id,

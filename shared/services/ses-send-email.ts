@@ -13,6 +13,7 @@ import {
   htmlCanShowLink,
   injectIntoHtml,
   injectIntoText,
+  LinkPlacementError,
   unsubscribeHeaders,
 } from '../domain/inject-unsubscribe';
 import { checkMimeStructure, injectIntoMime } from '../domain/inject-unsubscribe-mime';
@@ -165,10 +166,13 @@ async function readContent(input: SesSendEmailInput): Promise<{ content: Content
     // Refused before any decision is audited, rather than after (each copy is rewritten once allowed).
     await checkMimeStructure(raw);
     // Sender and recipients from the message's headers when the request does not name them, as SES does.
+    // A message mailparser cannot read (nesting beyond its limits, say) is the sender's error, not a 500.
     const parsed = await simpleParser(raw, {
       skipHtmlToText: true,
       skipTextToHtml: true,
       skipTextLinks: true,
+    }).catch((error: Error) => {
+      throw new SesBadRequestError(`Content.Raw.Data could not be parsed: ${error.message}`);
     });
     // One author, named once: R10 decides on the From the recipient sees, and a second From
     // header or mailbox would be a sender the gate never checked (issue 11).
@@ -223,6 +227,23 @@ function purposeOf(input: SesSendEmailInput, ctx: DecisionContext): Purpose {
     );
   }
   return purpose;
+}
+
+/** R10: a Simple body part with the link, or the SES-shaped 400 naming the part the injection refuses. */
+function simplePart(
+  part: 'Html' | 'Text',
+  value: string | undefined,
+  url: string | undefined,
+  inject: (value: string, url: string) => string,
+): string | undefined {
+  if (value === undefined || url === undefined) return value;
+  try {
+    return inject(value, url);
+  } catch (error) {
+    if (error instanceof LinkPlacementError)
+      throw new SesBadRequestError(`Content.Simple.Body.${part} ${error.problem}`);
+    throw error;
+  }
 }
 
 export async function sendSesEmail(
@@ -298,6 +319,39 @@ export async function sendSesEmail(
       { name: 'messageId', value: messageId },
     ];
     const sendCopy = async (): Promise<string> => {
+      // R6: transactional messages need no link; every other category gets one (R10).
+      const url =
+        purpose.category === 'transactional'
+          ? undefined
+          : `${deps.publicBaseUrl.replace(/\/$/, '')}/u/${signToken(
+              {
+                tenant: ctx.tenant.id,
+                recipientKey: d.recipientKey,
+                purpose: purpose.id,
+                channel: 'email',
+                messageId,
+              },
+              ctx.keys,
+            )}`;
+      const target = {
+        tenantId: ctx.tenant.id,
+        recipientKey: d.recipientKey,
+        channel: 'email' as const,
+        ttl: recordTtl(d.state, ctx.tenant.settings, deps.clock.now()),
+      };
+      // Built before the decision is audited: content the injection refuses is a
+      // 400 with no `decision.sent` in the trail, and nothing can throw between audit and send.
+      const copy =
+        content.kind === 'raw'
+          ? { kind: 'raw' as const, raw: await injectIntoMime(content.raw, url) }
+          : {
+              kind: 'simple' as const,
+              subject: content.subject,
+              headers: content.headers,
+              html: simplePart('Html', content.html, url, injectIntoHtml),
+              text: simplePart('Text', content.text, url, injectIntoText),
+              attachments: content.attachments,
+            };
       // Audit before acting: an allowed decision that cannot be recorded sends nothing.
       await recordAllowed(
         deps,
@@ -320,47 +374,17 @@ export async function sendSesEmail(
         },
         decidedAt,
       );
-      // R6: transactional messages need no link; every other category gets one (R10).
-      const url =
-        purpose.category === 'transactional'
-          ? undefined
-          : `${deps.publicBaseUrl.replace(/\/$/, '')}/u/${signToken(
-              {
-                tenant: ctx.tenant.id,
-                recipientKey: d.recipientKey,
-                purpose: purpose.id,
-                channel: 'email',
-                messageId,
-              },
-              ctx.keys,
-            )}`;
-      const target = {
-        tenantId: ctx.tenant.id,
-        recipientKey: d.recipientKey,
-        channel: 'email' as const,
-        ttl: recordTtl(d.state, ctx.tenant.settings, deps.clock.now()),
-      };
-      const providerMessageId = await (content.kind === 'raw'
-        ? deps.email.sendRaw({
-            raw: await injectIntoMime(content.raw, url),
-            to: d.to,
-            tags,
-          })
+      const providerMessageId = await (copy.kind === 'raw'
+        ? deps.email.sendRaw({ raw: copy.raw, to: d.to, tags })
         : deps.email.send({
             from: formatMailbox(envelope.from),
             to: d.to,
             replyTo: envelope.replyTo,
-            subject: content.subject,
-            html:
-              content.html === undefined || url === undefined
-                ? content.html
-                : injectIntoHtml(content.html, url),
-            text:
-              content.text === undefined || url === undefined
-                ? content.text
-                : injectIntoText(content.text, url),
-            headers: [...content.headers, ...(url === undefined ? [] : unsubscribeHeaders(url))],
-            attachments: content.attachments,
+            subject: copy.subject,
+            html: copy.html,
+            text: copy.text,
+            headers: [...copy.headers, ...(url === undefined ? [] : unsubscribeHeaders(url))],
+            attachments: copy.attachments,
             tags,
           })
       ).catch(async (error: unknown) => {

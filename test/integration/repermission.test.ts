@@ -50,7 +50,9 @@ describe('R13 repermission', () => {
 
     const stored = (await gw.sentEmails()).find((e) => e.destination.to.includes('old.optin@example.org'))!;
     const mail = await gw.deliveredMessage(stored.messageId);
-    const consentLink = new RegExp(`href="(${gw.apiUrl}/c/[^"]+)">Donner mon accord · Give my consent</a>`);
+    const consentLink = new RegExp(
+      `href="(${gw.apiUrl}/c/[^"]+)"[^>]*>Donner mon accord · Give my consent</a>`,
+    );
     const match = consentLink.exec(String(mail.html));
     expect(match).not.toBeNull();
     expect(String(mail.html)).toContain(`${gw.apiUrl}/u/`);

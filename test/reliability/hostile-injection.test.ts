@@ -4,6 +4,7 @@ import { simpleParser } from 'mailparser';
 import { defaultTreeAdapter as adapter, type DefaultTreeAdapterMap, parse } from 'parse5';
 import { describe, expect, it } from 'vitest';
 import {
+  FOOTER_ATTRIBUTE,
   FRAMESET_PROBLEM,
   htmlCanShowLink,
   injectIntoHtml,
@@ -21,6 +22,7 @@ import {
 } from '../../shared/domain/unsubscribe-token';
 import type { KeyMaterial } from '../../shared/ports/key-ring';
 import { sendMessageSchema } from '../../shared/schemas/api';
+import { hidingTrick, NAMED_TRICKS } from '../support/hiding-tricks';
 import { hostileString, NASTY_STRINGS, RUNS, SEED } from './hostile';
 
 /**
@@ -64,6 +66,46 @@ function visibleLinks(html: string): number {
   };
   walk(parse(html), false);
   return found;
+}
+
+/** Declarations the footer and its link must carry inline, with !important (R10). */
+const FOOTER_GUARDS = ['display:block', 'visibility:visible', 'opacity:1', 'font-size:14px', 'color:#222222'];
+const LINK_GUARDS = ['visibility:visible', 'opacity:1', 'font-size:14px', 'color:#0645ad', 'transform:none'];
+
+/**
+ * Why the gateway's footer is not guaranteed in `html` (the injection's output, parsed
+ * again as a mail client will), or undefined when it is: the last element of <body>, so
+ * that no sender element contains it; its link to the URL; its inline `!important`
+ * styles; no `!important` inline style left on <html> or <body>; the guard sheet first.
+ */
+function footerProblem(html: string): string | undefined {
+  const root = parse(html, { scriptingEnabled: false }).childNodes.find(
+    (n): n is Element => adapter.isElementNode(n) && n.tagName === 'html',
+  );
+  const [head, body] = (root?.childNodes ?? []).filter((n): n is Element => adapter.isElementNode(n));
+  if (head?.tagName !== 'head' || body?.tagName !== 'body') return 'no head and body';
+  const guard = head.childNodes[0];
+  if (!guard || !adapter.isElementNode(guard) || !guard.attrs.some((a) => a.name === FOOTER_ATTRIBUTE))
+    return 'guard sheet not first in head';
+  for (const e of [root!, body]) {
+    if (e.attrs.some((a) => a.name === 'style' && a.value.includes('!')))
+      return `!important inline on ${e.tagName}`;
+  }
+  const footer = body.childNodes.filter((n): n is Element => adapter.isElementNode(n)).at(-1);
+  if (!footer?.attrs.some((a) => a.name === FOOTER_ATTRIBUTE && a.value === 'footer'))
+    return 'footer not the last element of body';
+  const style = (e: Element) => e.attrs.find((a) => a.name === 'style')?.value ?? '';
+  const missing = FOOTER_GUARDS.filter((d) => !style(footer).includes(`${d} !important`));
+  if (missing.length > 0) return `footer lacks ${missing.join(', ')}`;
+  const link = footer.childNodes[0];
+  if (!link || !adapter.isElementNode(link) || link.tagName !== 'a') return 'no link in the footer';
+  if (!link.attrs.some((a) => a.name === 'href' && a.value === URL_))
+    return 'footer link does not go to the URL';
+  const missingLink = LINK_GUARDS.filter((d) => !style(link).includes(`${d} !important`));
+  if (missingLink.length > 0) return `link lacks ${missingLink.join(', ')}`;
+  if (!link.childNodes.some((n) => adapter.isTextNode(n) && n.value.includes('Unsubscribe')))
+    return 'link has no label';
+  return undefined;
 }
 
 /** HTML as senders write it and as attackers do: tags, unclosed and misnested, comments, placeholders anywhere. */
@@ -121,10 +163,13 @@ describe('R10 injection under arbitrary input', () => {
         runs++;
         let ok: boolean;
         try {
-          ok = visibleLinks(injectIntoHtml(html, URL_)) >= 1 && htmlCanShowLink(html);
+          const out = injectIntoHtml(html, URL_);
+          ok = visibleLinks(out) >= 1 && footerProblem(out) === undefined && htmlCanShowLink(html);
         } catch (error) {
           // Refused only when no body can show a link, which the request schemas check first.
-          ok = error instanceof LinkPlacementError && !htmlCanShowLink(html);
+          ok =
+            error instanceof LinkPlacementError &&
+            (!htmlCanShowLink(html) || /read differently/.test(error.message));
           refused++;
         }
         if (!ok) failures++;
@@ -153,6 +198,27 @@ describe('R10 injection under arbitrary input', () => {
     expect(sendMessageSchema.safeParse({ ...request, html: '<p>Hello</p>' }).success).toBe(true);
   });
 
+  it('HTML: hiding tricks, alone and combined, never hide the footer (issue 11, item 5)', () => {
+    for (const trick of NAMED_TRICKS)
+      expect(footerProblem(injectIntoHtml(trick.html, URL_)), trick.name).toBeUndefined();
+    let runs = 0;
+    let failures = 0;
+    fc.assert(
+      fc.property(hidingTrick(), (trick) => {
+        runs++;
+        const problem = footerProblem(injectIntoHtml(trick.html, URL_));
+        if (problem !== undefined) failures++;
+        return problem === undefined;
+      }),
+      { numRuns: HTML_RUNS, seed: SEED },
+    );
+    tally(
+      `HTML hiding tricks (${NAMED_TRICKS.length} named, then combined: footer last in body, styled inline)`,
+      runs,
+      failures,
+    );
+  });
+
   it('HTML: a placeholder only inside hidden markup still gets the visible footer (regression)', () => {
     for (const html of [
       '<div style="display:none"><a href="{{unsubscribe_url}}">x</a></div>',
@@ -170,9 +236,10 @@ describe('R10 injection under arbitrary input', () => {
       fc.property(fc.oneof(fc.string(), hostileString(), fc.constant(PLACEHOLDER)), (text) => {
         runs++;
         const out = injectIntoText(text, URL_);
-        // Without a placeholder, the text is kept as it was and the link follows it.
+        // R10 as amended: the footer line always ends the part; without a placeholder the text is kept as it was.
         const placeholder = /\{\{unsubscribe_url\}\}|%7B%7Bunsubscribe_url%7D%7D/i.test(text);
-        const ok = out.includes(URL_) && (placeholder || out.startsWith(text));
+        const ok =
+          out.endsWith(`Se désinscrire / Unsubscribe: ${URL_}\n`) && (placeholder || out.startsWith(text));
         if (!ok) failures++;
         return ok;
       }),
