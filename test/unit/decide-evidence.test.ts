@@ -633,3 +633,94 @@ describe('decide: evidence, ties and boundaries', () => {
     if (row.message) expect(decision.failures.map((f) => f.message).join(' | ')).toMatch(row.message);
   });
 });
+
+describe('decide, SMS: R14 last', () => {
+  const smsConsent = (address: string, over: Parameters<typeof profile>[0] = {}) =>
+    withConsent('newsletter', {}, { profile: profile({ channel: 'sms', address, ...over }) });
+  const narrow = withSettings({
+    sms: { ...tenant().settings.sms, window: { ...tenant().settings.sms.window, end: '09:00' } },
+  });
+
+  it('R14 refuses a marketing SMS whose window never opens (every US zone open at once: never, for 08:00–09:00)', () => {
+    const decision = decide({
+      tenant: narrow,
+      channel: 'sms',
+      purposeId: 'newsletter',
+      from: '36123',
+      to: '+12025550123',
+      recipient: smsConsent('+12025550123'),
+      now: new Date('2026-06-16T14:00:00Z'),
+    });
+    expect(decision.outcome).toBe('rejected');
+    if (decision.outcome === 'rejected') {
+      expect(decision.failures.map((f) => [f.reason, f.rule])).toEqual([['quiet_hours', 'R14']]);
+    }
+  });
+
+  it('R14 defers with the basis and proof it will be sent on', () => {
+    const decision = decide({
+      tenant: tenant(),
+      channel: 'sms',
+      purposeId: 'newsletter',
+      from: '36123',
+      to: '+33612345678',
+      recipient: smsConsent('+33612345678'),
+      now: new Date('2026-06-16T19:00:00Z'),
+    });
+    expect(decision).toMatchObject({
+      outcome: 'deferred',
+      basis: 'consent',
+      proof: consentProof(),
+      notBefore: new Date('2026-06-17T06:00:00Z'),
+    });
+  });
+
+  it('R14 sends at once, with its proof, inside the window', () => {
+    const decision = decide({
+      tenant: tenant(),
+      channel: 'sms',
+      purposeId: 'newsletter',
+      from: '36123',
+      to: '+33612345678',
+      recipient: smsConsent('+33612345678'),
+      now: new Date('2026-06-16T06:00:00Z'),
+    });
+    expect(decision).toEqual({ outcome: 'allowed', basis: 'consent', proof: consentProof() });
+  });
+
+  it('R10 allows a marketing SMS to a professional from an ordinary number (the 2019 ban protects consumers)', () => {
+    const decision = decide({
+      tenant: tenant(),
+      channel: 'sms',
+      purposeId: 'newsletter',
+      from: '+33700000001',
+      to: '+33612345678',
+      recipient: smsConsent('+33612345678', { audience: 'professional' }),
+      now: new Date('2026-06-16T10:00:00Z'),
+    });
+    expect(decision).toEqual({ outcome: 'allowed', basis: 'consent', proof: consentProof() });
+  });
+
+  it('complaint-rate hold: the message names the rate and the window', () => {
+    const decision = decide({
+      tenant: tenant({
+        hold: { since: daysAgo(2), rate: 0.0041, sends: 2000, complaints: 8, windowDays: 30 },
+      }),
+      channel: 'email',
+      purposeId: 'newsletter',
+      from: 'news@acme.example',
+      to: 'alice@example.org',
+      recipient: withConsent('newsletter'),
+      now: NOW,
+    });
+    expect(decision.outcome).toBe('rejected');
+    if (decision.outcome === 'rejected') {
+      expect(decision.failures).toEqual([
+        {
+          reason: 'complaint_rate_hold',
+          message: `Marketing email is held since ${daysAgo(2)}: complaint rate 0.41% over 30 days`,
+        },
+      ]);
+    }
+  });
+});
