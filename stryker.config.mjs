@@ -3,6 +3,9 @@
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',
+  plugins: ['@stryker-mutator/vitest-runner', './stryker-message-text.mjs'],
+  // Message text (failure and error messages) is not counted: see stryker-message-text.mjs.
+  ignorers: ['message-text'],
   vitest: { configFile: 'stryker.vitest.config.ts' },
   mutate: ['shared/domain/**/*.ts'],
   reporters: ['clear-text', 'html', 'progress'],
