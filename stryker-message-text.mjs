@@ -3,9 +3,12 @@
 //  - the message of a decision failure: the third argument of `failure(reason, rule, message)`
 //    or the argument of softOptIn's `notApplicable(why)` (the reason code, first argument, stays
 //    mutated: it is the behaviour);
-//  - the message of an error: any argument of `new SomethingError(...)` or `new Error(...)`.
+//  - the message of an error: the last text argument of `new SomethingError(...)` or `new Error(...)`
+//    (so the AWS error code of `new SignatureError(code, message)` is still mutated).
 // Every other literal (reason codes, rule ids, placeholders, header names, keywords) is mutated.
 const MESSAGE_ARGUMENT = { failure: 2, notApplicable: 0 };
+
+const isText = (node) => node?.type === 'StringLiteral' || node?.type === 'TemplateLiteral';
 
 function calleeName(callee) {
   if (callee?.type === 'Identifier') return callee.name;
@@ -17,13 +20,16 @@ function calleeName(callee) {
 /** @type {{ shouldIgnore(path: any): string | undefined }} */
 const messageText = {
   shouldIgnore(path) {
-    const type = path.node?.type;
-    if (type !== 'StringLiteral' && type !== 'TemplateLiteral') return undefined;
+    if (!isText(path.node)) return undefined;
     if (path.listKey !== 'arguments') return undefined;
     const call = path.parentPath?.node;
     const name = calleeName(call?.callee);
     if (name === undefined) return undefined;
-    if (call.type === 'NewExpression' && /Error$/.test(name)) return 'message text (error message)';
+    if (call.type === 'NewExpression' && /Error$/.test(name)) {
+      // The message is the last text argument: `new SignatureError(code, message)` keeps its code mutated.
+      const texts = call.arguments.flatMap((a, i) => (isText(a) ? [i] : []));
+      return path.key === texts.at(-1) ? 'message text (error message)' : undefined;
+    }
     if (call.type === 'CallExpression' && MESSAGE_ARGUMENT[name] === path.key) {
       return 'message text (decision failure message)';
     }
