@@ -170,9 +170,14 @@ describe('SigV4 verification: limits and scope', () => {
 
   it('refuses a request that did not sign the Host header, or lacks a header it signed', async () => {
     const request = await signed();
-    const noHost = request.headers
-      .authorization!.replace('SignedHeaders=', 'SignedHeaders=x-')
-      .replace(/SignedHeaders=x-[^,]*/, (m) => m.replace(/(^|;)host(;|$)/, '$1$2').replace(';;', ';'));
+    const noHost = request.headers.authorization!.replace(
+      /SignedHeaders=([^,]*)/,
+      (_m, list: string) =>
+        `SignedHeaders=${list
+          .split(';')
+          .filter((h) => h !== 'host')
+          .join(';')}`,
+    );
     expect(noHost).not.toMatch(/SignedHeaders=[^,]*\bhost\b/);
     await expect(
       verifySignature(request, parseAuthorization(noHost), SECRET, SIGNED_AT, 'ses'),
