@@ -111,6 +111,18 @@ describe('mailboxes (R10: the sender identity must be clear)', () => {
   });
 
   it.each([
+    ['a quoted name with spaces inside the quotes, trimmed', '" Acme " <news@acme.example>', 'Acme'],
+    ['a name ending with a quoted word, kept whole', 'Acme "Best" <news@acme.example>', 'Acme "Best"'],
+    ['a name starting with a quoted word, kept whole', '"Acme" News <news@acme.example>', '"Acme" News'],
+  ])('parses %s', (_title, input, name) => {
+    expect(parseMailbox(input)).toEqual({ name, address: 'news@acme.example' });
+  });
+
+  it('errors of addresses name themselves', () => {
+    expect(new AddressError('x').name).toBe('AddressError');
+  });
+
+  it.each([
     ['a line feed alone', 'Acme <a@acme.example>\nBcc: x@evil.example'],
     ['a carriage return alone', 'Acme <a@acme.example>\rBcc: x@evil.example'],
   ])('refuses %s (header injection)', (_title, input) => {
