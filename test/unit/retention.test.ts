@@ -183,7 +183,7 @@ describe('retention arithmetic (R9, R11): literal values', () => {
     expect(retentionEnd(buyer, short)?.toISOString()).toBe('2026-08-09T00:00:00.000Z');
   });
 
-  it('R11 keeps only the audit types that prove an opposition on the opposition clock', () => {
+  it('R11 keeps only the audit events of the kept types on the opposition clock; an undated entry keeps its TTL', () => {
     const recipient = state({
       profile: profile({ collection: undefined, lastActivityAt: '2026-05-01T00:00:00Z' }),
     });
@@ -196,6 +196,8 @@ describe('retention arithmetic (R9, R11): literal values', () => {
           { sk: 'A#other', entity: 'audit', at: '2026-05-01T00:00:00Z', auditType: 'consent.given' },
           { sk: 'A#untyped', entity: 'audit', at: '2026-05-01T00:00:00Z' },
           { sk: 'S#OBJECTION#undated', entity: 'objection' },
+          { sk: 'S#OBJECTION#undated-with-ttl', entity: 'objection', ttl: 123 },
+          { sk: 'M#typed', entity: 'message', at: '2026-05-01T00:00:00Z', auditType: 'objection.recorded' },
           { sk: 'S#OBJECTION#same', entity: 'objection', at: '2026-05-01T00:00:00Z', ttl: opposition },
           { sk: 'M#same', entity: 'message', ttl: personal },
         ],
@@ -207,6 +209,7 @@ describe('retention arithmetic (R9, R11): literal values', () => {
       { sk: 'A#kept', ttl: opposition },
       { sk: 'A#other', ttl: personal },
       { sk: 'A#untyped', ttl: personal },
+      { sk: 'M#typed', ttl: personal },
     ]);
   });
 
