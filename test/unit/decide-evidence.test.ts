@@ -168,6 +168,13 @@ const rows: Row[] = [
     tenant: tenant({ controllerNames: [] }),
     allowed: { outcome: 'allowed', basis: 'consent', proof: consentProof() },
   },
+  {
+    title: "R3 allows a tenant's controller name stored with spaces around it",
+    purpose: 'newsletter',
+    recipient: withConsent('newsletter', { controllers: ['Acme SAS'] }),
+    tenant: tenant({ controllerNames: ['  Acme SAS  '] }),
+    allowed: { outcome: 'allowed', basis: 'consent', proof: consentProof() },
+  },
   // R3: withdrawals
   {
     title: 'R3 rejects a consent withdrawn at the instant it was given (a tie goes to the withdrawal)',
@@ -361,6 +368,17 @@ const rows: Row[] = [
     reasons: ['consent_missing', 'customer_lapsed'],
     message: /last purchase too old/,
   },
+  {
+    title: 'R2 rejects soft opt-in for a customer with no collection record',
+    purpose: 'newsletter',
+    recipient: state({
+      profile: profile({
+        collection: undefined,
+        purchases: [{ productFamily: 'garden', at: daysAgo(100), ref: 'order-1' }],
+      }),
+    }),
+    reasons: ['consent_missing', 'soft_opt_in_not_applicable'],
+  },
   // R4
   {
     title: 'R4 records the collection notice as the proof of a professional basis',
@@ -442,6 +460,12 @@ const rows: Row[] = [
     title: 'R5 rejects a non-commercial message to a person with no collection record',
     purpose: 'charity',
     recipient: state({ profile: profile({ collection: undefined, lastActivityAt: daysAgo(5) }) }),
+    reasons: ['consent_missing', 'not_informed_at_collection'],
+  },
+  {
+    title: 'R5 rejects a non-commercial message to a recipient with no profile at all',
+    purpose: 'charity',
+    recipient: state(),
     reasons: ['consent_missing', 'not_informed_at_collection'],
   },
   {
@@ -577,6 +601,20 @@ const rows: Row[] = [
       basis: 'repermission',
       proof: { type: 'repermission', detail: 'retention_window', at: NOW.toISOString() },
     },
+  },
+  {
+    title: 'R13 rejects repermission to a prospect past retention, naming both reasons',
+    purpose: 'reperm',
+    recipient: state({ profile: profile({ collection: collection({ at: daysAgo(3 * 365 + 1) }) }) }),
+    reasons: ['prospect_expired', 'repermission_not_allowed'],
+  },
+  {
+    title: 'R13 rejects repermission to a recipient known only by a consent record (no profile)',
+    purpose: 'reperm',
+    recipient: state({
+      consents: { newsletter: { purpose: 'newsletter', grant: validGrant({ givenAt: daysAgo(1060) }) } },
+    }),
+    reasons: ['repermission_not_allowed'],
   },
   {
     title: 'R13 rejects repermission to someone with no record here',
@@ -722,5 +760,146 @@ describe('decide, SMS: R14 last', () => {
         },
       ]);
     }
+  });
+});
+
+describe('decide: the rule behind each reason (the API returns them as rules)', () => {
+  const run = (purposeId: string, recipient: RecipientState, over: { tenant?: Tenant; to?: string } = {}) => {
+    const decision = decide({
+      tenant: over.tenant ?? tenant(),
+      channel: 'email',
+      purposeId,
+      from: 'news@acme.example',
+      to: over.to ?? 'alice@example.org',
+      recipient,
+      now: NOW,
+    });
+    return decision.outcome === 'rejected'
+      ? decision.failures.map((f) => [f.reason, f.rule])
+      : decision.outcome;
+  };
+
+  it.each([
+    [
+      'R8 for a bounce',
+      'newsletter',
+      state({ suppressions: [{ reason: 'bounce', at: daysAgo(1), recordedAt: daysAgo(1) }] }),
+      [
+        ['suppressed_bounce', 'R8'],
+        ['consent_missing', 'R1'],
+        ['soft_opt_in_not_applicable', 'R2'],
+      ],
+    ],
+    [
+      'R8 for a bounce, on a transactional message too',
+      'receipts',
+      state({ suppressions: [{ reason: 'bounce', at: daysAgo(1), recordedAt: daysAgo(1) }] }),
+      [['suppressed_bounce', 'R8']],
+    ],
+    [
+      'R8 for a complaint',
+      'newsletter',
+      withConsent(
+        'newsletter',
+        {},
+        { suppressions: [{ reason: 'complaint', at: daysAgo(1), recordedAt: daysAgo(1) }] },
+      ),
+      [['suppressed_complaint', 'R8']],
+    ],
+    [
+      'R9 for a prospect past retention',
+      'newsletter',
+      withConsent('newsletter', { givenAt: daysAgo(1200) }, { profile: profile({ collection: undefined }) }),
+      [['prospect_expired', 'R9']],
+    ],
+    [
+      'R9 then R1 for a customer past retention',
+      'newsletter',
+      state({
+        profile: profile({
+          collection: collection({ at: daysAgo(1200), duringSale: true }),
+          purchases: [{ productFamily: 'garden', at: daysAgo(1200) }],
+        }),
+      }),
+      [
+        ['customer_lapsed', 'R9'],
+        ['consent_missing', 'R1'],
+      ],
+    ],
+    [
+      'R12 and R1 for a sensitive purpose',
+      'health',
+      state({ profile: profile() }),
+      [
+        ['explicit_consent_required', 'R12'],
+        ['consent_missing', 'R1'],
+      ],
+    ],
+    [
+      'R3 for a withdrawn consent',
+      'newsletter',
+      state({
+        profile: profile(),
+        consents: { newsletter: { purpose: 'newsletter', withdrawal: withdrawal(daysAgo(2)) } },
+      }),
+      [
+        ['consent_withdrawn', 'R3'],
+        ['soft_opt_in_not_applicable', 'R2'],
+      ],
+    ],
+    [
+      'R5 for a non-commercial message to a person never informed',
+      'charity',
+      state({ profile: profile({ collection: collection({ informed: false }) }) }),
+      [
+        ['consent_missing', 'R1'],
+        ['not_informed_at_collection', 'R5'],
+      ],
+    ],
+    [
+      'R4 for a professional',
+      'software',
+      state({ profile: professional({ informed: false }, ['holidays']) }),
+      [
+        ['consent_missing', 'R1'],
+        ['not_informed_at_collection', 'R4'],
+        ['not_job_related', 'R4'],
+      ],
+    ],
+    ['R13 for repermission', 'reperm', state({ profile: profile() }), [['repermission_not_allowed', 'R13']]],
+    [
+      'R7 for an objection',
+      'newsletter',
+      withConsent('newsletter', {}, { objections: [objection(daysAgo(1))] }),
+      [['objection', 'R7']],
+    ],
+    [
+      'R2 for a lapsed customer',
+      'newsletter',
+      state({ profile: customer([{ family: 'garden', days: 100, ref: 'o' }]) }),
+      [
+        ['consent_missing', 'R1'],
+        ['customer_lapsed', 'R2'],
+      ],
+      withSettings({ customerRetentionDays: 90 }),
+    ],
+    ['no rule for an undeclared purpose', 'nope', state(), [['unknown_purpose', undefined]]],
+  ] as const)('names %s', (_title, purpose, recipient, expected, t?: Tenant) => {
+    expect(run(purpose, recipient, { tenant: t })).toEqual(expected);
+  });
+
+  it('R10 an SMS from an ordinary number to a recipient of unknown audience is treated as to a consumer', () => {
+    const decision = decide({
+      tenant: tenant(),
+      channel: 'sms',
+      purposeId: 'newsletter',
+      from: '+33700000001',
+      to: '+33612345678',
+      recipient: state({ consents: { newsletter: { purpose: 'newsletter', grant: validGrant() } } }),
+      now: new Date('2026-06-16T10:00:00Z'),
+    });
+    expect(
+      decision.outcome === 'rejected' ? decision.failures.map((f) => [f.reason, f.rule]) : decision,
+    ).toEqual([['sender_not_allowed', 'R10']]);
   });
 });
