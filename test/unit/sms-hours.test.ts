@@ -56,6 +56,15 @@ describe('R14 sending window: minutes and boundaries', () => {
     expect(isOpen(at('2026-12-25T12:00:00Z'), uk, DEFAULT_SMS_WINDOW)).toBe(false);
   });
 
+  it('R14 only public holidays close the window: observances and optional days do not', () => {
+    // 17 March 2026 (St. Patrick's Day, an observance) and 24 December (Christmas Eve, optional) in the US;
+    // 18:00 UTC is 08:00 in Honolulu and 13:00 in New York.
+    expect(isOpen(at('2026-03-17T18:00:00Z'), US, DEFAULT_SMS_WINDOW)).toBe(true);
+    expect(isOpen(at('2026-12-24T18:00:00Z'), US, DEFAULT_SMS_WINDOW)).toBe(true);
+    // 4 July falls on a Saturday in 2026: a public holiday inside the weekly window.
+    expect(isOpen(at('2026-07-04T18:00:00Z'), US, DEFAULT_SMS_WINDOW)).toBe(false);
+  });
+
   it('R14 a country date-holidays does not know has no public holidays, only the weekly window', () => {
     const unknown = { country: 'ZZ', timeZones: ['Europe/Paris'] };
     expect(isOpen(at('2026-07-14T10:00:00Z'), unknown, DEFAULT_SMS_WINDOW)).toBe(true);
