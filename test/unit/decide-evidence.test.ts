@@ -883,6 +883,29 @@ describe('decide: the rule behind each reason (the API returns them as rules)', 
       ],
       withSettings({ customerRetentionDays: 90 }),
     ],
+    [
+      'R3 for a consent withdrawn after it was given',
+      'newsletter',
+      state({
+        profile: profile(),
+        consents: {
+          newsletter: { purpose: 'newsletter', grant: validGrant(), withdrawal: withdrawal(daysAgo(2)) },
+        },
+      }),
+      [
+        ['consent_withdrawn', 'R3'],
+        ['soft_opt_in_not_applicable', 'R2'],
+      ],
+    ],
+    [
+      'R13 for a repermission already sent',
+      'reperm',
+      state({
+        profile: profile({ needsRepermission: true }),
+        repermissions: { reperm: { purpose: 'reperm', count: 1, lastAt: daysAgo(20) } },
+      }),
+      [['repermission_not_allowed', 'R13']],
+    ],
     ['no rule for an undeclared purpose', 'nope', state(), [['unknown_purpose', undefined]]],
   ] as const)('names %s', (_title, purpose, recipient, expected, t?: Tenant) => {
     expect(run(purpose, recipient, { tenant: t })).toEqual(expected);

@@ -142,6 +142,37 @@ describe('tokens: limits and lifetimes (R10, R15)', () => {
     expect(verifyToken(signedRaw(genuine), keys)).toMatchObject({ tenant: 'acme', purpose: 'n' });
   });
 
+  it('R10 refuses a genuine MAC under another version than v1', () => {
+    const payload = Buffer.from(
+      JSON.stringify({ t: 'acme', r: claims.recipientKey, p: 'n', c: 'email', m: 'm' }),
+    ).toString('base64url');
+    const signed = `v2.k1.${payload}`;
+    const v2 = `${signed}.${createHmac('sha256', k1).update(signed).digest('base64url')}`;
+    expect(verifyToken(v2, keys)).toBeUndefined();
+  });
+
+  it('R10 SMS links round-trip too, unsubscribe and page kinds', () => {
+    const sms = { ...claims, channel: 'sms' as const };
+    expect(verifyToken(signToken(sms, keys), keys)).toEqual(sms);
+    const at = new Date('2026-06-15T10:00:00Z');
+    const pref = { kind: 'preferences' as const, ...page, channel: 'sms' as const, expiresAt: 1_800_000_000 };
+    expect(verifyPageToken(signPageToken(pref, keys), keys, at, ['preferences'])).toEqual(pref);
+  });
+
+  it('R13 a consent-page token for every purpose carries no purposes field at all', () => {
+    const at = new Date('2026-06-15T10:00:00Z');
+    const token = signPageToken({ kind: 'consent', ...page, expiresAt: 1_800_000_000 }, keys);
+    const claimsOut = verifyPageToken(token, keys, at, ['consent']);
+    expect(claimsOut).toBeDefined();
+    expect(Object.keys(claimsOut ?? {}).sort()).toEqual([
+      'channel',
+      'expiresAt',
+      'kind',
+      'recipientKey',
+      'tenant',
+    ]);
+  });
+
   it('R10 accepts key ids of 1 to 32 letters, digits, _ and -, and nothing else', () => {
     const payload = Buffer.from(
       JSON.stringify({ t: 'acme', r: claims.recipientKey, p: 'n', c: 'email', m: 'm' }),
