@@ -78,6 +78,8 @@ export const consentProofInputSchema = z
     source: z.string().max(500).optional().meta({ description: 'Form, page or campaign' }),
     controllers: z
       .array(z.string().max(200))
+      // R3: the controllers must be named; an empty list names none (an absent one is kept and named unproven).
+      .min(1, 'must name at least one controller (R3)')
       .max(20)
       .optional()
       .meta({ description: "Controllers named to the person; must include the tenant's name" }),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   classifyLegacyRow,
+  LEGACY_COLUMNS,
   type LegacyOutcome,
   type LegacyRow,
   legacyRowHash,
@@ -219,5 +220,223 @@ describe('R16 legacy import classification', () => {
     expect(legacyRowHash('acme', proven)).toBe(legacyRowHash('acme', { ...proven }));
     expect(legacyRowHash('acme', proven)).not.toBe(legacyRowHash('acme', { ...proven, source: 'other' }));
     expect(legacyRowHash('acme', proven)).not.toBe(legacyRowHash('other', proven));
+  });
+});
+
+/** Rows the mutation run (docs/testing.md) showed unpinned: every flag spelling, date forms, exact outputs. */
+describe('R16 legacy import: values', () => {
+  const t = tenant();
+  const classify = (row: LegacyRow) => classifyLegacyRow(t, row, NOW);
+
+  it.each(['1', 'true', 'YES', ' y ', 'Oui', 'o', 'x'])('R16 reads %j as yes', (value) => {
+    expect(classify({ ...proven, hard_bounce: value }).outcome).toBe('bounced');
+  });
+
+  it.each(['', '0', 'false', 'No', 'n', 'NON', '   '])('R16 reads %j as no', (value) => {
+    expect(classify({ ...proven, hard_bounce: value }).outcome).toBe('migrated_consent');
+  });
+
+  it.each(['maybe', '2', 'ja'])('R16 refuses the flag %j, naming the column', (value) => {
+    expect(classify({ ...proven, opt_out_offered: value })).toEqual({
+      outcome: 'invalid',
+      reason: 'opt_out_offered must be yes/no',
+    });
+  });
+
+  it.each([
+    ['a bare date, as midnight UTC', '2026-01-05', '2026-01-05T00:00:00.000Z'],
+    ['minutes without seconds', '2026-01-05T10:30Z', '2026-01-05T10:30:00.000Z'],
+    ['an offset with a colon', '2026-01-05T10:30:00+02:00', '2026-01-05T08:30:00.000Z'],
+    ['an offset without a colon', '2026-01-05T10:30:00-0130', '2026-01-05T12:00:00.000Z'],
+    ['fractions of a second', '2026-01-05T10:30:00.123456Z', '2026-01-05T10:30:00.123Z'],
+    ['surrounding spaces', ' 2026-01-05T10:30:00Z ', '2026-01-05T10:30:00.000Z'],
+  ])('R16/R3 reads an opt-in date with %s', (_title, optin, givenAt) => {
+    const result = classify({ ...proven, optin_at: optin });
+    expect(result.outcome).toBe('migrated_consent');
+    if (result.outcome === 'migrated_consent') expect(result.grant.givenAt).toBe(givenAt);
+  });
+
+  it.each([
+    ['no offset', '2026-01-05T10:30:00'],
+    ['a time without a date', 'T10:30:00Z'],
+    ['text before the date', 'on 2026-01-05'],
+    ['text after the date', '2026-01-05 approx'],
+    // Beyond the clock skew allowed to any evidence (shared/domain/instant.ts: 5 minutes).
+    ['a date six minutes ahead', new Date(NOW.getTime() + 6 * 60_000).toISOString()],
+  ])('R16 refuses a date with %s, naming the column', (_title, value) => {
+    expect(classify({ ...proven, last_activity_at: value })).toEqual({
+      outcome: 'invalid',
+      reason: 'last_activity_at is not a past ISO 8601 date',
+    });
+  });
+
+  it('R16 accepts a date at the very instant of the import', () => {
+    expect(classify({ ...proven, optin_at: NOW.toISOString() }).outcome).toBe('migrated_consent');
+  });
+
+  it('R16 the channel and purpose are read without case or spaces around them', () => {
+    const result = classify({ ...proven, channel: ' EMAIL ', purpose: ' newsletter ' });
+    expect(result).toMatchObject({
+      outcome: 'migrated_consent',
+      channel: 'email',
+      purpose: { id: 'newsletter' },
+    });
+  });
+
+  it('R16 names what is wrong with an address, and with a missing one', () => {
+    expect(classify({ ...proven, address: 'a..b@example.org' })).toEqual({
+      outcome: 'invalid',
+      reason: 'address has an invalid local part',
+    });
+    expect(classify({ ...proven, address: '  ' })).toEqual({
+      outcome: 'invalid',
+      reason: 'address is missing',
+    });
+    expect(classify({ ...proven, channel: 'sms', address: 'abc' })).toMatchObject({
+      outcome: 'invalid',
+      reason: expect.stringMatching(/^address is not a phone number/),
+    });
+  });
+
+  it('R16/R3 migrates the whole proof: trimmed, controllers split on ;, empty ones dropped', () => {
+    const result = classify({
+      ...proven,
+      method: ' web_form ',
+      source: ' https://shop.example/signup ',
+      wording_version: ' newsletter-v1 ',
+      wording: 'Send me the newsletter',
+      controllers: ' Acme SAS ; ; Partner ',
+      ip: ' 203.0.113.7 ',
+      pre_ticked: 'no',
+      last_activity_at: daysAgo(10),
+    });
+    expect(result).toEqual({
+      outcome: 'migrated_consent',
+      channel: 'email',
+      normalizedAddress: 'Alice@example.com',
+      purpose: t.purposes.newsletter,
+      grant: {
+        givenAt: daysAgo(200),
+        method: 'web_form',
+        wording: 'Send me the newsletter',
+        wordingVersion: 'newsletter-v1',
+        source: 'https://shop.example/signup',
+        controllers: ['Acme SAS', 'Partner'],
+        explicit: false,
+        preTicked: false,
+        ip: '203.0.113.7',
+      },
+      lastActivityAt: daysAgo(10),
+    });
+  });
+
+  it('R16/R3 a list of controllers that names nobody is not a proof', () => {
+    const result = classify({ ...proven, controllers: ' ; ; ' });
+    expect(result).toMatchObject({
+      outcome: 'needs_repermission',
+      reason: expect.stringMatching(/controllers named/),
+    });
+  });
+
+  it('R16/R11 an opt-out is dated by the last activity, else by the import', () => {
+    expect(classify({ ...proven, opted_out: 'yes', last_activity_at: daysAgo(3) })).toMatchObject({
+      outcome: 'opted_out',
+      at: daysAgo(3),
+    });
+    expect(classify({ ...proven, opted_out: 'yes' })).toMatchObject({
+      outcome: 'opted_out',
+      at: NOW.toISOString(),
+    });
+    expect(classify({ ...proven, hard_bounce: 'yes' })).toMatchObject({
+      outcome: 'bounced',
+      at: NOW.toISOString(),
+    });
+  });
+
+  it('R16/R9 the last act is the latest of opt-in, activity and purchase', () => {
+    const row = {
+      ...proven,
+      optin_at: daysAgo(300),
+      last_activity_at: daysAgo(20),
+      purchase_at: daysAgo(100),
+    };
+    expect(classify({ ...row, purchase_family: 'garden' })).toMatchObject({ lastActivityAt: daysAgo(20) });
+    expect(classify({ ...row, last_activity_at: daysAgo(400), purchase_family: 'garden' })).toMatchObject({
+      lastActivityAt: daysAgo(100),
+    });
+  });
+
+  it('R16/R9 purges on the last day of retention, keeps the day before', () => {
+    expect(classify({ ...proven, optin_at: daysAgo(3 * 365) }).outcome).toBe('expired');
+    expect(classify({ ...proven, optin_at: daysAgo(3 * 365 - 1) }).outcome).toBe('migrated_consent');
+  });
+
+  it('R16/R9 a purchase keeps a customer for the customer window, when it ends after the prospect one', () => {
+    const customerFor = (days: number) =>
+      classifyLegacyRow(
+        tenant({ settings: { ...t.settings, prospectRetentionDays: 100, customerRetentionDays: days } }),
+        {
+          ...proven,
+          optin_at: daysAgo(300),
+          purchase_at: daysAgo(300),
+          purchase_family: 'garden',
+          opt_out_offered: 'yes',
+        },
+        NOW,
+      ).outcome;
+    expect(customerFor(400)).toBe('migrated_consent');
+    expect(customerFor(200)).toBe('expired');
+  });
+
+  it('R16/R2 soft opt-in keeps the purchase as its proof', () => {
+    const result = classify({
+      ...proven,
+      method: '',
+      optin_at: '',
+      purchase_family: ' garden ',
+      purchase_at: daysAgo(30),
+      opt_out_offered: 'yes',
+    });
+    expect(result).toMatchObject({
+      outcome: 'soft_opt_in',
+      purchase: { productFamily: 'garden', at: daysAgo(30) },
+      lastActivityAt: daysAgo(30),
+    });
+  });
+
+  it('R16/R2 no soft opt-in once the customer window has ended, even within the prospect one', () => {
+    const result = classifyLegacyRow(
+      tenant({ settings: { ...t.settings, customerRetentionDays: 10 } }),
+      {
+        ...proven,
+        method: '',
+        optin_at: '',
+        purchase_family: 'garden',
+        purchase_at: daysAgo(30),
+        opt_out_offered: 'yes',
+      },
+      NOW,
+    );
+    expect(result).toMatchObject({ outcome: 'needs_repermission', reason: 'no opt-in recorded' });
+  });
+
+  it('R16/R12 a sensitive purpose with a full proof still needs repermission, and says why', () => {
+    const result = classify({ ...proven, purpose: 'health' });
+    expect(result).toMatchObject({
+      outcome: 'needs_repermission',
+      reason: 'R12: a sensitive purpose needs explicit consent',
+    });
+  });
+
+  it('R16 row hash: every column counts, spaces around values do not', () => {
+    for (const column of LEGACY_COLUMNS) {
+      expect(legacyRowHash('acme', { ...proven, [column]: 'changed' })).not.toBe(
+        legacyRowHash('acme', proven),
+      );
+    }
+    expect(legacyRowHash('acme', { ...proven, source: ` ${proven.source} ` })).toBe(
+      legacyRowHash('acme', proven),
+    );
+    expect(legacyRowHash('acme', proven)).toMatch(/^[A-Za-z0-9_-]{22}$/);
   });
 });

@@ -4,6 +4,7 @@ import {
   preferenceChanges,
   preferenceRows,
   sha256,
+  transactionalPurposes,
   wordingFor,
 } from '../../shared/domain/preferences';
 import { daysAgo, NOW, profile, state, tenant, withConsent } from '../support/builders';
@@ -129,5 +130,81 @@ describe('wordingFor (R3: the exact wording shown, stored and versioned)', () =>
     expect(fr.versionId).toBe(`auto-newsletter-fr-${fr.sha256.slice(0, 12)}`);
     expect(en.versionId).not.toBe(fr.versionId);
     expect(fr.text).toContain('Acme');
+  });
+});
+
+/** Rows the mutation run (docs/testing.md) showed unpinned: the exact sentences shown, stored versions, order. */
+describe('preference centre: values (R3, R15)', () => {
+  it('R3 the standard sentences are exactly these, in French and English', () => {
+    // French typography: a no-break space inside « » (shared/domain/french-typography.ts).
+    expect(wordingFor(t, t.purposes.newsletter!, 'fr').text).toBe(
+      'J’accepte de recevoir par e-mail «\u00a0Newsletter\u00a0» de Acme. Je peux retirer mon accord à tout moment, gratuitement.',
+    );
+    expect(wordingFor(t, t.purposes.newsletter!, 'en').text).toBe(
+      'I agree to receive “Newsletter” emails from Acme. I can withdraw this at any time, free of charge.',
+    );
+    expect(sha256('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
+
+  it('R3 a standard sentence already stored under its derived version is shown as stored', () => {
+    const auto = wordingFor(t, t.purposes.newsletter!, 'en');
+    const stored = { versionId: auto.versionId, text: auto.text, sha256: auto.sha256, createdAt: daysAgo(3) };
+    const withStored = tenant({ wordings: { ...t.wordings, [auto.versionId]: stored } });
+    expect(wordingFor(withStored, withStored.purposes.newsletter!, 'en')).toEqual({
+      ...stored,
+      stored: true,
+    });
+    expect(auto).toMatchObject({ createdAt: '', stored: false });
+  });
+
+  it('R3 a purpose naming a version the tenant never declared falls back to the standard sentence', () => {
+    const missing = tenant({
+      purposes: { ...t.purposes, newsletter: { ...t.purposes.newsletter!, wordingVersion: 'v-gone' } },
+    });
+    expect(wordingFor(missing, missing.purposes.newsletter!, 'fr')).toMatchObject({ stored: false });
+  });
+
+  it('R15 purposes are listed by name, and transactional ones apart', () => {
+    expect(choosablePurposes(t).map((p) => p.name)).toEqual([
+      'Charity news',
+      'Health tips',
+      'Newsletter',
+      'Personalised offers',
+      'Software for IT',
+    ]);
+    expect(transactionalPurposes(t).map((p) => p.id)).toEqual(['receipts']);
+  });
+
+  it('R15 the rows say consented since when, on which other basis, or off', () => {
+    const rows = preferenceRows(
+      t,
+      withConsent(
+        'newsletter',
+        { givenAt: daysAgo(9) },
+        { profile: profile({ collection: undefined, lastActivityAt: daysAgo(9) }) },
+      ),
+      NOW,
+    );
+    expect(rows.find((r) => r.purpose.id === 'newsletter')?.status).toEqual({
+      kind: 'consented',
+      since: daysAgo(9),
+    });
+    expect(rows.find((r) => r.purpose.id === 'offers')?.status).toEqual({ kind: 'off' });
+    const charity = preferenceRows(t, state({ profile: profile() }), NOW).find(
+      (r) => r.purpose.id === 'charity',
+    );
+    expect(charity?.status).toEqual({ kind: 'other_basis', basis: 'non_commercial' });
+  });
+
+  it('R15 the rows are decided from the first declared identity: an address as is, a domain as info@', () => {
+    const byAddress = tenant({ emailIdentities: ['news@mail.acme.example'] });
+    const byDomain = tenant({ emailIdentities: ['acme.example'] });
+    const none = tenant({ emailIdentities: [] });
+    const s = withConsent('newsletter');
+    const status = (tt: typeof t) =>
+      preferenceRows(tt, s, NOW).find((r) => r.purpose.id === 'newsletter')?.status.kind;
+    expect(status(byAddress)).toBe('consented');
+    expect(status(byDomain)).toBe('consented');
+    expect(status(none)).toBe('off');
   });
 });

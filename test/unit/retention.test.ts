@@ -83,7 +83,7 @@ describe('retention TTLs (R9, R11)', () => {
   });
 });
 
-describe('retention of facts dated after their record (RULES.md "Time")', () => {
+describe('retention of facts dated after their record (docs/rules.md, "Time")', () => {
   it('R9 counts a purchase dated after the profile was recorded as of the recording, not next year', () => {
     const recorded = daysAgo(4 * 365);
     const future = state({
@@ -115,5 +115,147 @@ describe('retention of facts dated after their record (RULES.md "Time")', () => 
       },
     });
     expect(lastActivityAt(s)).toBe(recorded);
+  });
+});
+
+/** Rows the mutation run (docs/testing.md) showed unpinned: literal values, not the function under test. */
+describe('retention arithmetic (R9, R11): literal values', () => {
+  const s = tenantSettingsSchema.parse({
+    prospectRetentionDays: 100,
+    customerRetentionDays: 400,
+    suppressionRetentionDays: 1000,
+  });
+  const grant = (givenAt?: string, confirmedAt?: string) => ({
+    id: 'c',
+    givenAt,
+    confirmedAt,
+    explicit: false,
+    preTicked: false,
+    // Recorded after it was given: evidence dated after its recording counts as of the recording.
+    recordedAt: '2026-06-01T00:00:00Z',
+  });
+
+  it('R9 a DynamoDB TTL is whole seconds since the epoch, rounded down', () => {
+    expect(ttlOf(new Date('2026-06-15T10:00:00.999Z'))).toBe(1_781_517_600);
+    expect(ttlOf(new Date(0))).toBe(0);
+  });
+
+  it('R9 adds whole days to an instant, forwards and backwards', () => {
+    expect(addDays('2026-06-15T10:00:00Z', 2).toISOString()).toBe('2026-06-17T10:00:00.000Z');
+    expect(addDays('2026-06-15T10:00:00+02:00', -1).toISOString()).toBe('2026-06-14T08:00:00.000Z');
+  });
+
+  it('R9 the last purchase is the latest instant, whatever the list order and the offsets', () => {
+    const purchases = [
+      { productFamily: 'a', at: '2026-03-01T00:00:00Z' },
+      { productFamily: 'b', at: '2026-05-01T11:00:00Z' },
+      { productFamily: 'c', at: '2026-05-01T12:00:00+02:00' },
+      { productFamily: 'd', at: '2026-04-01T00:00:00Z' },
+    ];
+    expect(lastPurchaseAt(state({ profile: profile({ purchases }) }))).toBe('2026-05-01T11:00:00Z');
+    expect(lastPurchaseAt(state({ profile: profile({ purchases: [] }) }))).toBeUndefined();
+    expect(lastPurchaseAt(state())).toBeUndefined();
+  });
+
+  it.each([
+    [
+      'the collection',
+      { collection: { at: '2026-05-01T00:00:00Z', duringSale: false, informed: true, optOutOffered: true } },
+      {},
+    ],
+    ['the declared last activity', { lastActivityAt: '2026-05-01T00:00:00Z' }, {}],
+    ['a purchase', { purchases: [{ productFamily: 'a', at: '2026-05-01T00:00:00Z' }] }, {}],
+    ['a consent given', {}, { newsletter: { purpose: 'newsletter', grant: grant('2026-05-01T00:00:00Z') } }],
+    [
+      'a double opt-in confirmed',
+      {},
+      { newsletter: { purpose: 'newsletter', grant: grant('2026-01-01T00:00:00Z', '2026-05-01T00:00:00Z') } },
+    ],
+  ])('R9 counts %s as the last contact from the person', (_title, profileOver, consents) => {
+    const recipient = state({
+      profile: profile({
+        collection: { at: '2026-02-01T00:00:00Z', duringSale: false, informed: true, optOutOffered: true },
+        ...profileOver,
+      }),
+      consents,
+    });
+    expect(lastActivityAt(recipient)).toBe('2026-05-01T00:00:00Z');
+  });
+
+  it('R9 nothing dated about the person: no retention end, and no TTL for personal items', () => {
+    const undated = state({ profile: profile({ collection: undefined }) });
+    expect(lastActivityAt(undated)).toBeUndefined();
+    expect(retentionEnd(undated, s)).toBeUndefined();
+    expect(retentionPlan([{ sk: 'S#PROFILE', entity: 'profile' }], undated, s, kept)).toEqual([]);
+  });
+
+  it('R9 a prospect is kept the prospect window after the last activity', () => {
+    const prospect = state({
+      profile: profile({ collection: undefined, lastActivityAt: '2026-05-01T00:00:00Z' }),
+    });
+    expect(retentionEnd(prospect, s)?.toISOString()).toBe('2026-08-09T00:00:00.000Z');
+  });
+
+  it('R9 a customer is kept the customer window after the last purchase, when that ends later', () => {
+    const buyer = state({
+      profile: profile({
+        collection: undefined,
+        lastActivityAt: '2026-05-01T00:00:00Z',
+        purchases: [{ productFamily: 'a', at: '2026-04-01T00:00:00Z' }],
+      }),
+    });
+    expect(retentionEnd(buyer, s)?.toISOString()).toBe('2027-05-06T00:00:00.000Z');
+  });
+
+  it('R9 a short customer window does not cut the prospect window of a later activity', () => {
+    const short = tenantSettingsSchema.parse({ prospectRetentionDays: 100, customerRetentionDays: 10 });
+    const buyer = state({
+      profile: profile({
+        collection: undefined,
+        lastActivityAt: '2026-05-01T00:00:00Z',
+        purchases: [{ productFamily: 'a', at: '2026-04-01T00:00:00Z' }],
+      }),
+    });
+    expect(retentionEnd(buyer, short)?.toISOString()).toBe('2026-08-09T00:00:00.000Z');
+  });
+
+  it('R11 keeps only the audit events of the kept types on the opposition clock; an undated entry keeps its TTL', () => {
+    const recipient = state({
+      profile: profile({ collection: undefined, lastActivityAt: '2026-05-01T00:00:00Z' }),
+    });
+    const personal = ttlOf(new Date('2026-08-09T00:00:00.000Z'));
+    const opposition = ttlOf(new Date('2029-01-25T00:00:00.000Z'));
+    expect(
+      retentionPlan(
+        [
+          { sk: 'A#kept', entity: 'audit', at: '2026-05-01T00:00:00Z', auditType: 'objection.recorded' },
+          { sk: 'A#other', entity: 'audit', at: '2026-05-01T00:00:00Z', auditType: 'consent.given' },
+          { sk: 'A#untyped', entity: 'audit', at: '2026-05-01T00:00:00Z' },
+          { sk: 'S#OBJECTION#undated', entity: 'objection' },
+          { sk: 'S#OBJECTION#undated-with-ttl', entity: 'objection', ttl: 123 },
+          { sk: 'M#typed', entity: 'message', at: '2026-05-01T00:00:00Z', auditType: 'objection.recorded' },
+          { sk: 'S#OBJECTION#same', entity: 'objection', at: '2026-05-01T00:00:00Z', ttl: opposition },
+          { sk: 'M#same', entity: 'message', ttl: personal },
+        ],
+        recipient,
+        s,
+        kept,
+      ),
+    ).toEqual([
+      { sk: 'A#kept', ttl: opposition },
+      { sk: 'A#other', ttl: personal },
+      { sk: 'A#untyped', ttl: personal },
+      { sk: 'M#typed', ttl: personal },
+    ]);
+  });
+
+  it('R9 a record about a known recipient expires with the recipient, not from now', () => {
+    const recipient = state({
+      profile: profile({ collection: undefined, lastActivityAt: '2026-05-01T00:00:00Z' }),
+    });
+    expect(recordTtl(recipient, s, NOW)).toBe(ttlOf(new Date('2026-08-09T00:00:00.000Z')));
+    expect(recordTtl(state(), s, new Date('2026-05-01T00:00:00Z'))).toBe(
+      ttlOf(new Date('2026-08-09T00:00:00.000Z')),
+    );
   });
 });

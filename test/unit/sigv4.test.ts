@@ -1,9 +1,12 @@
+import { createHmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { describe, expect, it } from 'vitest';
 import { decryptSecret, encryptSecret, generateAccessKeyId } from '../../shared/domain/sender-credential';
 import {
   type IncomingSignedRequest,
+  MAX_CLOCK_SKEW_MS,
   NodeSha256,
+  parseAmzDate,
   parseAuthorization,
   SignatureError,
   verifySignature,
@@ -104,7 +107,7 @@ describe('SigV4 verification', () => {
     expect(await check({ ...request, headers }, SIGNED_AT)).toContain('InvalidSignatureException');
   });
 
-  it("issue 11: refuses a request signed for another region than the deployment's, naming both", async () => {
+  it("refuses a request signed for another region than the deployment's, naming both", async () => {
     const request = await signed('{"Content":{}}', { region: 'us-east-1' });
     expect(await check(request, SIGNED_AT)).toContain(
       'InvalidSignatureException: Credential should be scoped',
@@ -146,5 +149,150 @@ describe('sender credential secrets', () => {
     expect(() => decryptSecret(Buffer.alloc(32, 8), 'CGAKAAAAAAAAAAAAAAAA', sealed)).toThrow(
       'cannot be decrypted',
     );
+  });
+});
+
+/** Rows the mutation run (docs/testing.md) showed unpinned: exact limits, scope checks, parsing. */
+describe('SigV4 verification: limits and scope', () => {
+  const code = async (request: IncomingSignedRequest, now: Date, service = 'ses') => {
+    try {
+      await verifySignature(request, parseAuthorization(request.headers.authorization), SECRET, now, {
+        service,
+        region: 'eu-west-3',
+      });
+      return 'valid';
+    } catch (error) {
+      if (error instanceof SignatureError) return error.code;
+      throw error;
+    }
+  };
+
+  it('accepts exactly five minutes of skew either way, refuses one millisecond more', async () => {
+    const request = await signed();
+    expect(MAX_CLOCK_SKEW_MS).toBe(300_000);
+    expect(await code(request, new Date(SIGNED_AT.getTime() + 300_000))).toBe('valid');
+    expect(await code(request, new Date(SIGNED_AT.getTime() - 300_000))).toBe('valid');
+    expect(await code(request, new Date(SIGNED_AT.getTime() + 300_001))).toBe('InvalidSignatureException');
+    expect(await code(request, new Date(SIGNED_AT.getTime() - 300_001))).toBe('InvalidSignatureException');
+  });
+
+  it('refuses a missing or malformed X-Amz-Date as an incomplete signature', async () => {
+    const request = await signed();
+    const { 'x-amz-date': _date, ...without } = request.headers;
+    expect(await code({ ...request, headers: without }, SIGNED_AT)).toBe('IncompleteSignatureException');
+    const malformed = { ...request.headers, 'x-amz-date': '2026-06-15T10:00:00Z' };
+    expect(await code({ ...request, headers: malformed }, SIGNED_AT)).toBe('IncompleteSignatureException');
+  });
+
+  it('refuses a credential scoped to another service or another day', async () => {
+    const request = await signed();
+    expect(await code(request, SIGNED_AT, 'sesv2')).toBe('InvalidSignatureException');
+    const auth = request.headers.authorization!.replace('/20260615/', '/20260614/');
+    expect(await code({ ...request, headers: { ...request.headers, authorization: auth } }, SIGNED_AT)).toBe(
+      'InvalidSignatureException',
+    );
+  });
+
+  it('refuses a request that did not sign the Host header, or lacks a header it signed', async () => {
+    const request = await signed();
+    const noHost = request.headers.authorization!.replace(
+      /SignedHeaders=([^,]*)/,
+      (_m, list: string) =>
+        `SignedHeaders=${list
+          .split(';')
+          .filter((h) => h !== 'host')
+          .join(';')}`,
+    );
+    expect(noHost).not.toMatch(/SignedHeaders=[^,]*\bhost\b/);
+    await expect(
+      verifySignature(request, parseAuthorization(noHost), SECRET, SIGNED_AT, {
+        service: 'ses',
+        region: 'eu-west-3',
+      }),
+    ).rejects.toMatchObject({ code: 'InvalidSignatureException', message: "'Host' must be a signed header" });
+    const { 'amz-sdk-invocation-id': _id, ...missing } = request.headers;
+    await expect(
+      verifySignature(
+        { ...request, headers: missing },
+        parseAuthorization(request.headers.authorization),
+        SECRET,
+        SIGNED_AT,
+        { service: 'ses', region: 'eu-west-3' },
+      ),
+    ).rejects.toMatchObject({ message: 'Signed header amz-sdk-invocation-id is missing' });
+  });
+
+  it('reads every part of the Authorization header', () => {
+    const signature = 'a'.repeat(64);
+    expect(
+      parseAuthorization(
+        `AWS4-HMAC-SHA256 Credential=CGAKX/20260615/eu-west-3/ses/aws4_request, SignedHeaders=host;x-amz-date, Signature=${signature}`,
+      ),
+    ).toEqual({
+      accessKeyId: 'CGAKX',
+      scopeDate: '20260615',
+      region: 'eu-west-3',
+      service: 'ses',
+      signedHeaders: ['host', 'x-amz-date'],
+      signature,
+    });
+  });
+
+  it.each([
+    ['empty', ''],
+    [
+      'text before the scheme',
+      'x AWS4-HMAC-SHA256 Credential=A/20260615/r/s/aws4_request, SignedHeaders=host, Signature=' +
+        'a'.repeat(64),
+    ],
+    [
+      'text after the signature',
+      `AWS4-HMAC-SHA256 Credential=A/20260615/r/s/aws4_request, SignedHeaders=host, Signature=${'a'.repeat(64)} x`,
+    ],
+    [
+      'a short signature',
+      `AWS4-HMAC-SHA256 Credential=A/20260615/r/s/aws4_request, SignedHeaders=host, Signature=${'a'.repeat(63)}`,
+    ],
+  ])('refuses an Authorization header that is %s, with the AWS code an SDK knows', (_title, header) => {
+    try {
+      parseAuthorization(header);
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(SignatureError);
+      expect((error as SignatureError).code).toBe(
+        header === '' ? 'MissingAuthenticationTokenException' : 'IncompleteSignatureException',
+      );
+      expect((error as SignatureError).name).toBe('SignatureError');
+    }
+  });
+
+  it('reads X-Amz-Date as UTC, and nothing else', () => {
+    expect(parseAmzDate('20260115T103005Z')?.toISOString()).toBe('2026-01-15T10:30:05.000Z');
+    for (const bad of [
+      undefined,
+      '',
+      '20260115T103005',
+      '20260115 103005Z',
+      'x20260115T103005Z',
+      '20260115T103005Zx',
+    ]) {
+      expect(parseAmzDate(bad)).toBeUndefined();
+    }
+  });
+
+  it('NodeSha256 hashes and keys as node:crypto does, from text or bytes', async () => {
+    const plain = new NodeSha256();
+    plain.update(Buffer.from('abc'));
+    expect(Buffer.from(await plain.digest()).toString('hex')).toBe(
+      'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
+    );
+    const fromText = new NodeSha256('key');
+    const fromBytes = new NodeSha256(new Uint8Array(Buffer.from('xkeyx')).subarray(1, 4));
+    const fromBuffer = new NodeSha256(new Uint8Array(Buffer.from('key')).buffer);
+    for (const h of [fromText, fromBytes, fromBuffer]) h.update(Buffer.from('abc'));
+    const expected = createHmac('sha256', 'key').update('abc').digest('hex');
+    for (const h of [fromText, fromBytes, fromBuffer])
+      expect(Buffer.from(await h.digest()).toString('hex')).toBe(expected);
+    expect(() => plain.reset()).toThrow('not supported');
   });
 });

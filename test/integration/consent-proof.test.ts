@@ -1,0 +1,39 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalGateway, newsletter, provableConsent, startLocalGateway } from '../support/local-gateway';
+
+/** R3 at the edge: a consent must name its controllers; an empty list names none (issue 17). */
+let gw: LocalGateway;
+
+beforeAll(async () => {
+  gw = await startLocalGateway();
+});
+afterAll(async () => {
+  await gw?.stop();
+});
+
+describe('R3: the controllers named to the person', () => {
+  it('R3 refuses a consent whose controllers list is empty, names the field, and stores nothing', async () => {
+    const address = 'empty-controllers@example.org';
+    const r = await gw.call('POST', '/v1/consents', {
+      key: gw.adminKey,
+      body: { ...provableConsent(address), controllers: [] },
+    });
+    expect(r.status).toBe(400);
+    expect(r.body.issues).toEqual([expect.objectContaining({ field: 'controllers' })]);
+    expect(r.body.issues[0].problem).toMatch(/controller/);
+
+    const before = (await gw.sentEmails()).length;
+    const send = await gw.call('POST', '/v1/messages', { key: gw.senderKey, body: newsletter(address) });
+    expect(send.body.reasons).toContain('consent_missing');
+    expect(await gw.sentEmails()).toHaveLength(before);
+  });
+
+  it('R3 still records a consent naming the tenant', async () => {
+    const r = await gw.call('POST', '/v1/consents', {
+      key: gw.adminKey,
+      body: provableConsent('named-controllers@example.org'),
+    });
+    expect(r.status).toBe(201);
+    expect(r.body).toMatchObject({ valid: true, problems: [] });
+  });
+});
