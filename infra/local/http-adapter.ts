@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { type EntryPoint, entryPoints, type Route } from '../entry-points';
+import { keepIdleConnections } from './keep-alive';
 import { lambdaContext } from './lambda-context';
 
 /**
@@ -188,7 +189,7 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+    keepIdleConnections(server).listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
   });
   const address = server.address() as AddressInfo;
   return {

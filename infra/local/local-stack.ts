@@ -10,6 +10,7 @@ import { ENV } from '../../shared/config';
 import { entryPoints } from '../entry-points';
 import { DiskQueue } from './disk-queue';
 import { type LocalApi, type LocalApiOptions, startLocalApi } from './http-adapter';
+import { keepIdleConnections } from './keep-alive';
 import { lambdaContext } from './lambda-context';
 import { LocalQueue, type SqsHandler } from './local-queue';
 import { replaySesFeedback } from './ses-feedback-local';
@@ -64,7 +65,7 @@ export interface LocalStack {
 function listen(server: Server, port: number, host: string): Promise<string> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    keepIdleConnections(server).listen(port, host, () => {
       const address = server.address() as AddressInfo;
       resolve(`http://${host}:${address.port}`);
     });
@@ -138,7 +139,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const dataPath = options.persist ? join(options.dir, 'dynamodb') : undefined;
   const dynamo = dynalite({ path: dataPath, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   const dynamodbUrl = await listen(dynamo, options.dynamodbPort ?? 0, host);
-  const ses = await sesServer({ host, port: options.sesPort ?? 0 });
+  const ses = keepIdleConnections(await sesServer({ host, port: options.sesPort ?? 0 }));
   const sesUrl = `http://${host}:${(ses.address() as AddressInfo).port}`;
   const outbox = await startSesOutbox({ host, sesUrl });
   const sms = await startLocalSms({

@@ -2,6 +2,7 @@ import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
 import { escapeHtml } from '../../shared/http/pages/layout';
+import { keepIdleConnections } from './keep-alive';
 
 /**
  * What the gateway handed to SES, kept for the local outbox page (`/local/outbox`).
@@ -84,7 +85,7 @@ export async function startSesOutbox(options: { host: string; sesUrl: string }):
       upstream.end(body);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, options.host, resolve));
+  await new Promise<void>((resolve) => keepIdleConnections(server).listen(0, options.host, resolve));
   const url = `http://${options.host}:${(server.address() as AddressInfo).port}`;
   return {
     url,

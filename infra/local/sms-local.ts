@@ -5,6 +5,7 @@ import type { Context, SNSEvent } from 'aws-lambda';
 import { measureSms } from '../../shared/domain/sms-content';
 import { escapeHtml } from '../../shared/http/pages/layout';
 import { entryPoints } from '../entry-points';
+import { keepIdleConnections } from './keep-alive';
 import { lambdaContext } from './lambda-context';
 
 /**
@@ -212,7 +213,7 @@ export async function startLocalSms(options: {
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, options.host, () => resolve());
+    keepIdleConnections(server).listen(options.port ?? 0, options.host, () => resolve());
   });
   const timer =
     options.deferredEveryMs && options.deferredEveryMs > 0

@@ -115,3 +115,15 @@ describe('GET /local/outbox', () => {
     expect(stored.headers).toBeUndefined();
   });
 });
+
+describe('local servers and idle connections', () => {
+  it('never close an idle keep-alive connection themselves (no Keep-Alive timeout: fetch reused sockets they were closing, ECONNRESET under load)', async () => {
+    for (const url of [`${gw.apiUrl}/openapi.json`, `${gw.smsUrl}/messages`, `${gw.sesUrl}/store`]) {
+      const response = await fetch(url);
+      await response.text();
+      expect(response.status, url).toBe(200);
+      expect(response.headers.get('connection'), url).toBe('keep-alive');
+      expect(response.headers.get('keep-alive'), url).toBeNull();
+    }
+  });
+});
