@@ -1,27 +1,47 @@
+import { grants, type LinkAction } from '../shared/domain/link-capabilities';
 import { publicHandler } from '../shared/http/api-handler';
 import { formOf, proofOf, valuesOf, wordingsOf } from '../shared/http/forms';
 import { negotiateLanguage } from '../shared/http/pages/layout';
 import {
+  exportConfirmPage,
   forgetConfirmPage,
   forgottenPage,
   preferencePage,
+  stalePreferencesPage,
   stoppedPage,
 } from '../shared/http/pages/recipient-pages';
-import { errorPage, invalidLinkPage } from '../shared/http/pages/unsubscribe-pages';
+import { errorPage, invalidLinkPage, linkSentPage } from '../shared/http/pages/unsubscribe-pages';
 import { html, json } from '../shared/http/responses';
 import {
   describePreferencesLink,
   downloadData,
   forgetMe,
+  requestFreshLink,
   savePreferences,
   stopAll,
   viewPreferences,
 } from '../shared/services/preference-centre';
 
+/** The capability each form action needs (R15, link-capabilities.ts). */
+const NEEDS: Readonly<Record<string, LinkAction>> = {
+  save: 'save_preferences',
+  stop_all: 'stop_all',
+  export: 'export',
+  export_confirmed: 'export',
+  forget: 'erase',
+  forget_confirmed: 'erase',
+  preferences_link: 'request_fresh_link',
+};
+
 /**
  * GET /p/{token}: the preference centre (R15), which changes nothing.
- * POST /p/{token}: the page's forms, by `action`: save, stop_all, export, forget,
- * forget_confirmed. Every change is recorded with the request's IP and user agent (R3).
+ * POST /p/{token}: the page's forms, by `action`: save, stop_all, export, export_confirmed,
+ * forget, forget_confirmed, preferences_link. Every change is recorded with the request's
+ * IP and user agent (R3).
+ *
+ * R15 (amended): only a fresh link (`manage`) shows the choices and does more than stop
+ * mail; a stale one (a `preferences` link from a body) gets the masked address, "stop all"
+ * and a button that mails a fresh link to the address, and 403 for anything else.
  */
 export const handler = publicHandler(
   async (event, dependencies) => {
@@ -34,11 +54,24 @@ export const handler = publicHandler(
         ? html(200, preferencePage(lang, { brand: view.tenant.name, ...view }, notice))
         : html(404, invalidLinkPage(lang));
     };
-    if (event.requestContext.http.method === 'GET') return render();
+    const link = await describePreferencesLink(deps, token);
+    if (link === undefined) return html(404, invalidLinkPage(lang));
+    const stale = (status: number) =>
+      html(status, stalePreferencesPage(lang, link.tenant.name, link.maskedAddress));
+    if (event.requestContext.http.method === 'GET')
+      return grants(link.claims.kind, 'view_preferences') ? render() : stale(200);
 
     const form = await formOf(event);
     const proof = proofOf(event);
-    switch (form?.get('action')) {
+    const action = form?.get('action');
+    const needs = typeof action === 'string' ? NEEDS[action] : undefined;
+    if (needs === undefined) return html(400, invalidLinkPage(lang));
+    if (!grants(link.claims.kind, needs)) return stale(403);
+    switch (action) {
+      case 'preferences_link': {
+        const outcome = await requestFreshLink(deps, token, lang);
+        return outcome ? html(200, linkSentPage(lang, link.maskedAddress)) : html(404, invalidLinkPage(lang));
+      }
       case 'save': {
         const result = await savePreferences(
           deps,
@@ -57,17 +90,17 @@ export const handler = publicHandler(
         const result = await stopAll(deps, token, proof);
         return result ? html(200, stoppedPage(lang, result.tenant.name)) : html(404, invalidLinkPage(lang));
       }
-      case 'export': {
+      case 'export':
+        return html(200, exportConfirmPage(lang, link.tenant.name));
+      case 'export_confirmed': {
         const data = await downloadData(deps, token);
         if (!data) return html(404, invalidLinkPage(lang));
         return json(200, data, {
           'content-disposition': `attachment; filename="my-data-${data.controller.tenant}.json"`,
         });
       }
-      case 'forget': {
-        const link = await describePreferencesLink(deps, token);
-        return link ? html(200, forgetConfirmPage(lang, link.tenant.name)) : html(404, invalidLinkPage(lang));
-      }
+      case 'forget':
+        return html(200, forgetConfirmPage(lang, link.tenant.name));
       case 'forget_confirmed': {
         const result = await forgetMe(deps, token, proof);
         return result ? html(200, forgottenPage(lang, result.tenant.name)) : html(404, invalidLinkPage(lang));

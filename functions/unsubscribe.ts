@@ -1,9 +1,15 @@
 import { publicHandler } from '../shared/http/api-handler';
 import { formOf } from '../shared/http/forms';
 import { negotiateLanguage } from '../shared/http/pages/layout';
-import { confirmPage, donePage, errorPage, invalidLinkPage } from '../shared/http/pages/unsubscribe-pages';
+import {
+  confirmPage,
+  donePage,
+  errorPage,
+  invalidLinkPage,
+  linkSentPage,
+} from '../shared/http/pages/unsubscribe-pages';
 import { html } from '../shared/http/responses';
-import { describeUnsubscribe, unsubscribe } from '../shared/services/unsubscribe';
+import { describeUnsubscribe, requestPreferencesLink, unsubscribe } from '../shared/services/unsubscribe';
 
 const retryAfter = (status: number): Record<string, string> =>
   status === 503 ? { 'retry-after': '30' } : {};
@@ -14,6 +20,8 @@ const retryAfter = (status: number): Record<string, string> =>
  * multipart, no cookie, no login) or the page's button: records the objection at once (200),
  * or, when the store is unavailable, queues it durably and confirms all the same (202); a
  * 503 only when neither the store nor the queue could take it.
+ * POST /u/{token} with `action=preferences_link` (R15): mails a fresh preferences link to
+ * the address and says so; the link is never on the page.
  */
 export const handler = publicHandler(
   async (event, dependencies) => {
@@ -25,6 +33,10 @@ export const handler = publicHandler(
       return scope ? html(200, confirmPage(lang, scope)) : html(404, invalidLinkPage(lang));
     }
     const form = await formOf(event);
+    if (form?.get('action') === 'preferences_link') {
+      const asked = await requestPreferencesLink(deps, token, lang);
+      return asked ? html(200, linkSentPage(lang, asked.maskedAddress)) : html(404, invalidLinkPage(lang));
+    }
     if (form?.get('List-Unsubscribe') !== 'One-Click') return html(400, invalidLinkPage(lang));
     const result = await unsubscribe(deps, token, {
       method: form.get('via') === 'page' ? 'unsubscribe_link' : 'one_click',

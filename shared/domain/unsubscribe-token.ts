@@ -13,6 +13,12 @@ import type { Channel } from '../schemas/vocabulary';
  * delivered mail) carry no kind field; every other kind names itself in `k` and expires,
  * and the strict payload schemas make a token of one kind useless as another: an
  * unsubscribe link cannot open the preference centre (which shows and erases data).
+ *
+ * R15 (amended): a link proves nothing about who clicks it once it has travelled with
+ * forwarded mail. Only a *fresh* preferences link (`manage`, hours long, mailed to the
+ * address itself or handed out by the tenant, which authenticated the person its own
+ * way) opens the preference centre with data, export, erasure and new consents; what
+ * each kind grants is in link-capabilities.ts.
  */
 export interface TokenClaims {
   readonly tenant: string;
@@ -43,7 +49,18 @@ export interface ConfirmClaims extends PageClaimsBase {
   readonly kind: 'confirm';
   readonly pendingId: string;
 }
-export type PageTokenClaims = PreferencesClaims | ConsentPageClaims | ConfirmClaims;
+/**
+ * R15: a fresh preferences link (`/p/{token}`): short-lived, and recording how it reached
+ * the person (`email`: mailed by the gateway to the address; `tenant`: minted with
+ * POST /v1/links for the tenant to hand over) and when, for the proof of what is done with it.
+ */
+export interface ManageClaims extends PageClaimsBase {
+  readonly kind: 'manage';
+  /** Epoch seconds at which the link was minted (and, via `email`, mailed). */
+  readonly issuedAt: number;
+  readonly via: 'email' | 'tenant';
+}
+export type PageTokenClaims = PreferencesClaims | ConsentPageClaims | ConfirmClaims | ManageClaims;
 export type PageTokenKind = PageTokenClaims['kind'];
 
 const unsubscribePayloadSchema = z
@@ -68,9 +85,12 @@ const pagePayloadSchema = z.discriminatedUnion('k', [
     .object({ k: z.literal('c'), ...pageBase, p: z.array(z.string().min(1).max(63)).max(20).optional() })
     .strict(),
   z.object({ k: z.literal('d'), ...pageBase, i: z.string().min(1).max(100) }).strict(),
+  z
+    .object({ k: z.literal('f'), ...pageBase, s: z.number().int().positive(), v: z.enum(['e', 't']) })
+    .strict(),
 ]);
 
-const KIND_CODES = { preferences: 'p', consent: 'c', confirm: 'd' } as const;
+const KIND_CODES = { preferences: 'p', consent: 'c', confirm: 'd', manage: 'f' } as const;
 
 const VERSION = 'v1';
 const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
@@ -140,6 +160,11 @@ export function signPageToken(claims: PageTokenClaims, keys: KeyMaterial): strin
       return sign({ ...base, e: claims.expiresAt, p: claims.purposes }, keys);
     case 'confirm':
       return sign({ ...base, e: claims.expiresAt, i: claims.pendingId }, keys);
+    case 'manage':
+      return sign(
+        { ...base, e: claims.expiresAt, s: claims.issuedAt, v: claims.via === 'email' ? 'e' : 't' },
+        keys,
+      );
   }
 }
 
@@ -163,19 +188,49 @@ export function verifyPageToken<K extends PageTokenKind>(
       ? { kind: 'preferences', ...base }
       : p.k === 'c'
         ? { kind: 'consent', ...base, ...(p.p === undefined ? {} : { purposes: p.p }) }
-        : { kind: 'confirm', ...base, pendingId: p.i };
+        : p.k === 'd'
+          ? { kind: 'confirm', ...base, pendingId: p.i }
+          : { kind: 'manage', ...base, issuedAt: p.s, via: p.v === 'e' ? 'email' : 'tenant' };
   return (kinds as readonly PageTokenKind[]).includes(claims.kind)
     ? (claims as Extract<PageTokenClaims, { kind: K }>)
     : undefined;
 }
 
-/** Lifetimes of page links, in days: long enough to act on a message, short enough to limit a forwarded link. */
-export const PAGE_TOKEN_DAYS: Readonly<Record<PageTokenKind, number>> = {
+/**
+ * Lifetimes of page links, in days: long enough to act on a message, short enough to limit
+ * a forwarded link. A `preferences` link that old grants little (R15: it is stale from the
+ * start); the fresh `manage` link lives hours (FRESH_LINK_HOURS, per tenant
+ * `settings.confirmation.freshLinkHours`).
+ */
+export const PAGE_TOKEN_DAYS: Readonly<Record<Exclude<PageTokenKind, 'manage'>, number>> = {
   preferences: 90,
   consent: 30,
   confirm: 7,
 };
 
-export function expiryFor(kind: PageTokenKind, now: Date): number {
+/** R15: default lifetime of a fresh preferences link, in hours. */
+export const FRESH_LINK_HOURS = 24;
+
+export function expiryFor(kind: Exclude<PageTokenKind, 'manage'>, now: Date): number {
   return Math.floor(now.getTime() / 1000) + PAGE_TOKEN_DAYS[kind] * 86_400;
+}
+
+/** R15: the claims of a fresh preferences link minted now, valid `hours`. */
+export function freshLinkClaims(
+  target: { tenant: string; recipientKey: string; channel: Channel },
+  via: ManageClaims['via'],
+  now: Date,
+  hours: number = FRESH_LINK_HOURS,
+): ManageClaims {
+  const issuedAt = Math.floor(now.getTime() / 1000);
+  // Fields picked one by one: the target may be another link's claims (its kind, its expiry).
+  return {
+    kind: 'manage',
+    tenant: target.tenant,
+    recipientKey: target.recipientKey,
+    channel: target.channel,
+    expiresAt: issuedAt + hours * 3600,
+    issuedAt,
+    via,
+  };
 }

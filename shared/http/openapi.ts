@@ -364,7 +364,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
     path: '/v1/links',
     operationId: 'createLink',
     summary:
-      'A preference centre or consent page link for a person (sign-up, repermission, "manage my preferences")',
+      'A preference centre or consent page link for a person (sign-up, repermission, "manage my preferences"); a preferences link is a fresh link (R15): for the person only',
     request: { body: body(createLinkSchema) },
     responses: {
       201: jsonResponse(
@@ -425,10 +425,11 @@ export function buildOpenApiDocument(serverUrl?: string) {
     path: '/u/{token}',
     operationId: 'showUnsubscribePage',
     tags: ['Recipients'],
-    summary: 'Unsubscribe confirmation page (changes nothing)',
+    summary:
+      'Unsubscribe confirmation page (changes nothing): the scope and a masked address (b•••@example.org), no link to the preference centre (R15)',
     request: { params: z.object({ token: z.string() }) },
     responses: {
-      200: htmlPage('HTML page with one confirming button'),
+      200: htmlPage('HTML page with one confirming button, and one that mails a fresh preferences link'),
       404: invalidLink,
     },
   });
@@ -437,10 +438,11 @@ export function buildOpenApiDocument(serverUrl?: string) {
     path: '/u/{token}',
     operationId: 'unsubscribeOneClick',
     tags: ['Recipients'],
-    summary: 'RFC 8058 one-click unsubscribe: body List-Unsubscribe=One-Click (urlencoded or multipart)',
+    summary:
+      'RFC 8058 one-click unsubscribe: body List-Unsubscribe=One-Click (urlencoded or multipart); or `action=preferences_link`: mails a fresh preferences link to the address (R15; at most one per confirmation window; the page never shows it)',
     request: { params: z.object({ token: z.string() }) },
     responses: {
-      200: htmlPage('Objection recorded (idempotent)'),
+      200: htmlPage('Objection recorded (idempotent), or "check your inbox" for `action=preferences_link`'),
       202: htmlPage(
         'The store is unavailable: the objection and its proof are on the durable objection queue, applied once the store is back (same confirmation page; R7)',
       ),
@@ -455,8 +457,8 @@ export function buildOpenApiDocument(serverUrl?: string) {
     [
       '/p/{token}',
       'PreferenceCentre',
-      'Preference centre (R15): every purpose with its state; changes nothing',
-      'Preference centre form, by `action`: save, stop_all, export (JSON download), forget, forget_confirmed',
+      'Preference centre (R15): with a fresh link, every purpose with its state; with a stale one (a `{{preferences_url}}` link), only a masked address, "stop all" and a button that mails a fresh link; changes nothing',
+      'Preference centre form, by `action`: save, stop_all, export (confirmation page), export_confirmed (JSON download), forget, forget_confirmed, preferences_link (mails a fresh link). A stale link may only stop_all and preferences_link: anything else is a 403',
     ],
     [
       '/c/{token}',
@@ -492,13 +494,20 @@ export function buildOpenApiDocument(serverUrl?: string) {
       },
       responses: {
         200: {
-          description: 'HTML page (or, for `action=export`, the JSON export)',
+          description: 'HTML page (or, for `action=export_confirmed`, the JSON export)',
           content: {
             'text/html': { schema: z.string() },
             'application/json': { schema: z.object({ format: z.string(), version: z.number() }).loose() },
           },
         },
         400: invalidLink,
+        ...(path === '/p/{token}'
+          ? {
+              403: htmlPage(
+                'R15: a stale preferences link: the masked address, "stop all" and the button that mails a fresh link; nothing recorded',
+              ),
+            }
+          : {}),
         404: invalidLink,
       },
     });

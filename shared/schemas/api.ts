@@ -461,7 +461,7 @@ export const createLinkSchema = z
     address: emailAddressSchema,
     kind: z.enum(['preferences', 'consent']).meta({
       description:
-        '`preferences`: the preference centre (R15), 90 days; `consent`: the consent page for sign-up or repermission (R3, R13), 30 days',
+        "`preferences`: a FRESH preference-centre link (R15): it opens the person's data, export, erasure, and records consents with `proof.link: tenant_link`; valid `settings.confirmation.freshLinkHours` (24 h by default). Give it only to the person (behind their login, or mailed to the address): never put it in a newsletter. `consent`: the consent page for sign-up or repermission (R3, R13), 30 days",
     }),
     purposes: z
       .array(purposeIdSchema)

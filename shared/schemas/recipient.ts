@@ -109,7 +109,26 @@ export function preTickedAsGiven(proof: { method?: string | undefined; preTicked
   return proof.preTicked || proof.method === 'pre_ticked_box';
 }
 
-export const consentGrantSchema = consentProofInputSchema.extend({ id: z.string(), recordedAt: z.string() });
+/**
+ * R15/R3: a consent recorded in the preference centre is the person's act only if the link
+ * reached them: a fresh link mailed by the gateway to the address (`fresh_email_link`) or
+ * minted by the tenant for a person it authenticated (`tenant_link`); `sentAt` is when the
+ * link was minted (and mailed), `usedAt` when the box was ticked. Set by the gateway, never
+ * taken from a tenant's input.
+ */
+export const linkProofSchema = z
+  .object({
+    link: z.enum(['fresh_email_link', 'tenant_link']),
+    sentAt: z.string(),
+    usedAt: z.string(),
+  })
+  .strict()
+  .meta({ id: 'LinkProof' });
+export const consentGrantSchema = consentProofInputSchema.extend({
+  id: z.string(),
+  recordedAt: z.string(),
+  proof: linkProofSchema.optional(),
+});
 export type ConsentGrant = z.infer<typeof consentGrantSchema>;
 
 export const withdrawalProofInputSchema = z

@@ -195,9 +195,11 @@ export type ComplaintRateSettings = z.infer<typeof complaintRateSettingsSchema>;
  * R3 double opt-in: at most one confirmation mail pending per recipient and purpose
  * within `windowHours` (default 24 h): asking again on the consent page within the window
  * sends nothing and says a link was already sent, so the page cannot be used to flood a
- * mailbox. Once the window has passed, a new link may be asked for.
+ * mailbox. Once the window has passed, a new link may be asked for. The same window holds
+ * for the fresh preferences link (R15) mailed from an unsubscribe or stale preferences
+ * page: at most one per recipient per window; that link is valid `freshLinkHours`.
  */
-export const CONFIRMATION_DEFAULTS = { windowHours: 24 };
+export const CONFIRMATION_DEFAULTS = { windowHours: 24, freshLinkHours: 24 };
 export const confirmationSettingsSchema = z
   .object({
     windowHours: z
@@ -207,7 +209,18 @@ export const confirmationSettingsSchema = z
       .max(24 * 30)
       .default(CONFIRMATION_DEFAULTS.windowHours)
       .meta({
-        description: 'Hours during which a second confirmation mail for the same purpose is not sent',
+        description:
+          'Hours during which a second confirmation mail for the same purpose (or a second fresh preferences link) is not sent',
+      }),
+    freshLinkHours: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 7)
+      .default(CONFIRMATION_DEFAULTS.freshLinkHours)
+      .meta({
+        description:
+          'R15: hours a fresh preferences link (mailed to the address, or minted with POST /v1/links) stays valid',
       }),
   })
   .strict()

@@ -211,7 +211,7 @@ async function mailConfirmation(
 }
 
 /** The From of confirmation mails: the tenant's first identity (an address, or no-reply@ a domain). */
-function confirmationSender(tenant: Tenant): string {
+export function confirmationSender(tenant: Tenant): string {
   const identity = tenant.emailIdentities[0];
   if (identity === undefined) throw new NotFoundError('The tenant has no email identity to send from');
   return identity.includes('@') ? identity : `no-reply@${identity}`;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { grants, type LinkAction } from '../domain/link-capabilities';
 import {
   type Lang,
   type PreferenceChange,
@@ -9,16 +10,17 @@ import {
   transactionalPurposes,
   wordingFor,
 } from '../domain/preferences';
-import { type PreferencesClaims, verifyPageToken } from '../domain/unsubscribe-token';
+import { type ManageClaims, type PreferencesClaims, verifyPageToken } from '../domain/unsubscribe-token';
 import type { Purpose, Tenant, Wording } from '../schemas/tenant';
 import { InvalidInputError } from '../schemas/validation';
 import type { Dependencies } from './dependencies';
+import { mailFreshLink, maskedAddressOf } from './fresh-link';
 import { type Change, recordChanges } from './record-change';
 import { eraseRecipient, exportRecipient } from './rights';
 
 /** R15: the preference centre behind `/p/{token}`. */
 export interface PreferenceView {
-  readonly claims: PreferencesClaims;
+  readonly claims: ManageClaims;
   readonly tenant: Tenant;
   readonly rows: readonly (PreferenceRow & { wording: Wording })[];
   readonly transactional: readonly Purpose[];
@@ -55,12 +57,35 @@ export async function ensureWordings(
   return out;
 }
 
-async function open(deps: Dependencies, token: string) {
-  const claims = verifyPageToken(token, await deps.keys.load(), deps.clock.now(), ['preferences']);
+/**
+ * A genuine preferences link of either kind: `manage` (fresh) or `preferences` (stale, as
+ * senders put in bodies). Undefined for anything else.
+ */
+async function openAny(
+  deps: Dependencies,
+  token: string,
+): Promise<{ claims: PreferencesClaims | ManageClaims; tenant: Tenant } | undefined> {
+  const claims = verifyPageToken(token, await deps.keys.load(), deps.clock.now(), ['preferences', 'manage']);
   if (claims === undefined) return undefined;
   const tenant = await deps.store.getTenant(claims.tenant);
   if (tenant === undefined) return undefined;
   return { claims, tenant };
+}
+
+/**
+ * R15 (amended): the link, only if its kind grants `action` (link-capabilities.ts). Every
+ * service below opens its link through here, whatever the handler checked before.
+ */
+async function open(deps: Dependencies, token: string, action: 'stop_all'): ReturnType<typeof openAny>;
+async function open(
+  deps: Dependencies,
+  token: string,
+  action: Exclude<LinkAction, 'stop_all'>,
+): Promise<{ claims: ManageClaims; tenant: Tenant } | undefined>;
+async function open(deps: Dependencies, token: string, action: LinkAction) {
+  const opened = await openAny(deps, token);
+  if (opened === undefined || !grants(opened.claims.kind, action)) return undefined;
+  return opened;
 }
 
 /** GET /p/{token}: what the person receives, purpose by purpose. Undefined for a link that is not genuine. */
@@ -69,7 +94,7 @@ export async function viewPreferences(
   token: string,
   lang: Lang,
 ): Promise<PreferenceView | undefined> {
-  const opened = await open(deps, token);
+  const opened = await open(deps, token, 'view_preferences');
   if (opened === undefined) return undefined;
   const { claims, tenant } = opened;
   const state = await deps.store.getRecipientState(tenant.id, claims.recipientKey);
@@ -98,7 +123,9 @@ export interface PreferenceForm {
 
 /**
  * POST /p/{token}, "save": each change recorded with R3's proof (time, method
- * `preference_center`, the wording version shown and its hash, IP, user agent).
+ * `preference_center`, the wording version shown and its hash, IP, user agent) and, R15,
+ * the fresh link it came through (`proof`: how the link reached the person, when it was
+ * sent, when it was used): only a fresh link records anything.
  */
 export async function savePreferences(
   deps: Dependencies,
@@ -106,7 +133,7 @@ export async function savePreferences(
   form: PreferenceForm,
   proof: RecipientProof,
 ): Promise<{ changes: PreferenceChange[] } | undefined> {
-  const opened = await open(deps, token);
+  const opened = await open(deps, token, 'save_preferences');
   if (opened === undefined) return undefined;
   const { claims, tenant } = opened;
   const state = await deps.store.getRecipientState(tenant.id, claims.recipientKey);
@@ -145,6 +172,12 @@ export async function savePreferences(
         ip: proof.ip,
         userAgent: proof.userAgent,
         recordedAt: now,
+        // R15/R3: provable as the person's act: the link reached the address (or the tenant's own login).
+        proof: {
+          link: claims.via === 'email' ? ('fresh_email_link' as const) : ('tenant_link' as const),
+          sentAt: new Date(claims.issuedAt * 1000).toISOString(),
+          usedAt: now,
+        },
       };
       await deps.store.putConsent(tenant.id, claims.recipientKey, change.purpose, grant);
       audit.push({
@@ -157,6 +190,7 @@ export async function savePreferences(
           consentId: grant.id,
           method: grant.method,
           wordingVersion: wording.versionId,
+          link: grant.proof.link,
         },
         publish: {
           detailType: 'Consent Given',
@@ -229,7 +263,7 @@ export async function savePreferences(
 
 /** POST /p/{token}, "stop all marketing": one objection to all marketing on this channel (R7). */
 export async function stopAll(deps: Dependencies, token: string, proof: RecipientProof) {
-  const opened = await open(deps, token);
+  const opened = await open(deps, token, 'stop_all');
   if (opened === undefined) return undefined;
   const { claims, tenant } = opened;
   const now = deps.clock.now().toISOString();
@@ -265,9 +299,9 @@ export async function stopAll(deps: Dependencies, token: string, proof: Recipien
   return { tenant };
 }
 
-/** POST /p/{token}, "download my data" (R15). */
+/** POST /p/{token}, "download my data", once confirmed (R15): a fresh link only. */
 export async function downloadData(deps: Dependencies, token: string) {
-  const opened = await open(deps, token);
+  const opened = await open(deps, token, 'export');
   if (opened === undefined) return undefined;
   return exportRecipient(deps, opened.tenant.id, opened.claims.recipientKey, {
     type: 'recipient',
@@ -275,9 +309,9 @@ export async function downloadData(deps: Dependencies, token: string) {
   });
 }
 
-/** POST /p/{token}, "forget me", once confirmed (R15, R11). */
+/** POST /p/{token}, "forget me", once confirmed (R15, R11): a fresh link only. */
 export async function forgetMe(deps: Dependencies, token: string, proof: RecipientProof) {
-  const opened = await open(deps, token);
+  const opened = await open(deps, token, 'erase');
   if (opened === undefined) return undefined;
   await eraseRecipient(
     deps,
@@ -289,7 +323,19 @@ export async function forgetMe(deps: Dependencies, token: string, proof: Recipie
   return { tenant: opened.tenant };
 }
 
-/** For the confirmation steps: the link is genuine and its tenant exists. */
+/**
+ * For the handler: the link is genuine (fresh or stale) and its tenant exists; with the
+ * masked address that a page reached with a stale link may show (R15).
+ */
 export async function describePreferencesLink(deps: Dependencies, token: string) {
-  return open(deps, token);
+  const opened = await openAny(deps, token);
+  if (opened === undefined) return undefined;
+  return { ...opened, maskedAddress: await maskedAddressOf(deps, opened.claims) };
+}
+
+/** POST /p/{token}, `action=preferences_link` (R15): mails a fresh link to the address. */
+export async function requestFreshLink(deps: Dependencies, token: string, lang: Lang) {
+  const opened = await openAny(deps, token);
+  if (opened === undefined || !grants(opened.claims.kind, 'request_fresh_link')) return undefined;
+  return mailFreshLink(deps, opened.claims, lang);
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { recipientKey as keyOf } from '../domain/recipient-key';
-import { expiryFor, signPageToken } from '../domain/unsubscribe-token';
+import { expiryFor, freshLinkClaims, signPageToken } from '../domain/unsubscribe-token';
 import { NotFoundError } from '../ports/gateway-store';
 import { type Actor, AUDIT_TYPES_KEPT_AFTER_ERASURE } from '../schemas/audit';
 import type { Objection, RecipientState } from '../schemas/recipient';
@@ -139,7 +139,13 @@ export async function eraseRecipient(
   };
 }
 
-/** Links a tenant hands to a person (sign-up, repermission, "manage my preferences"). */
+/**
+ * Links a tenant hands to a person (sign-up, repermission, "manage my preferences"). The
+ * tenant is the controller and authenticates the person its own way: a preferences link
+ * minted here is a *fresh* link (R15: it opens the data, export, erasure and records
+ * consents with `proof.link: tenant_link`), valid `confirmation.freshLinkHours`, and must
+ * be given only to the person (behind their login, or mailed to the address).
+ */
 export async function createLink(
   deps: Dependencies,
   tenantId: string,
@@ -188,13 +194,16 @@ export async function createLink(
       },
     ]);
   }
-  const expiresAt = expiryFor(input.kind, now);
+  const fresh = freshLinkClaims(
+    { tenant: tenantId, recipientKey: key, channel: 'email' },
+    'tenant',
+    now,
+    tenant.settings.confirmation.freshLinkHours,
+  );
+  const expiresAt = input.kind === 'preferences' ? fresh.expiresAt : expiryFor(input.kind, now);
   const token =
     input.kind === 'preferences'
-      ? signPageToken(
-          { kind: 'preferences', tenant: tenantId, recipientKey: key, channel: 'email', expiresAt },
-          keys,
-        )
+      ? signPageToken(fresh, keys)
       : signPageToken(
           {
             kind: 'consent',

@@ -1,9 +1,11 @@
-import { expiryFor, signPageToken, type TokenClaims, verifyToken } from '../domain/unsubscribe-token';
+import { grants } from '../domain/link-capabilities';
+import type { Lang } from '../domain/preferences';
+import { type TokenClaims, verifyToken } from '../domain/unsubscribe-token';
 import { StoreUnavailableError } from '../ports/gateway-store';
-import type { KeyMaterial } from '../ports/key-ring';
 import type { QueuedObjection } from '../schemas/queued-objection';
 import type { Objection } from '../schemas/recipient';
 import type { Dependencies } from './dependencies';
+import { type FreshLinkOutcome, mailFreshLink, maskedAddressOf } from './fresh-link';
 import { recordChanges } from './record-change';
 
 export interface UnsubscribeScope {
@@ -11,31 +13,22 @@ export interface UnsubscribeScope {
   /** The tenant's name; absent when the store could not be read (the objection was queued). */
   readonly brand?: string;
   readonly purposeName: string;
-  /** R15: the same recipient's preference centre, linked from the unsubscribe pages. */
-  readonly preferencesToken?: string;
+  /**
+   * R15 (amended): the only personal data an unsubscribe page shows ("b•••@example.org"):
+   * the link travels with forwarded mail. The page links no preference centre; it offers
+   * to mail a fresh link to the address (requestPreferencesLink).
+   */
+  readonly maskedAddress?: string;
 }
 
-function preferencesTokenOf(claims: TokenClaims, keys: KeyMaterial, now: Date): string {
-  return signPageToken(
-    {
-      kind: 'preferences',
-      tenant: claims.tenant,
-      recipientKey: claims.recipientKey,
-      channel: claims.channel,
-      expiresAt: expiryFor('preferences', now),
-    },
-    keys,
-  );
-}
-
-async function scopeOf(deps: Dependencies, claims: TokenClaims, keys: KeyMaterial) {
+async function scopeOf(deps: Dependencies, claims: TokenClaims) {
   const tenant = await deps.store.getTenant(claims.tenant);
   if (tenant === undefined) return undefined;
   return {
     claims,
     brand: tenant.name,
     purposeName: tenant.purposes[claims.purpose]?.name ?? claims.purpose,
-    preferencesToken: preferencesTokenOf(claims, keys, deps.clock.now()),
+    maskedAddress: await maskedAddressOf(deps, claims),
   };
 }
 
@@ -47,7 +40,23 @@ export async function describeUnsubscribe(
   const keys = await deps.keys.load();
   const claims = verifyToken(token, keys);
   if (claims === undefined) return undefined;
-  return scopeOf(deps, claims, keys);
+  return scopeOf(deps, claims);
+}
+
+/**
+ * POST /u/{token} with `action=preferences_link` (R15): mails a fresh preferences link to
+ * the address; the page says so and never shows it. Undefined for a link that is not genuine.
+ */
+export async function requestPreferencesLink(
+  deps: Dependencies,
+  token: string,
+  lang: Lang,
+): Promise<(UnsubscribeScope & { outcome: FreshLinkOutcome }) | undefined> {
+  const claims = verifyToken(token, await deps.keys.load());
+  if (claims === undefined || !grants('unsubscribe', 'request_fresh_link')) return undefined;
+  const scope = await scopeOf(deps, claims);
+  if (scope === undefined) return undefined;
+  return { ...scope, outcome: await mailFreshLink(deps, claims, lang) };
 }
 
 export interface UnsubscribeProof {
@@ -89,7 +98,7 @@ export async function unsubscribe(
     recordedAt: now,
   };
   try {
-    const scope = await scopeOf(deps, claims, keys);
+    const scope = await scopeOf(deps, claims);
     if (scope === undefined) return undefined;
     const outcome = await applyObjection(deps, claims, objection);
     return { ...scope, outcome };

@@ -92,7 +92,7 @@ const decision = async (to: string, purpose = 'newsletter') =>
     })
   ).body;
 
-it('R15/R7/R11: from the unsubscribe page, the recipient changes preferences, stops everything, downloads their data and is forgotten', async () => {
+it('R15/R7/R11: from the unsubscribe page, the recipient gets a fresh link by email, changes preferences, stops everything, downloads their data and is forgotten', async () => {
   const address = 'camille@example.org';
   const put = await gw.call('PUT', '/v1/recipients', {
     key: gw.adminKey,
@@ -113,9 +113,16 @@ it('R15/R7/R11: from the unsubscribe page, the recipient changes preferences, st
   expect(response?.headers()['x-frame-options']).toBe('DENY');
   await checkPage(page, 'unsubscribe');
 
-  // The unsubscribe page links the preference centre.
-  await page.getByRole('link', { name: 'Manage all my email preferences' }).click();
+  // R15: the unsubscribe page links no preference centre: it mails a fresh link to the address.
+  expect(await page.locator('a[href*="/p/"]').count()).toBe(0);
+  const before = (await gw.sentEmails()).length;
+  await page.getByRole('button', { name: 'Email me a link to manage my preferences' }).click();
   await page.waitForLoadState();
+  await expect(page.locator('h1').textContent()).resolves.toBe('Check your inbox');
+  await checkPage(page, 'link-sent');
+  const mail = (await gw.sentEmails()).slice(before).find((e) => e.destination.to.includes(address))!;
+  const fresh = /(http:\/\/\S+\/p\/[A-Za-z0-9._-]+)/.exec(mail.body.text ?? '')![1]!;
+  await page.goto(fresh);
   await expect(page.locator('h1').textContent()).resolves.toBe('Your email preferences');
   await checkPage(page, 'preference-centre');
   const newsletterBox = page.getByRole('checkbox', { name: /Newsletter/ });
@@ -138,7 +145,11 @@ it('R15/R7/R11: from the unsubscribe page, the recipient changes preferences, st
   const offers = (await gw.call('GET', `/v1/recipients/${key}`, { key: gw.adminKey })).body.consents[
     'personalised-offers'
   ].grant;
-  expect(offers).toMatchObject({ method: 'preference_center', userAgent: expect.stringContaining('Chrome') });
+  expect(offers).toMatchObject({
+    method: 'preference_center',
+    userAgent: expect.stringContaining('Chrome'),
+    proof: { link: 'fresh_email_link', sentAt: expect.any(String), usedAt: offers.recordedAt },
+  });
 
   // Stop everything, in one click.
   await page.getByRole('button', { name: 'Stop all marketing emails' }).click();
@@ -150,9 +161,14 @@ it('R15/R7/R11: from the unsubscribe page, the recipient changes preferences, st
   // Download my data.
   await page.getByRole('link', { name: 'Back to my preferences' }).click();
   await page.waitForLoadState();
+  // R15: a confirmation step before the download.
+  await page.getByRole('button', { name: 'Download my data' }).click();
+  await page.waitForLoadState();
+  await expect(page.locator('h1').textContent()).resolves.toBe('Download your data?');
+  await checkPage(page, 'export-confirm');
   const [download] = await Promise.all([
     page.waitForEvent('download'),
-    page.getByRole('button', { name: 'Download my data' }).click(),
+    page.getByRole('button', { name: 'Yes, download my data' }).click(),
   ]);
   expect(download.suggestedFilename()).toBe('my-data-demo.json');
   const data = JSON.parse(readFileSync((await download.path())!, 'utf8'));
@@ -162,9 +178,15 @@ it('R15/R7/R11: from the unsubscribe page, the recipient changes preferences, st
     'personalised-offers',
   ]);
   expect(data.objections.length).toBeGreaterThanOrEqual(2);
-  expect(data.messages).toHaveLength(1);
+  // The newsletter and the fresh-link mail (R15: the person sees it in their data).
+  expect(data.messages.map((m: { purpose: string }) => m.purpose).sort()).toEqual([
+    'newsletter',
+    'preferences-link',
+  ]);
 
   // Forget me: a confirmation step, then erasure.
+  await page.getByRole('link', { name: 'Back to my preferences' }).click();
+  await page.waitForLoadState();
   await page.getByRole('button', { name: 'Forget me' }).click();
   await page.waitForLoadState();
   await expect(page.locator('h1').textContent()).resolves.toBe('Erase my data?');
@@ -183,7 +205,7 @@ it('R15/R7/R11: from the unsubscribe page, the recipient changes preferences, st
     (await gw.call('POST', '/v1/messages', { key: gw.senderKey, body: newsletter(address) })).status,
   ).toBe(403);
   await context.close();
-});
+}, 90_000);
 
 it('R3/R13: on the consent page nothing is ticked; the consent counts after the double opt-in link, in French', async () => {
   const address = 'dominique@example.org';

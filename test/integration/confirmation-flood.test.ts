@@ -115,8 +115,11 @@ describe('confirmation floods (issue 11, item 9)', () => {
     expect(bad.body.issues).toEqual([expect.objectContaining({ field: 'windowHours' })]);
     const set = await admin('PUT', '/v1/settings/confirmations', { windowHours: 1 });
     expect(set.status).toBe(200);
-    expect(set.body).toEqual({ windowHours: 1 });
-    expect((await admin('GET', '/v1/tenant')).body.settings.confirmation).toEqual({ windowHours: 1 });
+    expect(set.body).toEqual({ windowHours: 1, freshLinkHours: 24 });
+    expect((await admin('GET', '/v1/tenant')).body.settings.confirmation).toEqual({
+      windowHours: 1,
+      freshLinkHours: 24,
+    });
     try {
       const address = 'flood-hour@example.org';
       const { path, fields } = await consentRequest(address);

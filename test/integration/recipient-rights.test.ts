@@ -344,6 +344,8 @@ describe('preference centre through HTTP (R15, R3, R7)', () => {
       ip: '127.0.0.1',
       userAgent: 'TestBrowser/1.0',
       controllers: ['Demo Shop'],
+      // R15: a link from POST /v1/links is a fresh link the tenant handed to the person.
+      proof: { link: 'tenant_link', sentAt: expect.any(String), usedAt: grant.recordedAt },
     });
     expect((await decision(address)).decision).toBe('allowed');
   });
@@ -445,8 +447,9 @@ describe('preference centre through HTTP (R15, R3, R7)', () => {
     );
   });
 
-  it('R15: {{preferences_url}} in a message becomes a working link to the preference centre', async () => {
+  it('R15: {{preferences_url}} in a message is a stale link: masked address, no choices; it mails a fresh link whose consent carries that proof', async () => {
     const address = 'sacha@example.org';
+    const key = await putRecipient(address);
     await admin('POST', '/v1/consents', provableConsent(address));
     const sent = await gw.call('POST', '/v1/messages', {
       key: gw.senderKey,
@@ -462,7 +465,40 @@ describe('preference centre through HTTP (R15, R3, R7)', () => {
     expect(stored.body.html).toContain(`href="${link}"`);
     const page = await fetch(link!);
     expect(page.status).toBe(200);
-    expect(await page.text()).toMatch(/<input type="checkbox" id="p-newsletter"[^>]*checked/);
+    const staleHtml = await page.text();
+    expect(staleHtml).not.toContain('type="checkbox"');
+    expect(staleHtml).not.toContain(address);
+    expect(staleHtml).toContain('s•••@example.org');
+    const path = new URL(link!).pathname;
+    expect((await gw.call('POST', path, form([['action', 'export_confirmed']]))).status).toBe(403);
+
+    const before = (await gw.sentEmails()).length;
+    const asked = await gw.call('POST', path, form([['action', 'preferences_link']]));
+    expect(asked.status).toBe(200);
+    expect(asked.text).not.toMatch(/\/p\/v1\./);
+    const mails = (await gw.sentEmails()).slice(before);
+    expect(mails.map((m) => m.destination.to)).toEqual([[address]]);
+    const fresh = new URL(/(http:\/\/\S+\/p\/[A-Za-z0-9._-]+)/.exec(mails[0]!.body.text ?? '')![1]!).pathname;
+    const freshPage = await gw.call('GET', fresh);
+    expect(freshPage.text).toMatch(/<input type="checkbox" id="p-newsletter"[^>]*checked/);
+    const version = /name="wording:personalised-offers" value="([^"]+)"/.exec(freshPage.text)![1]!;
+    await gw.call(
+      'POST',
+      fresh,
+      form([
+        ['action', 'save'],
+        ['purpose', 'newsletter'],
+        ['purpose', 'personalised-offers'],
+        ['wording:personalised-offers', version],
+      ]),
+    );
+    const grant = (await admin('GET', `/v1/recipients/${key}`)).body.consents['personalised-offers'].grant;
+    expect(grant.proof).toEqual({
+      link: 'fresh_email_link',
+      sentAt: expect.any(String),
+      usedAt: grant.recordedAt,
+    });
+    expect(Date.parse(grant.proof.sentAt)).toBeLessThanOrEqual(Date.parse(grant.proof.usedAt));
   });
 });
 

@@ -47,6 +47,14 @@ const TEXT = {
       contract: 'contrat',
       repermission: 'demande d’accord',
     },
+    staleTitle: 'Gérer vos préférences',
+    staleLead: (brand: string, masked: string) =>
+      `Pour protéger vos données, ce lien n’ouvre plus vos préférences chez ${e(brand)}. Nous pouvons envoyer un lien valable peu de temps à l’adresse elle-même${masked}.`,
+    staleButton: 'Recevoir par e-mail un lien pour gérer mes préférences',
+    exportTitle: 'Télécharger vos données ?',
+    exportLead: (brand: string) =>
+      `Le fichier contient tout ce que ${e(brand)} conserve sur vous : votre adresse, vos choix, l’historique des messages. Ne le téléchargez que sur un appareil qui est le vôtre.`,
+    exportConfirm: 'Oui, télécharger mes données',
     stoppedTitle: 'C’est noté : plus aucun e-mail commercial',
     stoppedLead: (brand: string) =>
       `${e(brand)} ne vous enverra plus aucun e-mail commercial. Cela prend effet immédiatement.`,
@@ -118,6 +126,14 @@ const TEXT = {
       contract: 'contract',
       repermission: 'consent request',
     },
+    staleTitle: 'Manage your preferences',
+    staleLead: (brand: string, masked: string) =>
+      `To protect your data, this link no longer opens your preferences with ${e(brand)}. We can send a short-lived link to the address itself${masked}.`,
+    staleButton: 'Email me a link to manage my preferences',
+    exportTitle: 'Download your data?',
+    exportLead: (brand: string) =>
+      `The file holds everything ${e(brand)} keeps about you: your address, your choices, the history of messages. Download it only on a device of your own.`,
+    exportConfirm: 'Yes, download my data',
     stoppedTitle: 'Done: no more marketing emails',
     stoppedLead: (brand: string) =>
       `${e(brand)} will send you no marketing email any more. This takes effect at once.`,
@@ -242,6 +258,31 @@ ${always}
 <h2>${t.dataTitle}</h2>
 ${actionForm('export', t.download, 'secondary', t.downloadNote)}
 ${actionForm('forget', t.forget, 'danger', t.forgetNote)}`,
+  );
+}
+
+/**
+ * R15 (amended): a preferences link that is not fresh (one a sender put in a body, which
+ * travels with forwarded mail): the masked address, a button that mails a fresh link to
+ * the address, and "stop all" (R7: objecting needs no proof of identity). Nothing else.
+ */
+export function stalePreferencesPage(lang: Lang, brand: string, maskedAddress: string | undefined): string {
+  const t = TEXT[lang];
+  const masked = maskedAddress === undefined ? '' : ` (${e(maskedAddress)})`;
+  return page(
+    lang,
+    t.staleTitle,
+    `<h1>${t.staleTitle}</h1>\n<p>${t.staleLead(brand, masked)}</p>\n${actionForm('preferences_link', t.staleButton, '')}\n<h2>${t.stopAllTitle}</h2>\n${actionForm('stop_all', t.stopAll, 'secondary', t.stopAllNote)}`,
+  );
+}
+
+/** R15: the confirmation step before the export (a fresh link only reaches it). */
+export function exportConfirmPage(lang: Lang, brand: string): string {
+  const t = TEXT[lang];
+  return page(
+    lang,
+    t.exportTitle,
+    `<h1>${t.exportTitle}</h1>\n<p>${t.exportLead(brand)}</p>\n${actionForm('export_confirmed', t.exportConfirm, '')}\n<p><a href="">${t.back}</a></p>`,
   );
 }
 

@@ -5,14 +5,28 @@ interface Scope {
   /** Absent when the objection was queued: the store that names the brand could not be read. */
   readonly brand?: string;
   readonly purposeName: string;
-  /** R15: links the preference centre, relative to `/u/{token}` so that it works behind any base URL. */
-  readonly preferencesToken?: string;
+  /** R15: the only personal data shown ("b•••@example.org"). */
+  readonly maskedAddress?: string | undefined;
 }
 
-function preferencesLink(lang: Lang, scope: Scope): string {
-  if (scope.preferencesToken === undefined) return '';
-  const label = lang === 'fr' ? 'Gérer toutes mes préférences e-mail' : 'Manage all my email preferences';
-  return `\n<p><a href="../p/${escapeHtml(scope.preferencesToken)}">${label}</a></p>`;
+/**
+ * R15 (amended): no link to the preference centre here (this page's URL travels with
+ * forwarded mail): a button that mails a fresh link to the address itself. A form posting
+ * back to `/u/{token}`: link scanners, which only GET, mail nothing.
+ */
+function preferencesLink(lang: Lang): string {
+  const t = TEXT[lang];
+  return `\n<form method="post">
+<input type="hidden" name="action" value="preferences_link">
+<button type="submit" class="secondary">${t.manageButton}</button>
+</form>
+<p class="muted">${t.manageNote}</p>`;
+}
+
+function addressLine(lang: Lang, scope: Scope): string {
+  return scope.maskedAddress === undefined
+    ? ''
+    : `\n<p class="muted">${TEXT[lang].addressLine(escapeHtml(scope.maskedAddress))}</p>`;
 }
 
 const TEXT = {
@@ -29,6 +43,13 @@ const TEXT = {
     invalidTitle: 'Ce lien n’est pas valide',
     invalidLead:
       'Ce lien de désinscription n’est pas valide. Utilisez le lien reçu dans l’e-mail, sans le modifier.',
+    addressLine: (masked: string) => `Adresse : ${masked}`,
+    manageButton: 'Recevoir par e-mail un lien pour gérer mes préférences',
+    manageNote:
+      'Pour protéger vos données, nous envoyons un lien valable peu de temps à l’adresse elle-même, jamais sur cette page.',
+    linkSentTitle: 'Vérifiez votre boîte de réception',
+    linkSentLead: (masked: string) =>
+      `Si cette adresse${masked} peut recevoir des e-mails, nous venons de lui envoyer un lien pour gérer vos préférences. Il est valable peu de temps ; nous n’en envoyons pas plus d’un par jour.`,
     errorTitle: 'Service momentanément indisponible',
     errorLead:
       'Votre demande n’a pas pu être enregistrée : rien n’a changé. Réessayez dans quelques instants avec le même lien.',
@@ -45,6 +66,12 @@ const TEXT = {
     doneNote: 'Your request takes effect immediately, from the very next message.',
     invalidTitle: 'This link is not valid',
     invalidLead: 'This unsubscribe link is not valid. Use the link from the email, unchanged.',
+    addressLine: (masked: string) => `Address: ${masked}`,
+    manageButton: 'Email me a link to manage my preferences',
+    manageNote: 'To protect your data, we send a short-lived link to the address itself, never on this page.',
+    linkSentTitle: 'Check your inbox',
+    linkSentLead: (masked: string) =>
+      `If this address${masked} can receive email, we just sent it a link to manage your preferences. It is valid for a short time; we send at most one a day.`,
     errorTitle: 'Service temporarily unavailable',
     errorLead:
       'Your request could not be recorded: nothing has changed. Please try again in a moment with the same link.',
@@ -64,7 +91,7 @@ export function confirmPage(lang: Lang, scope: Scope): string {
 <input type="hidden" name="via" value="page">
 <button type="submit">${t.confirmButton}</button>
 </form>
-<p class="muted">${t.confirmNote}</p>${preferencesLink(lang, scope)}`,
+<p class="muted">${t.confirmNote}</p>${addressLine(lang, scope)}${preferencesLink(lang)}`,
   );
 }
 
@@ -73,8 +100,18 @@ export function donePage(lang: Lang, scope: Scope): string {
   return page(
     lang,
     t.doneTitle,
-    `<h1>${t.doneTitle}</h1>\n<p>${t.doneLead(scope)}</p>\n<p class="muted">${t.doneNote}</p>${preferencesLink(lang, scope)}`,
+    `<h1>${t.doneTitle}</h1>\n<p>${t.doneLead(scope)}</p>\n<p class="muted">${t.doneNote}</p>${addressLine(lang, scope)}${preferencesLink(lang)}`,
   );
+}
+
+/**
+ * R15: a fresh preferences link was (or, within the window or for an address that cannot
+ * receive mail, was not) mailed: the same page either way, the link never on it.
+ */
+export function linkSentPage(lang: Lang, maskedAddress: string | undefined): string {
+  const t = TEXT[lang];
+  const masked = maskedAddress === undefined ? '' : ` (${escapeHtml(maskedAddress)})`;
+  return page(lang, t.linkSentTitle, `<h1>${t.linkSentTitle}</h1>\n<p>${t.linkSentLead(masked)}</p>`);
 }
 
 /** Reveals nothing: the same page whatever is wrong with the token. */
