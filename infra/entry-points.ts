@@ -13,6 +13,20 @@ export interface Route {
   readonly path: string;
 }
 
+/**
+ * Issue 12 §4: which throttle a route falls under. `/v1/…` and `/v2/…` take a key (API key
+ * or SigV4 credential); everything else is reached anonymously (`/u/…`, `/p/…`, `/c/…`,
+ * `/docs`, `/openapi.json`): a flood there must not use up the senders' throttle.
+ */
+export function routeAccess(route: Route): 'public' | 'authenticated' {
+  return /^\/v\d+\//.test(route.path) ? 'authenticated' : 'public';
+}
+
+/** API Gateway's route key: `POST /v1/messages`. */
+export function routeKey(route: Route): string {
+  return `${route.method} ${route.path}`;
+}
+
 export interface EntryPoint {
   /** Construct id and function name suffix. */
   readonly id: string;

@@ -2,7 +2,14 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  type CfnStage,
+  HttpApi,
+  HttpMethod,
+  type HttpRoute,
+  type HttpStage,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -30,7 +37,8 @@ import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV, METRICS } from '../shared/config';
-import { type EntryPoint, entryPoints } from './entry-points';
+import { RateLimitError, validateRateLimit } from '../shared/domain/rate-limit';
+import { type EntryPoint, entryPoints, routeAccess, routeKey } from './entry-points';
 
 /** Repository root: `functions/…` entries, `package-lock.json` and the esbuild project root. */
 const REPO_ROOT = join(fileURLToPath(import.meta.url), '..', '..');
@@ -73,6 +81,12 @@ const OBJECTION_VISIBILITY_TIMEOUT = Duration.seconds(20);
 export const OBJECTION_MAX_RECEIVE_COUNT = 1000;
 
 const DEFAULT_THROTTLE: ConsentGatewayThrottle = { rateLimit: 50, burstLimit: 100 };
+/** Issue 12 §4: each anonymous route (`/u/…`, `/p/…`, `/c/…`, `/docs`, `/openapi.json`). */
+export const DEFAULT_PUBLIC_THROTTLE: ConsentGatewayThrottle = { rateLimit: 20, burstLimit: 40 };
+/** Issue 12 §4: each keyed route (`/v1/…`, `/v2/…`). */
+export const DEFAULT_AUTHENTICATED_THROTTLE: ConsentGatewayThrottle = { rateLimit: 50, burstLimit: 100 };
+/** Issue 12 §4: each API key or SES credential, across all routes and function instances. */
+export const DEFAULT_KEY_RATE_LIMIT: ConsentGatewayThrottle = { rateLimit: 25, burstLimit: 50 };
 
 /** Raised when the construct's props cannot produce a safe deployment. */
 export class ConsentGatewayPropsError extends Error {
@@ -148,11 +162,47 @@ export interface ConsentGatewayProps {
    */
   readonly memorySize?: number;
   /**
-   * Throttling of the API's default stage.
+   * Throttling of the API's default stage (`DefaultRouteSettings`). Every route the gateway
+   * defines gets its own route setting (`publicThrottle` or `authenticatedThrottle`), so this
+   * only covers routes added to `api` from outside the construct.
    *
    * @default { rateLimit: 50, burstLimit: 100 }
    */
   readonly throttle?: ConsentGatewayThrottle;
+  /**
+   * Route-level throttling (`RouteSettings`) of each anonymous route: `GET`/`POST /u/{token}`,
+   * `/p/{token}`, `/c/{token}`, `/docs…`, `/openapi.json`. Each route key has its own token
+   * bucket, separate from the keyed routes': a flood of unsubscribe links answers 429 on
+   * `/u/{token}` and leaves `POST /v1/messages` alone. Mailbox providers' one-click
+   * unsubscribes (RFC 8058) arrive here too: keep it above your peak unsubscribe rate (a large
+   * newsletter's first minutes). API Gateway's 429 carries no Retry-After.
+   *
+   * No AWS WAF web ACL is offered: WAF cannot be associated with an API Gateway HTTP API
+   * (only REST APIs, CloudFront, ALB, AppSync, Cognito and a few others). A per-IP rate-based
+   * rule needs a CloudFront distribution with a WAF web ACL in front of the API (with
+   * `publicBaseUrl` set to it); that is not built here.
+   *
+   * @default { rateLimit: 20, burstLimit: 40 } per route
+   */
+  readonly publicThrottle?: ConsentGatewayThrottle;
+  /**
+   * Route-level throttling (`RouteSettings`) of each keyed route (`/v1/…`, `/v2/…`), shared by
+   * every tenant's keys on that route; `keyRateLimit` divides it between keys.
+   *
+   * @default { rateLimit: 50, burstLimit: 100 } per route
+   */
+  readonly authenticatedThrottle?: ConsentGatewayThrottle;
+  /**
+   * Per-key limit applied by the gateway itself, after authentication, on every keyed route:
+   * each API key (and SES credential) may send `burstLimit` requests per window of
+   * `burstLimit / rateLimit` seconds (at least 1 s), counted in the table (one conditional write
+   * per request, shared by every function instance). Past it: 429 with `Retry-After`. `false`
+   * turns it off. When the table cannot count, the request goes on (the decision still fails
+   * closed without the table).
+   *
+   * @default { rateLimit: 25, burstLimit: 50 }
+   */
+  readonly keyRateLimit?: ConsentGatewayThrottle | false;
   /**
    * SNS topic the gateway's alarms notify: the complaint-rate alarm (mailbox provider
    * thresholds: a tenant reached its warning rate, or was held) and the dead-letter alarms of
@@ -261,11 +311,25 @@ export class ConsentGateway extends Construct {
   private readonly smsConfigurationSetName: string | undefined;
   private readonly configurationSetName: string | undefined;
   private readonly tableLogicalId: string;
+  private readonly keyRateLimit: ConsentGatewayThrottle | undefined;
+  private readonly routes: { key: string; access: 'public' | 'authenticated'; route: HttpRoute }[] = [];
 
   constructor(scope: Construct, id: string, props: ConsentGatewayProps) {
     super(scope, id);
 
     const identities = validateIdentities(props.emailIdentities);
+    const throttles = {
+      stage: validateThrottle(props.throttle ?? DEFAULT_THROTTLE, 'throttle'),
+      public: validateThrottle(props.publicThrottle ?? DEFAULT_PUBLIC_THROTTLE, 'publicThrottle'),
+      authenticated: validateThrottle(
+        props.authenticatedThrottle ?? DEFAULT_AUTHENTICATED_THROTTLE,
+        'authenticatedThrottle',
+      ),
+    };
+    this.keyRateLimit =
+      props.keyRateLimit === false
+        ? undefined
+        : validateThrottle(props.keyRateLimit ?? DEFAULT_KEY_RATE_LIMIT, 'keyRateLimit');
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const logRetention = props.logRetention ?? RetentionDays.THREE_MONTHS;
     this.configurationSetName = props.configurationSetName;
@@ -338,10 +402,10 @@ export class ConsentGateway extends Construct {
     });
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: logRetention, removalPolicy });
     // Own `$default` stage: HttpApi's generated one takes neither access logs nor throttling.
-    this.api.addStage('DefaultStage', {
+    const stage: HttpStage = this.api.addStage('DefaultStage', {
       stageName: '$default',
       autoDeploy: true,
-      throttle: props.throttle ?? DEFAULT_THROTTLE,
+      throttle: throttles.stage,
       accessLogSettings: {
         destination: new LogGroupLogDestination(accessLogs),
         // routeKey rather than path: a path under /u/ carries a live unsubscribe token.
@@ -548,6 +612,17 @@ export class ConsentGateway extends Construct {
       });
     }
     this.functions = functions;
+
+    // Issue 12 §4: one route setting per route key, public and keyed routes each with their own
+    // limits; HttpStage has no route-level throttle, hence the L1 property. The stage must be
+    // updated after the routes exist ("Unable to find Route by key" otherwise).
+    const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
+    for (const { key, access, route } of this.routes) {
+      const limit = throttles[access];
+      routeSettings[key] = { ThrottlingRateLimit: limit.rateLimit, ThrottlingBurstLimit: limit.burstLimit };
+      stage.node.addDependency(route);
+    }
+    (stage.node.defaultChild as CfnStage).routeSettings = routeSettings;
   }
 
   /** A feedback function's dead-letter queue: same protections as the others (SSE-SQS, TLS only, 14 days). */
@@ -717,7 +792,18 @@ export class ConsentGateway extends Construct {
 
     const integration = new HttpLambdaIntegration(`${id}Integration`, fn);
     for (const route of entryPoint.routes) {
-      this.api.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration });
+      const [added] = this.api.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration,
+      });
+      if (added) this.routes.push({ key: routeKey(route), access: routeAccess(route), route: added });
+    }
+    if (
+      this.keyRateLimit !== undefined &&
+      entryPoint.routes.some((r) => routeAccess(r) === 'authenticated')
+    ) {
+      this.provideKeyRateLimit(fn, needs.table);
     }
     return fn;
   }
@@ -775,6 +861,28 @@ export class ConsentGateway extends Construct {
     fn.addEnvironment(ENV.objectionQueueUrl, this.objectionQueue.queueUrl);
   }
 
+  /**
+   * Issue 12 §4: `KEY_RATE_LIMIT`, and the counter's conditional UpdateItem. A read-only function
+   * (Decide) gets UpdateItem on the `RATE#…` partitions only.
+   */
+  private provideKeyRateLimit(fn: NodejsFunction, access: 'read' | 'readWrite' | undefined): void {
+    if (access === undefined) {
+      throw new ConsentGatewayPropsError(
+        `${fn.node.id}: a keyed route needs the table (API keys, rate counters)`,
+      );
+    }
+    fn.addEnvironment(ENV.keyRateLimit, JSON.stringify(this.keyRateLimit));
+    if (access === 'read') {
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['dynamodb:UpdateItem'],
+          resources: [this.table.tableArn],
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RATE#*'] } },
+        }),
+      );
+    }
+  }
+
   /** `PUBLIC_BASE_URL`; nothing to grant. The API does not depend on the function, so no cycle. */
   private providePublicBaseUrl(fn: NodejsFunction): void {
     fn.addEnvironment(ENV.publicBaseUrl, this.url);
@@ -796,6 +904,16 @@ function validateIdentities(identities: readonly string[]): string[] {
     }
   }
   return [...new Set(identities)];
+}
+
+function validateThrottle(limit: ConsentGatewayThrottle, what: string): ConsentGatewayThrottle {
+  if (Token.isUnresolved(limit.rateLimit) || Token.isUnresolved(limit.burstLimit)) return limit;
+  try {
+    return validateRateLimit(limit, what);
+  } catch (error) {
+    if (error instanceof RateLimitError) throw new ConsentGatewayPropsError(error.message, { cause: error });
+    throw error;
+  }
 }
 
 function validateSmsIdentities(identities: readonly string[]): string[] {

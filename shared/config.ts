@@ -28,6 +28,11 @@ export const ENV = {
    * SES-compatible endpoint accepts only signatures scoped to it (issue 11).
    */
   gatewayRegion: 'GATEWAY_REGION',
+  /**
+   * Issue 12 §4: the per-API-key limit, as JSON `{"rateLimit":25,"burstLimit":50}`; absent,
+   * keys are not limited (the local runner, unless asked).
+   */
+  keyRateLimit: 'KEY_RATE_LIMIT',
 } as const;
 
 export function requireEnv(name: string): string {

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { type EntryPoint, entryPoints, type Route } from '../entry-points';
+import { type Bucket, type RateLimit, takeToken } from '../../shared/domain/rate-limit';
+import { type EntryPoint, entryPoints, type Route, routeAccess, routeKey } from '../entry-points';
 import { keepIdleConnections } from './keep-alive';
 import { lambdaContext } from './lambda-context';
 
@@ -77,10 +78,10 @@ export function toEvent(
   for (const [k, v] of url.searchParams) query[k] = query[k] === undefined ? v : `${query[k]},${v}`;
   const isText = TEXT_TYPES.test(headers['content-type'] ?? '');
   const now = new Date();
-  const routeKey = `${matched.route.method} ${matched.route.path}`;
+  const key = routeKey(matched.route);
   return {
     version: '2.0',
-    routeKey,
+    routeKey: key,
     rawPath: url.pathname,
     rawQueryString: url.search.slice(1),
     headers,
@@ -99,7 +100,7 @@ export function toEvent(
         userAgent: headers['user-agent'] ?? '',
       },
       requestId: randomUUID(),
-      routeKey,
+      routeKey: key,
       stage: '$default',
       time: now.toUTCString(),
       timeEpoch: now.getTime(),
@@ -122,6 +123,13 @@ export interface LocalApiOptions {
   readonly load?: (entry: EntryPoint) => Promise<LambdaHandler>;
   /** Local-only routes (the index page, the local outboxes), tried after the gateway's. */
   readonly extra?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
+  /**
+   * Issue 12 §4: the route throttles the construct puts on the HTTP API stage
+   * (`publicThrottle`, `authenticatedThrottle`), applied the same way: one token bucket per
+   * route key, a 429 `{"message":"Too Many Requests"}` without Retry-After when it is empty.
+   * Off when absent (tests and `npm start` send faster than any deployed limit).
+   */
+  readonly throttle?: { readonly public: RateLimit; readonly authenticated: RateLimit };
 }
 
 const defaultLoad = async (entry: EntryPoint): Promise<LambdaHandler> => {
@@ -135,6 +143,15 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
   const routes = entryPoints.flatMap((entry) => entry.routes.map((route) => compile(entry, route)));
   const load = options.load ?? defaultLoad;
   const handlers = new Map<string, Promise<LambdaHandler>>();
+  const buckets = new Map<string, Bucket>();
+  /** False when the route's bucket is empty (the request is then refused as API Gateway does). */
+  const admit = (route: Route): boolean => {
+    if (options.throttle === undefined) return true;
+    const key = routeKey(route);
+    const decision = takeToken(buckets.get(key), Date.now(), options.throttle[routeAccess(route)]);
+    buckets.set(key, decision.bucket);
+    return decision.allowed;
+  };
 
   const server = createServer(async (req, res) => {
     try {
@@ -146,6 +163,11 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
         if (options.extra && (await options.extra(req, res, url))) return;
         res.writeHead(candidates.length > 0 ? 405 : 404, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ message: candidates.length > 0 ? 'Method Not Allowed' : 'Not Found' }));
+        return;
+      }
+      if (!admit(matched.route)) {
+        res.writeHead(429, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ message: 'Too Many Requests' }));
         return;
       }
       const values = matched.pattern.exec(url.pathname)!.slice(1);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { localEventBus } from '../../shared/adapters/memory-event-publisher';
 import { ENV } from '../../shared/config';
+import type { RateLimit } from '../../shared/domain/rate-limit';
 import { entryPoints } from '../entry-points';
 import { DiskQueue } from './disk-queue';
 import { type LocalApi, type LocalApiOptions, startLocalApi } from './http-adapter';
@@ -42,6 +43,10 @@ export interface LocalStackOptions {
   /** Runs the ReplanRetention function every so many milliseconds (R9), as the AWS schedule does; off when absent. */
   readonly retentionReplanEveryMs?: number;
   readonly extra?: LocalApiOptions['extra'];
+  /** Issue 12 §4: the HTTP API's route throttles (public pages, authenticated routes); off when absent. */
+  readonly throttle?: LocalApiOptions['throttle'];
+  /** Issue 12 §4: the per-API-key limit (KEY_RATE_LIMIT, counted in the local table); off when absent. */
+  readonly keyRateLimit?: RateLimit;
 }
 
 export interface LocalStack {
@@ -169,6 +174,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // No CloudWatch here: the EMF lines would only clutter the output (set it to false to see them).
     POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
   });
+  // Set or removed: the process may have run another stack before (tests).
+  if (options.keyRateLimit === undefined) delete process.env[ENV.keyRateLimit];
+  else process.env[ENV.keyRateLimit] = JSON.stringify(options.keyRateLimit);
   await createTable(dynamodbUrl, TABLE_NAME);
 
   const queue = new LocalQueue(async () => {
@@ -289,7 +297,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   let api: LocalApi;
   try {
-    api = await startLocalApi({ host, port: options.apiPort ?? 0, extra });
+    api = await startLocalApi({ host, port: options.apiPort ?? 0, extra, throttle: options.throttle });
   } catch (error) {
     await Promise.all([close(dynamo), close(ses), sms.close(), outbox.close()]);
     throw error;

@@ -1,16 +1,59 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { ENV, requireEnv } from '../config';
+import { z } from 'zod';
+import { DynamoDbRequestCounter } from '../adapters/dynamodb-request-counter';
+import { createDocumentClient } from '../adapters/dynamodb-store';
+import { ConfigurationError, ENV, optionalEnv, requireEnv } from '../config';
+import { type RateLimit, validateRateLimit } from '../domain/rate-limit';
 import type { ApiKeyRole } from '../ports/gateway-store';
+import type { RequestCounter } from '../ports/request-counter';
 import type { Caller, Dependencies } from '../services/dependencies';
 import { type AuthenticatedContext, authenticate } from './middleware/authenticate';
 import { type ErrorHandlerOptions, errorHandler } from './middleware/error-handler';
 import { type JsonEvent, jsonBody } from './middleware/json-body';
+import { rateLimit } from './middleware/rate-limit';
 import { sesErrorHandler } from './middleware/ses-error-handler';
 import { type SignedContext, sigv4Authenticate } from './middleware/sigv4-authenticate';
 import type { HttpResponse } from './responses';
-import { logger, runtimeDependencies } from './runtime';
+import { logger, requestHandler, runtimeDependencies } from './runtime';
+
+const rateLimitSchema = z.object({ rateLimit: z.number(), burstLimit: z.number() }).strict();
+let keyLimit: { value: RateLimit | undefined } | undefined;
+let counter: RequestCounter | undefined;
+
+/** KEY_RATE_LIMIT, read on first use (the local runner sets it when it starts). */
+function keyRateLimit(): RateLimit | undefined {
+  if (keyLimit === undefined) {
+    const raw = optionalEnv(ENV.keyRateLimit);
+    let value: RateLimit | undefined;
+    if (raw !== undefined) {
+      const parsed = rateLimitSchema.safeParse(JSON.parse(raw));
+      if (!parsed.success) throw new ConfigurationError(`${ENV.keyRateLimit} is not {rateLimit, burstLimit}`);
+      value = validateRateLimit(parsed.data, ENV.keyRateLimit);
+    }
+    keyLimit = { value };
+  }
+  return keyLimit.value;
+}
+
+/** The per-key counter: the gateway's table, one conditional write per request. */
+function requestCounter(): RequestCounter {
+  counter ??= new DynamoDbRequestCounter(
+    createDocumentClient(new DynamoDBClient({ requestHandler, maxAttempts: 2 })),
+    requireEnv(ENV.tableName),
+  );
+  return counter;
+}
+
+/** Issue 12 §4: the per-key limit, after authentication (the key id is the counter's key). */
+const keyRateLimiter = () =>
+  rateLimit({
+    limit: keyRateLimit,
+    counter: requestCounter,
+    warn: (message, data) => logger.warn(message, data),
+  });
 
 export interface ApiRequest {
   readonly event: JsonEvent;
@@ -40,6 +83,7 @@ export function apiHandler(
     )
     .use(errorHandler({ logError: (message, data) => logger.error(message, data) }))
     .use(authenticate({ role, store: () => runtimeDependencies().store }))
+    .use(keyRateLimiter())
     .use(jsonBody(textBodies))
     .handler((event, context) =>
       handle({ event: event as unknown as JsonEvent, caller: context.caller, deps: runtimeDependencies() }),
@@ -98,6 +142,7 @@ export function sesHandler(handle: (request: SesRequest) => Promise<HttpResponse
         deps: runtimeDependencies,
       }),
     )
+    .use(keyRateLimiter())
     .handler((event, context) =>
       handle({
         event,

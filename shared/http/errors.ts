@@ -23,3 +23,15 @@ export class ForbiddenError extends HttpError {
     super(403, 'forbidden', message);
   }
 }
+
+/** Issue 12 §4: the API key sent more than its limit; `Retry-After` says when to try again. */
+export class RateLimitedError extends HttpError {
+  override name = 'RateLimitedError';
+  constructor(readonly retryAfterSeconds: number) {
+    super(
+      429,
+      'rate_limited',
+      `This API key sent more requests than its limit allows; retry after ${retryAfterSeconds} s (Retry-After)`,
+    );
+  }
+}

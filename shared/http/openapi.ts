@@ -62,6 +62,20 @@ export function buildOpenApiDocument(serverUrl?: string) {
   const errors = {
     400: jsonResponse('Invalid input: `issues` names each field and its problem', errorResponseSchema),
     401: jsonResponse('Missing or unknown API key', errorResponseSchema),
+    // Issue 12 §4: the key's own limit (error `rate_limited`), or the route's throttle (API Gateway).
+    429: {
+      ...jsonResponse(
+        'Too many requests: this key passed its own limit (`rate_limited`, with Retry-After), or the route its throttle (API Gateway\'s `{"message":"Too Many Requests"}`, no Retry-After)',
+        errorResponseSchema,
+      ),
+      headers: z.object({
+        'Retry-After': z
+          .number()
+          .int()
+          .min(1)
+          .meta({ description: 'Seconds until the key may send again (the gateway’s per-key limit only)' }),
+      }),
+    },
     503: jsonResponse('The store or the provider cannot be reached; nothing was sent', errorResponseSchema),
   };
   const route = (config: RouteConfig & { operationId: string }) =>
@@ -546,7 +560,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
         "MissingAuthenticationTokenException, IncompleteSignatureException, InvalidSignatureException (bad secret, clock more than 5 minutes off, signed for another region than the deployment's) or UnrecognizedClientException",
       ),
       429: sesError(
-        'TooManyRequestsException: a retry of this call is still being processed; the SDK retries',
+        'TooManyRequestsException: a retry of this call is still being processed, or these credentials passed their per-key limit (Retry-After); the SDK retries',
       ),
       503: sesError('ServiceUnavailable: nothing was sent; the SDK retries'),
     },

@@ -6,8 +6,14 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { type CfnTopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EntryPoint, entryPoints } from '../../infra/entry-points';
-import { ConsentGateway, ConsentGatewayPropsError } from '../../infra/gateway';
+import { type EntryPoint, entryPoints, routeAccess, routeKey } from '../../infra/entry-points';
+import {
+  ConsentGateway,
+  ConsentGatewayPropsError,
+  DEFAULT_AUTHENTICATED_THROTTLE,
+  DEFAULT_KEY_RATE_LIMIT,
+  DEFAULT_PUBLIC_THROTTLE,
+} from '../../infra/gateway';
 import { ConsentGatewayStack } from '../../infra/gateway-stack';
 import { ENV, METRICS } from '../../shared/config';
 
@@ -232,9 +238,15 @@ describe('ConsentGatewayStack template', () => {
         } else {
           expect(actions.filter((action) => action.startsWith('dynamodb:'))).toEqual([]);
         }
+        const keyed = entryPoint.routes.some((route) => routeAccess(route) === 'authenticated');
         for (const action of writeActions) {
-          expect(actions.includes(action), action).toBe(needs.table === 'readWrite');
+          // Issue 12 §4: a keyed read-only function still counts its key's requests (RATE#… only, below).
+          const counter = action === 'dynamodb:UpdateItem' && keyed && needs.table === 'read';
+          expect(actions.includes(action), action).toBe(needs.table === 'readWrite' || counter);
         }
+        // Issue 12 §4: the per-key limit, on every function behind a keyed route.
+        expect(ENV.keyRateLimit in variables, ENV.keyRateLimit).toBe(keyed);
+        if (keyed) expect(JSON.parse(variables[ENV.keyRateLimit] as string)).toEqual(DEFAULT_KEY_RATE_LIMIT);
 
         expect(actions.includes('secretsmanager:GetSecretValue')).toBe(needs.keys === true);
         if (needs.keys === true) {
@@ -318,6 +330,57 @@ describe('ConsentGatewayStack template', () => {
           Format: Match.stringLikeRegexp('\\$context\\.requestId'),
         },
         DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      });
+    });
+
+    it('throttles public and keyed routes separately, one route setting per route key (issue 12 §4)', () => {
+      const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0] as Resource;
+      const settings = stage.Properties.RouteSettings as Record<
+        string,
+        { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }
+      >;
+      const routes = entryPoints.flatMap((entryPoint) => entryPoint.routes);
+      expect(Object.keys(settings).sort()).toEqual(routes.map(routeKey).sort());
+      for (const route of routes) {
+        const expected =
+          routeAccess(route) === 'public' ? DEFAULT_PUBLIC_THROTTLE : DEFAULT_AUTHENTICATED_THROTTLE;
+        expect(settings[routeKey(route)], routeKey(route)).toEqual({
+          ThrottlingRateLimit: expected.rateLimit,
+          ThrottlingBurstLimit: expected.burstLimit,
+        });
+      }
+      for (const key of [
+        'GET /u/{token}',
+        'POST /u/{token}',
+        'GET /p/{token}',
+        'GET /c/{token}',
+        'GET /docs',
+      ]) {
+        expect(routeAccess({ method: key.split(' ')[0] as 'GET', path: key.split(' ')[1]! }), key).toBe(
+          'public',
+        );
+      }
+      expect(settings['POST /v1/messages']?.ThrottlingRateLimit).toBe(
+        DEFAULT_AUTHENTICATED_THROTTLE.rateLimit,
+      );
+      expect(settings['GET /openapi.json']?.ThrottlingRateLimit).toBe(DEFAULT_PUBLIC_THROTTLE.rateLimit);
+      // The route settings name routes: the stage must wait for them.
+      const routeIds = Object.keys(template.findResources('AWS::ApiGatewayV2::Route'));
+      const stageResource = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0] as {
+        DependsOn?: string[];
+      };
+      expect(stageResource.DependsOn ?? []).toEqual(expect.arrayContaining(routeIds));
+    });
+
+    it('lets the read-only Decide function count its key only (RATE#… partitions)', () => {
+      const decide = entryPoints.find((entryPoint) => entryPoint.id === 'Decide');
+      if (decide === undefined) throw new Error('no Decide entry point');
+      const update = statementsOf(template, decide).filter((st) =>
+        actionsOf([st]).includes('dynamodb:UpdateItem'),
+      ) as (Statement & { Condition?: unknown })[];
+      expect(update).toHaveLength(1);
+      expect(update[0]?.Condition).toEqual({
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RATE#*'] },
       });
     });
 
@@ -510,7 +573,41 @@ describe('ConsentGateway props', () => {
     template.allResourcesProperties('AWS::Lambda::Function', { MemorySize: 1024 });
   });
 
+  it('applies publicThrottle, authenticatedThrottle and keyRateLimit (issue 12 §4)', () => {
+    const template = Template.fromStack(
+      Stack.of(
+        gateway({
+          publicThrottle: { rateLimit: 3, burstLimit: 6 },
+          authenticatedThrottle: { rateLimit: 300, burstLimit: 600 },
+          keyRateLimit: { rateLimit: 7, burstLimit: 14 },
+        }),
+      ),
+    );
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      RouteSettings: Match.objectLike({
+        'GET /u/{token}': { ThrottlingRateLimit: 3, ThrottlingBurstLimit: 6 },
+        'POST /v1/messages': { ThrottlingRateLimit: 300, ThrottlingBurstLimit: 600 },
+      }),
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'Test-SendMessage',
+      Environment: { Variables: Match.objectLike({ [ENV.keyRateLimit]: '{"rateLimit":7,"burstLimit":14}' }) },
+    });
+  });
+
+  it('turns the per-key limit off with keyRateLimit: false', () => {
+    const template = Template.fromStack(Stack.of(gateway({ keyRateLimit: false })));
+    for (const fn of Object.values(template.findResources('AWS::Lambda::Function')) as Resource[]) {
+      const variables = (fn.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)
+        ?.Variables;
+      expect(variables?.[ENV.keyRateLimit]).toBeUndefined();
+    }
+  });
+
   it.each([
+    ['a zero public rate', { publicThrottle: { rateLimit: 0, burstLimit: 10 } }],
+    ['a fractional authenticated burst', { authenticatedThrottle: { rateLimit: 10, burstLimit: 0.5 } }],
+    ['a negative key rate', { keyRateLimit: { rateLimit: -1, burstLimit: 10 } }],
     ['no identity', { emailIdentities: [] }],
     ['a wildcard identity', { emailIdentities: ['*'] }],
     ['a wildcard inside an identity', { emailIdentities: ['*@example.com'] }],

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { type LocalStack, startLocalStack } from '../../infra/local/local-stack';
 import { seedDemo } from '../../infra/local/seed';
+import type { RateLimit } from '../../shared/domain/rate-limit';
 import { runtimeDependencies } from '../../shared/http/runtime';
 
 /**
@@ -42,9 +43,24 @@ export interface StoredEmail {
   headers?: { name: string; value: string }[];
 }
 
-export async function startLocalGateway(): Promise<LocalGateway> {
+export interface LocalGatewayOptions {
+  /** Issue 12 §4: the construct's limits, applied locally (all off by default). */
+  readonly limits?: {
+    readonly public: RateLimit;
+    readonly authenticated: RateLimit;
+    readonly perKey?: RateLimit;
+  };
+}
+
+export async function startLocalGateway(options: LocalGatewayOptions = {}): Promise<LocalGateway> {
   const dir = mkdtempSync(join(tmpdir(), 'consent-gate-test-'));
-  const stack = await startLocalStack({ dir, persist: false });
+  const { limits } = options;
+  const stack = await startLocalStack({
+    dir,
+    persist: false,
+    throttle: limits && { public: limits.public, authenticated: limits.authenticated },
+    keyRateLimit: limits?.perKey,
+  });
   const { adminKey, senderKey } = await seedDemo(runtimeDependencies());
   return {
     ...stack,

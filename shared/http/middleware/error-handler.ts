@@ -7,7 +7,7 @@ import { SmsProviderError } from '../../ports/sms-sender';
 import { InvalidInputError } from '../../schemas/validation';
 import { TenantConfigurationError } from '../../services/errors';
 import { IdempotencyInProgressError, IdempotencyKeyReusedError } from '../../services/idempotency';
-import { HttpError } from '../errors';
+import { HttpError, RateLimitedError } from '../errors';
 import { type HttpResponse, json } from '../responses';
 
 export interface ErrorHandlerOptions {
@@ -37,6 +37,11 @@ export function toResponse(
     return { response: out(422, 'idempotency_key_reused', error.message), internal: false };
   if (error instanceof IdempotencyInProgressError)
     return { response: out(409, 'idempotency_in_progress', error.message), internal: false };
+  if (error instanceof RateLimitedError) {
+    const response = out(error.statusCode, error.code, error.message);
+    response.headers = { ...response.headers, 'retry-after': String(error.retryAfterSeconds) };
+    return { response, internal: false };
+  }
   if (error instanceof HttpError)
     return { response: out(error.statusCode, error.code, error.message), internal: false };
   if (error instanceof NotFoundError)

@@ -9,6 +9,7 @@ import { NotFoundError, StoreUnavailableError } from '../../ports/gateway-store'
 import { InvalidInputError } from '../../schemas/validation';
 import { IdempotencyInProgressError, IdempotencyKeyReusedError } from '../../services/idempotency';
 import { SesBadRequestError, SesMessageRefusedError } from '../../services/ses-send-email';
+import { RateLimitedError } from '../errors';
 import type { HttpResponse } from '../responses';
 
 /**
@@ -51,6 +52,15 @@ export function toSesErrorResponse(error: unknown): { response: HttpResponse; in
   if (error instanceof IdempotencyKeyReusedError) return out(400, 'BadRequestException', error.message);
   // A throttling error: the SDK retries it (same invocation id) and gets the first outcome.
   if (error instanceof IdempotencyInProgressError) return out(429, 'TooManyRequestsException', error.message);
+  // Issue 12 §4: the key's own limit; the SDK backs off and retries a TooManyRequestsException.
+  if (error instanceof RateLimitedError) {
+    const limited = out(429, 'TooManyRequestsException', error.message);
+    limited.response.headers = {
+      ...limited.response.headers,
+      'retry-after': String(error.retryAfterSeconds),
+    };
+    return limited;
+  }
   if (error instanceof NotFoundError) return out(404, 'NotFoundException', error.message);
   if (error instanceof EmailRejectedByProviderError)
     return out(400, 'MessageRejected', 'The email provider refused the message; nothing was sent.', true);
