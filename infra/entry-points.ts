@@ -50,6 +50,8 @@ export interface EntryPoint {
     readonly publishEvents?: boolean;
     /** sqs:SendMessage on the objection queue (R7: unsubscribes the store could not take), and OBJECTION_QUEUE_URL. */
     readonly enqueueObjections?: boolean;
+    /** The deployment's legal floors (issue 12 part 5), as LEGAL_FLOORS: the routes that write tenant settings. */
+    readonly legalFloors?: boolean;
   };
 }
 
@@ -137,7 +139,7 @@ export const entryPoints: readonly EntryPoint[] = [
       { method: 'GET', path: '/v1/complaint-rate' },
       { method: 'DELETE', path: '/v1/complaint-hold' },
     ],
-    needs: { table: 'readWrite', keys: true, publicBaseUrl: true, publishEvents: true },
+    needs: { table: 'readWrite', keys: true, publicBaseUrl: true, publishEvents: true, legalFloors: true },
   },
   {
     id: 'Unsubscribe',

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { generateApiKey, hashApiKey } from '../domain/api-key';
 import { checkConsent } from '../domain/decide';
 import { futureDatedFields } from '../domain/instant';
+import { optOutMentionIssues, smsWindowIssues } from '../domain/legal-floors';
 import { recipientKeys } from '../domain/recipient-key';
 import { encryptSecret, generateAccessKeyId, generateSecretAccessKey } from '../domain/sender-credential';
 import { senderDeclarationProblem } from '../domain/sms-sender';
@@ -15,6 +16,7 @@ import type {
   recordSuppressionSchema,
   recordWithdrawalSchema,
 } from '../schemas/api';
+import { DEFAULT_LEGAL_FLOORS } from '../schemas/legal-floors';
 import { preTickedAsGiven, type RecipientProfile } from '../schemas/recipient';
 import {
   type ConfirmationSettings,
@@ -366,6 +368,13 @@ export async function putSmsSettings(
   caller: Caller,
   settings: SmsSettings,
 ): Promise<SmsSettings> {
+  // Issue 12 part 5: R14's window and R10's mention may be stricter than the floors, never looser.
+  const floors = deps.legalFloors ?? DEFAULT_LEGAL_FLOORS;
+  const issues = [
+    ...smsWindowIssues(settings.window, floors),
+    ...optOutMentionIssues(settings.optOutMention, floors),
+  ];
+  if (issues.length > 0) throw new InvalidInputError(issues);
   await deps.store.putSmsSettings(caller.tenantId, settings);
   return settings;
 }

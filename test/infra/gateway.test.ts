@@ -510,7 +510,28 @@ describe('ConsentGateway props', () => {
     template.allResourcesProperties('AWS::Lambda::Function', { MemorySize: 1024 });
   });
 
+  it('writes legalFloors (defaults filled in) to LEGAL_FLOORS of the functions that write settings only', () => {
+    const template = Template.fromStack(Stack.of(gateway({ legalFloors: { maxHoldRate: 0.002 } })));
+    for (const entryPoint of entryPoints) {
+      const environment = functionOf(template, entryPoint)[1].Properties.Environment as
+        | { Variables?: Record<string, string> }
+        | undefined;
+      const variables = environment?.Variables ?? {};
+      if (entryPoint.needs.legalFloors === true) {
+        expect(JSON.parse(variables[ENV.legalFloors] ?? 'null')).toEqual({
+          smsWindow: { days: [1, 2, 3, 4, 5, 6], start: '08:00', end: '20:00', skipPublicHolidays: true },
+          optOutMention: { requireStop: true, requireShortCode: true },
+          maxHoldRate: 0.002,
+        });
+      } else {
+        expect(variables[ENV.legalFloors], entryPoint.id).toBeUndefined();
+      }
+    }
+    expect(entryPoints.filter((e) => e.needs.legalFloors === true).map((e) => e.id)).toEqual(['Admin']);
+  });
+
   it.each([
+    ['a malformed legal floor', { legalFloors: { maxHoldRate: 2 } }],
     ['no identity', { emailIdentities: [] }],
     ['a wildcard identity', { emailIdentities: ['*'] }],
     ['a wildcard inside an identity', { emailIdentities: ['*@example.com'] }],
