@@ -39,7 +39,14 @@ export function apiHandler(
       >,
     )
     .use(errorHandler({ logError: (message, data) => logger.error(message, data) }))
-    .use(authenticate({ role, store: () => runtimeDependencies().store }))
+    .use(
+      authenticate({
+        role,
+        store: () => runtimeDependencies().store,
+        now: () => runtimeDependencies().clock.now(),
+        warn: (message, data) => logger.warn(message, data),
+      }),
+    )
     .use(jsonBody(textBodies))
     .handler((event, context) =>
       handle({ event: event as unknown as JsonEvent, caller: context.caller, deps: runtimeDependencies() }),

@@ -100,8 +100,9 @@ export async function createApiKey(
     role: input.role,
     label: input.label,
     createdAt: deps.clock.now().toISOString(),
+    expiresAt: input.expiresAt,
   });
-  return { keyId, role: input.role, key, label: input.label };
+  return { keyId, role: input.role, key, label: input.label, expiresAt: input.expiresAt };
 }
 
 /**
@@ -111,7 +112,7 @@ export async function createApiKey(
 export async function createSenderCredential(
   deps: Pick<Dependencies, 'store' | 'clock' | 'keys'>,
   tenantId: string,
-  input: { label?: string },
+  input: { label?: string; expiresAt?: string },
 ) {
   const keys = await deps.keys.load();
   const accessKeyId = generateAccessKeyId();
@@ -124,8 +125,9 @@ export async function createSenderCredential(
     label: input.label,
     secretCiphertext: encryptSecret(keys.hashKey, accessKeyId, secretAccessKey),
     createdAt: deps.clock.now().toISOString(),
+    expiresAt: input.expiresAt,
   });
-  return { keyId, accessKeyId, secretAccessKey, label: input.label };
+  return { keyId, accessKeyId, secretAccessKey, label: input.label, expiresAt: input.expiresAt };
 }
 
 /**
