@@ -123,3 +123,19 @@ describe('SES credentials (issue 12 part 3)', () => {
     expect(stored?.revokedAt).toEqual(revoked.body.revokedAt);
   });
 });
+
+describe('the bulk queue (issue 12 part 3)', () => {
+  it('refuses a message queued with a key revoked since', async () => {
+    const { prepareBatch } = await import('../../shared/services/bulk-send');
+    const { keyId, key } = await newKey();
+    expect((await admin('DELETE', `/v1/keys/${keyId}`)).status).toBe(200);
+    const prepared = await prepareBatch(runtimeDependencies(), [
+      {
+        messageId: 'm1',
+        body: JSON.stringify(newsletter('keys@example.org')),
+        authorization: `Bearer ${key}`,
+      },
+    ]);
+    expect(prepared.get('m1')).toEqual({ kind: 'invalid', problem: 'This API key is revoked' });
+  });
+});
