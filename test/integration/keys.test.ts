@@ -139,3 +139,28 @@ describe('the bulk queue (issue 12 part 3)', () => {
     expect(prepared.get('m1')).toEqual({ kind: 'invalid', problem: 'This API key is revoked' });
   });
 });
+
+describe('the SES endpoint (issue 12 part 3)', () => {
+  it('refuses revoked credentials from the next request, and sends nothing', async () => {
+    const { signSesPost } = await import('../support/ses-signing');
+    const created = (await admin('POST', '/v1/credentials', {})).body;
+    const url = new URL(`${gw.apiUrl}/v2/email/outbound-emails`);
+    const call = async (to: string) => {
+      const payload = JSON.stringify({
+        FromEmailAddress: 'news@shop.example',
+        Destination: { ToAddresses: [to] },
+        Content: { Simple: { Subject: { Data: 'Hi' }, Body: { Text: { Data: 'Hello' } } } },
+        EmailTags: [{ Name: 'purpose', Value: 'newsletter' }],
+      });
+      const headers = await signSesPost(url, payload, created, {}, process.env.AWS_REGION ?? 'eu-west-3');
+      return fetch(url, { method: 'POST', headers, body: payload });
+    };
+    expect((await call('keys@example.org')).status).toBe(200);
+    expect((await admin('DELETE', `/v1/credentials/${created.keyId}`)).status).toBe(200);
+    const before = (await gw.sentEmails()).length;
+    const refused = await call('keys@example.org');
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toMatch(/UnrecognizedClientException|security token/);
+    expect((await gw.sentEmails()).length).toBe(before);
+  });
+});
