@@ -5,6 +5,7 @@ import { register as check } from './commands/check';
 import { register as createTenant } from './commands/create-tenant';
 import { register as genLegacy } from './commands/gen-legacy';
 import { register as importBase } from './commands/import';
+import { register as keys } from './commands/keys';
 import { register as migrate } from './commands/migrate';
 import { register as redrive } from './commands/redrive';
 import { register as start } from './commands/start';
@@ -25,6 +26,7 @@ export const COMMANDS = [
   bench,
   genLegacy,
   check,
+  keys,
 ] as const;
 
 export function buildProgram(): Command {

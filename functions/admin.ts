@@ -9,6 +9,7 @@ import {
   erasureRequestSchema,
   identityParamSchema,
   importRequestSchema,
+  keyIdParamSchema,
   putRecipientSchema,
   putSmsSenderSchema,
   putWordingSchema,
@@ -17,6 +18,7 @@ import {
   recordObjectionSchema,
   recordSuppressionSchema,
   recordWithdrawalSchema,
+  rotateKeySchema,
   smsSenderIdSchema,
 } from '../shared/schemas/api';
 import {
@@ -28,6 +30,7 @@ import {
 } from '../shared/schemas/tenant';
 import { InvalidInputError, parseInput } from '../shared/schemas/validation';
 import * as complaintRate from '../shared/services/complaint-rate';
+import * as keys from '../shared/services/keys';
 import { importLegacy } from '../shared/services/legacy-import';
 import { actorOf } from '../shared/services/record-change';
 import * as rights from '../shared/services/rights';
@@ -83,6 +86,33 @@ const routes: Record<string, (request: ApiRequest) => Promise<HttpResponse>> = {
     json(
       201,
       await state.createApiKey(r.deps, r.caller.tenantId, parseInput(createKeySchema, r.event.body ?? {})),
+    ),
+  // Issue 12: keys and credentials listed (metadata only), revoked, rotated.
+  'GET /v1/keys': async (r) => json(200, await keys.listKeys(r.deps, r.caller.tenantId)),
+  'DELETE /v1/keys/{keyId}': async (r) =>
+    json(200, await keys.revokeKey(r.deps, r.caller.tenantId, param(r, 'keyId', keyIdParamSchema))),
+  'POST /v1/keys/{keyId}/rotate': async (r) =>
+    json(
+      201,
+      await keys.rotateKey(
+        r.deps,
+        r.caller.tenantId,
+        param(r, 'keyId', keyIdParamSchema),
+        parseInput(rotateKeySchema, r.event.body ?? {}),
+      ),
+    ),
+  'GET /v1/credentials': async (r) => json(200, await keys.listCredentials(r.deps, r.caller.tenantId)),
+  'DELETE /v1/credentials/{keyId}': async (r) =>
+    json(200, await keys.revokeCredential(r.deps, r.caller.tenantId, param(r, 'keyId', keyIdParamSchema))),
+  'POST /v1/credentials/{keyId}/rotate': async (r) =>
+    json(
+      201,
+      await keys.rotateCredential(
+        r.deps,
+        r.caller.tenantId,
+        param(r, 'keyId', keyIdParamSchema),
+        parseInput(rotateKeySchema, r.event.body ?? {}),
+      ),
     ),
   'POST /v1/credentials': async (r) =>
     json(

@@ -64,6 +64,8 @@ export interface EntryPoint {
     readonly publishEvents?: boolean;
     /** sqs:SendMessage on the objection queue (R7: unsubscribes the store could not take), and OBJECTION_QUEUE_URL. */
     readonly enqueueObjections?: boolean;
+    /** The deployment's legal floors (issue 12 part 5), as LEGAL_FLOORS: the routes that write tenant settings. */
+    readonly legalFloors?: boolean;
   };
 }
 
@@ -133,6 +135,12 @@ export const entryPoints: readonly EntryPoint[] = [
       { method: 'PUT', path: '/v1/wordings/{versionId}' },
       { method: 'POST', path: '/v1/keys' },
       { method: 'POST', path: '/v1/credentials' },
+      { method: 'GET', path: '/v1/keys' },
+      { method: 'DELETE', path: '/v1/keys/{keyId}' },
+      { method: 'POST', path: '/v1/keys/{keyId}/rotate' },
+      { method: 'GET', path: '/v1/credentials' },
+      { method: 'DELETE', path: '/v1/credentials/{keyId}' },
+      { method: 'POST', path: '/v1/credentials/{keyId}/rotate' },
       { method: 'PUT', path: '/v1/recipients' },
       { method: 'GET', path: '/v1/recipients/{recipientKey}' },
       { method: 'DELETE', path: '/v1/recipients/{recipientKey}' },
@@ -151,7 +159,7 @@ export const entryPoints: readonly EntryPoint[] = [
       { method: 'GET', path: '/v1/complaint-rate' },
       { method: 'DELETE', path: '/v1/complaint-hold' },
     ],
-    needs: { table: 'readWrite', keys: true, publicBaseUrl: true, publishEvents: true },
+    needs: { table: 'readWrite', keys: true, publicBaseUrl: true, publishEvents: true, legalFloors: true },
   },
   {
     id: 'Unsubscribe',

@@ -38,6 +38,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV, METRICS } from '../shared/config';
 import { RateLimitError, validateRateLimit } from '../shared/domain/rate-limit';
+import { type LegalFloorsInput, legalFloorsSchema } from '../shared/schemas/legal-floors';
 import { type EntryPoint, entryPoints, routeAccess, routeKey } from './entry-points';
 
 /** Repository root: `functions/…` entries, `package-lock.json` and the esbuild project root. */
@@ -212,6 +213,16 @@ export interface ConsentGatewayProps {
    * TLS only; subscribe to it (stack output `AlarmTopicArn`)
    */
   readonly alarmTopic?: ITopic;
+  /**
+   * Legal floors under every tenant's settings (issue 12 part 5): a tenant admin may set
+   * stricter values, never looser ones (a looser `PUT /v1/settings/sms` or
+   * `PUT /v1/settings/complaints` is a 400 naming the floor and the field). Widen a floor only
+   * when the law of every country you send to allows it; each key left out keeps its default.
+   *
+   * @default - R14: SMS Monday–Saturday 08:00–20:00, never on public holidays; R10: the opt-out
+   * mention contains STOP and a short code; the complaint hold rate at most 0.003 (0.3%)
+   */
+  readonly legalFloors?: LegalFloorsInput;
 }
 
 /**
@@ -313,9 +324,18 @@ export class ConsentGateway extends Construct {
   private readonly tableLogicalId: string;
   private readonly keyRateLimit: ConsentGatewayThrottle | undefined;
   private readonly routes: { key: string; access: 'public' | 'authenticated'; route: HttpRoute }[] = [];
+  private readonly legalFloorsJson: string;
 
   constructor(scope: Construct, id: string, props: ConsentGatewayProps) {
     super(scope, id);
+
+    const floors = legalFloorsSchema.safeParse(props.legalFloors ?? {});
+    if (!floors.success) {
+      throw new ConsentGatewayPropsError(
+        `legalFloors: ${floors.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
+      );
+    }
+    this.legalFloorsJson = JSON.stringify(floors.data);
 
     const identities = validateIdentities(props.emailIdentities);
     const throttles = {
@@ -757,6 +777,7 @@ export class ConsentGateway extends Construct {
     if (needs.publicBaseUrl === true) this.providePublicBaseUrl(fn);
     if (needs.publishEvents === true) this.grantPublishEvents(fn);
     if (needs.enqueueObjections === true) this.grantEnqueueObjections(fn);
+    if (needs.legalFloors === true) fn.addEnvironment(ENV.legalFloors, this.legalFloorsJson);
 
     if (entryPoint.trigger?.type === 'inboundSms' || entryPoint.trigger?.type === 'sesFeedback') {
       const [topic, deadLetterQueue] =

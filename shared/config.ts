@@ -1,3 +1,5 @@
+import { type LegalFloors, legalFloorsSchema } from './schemas/legal-floors';
+
 /**
  * Environment, read once at module load by whoever imports a getter. Only the CDK
  * construct (and the local runner, which plays its part) writes these variables.
@@ -29,10 +31,15 @@ export const ENV = {
    */
   gatewayRegion: 'GATEWAY_REGION',
   /**
-   * Issue 12 §4: the per-API-key limit, as JSON `{"rateLimit":25,"burstLimit":50}`; absent,
+   * The per-API-key limit, as JSON `{"rateLimit":25,"burstLimit":50}`; absent,
    * keys are not limited (the local runner, unless asked).
    */
   keyRateLimit: 'KEY_RATE_LIMIT',
+  /**
+   * The legal floors under every tenant's settings, as JSON (the construct's
+   * `legalFloors` prop); unset, the defaults of shared/schemas/legal-floors.ts.
+   */
+  legalFloors: 'LEGAL_FLOORS',
 } as const;
 
 export function requireEnv(name: string): string {
@@ -65,3 +72,30 @@ export const METRICS = {
    */
   smsRepliesForReview: 'SmsRepliesForReview',
 } as const;
+
+let floors: LegalFloors | undefined;
+
+/**
+ * The deployment's legal floors (issue 12 part 5), read once: a malformed LEGAL_FLOORS is a
+ * ConfigurationError, never a silent fallback to looser floors.
+ */
+export function legalFloors(): LegalFloors {
+  if (floors !== undefined) return floors;
+  const raw = optionalEnv(ENV.legalFloors);
+  let parsed: unknown = {};
+  if (raw !== undefined) {
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      throw new ConfigurationError(`Environment variable ${ENV.legalFloors} is not JSON`);
+    }
+  }
+  const result = legalFloorsSchema.safeParse(parsed);
+  if (!result.success) {
+    throw new ConfigurationError(
+      `Environment variable ${ENV.legalFloors} is invalid: ${result.error.message}`,
+    );
+  }
+  floors = result.data;
+  return floors;
+}

@@ -79,6 +79,7 @@ import {
  * | confirmation mails claimed | (same)       | C#CONFIRM (ttl)         |
  * | retention re-plan asked | (same)          | R#REPLAN (ttl; gsi1 RETENTION_REPLAN) |
  * | credential  | CREDENTIAL#<accessKeyId>    | CREDENTIAL              |
+ * | (API keys and credentials, issue 12: gsi1 TENANT#<id>#KEYS, APIKEY#<keyId> or CREDENTIAL#<keyId>, to list and revoke them) | | |
  * | deliveries of a UTC day | TENANT#<id>#RATE  | DAY#<YYYY-MM-DD> (ttl)  |
  * | complaints of a day, shard n | (same)      | DAY#<YYYY-MM-DD>#C<n> (ttl) |
  * | tenant audit event | TENANT#<id>#AUDIT    | A#<at>#<eventId>        |
@@ -199,6 +200,9 @@ export function createDocumentClient(client = new DynamoDBClient({})): DynamoDBD
 }
 
 /** SDK exceptions become domain errors here and nowhere else. */
+/** Issue 12: the gsi1 partition listing a tenant's API keys and SES credentials. */
+const keysIndexPk = (tenantId: string) => `TENANT#${tenantId}#KEYS`;
+
 function translate(error: unknown): never {
   if (error instanceof StoreError) throw error;
   const name = (error as { name?: string }).name ?? '';
@@ -800,10 +804,143 @@ export class DynamoDbGatewayStore implements GatewayStore {
 
   putApiKey(keyHash: string, record: ApiKeyRecord): Promise<void> {
     return this.put({
-      Item: { pk: `APIKEY#${keyHash}`, sk: 'APIKEY', entity: 'apiKey', v: ENTITY_VERSION, data: record },
+      Item: {
+        pk: `APIKEY#${keyHash}`,
+        sk: 'APIKEY',
+        entity: 'apiKey',
+        v: ENTITY_VERSION,
+        data: record,
+        gsi1pk: keysIndexPk(record.tenantId),
+        gsi1sk: `APIKEY#${record.keyId}`,
+      },
       ConditionExpression: 'attribute_not_exists(#pk)',
       ExpressionAttributeNames: { '#pk': 'pk' },
     });
+  }
+
+  async listApiKeys(tenantId: string): Promise<ApiKeyRecord[]> {
+    return (await this.queryKeys(tenantId, 'APIKEY#')).map((item) => item.data as ApiKeyRecord);
+  }
+
+  async revokeApiKey(tenantId: string, keyId: string, at: string): Promise<ApiKeyRecord> {
+    return (await this.revokeKeyItem(tenantId, `APIKEY#${keyId}`, at)) as ApiKeyRecord;
+  }
+
+  touchApiKey(keyHash: string, day: string): Promise<boolean> {
+    return this.touchKeyItem({ pk: `APIKEY#${keyHash}`, sk: 'APIKEY' }, day);
+  }
+
+  listSenderCredentials(tenantId: string): Promise<SenderCredentialRecord[]> {
+    return this.queryKeys(tenantId, 'CREDENTIAL#').then((items) =>
+      items.map((item) => item.data as SenderCredentialRecord),
+    );
+  }
+
+  async revokeSenderCredential(tenantId: string, keyId: string, at: string): Promise<SenderCredentialRecord> {
+    return (await this.revokeKeyItem(tenantId, `CREDENTIAL#${keyId}`, at)) as SenderCredentialRecord;
+  }
+
+  touchSenderCredential(accessKeyId: string, day: string): Promise<boolean> {
+    return this.touchKeyItem({ pk: `CREDENTIAL#${accessKeyId}`, sk: 'CREDENTIAL' }, day);
+  }
+
+  /** The tenant's key items of one kind, through gsi1 (a listing, not the decision path: eventually consistent). */
+  private async queryKeys(tenantId: string, prefix: string): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    try {
+      do {
+        const page = await this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: 'gsi1',
+            KeyConditionExpression: '#gpk = :gpk AND begins_with(#gsk, :prefix)',
+            ExpressionAttributeNames: { '#gpk': 'gsi1pk', '#gsk': 'gsi1sk' },
+            ExpressionAttributeValues: { ':gpk': keysIndexPk(tenantId), ':prefix': prefix },
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        items.push(...((page.Items ?? []) as Record<string, unknown>[]));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey !== undefined);
+    } catch (error) {
+      translate(error);
+    }
+    return items;
+  }
+
+  /**
+   * Sets `revokedAt` on the item gsi1 names, unless an earlier revocation stands (a revoke
+   * after a rotation's grace must not push the end later). The tenant is checked in the
+   * condition, so a key id of another tenant is a NotFoundError.
+   */
+  private async revokeKeyItem(tenantId: string, gsi1sk: string, at: string): Promise<unknown> {
+    let found: Record<string, unknown> | undefined;
+    try {
+      const { Items } = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'gsi1',
+          KeyConditionExpression: '#gpk = :gpk AND #gsk = :gsk',
+          ExpressionAttributeNames: { '#gpk': 'gsi1pk', '#gsk': 'gsi1sk' },
+          ExpressionAttributeValues: { ':gpk': keysIndexPk(tenantId), ':gsk': gsi1sk },
+        }),
+      );
+      found = Items?.[0] as Record<string, unknown> | undefined;
+    } catch (error) {
+      translate(error);
+    }
+    if (found === undefined) throw new NotFoundError(`No key ${gsi1sk.split('#')[1]}`);
+    try {
+      const { Attributes } = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: found.pk, sk: found.sk },
+          UpdateExpression: 'SET #data.#revokedAt = :at',
+          ConditionExpression:
+            'attribute_exists(#pk) AND #data.#tenantId = :tenant AND (attribute_not_exists(#data.#revokedAt) OR #data.#revokedAt > :at)',
+          ExpressionAttributeNames: {
+            '#pk': 'pk',
+            '#data': 'data',
+            '#revokedAt': 'revokedAt',
+            '#tenantId': 'tenantId',
+          },
+          ExpressionAttributeValues: { ':at': at, ':tenant': tenantId },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Attributes?.data;
+    } catch (error) {
+      // An earlier revocation stands: the key as it is.
+      if (error instanceof ConditionalCheckFailedException) {
+        if ((found.data as { tenantId?: string } | undefined)?.tenantId !== tenantId) {
+          throw new NotFoundError(`No key ${gsi1sk.split('#')[1]}`);
+        }
+        return found.data;
+      }
+      translate(error);
+    }
+  }
+
+  /** At most one successful write per key and UTC day: the condition refuses a day already written. */
+  private async touchKeyItem(key: { pk: string; sk: string }, day: string): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: 'SET #data.#day = :day',
+          ConditionExpression:
+            'attribute_exists(#pk) AND (attribute_not_exists(#data.#day) OR #data.#day < :day)',
+          ExpressionAttributeNames: { '#pk': 'pk', '#data': 'data', '#day': 'lastUsedDay' },
+          ExpressionAttributeValues: { ':day': day },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      translate(error);
+    }
   }
 
   async getRecipientState(tenantId: string, recipientKey: string): Promise<RecipientState> {
@@ -1148,6 +1285,8 @@ export class DynamoDbGatewayStore implements GatewayStore {
         entity: 'credential',
         v: ENTITY_VERSION,
         data: record,
+        gsi1pk: keysIndexPk(record.tenantId),
+        gsi1sk: `CREDENTIAL#${record.keyId}`,
       },
       ConditionExpression: 'attribute_not_exists(#pk)',
       ExpressionAttributeNames: { '#pk': 'pk' },

@@ -18,6 +18,9 @@ const TENANT_WRITES = new Set<keyof GatewayStore>([
   'setComplaintHold',
   'liftComplaintHold',
   'putApiKey',
+  // Issue 12: a key revoked through this instance is refused by it at once.
+  'revokeApiKey',
+  'revokeSenderCredential',
 ]);
 
 /**

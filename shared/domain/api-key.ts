@@ -11,3 +11,21 @@ export function generateApiKey(role: 'admin' | 'sender'): string {
 export function hashApiKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
+
+/**
+ * Issue 12: why a stored key or credential may no longer be used at `now`, if it may not:
+ * revoked (from `revokedAt` on, a future instant while a rotation's grace runs) or expired
+ * (from `expiresAt` on).
+ */
+export function keyRefusal(
+  record: { readonly revokedAt?: string; readonly expiresAt?: string },
+  now: Date,
+): 'revoked' | 'expired' | undefined {
+  const t = now.getTime();
+  if (record.revokedAt !== undefined && Date.parse(record.revokedAt) <= t) return 'revoked';
+  if (record.expiresAt !== undefined && Date.parse(record.expiresAt) <= t) return 'expired';
+  return undefined;
+}
+
+/** The UTC day of an instant, as `lastUsedDay` stores it. */
+export const usageDay = (now: Date): string => now.toISOString().slice(0, 10);

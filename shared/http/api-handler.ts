@@ -82,7 +82,14 @@ export function apiHandler(
       >,
     )
     .use(errorHandler({ logError: (message, data) => logger.error(message, data) }))
-    .use(authenticate({ role, store: () => runtimeDependencies().store }))
+    .use(
+      authenticate({
+        role,
+        store: () => runtimeDependencies().store,
+        now: () => runtimeDependencies().clock.now(),
+        warn: (message, data) => logger.warn(message, data),
+      }),
+    )
     .use(keyRateLimiter())
     .use(jsonBody(textBodies))
     .handler((event, context) =>

@@ -15,6 +15,7 @@ import {
   errorResponseSchema,
   failureSchema,
   importRequestSchema,
+  keyMetadataSchema,
   MAX_API_IMPORT_ROWS,
   putRecipientSchema,
   putSmsSenderSchema,
@@ -24,6 +25,7 @@ import {
   recordSuppressionSchema,
   recordWithdrawalSchema,
   rejectedResponseSchema,
+  rotateKeySchema,
   scheduledResponseSchema,
   sendMessageSchema,
   sentResponseSchema,
@@ -215,6 +217,74 @@ export function buildOpenApiDocument(serverUrl?: string) {
     summary: 'Create SES-style credentials (access key id and secret, shown once) for the SES v2 endpoint',
     request: { body: body(createCredentialSchema) },
     responses: { 201: jsonResponse('The credentials', credentialResponseSchema) },
+  });
+  const keyIdParams = z.object({
+    keyId: z.string().meta({ description: 'The key id (GET /v1/keys, GET /v1/credentials)' }),
+  });
+  route({
+    ...admin,
+    method: 'get',
+    path: '/v1/keys',
+    operationId: 'listKeys',
+    summary: "The tenant's API keys: metadata only, never the key nor its hash",
+    responses: { 200: jsonResponse('The keys', z.object({ keys: z.array(keyMetadataSchema) })) },
+  });
+  route({
+    ...admin,
+    method: 'delete',
+    path: '/v1/keys/{keyId}',
+    operationId: 'revokeKey',
+    summary: 'Revoke an API key: refused at once by this function instance, within 5 s by the others',
+    request: { params: keyIdParams },
+    responses: { 200: jsonResponse('The revoked key', keyMetadataSchema) },
+  });
+  route({
+    ...admin,
+    method: 'post',
+    path: '/v1/keys/{keyId}/rotate',
+    operationId: 'rotateKey',
+    summary:
+      'A new key of the same role and label (shown once); the old one works until revoked, or graceSeconds',
+    request: { params: keyIdParams, body: body(rotateKeySchema) },
+    responses: {
+      201: jsonResponse(
+        'The new key, and the old one',
+        z.object({ keyId: z.string(), role: z.string(), key: z.string(), previous: keyMetadataSchema }),
+      ),
+    },
+  });
+  route({
+    ...admin,
+    method: 'get',
+    path: '/v1/credentials',
+    operationId: 'listCredentials',
+    summary: "The tenant's SES credentials: metadata and access key id, never the secret",
+    responses: {
+      200: jsonResponse('The credentials', z.object({ credentials: z.array(keyMetadataSchema) })),
+    },
+  });
+  route({
+    ...admin,
+    method: 'delete',
+    path: '/v1/credentials/{keyId}',
+    operationId: 'revokeCredentials',
+    summary: 'Revoke SES credentials: the SES v2 endpoint refuses them from the next request',
+    request: { params: keyIdParams },
+    responses: { 200: jsonResponse('The revoked credentials', keyMetadataSchema) },
+  });
+  route({
+    ...admin,
+    method: 'post',
+    path: '/v1/credentials/{keyId}/rotate',
+    operationId: 'rotateCredentials',
+    summary: 'New SES credentials (secret shown once); the old ones work until revoked, or graceSeconds',
+    request: { params: keyIdParams, body: body(rotateKeySchema) },
+    responses: {
+      201: jsonResponse(
+        'The new credentials, and the old ones',
+        credentialResponseSchema.extend({ previous: keyMetadataSchema }),
+      ),
+    },
   });
   route({
     ...admin,

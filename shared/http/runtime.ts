@@ -14,7 +14,7 @@ import { localEventBus } from '../adapters/memory-event-publisher';
 import { SesEmailSender } from '../adapters/ses-email-sender';
 import { SqsObjectionQueue } from '../adapters/sqs-objection-queue';
 import { withTenantCache } from '../adapters/tenant-cache';
-import { ConfigurationError, ENV, optionalEnv, requireEnv } from '../config';
+import { ConfigurationError, ENV, legalFloors, optionalEnv, requireEnv } from '../config';
 import { systemClock } from '../ports/clock';
 import type { EventPublisher } from '../ports/event-publisher';
 import { type ObjectionQueue, ObjectionQueueUnavailableError } from '../ports/objection-queue';
@@ -107,6 +107,7 @@ export function runtimeDependencies(): Dependencies {
       : new SecretsManagerKeyRing(requireEnv(ENV.hashKeySecretArn), requireEnv(ENV.tokenKeysSecretArn)),
     clock: systemClock,
     publicBaseUrl: optionalEnv(ENV.publicBaseUrl) ?? '',
+    legalFloors: legalFloors(),
     log: {
       info: (message, data) => logger.info(message, data ?? {}),
       warn: (message, data) => logger.warn(message, data ?? {}),

@@ -97,6 +97,12 @@ export interface ApiKeyRecord {
   readonly role: ApiKeyRole;
   readonly label?: string;
   readonly createdAt: string;
+  /** Issue 12: refused from this instant on. */
+  readonly expiresAt?: string;
+  /** Issue 12: refused from this instant on (a future one while a rotation's grace runs). */
+  readonly revokedAt?: string;
+  /** Issue 12: the UTC day of the last use, written at most once a day (a conditional update). */
+  readonly lastUsedDay?: string;
 }
 
 /** SES-style credentials of a sender (SigV4); the secret is kept encrypted (domain/sender-credential.ts). */
@@ -107,6 +113,9 @@ export interface SenderCredentialRecord {
   readonly label?: string;
   readonly secretCiphertext: string;
   readonly createdAt: string;
+  readonly expiresAt?: string;
+  readonly revokedAt?: string;
+  readonly lastUsedDay?: string;
 }
 
 /** R9: a recipient whose partition's TTLs wait to be re-planned (services/retention.ts). */
@@ -230,9 +239,18 @@ export interface GatewayStore {
 
   getApiKey(keyHash: string): Promise<ApiKeyRecord | undefined>;
   putApiKey(keyHash: string, record: ApiKeyRecord): Promise<void>;
+  /** Issue 12: the tenant's API keys (metadata; the hash is not returned). */
+  listApiKeys(tenantId: string): Promise<ApiKeyRecord[]>;
+  /** Issue 12: sets `revokedAt` on the tenant's key (NotFoundError if it has none of that id); returns it. */
+  revokeApiKey(tenantId: string, keyId: string, at: string): Promise<ApiKeyRecord>;
+  /** Issue 12: `lastUsedDay` := day, only if it was older (a conditional update; false when it was not). */
+  touchApiKey(keyHash: string, day: string): Promise<boolean>;
 
   getSenderCredential(accessKeyId: string): Promise<SenderCredentialRecord | undefined>;
   putSenderCredential(record: SenderCredentialRecord): Promise<void>;
+  listSenderCredentials(tenantId: string): Promise<SenderCredentialRecord[]>;
+  revokeSenderCredential(tenantId: string, keyId: string, at: string): Promise<SenderCredentialRecord>;
+  touchSenderCredential(accessKeyId: string, day: string): Promise<boolean>;
 
   /**
    * What the decision needs about many recipients of one tenant, in batched reads (not one

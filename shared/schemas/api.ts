@@ -386,15 +386,68 @@ export const importRequestSchema = z
   .strict()
   .meta({ id: 'ImportRequest' });
 
+const expiresAtSchema = z.iso
+  .datetime({ offset: true })
+  .transform((v) => new Date(v).toISOString())
+  .optional()
+  .meta({ description: 'Issue 12: refused from this instant on (ISO 8601); default: never expires' });
+
 export const createKeySchema = z
-  .object({ role: z.enum(['sender', 'admin']).default('sender'), label: z.string().max(200).optional() })
+  .object({
+    role: z.enum(['sender', 'admin']).default('sender'),
+    label: z.string().max(200).optional(),
+    expiresAt: expiresAtSchema,
+  })
   .strict()
   .meta({ id: 'CreateKeyRequest' });
 
 export const createCredentialSchema = z
-  .object({ label: z.string().max(200).optional() })
+  .object({ label: z.string().max(200).optional(), expiresAt: expiresAtSchema })
   .strict()
   .meta({ id: 'CreateCredentialRequest' });
+
+export const keyIdParamSchema = z.string().uuid('must be a key id (a UUID, from GET /v1/keys)');
+
+/** Issue 12: rotation; the old key keeps working `graceSeconds` (default until revoked). */
+export const rotateKeySchema = z
+  .object({
+    graceSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(30 * 86_400)
+      .optional()
+      .meta({
+        description: 'The old key is refused this many seconds after the rotation; default: until revoked',
+      }),
+    expiresAt: expiresAtSchema,
+  })
+  .strict()
+  .meta({ id: 'RotateKeyRequest' });
+
+/** What a key list shows: never the secret nor its hash. */
+export const keyMetadataSchema = z
+  .object({
+    keyId: z.string(),
+    kind: z.enum(['api_key', 'ses_credential']),
+    role: z.enum(['sender', 'admin']),
+    label: z.string().optional(),
+    accessKeyId: z
+      .string()
+      .optional()
+      .meta({ description: 'SES credentials only: the access key id (not secret)' }),
+    createdAt: z.string(),
+    expiresAt: z.string().optional(),
+    revokedAt: z
+      .string()
+      .optional()
+      .meta({ description: 'Refused from this instant on (a future one: a rotation grace)' }),
+    lastUsedDay: z
+      .string()
+      .optional()
+      .meta({ description: 'UTC day (YYYY-MM-DD) of the last use, written at most once a day' }),
+  })
+  .meta({ id: 'KeyMetadata' });
 
 export const credentialResponseSchema = z
   .object({

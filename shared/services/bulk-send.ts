@@ -1,4 +1,4 @@
-import { hashApiKey } from '../domain/api-key';
+import { hashApiKey, keyRefusal } from '../domain/api-key';
 import { sendMessageSchema } from '../schemas/api';
 import { InvalidInputError, parseInput } from '../schemas/validation';
 import { type DecisionContext, loadContext, type PrefetchedState, prefetchStates } from './decisions';
@@ -48,7 +48,7 @@ export async function prepareBatch(
   const prepared = new Map<string, Prepared>();
   const parsed: { m: QueuedMessage; caller: Caller; request: ReturnType<typeof sendMessageSchema.parse> }[] =
     [];
-  const callers = new Map<string, Promise<Caller | undefined>>();
+  const callers = new Map<string, Promise<Caller | string>>();
   for (const m of messages) {
     const key = BEARER.exec(m.authorization ?? '')?.[1];
     if (key === undefined) {
@@ -76,17 +76,19 @@ export async function prepareBatch(
     if (!callers.has(key)) {
       callers.set(
         key,
-        deps.store
-          .getApiKey(hashApiKey(key))
-          .then((r) =>
-            r === undefined ? undefined : { tenantId: r.tenantId, keyId: r.keyId, role: r.role },
-          ),
+        deps.store.getApiKey(hashApiKey(key)).then((r) => {
+          if (r === undefined) return 'Unknown API key';
+          // Issue 12: a key revoked or expired since the message was queued sends nothing.
+          const refusal = keyRefusal(r, deps.clock.now());
+          if (refusal !== undefined) return `This API key is ${refusal}`;
+          return { tenantId: r.tenantId, keyId: r.keyId, role: r.role };
+        }),
       );
     }
     try {
       const caller = await callers.get(key)!;
-      if (caller === undefined) {
-        prepared.set(m.messageId, { kind: 'invalid', problem: 'Unknown API key' });
+      if (typeof caller === 'string') {
+        prepared.set(m.messageId, { kind: 'invalid', problem: caller });
         continue;
       }
       parsed.push({ m, caller, request });

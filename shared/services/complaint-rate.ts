@@ -5,10 +5,13 @@ import {
   utcDay,
   windowDaysOf,
 } from '../domain/complaint-rate';
+import { complaintRateIssues } from '../domain/legal-floors';
 import { NotFoundError } from '../ports/gateway-store';
 import type { Actor, AuditEvent } from '../schemas/audit';
 import { gatewayEvent } from '../schemas/events';
+import { DEFAULT_LEGAL_FLOORS } from '../schemas/legal-floors';
 import type { ComplaintHold, ComplaintRateSettings, Tenant } from '../schemas/tenant';
+import { InvalidInputError } from '../schemas/validation';
 import type { Caller, Dependencies } from './dependencies';
 
 /**
@@ -252,6 +255,9 @@ export async function putComplaintRateSettings(
   caller: Caller,
   settings: ComplaintRateSettings,
 ): Promise<ComplaintRateSettings> {
+  // Issue 12 part 5: a tenant may hold earlier than the mailbox providers' 0.3%, never later.
+  const issues = complaintRateIssues(settings, deps.legalFloors ?? DEFAULT_LEGAL_FLOORS);
+  if (issues.length > 0) throw new InvalidInputError(issues);
   await deps.store.putComplaintRateSettings(caller.tenantId, settings);
   return settings;
 }

@@ -6,6 +6,7 @@ import type { IdempotencyStore } from '../ports/idempotency-store';
 import type { KeyRing } from '../ports/key-ring';
 import type { ObjectionQueue } from '../ports/objection-queue';
 import type { SmsSender } from '../ports/sms-sender';
+import type { LegalFloors } from '../schemas/legal-floors';
 
 /** What the use cases need, as ports: the handlers wire adapters in, tests wire fakes or local servers. */
 export interface Dependencies {
@@ -22,6 +23,8 @@ export interface Dependencies {
   readonly clock: Clock;
   /** Base URL of the public API, for unsubscribe links (`<base>/u/<token>`). */
   readonly publicBaseUrl: string;
+  /** Issue 12 part 5: floors under the tenants' settings; absent, the defaults (the strictest). */
+  readonly legalFloors?: LegalFloors;
   /** Structured log lines; never given an address in clear. */
   readonly log: {
     info(message: string, data?: Record<string, unknown>): void;

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { generateApiKey, hashApiKey } from '../domain/api-key';
 import { checkConsent } from '../domain/decide';
 import { futureDatedFields } from '../domain/instant';
+import { optOutMentionIssues, smsWindowIssues } from '../domain/legal-floors';
 import { recipientKeys } from '../domain/recipient-key';
 import { encryptSecret, generateAccessKeyId, generateSecretAccessKey } from '../domain/sender-credential';
 import { senderDeclarationProblem } from '../domain/sms-sender';
@@ -15,6 +16,7 @@ import type {
   recordSuppressionSchema,
   recordWithdrawalSchema,
 } from '../schemas/api';
+import { DEFAULT_LEGAL_FLOORS } from '../schemas/legal-floors';
 import { preTickedAsGiven, type RecipientProfile } from '../schemas/recipient';
 import {
   type ConfirmationSettings,
@@ -98,8 +100,9 @@ export async function createApiKey(
     role: input.role,
     label: input.label,
     createdAt: deps.clock.now().toISOString(),
+    expiresAt: input.expiresAt,
   });
-  return { keyId, role: input.role, key, label: input.label };
+  return { keyId, role: input.role, key, label: input.label, expiresAt: input.expiresAt };
 }
 
 /**
@@ -109,7 +112,7 @@ export async function createApiKey(
 export async function createSenderCredential(
   deps: Pick<Dependencies, 'store' | 'clock' | 'keys'>,
   tenantId: string,
-  input: { label?: string },
+  input: { label?: string; expiresAt?: string },
 ) {
   const keys = await deps.keys.load();
   const accessKeyId = generateAccessKeyId();
@@ -122,8 +125,9 @@ export async function createSenderCredential(
     label: input.label,
     secretCiphertext: encryptSecret(keys.hashKey, accessKeyId, secretAccessKey),
     createdAt: deps.clock.now().toISOString(),
+    expiresAt: input.expiresAt,
   });
-  return { keyId, accessKeyId, secretAccessKey, label: input.label };
+  return { keyId, accessKeyId, secretAccessKey, label: input.label, expiresAt: input.expiresAt };
 }
 
 /**
@@ -366,6 +370,13 @@ export async function putSmsSettings(
   caller: Caller,
   settings: SmsSettings,
 ): Promise<SmsSettings> {
+  // Issue 12 part 5: R14's window and R10's mention may be stricter than the floors, never looser.
+  const floors = deps.legalFloors ?? DEFAULT_LEGAL_FLOORS;
+  const issues = [
+    ...smsWindowIssues(settings.window, floors),
+    ...optOutMentionIssues(settings.optOutMention, floors),
+  ];
+  if (issues.length > 0) throw new InvalidInputError(issues);
   await deps.store.putSmsSettings(caller.tenantId, settings);
   return settings;
 }

@@ -573,6 +573,26 @@ describe('ConsentGateway props', () => {
     template.allResourcesProperties('AWS::Lambda::Function', { MemorySize: 1024 });
   });
 
+  it('writes legalFloors (defaults filled in) to LEGAL_FLOORS of the functions that write settings only', () => {
+    const template = Template.fromStack(Stack.of(gateway({ legalFloors: { maxHoldRate: 0.002 } })));
+    for (const entryPoint of entryPoints) {
+      const environment = functionOf(template, entryPoint)[1].Properties.Environment as
+        | { Variables?: Record<string, string> }
+        | undefined;
+      const variables = environment?.Variables ?? {};
+      if (entryPoint.needs.legalFloors === true) {
+        expect(JSON.parse(variables[ENV.legalFloors] ?? 'null')).toEqual({
+          smsWindow: { days: [1, 2, 3, 4, 5, 6], start: '08:00', end: '20:00', skipPublicHolidays: true },
+          optOutMention: { requireStop: true, requireShortCode: true },
+          maxHoldRate: 0.002,
+        });
+      } else {
+        expect(variables[ENV.legalFloors], entryPoint.id).toBeUndefined();
+      }
+    }
+    expect(entryPoints.filter((e) => e.needs.legalFloors === true).map((e) => e.id)).toEqual(['Admin']);
+  });
+
   it('applies publicThrottle, authenticatedThrottle and keyRateLimit (issue 12 §4)', () => {
     const template = Template.fromStack(
       Stack.of(
@@ -608,6 +628,7 @@ describe('ConsentGateway props', () => {
     ['a zero public rate', { publicThrottle: { rateLimit: 0, burstLimit: 10 } }],
     ['a fractional authenticated burst', { authenticatedThrottle: { rateLimit: 10, burstLimit: 0.5 } }],
     ['a negative key rate', { keyRateLimit: { rateLimit: -1, burstLimit: 10 } }],
+    ['a malformed legal floor', { legalFloors: { maxHoldRate: 2 } }],
     ['no identity', { emailIdentities: [] }],
     ['a wildcard identity', { emailIdentities: ['*'] }],
     ['a wildcard inside an identity', { emailIdentities: ['*@example.com'] }],

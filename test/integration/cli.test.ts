@@ -19,6 +19,7 @@ const COMMANDS = [
   'bench',
   'gen-legacy',
   'check',
+  'keys',
 ];
 
 async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
@@ -54,6 +55,8 @@ describe('consent-gate --help', () => {
       'RETENTION_REPLAN_INTERVAL_MS',
     ],
     'create-tenant': ['--table', '--tenant', '--name', '--identity', '--region', '--local-dir'],
+    // Issue 12: its subcommands (each has --tenant and the target options).
+    keys: ['list', 'revoke'],
     import: [
       '--tenant',
       '--mapping',

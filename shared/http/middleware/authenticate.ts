@@ -1,6 +1,6 @@
 import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { hashApiKey } from '../../domain/api-key';
+import { hashApiKey, keyRefusal, usageDay } from '../../domain/api-key';
 import type { ApiKeyRole, GatewayStore } from '../../ports/gateway-store';
 import type { Caller } from '../../services/dependencies';
 import { ForbiddenError, UnauthorizedError } from '../errors';
@@ -18,6 +18,10 @@ const BEARER = /^Bearer\s+(\S{10,200})\s*$/i;
 export function authenticate(options: {
   role: ApiKeyRole;
   store: () => GatewayStore;
+  /** Issue 12: expiry and revocation are judged on this clock (the dependencies' one). */
+  now?: () => Date;
+  /** Where a failed `lastUsedDay` write is logged (it never fails the request). */
+  warn?: (message: string, data: Record<string, unknown>) => void;
 }): middy.MiddlewareObj<APIGatewayProxyEventV2, HttpResponse, Error, AuthenticatedContext> {
   const before: middy.MiddlewareFn<
     APIGatewayProxyEventV2,
@@ -28,12 +32,45 @@ export function authenticate(options: {
     const header = request.event.headers?.authorization;
     const match = header === undefined ? null : BEARER.exec(header);
     if (!match) throw new UnauthorizedError();
-    const record = await options.store().getApiKey(hashApiKey(match[1]!));
+    const store = options.store();
+    const hash = hashApiKey(match[1]!);
+    const record = await store.getApiKey(hash);
     if (record === undefined) throw new UnauthorizedError('Unknown API key');
+    const now = options.now?.() ?? new Date();
+    // Issue 12: a revoked or expired key is refused (up to TENANT_CACHE_MS late in another
+    // function instance, whose cached record does not yet carry the revocation).
+    const refusal = keyRefusal(record, now);
+    if (refusal !== undefined) throw new UnauthorizedError(`This API key is ${refusal}`);
+    touchOncePerDay(store, hash, record.lastUsedDay, usageDay(now), options.warn);
     // An admin key may also send; a sender key may only send.
     if (options.role === 'admin' && record.role !== 'admin')
       throw new ForbiddenError('This endpoint needs an admin key');
     request.context.caller = { tenantId: record.tenantId, keyId: record.keyId, role: record.role };
   };
   return { before };
+}
+
+/** Keys this instance has marked used today, so that a cached record does not ask again. */
+const touched = new Set<string>();
+
+/**
+ * Issue 12, "last used day": at most one conditional update per key, function instance and
+ * UTC day, not awaited (the send does not wait for it, and its failure only logs). The
+ * condition (`lastUsedDay < today`) makes the other instances' attempts of the day no-ops.
+ */
+function touchOncePerDay(
+  store: GatewayStore,
+  hash: string,
+  lastUsedDay: string | undefined,
+  today: string,
+  warn: ((message: string, data: Record<string, unknown>) => void) | undefined,
+): void {
+  if (lastUsedDay !== undefined && lastUsedDay >= today) return;
+  const memo = `${hash}:${today}`;
+  if (touched.has(memo)) return;
+  touched.add(memo);
+  store.touchApiKey(hash, today).catch((error: unknown) => {
+    touched.delete(memo);
+    warn?.('lastUsedDay not written', { error: (error as Error).name });
+  });
 }

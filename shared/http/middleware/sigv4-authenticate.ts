@@ -1,5 +1,6 @@
 import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { keyRefusal, usageDay } from '../../domain/api-key';
 import { decryptSecret } from '../../domain/sender-credential';
 import { parseAuthorization, SignatureError, verifySignature } from '../../domain/sigv4';
 import type { Dependencies } from '../../services/dependencies';
@@ -55,6 +56,13 @@ export function sigv4Authenticate(options: {
         'The security token included in the request is invalid.',
       );
     }
+    // Issue 12: a revoked or expired credential is refused as AWS refuses a deleted key.
+    if (keyRefusal(credential, deps.clock.now()) !== undefined) {
+      throw new SignatureError(
+        'UnrecognizedClientException',
+        'The security token included in the request is invalid.',
+      );
+    }
     const keys = await deps.keys.load();
     const secret = decryptSecret(keys.hashKey, credential.accessKeyId, credential.secretCiphertext);
     await verifySignature(
@@ -70,6 +78,11 @@ export function sigv4Authenticate(options: {
       deps.clock.now(),
       { service: options.service, region: options.region() },
     );
+    const today = usageDay(deps.clock.now());
+    if (credential.lastUsedDay === undefined || credential.lastUsedDay < today) {
+      // Issue 12: at most one conditional write a day once written; not awaited.
+      deps.store.touchSenderCredential(credential.accessKeyId, today).catch(() => undefined);
+    }
     request.context.caller = { tenantId: credential.tenantId, keyId: credential.keyId, role: 'sender' };
     (request.context as SignedContext).signature = auth.signature;
   };

@@ -1,0 +1,122 @@
+import type { z } from 'zod';
+import { type ApiKeyRecord, NotFoundError, type SenderCredentialRecord } from '../ports/gateway-store';
+import type { keyMetadataSchema } from '../schemas/api';
+import { InvalidInputError } from '../schemas/validation';
+import type { Dependencies } from './dependencies';
+import { createApiKey, createSenderCredential } from './state';
+
+/**
+ * Issue 12: listing, revoking and rotating a tenant's API keys and SES credentials. A listing
+ * shows metadata only: never a key, its hash, nor a credential's secret (or its ciphertext).
+ * Revocation is `revokedAt`: refused from that instant (authenticate.ts, sigv4-authenticate.ts);
+ * a rotation sets it `graceSeconds` ahead on the old key, or leaves it until revoked.
+ */
+type KeyMetadata = z.output<typeof keyMetadataSchema>;
+
+const apiKeyMetadata = (r: ApiKeyRecord): KeyMetadata => ({
+  keyId: r.keyId,
+  kind: 'api_key',
+  role: r.role,
+  label: r.label,
+  createdAt: r.createdAt,
+  expiresAt: r.expiresAt,
+  revokedAt: r.revokedAt,
+  lastUsedDay: r.lastUsedDay,
+});
+
+const credentialMetadata = (r: SenderCredentialRecord): KeyMetadata => ({
+  keyId: r.keyId,
+  kind: 'ses_credential',
+  role: 'sender',
+  label: r.label,
+  accessKeyId: r.accessKeyId,
+  createdAt: r.createdAt,
+  expiresAt: r.expiresAt,
+  revokedAt: r.revokedAt,
+  lastUsedDay: r.lastUsedDay,
+});
+
+const byCreation = (a: KeyMetadata, b: KeyMetadata) => a.createdAt.localeCompare(b.createdAt);
+
+export async function listKeys(deps: Pick<Dependencies, 'store'>, tenantId: string) {
+  return { keys: (await deps.store.listApiKeys(tenantId)).map(apiKeyMetadata).sort(byCreation) };
+}
+
+export async function listCredentials(deps: Pick<Dependencies, 'store'>, tenantId: string) {
+  return {
+    credentials: (await deps.store.listSenderCredentials(tenantId)).map(credentialMetadata).sort(byCreation),
+  };
+}
+
+export async function revokeKey(
+  deps: Pick<Dependencies, 'store' | 'clock'>,
+  tenantId: string,
+  keyId: string,
+) {
+  return apiKeyMetadata(await deps.store.revokeApiKey(tenantId, keyId, deps.clock.now().toISOString()));
+}
+
+export async function revokeCredential(
+  deps: Pick<Dependencies, 'store' | 'clock'>,
+  tenantId: string,
+  keyId: string,
+) {
+  return credentialMetadata(
+    await deps.store.revokeSenderCredential(tenantId, keyId, deps.clock.now().toISOString()),
+  );
+}
+
+const graceEnd = (now: Date, graceSeconds: number) =>
+  new Date(now.getTime() + graceSeconds * 1000).toISOString();
+
+function refuseRevoked(record: { revokedAt?: string }, now: Date): void {
+  if (record.revokedAt !== undefined && Date.parse(record.revokedAt) <= now.getTime()) {
+    throw new InvalidInputError([{ field: 'path.keyId', problem: 'is revoked: create a new key instead' }]);
+  }
+}
+
+/** A new key of the same role and label; the old one works until revoked, or `graceSeconds` more. */
+export async function rotateKey(
+  deps: Pick<Dependencies, 'store' | 'clock'>,
+  tenantId: string,
+  keyId: string,
+  input: { graceSeconds?: number; expiresAt?: string },
+) {
+  const now = deps.clock.now();
+  const old = (await deps.store.listApiKeys(tenantId)).find((k) => k.keyId === keyId);
+  if (old === undefined) throw new NotFoundError(`No key ${keyId}`);
+  refuseRevoked(old, now);
+  const created = await createApiKey(deps, tenantId, {
+    role: old.role,
+    label: old.label,
+    expiresAt: input.expiresAt,
+  });
+  const previous =
+    input.graceSeconds === undefined
+      ? apiKeyMetadata(old)
+      : apiKeyMetadata(await deps.store.revokeApiKey(tenantId, keyId, graceEnd(now, input.graceSeconds)));
+  return { ...created, previous };
+}
+
+export async function rotateCredential(
+  deps: Pick<Dependencies, 'store' | 'clock' | 'keys'>,
+  tenantId: string,
+  keyId: string,
+  input: { graceSeconds?: number; expiresAt?: string },
+) {
+  const now = deps.clock.now();
+  const old = (await deps.store.listSenderCredentials(tenantId)).find((k) => k.keyId === keyId);
+  if (old === undefined) throw new NotFoundError(`No credential ${keyId}`);
+  refuseRevoked(old, now);
+  const created = await createSenderCredential(deps, tenantId, {
+    label: old.label,
+    expiresAt: input.expiresAt,
+  });
+  const previous =
+    input.graceSeconds === undefined
+      ? credentialMetadata(old)
+      : credentialMetadata(
+          await deps.store.revokeSenderCredential(tenantId, keyId, graceEnd(now, input.graceSeconds)),
+        );
+  return { ...created, previous };
+}

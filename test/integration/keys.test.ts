@@ -1,0 +1,166 @@
+import type middy from '@middy/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TENANT_CACHE_MS, withTenantCache } from '../../shared/adapters/tenant-cache';
+import { hashApiKey } from '../../shared/domain/api-key';
+import { authenticate } from '../../shared/http/middleware/authenticate';
+import { runtimeDependencies } from '../../shared/http/runtime';
+import { type LocalGateway, newsletter, provableConsent, startLocalGateway } from '../support/local-gateway';
+
+/** Issue 12 part 3: API keys and SES credentials listed, revoked, expired and rotated, through HTTP. */
+let gw: LocalGateway;
+beforeAll(async () => {
+  gw = await startLocalGateway();
+  await gw.call('POST', '/v1/consents', { key: gw.adminKey, body: provableConsent('keys@example.org') });
+}, 60_000);
+afterAll(async () => {
+  await gw?.stop();
+});
+
+const admin = (method: string, path: string, body?: unknown) =>
+  gw.call(method, path, { key: gw.adminKey, body });
+const newKey = async (body: Record<string, unknown> = {}) => {
+  const r = await admin('POST', '/v1/keys', { role: 'sender', ...body });
+  expect(r.status, r.text).toBe(201);
+  return r.body as { keyId: string; key: string };
+};
+const send = (key: string) => gw.call('POST', '/v1/messages', { key, body: newsletter('keys@example.org') });
+
+describe('API keys (issue 12 part 3)', () => {
+  it('lists keys with metadata only: never the key nor its hash', async () => {
+    const { keyId, key } = await newKey({ label: 'crm' });
+    expect((await send(key)).status).toBe(202);
+    const r = await admin('GET', '/v1/keys');
+    expect(r.status, r.text).toBe(200);
+    const listed = r.body.keys.find((k: { keyId: string }) => k.keyId === keyId);
+    expect(listed).toMatchObject({ keyId, role: 'sender', label: 'crm', kind: 'api_key' });
+    expect(listed.createdAt).toEqual(expect.any(String));
+    expect(r.text).not.toContain(key);
+    expect(r.text).not.toContain(hashApiKey(key));
+    // Last used day: written by the send (not awaited), at most once a day.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const again = (await admin('GET', '/v1/keys')).body.keys.find(
+      (k: { keyId: string }) => k.keyId === keyId,
+    );
+    expect(again.lastUsedDay).toBe(new Date().toISOString().slice(0, 10));
+  });
+
+  it('refuses a revoked key at once through the instance that revoked it (its cache emptied)', async () => {
+    const { keyId, key } = await newKey();
+    expect((await send(key)).status).toBe(202); // now cached in this instance
+    const r = await admin('DELETE', `/v1/keys/${keyId}`);
+    expect(r.status, r.text).toBe(200);
+    expect(r.body.revokedAt).toEqual(expect.any(String));
+    const refused = await send(key);
+    expect(refused.status).toBe(401);
+    expect(refused.body.message).toMatch(/revoked/);
+  });
+
+  it(`refuses it in another instance within its cache time (${TENANT_CACHE_MS} ms), on that instance's clock`, async () => {
+    const { keyId, key } = await newKey();
+    let now = Date.now();
+    const other = withTenantCache(runtimeDependencies().store, () => now);
+    const auth = authenticate({ role: 'sender', store: () => other, now: () => new Date() });
+    const request = () =>
+      auth.before!({
+        event: { headers: { authorization: `Bearer ${key}` } },
+        context: {},
+      } as unknown as middy.Request<never, never, Error, never>);
+    await request(); // cached in the other instance
+    expect((await admin('DELETE', `/v1/keys/${keyId}`)).status).toBe(200);
+    now += TENANT_CACHE_MS - 1;
+    await expect(request()).resolves.toBeUndefined(); // still cached: the documented delay
+    now += 2;
+    await expect(request()).rejects.toThrow(/revoked/);
+  });
+
+  it('refuses a key after its expiresAt, and a past expiresAt at creation is refused at first use', async () => {
+    const { key } = await newKey({ expiresAt: new Date(Date.now() - 1000).toISOString() });
+    const r = await send(key);
+    expect(r.status).toBe(401);
+    expect(r.body.message).toMatch(/expired/);
+  });
+
+  it('rotates: the new key works, the old one until its grace ends', async () => {
+    const { keyId, key } = await newKey({ label: 'campaigns' });
+    const r = await admin('POST', `/v1/keys/${keyId}/rotate`, { graceSeconds: 0 });
+    expect(r.status, r.text).toBe(201);
+    expect(r.body).toMatchObject({ role: 'sender', label: 'campaigns', previous: { keyId } });
+    expect((await send(r.body.key)).status).toBe(202);
+    expect((await send(key)).status).toBe(401);
+    const kept = await newKey();
+    const rotated = await admin('POST', `/v1/keys/${kept.keyId}/rotate`, {});
+    expect(rotated.status).toBe(201);
+    expect((await send(kept.key)).status).toBe(202); // no grace given: until revoked
+  });
+
+  it("answers 404 for another tenant's or an unknown key id", async () => {
+    const r = await admin('DELETE', '/v1/keys/00000000-0000-4000-8000-000000000000');
+    expect(r.status).toBe(404);
+  });
+});
+
+describe('SES credentials (issue 12 part 3)', () => {
+  it('lists credentials without their secret, and revokes them', async () => {
+    const created = await admin('POST', '/v1/credentials', { label: 'legacy app' });
+    expect(created.status, created.text).toBe(201);
+    const list = await admin('GET', '/v1/credentials');
+    expect(list.status, list.text).toBe(200);
+    expect(list.body.credentials).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          keyId: created.body.keyId,
+          accessKeyId: created.body.accessKeyId,
+          label: 'legacy app',
+        }),
+      ]),
+    );
+    expect(list.text).not.toContain(created.body.secretAccessKey);
+    expect(list.text).not.toContain('secretCiphertext');
+    const revoked = await admin('DELETE', `/v1/credentials/${created.body.keyId}`);
+    expect(revoked.status, revoked.text).toBe(200);
+    expect(revoked.body.revokedAt).toEqual(expect.any(String));
+    const stored = await runtimeDependencies().store.getSenderCredential(created.body.accessKeyId);
+    expect(stored?.revokedAt).toEqual(revoked.body.revokedAt);
+  });
+});
+
+describe('the bulk queue (issue 12 part 3)', () => {
+  it('refuses a message queued with a key revoked since', async () => {
+    const { prepareBatch } = await import('../../shared/services/bulk-send');
+    const { keyId, key } = await newKey();
+    expect((await admin('DELETE', `/v1/keys/${keyId}`)).status).toBe(200);
+    const prepared = await prepareBatch(runtimeDependencies(), [
+      {
+        messageId: 'm1',
+        body: JSON.stringify(newsletter('keys@example.org')),
+        authorization: `Bearer ${key}`,
+      },
+    ]);
+    expect(prepared.get('m1')).toEqual({ kind: 'invalid', problem: 'This API key is revoked' });
+  });
+});
+
+describe('the SES endpoint (issue 12 part 3)', () => {
+  it('refuses revoked credentials from the next request, and sends nothing', async () => {
+    const { signSesPost } = await import('../support/ses-signing');
+    const created = (await admin('POST', '/v1/credentials', {})).body;
+    const url = new URL(`${gw.apiUrl}/v2/email/outbound-emails`);
+    const call = async (to: string) => {
+      const payload = JSON.stringify({
+        FromEmailAddress: 'news@shop.example',
+        Destination: { ToAddresses: [to] },
+        Content: { Simple: { Subject: { Data: 'Hi' }, Body: { Text: { Data: 'Hello' } } } },
+        EmailTags: [{ Name: 'purpose', Value: 'newsletter' }],
+      });
+      const headers = await signSesPost(url, payload, created, {}, process.env.AWS_REGION ?? 'eu-west-3');
+      return fetch(url, { method: 'POST', headers, body: payload });
+    };
+    expect((await call('keys@example.org')).status).toBe(200);
+    expect((await admin('DELETE', `/v1/credentials/${created.keyId}`)).status).toBe(200);
+    const before = (await gw.sentEmails()).length;
+    const refused = await call('keys@example.org');
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toMatch(/UnrecognizedClientException|security token/);
+    expect((await gw.sentEmails()).length).toBe(before);
+  });
+});
