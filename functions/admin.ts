@@ -87,7 +87,7 @@ const routes: Record<string, (request: ApiRequest) => Promise<HttpResponse>> = {
       201,
       await state.createApiKey(r.deps, r.caller.tenantId, parseInput(createKeySchema, r.event.body ?? {})),
     ),
-  // Issue 12: keys and credentials listed (metadata only), revoked, rotated.
+  // Keys and credentials listed (metadata only), revoked, rotated.
   'GET /v1/keys': async (r) => json(200, await keys.listKeys(r.deps, r.caller.tenantId)),
   'DELETE /v1/keys/{keyId}': async (r) =>
     json(200, await keys.revokeKey(r.deps, r.caller.tenantId, param(r, 'keyId', keyIdParamSchema))),

@@ -5,7 +5,7 @@ import { replanDueRetention } from '../shared/services/retention';
 
 /**
  * Runs on a schedule (R9, R11): re-plans the TTLs of the partitions whose recipient had an
- * activity that extends retention, off the request path (issue 11: partitions that grow).
+ * activity that extends retention, off the request path (partitions that grow).
  */
 export const handler = middy<unknown, Awaited<ReturnType<typeof replanDueRetention>>>()
   .use(injectLambdaContext(logger))

@@ -18,7 +18,7 @@ const REPLAY_WINDOW_S = (2 * MAX_CLOCK_SKEW_MS) / 1000;
  * The SDK sends the same `amz-sdk-invocation-id` on every retry of one call, which makes
  * its retries idempotent: the first outcome is answered, nothing is sent twice.
  *
- * Replays (issue 11): the same signed request sent again, with or without an invocation id
+ * Replays: the same signed request sent again, with or without an invocation id
  * (a replayer can add one: it need not be signed), gets the first request's answer and sends
  * nothing. The signature names one request (method, path, signed headers, body hash, signing
  * second), so it is claimed once per tenant in the idempotency store for the replay window.

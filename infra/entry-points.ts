@@ -14,7 +14,7 @@ export interface Route {
 }
 
 /**
- * Issue 12 §4: which throttle a route falls under. `/v1/…` and `/v2/…` take a key (API key
+ * Which throttle a route falls under. `/v1/…` and `/v2/…` take a key (API key
  * or SigV4 credential); everything else is reached anonymously (`/u/…`, `/p/…`, `/c/…`,
  * `/docs`, `/openapi.json`): a flood there must not use up the senders' throttle.
  */
@@ -64,7 +64,7 @@ export interface EntryPoint {
     readonly publishEvents?: boolean;
     /** sqs:SendMessage on the objection queue (R7: unsubscribes the store could not take), and OBJECTION_QUEUE_URL. */
     readonly enqueueObjections?: boolean;
-    /** The deployment's legal floors (issue 12 part 5), as LEGAL_FLOORS: the routes that write tenant settings. */
+    /** The deployment's legal floors, as LEGAL_FLOORS: the routes that write tenant settings. */
     readonly legalFloors?: boolean;
   };
 }

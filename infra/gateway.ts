@@ -82,11 +82,11 @@ const OBJECTION_VISIBILITY_TIMEOUT = Duration.seconds(20);
 export const OBJECTION_MAX_RECEIVE_COUNT = 1000;
 
 const DEFAULT_THROTTLE: ConsentGatewayThrottle = { rateLimit: 50, burstLimit: 100 };
-/** Issue 12 §4: each anonymous route (`/u/…`, `/p/…`, `/c/…`, `/docs`, `/openapi.json`). */
+/** Each anonymous route (`/u/…`, `/p/…`, `/c/…`, `/docs`, `/openapi.json`). */
 export const DEFAULT_PUBLIC_THROTTLE: ConsentGatewayThrottle = { rateLimit: 20, burstLimit: 40 };
-/** Issue 12 §4: each keyed route (`/v1/…`, `/v2/…`). */
+/** Each keyed route (`/v1/…`, `/v2/…`). */
 export const DEFAULT_AUTHENTICATED_THROTTLE: ConsentGatewayThrottle = { rateLimit: 50, burstLimit: 100 };
-/** Issue 12 §4: each API key or SES credential, across all routes and function instances. */
+/** Each API key or SES credential, across all routes and function instances. */
 export const DEFAULT_KEY_RATE_LIMIT: ConsentGatewayThrottle = { rateLimit: 25, burstLimit: 50 };
 
 /** Raised when the construct's props cannot produce a safe deployment. */
@@ -214,7 +214,7 @@ export interface ConsentGatewayProps {
    */
   readonly alarmTopic?: ITopic;
   /**
-   * Legal floors under every tenant's settings (issue 12 part 5): a tenant admin may set
+   * Legal floors under every tenant's settings: a tenant admin may set
    * stricter values, never looser ones (a looser `PUT /v1/settings/sms` or
    * `PUT /v1/settings/complaints` is a 400 naming the floor and the field). Widen a floor only
    * when the law of every country you send to allows it; each key left out keeps its default.
@@ -633,7 +633,7 @@ export class ConsentGateway extends Construct {
     }
     this.functions = functions;
 
-    // Issue 12 §4: one route setting per route key, public and keyed routes each with their own
+    // One route setting per route key, public and keyed routes each with their own
     // limits; HttpStage has no route-level throttle, hence the L1 property. The stage must be
     // updated after the routes exist ("Unable to find Route by key" otherwise).
     const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
@@ -737,7 +737,7 @@ export class ConsentGateway extends Construct {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: 'consent-gate',
         POWERTOOLS_LOG_LEVEL: 'INFO',
-        // The SES-compatible endpoint accepts signatures scoped to this region only (issue 11).
+        // The SES-compatible endpoint accepts signatures scoped to this region only.
         [ENV.gatewayRegion]: Stack.of(this).region,
       },
       bundling: {
@@ -883,7 +883,7 @@ export class ConsentGateway extends Construct {
   }
 
   /**
-   * Issue 12 §4: `KEY_RATE_LIMIT`, and the counter's conditional UpdateItem. A read-only function
+   * `KEY_RATE_LIMIT`, and the counter's conditional UpdateItem. A read-only function
    * (Decide) gets UpdateItem on the `RATE#…` partitions only.
    */
   private provideKeyRateLimit(fn: NodejsFunction, access: 'read' | 'readWrite' | undefined): void {

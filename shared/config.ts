@@ -27,7 +27,7 @@ export const ENV = {
   localObjectionQueueDir: 'LOCAL_OBJECTION_QUEUE_DIR',
   /**
    * The region this deployment serves (the CDK stack's; the local runner's AWS_REGION): the
-   * SES-compatible endpoint accepts only signatures scoped to it (issue 11).
+   * SES-compatible endpoint accepts only signatures scoped to it.
    */
   gatewayRegion: 'GATEWAY_REGION',
   /**
@@ -76,7 +76,7 @@ export const METRICS = {
 let floors: LegalFloors | undefined;
 
 /**
- * The deployment's legal floors (issue 12 part 5), read once: a malformed LEGAL_FLOORS is a
+ * The deployment's legal floors, read once: a malformed LEGAL_FLOORS is a
  * ConfigurationError, never a silent fallback to looser floors.
  */
 export function legalFloors(): LegalFloors {

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { parseOption, targetOptions, withTargetOptions } from '../options';
 
 /**
- * Issue 12: `keys list` and `keys revoke`, on the table (a deployed one with --table, or the
+ * `keys list` and `keys revoke`, on the table (a deployed one with --table, or the
  * local stack), for an operator without an admin key at hand. Metadata only: never a key, its
  * hash nor a credential's secret. A revoked key is refused by the functions within 5 s
  * (their per-instance cache, shared/adapters/tenant-cache.ts).

@@ -124,7 +124,7 @@ export interface LocalApiOptions {
   /** Local-only routes (the index page, the local outboxes), tried after the gateway's. */
   readonly extra?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
   /**
-   * Issue 12 §4: the route throttles the construct puts on the HTTP API stage
+   * The route throttles the construct puts on the HTTP API stage
    * (`publicThrottle`, `authenticatedThrottle`), applied the same way: one token bucket per
    * route key, a 429 `{"message":"Too Many Requests"}` without Retry-After when it is empty.
    * Off when absent (tests and `npm start` send faster than any deployed limit).

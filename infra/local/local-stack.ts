@@ -43,9 +43,9 @@ export interface LocalStackOptions {
   /** Runs the ReplanRetention function every so many milliseconds (R9), as the AWS schedule does; off when absent. */
   readonly retentionReplanEveryMs?: number;
   readonly extra?: LocalApiOptions['extra'];
-  /** Issue 12 §4: the HTTP API's route throttles (public pages, authenticated routes); off when absent. */
+  /** The HTTP API's route throttles (public pages, authenticated routes); off when absent. */
   readonly throttle?: LocalApiOptions['throttle'];
-  /** Issue 12 §4: the per-API-key limit (KEY_RATE_LIMIT, counted in the local table); off when absent. */
+  /** The per-API-key limit (KEY_RATE_LIMIT, counted in the local table); off when absent. */
   readonly keyRateLimit?: RateLimit;
 }
 
@@ -157,7 +157,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   // the local servers accept any signature.
   Object.assign(process.env, {
     AWS_REGION: process.env.AWS_REGION ?? 'eu-west-3',
-    // The one region the SES-compatible endpoint accepts signatures for (issue 11).
+    // The one region the SES-compatible endpoint accepts signatures for.
     [ENV.gatewayRegion]: process.env.AWS_REGION ?? 'eu-west-3',
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
@@ -193,7 +193,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       (await import(new URL(`../../${consumer.entry}`, import.meta.url).href)) as { handler: SqsHandler }
     ).handler;
   });
-  // R9: the scheduled retention re-plan, the real handler (issue 11: off the request path).
+  // R9: the scheduled retention re-plan, the real handler (off the request path).
   const runRetentionReplan = async () => {
     const { handler } = (await import(
       new URL('../../functions/replan-retention.ts', import.meta.url).href

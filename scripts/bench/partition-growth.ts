@@ -13,7 +13,7 @@ import { replanDueRetention } from '../../shared/services/retention';
 import { createStoreRequestCounter } from './store-request-counter';
 
 /**
- * Issue 11, item 10: recording a consent (`POST /v1/consents`) for a recipient whose
+ * Recording a consent (`POST /v1/consents`) for a recipient whose
  * partition holds `auditEvents` audit events (rejected decisions, as a CRM that keeps
  * sending makes them) against a recipient seen for the first time, side by side in one
  * run: `rounds` rounds, each recording one consent for each (order alternating), with

@@ -14,7 +14,7 @@ import { legacyRecipientKey, recipientKey } from '../domain/recipient-key';
 import type { ConsentRecord, Objection, RecipientProfile } from '../schemas/recipient';
 
 /**
- * Issue 11, item 2: recipient keys used to hash the address with its local part as given;
+ * Recipient keys used to hash the address with its local part as given;
  * they now hash its case-folded identity (domain/recipient-key.ts). This moves each
  * partition written under an old key to the new one, merging into a partition that
  * already exists there (never losing an objection or suppression: R7, R8, R11), then

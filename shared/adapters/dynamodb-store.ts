@@ -67,7 +67,7 @@ import {
  * | profile     | TENANT#<id>#R#<recipientKey> | S#PROFILE              |
  * | consent     | (same)                      | S#CONSENT#<purpose>     |
  * | objection of a scope | (same)             | S#OBJECTION#scope#channel, S#OBJECTION#scope#purpose#<id> |
- * | objection (import, before issue 11) | (same) | S#OBJECTION#<id>     |
+ * | objection (import, before one item per scope) | (same) | S#OBJECTION#<id>     |
  * | suppression | (same)                      | S#SUPPRESSION#<reason>  |
  * | latest objection per scope | (same)       | S#OBJSCOPE#channel, S#OBJSCOPE#purpose#<id> |
  * | message     | (same)                      | M#<sentAt>#<messageId>  |
@@ -79,7 +79,7 @@ import {
  * | confirmation mails claimed | (same)       | C#CONFIRM (ttl)         |
  * | retention re-plan asked | (same)          | R#REPLAN (ttl; gsi1 RETENTION_REPLAN) |
  * | credential  | CREDENTIAL#<accessKeyId>    | CREDENTIAL              |
- * | (API keys and credentials, issue 12: gsi1 TENANT#<id>#KEYS, APIKEY#<keyId> or CREDENTIAL#<keyId>, to list and revoke them) | | |
+ * | (API keys and credentials, gsi1 TENANT#<id>#KEYS, APIKEY#<keyId> or CREDENTIAL#<keyId>, to list and revoke them) | | |
  * | deliveries of a UTC day | TENANT#<id>#RATE  | DAY#<YYYY-MM-DD> (ttl)  |
  * | complaints of a day, shard n | (same)      | DAY#<YYYY-MM-DD>#C<n> (ttl) |
  * | tenant audit event | TENANT#<id>#AUDIT    | A#<at>#<eventId>        |
@@ -129,7 +129,7 @@ const pendingPointerKey = (tenantId: string, messageId: string) => ({
 const pendingPointerTtl = (m: PendingMessage) => Math.ceil(Date.parse(m.notBefore) / 1000) + 31 * 86_400;
 const deferredIndexSk = (notBefore: string, m: PendingMessage) => `${notBefore}#${m.tenantId}#${m.messageId}`;
 const recipientPk = (tenantId: string, recipientKey: string) => `TENANT#${tenantId}#R#${recipientKey}`;
-/** R7: one objection item per scope, however many times the person objects (issue 11). */
+/** R7: one objection item per scope, however many times the person objects. */
 const objectionItemSk = (objection: Pick<Objection, 'scope'>) =>
   objection.scope.type === 'channel'
     ? 'S#OBJECTION#scope#channel'
@@ -200,7 +200,7 @@ export function createDocumentClient(client = new DynamoDBClient({})): DynamoDBD
 }
 
 /** SDK exceptions become domain errors here and nowhere else. */
-/** Issue 12: the gsi1 partition listing a tenant's API keys and SES credentials. */
+/** The gsi1 partition listing a tenant's API keys and SES credentials. */
 const keysIndexPk = (tenantId: string) => `TENANT#${tenantId}#KEYS`;
 
 function translate(error: unknown): never {

@@ -18,7 +18,7 @@ const TENANT_WRITES = new Set<keyof GatewayStore>([
   'setComplaintHold',
   'liftComplaintHold',
   'putApiKey',
-  // Issue 12: a key revoked through this instance is refused by it at once.
+  // A key revoked through this instance is refused by it at once.
   'revokeApiKey',
   'revokeSenderCredential',
 ]);

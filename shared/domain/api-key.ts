@@ -13,7 +13,7 @@ export function hashApiKey(key: string): string {
 }
 
 /**
- * Issue 12: why a stored key or credential may no longer be used at `now`, if it may not:
+ * Why a stored key or credential may no longer be used at `now`, if it may not:
  * revoked (from `revokedAt` on, a future instant while a rotation's grace runs) or expired
  * (from `expiresAt` on).
  */

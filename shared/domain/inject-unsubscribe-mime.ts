@@ -18,9 +18,9 @@ import { injectIntoHtml, injectIntoText, LinkPlacementError, unsubscribeHeaders 
  *
  * Every body part gets the link, not the first of each kind: a client shows the last
  * alternative of a multipart/alternative (RFC 2046 §5.1.4), which may be a second HTML part,
- * and inline bodies often carry a `name=` (issue 11, R10).
+ * and inline bodies often carry a `name=` (R10).
  *
- * The output is a message SMTP can carry unchanged (issue 11): CRLF line ends only (RFC 5322
+ * The output is a message SMTP can carry unchanged: CRLF line ends only (RFC 5322
  * §2.3; mailsplit ends a re-encoded part with a bare LF, and a sender may write bare LFs), and
  * no DKIM-Signature the rewrite broke (a failing signature makes DMARC fail where SES's own
  * Easy DKIM signature would have passed).

@@ -93,7 +93,7 @@ const PARSE = { scriptingEnabled: false } as const;
 export function injectIntoHtml(html: string, url: string, link: LinkSpec = UNSUBSCRIBE_LINK): string {
   const document = parse(html, PARSE);
   let placeholders = 0;
-  // Iterative on purpose: a recursive walk overflowed the call stack on 6,000 nested <div> (issue 11).
+  // Iterative on purpose: a recursive walk overflowed the call stack on 6,000 nested <div>.
   const stack: { node: T.ParentNode; depth: number }[] = [{ node: document, depth: 0 }];
   for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
     for (const child of top.node.childNodes) {

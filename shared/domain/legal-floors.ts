@@ -1,7 +1,7 @@
 import type { LegalFloors } from '../schemas/legal-floors';
 
 /**
- * Issue 12 part 5: a tenant's settings are checked against the deployment's floors before
+ * A tenant's settings are checked against the deployment's floors before
  * they are stored. Pure: the floors come from the construct (LEGAL_FLOORS, shared/config.ts).
  * Each problem names the floor so the admin knows it is the deployment's, not a typo.
  */

@@ -3,7 +3,7 @@ import { laterMs } from './instant';
 
 /**
  * One recipient's state stored under two keys (the case-folded key and the legacy
- * case-preserving one, issue 11 item 2), merged so that nothing that blocks is lost:
+ * case-preserving one), merged so that nothing that blocks is lost:
  * every objection and suppression of both (R7, R8, R11), per purpose the latest grant and
  * the latest withdrawal (decide.ts weighs the two, R3), the newer profile, the higher
  * repermission count (R13). Pure; the migration merges stored items with the same rules.

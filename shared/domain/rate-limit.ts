@@ -1,5 +1,5 @@
 /**
- * Rate limits (issue 12 §4: nobody starves the others). Pure arithmetic, no clock, no I/O.
+ * Rate limits (nobody starves the others). Pure arithmetic, no clock, no I/O.
  *
  * - `takeToken`: a token bucket, the algorithm API Gateway applies to a route (a steady
  *   `rateLimit` per second, a bucket of `burstLimit`). The local adapter uses it to apply the

@@ -113,7 +113,7 @@ export async function verifySignature(
   auth: ParsedAuthorization,
   secretAccessKey: string,
   now: Date,
-  /** The service, and the one region this deployment serves (issue 11: a signature for another region is refused, as AWS does). */
+  /** The service, and the one region this deployment serves (a signature for another region is refused, as AWS does). */
   expected: { service: string; region: string },
 ): Promise<void> {
   const expectedService = expected.service;

@@ -47,7 +47,7 @@ function requestCounter(): RequestCounter {
   return counter;
 }
 
-/** Issue 12 §4: the per-key limit, after authentication (the key id is the counter's key). */
+/** The per-key limit, after authentication (the key id is the counter's key). */
 const keyRateLimiter = () =>
   rateLimit({
     limit: keyRateLimit,

@@ -24,7 +24,7 @@ export class ForbiddenError extends HttpError {
   }
 }
 
-/** Issue 12 §4: the API key sent more than its limit; `Retry-After` says when to try again. */
+/** The API key sent more than its limit; `Retry-After` says when to try again. */
 export class RateLimitedError extends HttpError {
   override name = 'RateLimitedError';
   constructor(readonly retryAfterSeconds: number) {

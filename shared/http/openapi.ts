@@ -64,7 +64,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
   const errors = {
     400: jsonResponse('Invalid input: `issues` names each field and its problem', errorResponseSchema),
     401: jsonResponse('Missing or unknown API key', errorResponseSchema),
-    // Issue 12 §4: the key's own limit (error `rate_limited`), or the route's throttle (API Gateway).
+    // The key's own limit (error `rate_limited`), or the route's throttle (API Gateway).
     429: {
       ...jsonResponse(
         'Too many requests: this key passed its own limit (`rate_limited`, with Retry-After), or the route its throttle (API Gateway\'s `{"message":"Too Many Requests"}`, no Retry-After)',

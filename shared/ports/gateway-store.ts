@@ -97,11 +97,11 @@ export interface ApiKeyRecord {
   readonly role: ApiKeyRole;
   readonly label?: string;
   readonly createdAt: string;
-  /** Issue 12: refused from this instant on. */
+  /** Refused from this instant on. */
   readonly expiresAt?: string;
-  /** Issue 12: refused from this instant on (a future one while a rotation's grace runs). */
+  /** Refused from this instant on (a future one while a rotation's grace runs). */
   readonly revokedAt?: string;
-  /** Issue 12: the UTC day of the last use, written at most once a day (a conditional update). */
+  /** The UTC day of the last use, written at most once a day (a conditional update). */
   readonly lastUsedDay?: string;
 }
 
@@ -239,11 +239,11 @@ export interface GatewayStore {
 
   getApiKey(keyHash: string): Promise<ApiKeyRecord | undefined>;
   putApiKey(keyHash: string, record: ApiKeyRecord): Promise<void>;
-  /** Issue 12: the tenant's API keys (metadata; the hash is not returned). */
+  /** The tenant's API keys (metadata; the hash is not returned). */
   listApiKeys(tenantId: string): Promise<ApiKeyRecord[]>;
-  /** Issue 12: sets `revokedAt` on the tenant's key (NotFoundError if it has none of that id); returns it. */
+  /** Sets `revokedAt` on the tenant's key (NotFoundError if it has none of that id); returns it. */
   revokeApiKey(tenantId: string, keyId: string, at: string): Promise<ApiKeyRecord>;
-  /** Issue 12: `lastUsedDay` := day, only if it was older (a conditional update; false when it was not). */
+  /** `lastUsedDay` := day, only if it was older (a conditional update; false when it was not). */
   touchApiKey(keyHash: string, day: string): Promise<boolean>;
 
   getSenderCredential(accessKeyId: string): Promise<SenderCredentialRecord | undefined>;
@@ -279,7 +279,7 @@ export interface GatewayStore {
   ): Promise<void>;
   /**
    * R7: 'duplicate' when an objection with this id is already recorded (idempotent
-   * one-click). Repeated objections of one scope are one item (issue 11: 800 "stop all"
+   * one-click). Repeated objections of one scope are one item (800 "stop all"
    * clicks are not 800 items): it keeps the first objection (time, method, proof), the
    * latest, and how many were recorded; the audit trail keeps every one.
    */

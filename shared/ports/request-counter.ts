@@ -1,5 +1,5 @@
 /**
- * Counts requests per key and window, for the per-key rate limit (issue 12 §4). Shared by
+ * Counts requests per key and window, for the per-key rate limit. Shared by
  * every function instance: a limit counted per instance would multiply by the instances
  * Lambda runs.
  */

@@ -390,7 +390,7 @@ const expiresAtSchema = z.iso
   .datetime({ offset: true })
   .transform((v) => new Date(v).toISOString())
   .optional()
-  .meta({ description: 'Issue 12: refused from this instant on (ISO 8601); default: never expires' });
+  .meta({ description: 'Refused from this instant on (ISO 8601); default: never expires' });
 
 export const createKeySchema = z
   .object({
@@ -408,7 +408,7 @@ export const createCredentialSchema = z
 
 export const keyIdParamSchema = z.string().uuid('must be a key id (a UUID, from GET /v1/keys)');
 
-/** Issue 12: rotation; the old key keeps working `graceSeconds` (default until revoked). */
+/** Rotation; the old key keeps working `graceSeconds` (default until revoked). */
 export const rotateKeySchema = z
   .object({
     graceSeconds: z

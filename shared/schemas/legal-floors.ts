@@ -3,7 +3,7 @@ import { z } from 'zod';
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24h)');
 
 /**
- * Issue 12 part 5: the floors the deployment (the operator, through the construct's
+ * The floors the deployment (the operator, through the construct's
  * `legalFloors` prop) sets under every tenant's settings. Tenants may be stricter, never looser.
  */
 export const legalFloorsSchema = z

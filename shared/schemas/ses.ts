@@ -16,7 +16,7 @@ const headerValue = (max: number) =>
     .string()
     .max(max)
     .refine((v) => !/[\r\n]/.test(v), 'must not contain line breaks');
-/** SES v2 `Attachment`: forwarded to SES as given, its bytes unchanged (issue 11: they were dropped). */
+/** SES v2 `Attachment`: forwarded to SES as given, its bytes unchanged (never dropped). */
 const attachment = z
   .object({
     /** The SDK sends the file's bytes base64-encoded. */

@@ -107,7 +107,7 @@ export type ObjectionMethod = z.infer<typeof objectionMethodSchema>;
 /**
  * RULES.md vocabulary, "Time": an instant in, with any offset or precision, one canonical
  * UTC string out (`2026-06-01T20:00:00.000Z`), so that nothing stored or compared downstream
- * depends on how the sender wrote it (issue 11: a `-08:00` objection compared as text).
+ * depends on how the sender wrote it (a `-08:00` objection compared as text).
  */
 export const isoDateTimeSchema = z.iso
   .datetime({ offset: true })

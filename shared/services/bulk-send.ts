@@ -78,7 +78,7 @@ export async function prepareBatch(
         key,
         deps.store.getApiKey(hashApiKey(key)).then((r) => {
           if (r === undefined) return 'Unknown API key';
-          // Issue 12: a key revoked or expired since the message was queued sends nothing.
+          // A key revoked or expired since the message was queued sends nothing.
           const refusal = keyRefusal(r, deps.clock.now());
           if (refusal !== undefined) return `This API key is ${refusal}`;
           return { tenantId: r.tenantId, keyId: r.keyId, role: r.role };

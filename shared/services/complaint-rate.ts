@@ -255,7 +255,7 @@ export async function putComplaintRateSettings(
   caller: Caller,
   settings: ComplaintRateSettings,
 ): Promise<ComplaintRateSettings> {
-  // Issue 12 part 5: a tenant may hold earlier than the mailbox providers' 0.3%, never later.
+  // A tenant may hold earlier than the mailbox providers' 0.3%, never later.
   const issues = complaintRateIssues(settings, deps.legalFloors ?? DEFAULT_LEGAL_FLOORS);
   if (issues.length > 0) throw new InvalidInputError(issues);
   await deps.store.putComplaintRateSettings(caller.tenantId, settings);

@@ -66,7 +66,7 @@ export type ConsentRequestOutcome =
  * POST /c/{token} (consent kind): keeps what was ticked as a pending consent and mails
  * the confirmation link to the address. Nothing counts yet.
  *
- * Not a mail cannon (issue 11): nothing is mailed to an address that hard-bounced or
+ * Not a mail cannon: nothing is mailed to an address that hard-bounced or
  * complained (R8), and at most one confirmation per recipient and purpose is pending
  * within `settings.confirmation.windowHours` (24 h by default), claimed by a conditional
  * write in the store so that concurrent requests mail once.

@@ -93,7 +93,7 @@ export async function prefetchStates(
       recipientKeys(ctx.keys.hashKey, ctx.tenant.id, 'email', to),
     ]),
   );
-  // Dual-key read (issue 11, item 2): the legacy key's items ride in the same batch.
+  // Dual-key read: the legacy key's items ride in the same batch.
   const states = await deps.store.getRecipientStates(
     ctx.tenant.id,
     [...purposesByAddress].flatMap(([to, purposes]) => {
@@ -118,7 +118,7 @@ export async function prefetchStates(
 
 /**
  * The recipient's state, read with one strongly consistent query, and, while keys written
- * before identities were case-folded may remain (issue 11, item 2: `npm run migrate` moves
+ * before identities were case-folded may remain (`npx consent-gate migrate` moves
  * them, and unsubscribe links already delivered carry them), the legacy key's state too,
  * merged: an objection stored under `Frank@…`'s old key still blocks (R7).
  */

@@ -23,7 +23,7 @@ export interface Dependencies {
   readonly clock: Clock;
   /** Base URL of the public API, for unsubscribe links (`<base>/u/<token>`). */
   readonly publicBaseUrl: string;
-  /** Issue 12 part 5: floors under the tenants' settings; absent, the defaults (the strictest). */
+  /** Floors under the tenants' settings; absent, the defaults (the strictest). */
   readonly legalFloors?: LegalFloors;
   /** Structured log lines; never given an address in clear. */
   readonly log: {

@@ -14,7 +14,7 @@ import type { Dependencies } from './dependencies';
  * page that asked only says a link was sent; it never shows it.
  *
  * Not a mail cannon: at most one such mail per recipient per `confirmation.windowHours`,
- * claimed in the store like the consent page's confirmations (issue 11), and nothing to an
+ * claimed in the store like the consent page's confirmations, and nothing to an
  * address that bounced or complained (R8). Every outcome shows the same page, so that the
  * page tells a forwardee nothing about the address.
  */

@@ -6,7 +6,7 @@ import type { Dependencies } from './dependencies';
 import { createApiKey, createSenderCredential } from './state';
 
 /**
- * Issue 12: listing, revoking and rotating a tenant's API keys and SES credentials. A listing
+ * Listing, revoking and rotating a tenant's API keys and SES credentials. A listing
  * shows metadata only: never a key, its hash, nor a credential's secret (or its ciphertext).
  * Revocation is `revokedAt`: refused from that instant (authenticate.ts, sigv4-authenticate.ts);
  * a rotation sets it `graceSeconds` ahead on the old key, or leaves it until revoked.

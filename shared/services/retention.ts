@@ -9,7 +9,7 @@ import type { Dependencies } from './dependencies';
  * at the end of retention, extended by this activity; opposition entries and their proof
  * expire on their own, longer clock. DynamoDB's TTL then deletes them physically.
  *
- * Issue 11 (partitions that grow): a recipient's partition holds every message record and
+ * A recipient's partition holds every message record and
  * audit event, thousands for a busy address, and re-planning them all inside the request
  * made one consent take over a second. So the work is split:
  *

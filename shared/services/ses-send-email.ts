@@ -143,7 +143,7 @@ async function readContent(input: SesSendEmailInput): Promise<{ content: Content
         headers: (Simple.Headers ?? [])
           .filter((h) => !GATE_HEADERS.has(h.Name.toLowerCase()))
           .map((h) => ({ name: h.Name, value: h.Value })),
-        // Forwarded as given (issue 11: they were dropped); SES builds their MIME parts.
+        // Forwarded as given, never dropped; SES builds their MIME parts.
         attachments: (Simple.Attachments ?? []).map((a) => ({
           fileName: a.FileName,
           content: Buffer.from(a.RawContent, 'base64'),
@@ -175,7 +175,7 @@ async function readContent(input: SesSendEmailInput): Promise<{ content: Content
       throw new SesBadRequestError(`Content.Raw.Data could not be parsed: ${error.message}`);
     });
     // One author, named once: R10 decides on the From the recipient sees, and a second From
-    // header or mailbox would be a sender the gate never checked (issue 11).
+    // header or mailbox would be a sender the gate never checked.
     const fromHeaders = parsed.headerLines.filter((h) => h.key === 'from').length;
     if (fromHeaders > 1) {
       throw new SesBadRequestError(

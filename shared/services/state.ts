@@ -370,7 +370,7 @@ export async function putSmsSettings(
   caller: Caller,
   settings: SmsSettings,
 ): Promise<SmsSettings> {
-  // Issue 12 part 5: R14's window and R10's mention may be stricter than the floors, never looser.
+  // R14's window and R10's mention may be stricter than the floors, never looser.
   const floors = deps.legalFloors ?? DEFAULT_LEGAL_FLOORS;
   const issues = [
     ...smsWindowIssues(settings.window, floors),

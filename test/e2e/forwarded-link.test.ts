@@ -4,7 +4,7 @@ import { launchChromium } from '../support/browser';
 import { type LocalGateway, newsletter, provableConsent, startLocalGateway } from '../support/local-gateway';
 
 /**
- * R15 (amended), issue 12 part 2: the forwarded-newsletter attack, end to end in a real
+ * R15 (amended): the forwarded-newsletter attack, end to end in a real
  * browser. A third party holds only what a forwarded newsletter carries (its unsubscribe
  * link, and the `{{preferences_url}}` link the sender put in the body) and tries to reach
  * the preference centre, download the person's data, record a consent and erase them.

@@ -6,7 +6,7 @@ import { type HidingTrick, hidingTrick, NAMED_TRICKS } from '../support/hiding-t
 import { type LocalGateway, newsletter, provableConsent, startLocalGateway } from '../support/local-gateway';
 
 /**
- * R10 (issue 11, item 5) as a reader sees it: each hiding trick is sent through
+ * R10 as a reader sees it: each hiding trick is sent through
  * POST /v1/messages, the DELIVERED HTML (read back from the local SES) is rendered in
  * Chromium, and the gateway's unsubscribe link must be visible there: a non-empty box
  * inside the page, opaque, visible, readable size, contrast ≥ 4.5:1 against what is

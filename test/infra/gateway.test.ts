@@ -181,7 +181,7 @@ describe('ConsentGatewayStack template', () => {
             NODE_OPTIONS: '--enable-source-maps',
             POWERTOOLS_SERVICE_NAME: 'consent-gate',
             POWERTOOLS_LOG_LEVEL: 'INFO',
-            // Issue 11: the SES-compatible endpoint accepts signatures for the stack's region only.
+            // The SES-compatible endpoint accepts signatures for the stack's region only.
             [ENV.gatewayRegion]: { Ref: 'AWS::Region' },
           },
         });
@@ -240,11 +240,11 @@ describe('ConsentGatewayStack template', () => {
         }
         const keyed = entryPoint.routes.some((route) => routeAccess(route) === 'authenticated');
         for (const action of writeActions) {
-          // Issue 12 §4: a keyed read-only function still counts its key's requests (RATE#… only, below).
+          // A keyed read-only function still counts its key's requests (RATE#… only, below).
           const counter = action === 'dynamodb:UpdateItem' && keyed && needs.table === 'read';
           expect(actions.includes(action), action).toBe(needs.table === 'readWrite' || counter);
         }
-        // Issue 12 §4: the per-key limit, on every function behind a keyed route.
+        // The per-key limit, on every function behind a keyed route.
         expect(ENV.keyRateLimit in variables, ENV.keyRateLimit).toBe(keyed);
         if (keyed) expect(JSON.parse(variables[ENV.keyRateLimit] as string)).toEqual(DEFAULT_KEY_RATE_LIMIT);
 
@@ -333,7 +333,7 @@ describe('ConsentGatewayStack template', () => {
       });
     });
 
-    it('throttles public and keyed routes separately, one route setting per route key (issue 12 §4)', () => {
+    it('throttles public and keyed routes separately, one route setting per route key', () => {
       const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0] as Resource;
       const settings = stage.Properties.RouteSettings as Record<
         string,
@@ -593,7 +593,7 @@ describe('ConsentGateway props', () => {
     expect(entryPoints.filter((e) => e.needs.legalFloors === true).map((e) => e.id)).toEqual(['Admin']);
   });
 
-  it('applies publicThrottle, authenticatedThrottle and keyRateLimit (issue 12 §4)', () => {
+  it('applies publicThrottle, authenticatedThrottle and keyRateLimit', () => {
     const template = Template.fromStack(
       Stack.of(
         gateway({
@@ -900,7 +900,7 @@ describe('dead-letter alarms', () => {
   });
 });
 
-describe('lost feedback (issue 11): SNS-fed functions have a dead-letter queue', () => {
+describe('lost feedback: SNS-fed functions have a dead-letter queue', () => {
   const template = synthStack();
   const queues = template.findResources('AWS::SQS::Queue');
   const cases = [

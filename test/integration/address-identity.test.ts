@@ -10,7 +10,7 @@ import { type LocalGateway, newsletter, provableConsent, startLocalGateway } fro
 import { SEND_PATHS, type SendPaths, sendPaths } from '../support/send-paths';
 
 /**
- * Issue 11, item 2 (RULES.md vocabulary "Recipient"): for identity an email address is
+ * For identity an email address is
  * compared case-insensitively, local part included; the address as given is kept for
  * delivery. Through HTTP, the bulk queue and the SES endpoint, checking the local SES.
  */

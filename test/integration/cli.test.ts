@@ -55,7 +55,7 @@ describe('consent-gate --help', () => {
       'RETENTION_REPLAN_INTERVAL_MS',
     ],
     'create-tenant': ['--table', '--tenant', '--name', '--identity', '--region', '--local-dir'],
-    // Issue 12: its subcommands (each has --tenant and the target options).
+    // Its subcommands (each has --tenant and the target options).
     keys: ['list', 'revoke'],
     import: [
       '--tenant',

@@ -4,7 +4,7 @@ import type { Dependencies } from '../../shared/services/dependencies';
 import { type LocalGateway, startLocalGateway } from '../support/local-gateway';
 
 /**
- * Issue 11, item 9 (R3 double opt-in, R8): the consent page's "send me the confirmation"
+ * The consent page's "send me the confirmation"
  * is not a mail cannon. Through HTTP against the local stack, counting the mails the
  * local SES holds for the address: one pending confirmation per recipient and purpose
  * within the tenant's window (default 24 h), sequential or concurrent; none to an address
@@ -53,7 +53,7 @@ async function consentRequest(address: string) {
 const mailsTo = async (address: string) =>
   (await gw.sentEmails()).filter((m) => m.destination.to.includes(address)).length;
 
-describe('confirmation floods (issue 11, item 9)', () => {
+describe('confirmation floods', () => {
   it('R3: twenty sequential requests send one confirmation; the page says a link was already sent', async () => {
     const address = 'flood-seq@example.org';
     const { path, fields } = await consentRequest(address);

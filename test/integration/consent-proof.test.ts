@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalGateway, newsletter, provableConsent, startLocalGateway } from '../support/local-gateway';
 
-/** R3 at the edge: a consent must name its controllers; an empty list names none (issue 17). */
+/** R3 at the edge: a consent must name its controllers; an empty list names none. */
 let gw: LocalGateway;
 
 beforeAll(async () => {

@@ -5,7 +5,7 @@ import type { Dependencies } from '../../shared/services/dependencies';
 import { type LocalGateway, startLocalGateway } from '../support/local-gateway';
 
 /**
- * Issue 11 item 8: SNS delivers at least once and Lambda retries a failed invocation (then
+ * SNS delivers at least once and Lambda retries a failed invocation (then
  * the dead-letter queue and `npm run redrive` deliver it once more). The same notification
  * delivered twice, and after a failure between the state write and the audit write, must
  * leave exactly one objection or suppression and one audit event of each kind.

@@ -6,7 +6,7 @@ import { authenticate } from '../../shared/http/middleware/authenticate';
 import { runtimeDependencies } from '../../shared/http/runtime';
 import { type LocalGateway, newsletter, provableConsent, startLocalGateway } from '../support/local-gateway';
 
-/** Issue 12 part 3: API keys and SES credentials listed, revoked, expired and rotated, through HTTP. */
+/** API keys and SES credentials listed, revoked, expired and rotated, through HTTP. */
 let gw: LocalGateway;
 beforeAll(async () => {
   gw = await startLocalGateway();
@@ -25,7 +25,7 @@ const newKey = async (body: Record<string, unknown> = {}) => {
 };
 const send = (key: string) => gw.call('POST', '/v1/messages', { key, body: newsletter('keys@example.org') });
 
-describe('API keys (issue 12 part 3)', () => {
+describe('API keys', () => {
   it('lists keys with metadata only: never the key nor its hash', async () => {
     const { keyId, key } = await newKey({ label: 'crm' });
     expect((await send(key)).status).toBe(202);
@@ -99,7 +99,7 @@ describe('API keys (issue 12 part 3)', () => {
   });
 });
 
-describe('SES credentials (issue 12 part 3)', () => {
+describe('SES credentials', () => {
   it('lists credentials without their secret, and revokes them', async () => {
     const created = await admin('POST', '/v1/credentials', { label: 'legacy app' });
     expect(created.status, created.text).toBe(201);
@@ -124,7 +124,7 @@ describe('SES credentials (issue 12 part 3)', () => {
   });
 });
 
-describe('the bulk queue (issue 12 part 3)', () => {
+describe('the bulk queue', () => {
   it('refuses a message queued with a key revoked since', async () => {
     const { prepareBatch } = await import('../../shared/services/bulk-send');
     const { keyId, key } = await newKey();
@@ -140,7 +140,7 @@ describe('the bulk queue (issue 12 part 3)', () => {
   });
 });
 
-describe('the SES endpoint (issue 12 part 3)', () => {
+describe('the SES endpoint', () => {
   it('refuses revoked credentials from the next request, and sends nothing', async () => {
     const { signSesPost } = await import('../support/ses-signing');
     const created = (await admin('POST', '/v1/credentials', {})).body;

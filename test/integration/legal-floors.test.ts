@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalGateway, startLocalGateway } from '../support/local-gateway';
 
 /**
- * Issue 12 part 5: the deployment's legal floors (R14 SMS hours, R10 opt-out mention, the
+ * The deployment's legal floors (R14 SMS hours, R10 opt-out mention, the
  * mailbox providers' 0.3% complaint rate). A tenant admin may be stricter, never looser: a looser
  * setting is a 400 naming the floor and the field, and nothing is stored.
  */
@@ -19,7 +19,7 @@ const putComplaints = (body: unknown) =>
   gw.call('PUT', '/v1/settings/complaints', { key: gw.adminKey, body });
 const stored = async () => (await gw.call('GET', '/v1/tenant', { key: gw.adminKey })).body.settings;
 
-describe('legal floors (issue 12 part 5)', () => {
+describe('legal floors', () => {
   it.each([
     ['an all-day window', { start: '00:00', end: '23:59' }, 'window.start'],
     ['an evening past 20:00', { end: '21:00' }, 'window.end'],

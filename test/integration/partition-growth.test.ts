@@ -10,7 +10,7 @@ import type { Dependencies } from '../../shared/services/dependencies';
 import { type LocalGateway, newsletter, provableConsent, startLocalGateway } from '../support/local-gateway';
 
 /**
- * Issue 11, item 10: a recipient's partition that grows (clicks, rejected sends, audit
+ * A recipient's partition that grows (clicks, rejected sends, audit
  * events) must not grow the cost of the request path, nor escape export and erasure.
  * Through HTTP against the local stack; store requests counted by the bench's SDK
  * middleware (no timing in tests).
@@ -93,7 +93,7 @@ function countedStore() {
 /** Hundreds of HTTP calls each: a bound on a hung run, not a timing assertion. */
 const LONG = { timeout: 480_000 };
 
-describe('partitions that grow (issue 11, item 10)', () => {
+describe('partitions that grow', () => {
   it(
     'R7: 800 "stop all" clicks keep one objection item (first and latest kept), audit every click, and a later send is still refused',
     LONG,

@@ -11,7 +11,7 @@ import type { Dependencies } from '../../shared/services/dependencies';
 import { type LocalGateway, startLocalGateway } from '../support/local-gateway';
 
 /**
- * Issue 11 item 8: the redrive of the feedback functions' dead-letter queues. The queue is
+ * The redrive of the feedback functions' dead-letter queues. The queue is
  * the in-memory adapter of the port (a real SQS is out of reach offline); the dead letters
  * are in the two shapes AWS writes (Lambda's on-failure record, SNS's subscription dead
  * letter); the delivery is the real handler against the local store; the result is checked

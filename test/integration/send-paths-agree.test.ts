@@ -3,7 +3,7 @@ import { type LocalGateway, provableConsent, startLocalGateway } from '../suppor
 import { type PathOutcome, SEND_PATHS, type SendPaths, sendPaths } from '../support/send-paths';
 
 /**
- * Issue 11, item 1: the three send paths (POST /v1/messages, the bulk queue, the SES v2
+ * The three send paths (POST /v1/messages, the bulk queue, the SES v2
  * endpoint) decide the same on the same state. One matrix of recipient states, built
  * through the API as a CRM would, each sent through the three; the outcomes must be
  * identical and what the local SES delivered must match them.

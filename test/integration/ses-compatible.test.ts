@@ -338,7 +338,7 @@ function sendRawMessage(raw: Buffer, extra: Partial<SendEmailCommandInput> = {})
   );
 }
 
-describe('issue 11: raw messages, every body part (R10)', () => {
+describe('Raw messages, every body part (R10)', () => {
   for (const [name, tree] of Object.entries({ TWO_HTML_ALTERNATIVES, INLINE_NAMED_PARTS, NESTED_PARTS })) {
     it(`${name}: every non-attachment text part SES receives carries the link; other parts unchanged`, async () => {
       const to = `parts-${name.toLowerCase().replace(/_/g, '-')}@example.org`;
@@ -366,7 +366,7 @@ describe('issue 11: raw messages, every body part (R10)', () => {
   }
 });
 
-describe('issue 11: broken messages on the SES endpoint', () => {
+describe('Broken messages on the SES endpoint', () => {
   it('refuses a raw message of more body parts than it rewrites (BadRequestException), before any send', async () => {
     await consent('many-parts@example.org');
     const before = (await gw.sentEmails()).length;
@@ -508,7 +508,7 @@ describe('issue 11: broken messages on the SES endpoint', () => {
   });
 });
 
-describe('issue 11: replays on the SES endpoint', () => {
+describe('Replays on the SES endpoint', () => {
   /** One signed request (no invocation id), sent as many times as asked; unsigned headers may be added. */
   async function recorded(body: unknown, region = 'eu-west-3') {
     const url = new URL(`${gw.apiUrl}/v2/email/outbound-emails`);

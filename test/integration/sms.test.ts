@@ -249,7 +249,7 @@ describe('replies', () => {
   });
 });
 
-describe('R7: stop replies as people write them (issue 11)', () => {
+describe('R7: stop replies as people write them', () => {
   const replies = [
     'STOP.',
     'Stop!',
@@ -326,7 +326,7 @@ describe('R7: stop replies as people write them (issue 11)', () => {
   });
 });
 
-describe('R10: a sender id that is a phone number is a long code, whatever it is declared as (issue 11)', () => {
+describe('R10: a sender id that is a phone number is a long code, whatever it is declared as', () => {
   const declare = (id: string, type: string) =>
     gw.call('PUT', `/v1/sms-senders/${encodeURIComponent(id)}`, {
       key: gw.adminKey,

@@ -3,7 +3,7 @@ import { type LocalGateway, newsletter, provableConsent, startLocalGateway } fro
 import { type SendPaths, sendPaths } from '../support/send-paths';
 
 /**
- * Issue 11, item 1 (RULES.md vocabulary "Time", R7): every instant is compared as an
+ * Every instant is compared as an
  * instant, and evidence dated in the future is refused at recording. The reproductions of
  * the issue, through HTTP against the local stack, checking what the local SES delivered.
  */

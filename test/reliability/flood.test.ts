@@ -3,7 +3,7 @@ import { type LocalGateway, newsletter, startLocalGateway } from '../support/loc
 import { consentAll, pool, unsubscribeLink } from './support';
 
 /**
- * Issue 12 §4, "nobody starves the others": an anonymous flood on `/u/…` at FLOOD_FACTOR×
+ * "nobody starves the others": an anonymous flood on `/u/…` at FLOOD_FACTOR×
  * the public routes' burst, while a sender sends at its own pace. Counted, not timed: every
  * answer is tallied. The sender's sends all succeed (sent = requested, no 429) and the flood
  * meets 429s. Then the per-key limit: a key that sends past its own limit gets 429s with a

@@ -4,7 +4,7 @@ import { type LocalGateway, newsletter, provableConsent, startLocalGateway } fro
 import { auditOf, partitionItems, recipientKeyOf } from './faults';
 
 /**
- * Item 7 of issue 11 (R10 content, "no input crashes the process"): bodies built to break
+ * Item 7 of Bodies built to break
  * the injection itself (deep nesting, huge attribute lists, thousands of placeholders)
  * go through every send path. Each gets a 4xx naming its field, the stack still answers
  * a normal send afterwards, and no audit line claims a send that neither happened nor
@@ -137,7 +137,7 @@ afterAll(() => {
   );
 });
 
-describe('R10 content: worst-case bodies never crash the stack (issue 11, item 7)', () => {
+describe('R10 content: worst-case bodies never crash the stack', () => {
   let n = 0;
   const next = async () => {
     const address = `worst-${++n}@example.org`;

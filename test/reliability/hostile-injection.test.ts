@@ -198,7 +198,7 @@ describe('R10 injection under arbitrary input', () => {
     expect(sendMessageSchema.safeParse({ ...request, html: '<p>Hello</p>' }).success).toBe(true);
   });
 
-  it('HTML: hiding tricks, alone and combined, never hide the footer (issue 11, item 5)', () => {
+  it('HTML: hiding tricks, alone and combined, never hide the footer', () => {
     for (const trick of NAMED_TRICKS)
       expect(footerProblem(injectIntoHtml(trick.html, URL_)), trick.name).toBeUndefined();
     let runs = 0;

@@ -348,7 +348,7 @@ describe('hostile input: the SES-compatible endpoint', () => {
           const payload = onTheWire(generated) ?? '';
           const answer = await sesRequest(gw, payload, credentials);
           count(tally, answer.status);
-          // The same payload signed in the same second is the same request: a replay answers the first MessageId and sends nothing (issue 11).
+          // The same payload signed in the same second is the same request: a replay answers the first MessageId and sends nothing.
           if (answer.status === 200 && answer.body?.MessageId && !answered.has(answer.body.MessageId)) {
             answered.add(answer.body.MessageId);
             tally.sentAnswers++;
@@ -513,7 +513,7 @@ describe('hostile input: header injection', () => {
           const answer = await sesRequest(gw, JSON.stringify(payload), credentials);
           count(tally, answer.status);
           expect(answer.status, JSON.stringify(answer.body)).toBeLessThan(500);
-          // The same payload signed in the same second is the same request: a replay answers the first MessageId and sends nothing (issue 11).
+          // The same payload signed in the same second is the same request: a replay answers the first MessageId and sends nothing.
           if (answer.status === 200 && !answered.has(answer.body?.MessageId ?? '')) {
             answered.add(answer.body?.MessageId ?? '');
             tally.sentAnswers++;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 
 /**
- * R10 (issue 11, item 5): ways a sender's markup hides an unsubscribe link, alone and
+ * R10: ways a sender's markup hides an unsubscribe link, alone and
  * combined. Each trick is a whole HTML body; the unit property and the browser test use
  * the same list, so a trick the browser finds visible is one the property generates.
  */

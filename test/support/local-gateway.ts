@@ -44,7 +44,7 @@ export interface StoredEmail {
 }
 
 export interface LocalGatewayOptions {
-  /** Issue 12 §4: the construct's limits, applied locally (all off by default). */
+  /** The construct's limits, applied locally (all off by default). */
   readonly limits?: {
     readonly public: RateLimit;
     readonly authenticated: RateLimit;

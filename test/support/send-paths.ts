@@ -2,7 +2,7 @@ import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import type { LocalGateway } from './local-gateway';
 
 /**
- * The three ways a sender can reach the gate (issue 11, item 1): `POST /v1/messages`, the
+ * The three ways a sender can reach the gate: `POST /v1/messages`, the
  * bulk queue (the local runner's in-process SQS and the real BulkSend handler) and the SES
  * v2 endpoint (the real @aws-sdk/client-sesv2 pointed at the gateway). Each answers one
  * outcome and the reason codes, so that a test can ask the three the same question.

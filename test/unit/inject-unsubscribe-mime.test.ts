@@ -144,7 +144,7 @@ async function expectLinkInEveryBodyPart(tree: MimeTree, raw: Buffer, out: Buffe
   }
 }
 
-describe('injectIntoMime: every body part a reader may see (issue 11, R10)', () => {
+describe('injectIntoMime: every body part a reader may see (R10)', () => {
   const alternatives = (n: number): MimeTree => ({
     kind: 'multipart',
     subtype: 'alternative',
@@ -183,7 +183,7 @@ describe('injectIntoMime: every body part a reader may see (issue 11, R10)', () 
   });
 });
 
-describe('injectIntoMime writes CRLF only (issue 11: broken messages)', () => {
+describe('injectIntoMime writes CRLF only (broken messages)', () => {
   for (const [name, raw] of Object.entries(crlfFixtures(HEADERS))) {
     for (const link of [URL, undefined]) {
       it(`${name}, ${link ? 'marketing' : 'transactional'}: no bare LF or CR in the output`, async () => {
@@ -236,7 +236,7 @@ describe('injectIntoMime writes CRLF only (issue 11: broken messages)', () => {
   });
 });
 
-describe("injectIntoMime and the sender's DKIM-Signature (issue 11: broken messages)", () => {
+describe("injectIntoMime and the sender's DKIM-Signature (broken messages)", () => {
   it('removes the signature the rewrite invalidates: the original verifies, the rewritten message has no failing one', async () => {
     const signed = await signDkim(rawWithAttachment({ from: 'news@shop.example', to: 'b@x.org' }));
     expect(await dkimResults(signed)).toEqual(['pass']);

@@ -4,7 +4,7 @@ import { DEFAULT_LEGAL_FLOORS, legalFloorsSchema } from '../../shared/schemas/le
 
 const window = { days: [1, 2, 3, 4, 5, 6], start: '08:00', end: '20:00', skipPublicHolidays: true };
 
-describe('legal floors (issue 12 part 5)', () => {
+describe('legal floors', () => {
   it('defaults to R14 Monday–Saturday 08:00–20:00 without holidays, R10 STOP and short code, 0.3%', () => {
     expect(DEFAULT_LEGAL_FLOORS).toEqual({
       smsWindow: window,

@@ -79,7 +79,7 @@ describe('SMS replies (R7)', () => {
     'UNSUBSCRIBE',
     'Désabonner',
     'DESABONNER',
-    // Issue 11: as people write them.
+    // As people write them.
     'STOP.',
     'Stop!',
     'STOP merci',

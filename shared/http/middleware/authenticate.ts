@@ -18,7 +18,7 @@ const BEARER = /^Bearer\s+(\S{10,200})\s*$/i;
 export function authenticate(options: {
   role: ApiKeyRole;
   store: () => GatewayStore;
-  /** Issue 12: expiry and revocation are judged on this clock (the dependencies' one). */
+  /** Expiry and revocation are judged on this clock (the dependencies' one). */
   now?: () => Date;
   /** Where a failed `lastUsedDay` write is logged (it never fails the request). */
   warn?: (message: string, data: Record<string, unknown>) => void;
@@ -37,7 +37,7 @@ export function authenticate(options: {
     const record = await store.getApiKey(hash);
     if (record === undefined) throw new UnauthorizedError('Unknown API key');
     const now = options.now?.() ?? new Date();
-    // Issue 12: a revoked or expired key is refused (up to TENANT_CACHE_MS late in another
+    // A revoked or expired key is refused (up to TENANT_CACHE_MS late in another
     // function instance, whose cached record does not yet carry the revocation).
     const refusal = keyRefusal(record, now);
     if (refusal !== undefined) throw new UnauthorizedError(`This API key is ${refusal}`);
@@ -54,7 +54,7 @@ export function authenticate(options: {
 const touched = new Set<string>();
 
 /**
- * Issue 12, "last used day": at most one conditional update per key, function instance and
+ * The "last used day": at most one conditional update per key, function instance and
  * UTC day, not awaited (the send does not wait for it, and its failure only logs). The
  * condition (`lastUsedDay < today`) makes the other instances' attempts of the day no-ops.
  */

@@ -18,7 +18,7 @@ export interface RateLimitOptions {
 const defaults = { now: Date.now, warn: () => {} } satisfies Partial<RateLimitOptions>;
 
 /**
- * Issue 12 §4, nobody starves the others: each API key gets its own fixed-window limit,
+ * Nobody starves the others: each API key gets its own fixed-window limit,
  * counted in the store (one conditional write per request), so that one tenant's sender
  * cannot use up the authenticated routes' shared throttle. Runs after `authenticate`: the
  * key id is the counter's key. A refused request gets 429 and `Retry-After`.

@@ -52,7 +52,7 @@ export function toSesErrorResponse(error: unknown): { response: HttpResponse; in
   if (error instanceof IdempotencyKeyReusedError) return out(400, 'BadRequestException', error.message);
   // A throttling error: the SDK retries it (same invocation id) and gets the first outcome.
   if (error instanceof IdempotencyInProgressError) return out(429, 'TooManyRequestsException', error.message);
-  // Issue 12 §4: the key's own limit; the SDK backs off and retries a TooManyRequestsException.
+  // The key's own limit; the SDK backs off and retries a TooManyRequestsException.
   if (error instanceof RateLimitedError) {
     const limited = out(429, 'TooManyRequestsException', error.message);
     limited.response.headers = {

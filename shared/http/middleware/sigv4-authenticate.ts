@@ -28,12 +28,12 @@ function queryOf(raw: string | undefined): Record<string, string | string[]> {
  * reproduce the signature over the request as received. Any failure is a SignatureError
  * carrying the AWS error code the SDK understands.
  */
-/** The verified signature (hex), which identifies one signed request: replays are told apart by it (issue 11). */
+/** The verified signature (hex), which identifies one signed request: replays are told apart by it. */
 export type SignedContext = AuthenticatedContext & { signature: string };
 
 export function sigv4Authenticate(options: {
   service: string;
-  /** The deployment's region: a signature scoped to any other is refused (issue 11). */
+  /** The deployment's region: a signature scoped to any other is refused. */
   region: () => string;
   deps: () => Dependencies;
 }): middy.MiddlewareObj<APIGatewayProxyEventV2, HttpResponse, Error, AuthenticatedContext> {
@@ -56,7 +56,7 @@ export function sigv4Authenticate(options: {
         'The security token included in the request is invalid.',
       );
     }
-    // Issue 12: a revoked or expired credential is refused as AWS refuses a deleted key.
+    // A revoked or expired credential is refused as AWS refuses a deleted key.
     if (keyRefusal(credential, deps.clock.now()) !== undefined) {
       throw new SignatureError(
         'UnrecognizedClientException',
@@ -80,7 +80,7 @@ export function sigv4Authenticate(options: {
     );
     const today = usageDay(deps.clock.now());
     if (credential.lastUsedDay === undefined || credential.lastUsedDay < today) {
-      // Issue 12: at most one conditional write a day once written; not awaited.
+      // At most one conditional write a day once written; not awaited.
       deps.store.touchSenderCredential(credential.accessKeyId, today).catch(() => undefined);
     }
     request.context.caller = { tenantId: credential.tenantId, keyId: credential.keyId, role: 'sender' };

@@ -347,7 +347,7 @@ export function checkInboxPage(lang: Lang): string {
   return page(lang, t.checkInboxTitle, `<h1>${t.checkInboxTitle}</h1>\n<p>${t.checkInboxLead}</p>`);
 }
 
-/** R3: a confirmation for these purposes is already pending (issue 11: no confirmation floods). */
+/** R3: a confirmation for these purposes is already pending (no confirmation floods). */
 export function alreadySentPage(lang: Lang): string {
   const t = TEXT[lang];
   return page(lang, t.alreadySentTitle, `<h1>${t.alreadySentTitle}</h1>\n<p>${t.alreadySentLead}</p>`);
