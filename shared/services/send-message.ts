@@ -103,30 +103,9 @@ async function scheduleEmail(
       },
     ]);
   }
-  const decidedAt = deps.clock.now().toISOString();
-  const { decision, recipientKey, state } = await decideFor(
-    deps,
-    ctx,
-    { channel: 'email', purpose: request.purpose, from: request.from.address, to: request.to },
-    undefined,
-    at,
-  );
-  const ttl = recordTtl(state, ctx.tenant.settings, deps.clock.now());
-  const target = { tenantId: ctx.tenant.id, recipientKey, channel: 'email' as const, ttl };
-  if (decision.outcome !== 'allowed') {
-    const rejected =
-      decision.outcome === 'rejected'
-        ? decision
-        : { outcome: 'rejected' as const, failures: decision.failures };
-    await recordRejected(
-      deps,
-      target,
-      actorOf(caller),
-      { purpose: request.purpose, from: request.from.address, decidedAt },
-      rejected,
-    );
-    return rejectedBody(rejected);
-  }
+  const decided = await decideEmail(deps, caller, ctx, request, undefined, at);
+  if (decided.kind === 'rejected') return decided.body;
+  const { decision, recipientKey, target, decidedAt } = decided;
   const messageId = randomUUID();
   const sendAt = at.toISOString();
   await recordAllowed(
@@ -364,6 +343,47 @@ function emailContent(
   return { html, text, headers };
 }
 
+/**
+ * The email decision, now or as at `at`, with a refusal recorded and answered: what
+ * sendEmail and scheduleEmail share. Deferral is an SMS matter (R14); an email decision is
+ * allowed or rejected.
+ */
+async function decideEmail(
+  deps: Dependencies,
+  caller: Caller,
+  ctx: DecisionContext,
+  request: SendEmailRequest,
+  prefetched?: PrefetchedState,
+  at?: Date,
+) {
+  const decidedAt = deps.clock.now().toISOString();
+  const { decision, recipientKey, state } = await decideFor(
+    deps,
+    ctx,
+    { channel: 'email', purpose: request.purpose, from: request.from.address, to: request.to },
+    prefetched,
+    at,
+  );
+  // R9: what is written about this send expires with the recipient's data.
+  const ttl = recordTtl(state, ctx.tenant.settings, deps.clock.now());
+  const target = { tenantId: ctx.tenant.id, recipientKey, channel: 'email' as const, ttl };
+  if (decision.outcome === 'allowed') {
+    return { kind: 'allowed' as const, decision, recipientKey, target, decidedAt };
+  }
+  const rejected =
+    decision.outcome === 'rejected'
+      ? decision
+      : { outcome: 'rejected' as const, failures: decision.failures };
+  await recordRejected(
+    deps,
+    target,
+    actorOf(caller),
+    { purpose: request.purpose, from: request.from.address, decidedAt },
+    rejected,
+  );
+  return { kind: 'rejected' as const, body: rejectedBody(rejected) };
+}
+
 async function sendEmail(
   deps: Dependencies,
   caller: Caller,
@@ -371,31 +391,9 @@ async function sendEmail(
   request: SendEmailRequest,
   prefetched?: PrefetchedState,
 ): Promise<SendResult> {
-  const decidedAt = deps.clock.now().toISOString();
-  const { decision, recipientKey, state } = await decideFor(
-    deps,
-    ctx,
-    { channel: 'email', purpose: request.purpose, from: request.from.address, to: request.to },
-    prefetched,
-  );
-  // R9: what is written about this send expires with the recipient's data.
-  const ttl = recordTtl(state, ctx.tenant.settings, deps.clock.now());
-  const target = { tenantId: ctx.tenant.id, recipientKey, channel: 'email' as const, ttl };
-  if (decision.outcome !== 'allowed') {
-    // Deferral is an SMS matter (R14); an email decision is allowed or rejected.
-    const rejected =
-      decision.outcome === 'rejected'
-        ? decision
-        : { outcome: 'rejected' as const, failures: decision.failures };
-    await recordRejected(
-      deps,
-      target,
-      actorOf(caller),
-      { purpose: request.purpose, from: request.from.address, decidedAt },
-      rejected,
-    );
-    return rejectedBody(rejected);
-  }
+  const decided = await decideEmail(deps, caller, ctx, request, prefetched);
+  if (decided.kind === 'rejected') return decided.body;
+  const { decision, recipientKey, target, decidedAt } = decided;
 
   const messageId = randomUUID();
   const purpose = ctx.tenant.purposes[request.purpose]!;
@@ -470,7 +468,7 @@ async function sendEmail(
       sentAt: deps.clock.now().toISOString(),
       senderKeyId: caller.keyId,
     },
-    ttl,
+    target.ttl,
   );
   return { decision: 'sent', messageId, basis: decision.basis, proof: decision.proof };
 }
