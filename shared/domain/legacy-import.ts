@@ -116,12 +116,28 @@ function flag(value: string | undefined): boolean | undefined {
   return undefined;
 }
 
+/**
+ * True when year, month, day, hour, minute (and second) name a moment that exists as
+ * written: Date would roll 31 February into 3 March and 24:00 into the next day, and the
+ * import would then record a proof (R3: when it was given) dated on a day nobody wrote.
+ */
+function onTheCalendar(parts: RegExpExecArray): boolean {
+  const n = (i: number) => Number(parts[i] ?? '0');
+  const day = new Date(Date.UTC(n(1), n(2) - 1, n(3)));
+  const sameDay =
+    day.getUTCFullYear() === n(1) && day.getUTCMonth() === n(2) - 1 && day.getUTCDate() === n(3);
+  return sameDay && n(4) <= 23 && n(5) <= 59 && n(6) <= 59;
+}
+
 /** A date as ISO 8601 (a bare `YYYY-MM-DD` is midnight UTC); undefined when absent, null when unreadable. */
 function date(value: string | undefined, now: Date): string | undefined | null {
   if (blank(value)) return undefined;
   const v = value.trim();
   const iso = /^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v;
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(iso)) return null;
+  const parts = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/.exec(
+    iso,
+  );
+  if (parts === null || !onTheCalendar(parts)) return null;
   const ms = Date.parse(iso);
   // A date in the future is a data-entry error, not a proof (R3: when it was given); the
   // same few minutes of clock skew as the API allows (RULES.md "Time").
