@@ -1,0 +1,149 @@
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import type { AuditEvent } from '../schemas/audit';
+
+/**
+ * A recipient's audit trail as a hash chain (R15 accountability, R3 "the controller must be
+ * able to prove"): event n carries its sequence number and the hash of event n-1, and its
+ * own hash covers both and the event. Whoever can write the table can still write
+ * anything, but cannot edit, delete or reorder an event without breaking the chain at
+ * that point, and the verifier names the first break. Pure: the store writes the links
+ * (under a condition on the sequence, so concurrent writers serialise) and reads them back.
+ *
+ * What it does not cover: someone who rewrites every event after a point *and* the head
+ * kept with the recipient's state. Only a copy of the heads kept elsewhere (an export, a
+ * notarised digest) detects that; the chain makes it a deliberate rewrite of everything
+ * after the change, not a quiet edit of one item.
+ */
+
+/** The hash before the first event. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** The version of the hashed form; a change of form is a new version, never a silent change. */
+export const CHAIN_VERSION = 1;
+
+/** Where a chain ends: the last sequence number and its hash (kept with the recipient's state). */
+export interface ChainHead {
+  readonly seq: number;
+  readonly hash: string;
+}
+
+/** What the store keeps of each event besides the event itself. */
+export interface ChainLink {
+  readonly seq: number;
+  readonly prevHash: string;
+  readonly hash: string;
+}
+
+/**
+ * A stored entry as read back, in the store's key order. An erased or expired event (R11,
+ * R9) is a tombstone: its link, type and time stay, its content goes, so the chain still
+ * verifies without the personal data.
+ */
+export type ChainEntry = ChainLink &
+  (
+    | { readonly event: AuditEvent }
+    | { readonly event?: undefined; readonly tombstone: Pick<AuditEvent, 'type' | 'at'> }
+  );
+
+/**
+ * The hash of an event at a place in the chain: SHA-256 of the RFC 8785 (JCS) canonical
+ * JSON of version, sequence, previous hash and event, so that anyone can recompute it
+ * with any JCS implementation, whatever order the store returns attributes in.
+ */
+export function eventHash(seq: number, prevHash: string, event: AuditEvent): string {
+  const form = canonicalize({ v: CHAIN_VERSION, seq, prevHash, event });
+  if (form === undefined) throw new TypeError('An audit event must be JSON');
+  return createHash('sha256').update(form).digest('hex');
+}
+
+/** The link of the event that follows `head` (the first one when there is no head). */
+export function nextLink(head: ChainHead | undefined, event: AuditEvent): ChainLink {
+  const seq = (head?.seq ?? 0) + 1;
+  const prevHash = head?.hash ?? GENESIS_HASH;
+  return { seq, prevHash, hash: eventHash(seq, prevHash, event) };
+}
+
+/** The first place a chain does not hold, and what is wrong there. */
+export type ChainBreak =
+  /** A sequence number is missing: an event was deleted. */
+  | { readonly kind: 'missing'; readonly seq: number; readonly found: number }
+  /** Sequence numbers out of order or repeated: events were moved or copied. */
+  | { readonly kind: 'out_of_order'; readonly seq: number; readonly found: number }
+  /** An event's content no longer gives its hash: it was edited. */
+  | { readonly kind: 'altered'; readonly seq: number }
+  /** An event does not point at the one before it: it was replaced or moved from elsewhere. */
+  | { readonly kind: 'unlinked'; readonly seq: number }
+  /** A tombstone where the content must still be there (e.g. the proof of an objection, R7/R11). */
+  | { readonly kind: 'emptied'; readonly seq: number; readonly type: AuditEvent['type'] }
+  /** The chain does not end at the head kept with the state: its last events were deleted, or added around it. */
+  | { readonly kind: 'head_mismatch'; readonly last: number; readonly head: number };
+
+export type ChainVerdict =
+  | { readonly ok: true; readonly events: number; readonly tombstones: number; readonly head?: ChainHead }
+  | { readonly ok: false; readonly break: ChainBreak; readonly checked: number };
+
+/**
+ * Verifies a chain read page by page (a long trail, or every recipient of a tenant, is
+ * streamed, never held whole): `push` each entry in key order, then `end` with the head
+ * the recipient's state holds. Stops at the first break.
+ */
+export class ChainVerifier {
+  /**
+   * @param mayBeEmpty whether a tombstone is allowed there (the caller knows retention and
+   * erasure: R9, R11); by default every tombstone is.
+   */
+  constructor(
+    private readonly mayBeEmpty: (tombstone: Pick<AuditEvent, 'type' | 'at'>) => boolean = () => true,
+  ) {}
+
+  private last: ChainHead | undefined;
+  private events = 0;
+  private tombstones = 0;
+  private broken: ChainBreak | undefined;
+
+  /** False once a break is found (later entries are not looked at). */
+  push(entry: ChainEntry): boolean {
+    if (this.broken !== undefined) return false;
+    const expected = (this.last?.seq ?? 0) + 1;
+    if (entry.seq > expected) return this.fail({ kind: 'missing', seq: expected, found: entry.seq });
+    if (entry.seq < expected) return this.fail({ kind: 'out_of_order', seq: expected, found: entry.seq });
+    if (entry.prevHash !== (this.last?.hash ?? GENESIS_HASH))
+      return this.fail({ kind: 'unlinked', seq: entry.seq });
+    if (entry.event === undefined) {
+      if (!this.mayBeEmpty(entry.tombstone))
+        return this.fail({ kind: 'emptied', seq: entry.seq, type: entry.tombstone.type });
+      this.tombstones += 1;
+    } else if (eventHash(entry.seq, entry.prevHash, entry.event) !== entry.hash)
+      return this.fail({ kind: 'altered', seq: entry.seq });
+    else this.events += 1;
+    this.last = { seq: entry.seq, hash: entry.hash };
+    return true;
+  }
+
+  /** The verdict, given the head kept with the recipient's state (none for a chain never written). */
+  end(head: ChainHead | undefined): ChainVerdict {
+    const checked = this.events + this.tombstones;
+    if (this.broken !== undefined) return { ok: false, break: this.broken, checked };
+    const lastSeq = this.last?.seq ?? 0;
+    if ((head?.seq ?? 0) !== lastSeq || (head !== undefined && head.hash !== this.last?.hash))
+      return { ok: false, break: { kind: 'head_mismatch', last: lastSeq, head: head?.seq ?? 0 }, checked };
+    return { ok: true, events: this.events, tombstones: this.tombstones, ...(head ? { head } : {}) };
+  }
+
+  private fail(found: ChainBreak): false {
+    this.broken = found;
+    return false;
+  }
+}
+
+/** Verifies a whole chain held in memory (tests, a single recipient's short trail). */
+export function verifyChain(
+  entries: Iterable<ChainEntry>,
+  head: ChainHead | undefined,
+  mayBeEmpty?: (tombstone: Pick<AuditEvent, 'type' | 'at'>) => boolean,
+): ChainVerdict {
+  const verifier = new ChainVerifier(mayBeEmpty);
+  for (const entry of entries) if (!verifier.push(entry)) break;
+  return verifier.end(head);
+}
