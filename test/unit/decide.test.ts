@@ -236,6 +236,39 @@ const rows: Row[] = [
     }),
     reasons: ['consent_withdrawn', 'soft_opt_in_not_applicable'],
   },
+  {
+    title:
+      "R2/R3 allows soft opt-in after a withdrawal: a withdrawal ends the consent, not the customer's basis",
+    purpose: 'newsletter',
+    recipient: state({
+      profile: customer('garden', 100),
+      consents: {
+        newsletter: {
+          purpose: 'newsletter',
+          grant: withConsent('newsletter').consents.newsletter!.grant,
+          withdrawal: { id: 'w1', at: daysAgo(5), method: 'request_to_controller', recordedAt: daysAgo(5) },
+        },
+      },
+    }),
+    basis: 'soft_opt_in',
+  },
+  {
+    title: 'R7 rejects soft opt-in after an objection to the purpose (what a request to stop records)',
+    purpose: 'newsletter',
+    recipient: state({
+      profile: customer('garden', 100),
+      objections: [
+        {
+          id: 'o1',
+          scope: { type: 'purpose', purpose: 'newsletter' },
+          at: daysAgo(5),
+          method: 'request_to_controller',
+          recordedAt: daysAgo(5),
+        },
+      ],
+    }),
+    reasons: ['objection'],
+  },
   // R4
   {
     title: 'R4 allows a job-related purpose to an informed professional',
