@@ -71,7 +71,25 @@ export function parseMailbox(input: string): Mailbox {
   if (!angle) return { address: normalizeEmail(input) };
   const rawName = (angle[1] ?? '').replace(/^"(.*)"$/, '$1').trim();
   const address = normalizeEmail(angle[2] ?? '');
+  const problem = displayNameProblem(rawName, address);
+  if (problem !== undefined) throw new AddressError(problem);
   return rawName === '' ? { address } : { name: rawName, address };
+}
+
+/** An `@` between two characters that are not spaces: how an address reads, in a name too. */
+const ADDRESS_IN_NAME = /[^\s@]@[^\s@]/;
+
+/**
+ * R10, "the sender's identity must be clear": a mail client shows the display name as the
+ * sender, so a name holding another address (`security@bank.example <news@shop.example>`)
+ * or brackets (`Bank <security@bank.example>` quoted as a name) shows a sender the gate
+ * never checked. The address itself as its own name is common and harmless.
+ */
+export function displayNameProblem(name: string, address: string): string | undefined {
+  if (/[<>]/.test(name)) return 'the display name must not contain < or > (R10: the sender must be clear)';
+  if (ADDRESS_IN_NAME.test(name) && name.toLowerCase() !== address.toLowerCase())
+    return "the display name must not show an address other than the sender's own (R10: the sender must be clear)";
+  return undefined;
 }
 
 /** RFC 5322 display form, quoting the name when it holds specials. */

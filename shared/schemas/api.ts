@@ -62,7 +62,8 @@ export const mailboxSchema = z
     }
   })
   .meta({
-    description: '`address@domain` or `Display Name <address@domain>`',
+    description:
+      "`address@domain` or `Display Name <address@domain>`; the display name holds no `<`, `>` or address other than the mailbox's own (R10: the sender must be clear)",
     example: 'Acme News <news@acme.example>',
   });
 

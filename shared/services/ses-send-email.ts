@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { simpleParser } from 'mailparser';
 import {
   type AddressError,
+  displayNameProblem,
   formatMailbox,
   type Mailbox,
   normalizeEmail,
@@ -189,6 +190,9 @@ async function readContent(input: SesSendEmailInput): Promise<{ content: Content
       );
     }
     const fromHeader = fromMailboxes[0]?.address;
+    // R10: the raw From goes out as written, so its display name is checked here too.
+    const nameProblem = displayNameProblem(fromMailboxes[0]?.name ?? '', fromHeader ?? '');
+    if (nameProblem !== undefined) throw new SesBadRequestError(`From: ${nameProblem}`);
     const from = input.FromEmailAddress ?? fromHeader;
     if (from === undefined) throw new SesBadRequestError('The raw message has no From header');
     const headerRecipients = [parsed.to, parsed.cc, parsed.bcc]

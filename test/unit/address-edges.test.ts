@@ -129,6 +129,30 @@ describe('mailboxes (R10: the sender identity must be clear)', () => {
     expect(() => parseMailbox(input)).toThrow(/line breaks/);
   });
 
+  it.each([
+    ['another address as the name', 'security@bank.example <news@acme.example>', /other than the sender/],
+    ['another address, quoted', '"security@bank.example" <news@acme.example>', /other than the sender/],
+    ['an address inside a longer name', '"Support (support@bank.example)" <news@acme.example>', /other than/],
+    ['an address at the very start of a name', '"a@b and more" <news@acme.example>', /other than/],
+    ['an address at the very end of a name', '"write to a@b" <news@acme.example>', /other than/],
+    ['brackets in a quoted name', '"Bank <security@bank.example>" <news@acme.example>', /< or >/],
+    ['a lone bracket in a quoted name', '"Bank > Acme" <news@acme.example>', /< or >/],
+    ['a lone opening bracket in a quoted name', '"Bank < Acme" <news@acme.example>', /< or >/],
+  ])('R10 refuses a display name with %s', (_title, input, problem) => {
+    expect(() => parseMailbox(input)).toThrow(problem);
+    expect(() => parseMailbox(input)).toThrow(/R10/);
+  });
+
+  it.each([
+    ['its own address', 'news@acme.example <news@acme.example>', 'news@acme.example'],
+    ['its own address in other case', 'News@Acme.example <news@acme.example>', 'News@Acme.example'],
+    ['an at sign between spaces', '"Acme @ Paris" <news@acme.example>', 'Acme @ Paris'],
+    ['an at sign at the end', '"Acme@" <news@acme.example>', 'Acme@'],
+    ['an at sign at the start', '"@Acme" <news@acme.example>', '@Acme'],
+  ])('R10 keeps a display name with %s', (_title, input, name) => {
+    expect(parseMailbox(input)).toEqual({ name, address: 'news@acme.example' });
+  });
+
   it('refuses text after the closing bracket, or nested brackets', () => {
     expect(() => parseMailbox('Acme <a@acme.example> x@evil.example')).toThrow(AddressError);
     expect(() => parseMailbox('Acme <<a@acme.example>>')).toThrow(AddressError);
