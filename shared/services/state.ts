@@ -9,6 +9,7 @@ import { encryptSecret, generateAccessKeyId, generateSecretAccessKey } from '../
 import { senderDeclarationProblem } from '../domain/sms-sender';
 import { NotFoundError } from '../ports/gateway-store';
 import type {
+  createCredentialSchema,
   createKeySchema,
   putRecipientSchema,
   recordConsentSchema,
@@ -101,8 +102,16 @@ export async function createApiKey(
     label: input.label,
     createdAt: deps.clock.now().toISOString(),
     expiresAt: input.expiresAt,
+    scopes: input.scopes,
   });
-  return { keyId, role: input.role, key, label: input.label, expiresAt: input.expiresAt };
+  return {
+    keyId,
+    role: input.role,
+    key,
+    label: input.label,
+    expiresAt: input.expiresAt,
+    scopes: input.scopes,
+  };
 }
 
 /**
@@ -112,7 +121,7 @@ export async function createApiKey(
 export async function createSenderCredential(
   deps: Pick<Dependencies, 'store' | 'clock' | 'keys'>,
   tenantId: string,
-  input: { label?: string; expiresAt?: string },
+  input: z.output<typeof createCredentialSchema>,
 ) {
   const keys = await deps.keys.load();
   const accessKeyId = generateAccessKeyId();
@@ -126,8 +135,16 @@ export async function createSenderCredential(
     secretCiphertext: encryptSecret(keys.hashKey, accessKeyId, secretAccessKey),
     createdAt: deps.clock.now().toISOString(),
     expiresAt: input.expiresAt,
+    scopes: input.scopes,
   });
-  return { keyId, accessKeyId, secretAccessKey, label: input.label, expiresAt: input.expiresAt };
+  return {
+    keyId,
+    accessKeyId,
+    secretAccessKey,
+    label: input.label,
+    expiresAt: input.expiresAt,
+    scopes: input.scopes,
+  };
 }
 
 /**

@@ -83,7 +83,12 @@ export function sigv4Authenticate(options: {
       // At most one conditional write a day once written; not awaited.
       deps.store.touchSenderCredential(credential.accessKeyId, today).catch(() => undefined);
     }
-    request.context.caller = { tenantId: credential.tenantId, keyId: credential.keyId, role: 'sender' };
+    request.context.caller = {
+      tenantId: credential.tenantId,
+      keyId: credential.keyId,
+      role: 'sender',
+      scopes: credential.scopes,
+    };
     (request.context as SignedContext).signature = auth.signature;
   };
   return { before };
