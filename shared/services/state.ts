@@ -5,7 +5,7 @@ import { checkConsent } from '../domain/decide';
 import { futureDatedFields } from '../domain/instant';
 import { optOutMentionIssues, smsWindowIssues } from '../domain/legal-floors';
 import { recipientKeys } from '../domain/recipient-key';
-import { encryptSecret, generateAccessKeyId, generateSecretAccessKey } from '../domain/sender-credential';
+import { generateAccessKeyId, generateSecretAccessKey } from '../domain/sender-credential';
 import { senderDeclarationProblem } from '../domain/sms-sender';
 import { NotFoundError } from '../ports/gateway-store';
 import type {
@@ -123,7 +123,6 @@ export async function createSenderCredential(
   tenantId: string,
   input: z.output<typeof createCredentialSchema>,
 ) {
-  const keys = await deps.keys.load();
   const accessKeyId = generateAccessKeyId();
   const secretAccessKey = generateSecretAccessKey();
   const keyId = randomUUID();
@@ -132,7 +131,7 @@ export async function createSenderCredential(
     tenantId,
     keyId,
     label: input.label,
-    secretCiphertext: encryptSecret(keys.hashKey, accessKeyId, secretAccessKey),
+    secretCiphertext: await deps.keys.sealCredentialSecret(accessKeyId, secretAccessKey),
     createdAt: deps.clock.now().toISOString(),
     expiresAt: input.expiresAt,
     scopes: input.scopes,
