@@ -70,7 +70,8 @@ describe('SES credential secrets at rest', () => {
     const raw = JSON.stringify(Item);
     expect(raw).not.toContain(secretAccessKey);
     expect(raw).not.toContain(Buffer.from(secretAccessKey).toString('base64'));
-    const sealed = (Item?.data as { secretCiphertext: string }).secretCiphertext;
+    expect(Item).toBeDefined();
+    const sealed = (Item!.data as { secretCiphertext: string }).secretCiphertext;
     expect(sealed.startsWith('local:v1:')).toBe(true);
     // A function that holds only the hash key (every function that hashes addresses) cannot open it.
     expect(() => decryptSecret(hashKey, accessKeyId, sealed.slice('local:v1:'.length))).toThrow(
