@@ -94,6 +94,7 @@ describe('npx consent-gate keys', () => {
     expect(list.stdout).not.toContain(key);
     expect(list.stdout).not.toContain(hashApiKey(key));
 
+    expect((await send(key)).status).toBe(202); // cached afresh in the gateway's instance
     const revoked = await cli([
       'keys',
       'revoke',
@@ -110,9 +111,9 @@ describe('npx consent-gate keys', () => {
       keyId,
       revokedAt: expect.any(String),
     });
-    // The CLI is another process: the gateway's instance learns it when its cache entry ends.
-    const waited = await refusedWithin(key, TENANT_CACHE_MS + 2_000);
-    expect(waited).toBeLessThanOrEqual(TENANT_CACHE_MS + 2_000);
+    // The CLI is another process: the gateway's instance learns it when its cache entry ends,
+    // at most TENANT_CACHE_MS after the CLI returns (here the CLI itself may take that long).
+    await refusedWithin(key, TENANT_CACHE_MS + 1_000);
   });
 
   it('keys revoke --credential revokes SES credentials; an unknown key id is one sentence, no stack trace', async () => {
