@@ -260,7 +260,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
     path: '/v1/keys/{keyId}/rotate',
     operationId: 'rotateKey',
     summary:
-      'A new key of the same role and label (shown once); the old one works until revoked, or graceSeconds',
+      'A new key of the same role, label and scopes (shown once); the old one works until revoked, or graceSeconds',
     request: { params: keyIdParams, body: body(rotateKeySchema) },
     responses: {
       201: jsonResponse(
