@@ -66,6 +66,12 @@ export interface EntryPoint {
     readonly enqueueObjections?: boolean;
     /** The deployment's legal floors, as LEGAL_FLOORS: the routes that write tenant settings. */
     readonly legalFloors?: boolean;
+    /**
+     * SES credential secrets under the credential KMS key, and CREDENTIAL_KEY_ARN: `seal`
+     * (kms:Encrypt, the function that creates and rotates credentials) or `open`
+     * (kms:Decrypt, the SES endpoint, which verifies SigV4 with them). No other function may.
+     */
+    readonly credentialSecrets?: 'seal' | 'open';
   };
 }
 
@@ -97,7 +103,13 @@ export const entryPoints: readonly EntryPoint[] = [
     description:
       'POST /v2/email/outbound-emails: SES v2 SendEmail for AWS SDKs, SigV4 with gateway credentials',
     routes: [{ method: 'POST', path: '/v2/email/outbound-emails' }],
-    needs: { table: 'readWrite', keys: true, sendEmail: true, publicBaseUrl: true },
+    needs: {
+      table: 'readWrite',
+      keys: true,
+      sendEmail: true,
+      publicBaseUrl: true,
+      credentialSecrets: 'open',
+    },
   },
   {
     id: 'BulkSend',
@@ -159,7 +171,14 @@ export const entryPoints: readonly EntryPoint[] = [
       { method: 'GET', path: '/v1/complaint-rate' },
       { method: 'DELETE', path: '/v1/complaint-hold' },
     ],
-    needs: { table: 'readWrite', keys: true, publicBaseUrl: true, publishEvents: true, legalFloors: true },
+    needs: {
+      table: 'readWrite',
+      keys: true,
+      publicBaseUrl: true,
+      publishEvents: true,
+      legalFloors: true,
+      credentialSecrets: 'seal',
+    },
   },
   {
     id: 'Unsubscribe',

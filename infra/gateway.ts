@@ -23,7 +23,13 @@ import {
 } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import {
+  AccountRootPrincipal,
+  PolicyDocument,
+  PolicyStatement,
+  Role,
+  ServicePrincipal,
+} from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
@@ -38,6 +44,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV, METRICS } from '../shared/config';
 import { RateLimitError, validateRateLimit } from '../shared/domain/rate-limit';
+import { CREDENTIAL_SECRET_PURPOSE } from '../shared/domain/sender-credential';
 import { type LegalFloorsInput, legalFloorsSchema } from '../shared/schemas/legal-floors';
 import { type EntryPoint, entryPoints, routeAccess, routeKey } from './entry-points';
 
@@ -226,7 +233,8 @@ export interface ConsentGatewayProps {
 }
 
 /**
- * The consent gateway: one DynamoDB table, two Secrets Manager secrets, one HTTP API, and one
+ * The consent gateway: one DynamoDB table, two Secrets Manager secrets, a KMS key for SES
+ * credential secrets (only Admin encrypts, only SesSendEmail decrypts), one HTTP API, and one
  * Lambda function per entry of `entryPoints` (infra/entry-points.ts) with exactly the grants and
  * environment its `needs` declare.
  *
@@ -258,6 +266,12 @@ export class ConsentGateway extends Construct {
   public readonly hashKeySecret: Secret;
   /** Unsubscribe token keys, as `{"activeKeyId":"k1","k1":"…"}`. */
   public readonly tokenKeysSecret: Secret;
+  /**
+   * The KMS key SES credential secrets are encrypted under: only the Admin function may
+   * encrypt with it, only the SesSendEmail function decrypt; the account administers it
+   * (policy, rotation, deletion) without being able to use it.
+   */
+  public readonly credentialKey: Key;
   /**
    * Recipient events (source `consent-gate`: Consent Given, Consent Withdrawn, Objection
    * Recorded, Suppression Recorded, Recipient Erased; and per tenant Complaint Hold Set and
@@ -411,6 +425,46 @@ export class ConsentGateway extends Construct {
           'Rotated by an operator, not a rotation Lambda: token keys by adding a key id and moving activeKeyId (old keys keep verifying sent links); the recipient hash key must never change in place, it keys every stored record.',
       });
     }
+
+    // SES credential secrets: SigV4 verification needs each secret itself, so it is stored
+    // encrypted (KMS Encrypt of the small secret, one Decrypt per credential and execution
+    // environment). The key policy replaces CDK's default (account root: kms:*, which lets any
+    // IAM policy grant use of the key): the account keeps administering the key but may not
+    // use it nor create grants; Encrypt and Decrypt are added per role in addEntryPoint, with the
+    // encryption context's purpose as condition. kms:PutKeyPolicy stays with the account, as
+    // KMS requires (a key nobody can administer is refused); a policy change shows in CloudTrail.
+    this.credentialKey = new Key(this, 'CredentialSecretsKey', {
+      description:
+        'consent-gate: encrypts SES credential secrets; only the Admin function encrypts, only SesSendEmail decrypts',
+      enableKeyRotation: true,
+      removalPolicy,
+      policy: new PolicyDocument({
+        statements: [
+          new PolicyStatement({
+            sid: 'AccountAdministersTheKeyWithoutUsingIt',
+            principals: [new AccountRootPrincipal()],
+            actions: [
+              'kms:CreateAlias',
+              'kms:Describe*',
+              'kms:Enable*',
+              'kms:List*',
+              'kms:Put*',
+              'kms:Update*',
+              'kms:Revoke*',
+              'kms:Disable*',
+              'kms:Get*',
+              'kms:Delete*',
+              'kms:TagResource',
+              'kms:UntagResource',
+              'kms:ScheduleKeyDeletion',
+              'kms:CancelKeyDeletion',
+              'kms:RotateKeyOnDemand',
+            ],
+            resources: ['*'],
+          }),
+        ],
+      }),
+    });
 
     this.eventBus = new EventBus(this, 'Events', {
       description: 'consent-gate: recipient events (consents, objections, erasures…) and bulk-send outcomes',
@@ -778,6 +832,7 @@ export class ConsentGateway extends Construct {
     if (needs.publishEvents === true) this.grantPublishEvents(fn);
     if (needs.enqueueObjections === true) this.grantEnqueueObjections(fn);
     if (needs.legalFloors === true) fn.addEnvironment(ENV.legalFloors, this.legalFloorsJson);
+    if (needs.credentialSecrets !== undefined) this.grantCredentialSecrets(fn, role, needs.credentialSecrets);
 
     if (entryPoint.trigger?.type === 'inboundSms' || entryPoint.trigger?.type === 'sesFeedback') {
       const [topic, deadLetterQueue] =
@@ -839,6 +894,25 @@ export class ConsentGateway extends Construct {
       reason:
         "The table grant covers the indexes of this one table (today only gsi1) so queries on gsi1 work; no other table's resources are reachable.",
     });
+  }
+
+  /**
+   * kms:Encrypt (seal) or kms:Decrypt (open) on the credential key, in its key policy for this
+   * role only (no IAM policy: the key policy does not delegate to IAM), and CREDENTIAL_KEY_ARN.
+   */
+  private grantCredentialSecrets(fn: NodejsFunction, role: Role, use: 'seal' | 'open'): void {
+    this.credentialKey.addToResourcePolicy(
+      new PolicyStatement({
+        sid: `${use === 'seal' ? 'Encrypt' : 'Decrypt'}CredentialSecrets${fn.node.id}`,
+        principals: [role],
+        actions: [use === 'seal' ? 'kms:Encrypt' : 'kms:Decrypt'],
+        resources: ['*'],
+        conditions: {
+          StringEquals: { 'kms:EncryptionContext:consent-gate:purpose': CREDENTIAL_SECRET_PURPOSE },
+        },
+      }),
+    );
+    fn.addEnvironment(ENV.credentialKeyArn, this.credentialKey.keyArn);
   }
 
   /** Read access to both secrets, and their ARNs. */

@@ -14,6 +14,11 @@ export const ENV = {
   tokenKeysSecretArn: 'TOKEN_KEYS_SECRET_ARN',
   /** Local runner only: the key ring as JSON instead of Secrets Manager. */
   keyRingJson: 'KEY_RING_JSON',
+  /**
+   * The KMS key SES credential secrets are encrypted under; written only on the functions
+   * its key policy lets seal (Admin: kms:Encrypt) or open (SesSendEmail: kms:Decrypt).
+   */
+  credentialKeyArn: 'CREDENTIAL_KEY_ARN',
   publicBaseUrl: 'PUBLIC_BASE_URL',
   sesConfigurationSet: 'SES_CONFIGURATION_SET',
   smsConfigurationSet: 'SMS_CONFIGURATION_SET',

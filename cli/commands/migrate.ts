@@ -5,13 +5,17 @@ import { parseOption, targetOptions, withTargetOptions } from '../options';
 
 /**
  * Moves recipient partitions written under case-preserving keys to the case-folded key
- * (shared/adapters/dynamodb-recipient-key-migration.ts says how); idempotent, prints counts,
- * never an address.
+ * (shared/adapters/dynamodb-recipient-key-migration.ts says how), and gives API keys and
+ * SES credentials written before they could be listed their index attributes
+ * (shared/adapters/dynamodb-key-index-migration.ts); idempotent, prints counts, never an
+ * address.
  */
 export function register(program: Command): void {
   const command = program
     .command('migrate')
-    .description('re-key recipients stored before addresses were case-folded (idempotent; prints counts)')
+    .description(
+      're-key recipients stored before addresses were case-folded, index keys stored before they could be listed (idempotent; prints counts)',
+    )
     .option('--tenant <id>', 'only this tenant (default: every tenant)')
     .option('--addresses <file>', 'one "tenant,address" a line, for old partitions that hold no profile')
     .option('--dry-run', 'count what would move, write nothing', false);
@@ -21,11 +25,13 @@ export function register(program: Command): void {
       '\nExamples:\n  npx consent-gate migrate --dry-run\n  npm run migrate -- --tenant demo',
     )
     .action(async (opts: Record<string, unknown>) => {
-      const [{ migrateRecipientKeys }, { tenantIdSchema }, { openTarget }] = await Promise.all([
-        import('../../shared/adapters/dynamodb-recipient-key-migration'),
-        import('../../shared/schemas/tenant'),
-        import('../target'),
-      ]);
+      const [{ migrateRecipientKeys }, { backfillKeyIndex }, { tenantIdSchema }, { openTarget }] =
+        await Promise.all([
+          import('../../shared/adapters/dynamodb-recipient-key-migration'),
+          import('../../shared/adapters/dynamodb-key-index-migration'),
+          import('../../shared/schemas/tenant'),
+          import('../target'),
+        ]);
       const tenantId =
         opts.tenant === undefined ? undefined : parseOption(tenantIdSchema, opts.tenant, '--tenant');
       const file = opts.addresses as string | undefined;
@@ -33,10 +39,16 @@ export function register(program: Command): void {
       const target = openTarget(targetOptions(opts), { keys: true });
       const keys = await target.keys();
       const dryRun = opts.dryRun === true;
-      const counts = await migrateRecipientKeys(
-        { doc: target.table.doc, tableName: target.table.name, hashKey: keys.hashKey },
-        { tenantId, addresses, dryRun },
-      );
+      const counts = {
+        ...(await migrateRecipientKeys(
+          { doc: target.table.doc, tableName: target.table.name, hashKey: keys.hashKey },
+          { tenantId, addresses, dryRun },
+        )),
+        ...(await backfillKeyIndex(
+          { doc: target.table.doc, tableName: target.table.name },
+          { tenantId, dryRun },
+        )),
+      };
       console.log(dryRun ? 'Dry run: nothing written.' : 'Recipient keys migrated.');
       for (const [name, count] of Object.entries(counts)) console.log(`${name.padEnd(20)} ${count}`);
     });

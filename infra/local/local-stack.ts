@@ -84,13 +84,25 @@ function close(server: Server): Promise<void> {
   });
 }
 
-/** The key ring file: created once, then kept, since the recipient hash key must never change (R11). */
+/**
+ * The key ring file: created once, then kept, since the recipient hash key must never change
+ * (R11). `credentials` stands in for the KMS key of SES credential secrets; a file written
+ * before it existed gets one added.
+ */
 function loadOrCreateKeys(dir: string): string {
   const file = join(dir, 'keys.json');
-  if (existsSync(file)) return readFileSync(file, 'utf8');
+  const fresh = () => ({ key: randomBytes(32).toString('base64url') });
+  if (existsSync(file)) {
+    const existing = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    if (existing.credentials !== undefined) return JSON.stringify(existing);
+    const keys = JSON.stringify({ ...existing, credentials: fresh() });
+    writeFileSync(file, keys, { mode: 0o600 });
+    return keys;
+  }
   const keys = JSON.stringify({
-    hash: { key: randomBytes(32).toString('base64url') },
+    hash: fresh(),
     tokens: { activeKeyId: 'k1', k1: randomBytes(32).toString('base64url') },
+    credentials: fresh(),
   });
   writeFileSync(file, keys, { mode: 0o600 });
   return keys;

@@ -201,7 +201,7 @@ export function createDocumentClient(client = new DynamoDBClient({})): DynamoDBD
 
 /** SDK exceptions become domain errors here and nowhere else. */
 /** The gsi1 partition listing a tenant's API keys and SES credentials. */
-const keysIndexPk = (tenantId: string) => `TENANT#${tenantId}#KEYS`;
+export const keysIndexPk = (tenantId: string) => `TENANT#${tenantId}#KEYS`;
 
 function translate(error: unknown): never {
   if (error instanceof StoreError) throw error;

@@ -4,17 +4,21 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:cr
  * SES-style credentials for senders (an access key id and a secret access key). SigV4
  * verification needs the secret itself (or a signing key derived from it per day, region
  * and service, which cannot be computed ahead without the secret), so a one-way hash
- * like the API keys' would not do: the secret is stored encrypted, with AES-256-GCM under
- * a key derived (HKDF) from the key ring's recipient hash key, the access key id as
- * associated data so a ciphertext cannot be moved to another credential. The hash key
- * never rotates (R11), so the ciphertexts stay readable; a table dump alone reveals no
- * secret.
+ * like the API keys' would not do: the secret is stored encrypted. Deployed, under a KMS
+ * key only the SES endpoint may decrypt with (adapters/key-rings.ts); here, AES-256-GCM
+ * under a key derived (HKDF) from a given key (the local runner's credential key; for
+ * credentials created before the KMS key existed, the recipient hash key, which never
+ * rotates, R11), the access key id as associated data so a ciphertext cannot be moved to
+ * another credential. A table dump alone reveals no secret.
  */
 export class CredentialDecryptionError extends Error {
   override name = 'CredentialDecryptionError';
 }
 
 const INFO = 'consent-gate/sender-credential-secret/v1';
+
+/** The KMS encryption context's purpose: the key policy allows Encrypt and Decrypt only with it. */
+export const CREDENTIAL_SECRET_PURPOSE = 'ses-credential-secret';
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
 /** `CGAK` + 16 base-32 characters: the shape of an AWS access key id (20 upper-case characters). */

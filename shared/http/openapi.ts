@@ -16,6 +16,7 @@ import {
   failureSchema,
   importRequestSchema,
   keyMetadataSchema,
+  keyScopesSchema,
   MAX_API_IMPORT_ROWS,
   putRecipientSchema,
   putSmsSenderSchema,
@@ -104,7 +105,10 @@ export function buildOpenApiDocument(serverUrl?: string) {
         'Sent, with its basis and proof reference; or, for a marketing SMS outside the sending window, deferred (R14) with `notBefore`; or, with `sendAt`, scheduled with its id (decided again when due)',
         z.union([sentResponseSchema, deferredResponseSchema, scheduledResponseSchema]),
       ),
-      403: jsonResponse('Rejected: reason codes and rule ids, most decisive first', rejectedResponseSchema),
+      403: jsonResponse(
+        "Rejected: reason codes and rule ids, most decisive first; or (error `out_of_scope`, nothing decided nor sent) the purpose, its category or the channel is outside the key's scopes",
+        z.union([rejectedResponseSchema, errorResponseSchema]),
+      ),
       409: jsonResponse(
         'A request with this idempotencyKey is still being processed (retry to get its outcome), or the tenant configuration does not allow the message yet (e.g. no SMS opt-out mention)',
         errorResponseSchema,
@@ -139,6 +143,10 @@ export function buildOpenApiDocument(serverUrl?: string) {
       200: jsonResponse(
         'The decision (for `to`) or the list of decisions (for `recipients`)',
         z.union([decisionResultSchema, decisionListResponseSchema]),
+      ),
+      403: jsonResponse(
+        "`out_of_scope`: the purpose, its category or the channel is outside the key's scopes (nothing decided)",
+        errorResponseSchema,
       ),
     },
   });
@@ -206,7 +214,15 @@ export function buildOpenApiDocument(serverUrl?: string) {
     summary: 'Create an API key (shown once)',
     request: { body: body(createKeySchema) },
     responses: {
-      201: jsonResponse('The key', z.object({ keyId: z.string(), role: z.string(), key: z.string() })),
+      201: jsonResponse(
+        'The key',
+        z.object({
+          keyId: z.string(),
+          role: z.string(),
+          key: z.string(),
+          scopes: keyScopesSchema.optional(),
+        }),
+      ),
     },
   });
   route({
@@ -244,12 +260,18 @@ export function buildOpenApiDocument(serverUrl?: string) {
     path: '/v1/keys/{keyId}/rotate',
     operationId: 'rotateKey',
     summary:
-      'A new key of the same role and label (shown once); the old one works until revoked, or graceSeconds',
+      'A new key of the same role, label and scopes (shown once); the old one works until revoked, or graceSeconds',
     request: { params: keyIdParams, body: body(rotateKeySchema) },
     responses: {
       201: jsonResponse(
         'The new key, and the old one',
-        z.object({ keyId: z.string(), role: z.string(), key: z.string(), previous: keyMetadataSchema }),
+        z.object({
+          keyId: z.string(),
+          role: z.string(),
+          key: z.string(),
+          scopes: keyScopesSchema.optional(),
+          previous: keyMetadataSchema,
+        }),
       ),
     },
   });
@@ -627,7 +649,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
         'MessageRejected (refused: every refused recipient with reasons and rule ids) or BadRequestException (no purpose tag, Template content, malformed MIME, more than 20 text/HTML parts, two From headers or mailboxes in a raw message, more than 50 recipients)',
       ),
       403: sesError(
-        "MissingAuthenticationTokenException, IncompleteSignatureException, InvalidSignatureException (bad secret, clock more than 5 minutes off, signed for another region than the deployment's) or UnrecognizedClientException",
+        "MissingAuthenticationTokenException, IncompleteSignatureException, InvalidSignatureException (bad secret, clock more than 5 minutes off, signed for another region than the deployment's) or UnrecognizedClientException; AccessDeniedException when the purpose or its category is outside the credentials' scopes (nothing sent)",
       ),
       429: sesError(
         'TooManyRequestsException: a retry of this call is still being processed, or these credentials passed their per-key limit (Retry-After); the SDK retries',

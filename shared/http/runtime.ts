@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -9,7 +10,7 @@ import { DynamoDbIdempotencyStore } from '../adapters/dynamodb-idempotency-store
 import { createDocumentClient, DynamoDbGatewayStore } from '../adapters/dynamodb-store';
 import { EndUserMessagingSmsSender } from '../adapters/end-user-messaging-sms-sender';
 import { EventBridgePublisher } from '../adapters/eventbridge-publisher';
-import { SecretsManagerKeyRing, StaticKeyRing } from '../adapters/key-rings';
+import { KmsCredentialSecrets, SecretsManagerKeyRing, StaticKeyRing } from '../adapters/key-rings';
 import { localEventBus } from '../adapters/memory-event-publisher';
 import { SesEmailSender } from '../adapters/ses-email-sender';
 import { SqsObjectionQueue } from '../adapters/sqs-objection-queue';
@@ -79,6 +80,14 @@ function objectionQueue(): ObjectionQueue {
   };
 }
 
+/** KMS for SES credential secrets where the construct wrote the key (Admin seals, SesSendEmail opens). */
+function credentialSecrets(): KmsCredentialSecrets | undefined {
+  const keyArn = optionalEnv(ENV.credentialKeyArn);
+  return keyArn === undefined
+    ? undefined
+    : new KmsCredentialSecrets(new KMSClient({ requestHandler, maxAttempts: 3 }), keyArn);
+}
+
 export function runtimeDependencies(): Dependencies {
   dependencies ??= {
     // API keys and tenants are kept 5 s per instance (one read per send); recipients never.
@@ -104,7 +113,12 @@ export function runtimeDependencies(): Dependencies {
     objectionQueue: objectionQueue(),
     keys: optionalEnv(ENV.keyRingJson)
       ? new StaticKeyRing(requireEnv(ENV.keyRingJson))
-      : new SecretsManagerKeyRing(requireEnv(ENV.hashKeySecretArn), requireEnv(ENV.tokenKeysSecretArn)),
+      : new SecretsManagerKeyRing(
+          requireEnv(ENV.hashKeySecretArn),
+          requireEnv(ENV.tokenKeysSecretArn),
+          undefined,
+          credentialSecrets(),
+        ),
     clock: systemClock,
     publicBaseUrl: optionalEnv(ENV.publicBaseUrl) ?? '',
     legalFloors: legalFloors(),

@@ -1,4 +1,5 @@
 import type { DayCount } from '../domain/complaint-rate';
+import type { KeyScopes } from '../domain/key-scope';
 import type { RetentionItem } from '../domain/retention';
 import type { SendEmailRequest } from '../schemas/api';
 import type { AuditEvent } from '../schemas/audit';
@@ -103,6 +104,8 @@ export interface ApiKeyRecord {
   readonly revokedAt?: string;
   /** The UTC day of the last use, written at most once a day (a conditional update). */
   readonly lastUsedDay?: string;
+  /** Sender keys only: what the key may send (domain/key-scope.ts); absent, no bound. */
+  readonly scopes?: KeyScopes;
 }
 
 /** SES-style credentials of a sender (SigV4); the secret is kept encrypted (domain/sender-credential.ts). */
@@ -116,6 +119,8 @@ export interface SenderCredentialRecord {
   readonly expiresAt?: string;
   readonly revokedAt?: string;
   readonly lastUsedDay?: string;
+  /** What the credentials may send (no channel: email only). */
+  readonly scopes?: Omit<KeyScopes, 'channels'>;
 }
 
 /** R9: a recipient whose partition's TTLs wait to be re-planned (services/retention.ts). */

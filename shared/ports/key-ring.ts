@@ -9,4 +9,12 @@ export interface KeyMaterial {
 
 export interface KeyRing {
   load(): Promise<KeyMaterial>;
+  /**
+   * SES credential secrets: SigV4 verification needs the secret itself, so it is stored
+   * encrypted (never hashed), under a key only the functions that create credentials may
+   * encrypt with and only the SES endpoint may decrypt with (KMS in AWS, a local key in
+   * the local runner). The access key id binds a ciphertext to its credential.
+   */
+  sealCredentialSecret(accessKeyId: string, secret: string): Promise<string>;
+  openCredentialSecret(accessKeyId: string, sealed: string): Promise<string>;
 }

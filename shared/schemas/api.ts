@@ -21,6 +21,7 @@ import {
   channelSchema,
   isoDateTimeSchema,
   objectionMethodSchema,
+  purposeCategorySchema,
   reasonCodeSchema,
   ruleIdSchema,
 } from './vocabulary';
@@ -393,17 +394,59 @@ const expiresAtSchema = z.iso
   .optional()
   .meta({ description: 'Refused from this instant on (ISO 8601); default: never expires' });
 
+/** Each list given bounds what the key may send (domain/key-scope.ts); an absent list bounds nothing. */
+const scopeList = <T extends z.ZodType>(item: T, description: string) =>
+  z
+    .array(item)
+    .min(1, 'must name at least one (leave the list out for no bound)')
+    .max(100)
+    .transform((values) => [...new Set(values)])
+    .optional()
+    .meta({ description });
+
+export const keyScopesSchema = z
+  .object({
+    purposes: scopeList(purposeIdSchema, 'Purpose ids this key may send for'),
+    channels: scopeList(channelSchema, 'Channels this key may send on'),
+    categories: scopeList(
+      purposeCategorySchema,
+      'Purpose categories this key may send (as the tenant declares each purpose): ["marketing"] keeps a campaign tool from sending as transactional',
+    ),
+  })
+  .strict()
+  .meta({
+    id: 'KeyScopes',
+    description:
+      'What a sender key may send; a send outside it is a 403 `out_of_scope` naming the scope, and nothing is sent. Kept by a rotation.',
+  });
+
+/** SES credentials send email only: no channel to bound. */
+export const credentialScopesSchema = keyScopesSchema
+  .omit({ channels: true })
+  .strict()
+  .meta({ id: 'CredentialScopes' });
+
 export const createKeySchema = z
   .object({
     role: z.enum(['sender', 'admin']).default('sender'),
     label: z.string().max(200).optional(),
     expiresAt: expiresAtSchema,
+    scopes: keyScopesSchema.optional(),
   })
   .strict()
+  // An admin key creates keys and changes the tenant's purposes: a scope would bound nothing.
+  .refine((k) => k.role === 'sender' || k.scopes === undefined, {
+    message: 'only sender keys take scopes',
+    path: ['scopes'],
+  })
   .meta({ id: 'CreateKeyRequest' });
 
 export const createCredentialSchema = z
-  .object({ label: z.string().max(200).optional(), expiresAt: expiresAtSchema })
+  .object({
+    label: z.string().max(200).optional(),
+    expiresAt: expiresAtSchema,
+    scopes: credentialScopesSchema.optional(),
+  })
   .strict()
   .meta({ id: 'CreateCredentialRequest' });
 
@@ -447,6 +490,7 @@ export const keyMetadataSchema = z
       .string()
       .optional()
       .meta({ description: 'UTC day (YYYY-MM-DD) of the last use, written at most once a day' }),
+    scopes: keyScopesSchema.optional().meta({ description: 'Sender keys and credentials: what it may send' }),
   })
   .meta({ id: 'KeyMetadata' });
 
@@ -456,6 +500,7 @@ export const credentialResponseSchema = z
     accessKeyId: z.string().meta({ description: 'AWS-style access key id for the SES v2 endpoint' }),
     secretAccessKey: z.string().meta({ description: 'Shown once; stored encrypted' }),
     label: z.string().optional(),
+    scopes: credentialScopesSchema.optional(),
   })
   .meta({ id: 'CredentialResponse' });
 

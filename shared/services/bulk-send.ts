@@ -3,6 +3,7 @@ import { sendMessageSchema } from '../schemas/api';
 import { InvalidInputError, parseInput } from '../schemas/validation';
 import { type DecisionContext, loadContext, type PrefetchedState, prefetchStates } from './decisions';
 import type { Caller, Dependencies } from './dependencies';
+import { OutOfScopeError } from './errors';
 import { fingerprintOf, runOnce } from './idempotency';
 import { type SendResult, sendMessage } from './send-message';
 
@@ -81,7 +82,7 @@ export async function prepareBatch(
           // A key revoked or expired since the message was queued sends nothing.
           const refusal = keyRefusal(r, deps.clock.now());
           if (refusal !== undefined) return `This API key is ${refusal}`;
-          return { tenantId: r.tenantId, keyId: r.keyId, role: r.role };
+          return { tenantId: r.tenantId, keyId: r.keyId, role: r.role, scopes: r.scopes };
         }),
       );
     }
@@ -163,6 +164,8 @@ export async function processQueuedMessage(
     // R10: content the injection refuses (HTML nested too deep, too many placeholders) is
     // found only when the message is built; it is invalid, not worth delivering again.
     if (error instanceof InvalidInputError) return invalid(error.message);
+    // Outside the key's scopes: delivering it again would not bring it in.
+    if (error instanceof OutOfScopeError) return invalid(error.message);
     throw error;
   }
   const { result, replayed } = sent;

@@ -1,5 +1,6 @@
 import { AddressError, normalizeEmail } from '../domain/address';
 import { type Decision, decide } from '../domain/decide';
+import { scopeRefusal } from '../domain/key-scope';
 import { mergeRecipientStates } from '../domain/merge-recipient-state';
 import { PhoneNumberError, parsePhone } from '../domain/phone';
 import { rulesOf } from '../domain/reasons';
@@ -13,6 +14,7 @@ import type { Tenant } from '../schemas/tenant';
 import { InvalidInputError } from '../schemas/validation';
 import type { Channel } from '../schemas/vocabulary';
 import type { Caller, Dependencies } from './dependencies';
+import { OutOfScopeError } from './errors';
 
 export type RejectedBody = {
   decision: 'rejected';
@@ -44,6 +46,24 @@ export async function loadContext(
   const [tenant, keys] = await Promise.all([deps.store.getTenant(tenantId), deps.keys.load()]);
   if (tenant === undefined) throw new NotFoundError(`Tenant ${tenantId} not found`);
   return { tenant, keys };
+}
+
+/**
+ * The caller's key scopes (domain/key-scope.ts), checked before any recipient is read or
+ * any decision recorded, on every send surface: POST /v1/messages (and its sendAt), POST
+ * /v1/decisions, the bulk queue and the SES v2 endpoint. The category is the purpose's as
+ * the tenant declares it now, so a key bound to marketing cannot send as transactional (R6).
+ */
+export function refuseOutOfScope(
+  caller: Caller,
+  tenant: Tenant,
+  send: { readonly channel: Channel; readonly purpose: string },
+): void {
+  const refusal = scopeRefusal(caller.scopes, {
+    ...send,
+    category: tenant.purposes[send.purpose]?.category,
+  });
+  if (refusal !== undefined) throw new OutOfScopeError(refusal.scope, refusal.message);
 }
 
 /**
@@ -191,6 +211,7 @@ export async function checkDecisions(deps: Dependencies, caller: Caller, request
     at = checked.at;
   }
   const ctx = await loadContext(deps, caller.tenantId);
+  refuseOutOfScope(caller, ctx.tenant, request);
   const from = request.channel === 'email' ? request.from.address : request.from;
   const decideOne = async (raw: string, field: string) => {
     const to = normalizeAddress(ctx.tenant, request.channel, raw, field);

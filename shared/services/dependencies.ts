@@ -1,3 +1,4 @@
+import type { KeyScopes } from '../domain/key-scope';
 import type { Clock } from '../ports/clock';
 import type { EmailSender } from '../ports/email-sender';
 import type { EventPublisher } from '../ports/event-publisher';
@@ -37,4 +38,6 @@ export interface Caller {
   readonly tenantId: string;
   readonly keyId: string;
   readonly role: ApiKeyRole;
+  /** A sender key's or credential's bounds, checked on every send surface (services/decisions.ts). */
+  readonly scopes?: KeyScopes;
 }

@@ -22,6 +22,7 @@ const apiKeyMetadata = (r: ApiKeyRecord): KeyMetadata => ({
   expiresAt: r.expiresAt,
   revokedAt: r.revokedAt,
   lastUsedDay: r.lastUsedDay,
+  scopes: r.scopes,
 });
 
 const credentialMetadata = (r: SenderCredentialRecord): KeyMetadata => ({
@@ -34,6 +35,7 @@ const credentialMetadata = (r: SenderCredentialRecord): KeyMetadata => ({
   expiresAt: r.expiresAt,
   revokedAt: r.revokedAt,
   lastUsedDay: r.lastUsedDay,
+  scopes: r.scopes,
 });
 
 const byCreation = (a: KeyMetadata, b: KeyMetadata) => a.createdAt.localeCompare(b.createdAt);
@@ -75,7 +77,7 @@ function refuseRevoked(record: { revokedAt?: string }, now: Date): void {
   }
 }
 
-/** A new key of the same role and label; the old one works until revoked, or `graceSeconds` more. */
+/** A new key of the same role, label and scopes; the old one works until revoked, or `graceSeconds` more. */
 export async function rotateKey(
   deps: Pick<Dependencies, 'store' | 'clock'>,
   tenantId: string,
@@ -90,6 +92,7 @@ export async function rotateKey(
     role: old.role,
     label: old.label,
     expiresAt: input.expiresAt,
+    scopes: old.scopes,
   });
   const previous =
     input.graceSeconds === undefined
@@ -111,6 +114,7 @@ export async function rotateCredential(
   const created = await createSenderCredential(deps, tenantId, {
     label: old.label,
     expiresAt: input.expiresAt,
+    scopes: old.scopes,
   });
   const previous =
     input.graceSeconds === undefined

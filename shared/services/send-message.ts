@@ -32,6 +32,7 @@ import {
   normalizeAddress,
   type PrefetchedState,
   type RejectedBody,
+  refuseOutOfScope,
   rejectedBody,
 } from './decisions';
 import type { Caller, Dependencies } from './dependencies';
@@ -74,6 +75,7 @@ export async function sendMessage(
   if (schedule !== undefined && !schedule.ok)
     throw new InvalidInputError([{ field: 'sendAt', problem: schedule.problem }]);
   const ctx = ahead?.ctx ?? (await loadContext(deps, caller.tenantId));
+  refuseOutOfScope(caller, ctx.tenant, request);
   const at = schedule?.at;
   if (request.channel === 'sms') return sendSms(deps, caller, ctx, request, at);
   return at === undefined

@@ -24,7 +24,7 @@ import { signToken } from '../domain/unsubscribe-token';
 import type { OutboundAttachment } from '../ports/email-sender';
 import { MAX_SES_RECIPIENTS, type SesSendEmailInput } from '../schemas/ses';
 import type { Purpose } from '../schemas/tenant';
-import { type DecisionContext, decideFor, loadContext, prefetchStates } from './decisions';
+import { type DecisionContext, decideFor, loadContext, prefetchStates, refuseOutOfScope } from './decisions';
 import type { Caller, Dependencies } from './dependencies';
 import { runOnce } from './idempotency';
 import { actorOf } from './record-change';
@@ -259,6 +259,7 @@ export async function sendSesEmail(
 ): Promise<{ MessageId: string }> {
   const ctx = await loadContext(deps, caller.tenantId);
   const purpose = purposeOf(input, ctx);
+  refuseOutOfScope(caller, ctx.tenant, { channel: 'email', purpose: purpose.id });
   const { content, envelope } = await readContent(input);
   const recipients = [...new Set(envelope.recipients)];
   if (recipients.length === 0) throw new SesBadRequestError('Destination names no recipient');

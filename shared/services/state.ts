@@ -5,10 +5,11 @@ import { checkConsent } from '../domain/decide';
 import { futureDatedFields } from '../domain/instant';
 import { optOutMentionIssues, smsWindowIssues } from '../domain/legal-floors';
 import { recipientKeys } from '../domain/recipient-key';
-import { encryptSecret, generateAccessKeyId, generateSecretAccessKey } from '../domain/sender-credential';
+import { generateAccessKeyId, generateSecretAccessKey } from '../domain/sender-credential';
 import { senderDeclarationProblem } from '../domain/sms-sender';
 import { NotFoundError } from '../ports/gateway-store';
 import type {
+  createCredentialSchema,
   createKeySchema,
   putRecipientSchema,
   recordConsentSchema,
@@ -101,8 +102,16 @@ export async function createApiKey(
     label: input.label,
     createdAt: deps.clock.now().toISOString(),
     expiresAt: input.expiresAt,
+    scopes: input.scopes,
   });
-  return { keyId, role: input.role, key, label: input.label, expiresAt: input.expiresAt };
+  return {
+    keyId,
+    role: input.role,
+    key,
+    label: input.label,
+    expiresAt: input.expiresAt,
+    scopes: input.scopes,
+  };
 }
 
 /**
@@ -112,9 +121,8 @@ export async function createApiKey(
 export async function createSenderCredential(
   deps: Pick<Dependencies, 'store' | 'clock' | 'keys'>,
   tenantId: string,
-  input: { label?: string; expiresAt?: string },
+  input: z.output<typeof createCredentialSchema>,
 ) {
-  const keys = await deps.keys.load();
   const accessKeyId = generateAccessKeyId();
   const secretAccessKey = generateSecretAccessKey();
   const keyId = randomUUID();
@@ -123,11 +131,19 @@ export async function createSenderCredential(
     tenantId,
     keyId,
     label: input.label,
-    secretCiphertext: encryptSecret(keys.hashKey, accessKeyId, secretAccessKey),
+    secretCiphertext: await deps.keys.sealCredentialSecret(accessKeyId, secretAccessKey),
     createdAt: deps.clock.now().toISOString(),
     expiresAt: input.expiresAt,
+    scopes: input.scopes,
   });
-  return { keyId, accessKeyId, secretAccessKey, label: input.label, expiresAt: input.expiresAt };
+  return {
+    keyId,
+    accessKeyId,
+    secretAccessKey,
+    label: input.label,
+    expiresAt: input.expiresAt,
+    scopes: input.scopes,
+  };
 }
 
 /**

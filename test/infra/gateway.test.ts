@@ -161,6 +161,89 @@ describe('ConsentGatewayStack template', () => {
     });
   });
 
+  describe('SES credential secrets key', () => {
+    type KeyStatement = {
+      Sid?: string;
+      Effect: string;
+      Principal: { AWS: unknown };
+      Action: string | string[];
+      Condition?: Record<string, Record<string, string>>;
+    };
+    const keys = template.findResources('AWS::KMS::Key', {
+      Properties: { Description: Match.stringLikeRegexp('SES credential secrets') },
+    });
+    const [key] = Object.values(keys) as Resource[];
+    const statements = () =>
+      (key!.Properties.KeyPolicy as { Statement: KeyStatement[] }).Statement.map((st) => ({
+        ...st,
+        actions: asList(st.Action),
+        principal: flatten(st.Principal.AWS),
+      }));
+    const roleOf = (id: string) => {
+      const [, fn] = functionOf(template, entryPoints.find((e) => e.id === id)!);
+      return `<${(fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0]}.Arn>`;
+    };
+    const USE = [
+      'kms:Decrypt',
+      'kms:Encrypt',
+      'kms:ReEncrypt*',
+      'kms:GenerateDataKey*',
+      'kms:CreateGrant',
+      'kms:*',
+    ];
+
+    it('is one key, rotated yearly, retained', () => {
+      expect(Object.keys(keys)).toHaveLength(1);
+      expect(key!.Properties.EnableKeyRotation).toBe(true);
+      expect(key!.DeletionPolicy).toBe('Retain');
+    });
+
+    it('lets only the SesSendEmail role decrypt, and only the Admin role encrypt, with the purpose as context', () => {
+      const using = statements().filter((st) =>
+        st.actions.some((a) => USE.includes(a) || a.startsWith('kms:ReEncrypt')),
+      );
+      expect(using.map((st) => [st.principal, st.actions, st.Effect])).toEqual(
+        expect.arrayContaining([
+          [roleOf('SesSendEmail'), ['kms:Decrypt'], 'Allow'],
+          [roleOf('Admin'), ['kms:Encrypt'], 'Allow'],
+        ]),
+      );
+      expect(using).toHaveLength(2);
+      for (const st of using) {
+        expect(st.Condition).toEqual({
+          StringEquals: { 'kms:EncryptionContext:consent-gate:purpose': 'ses-credential-secret' },
+        });
+      }
+    });
+
+    it('lets the account administer the key without using it or granting its use (no kms:*, Decrypt, CreateGrant)', () => {
+      const account = statements().filter((st) => st.principal.includes(':root'));
+      expect(account).toHaveLength(1);
+      const actions = account[0]!.actions;
+      expect(actions).toContain('kms:Put*');
+      expect(actions).toContain('kms:ScheduleKeyDeletion');
+      for (const use of USE) expect(actions).not.toContain(use);
+      // No wildcard that covers a use: Create* would include CreateGrant.
+      expect(
+        actions.filter(
+          (a) => /^kms:(Create|Re|Generate|Decrypt|Encrypt)\*?$/.test(a) && a !== 'kms:CreateAlias',
+        ),
+      ).toEqual([]);
+      expect(actions).not.toContain('kms:Create*');
+    });
+
+    it('no IAM policy of the stack grants kms:Decrypt or kms:Encrypt on it', () => {
+      const onKey = allStatements(template).filter(
+        (st) =>
+          actionsOf([st]).some((a) => ['kms:Decrypt', 'kms:Encrypt', 'kms:*'].includes(a)) &&
+          asList(st.Resource).some(
+            (r) => typeof r !== 'string' && flatten(r).includes('CredentialSecretsKey'),
+          ),
+      );
+      expect(onKey).toEqual([]);
+    });
+  });
+
   describe('functions', () => {
     it('has one function per entry point', () => {
       template.resourceCountIs('AWS::Lambda::Function', entryPoints.length);
@@ -222,6 +305,7 @@ describe('ConsentGatewayStack template', () => {
           [ENV.tableName]: needs.table !== undefined,
           [ENV.hashKeySecretArn]: needs.keys === true,
           [ENV.tokenKeysSecretArn]: needs.keys === true,
+          [ENV.credentialKeyArn]: needs.credentialSecrets !== undefined,
           [ENV.publicBaseUrl]: needs.publicBaseUrl === true,
           [ENV.eventBusName]: needs.publishEvents === true,
         };
@@ -255,6 +339,13 @@ describe('ConsentGatewayStack template', () => {
         }
 
         expect(actions.some((action) => action.startsWith('ses:'))).toBe(needs.sendEmail === true);
+        // KMS use of the credential key is in its key policy only (below), never in a role's policy.
+        expect(actions.filter((action) => action.startsWith('kms:'))).toEqual([]);
+        if (needs.credentialSecrets !== undefined) {
+          expect(flatten(variables[ENV.credentialKeyArn])).toMatch(
+            /^<GatewayCredentialSecretsKey[0-9A-F]+\.Arn>$/,
+          );
+        }
 
         // Events out: only the functions that publish may put events, and only on the gateway's bus.
         expect(actions.includes('events:PutEvents')).toBe(needs.publishEvents === true);

@@ -45,7 +45,12 @@ export function authenticate(options: {
     // An admin key may also send; a sender key may only send.
     if (options.role === 'admin' && record.role !== 'admin')
       throw new ForbiddenError('This endpoint needs an admin key');
-    request.context.caller = { tenantId: record.tenantId, keyId: record.keyId, role: record.role };
+    request.context.caller = {
+      tenantId: record.tenantId,
+      keyId: record.keyId,
+      role: record.role,
+      scopes: record.scopes,
+    };
   };
   return { before };
 }

@@ -5,7 +5,7 @@ import { ConflictError, NotFoundError, StoreUnavailableError } from '../../ports
 import { ObjectionQueueUnavailableError } from '../../ports/objection-queue';
 import { SmsProviderError } from '../../ports/sms-sender';
 import { InvalidInputError } from '../../schemas/validation';
-import { TenantConfigurationError } from '../../services/errors';
+import { OutOfScopeError, TenantConfigurationError } from '../../services/errors';
 import { IdempotencyInProgressError, IdempotencyKeyReusedError } from '../../services/idempotency';
 import { HttpError, RateLimitedError } from '../errors';
 import { type HttpResponse, json } from '../responses';
@@ -48,6 +48,8 @@ export function toResponse(
     return { response: out(404, 'not_found', error.message), internal: false };
   if (error instanceof ConflictError)
     return { response: out(409, 'conflict', error.message), internal: false };
+  if (error instanceof OutOfScopeError)
+    return { response: out(403, 'out_of_scope', error.message, { scope: error.scope }), internal: false };
   if (error instanceof TenantConfigurationError) {
     return { response: out(409, 'tenant_configuration', error.message), internal: false };
   }

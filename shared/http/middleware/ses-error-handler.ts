@@ -7,6 +7,7 @@ import { SignatureError } from '../../domain/sigv4';
 import { EmailProviderError, EmailRejectedByProviderError } from '../../ports/email-sender';
 import { NotFoundError, StoreUnavailableError } from '../../ports/gateway-store';
 import { InvalidInputError } from '../../schemas/validation';
+import { OutOfScopeError } from '../../services/errors';
 import { IdempotencyInProgressError, IdempotencyKeyReusedError } from '../../services/idempotency';
 import { SesBadRequestError, SesMessageRefusedError } from '../../services/ses-send-email';
 import { RateLimitedError } from '../errors';
@@ -46,6 +47,8 @@ export function toSesErrorResponse(error: unknown): { response: HttpResponse; in
   });
   if (error instanceof SignatureError) return out(403, error.code, error.message);
   if (error instanceof SesMessageRefusedError) return out(400, 'MessageRejected', error.message);
+  // As SES answers a send its IAM policy does not allow (ses:FromAddress and the like).
+  if (error instanceof OutOfScopeError) return out(403, 'AccessDeniedException', error.message);
   if (error instanceof SesBadRequestError || error instanceof MimeInjectionError)
     return out(400, 'BadRequestException', error.message);
   if (error instanceof InvalidInputError) return out(400, 'BadRequestException', error.message);

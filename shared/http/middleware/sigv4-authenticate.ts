@@ -1,7 +1,6 @@
 import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { keyRefusal, usageDay } from '../../domain/api-key';
-import { decryptSecret } from '../../domain/sender-credential';
 import { parseAuthorization, SignatureError, verifySignature } from '../../domain/sigv4';
 import type { Dependencies } from '../../services/dependencies';
 import type { HttpResponse } from '../responses';
@@ -63,8 +62,7 @@ export function sigv4Authenticate(options: {
         'The security token included in the request is invalid.',
       );
     }
-    const keys = await deps.keys.load();
-    const secret = decryptSecret(keys.hashKey, credential.accessKeyId, credential.secretCiphertext);
+    const secret = await deps.keys.openCredentialSecret(credential.accessKeyId, credential.secretCiphertext);
     await verifySignature(
       {
         method: event.requestContext.http.method,
@@ -83,7 +81,12 @@ export function sigv4Authenticate(options: {
       // At most one conditional write a day once written; not awaited.
       deps.store.touchSenderCredential(credential.accessKeyId, today).catch(() => undefined);
     }
-    request.context.caller = { tenantId: credential.tenantId, keyId: credential.keyId, role: 'sender' };
+    request.context.caller = {
+      tenantId: credential.tenantId,
+      keyId: credential.keyId,
+      role: 'sender',
+      scopes: credential.scopes,
+    };
     (request.context as SignedContext).signature = auth.signature;
   };
   return { before };
