@@ -63,7 +63,12 @@ function localParts(instant: Date, zone: string): LocalParts {
   };
 }
 
-/** The instant at which a zone's wall clock reads the given local time (DST-aware). */
+/**
+ * The instant at which a zone's wall clock reads the given local time (DST-aware). A time the
+ * clocks skip (the spring change: 02:00 → 03:00 in Paris) is read with the offset in force
+ * before the change, so the clocks show it moved forward by the gap (02:30 → 03:30): R14, a
+ * window opening in the gap opens when the clocks resume, never before its start.
+ */
 export function zonedInstant(
   year: number,
   month: number,
@@ -73,15 +78,19 @@ export function zonedInstant(
   zone: string,
 ): Date {
   const wall = Date.UTC(year, month - 1, day, hour, minute);
+  const shownAt = (instant: number) => {
+    const p = localParts(new Date(instant), zone);
+    return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute);
+  };
+  // Two corrections reach any time the clocks show; a guess still off after them is in a gap.
   let guess = wall;
   for (let i = 0; i < 3; i++) {
-    const p = localParts(new Date(guess), zone);
-    const shown = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute);
-    const delta = wall - shown;
-    if (delta === 0) break;
+    const delta = wall - shownAt(guess);
+    if (delta === 0) return new Date(guess);
     guess += delta;
   }
-  return new Date(guess);
+  const dayBefore = wall - 86_400_000;
+  return new Date(wall - (shownAt(dayBefore) - dayBefore));
 }
 
 const holidayCalendars = new Map<string, Set<string>>();

@@ -211,3 +211,77 @@ describe('evaluateComplaintRate (mailbox provider thresholds)', () => {
     expect(evaluateComplaintRate({ counts, settings: strict, now: NOW, held: false }).holdDue).toBe(true);
   });
 });
+
+/** Rows the mutation run (docs/testing.md) showed unpinned: what the hold is judged on, tiny thresholds. */
+describe('evaluateComplaintRate: what the hold is judged on', () => {
+  const evaluate = (counts: DayCount[], lastLift?: LiftBaseline, s = settings) =>
+    evaluateComplaintRate({ counts, settings: s, now: NOW, held: false, lastLift });
+
+  it.each([
+    {
+      title: 'without a lift: the whole window',
+      counts: [count(6, 1000, 1), count(0, 500, 2)],
+      lastLift: undefined,
+      judged: { from: day(6), sends: 1500, complaints: 3 },
+    },
+    {
+      title: 'after a lift today: what today counted since the lift (its baseline subtracted)',
+      counts: [count(2, 1000, 10), count(0, 1500, 6)],
+      lastLift: { day: day(0), sends: 1000, complaints: 5 },
+      judged: { from: day(0), sends: 500, complaints: 1 },
+    },
+    {
+      title: 'after a lift two days ago: the lift day since the lift, and the days after it',
+      counts: [count(3, 900, 9), count(2, 1000, 10), count(1, 400, 1), count(0, 100, 0)],
+      lastLift: { day: day(2), sends: 800, complaints: 8 },
+      judged: { from: day(2), sends: 700, complaints: 3 },
+    },
+    {
+      title: 'a baseline above what the day now counts (counts arrive late) is never negative',
+      counts: [count(0, 50, 3)],
+      lastLift: { day: day(0), sends: 100, complaints: 5 },
+      judged: { from: day(0), sends: 0, complaints: 0 },
+    },
+    {
+      title: 'a lift older than the window: the whole window',
+      counts: [count(5, 1000, 4)],
+      lastLift: { day: day(20), sends: 5000, complaints: 40 },
+      judged: { from: day(6), sends: 1000, complaints: 4 },
+    },
+    {
+      title: 'a lift dated after today (a clock ahead): nothing judged yet, from today',
+      counts: [count(0, 5000, 40)],
+      lastLift: { day: day(-1), sends: 0, complaints: 0 },
+      judged: { from: day(0), sends: 0, complaints: 0 },
+    },
+  ])('$title', ({ counts, lastLift, judged }) => {
+    expect(evaluate(counts, lastLift).judged).toEqual(judged);
+  });
+
+  it('a window of no day (the schema refuses it) judges nothing and names today', () => {
+    const evaluation = evaluate([count(0, 5000, 40)], undefined, { ...settings, windowDays: 0 });
+    expect(evaluation).toMatchObject({
+      from: day(0),
+      to: day(0),
+      sends: 0,
+      days: [],
+      judged: { from: day(0), sends: 0, complaints: 0 },
+      holdDue: false,
+      status: 'ok',
+    });
+  });
+
+  it('no complaint never reaches a threshold, however small the tenant sets it', () => {
+    // holdRate and warningRate need only be positive: a tenant may hold on its very first complaint.
+    const strictest = { ...settings, holdRate: 1e-12, warningRate: 1e-12, minSends: 1 };
+    expect(reaches(0, 1000, 1e-12)).toBe(false);
+    expect(evaluate([count(0, 1000, 0)], undefined, strictest)).toMatchObject({
+      status: 'ok',
+      holdDue: false,
+    });
+    expect(evaluate([count(0, 1000, 1)], undefined, strictest)).toMatchObject({
+      status: 'hold',
+      holdDue: true,
+    });
+  });
+});

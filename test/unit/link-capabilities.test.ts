@@ -65,6 +65,8 @@ describe('link capabilities (R15)', () => {
     ['élodie@exemple.fr', 'é•••@exemple.fr'],
     ['a"b@c"@example.org', 'a•••@example.org'],
     ['+33612345678', '•••78'],
+    // Nothing before the @ is no local part to show a letter of: read as a number, no digit shown.
+    ['@example.org', '•••'],
   ])('R15: masks %s as %s', (address, masked) => {
     expect(maskAddress(address)).toBe(masked);
   });

@@ -98,3 +98,36 @@ describe('rateLimit middleware', () => {
     expect(calls).toHaveLength(0);
   });
 });
+
+/** Rows the mutation run (docs/testing.md) showed unpinned: the limits' edges and a refused bucket. */
+describe('rate limits: edges', () => {
+  it.each([
+    ['the smallest limits', { rateLimit: 0.01, burstLimit: 1 }, undefined],
+    ['a rate of 0', { rateLimit: 0, burstLimit: 1 }, /keyRateLimit\.rateLimit/],
+    ['an infinite rate', { rateLimit: Number.POSITIVE_INFINITY, burstLimit: 1 }, /keyRateLimit\.rateLimit/],
+    ['a rate that is not a number', { rateLimit: Number.NaN, burstLimit: 1 }, /keyRateLimit\.rateLimit/],
+    ['a burst of 0', { rateLimit: 1, burstLimit: 0 }, /keyRateLimit\.burstLimit/],
+    ['a burst below 0', { rateLimit: 1, burstLimit: -3 }, /keyRateLimit\.burstLimit/],
+    ['a burst that is not whole', { rateLimit: 1, burstLimit: 1.5 }, /keyRateLimit\.burstLimit/],
+  ])('validateRateLimit: %s', (_title, limit, refused) => {
+    if (refused === undefined) return expect(validateRateLimit(limit, 'keyRateLimit')).toBe(limit);
+    expect(() => validateRateLimit(limit, 'keyRateLimit')).toThrow(refused);
+    expect(() => validateRateLimit(limit, 'keyRateLimit')).toThrow(
+      expect.objectContaining({ name: 'RateLimitError' }),
+    );
+  });
+
+  it('a refused request keeps the partly refilled bucket, and waits for the missing part of a token', () => {
+    const slow = { rateLimit: 0.25, burstLimit: 2 }; // one token every 4 s
+    // 1 s after an empty bucket: a quarter of a token, three quarters missing, 3 s to wait.
+    expect(takeToken({ tokens: 0, at: 0 }, 1_000, slow)).toEqual({
+      allowed: false,
+      bucket: { tokens: 0.25, at: 1_000 },
+      retryAfterSeconds: 3,
+    });
+    // Never less than one second, even when almost a whole token is back.
+    expect(takeToken({ tokens: 0, at: 0 }, 3_990, slow).retryAfterSeconds).toBe(1);
+    // A clock that went back refills nothing.
+    expect(takeToken({ tokens: 0.5, at: 10_000 }, 9_000, slow).bucket).toEqual({ tokens: 0.5, at: 9_000 });
+  });
+});

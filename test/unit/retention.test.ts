@@ -3,6 +3,7 @@ import {
   addDays,
   lastActivityAt,
   lastPurchaseAt,
+  RETENTION_REPLAN_ENTITY,
   recordTtl,
   retentionEnd,
   retentionPlan,
@@ -257,5 +258,23 @@ describe('retention arithmetic (R9, R11): literal values', () => {
     expect(recordTtl(state(), s, new Date('2026-05-01T00:00:00Z'))).toBe(
       ttlOf(new Date('2026-08-09T00:00:00.000Z')),
     );
+  });
+});
+
+/** Rows the mutation run (docs/testing.md) showed unpinned. */
+describe('retention plan: the re-plan request', () => {
+  it('R9 gives no TTL to a pending re-plan request (it is deleted once served), and plans the rest', () => {
+    const recipient = state({ profile: profile({ collection: undefined, lastActivityAt: daysAgo(100) }) });
+    const plan = retentionPlan(
+      [
+        { sk: 'S#REPLAN', entity: RETENTION_REPLAN_ENTITY },
+        { sk: 'S#PROFILE', entity: 'profile' },
+      ],
+      recipient,
+      settings,
+      kept,
+    );
+    expect(RETENTION_REPLAN_ENTITY).toBe('retentionReplan');
+    expect(plan).toEqual([{ sk: 'S#PROFILE', ttl: ttlOf(addDays(daysAgo(100), 3 * 365)) }]);
   });
 });

@@ -296,3 +296,71 @@ describe('SigV4 verification: limits and scope', () => {
     expect(() => plain.reset()).toThrow('not supported');
   });
 });
+
+/** Rows the second mutation run showed unpinned: header layout, escaped paths, the expiry message. */
+describe('SigV4 verification: what clients send', () => {
+  const signature = 'a'.repeat(64);
+  const expected = {
+    accessKeyId: 'CGAKX',
+    scopeDate: '20260615',
+    region: 'eu-west-3',
+    service: 'ses',
+    signedHeaders: ['host', 'x-amz-date'],
+    signature,
+  };
+
+  it.each([
+    ['two spaces after the scheme', '  ', ', ', ', ', ''],
+    ['no space after the commas', ' ', ',', ',', ''],
+    ['spaces before the commas', ' ', ' , ', ' , ', ''],
+    ['trailing white space', ' ', ', ', ', ', '  '],
+  ])('reads an Authorization header with %s, as AWS does', (_title, afterScheme, comma1, comma2, tail) => {
+    const header = `AWS4-HMAC-SHA256${afterScheme}Credential=CGAKX/20260615/eu-west-3/ses/aws4_request${comma1}SignedHeaders=host;x-amz-date${comma2}Signature=${signature}${tail}`;
+    expect(parseAuthorization(header)).toEqual(expected);
+  });
+
+  it('verifies a path with an escaped character, escaped again in the canonical request as the SDK signs it', async () => {
+    // The SES v2 API puts identities in the path (`bob%40example.org`); the SDK signs the
+    // encoded path encoded once more (every service but S3), and rawPath is the encoded path.
+    const path = '/v2/email/identities/bob%40example.org';
+    const signer = new SignatureV4({
+      credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET },
+      region: 'eu-west-3',
+      service: 'ses',
+      sha256: NodeSha256,
+    });
+    const out = await signer.sign(
+      {
+        method: 'GET',
+        protocol: 'https:',
+        hostname: 'gate.example',
+        path,
+        query: {},
+        headers: { host: 'gate.example' },
+      },
+      { signingDate: SIGNED_AT },
+    );
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(out.headers)) headers[k.toLowerCase()] = String(v);
+    const request = { method: 'GET', path, query: {}, headers, body: new Uint8Array() };
+    expect(await check(request, SIGNED_AT)).toBe('valid');
+    expect(await check({ ...request, path: '/v2/email/identities/eve%40example.org' }, SIGNED_AT)).toContain(
+      'InvalidSignatureException: The request signature',
+    );
+  });
+
+  it('says when a request expired in the AWS format: the signing time, the earliest accepted and now', async () => {
+    const error = await verifySignature(
+      await signed(),
+      parseAuthorization((await signed()).headers.authorization),
+      SECRET,
+      minutes(6),
+      { service: 'ses', region: 'eu-west-3' },
+    ).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: 'InvalidSignatureException',
+      message:
+        'Signature expired: 20260615T100000Z is now earlier than 20260615T100100Z (20260615T100600Z - 5 min.)',
+    });
+  });
+});

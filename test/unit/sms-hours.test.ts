@@ -113,3 +113,28 @@ describe('R14 local wall-clock instants', () => {
     expect(zonedInstant(y, mo, d, h, mi, zone).toISOString()).toBe(iso);
   });
 });
+
+/** Rows the mutation run (docs/testing.md) showed unpinned: a local time the clocks skip. */
+describe('R14 local wall-clock instants in a DST gap', () => {
+  it.each([
+    // 29 March 2026: Paris goes from 02:00 CET straight to 03:00 CEST; 02:30 is never shown.
+    ['Paris, 02:30 on the spring change', 2026, 3, 29, 2, 30, 'Europe/Paris', '2026-03-29T01:30:00.000Z'],
+    // 8 March 2026: New York goes from 02:00 EST to 03:00 EDT.
+    [
+      'New York, 02:15 on the spring change',
+      2026,
+      3,
+      8,
+      2,
+      15,
+      'America/New_York',
+      '2026-03-08T07:15:00.000Z',
+    ],
+  ])(
+    'R14 a time the clocks skip is read after the gap, never before it (%s)',
+    (_title, y, mo, d, h, mi, zone, iso) => {
+      // The wall clock then reads 03:30 (03:15): a window opening in the gap opens when the clocks resume.
+      expect(zonedInstant(y, mo, d, h, mi, zone).toISOString()).toBe(iso);
+    },
+  );
+});

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import {
+  canonicalInstant,
+  earlierMs,
+  futureDatedFields,
+  instantMs,
+  isFutureDated,
+  laterMs,
+  MAX_FUTURE_SKEW_MS,
+} from '../../shared/domain/instant';
+
+/** RULES.md vocabulary, "Time": instants compared as instants; evidence dated in the future is not evidence. */
+const now = new Date('2026-06-01T12:00:00.000Z');
+const at = (ms: number) => new Date(now.getTime() + ms).toISOString();
+
+describe('RULES.md "Time": instants', () => {
+  it('reads any offset and precision as the same instant, and the unreadable as NaN', () => {
+    expect(instantMs('2026-06-01T22:00:00+02:00')).toBe(Date.UTC(2026, 5, 1, 20));
+    expect(instantMs('2026-06-01T20:00:00.000Z')).toBe(Date.UTC(2026, 5, 1, 20));
+    expect(instantMs('not a date')).toBeNaN();
+  });
+
+  it('stores one canonical form: UTC, milliseconds, Z', () => {
+    expect(canonicalInstant('2026-06-01T22:00:00+02:00')).toBe('2026-06-01T20:00:00.000Z');
+    expect(canonicalInstant('2026-06-01T12:00:00.5-08:00')).toBe('2026-06-01T20:00:00.500Z');
+  });
+
+  it.each([
+    ['R3 R7 R9 now is not in the future', 0, false],
+    ['R3 R7 R9 five minutes ahead is within the clock skew', 5 * 60_000, false],
+    ['R3 R7 R9 one millisecond beyond the skew is in the future', 5 * 60_000 + 1, true],
+    ['R3 R7 R9 the past is not in the future', -86_400_000, false],
+  ])('%s', (_title, ms, future) => {
+    expect(MAX_FUTURE_SKEW_MS).toBe(300_000);
+    expect(isFutureDated(at(ms), now)).toBe(future);
+  });
+
+  it('R3 R7 R9 names each future-dated field, skipping absent and acceptable ones', () => {
+    const late = at(6 * 60_000);
+    expect(
+      futureDatedFields(
+        [
+          ['grant.givenAt', late],
+          ['grant.confirmedAt', undefined],
+          ['purchases.0.at', at(0)],
+          ['lastActivityAt', at(MAX_FUTURE_SKEW_MS + 1)],
+        ],
+        now,
+      ),
+    ).toEqual([
+      {
+        field: 'grant.givenAt',
+        problem: `${late} is in the future (the gate's clock says 2026-06-01T12:00:00.000Z, 5 min of skew allowed): evidence cannot be dated after it is recorded`,
+      },
+      { field: 'lastActivityAt', problem: expect.stringContaining(at(MAX_FUTURE_SKEW_MS + 1)) },
+    ]);
+    expect(futureDatedFields([], now)).toEqual([]);
+  });
+
+  it.each([
+    [
+      'both given, later first',
+      '2026-02-01T00:00:00Z',
+      '2026-01-01T00:00:00Z',
+      Date.UTC(2026, 1, 1),
+      Date.UTC(2026, 0, 1),
+    ],
+    [
+      'both given, later second',
+      '2026-01-01T00:00:00Z',
+      '2026-02-01T00:00:00Z',
+      Date.UTC(2026, 1, 1),
+      Date.UTC(2026, 0, 1),
+    ],
+    [
+      'as instants: +02:00 is earlier than Z of the same wall time',
+      '2026-01-01T10:00:00+02:00',
+      '2026-01-01T09:00:00Z',
+      Date.UTC(2026, 0, 1, 9),
+      Date.UTC(2026, 0, 1, 8),
+    ],
+    ['only the first', '2026-01-01T00:00:00Z', undefined, Date.UTC(2026, 0, 1), Date.UTC(2026, 0, 1)],
+    ['only the second', undefined, '2026-01-01T00:00:00Z', Date.UTC(2026, 0, 1), Date.UTC(2026, 0, 1)],
+  ])('the later and the earlier of two instants: %s', (_title, a, b, later, earlier) => {
+    expect(laterMs(a, b)).toBe(later);
+    expect(earlierMs(a, b)).toBe(earlier);
+  });
+
+  it('neither instant given: no later or earlier one (NaN, which compares false)', () => {
+    expect(laterMs(undefined, undefined)).toBeNaN();
+    expect(earlierMs(undefined, undefined)).toBeNaN();
+  });
+});
