@@ -7,46 +7,49 @@ export function addDays(iso: string, days: number): Date {
   return new Date(Date.parse(iso) + days * DAY_MS);
 }
 
-function latest(dates: readonly (string | undefined)[]): string | undefined {
-  let best: string | undefined;
-  let bestMs = Number.NEGATIVE_INFINITY;
-  for (const d of dates) {
-    if (d === undefined) continue;
-    const ms = Date.parse(d);
-    if (ms > bestMs) {
-      bestMs = ms;
-      best = d;
-    }
-  }
-  return best;
+/**
+ * Epoch ms of an instant that may be absent: `NaN` for none, so that the comparisons below
+ * need no guard (a comparison with `NaN` is false, `Math.min` and `Math.max` give `NaN`).
+ */
+function ms(iso: string | undefined): number {
+  return Date.parse(String(iso));
+}
+
+/** The latest of the instants given, as epoch ms, skipping absent ones; undefined when none is. */
+function latestMs(instants: readonly number[]): number | undefined {
+  const latest = Math.max(...instants.filter((t) => !Number.isNaN(t)));
+  return Number.isFinite(latest) ? latest : undefined;
+}
+
+function asInstant(t: number | undefined): string | undefined {
+  return t === undefined ? undefined : new Date(t).toISOString();
 }
 
 /**
  * RULES.md "Time": a fact cannot have happened after it was recorded. A date later than its
  * record (stored before future dates were refused at recording) counts as of the recording,
  * so that a purchase "made" next year neither gives soft opt-in (R2) nor stretches
- * retention (R9).
+ * retention (R9). A record always has its time (the schema requires it), so `NaN` comes
+ * only from an absent date, and stays `NaN`.
  */
-function notAfter(date: string | undefined, recordedAt: string | undefined): string | undefined {
-  if (date === undefined || recordedAt === undefined) return date;
-  return Date.parse(date) > Date.parse(recordedAt) ? recordedAt : date;
+function notAfter(date: string | undefined, recordedAt: string | undefined): number {
+  return Math.min(ms(date), ms(recordedAt));
 }
 
-/** R2/R9: the last purchase, whatever the family; undefined for a prospect. */
-export function lastPurchaseAt(state: RecipientState): string | undefined {
+function lastPurchaseMs(state: RecipientState): number | undefined {
   const recorded = state.profile?.updatedAt;
-  return latest((state.profile?.purchases ?? []).map((p) => notAfter(p.at, recorded)));
+  return latestMs((state.profile?.purchases ?? []).map((p) => notAfter(p.at, recorded)));
 }
 
-/**
- * R9: the last contact coming from the person: collection, declared activity, purchases,
- * consents given, withdrawals and objections are all their acts. An email open is not
- * (the tenant reports `lastActivityAt` without opens).
- */
-export function lastActivityAt(state: RecipientState): string | undefined {
+/** R2/R9: the last purchase, whatever the family, as a canonical instant; undefined for a prospect. */
+export function lastPurchaseAt(state: RecipientState): string | undefined {
+  return asInstant(lastPurchaseMs(state));
+}
+
+function lastActivityMs(state: RecipientState): number | undefined {
   const profile = state.profile;
   const recorded = profile?.updatedAt;
-  return latest([
+  return latestMs([
     notAfter(profile?.collection?.at, recorded),
     notAfter(profile?.lastActivityAt, recorded),
     ...(profile?.purchases ?? []).map((p) => notAfter(p.at, recorded)),
@@ -58,18 +61,26 @@ export function lastActivityAt(state: RecipientState): string | undefined {
 }
 
 /**
+ * R9: the last contact coming from the person, as a canonical instant: collection, declared
+ * activity, purchases, consents given, withdrawals and objections are all their acts. An
+ * email open is not (the tenant reports `lastActivityAt` without opens).
+ */
+export function lastActivityAt(state: RecipientState): string | undefined {
+  return asInstant(lastActivityMs(state));
+}
+
+/**
  * R9: when the recipient's personal data falls out of retention: prospect retention after
  * the last activity, or customer retention after the last purchase, whichever is later.
  * Undefined when nothing about the person is dated (nothing to retain).
  */
 export function retentionEnd(state: RecipientState, settings: TenantSettings): Date | undefined {
-  const activity = lastActivityAt(state);
+  const activity = lastActivityMs(state);
   if (activity === undefined) return undefined;
-  const asProspect = addDays(activity, settings.prospectRetentionDays);
-  const purchase = lastPurchaseAt(state);
-  if (purchase === undefined) return asProspect;
-  const asCustomer = addDays(purchase, settings.customerRetentionDays);
-  return asCustomer.getTime() > asProspect.getTime() ? asCustomer : asProspect;
+  const asProspect = activity + settings.prospectRetentionDays * DAY_MS;
+  // No purchase: NaN, and the prospect end alone counts.
+  const asCustomer = (lastPurchaseMs(state) ?? Number.NaN) + settings.customerRetentionDays * DAY_MS;
+  return new Date(Number.isNaN(asCustomer) ? asProspect : Math.max(asProspect, asCustomer));
 }
 
 /** DynamoDB TTL: seconds since the epoch. */

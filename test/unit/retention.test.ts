@@ -146,6 +146,16 @@ describe('retention arithmetic (R9, R11): literal values', () => {
     expect(addDays('2026-06-15T10:00:00+02:00', -1).toISOString()).toBe('2026-06-14T08:00:00.000Z');
   });
 
+  it('R9 the last purchase and contact are given in the canonical form (UTC, milliseconds), one instant whatever its spelling', () => {
+    const purchases = [
+      { productFamily: 'a', at: '2026-05-01T12:00:00+02:00' },
+      { productFamily: 'b', at: '2026-05-01T10:00:00Z' },
+    ];
+    const s1 = state({ profile: profile({ purchases, collection: undefined }) });
+    expect(lastPurchaseAt(s1)).toBe('2026-05-01T10:00:00.000Z');
+    expect(lastActivityAt(s1)).toBe('2026-05-01T10:00:00.000Z');
+  });
+
   it('R9 the last purchase is the latest instant, whatever the list order and the offsets', () => {
     const purchases = [
       { productFamily: 'a', at: '2026-03-01T00:00:00Z' },
@@ -153,7 +163,7 @@ describe('retention arithmetic (R9, R11): literal values', () => {
       { productFamily: 'c', at: '2026-05-01T12:00:00+02:00' },
       { productFamily: 'd', at: '2026-04-01T00:00:00Z' },
     ];
-    expect(lastPurchaseAt(state({ profile: profile({ purchases }) }))).toBe('2026-05-01T11:00:00Z');
+    expect(lastPurchaseAt(state({ profile: profile({ purchases }) }))).toBe('2026-05-01T11:00:00.000Z');
     expect(lastPurchaseAt(state({ profile: profile({ purchases: [] }) }))).toBeUndefined();
     expect(lastPurchaseAt(state())).toBeUndefined();
   });
@@ -180,7 +190,7 @@ describe('retention arithmetic (R9, R11): literal values', () => {
       }),
       consents,
     });
-    expect(lastActivityAt(recipient)).toBe('2026-05-01T00:00:00Z');
+    expect(lastActivityAt(recipient)).toBe('2026-05-01T00:00:00.000Z');
   });
 
   it('R9 nothing dated about the person: no retention end, and no TTL for personal items', () => {
