@@ -14,7 +14,7 @@ import {
   recipientKeySchema,
   withdrawalProofInputSchema,
 } from './recipient';
-import { purposeIdSchema, smsSenderTypeSchema, tenantIdSchema } from './tenant';
+import { purposeIdSchema, smsSenderSchema, smsSenderTypeSchema, tenantIdSchema } from './tenant';
 import {
   audienceSchema,
   basisSchema,
@@ -567,3 +567,13 @@ export const createTenantSchema = z
   })
   .strict()
   .meta({ id: 'CreateTenantRequest' });
+
+export const operatorTenantCreatedSchema = z
+  .object({
+    tenant: z.string(),
+    emailIdentities: z.array(z.string()),
+    smsSenders: z.array(smsSenderSchema),
+    adminKeyId: z.string(),
+    adminKey: z.string().meta({ description: 'The first admin key: shown once' }),
+  })
+  .meta({ id: 'OperatorTenantCreated' });
