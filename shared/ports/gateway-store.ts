@@ -57,7 +57,9 @@ export class IdentityTakenError extends ConflictError {
     readonly identity: string,
     readonly holder: string,
   ) {
-    super(`${kind} identity "${identity}" is assigned to tenant ${holder}`);
+    super(
+      `${kind} identity "${identity}" is assigned to tenant ${holder}: release it from that tenant first`,
+    );
   }
 }
 
