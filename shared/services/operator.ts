@@ -1,4 +1,4 @@
-import { OPERATOR_TENANT_ID } from '../ports/gateway-store';
+import { IdentityTakenError, OPERATOR_TENANT_ID } from '../ports/gateway-store';
 import type { SmsSender } from '../schemas/tenant';
 import type { Dependencies } from './dependencies';
 import { TenantExistsError } from './errors';
@@ -33,6 +33,14 @@ export async function createTenant(
   input: NewTenantInput,
   options: { ifExists?: 'refuse' | 'add'; deployment?: DeploymentIdentities } = {},
 ) {
+  // An identity another tenant holds is refused before the tenant is created, so that a
+  // refused request leaves nothing behind (a race past this check is still refused by the claim).
+  for (const identity of input.identities ?? []) {
+    const claim = await deps.store.getIdentityClaim('email', identity);
+    if (claim !== undefined && claim.tenantId !== input.id) {
+      throw new IdentityTakenError('email', identity, claim.tenantId);
+    }
+  }
   const created = await deps.store.createTenant(newTenant(input.id, input.name));
   if (!created && options.ifExists !== 'add')
     throw new TenantExistsError(`Tenant ${input.id} exists already`);

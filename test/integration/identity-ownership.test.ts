@@ -127,6 +127,15 @@ describe('the operator', () => {
     expect(listed.body).toEqual({ tenantId: 'brand-c', emailIdentities: ['c.example'], smsSenders: [] });
     // c.example is Brand C's: B cannot take it, the operator cannot give it to B.
     expect((await gw.call('PUT', '/v1/identities/c.example', { key: bAdmin })).status).toBe(403);
+    // A tenant asked with another's identity is refused whole: not created, so it can be asked again.
+    const withTaken = await op('POST', '/tenants', {
+      id: 'brand-e',
+      name: 'Brand E',
+      identities: ['c.example'],
+    });
+    expect(withTaken.status).toBe(409);
+    expect((await op('GET', '/tenants/brand-e/identities')).body.emailIdentities).toEqual([]);
+    expect((await op('POST', '/tenants', { id: 'brand-e', name: 'Brand E' })).status).toBe(201);
     const toB = await op('PUT', '/tenants/brand-b/identities/c.example');
     expect(toB.status).toBe(409);
     expect(toB.body).toMatchObject({ error: 'identity_taken', message: expect.stringContaining('brand-c') });
