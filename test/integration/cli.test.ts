@@ -295,10 +295,13 @@ describe('consent-gate against the local stack', () => {
     expect(released.code, released.stderr).toBe(0);
     expect(
       (
+        // Refused above, cli-three was not created: it is now, with the identity freed.
         await cli([
-          'assign-identity',
+          'create-tenant',
           '--tenant',
           'cli-three',
+          '--name',
+          'Three',
           '--identity',
           'two.example',
           '--local-dir',
