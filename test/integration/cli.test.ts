@@ -294,8 +294,8 @@ describe('consent-gate against the local stack', () => {
     ]);
     expect(released.code, released.stderr).toBe(0);
     expect(
+      // Refused above, cli-three was not created: it is now, with the identity freed.
       (
-        // Refused above, cli-three was not created: it is now, with the identity freed.
         await cli([
           'create-tenant',
           '--tenant',
