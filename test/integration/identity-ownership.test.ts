@@ -242,6 +242,28 @@ describe('the operator', () => {
   });
 });
 
+describe('inbound SMS', () => {
+  it("R7: a reply to a sender id that B holds but that sends through A's origination identity reaches A, the owner", async () => {
+    // Data of before: B's sender id claim names A's origination identity (no operator would assign it).
+    await runtimeDependencies().store.claimIdentity({
+      kind: 'sms_sender',
+      identity: '36124',
+      tenantId: 'brand-b',
+      assignedAt: new Date().toISOString(),
+      originationIdentity: A_ORIGINATION,
+    });
+    const from = '+33612000912';
+    await gw.sms.reply(from, '36124', 'STOP merci');
+    const state = (key: string) =>
+      gw.call('PUT', '/v1/recipients', {
+        key,
+        body: { channel: 'sms', address: from, audience: 'consumer' },
+      });
+    expect((await state(gw.adminKey)).body.opposition).toHaveLength(1);
+    expect((await state(bAdmin)).body.opposition).toEqual([]);
+  });
+});
+
 describe('tenants created before identities were claimed', () => {
   it('send from an unclaimed identity no more, until the claim migration creates its claim; a conflict is refused and reported', async () => {
     const { migrateIdentityClaims } = await import('../../shared/services/identities');
