@@ -24,7 +24,7 @@ function causes(error: unknown): unknown[] {
 const text = (e: unknown) => `${(e as Error)?.name ?? ''}: ${(e as Error)?.message ?? String(e)}`;
 
 /** Errors of the modules the commands call whose message is already one sentence with its fix. */
-const SENTENCES = new Set(['StartError', 'StackLockedError', 'PrerequisiteError']);
+const SENTENCES = new Set(['StartError', 'StackLockedError', 'PrerequisiteError', 'IdentityTakenError']);
 
 /** The one sentence shown for an error that is not a CliError: the known causes first. */
 export function explain(error: unknown): string {

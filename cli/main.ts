@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { register as assignIdentity } from './commands/assign-identity';
 import { register as auditSegment } from './commands/audit-segment';
 import { register as bench } from './commands/bench';
 import { register as check } from './commands/check';
@@ -7,6 +8,7 @@ import { register as genLegacy } from './commands/gen-legacy';
 import { register as importBase } from './commands/import';
 import { register as keys } from './commands/keys';
 import { register as migrate } from './commands/migrate';
+import { register as operatorKey } from './commands/operator-key';
 import { register as redrive } from './commands/redrive';
 import { register as start } from './commands/start';
 import { explain } from './errors';
@@ -19,6 +21,8 @@ import { explain } from './errors';
 export const COMMANDS = [
   start,
   createTenant,
+  assignIdentity,
+  operatorKey,
   importBase,
   auditSegment,
   migrate,

@@ -30,6 +30,7 @@ import {
 } from '../shared/schemas/tenant';
 import { InvalidInputError, parseInput } from '../shared/schemas/validation';
 import * as complaintRate from '../shared/services/complaint-rate';
+import * as identities from '../shared/services/identities';
 import * as keys from '../shared/services/keys';
 import { importLegacy } from '../shared/services/legacy-import';
 import { actorOf } from '../shared/services/record-change';
@@ -66,10 +67,13 @@ const routes: Record<string, (request: ApiRequest) => Promise<HttpResponse>> = {
         parseInput(purposeInputSchema, r.event.body),
       ),
     ),
+  // R10: identities are the operator's to assign; a tenant uses, lists and releases its own.
+  'GET /v1/identities': async (r) =>
+    json(200, await identities.listAssignedIdentities(r.deps, r.caller.tenantId)),
   'PUT /v1/identities/{identity}': async (r) =>
-    json(200, await state.putEmailIdentity(r.deps, r.caller, param(r, 'identity', identityParamSchema))),
+    json(200, await identities.useEmailIdentity(r.deps, r.caller, param(r, 'identity', identityParamSchema))),
   'DELETE /v1/identities/{identity}': async (r) => {
-    await state.deleteEmailIdentity(r.deps, r.caller, param(r, 'identity', identityParamSchema));
+    await identities.releaseEmailIdentity(r.deps, r.caller, param(r, 'identity', identityParamSchema));
     return { statusCode: 204, body: '' };
   },
   'PUT /v1/wordings/{versionId}': async (r) =>
@@ -180,13 +184,17 @@ const routes: Record<string, (request: ApiRequest) => Promise<HttpResponse>> = {
   'PUT /v1/sms-senders/{senderId}': async (r) =>
     json(
       200,
-      await state.putSmsSender(
+      await identities.declareSmsSender(
         r.deps,
         r.caller,
         param(r, 'senderId', smsSenderIdSchema),
         parseInput(putSmsSenderSchema, r.event.body),
       ),
     ),
+  'DELETE /v1/sms-senders/{senderId}': async (r) => {
+    await identities.releaseSmsSender(r.deps, r.caller, param(r, 'senderId', smsSenderIdSchema));
+    return { statusCode: 204, body: '' };
+  },
   'POST /v1/imports': async (r) =>
     json(
       200,

@@ -72,6 +72,8 @@ export interface EntryPoint {
      * (kms:Decrypt, the SES endpoint, which verifies SigV4 with them). No other function may.
      */
     readonly credentialSecrets?: 'seal' | 'open';
+    /** The deployment's SES identities, as EMAIL_IDENTITIES: the operator assigns only those (R10). */
+    readonly emailIdentities?: boolean;
   };
 }
 
@@ -142,6 +144,7 @@ export const entryPoints: readonly EntryPoint[] = [
       { method: 'GET', path: '/v1/tenant' },
       { method: 'PUT', path: '/v1/purposes/{purposeId}' },
       { method: 'GET', path: '/v1/purposes' },
+      { method: 'GET', path: '/v1/identities' },
       { method: 'PUT', path: '/v1/identities/{identity}' },
       { method: 'DELETE', path: '/v1/identities/{identity}' },
       { method: 'PUT', path: '/v1/wordings/{versionId}' },
@@ -164,6 +167,7 @@ export const entryPoints: readonly EntryPoint[] = [
       { method: 'POST', path: '/v1/objections' },
       { method: 'POST', path: '/v1/suppressions' },
       { method: 'PUT', path: '/v1/sms-senders/{senderId}' },
+      { method: 'DELETE', path: '/v1/sms-senders/{senderId}' },
       { method: 'PUT', path: '/v1/settings/sms' },
       { method: 'POST', path: '/v1/imports' },
       { method: 'PUT', path: '/v1/settings/complaints' },
@@ -179,6 +183,22 @@ export const entryPoints: readonly EntryPoint[] = [
       legalFloors: true,
       credentialSecrets: 'seal',
     },
+  },
+  {
+    id: 'Operator',
+    entry: 'functions/operator.ts',
+    description:
+      'Operator API (operator key only): creates tenants, assigns each sending identity to one tenant (R10 claims)',
+    routes: [
+      { method: 'POST', path: '/v1/operator/tenants' },
+      { method: 'GET', path: '/v1/operator/tenants/{tenantId}/identities' },
+      { method: 'PUT', path: '/v1/operator/tenants/{tenantId}/identities/{identity}' },
+      { method: 'DELETE', path: '/v1/operator/tenants/{tenantId}/identities/{identity}' },
+      { method: 'PUT', path: '/v1/operator/tenants/{tenantId}/sms-senders/{senderId}' },
+      { method: 'DELETE', path: '/v1/operator/tenants/{tenantId}/sms-senders/{senderId}' },
+    ],
+    // keys: runtimeDependencies() builds the key ring with the rest (it reads no secret unless used).
+    needs: { table: 'readWrite', keys: true, emailIdentities: true },
   },
   {
     id: 'Unsubscribe',

@@ -339,6 +339,7 @@ export class ConsentGateway extends Construct {
   private readonly keyRateLimit: ConsentGatewayThrottle | undefined;
   private readonly routes: { key: string; access: 'public' | 'authenticated'; route: HttpRoute }[] = [];
   private readonly legalFloorsJson: string;
+  private readonly emailIdentitiesJson: string;
 
   constructor(scope: Construct, id: string, props: ConsentGatewayProps) {
     super(scope, id);
@@ -352,6 +353,8 @@ export class ConsentGateway extends Construct {
     this.legalFloorsJson = JSON.stringify(floors.data);
 
     const identities = validateIdentities(props.emailIdentities);
+    // toJsonString: an identity given as a token (a parameter, an import) resolves at deploy time.
+    this.emailIdentitiesJson = Stack.of(this).toJsonString(identities);
     const throttles = {
       stage: validateThrottle(props.throttle ?? DEFAULT_THROTTLE, 'throttle'),
       public: validateThrottle(props.publicThrottle ?? DEFAULT_PUBLIC_THROTTLE, 'publicThrottle'),
@@ -833,6 +836,8 @@ export class ConsentGateway extends Construct {
     if (needs.enqueueObjections === true) this.grantEnqueueObjections(fn);
     if (needs.legalFloors === true) fn.addEnvironment(ENV.legalFloors, this.legalFloorsJson);
     if (needs.credentialSecrets !== undefined) this.grantCredentialSecrets(fn, role, needs.credentialSecrets);
+    // R10: the operator assigns tenants only identities the SES grants below cover.
+    if (needs.emailIdentities === true) fn.addEnvironment(ENV.emailIdentities, this.emailIdentitiesJson);
 
     if (entryPoint.trigger?.type === 'inboundSms' || entryPoint.trigger?.type === 'sesFeedback') {
       const [topic, deadLetterQueue] =

@@ -45,6 +45,12 @@ export const ENV = {
    * `legalFloors` prop); unset, the defaults of shared/schemas/legal-floors.ts.
    */
   legalFloors: 'LEGAL_FLOORS',
+  /**
+   * The deployment's SES identities (the construct's `emailIdentities`), as a JSON array: the
+   * operator assigns a tenant only identities the deployment may send from; unset (the local
+   * runner), any.
+   */
+  emailIdentities: 'EMAIL_IDENTITIES',
 } as const;
 
 export function requireEnv(name: string): string {
@@ -103,4 +109,27 @@ export function legalFloors(): LegalFloors {
   }
   floors = result.data;
   return floors;
+}
+
+let identities: { value: readonly string[] | undefined } | undefined;
+
+/** EMAIL_IDENTITIES, read once; malformed, a ConfigurationError (never "any identity"). */
+export function deploymentEmailIdentities(): readonly string[] | undefined {
+  if (identities !== undefined) return identities.value;
+  const raw = optionalEnv(ENV.emailIdentities);
+  let value: readonly string[] | undefined;
+  if (raw !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      throw new ConfigurationError(`Environment variable ${ENV.emailIdentities} is not JSON`);
+    }
+    if (!Array.isArray(parsed) || !parsed.every((i) => typeof i === 'string')) {
+      throw new ConfigurationError(`Environment variable ${ENV.emailIdentities} is not an array of strings`);
+    }
+    value = parsed;
+  }
+  identities = { value };
+  return value;
 }

@@ -18,6 +18,11 @@ export function register(program: Command): void {
     )
     .option('--tenant <id>', 'only this tenant (default: every tenant)')
     .option('--addresses <file>', 'one "tenant,address" a line, for old partitions that hold no profile')
+    .option(
+      '--identities',
+      'instead: create the claims of sending identities stored in tenant items before the operator assigned them (R10; a conflict is refused and listed)',
+      false,
+    )
     .option('--dry-run', 'count what would move, write nothing', false);
   withTargetOptions(command, true)
     .addHelpText(
@@ -25,6 +30,7 @@ export function register(program: Command): void {
       '\nExamples:\n  npx consent-gate migrate --dry-run\n  npm run migrate -- --tenant demo',
     )
     .action(async (opts: Record<string, unknown>) => {
+      if (opts.identities === true) return migrateIdentities(opts);
       const [{ migrateRecipientKeys }, { backfillKeyIndex }, { tenantIdSchema }, { openTarget }] =
         await Promise.all([
           import('../../shared/adapters/dynamodb-recipient-key-migration'),
@@ -52,6 +58,35 @@ export function register(program: Command): void {
       console.log(dryRun ? 'Dry run: nothing written.' : 'Recipient keys migrated.');
       for (const [name, count] of Object.entries(counts)) console.log(`${name.padEnd(20)} ${count}`);
     });
+}
+
+/** R10: claims for the identities of tenants created before claims; conflicts listed, exit code 1. */
+async function migrateIdentities(opts: Record<string, unknown>): Promise<void> {
+  const [{ migrateIdentityClaims }, { tenantIdSchema }, { openTarget }, { systemClock }] = await Promise.all([
+    import('../../shared/services/identities'),
+    import('../../shared/schemas/tenant'),
+    import('../target'),
+    import('../../shared/ports/clock'),
+  ]);
+  const tenantId =
+    opts.tenant === undefined ? undefined : parseOption(tenantIdSchema, opts.tenant, '--tenant');
+  const target = openTarget(targetOptions(opts), { keys: false });
+  const dryRun = opts.dryRun === true;
+  const result = await migrateIdentityClaims(
+    { store: target.store, clock: systemClock },
+    { tenantId, dryRun },
+  );
+  console.log(dryRun ? 'Dry run: nothing written.' : 'Identity claims created.');
+  console.log(`${'tenants'.padEnd(20)} ${result.tenants}`);
+  console.log(`${'claimed'.padEnd(20)} ${result.claimed}`);
+  console.log(`${'already claimed'.padEnd(20)} ${result.alreadyClaimed}`);
+  console.log(`${'conflicts'.padEnd(20)} ${result.conflicts.length}`);
+  for (const c of result.conflicts) {
+    console.log(
+      `  ${c.tenantId}: ${c.kind} ${c.identity} is held by ${c.holder} (not claimed; it sends from it no more)`,
+    );
+  }
+  if (result.conflicts.length > 0) process.exitCode = 1;
 }
 
 function readAddresses(file: string): { tenantId: string; address: string }[] {

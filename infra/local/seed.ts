@@ -1,6 +1,8 @@
 import { hashApiKey } from '../../shared/domain/api-key';
 import type { Caller, Dependencies } from '../../shared/services/dependencies';
-import { createApiKey, newTenant, putPurpose, putSmsSender, putWording } from '../../shared/services/state';
+import { assignEmailIdentity, assignSmsSender } from '../../shared/services/identities';
+import { issueOperatorKey } from '../../shared/services/operator';
+import { createApiKey, newTenant, putPurpose, putWording } from '../../shared/services/state';
 
 /** The demo tenant `npm start` creates, so that the README's tour and the docs' commands work at once. */
 export const DEMO_TENANT = 'demo';
@@ -12,6 +14,8 @@ export const DEMO_SENDER_ID = 'DEMOSHOP';
 export interface SeededKeys {
   readonly adminKey: string;
   readonly senderKey: string;
+  /** The local operator key: creates tenants and assigns identities (/v1/operator/…). */
+  readonly operatorKey: string;
 }
 
 /**
@@ -19,9 +23,11 @@ export interface SeededKeys {
  * from the previous run when they still exist in the store, or issues new ones.
  */
 export async function seedDemo(deps: Dependencies, previous?: Partial<SeededKeys>): Promise<SeededKeys> {
-  const created = await deps.store.createTenant(newTenant(DEMO_TENANT, 'Demo Shop', [DEMO_IDENTITY]));
+  const created = await deps.store.createTenant(newTenant(DEMO_TENANT, 'Demo Shop'));
   const caller: Caller = { tenantId: DEMO_TENANT, keyId: 'seed', role: 'admin' };
   if (created) {
+    // R10: the demo tenant's identities, assigned as the operator assigns every tenant's.
+    await assignEmailIdentity(deps, DEMO_TENANT, DEMO_IDENTITY);
     await putPurpose(deps, caller, 'newsletter', {
       name: 'Newsletter',
       category: 'marketing',
@@ -43,11 +49,11 @@ export async function seedDemo(deps: Dependencies, previous?: Partial<SeededKeys
       'newsletter-v1',
       'Yes, I want to receive the Demo Shop newsletter by email.',
     );
-    await putSmsSender(deps, caller, DEMO_SHORT_CODE, {
+    await assignSmsSender(deps, DEMO_TENANT, DEMO_SHORT_CODE, {
       type: 'short_code',
       originationIdentity: 'phone-number/local-36123',
     });
-    await putSmsSender(deps, caller, DEMO_SENDER_ID, {
+    await assignSmsSender(deps, DEMO_TENANT, DEMO_SENDER_ID, {
       type: 'alphanumeric',
       originationIdentity: 'sender-id/DEMOSHOP/FR',
     });
@@ -60,7 +66,10 @@ export async function seedDemo(deps: Dependencies, previous?: Partial<SeededKeys
   const senderKey = (await stillValid(previous?.senderKey))
     ? previous!.senderKey!
     : (await createApiKey(deps, DEMO_TENANT, { role: 'sender', label: 'local sender' })).key;
-  return { adminKey, senderKey };
+  const operatorKey = (await stillValid(previous?.operatorKey))
+    ? previous!.operatorKey!
+    : (await issueOperatorKey(deps, 'local operator')).key;
+  return { adminKey, senderKey, operatorKey };
 }
 
 /** What `.consent-gate/local.json` holds: the URLs actually in use and the demo keys, for scripts. */
@@ -82,5 +91,6 @@ export function localDescription(
     smsSenderId: DEMO_SENDER_ID,
     adminKey: keys.adminKey,
     senderKey: keys.senderKey,
+    operatorKey: keys.operatorKey,
   };
 }

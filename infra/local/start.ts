@@ -101,6 +101,7 @@ consent-gate is running locally.
   Tenant         ${local.tenant}  (From identity: *@${DEMO_IDENTITY}; SMS senders ${DEMO_SHORT_CODE}, ${DEMO_SENDER_ID})
   Admin key      ${local.adminKey}
   Sender key     ${local.senderKey}
+  Operator key   ${local.operatorKey}   (creates tenants, assigns identities: /v1/operator/…)
 
 Written to ${localFile}. Stop with Ctrl-C.
 `);

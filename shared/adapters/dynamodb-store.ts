@@ -9,6 +9,7 @@ import {
   PutCommand,
   type PutCommandInput,
   QueryCommand,
+  ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { DayCount } from '../domain/complaint-rate';
@@ -17,8 +18,8 @@ import { RETENTION_REPLAN_ENTITY, type RetentionItem } from '../domain/retention
 import {
   AlreadyRecordedError,
   type ApiKeyRecord,
-  ConflictError,
   type GatewayStore,
+  IdentityTakenError,
   type MessageRecord,
   NotFoundError,
   type PendingMessage,
@@ -30,6 +31,7 @@ import {
   StoreUnavailableError,
 } from '../ports/gateway-store';
 import { type AuditEvent, auditEventSchema } from '../schemas/audit';
+import { type IdentityClaim, type IdentityKind, identityClaimSchema } from '../schemas/identity';
 import {
   type ConsentGrant,
   type ConsentRecord,
@@ -73,7 +75,8 @@ import {
  * | message     | (same)                      | M#<sentAt>#<messageId>  |
  * | deferred SMS, scheduled message | (same)  | D#<messageId>           |
  * | pending message pointer | TENANT#<id>#PENDING | <messageId> (ttl)      |
- * | SMS sender  | SMSSENDER#<id>              | SMSSENDER               |
+ * | SMS sender id claim | SMSSENDER#<id>      | SMSSENDER (gsi1 TENANT#<id>#IDENTITIES) |
+ * | identity claim | IDENTITY#<kind>#<identity> | IDENTITY (gsi1 TENANT#<id>#IDENTITIES) |
  * | audit event | (same)                      | A#<at>#<eventId>        |
  * | pending DOI | (same)                      | P#<pendingId> (ttl)     |
  * | confirmation mails claimed | (same)       | C#CONFIRM (ttl)         |
@@ -199,9 +202,33 @@ export function createDocumentClient(client = new DynamoDBClient({})): DynamoDBD
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
 
-/** SDK exceptions become domain errors here and nowhere else. */
 /** The gsi1 partition listing a tenant's API keys and SES credentials. */
 export const keysIndexPk = (tenantId: string) => `TENANT#${tenantId}#KEYS`;
+
+/**
+ * A sending identity's claim item (docs/rules.md, Vocabulary "Tenant"). An SMS sender id's
+ * claim keeps the key the inbound routing always read (`SMSSENDER#<id>`, `tenantId` at the
+ * top level), so the items written when tenants declared their own senders are claims too.
+ */
+const claimKey = (kind: IdentityKind, identity: string) =>
+  kind === 'sms_sender'
+    ? { pk: `SMSSENDER#${identity}`, sk: 'SMSSENDER' }
+    : { pk: `IDENTITY#${kind}#${identity}`, sk: 'IDENTITY' };
+const identitiesIndexPk = (tenantId: string) => `TENANT#${tenantId}#IDENTITIES`;
+
+/** A claim item as stored; the sender id items of before claims hold only `tenantId`. */
+function claimOf(kind: IdentityKind, identity: string, item: Record<string, unknown>): IdentityClaim {
+  const data = (item.data ?? {}) as Record<string, unknown>;
+  return identityClaimSchema.parse({
+    kind,
+    identity,
+    assignedAt: '1970-01-01T00:00:00.000Z',
+    ...data,
+    tenantId: item.tenantId,
+  });
+}
+
+/** SDK exceptions become domain errors here and nowhere else. */
 
 function translate(error: unknown): never {
   if (error instanceof StoreError) throw error;
@@ -250,7 +277,67 @@ export class DynamoDbGatewayStore implements GatewayStore {
     }
   }
 
+  /**
+   * R10: the identities of the tenant's item that it holds a claim for, read in one strongly
+   * consistent batch. An SMS sender counts when both its sender id and its origination
+   * identity are claimed by the tenant.
+   */
   async getTenant(tenantId: string): Promise<Tenant | undefined> {
+    const tenant = await this.getStoredTenant(tenantId);
+    if (tenant === undefined) return undefined;
+    const senders = Object.values(tenant.smsSenders);
+    const wanted: [IdentityKind, string][] = [
+      ...tenant.emailIdentities.map((i) => ['email', i] as [IdentityKind, string]),
+      ...senders.flatMap((s) => [
+        ['sms_sender', s.id] as [IdentityKind, string],
+        ['sms_origination', s.originationIdentity] as [IdentityKind, string],
+      ]),
+    ];
+    if (wanted.length === 0) return tenant;
+    const owned = new Set<string>();
+    const keys = wanted.map(([kind, identity]) => claimKey(kind, identity));
+    const unique = [...new Map(keys.map((k) => [k.pk, k])).values()];
+    for (let i = 0; i < unique.length; i += BATCH_GET_LIMIT) {
+      for (const item of await this.batchGet(unique.slice(i, i + BATCH_GET_LIMIT))) {
+        if (item.tenantId === tenantId) owned.add(String(item.pk));
+      }
+    }
+    const holds = (kind: IdentityKind, identity: string) => owned.has(claimKey(kind, identity).pk);
+    return {
+      ...tenant,
+      emailIdentities: tenant.emailIdentities.filter((i) => holds('email', i)),
+      smsSenders: Object.fromEntries(
+        senders
+          .filter((s) => holds('sms_sender', s.id) && holds('sms_origination', s.originationIdentity))
+          .map((s) => [s.id, s]),
+      ),
+    };
+  }
+
+  /** BatchGetItem of known keys, strongly consistent; unprocessed keys retried, then fail closed. */
+  private async batchGet(keys: { pk: string; sk: string }[]): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let pending: Record<string, unknown>[] = keys;
+    try {
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt >= BATCH_GET_ATTEMPTS) {
+          throw new StoreUnavailableError('DynamoDB left identity claims unprocessed');
+        }
+        const { Responses, UnprocessedKeys } = await this.doc.send(
+          new BatchGetCommand({
+            RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
+          }),
+        );
+        items.push(...((Responses?.[this.tableName] ?? []) as Record<string, unknown>[]));
+        pending = (UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Record<string, unknown>[];
+      }
+    } catch (error) {
+      translate(error);
+    }
+    return items;
+  }
+
+  async getStoredTenant(tenantId: string): Promise<Tenant | undefined> {
     try {
       const { Item } = await this.doc.send(
         new GetCommand({
@@ -338,28 +425,6 @@ export class DynamoDbGatewayStore implements GatewayStore {
   }
 
   async putSmsSender(tenantId: string, sender: SmsSender): Promise<void> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            pk: `SMSSENDER#${sender.id}`,
-            sk: 'SMSSENDER',
-            entity: 'smsSender',
-            v: ENTITY_VERSION,
-            tenantId,
-          },
-          ConditionExpression: 'attribute_not_exists(#pk) OR #tenant = :tenant',
-          ExpressionAttributeNames: { '#pk': 'pk', '#tenant': 'tenantId' },
-          ExpressionAttributeValues: { ':tenant': tenantId },
-        }),
-      );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
-        throw new ConflictError(`SMS sender "${sender.id}" is declared by another tenant`);
-      }
-      translate(error);
-    }
     await this.ensureMap(tenantId, 'smsSenders');
     await this.update(
       this.tenantKey(tenantId),
@@ -368,6 +433,132 @@ export class DynamoDbGatewayStore implements GatewayStore {
       { ':sender': sender },
       'attribute_exists(#pk)',
     );
+  }
+
+  async deleteSmsSender(tenantId: string, senderId: string): Promise<void> {
+    await this.ensureMap(tenantId, 'smsSenders');
+    await this.update(
+      this.tenantKey(tenantId),
+      'REMOVE #data.#senders.#id',
+      { '#data': 'data', '#senders': 'smsSenders', '#id': senderId, '#pk': 'pk' },
+      undefined,
+      'attribute_exists(#pk)',
+    );
+  }
+
+  async claimIdentity(claim: IdentityClaim, attempt = 0): Promise<'claimed' | 'already_yours'> {
+    const key = claimKey(claim.kind, claim.identity);
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...key,
+            entity: 'identityClaim',
+            v: ENTITY_VERSION,
+            tenantId: claim.tenantId,
+            data: claim,
+            gsi1pk: identitiesIndexPk(claim.tenantId),
+            gsi1sk: `${claim.kind}#${claim.identity}`,
+          },
+          // The whole point: an identity nobody holds, and only then (a race has one winner).
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': 'pk' },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return 'claimed';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        const holder =
+          error.Item?.tenantId?.S ?? (await this.getIdentityClaim(claim.kind, claim.identity))?.tenantId;
+        // Released between the write and the read: try again (a few times at most).
+        if (holder === undefined && attempt < 3) return this.claimIdentity(claim, attempt + 1);
+        if (holder === claim.tenantId) return 'already_yours';
+        throw new IdentityTakenError(claim.kind, claim.identity, holder ?? 'unknown');
+      }
+      translate(error);
+    }
+  }
+
+  async releaseIdentity(kind: IdentityKind, identity: string, tenantId: string): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: claimKey(kind, identity),
+          ConditionExpression: '#tenant = :tenant',
+          ExpressionAttributeNames: { '#tenant': 'tenantId' },
+          ExpressionAttributeValues: { ':tenant': tenantId },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      translate(error);
+    }
+  }
+
+  async getIdentityClaim(kind: IdentityKind, identity: string): Promise<IdentityClaim | undefined> {
+    try {
+      const { Item } = await this.doc.send(
+        new GetCommand({ TableName: this.tableName, Key: claimKey(kind, identity), ConsistentRead: true }),
+      );
+      return Item === undefined ? undefined : claimOf(kind, identity, Item);
+    } catch (error) {
+      translate(error);
+    }
+  }
+
+  async listIdentityClaims(tenantId: string): Promise<IdentityClaim[]> {
+    const claims: IdentityClaim[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    try {
+      do {
+        const page = await this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: 'gsi1',
+            KeyConditionExpression: '#gpk = :gpk',
+            ExpressionAttributeNames: { '#gpk': 'gsi1pk' },
+            ExpressionAttributeValues: { ':gpk': identitiesIndexPk(tenantId) },
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          const data = item.data as IdentityClaim;
+          claims.push(claimOf(data.kind, data.identity, item));
+        }
+        startKey = page.LastEvaluatedKey;
+      } while (startKey !== undefined);
+    } catch (error) {
+      translate(error);
+    }
+    return claims;
+  }
+
+  async listTenantIds(): Promise<string[]> {
+    const ids: string[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    try {
+      do {
+        const page = await this.doc.send(
+          new ScanCommand({
+            TableName: this.tableName,
+            FilterExpression: '#sk = :sk',
+            ExpressionAttributeNames: { '#sk': 'sk', '#pk': 'pk' },
+            ExpressionAttributeValues: { ':sk': 'TENANT' },
+            ProjectionExpression: '#pk',
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const item of page.Items ?? []) ids.push(String(item.pk).slice('TENANT#'.length));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey !== undefined);
+    } catch (error) {
+      translate(error);
+    }
+    return ids.sort();
   }
 
   /** Tenants created before a map attribute existed get it empty, so nested SETs can follow. */
@@ -610,14 +801,13 @@ export class DynamoDbGatewayStore implements GatewayStore {
   }
 
   async findTenantBySmsSender(senderId: string): Promise<string | undefined> {
-    try {
-      const { Item } = await this.doc.send(
-        new GetCommand({ TableName: this.tableName, Key: { pk: `SMSSENDER#${senderId}`, sk: 'SMSSENDER' } }),
-      );
-      return Item?.tenantId as string | undefined;
-    } catch (error) {
-      translate(error);
-    }
+    const sender = await this.getIdentityClaim('sms_sender', senderId);
+    if (sender === undefined) return undefined;
+    // R7: the reply goes to the owner of the origination identity the number sends through.
+    // A sender item of before claims names none: its tenant, so that no STOP is ever dropped.
+    if (sender.originationIdentity === undefined) return sender.tenantId;
+    const origination = await this.getIdentityClaim('sms_origination', sender.originationIdentity);
+    return origination?.tenantId ?? sender.tenantId;
   }
 
   async putDeferredSms(message: PendingMessage): Promise<void> {

@@ -12,6 +12,10 @@ const TENANT_WRITES = new Set<keyof GatewayStore>([
   'deleteEmailIdentity',
   'putWording',
   'putSmsSender',
+  'deleteSmsSender',
+  // R10: an identity assigned or released changes what the tenant may send from.
+  'claimIdentity',
+  'releaseIdentity',
   'putSmsSettings',
   'putComplaintRateSettings',
   'putConfirmationSettings',

@@ -2,10 +2,12 @@ import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteaso
 import { z } from 'zod';
 import { LEGACY_OUTCOMES } from '../domain/legacy-import';
 import {
+  assignSmsSenderSchema,
   cancelledResponseSchema,
   createCredentialSchema,
   createKeySchema,
   createLinkSchema,
+  createTenantSchema,
   credentialResponseSchema,
   decisionListResponseSchema,
   decisionRequestSchema,
@@ -18,6 +20,7 @@ import {
   keyMetadataSchema,
   keyScopesSchema,
   MAX_API_IMPORT_ROWS,
+  operatorTenantCreatedSchema,
   putRecipientSchema,
   putSmsSenderSchema,
   putWordingSchema,
@@ -33,6 +36,7 @@ import {
 } from '../schemas/api';
 import { auditEventSchema } from '../schemas/audit';
 import { complaintHoldLiftResponseSchema, complaintRateResponseSchema } from '../schemas/complaint-rate';
+import { assignedIdentitiesSchema } from '../schemas/identity';
 import {
   consentGrantSchema,
   objectionSchema,
@@ -57,7 +61,8 @@ export function buildOpenApiDocument(serverUrl?: string) {
   const bearer = registry.registerComponent('securitySchemes', 'apiKey', {
     type: 'http',
     scheme: 'bearer',
-    description: 'A sender key (cg_send_…) or an admin key (cg_admin_…)',
+    description:
+      "A sender key (cg_send_…) or an admin key (cg_admin_…) of a tenant; on /v1/operator/… the deployment's operator key (cg_operator_…), which is refused everywhere else",
   });
   const security = [{ [bearer.name]: [] }];
   const body = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
@@ -177,15 +182,30 @@ export function buildOpenApiDocument(serverUrl?: string) {
     request: { params: z.object({ purposeId: z.string() }), body: body(purposeInputSchema) },
     responses: { 200: jsonResponse('The purpose', purposeSchema) },
   });
+  const notAssigned = jsonResponse(
+    'Not assigned to this tenant (`identity_not_assigned`, naming it): the operator assigns sending identities',
+    errorResponseSchema,
+  );
+  route({
+    ...admin,
+    method: 'get',
+    path: '/v1/identities',
+    operationId: 'listIdentities',
+    summary: 'The sending identities the operator assigned to this tenant (R10)',
+    responses: { 200: jsonResponse('Assigned identities, from their claims', assignedIdentitiesSchema) },
+  });
   route({
     ...admin,
     method: 'put',
     path: '/v1/identities/{identity}',
     operationId: 'putIdentity',
-    summary: 'Allow a From identity (a domain or an address) (R10)',
+    summary: 'Use a From identity (a domain or an address) the operator assigned to this tenant (R10)',
+    description:
+      'A tenant cannot claim an identity: this only makes usable again an identity whose claim is this tenant’s (the operator assigns them with PUT /v1/operator/tenants/{tenantId}/identities/{identity}). Any other identity, free or another tenant’s, is a 403 naming it.',
     request: { params: z.object({ identity: z.string() }) },
     responses: {
-      200: jsonResponse('Allowed', z.object({ identity: z.string(), channel: z.literal('email') })),
+      200: jsonResponse('Usable', z.object({ identity: z.string(), channel: z.literal('email') })),
+      403: notAssigned,
     },
   });
   route({
@@ -193,9 +213,9 @@ export function buildOpenApiDocument(serverUrl?: string) {
     method: 'delete',
     path: '/v1/identities/{identity}',
     operationId: 'deleteIdentity',
-    summary: 'Remove a From identity',
+    summary: 'Release a From identity: the tenant sends from it no more, and its claim is freed',
     request: { params: z.object({ identity: z.string() }) },
-    responses: { 204: { description: 'Removed' } },
+    responses: { 204: { description: 'Released (also when it was not this tenant’s)' } },
   });
   route({
     ...admin,
@@ -334,9 +354,9 @@ export function buildOpenApiDocument(serverUrl?: string) {
     method: 'put',
     path: '/v1/sms-senders/{senderId}',
     operationId: 'putSmsSender',
-    summary: 'Declare an SMS sender: short code, alphanumeric id or number (R10)',
+    summary: 'Declare the type of an SMS sender the operator assigned to this tenant (R10)',
     description:
-      'The type may not claim more than the id is (R10): an id that is a phone number is a `long_code`, whatever it is declared as; a `short_code` is one of the region (in the French plan, 5 digits from 30000 to 89999); an `alphanumeric` id holds a letter. Otherwise 400 on `type`. Any id may be declared `long_code`.',
+      'The sender id and its origination identity must be the ones the operator assigned to this tenant together (PUT /v1/operator/tenants/{tenantId}/sms-senders/{senderId}); otherwise 403 `identity_not_assigned`. The type may not claim more than the id is (R10): an id that is a phone number is a `long_code`, whatever it is declared as; a `short_code` is one of the region (in the French plan, 5 digits from 30000 to 89999); an `alphanumeric` id holds a letter. Otherwise 400 on `type`. Any id may be declared `long_code`.',
     request: { params: z.object({ senderId: z.string() }), body: body(putSmsSenderSchema) },
     responses: {
       200: jsonResponse('The sender', smsSenderSchema),
@@ -344,7 +364,111 @@ export function buildOpenApiDocument(serverUrl?: string) {
         'Invalid input; or (field `type`) a type the id is not, such as a phone number declared as a short code',
         errorResponseSchema,
       ),
-      409: jsonResponse('Declared by another tenant', errorResponseSchema),
+      403: notAssigned,
+    },
+  });
+  route({
+    ...admin,
+    method: 'delete',
+    path: '/v1/sms-senders/{senderId}',
+    operationId: 'deleteSmsSender',
+    summary: 'Release an SMS sender: its sender id and origination identity are freed',
+    request: { params: z.object({ senderId: z.string() }) },
+    responses: { 204: { description: 'Released (also when it was not this tenant’s)' } },
+  });
+
+  const operator = {
+    tags: ['Operator (operator key)'],
+    description:
+      'The operator key only (a tenant key gets 403). Each identity is claimed by one item written only if absent: two tenants never hold one, even when two assignments race.',
+  };
+  const tenantParams = z.object({ tenantId: z.string() });
+  const taken = jsonResponse(
+    'Assigned to another tenant (`identity_taken`, naming it), or the tenant exists (`tenant_exists`)',
+    errorResponseSchema,
+  );
+  const forbidden = jsonResponse('Not the operator key', errorResponseSchema);
+  route({
+    ...operator,
+    method: 'post',
+    path: '/v1/operator/tenants',
+    operationId: 'operatorCreateTenant',
+    summary: 'Create a tenant, assign its email identities and issue its first admin key (shown once)',
+    request: { body: body(createTenantSchema) },
+    responses: {
+      201: jsonResponse('Created', operatorTenantCreatedSchema),
+      403: forbidden,
+      409: taken,
+    },
+  });
+  route({
+    ...operator,
+    method: 'get',
+    path: '/v1/operator/tenants/{tenantId}/identities',
+    operationId: 'operatorListIdentities',
+    summary: "A tenant's sending identities, from their claims",
+    request: { params: tenantParams },
+    responses: { 200: jsonResponse('Assigned identities', assignedIdentitiesSchema), 403: forbidden },
+  });
+  route({
+    ...operator,
+    method: 'put',
+    path: '/v1/operator/tenants/{tenantId}/identities/{identity}',
+    operationId: 'operatorAssignIdentity',
+    summary: 'Assign an email identity (domain or address) to the tenant (R10)',
+    description:
+      "In AWS, the identity must be one of the deployment's `emailIdentities` or an address of one of its domains (400 on `path.identity` otherwise).",
+    request: { params: tenantParams.extend({ identity: z.string() }) },
+    responses: {
+      200: jsonResponse(
+        'Assigned (again: idempotent)',
+        z.object({ tenantId: z.string(), identity: z.string(), channel: z.literal('email') }),
+      ),
+      403: forbidden,
+      404: jsonResponse('No such tenant', errorResponseSchema),
+      409: taken,
+    },
+  });
+  route({
+    ...operator,
+    method: 'delete',
+    path: '/v1/operator/tenants/{tenantId}/identities/{identity}',
+    operationId: 'operatorUnassignIdentity',
+    summary: 'Take an email identity back from the tenant (its claim is freed)',
+    request: { params: tenantParams.extend({ identity: z.string() }) },
+    responses: {
+      204: { description: 'Unassigned' },
+      403: forbidden,
+      404: jsonResponse('Not assigned to this tenant', errorResponseSchema),
+    },
+  });
+  route({
+    ...operator,
+    method: 'put',
+    path: '/v1/operator/tenants/{tenantId}/sms-senders/{senderId}',
+    operationId: 'operatorAssignSmsSender',
+    summary: 'Assign an SMS sender id and the origination identity it sends through to the tenant (R10)',
+    description:
+      'Both are claimed (the origination identity first); inbound replies to the sender id reach the owner of the origination identity.',
+    request: { params: tenantParams.extend({ senderId: z.string() }), body: body(assignSmsSenderSchema) },
+    responses: {
+      200: jsonResponse('Assigned', smsSenderSchema.extend({ tenantId: z.string() })),
+      403: forbidden,
+      404: jsonResponse('No such tenant', errorResponseSchema),
+      409: taken,
+    },
+  });
+  route({
+    ...operator,
+    method: 'delete',
+    path: '/v1/operator/tenants/{tenantId}/sms-senders/{senderId}',
+    operationId: 'operatorUnassignSmsSender',
+    summary: 'Take an SMS sender back from the tenant (both claims freed)',
+    request: { params: tenantParams.extend({ senderId: z.string() }) },
+    responses: {
+      204: { description: 'Unassigned' },
+      403: forbidden,
+      404: jsonResponse('Not assigned to this tenant', errorResponseSchema),
     },
   });
   route({

@@ -14,7 +14,7 @@ import {
   recipientKeySchema,
   withdrawalProofInputSchema,
 } from './recipient';
-import { purposeIdSchema, smsSenderTypeSchema } from './tenant';
+import { purposeIdSchema, smsSenderSchema, smsSenderTypeSchema, tenantIdSchema } from './tenant';
 import {
   audienceSchema,
   basisSchema,
@@ -474,7 +474,7 @@ export const keyMetadataSchema = z
   .object({
     keyId: z.string(),
     kind: z.enum(['api_key', 'ses_credential']),
-    role: z.enum(['sender', 'admin']),
+    role: z.enum(['sender', 'admin', 'operator']),
     label: z.string().optional(),
     accessKeyId: z
       .string()
@@ -584,3 +584,42 @@ export const erasureRequestSchema = z
   .strict()
   .meta({ id: 'ErasureRequest' });
 export { objectionSchema };
+
+/** The operator assigns an SMS sender: the origination identity it sends through, and its type (R10). */
+export const assignSmsSenderSchema = z
+  .object({
+    originationIdentity: z
+      .string()
+      .trim()
+      .min(1)
+      .max(256)
+      .meta({ description: 'End User Messaging phone number id, sender id or pool id (or its ARN)' }),
+    type: smsSenderTypeSchema
+      .optional()
+      .meta({ description: 'R10: default what the id is (short code, alphanumeric), else long_code' }),
+  })
+  .strict()
+  .meta({ id: 'AssignSmsSenderRequest' });
+
+export const createTenantSchema = z
+  .object({
+    id: tenantIdSchema,
+    name: z.string().trim().min(1).max(200).meta({ description: 'Brand shown to recipients' }),
+    identities: z
+      .array(identityParamSchema)
+      .max(50)
+      .default([])
+      .meta({ description: 'R10: email identities (domains or addresses) assigned to it at once' }),
+  })
+  .strict()
+  .meta({ id: 'CreateTenantRequest' });
+
+export const operatorTenantCreatedSchema = z
+  .object({
+    tenant: z.string(),
+    emailIdentities: z.array(z.string()),
+    smsSenders: z.array(smsSenderSchema),
+    adminKeyId: z.string(),
+    adminKey: z.string().meta({ description: 'The first admin key: shown once' }),
+  })
+  .meta({ id: 'OperatorTenantCreated' });

@@ -13,3 +13,22 @@ export class OutOfScopeError extends Error {
     super(message);
   }
 }
+
+/**
+ * A tenant asked to use a sending identity the operator did not assign to it (docs/rules.md,
+ * Vocabulary "Tenant"; R10). The same answer whether the identity is free or another
+ * tenant's, so that a tenant learns nothing of the others.
+ */
+export class IdentityNotAssignedError extends Error {
+  override name = 'IdentityNotAssignedError';
+  constructor(readonly identity: string) {
+    super(
+      `"${identity}" is not assigned to this tenant: the deployment's operator assigns sending identities (npx consent-gate assign-identity, or PUT /v1/operator/tenants/{tenantId}/…)`,
+    );
+  }
+}
+
+/** The operator tried to create a tenant that exists. */
+export class TenantExistsError extends Error {
+  override name = 'TenantExistsError';
+}

@@ -6,8 +6,7 @@ import { futureDatedFields } from '../domain/instant';
 import { optOutMentionIssues, smsWindowIssues } from '../domain/legal-floors';
 import { recipientKeys } from '../domain/recipient-key';
 import { generateAccessKeyId, generateSecretAccessKey } from '../domain/sender-credential';
-import { senderDeclarationProblem } from '../domain/sms-sender';
-import { NotFoundError } from '../ports/gateway-store';
+import { type ApiKeyRole, NotFoundError } from '../ports/gateway-store';
 import type {
   createCredentialSchema,
   createKeySchema,
@@ -24,7 +23,6 @@ import {
   type Purpose,
   type PurposeInput,
   purposeInputSchema,
-  type SmsSender,
   type SmsSettings,
   type Tenant,
   tenantSettingsSchema,
@@ -68,15 +66,6 @@ export async function putPurpose(
   return purpose;
 }
 
-export async function putEmailIdentity(deps: Dependencies, caller: Caller, identity: string) {
-  await deps.store.putEmailIdentity(caller.tenantId, identity);
-  return { identity, channel: 'email' as const };
-}
-
-export async function deleteEmailIdentity(deps: Dependencies, caller: Caller, identity: string) {
-  await deps.store.deleteEmailIdentity(caller.tenantId, identity);
-}
-
 export async function putWording(deps: Dependencies, caller: Caller, versionId: string, text: string) {
   const wording = {
     versionId,
@@ -91,7 +80,7 @@ export async function putWording(deps: Dependencies, caller: Caller, versionId: 
 export async function createApiKey(
   deps: Pick<Dependencies, 'store' | 'clock'>,
   tenantId: string,
-  input: z.output<typeof createKeySchema>,
+  input: Omit<z.output<typeof createKeySchema>, 'role'> & { role: ApiKeyRole },
 ) {
   const key = generateApiKey(input.role);
   const keyId = randomUUID();
@@ -352,23 +341,6 @@ export function newTenant(id: string, name: string, emailIdentities: string[] = 
     wordings: {},
     settings: tenantSettingsSchema.parse({}),
   };
-}
-
-/** R10: declares who the tenant's SMS may come from; numbers and short codes belong to one tenant. */
-export async function putSmsSender(
-  deps: Dependencies,
-  caller: Caller,
-  id: string,
-  input: { type: SmsSender['type']; originationIdentity: string },
-): Promise<SmsSender> {
-  // R10: the declared type may not claim more than the id is (a phone number is a long code).
-  const tenant = await deps.store.getTenant(caller.tenantId);
-  if (tenant === undefined) throw new NotFoundError(`Tenant ${caller.tenantId} not found`);
-  const problem = senderDeclarationProblem(id, input.type, tenant.settings.sms.defaultRegion);
-  if (problem !== undefined) throw new InvalidInputError([{ field: 'type', problem }]);
-  const sender = { id, ...input };
-  await deps.store.putSmsSender(caller.tenantId, sender);
-  return sender;
 }
 
 /** PUT /v1/settings/confirmations (R3: one confirmation mail per recipient and purpose in the window). */

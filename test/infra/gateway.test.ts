@@ -684,6 +684,24 @@ describe('ConsentGateway props', () => {
     expect(entryPoints.filter((e) => e.needs.legalFloors === true).map((e) => e.id)).toEqual(['Admin']);
   });
 
+  it("R10: writes emailIdentities to EMAIL_IDENTITIES of the operator function only, which may not send: a tenant is assigned only the deployment's identities", () => {
+    const template = Template.fromStack(
+      Stack.of(gateway({ emailIdentities: ['a.example', 'news@b.example'] })),
+    );
+    for (const entryPoint of entryPoints) {
+      const environment = functionOf(template, entryPoint)[1].Properties.Environment as
+        | { Variables?: Record<string, string> }
+        | undefined;
+      const value = environment?.Variables?.[ENV.emailIdentities];
+      if (entryPoint.id === 'Operator')
+        expect(JSON.parse(value ?? 'null')).toEqual(['a.example', 'news@b.example']);
+      else expect(value, entryPoint.id).toBeUndefined();
+    }
+    const operator = entryPoints.find((e) => e.id === 'Operator')!;
+    const actions = statementsOf(template, operator).flatMap((st) => asList(st.Action));
+    expect(actions.filter((a) => /^(ses|sms-voice):/.test(String(a)))).toEqual([]);
+  });
+
   it('applies publicThrottle, authenticatedThrottle and keyRateLimit', () => {
     const template = Template.fromStack(
       Stack.of(

@@ -12,6 +12,8 @@ const BIN = 'bin/consent-gate.mjs';
 const COMMANDS = [
   'start',
   'create-tenant',
+  'assign-identity',
+  'operator-key',
   'import',
   'audit-segment',
   'migrate',
@@ -55,6 +57,18 @@ describe('consent-gate --help', () => {
       'RETENTION_REPLAN_INTERVAL_MS',
     ],
     'create-tenant': ['--table', '--tenant', '--name', '--identity', '--region', '--local-dir'],
+    'assign-identity': [
+      '--tenant',
+      '--identity',
+      '--sms-sender',
+      '--origination',
+      '--type',
+      '--release',
+      '--table',
+      '--region',
+      '--local-dir',
+    ],
+    'operator-key': ['--label', '--list', '--revoke', '--table', '--region', '--local-dir'],
     // Its subcommands (each has --tenant and the target options).
     keys: ['list', 'revoke'],
     import: [
@@ -79,6 +93,7 @@ describe('consent-gate --help', () => {
     ],
     migrate: [
       '--tenant',
+      '--identities',
       '--addresses',
       '--dry-run',
       '--table',
@@ -175,6 +190,142 @@ describe('consent-gate against the local stack', () => {
       name: 'CLI Shop',
       emailIdentities: ['cli.example'],
     });
+  });
+
+  const json = (stdout: string) => JSON.parse(/\{[\s\S]*\}/.exec(stdout)![0]);
+
+  it('operator-key issues a key the operator routes take and the tenant routes refuse; --revoke ends it', async () => {
+    const issued = await cli(['operator-key', '--label', 'ops laptop', '--local-dir', local]);
+    expect(issued.stderr).toBe('');
+    const { key, keyId } = json(issued.stdout) as { key: string; keyId: string };
+    expect(key).toMatch(/^cg_operator_/);
+    const list = await gw.call('GET', '/v1/operator/tenants/demo/identities', { key });
+    expect(list.status, list.text).toBe(200);
+    expect(list.body.emailIdentities).toEqual(['shop.example']);
+    expect((await gw.call('GET', '/v1/tenant', { key })).status).toBe(403);
+    const listed = await cli(['operator-key', '--list', '--local-dir', local]);
+    expect(json(listed.stdout).keys.map((k: { label: string }) => k.label)).toContain('ops laptop');
+    expect((await cli(['operator-key', '--revoke', keyId, '--local-dir', local])).code).toBe(0);
+    expect((await gw.call('GET', '/v1/operator/tenants/demo/identities', { key })).status).toBe(401);
+  });
+
+  it('create-tenant and assign-identity claim identities for one tenant; another tenant’s is refused in one sentence; --release frees it', async () => {
+    const created = await cli([
+      'create-tenant',
+      '--tenant',
+      'cli-two',
+      '--name',
+      'Two',
+      '--identity',
+      'two.example',
+      '--local-dir',
+      local,
+    ]);
+    expect(created.code, created.stderr).toBe(0);
+    const { adminKey } = json(created.stdout) as { adminKey: string };
+    const taken = await cli([
+      'create-tenant',
+      '--tenant',
+      'cli-three',
+      '--name',
+      'Three',
+      '--identity',
+      'two.example',
+      '--local-dir',
+      local,
+    ]);
+    expect(taken.code).toBe(1);
+    expect(taken.stderr.trim()).toBe(
+      'consent-gate: email identity "two.example" is assigned to tenant cli-two: release it from that tenant first',
+    );
+
+    const assigned = await cli([
+      'assign-identity',
+      '--tenant',
+      'cli-two',
+      '--identity',
+      'News@Two-News.example',
+      '--local-dir',
+      local,
+    ]);
+    expect(assigned.code, assigned.stderr).toBe(0);
+    const sms = await cli([
+      'assign-identity',
+      '--tenant',
+      'cli-two',
+      '--sms-sender',
+      'TWOSHOP',
+      '--origination',
+      'sender-id/TWOSHOP/FR',
+      '--local-dir',
+      local,
+    ]);
+    expect(sms.code, sms.stderr).toBe(0);
+    expect(json(sms.stdout)).toMatchObject({ id: 'TWOSHOP', type: 'alphanumeric' });
+    const demoNumber = await cli([
+      'assign-identity',
+      '--tenant',
+      'cli-two',
+      '--sms-sender',
+      '36999',
+      '--origination',
+      'phone-number/local-36123',
+      '--local-dir',
+      local,
+    ]);
+    expect(demoNumber.code).toBe(1);
+    expect(demoNumber.stderr).toContain('is assigned to tenant demo');
+
+    const mine = await gw.call('GET', '/v1/identities', { key: adminKey });
+    expect(mine.body).toEqual({
+      tenantId: 'cli-two',
+      emailIdentities: ['news@two-news.example', 'two.example'],
+      smsSenders: [{ senderId: 'TWOSHOP', originationIdentity: 'sender-id/TWOSHOP/FR' }],
+    });
+    const released = await cli([
+      'assign-identity',
+      '--tenant',
+      'cli-two',
+      '--identity',
+      'two.example',
+      '--release',
+      '--local-dir',
+      local,
+    ]);
+    expect(released.code, released.stderr).toBe(0);
+    expect(
+      // Refused above, cli-three was not created: it is now, with the identity freed.
+      (
+        await cli([
+          'create-tenant',
+          '--tenant',
+          'cli-three',
+          '--name',
+          'Three',
+          '--identity',
+          'two.example',
+          '--local-dir',
+          local,
+        ])
+      ).code,
+    ).toBe(0);
+    expect((await gw.call('GET', '/v1/tenant', { key: adminKey })).body.emailIdentities).toEqual([
+      'news@two-news.example',
+    ]);
+  });
+
+  it('migrate --identities claims what tenants of before hold, and lists (exit 1) what another tenant holds', async () => {
+    const { runtimeDependencies } = await import('../../shared/http/runtime');
+    const { newTenant } = await import('../../shared/services/state');
+    await runtimeDependencies().store.createTenant(
+      newTenant('cli-old', 'Old', ['old.example', 'shop.example']),
+    );
+    const run = await cli(['migrate', '--identities', '--tenant', 'cli-old', '--local-dir', local]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^claimed\s+1$/m);
+    expect(run.stdout).toContain('cli-old: email shop.example is held by demo');
+    const claim = await runtimeDependencies().store.getIdentityClaim('email', 'old.example');
+    expect(claim?.tenantId).toBe('cli-old');
   });
 });
 

@@ -45,7 +45,7 @@ describe('the sender', () => {
     expect(await gw.sentEmails()).toHaveLength(before);
   });
 
-  it('R10: is refused from an undeclared identity, until the identity is declared', async () => {
+  it('R10: is refused from an undeclared identity, until the operator assigns it to the tenant', async () => {
     await gw.call('POST', '/v1/consents', { key: gw.adminKey, body: provableConsent('ida@example.org') });
     const send = () =>
       gw.call('POST', '/v1/messages', {
@@ -53,7 +53,11 @@ describe('the sender', () => {
         body: newsletter('ida@example.org', { from: 'news@brand-two.example' }),
       });
     expect((await send()).body.reasons).toEqual(['sender_not_allowed']);
-    const put = await gw.call('PUT', '/v1/identities/brand-two.example', { key: gw.adminKey });
+    // A tenant admin cannot declare it itself: identities are the operator's to assign.
+    expect((await gw.call('PUT', '/v1/identities/brand-two.example', { key: gw.adminKey })).status).toBe(403);
+    const put = await gw.call('PUT', '/v1/operator/tenants/demo/identities/brand-two.example', {
+      key: gw.operatorKey,
+    });
     expect(put.status).toBe(200);
     expect((await send()).status).toBe(202);
   });

@@ -48,7 +48,7 @@ const SKIPPED: Record<Page, number> = {
   'docs/senders.md': 1, // aws sqs send-message
   'docs/sms.md': 0,
   'docs/import.md': 2, // npm run import, npm run audit-segment on the reader's own files
-  'docs/operations.md': 0,
+  'docs/operations.md': 1, // npx consent-gate operator-key, assign-identity… (on the table)
   'docs/architecture.md': 0,
   'docs/rules.md': 0,
   'docs/reliability.md': 0,
@@ -141,7 +141,7 @@ describe('the docs are run', () => {
   it('skips exactly the blocks that cannot run locally', () => {
     const skipped = Object.fromEntries(PAGES.map((p) => [p, blocksOf(p).skipped]));
     expect(skipped).toEqual(SKIPPED);
-    expect(Object.values(skipped).reduce((a, b) => a + b, 0)).toBe(11);
+    expect(Object.values(skipped).reduce((a, b) => a + b, 0)).toBe(12);
   });
 });
 
@@ -167,6 +167,10 @@ describe('the README tour, then each page, against one local gateway', () => {
     const out = await runPage('docs/api.md');
     expect(out).toContain('"id":"garden-deals"');
     expect(out).toMatch(/^204$/m);
+    // The operator assigns; the tenant admin cannot take an identity, and lists its own.
+    expect(out).toContain('{"tenantId":"demo","identity":"news.shop.example","channel":"email"}');
+    expect(out).toMatch(/"error":"identity_not_assigned","message":"\\"brand-b\.example\\" is not assigned/);
+    expect(out).toMatch(/"emailIdentities":\["news\.shop\.example","shop\.example"\]/);
     expect(out).toMatch(/"role":"sender","key":"cg_send_[A-Za-z0-9_-]{43}","label":"CRM"/);
     expect(out).toMatch(/^consent-gate/m);
     expect(out).toContain('<title>consent-gate API reference</title>');
@@ -228,8 +232,20 @@ describe('the README tour, then each page, against one local gateway', () => {
     );
   });
 
-  it('docs/operations.md: the hold at 0.3%, lifted once; a complaint, then a bounce', async () => {
+  it('docs/operations.md: tenants and identities; the hold at 0.3%, lifted once; a complaint, then a bounce', async () => {
     const out = await runPage('docs/operations.md');
+    expect(out).toMatch(
+      /"tenant":"garden-co","emailIdentities":\["garden-co\.example"\],"smsSenders":\[\],"adminKeyId":"[^"]+","adminKey":"cg_admin_/,
+    );
+    expect(out).toMatch(
+      /"error":"identity_taken","message":"email identity \\"shop\.example\\" is assigned to tenant demo/,
+    );
+    expect(out).toContain(
+      '{"tenantId":"garden-co","emailIdentities":["garden-co.example"],"smsSenders":[{"senderId":"GARDENCO","originationIdentity":"sender-id/GARDENCO/FR"}]}',
+    );
+    expect(out).toContain('"error":"forbidden","message":"This endpoint needs the operator key"');
+    // Nothing was sent as another tenant: every delivered mail so far is the demo tenant's.
+    expect((await gw.sentEmails()).every((e) => /@(news\.)?shop\.example>?$/.test(e.from))).toBe(true);
     expect(out).toMatch(/"sends":1000,"complaints":3,"rate":0\.003,[^\n]*"status":"hold","hold":\{/);
     expect(out).toContain('"decision":"rejected","reasons":["complaint_rate_hold"],"rules":[]');
     expect(out).toMatch(/^\{"lifted":true,[^\n]*"by":\{"type":"admin_key"/m);

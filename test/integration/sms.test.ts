@@ -83,8 +83,8 @@ describe('sending an SMS', () => {
   });
 
   it('R10: marketing to a consumer from an ordinary number is refused', async () => {
-    await gw.call('PUT', '/v1/sms-senders/+33700000001', {
-      key: gw.adminKey,
+    await gw.call('PUT', '/v1/operator/tenants/demo/sms-senders/+33700000001', {
+      key: gw.operatorKey,
       body: { type: 'long_code', originationIdentity: 'phone-number/local-long' },
     });
     await gw.call('POST', '/v1/consents', { key: gw.adminKey, body: smsConsent('+33633333333') });
@@ -327,11 +327,20 @@ describe('R7: stop replies as people write them', () => {
 });
 
 describe('R10: a sender id that is a phone number is a long code, whatever it is declared as', () => {
-  const declare = (id: string, type: string) =>
-    gw.call('PUT', `/v1/sms-senders/${encodeURIComponent(id)}`, {
-      key: gw.adminKey,
-      body: { type, originationIdentity: `phone-number/local-${id.replace(/\W/g, '')}` },
+  // The operator assigns the sender (as what its id is); the tenant admin then declares its type.
+  const declare = async (id: string, type: string) => {
+    const originationIdentity = `phone-number/local-${id.replace(/\W/g, '')}`;
+    const path = encodeURIComponent(id);
+    const assigned = await gw.call('PUT', `/v1/operator/tenants/demo/sms-senders/${path}`, {
+      key: gw.operatorKey,
+      body: { originationIdentity },
     });
+    expect([200, 409], assigned.text).toContain(assigned.status);
+    return gw.call('PUT', `/v1/sms-senders/${path}`, {
+      key: gw.adminKey,
+      body: { type, originationIdentity },
+    });
+  };
 
   it.each([
     ['+33612345678', 'short_code', /phone number.*long_code/],
@@ -347,7 +356,8 @@ describe('R10: a sender id that is a phone number is a long code, whatever it is
     expect(r.status).toBe(400);
     expect(r.body.issues).toEqual([{ field: 'type', problem: expect.stringMatching(problem) }]);
     const tenant = await gw.call('GET', '/v1/tenant', { key: gw.adminKey });
-    expect(Object.keys(tenant.body.smsSenders ?? {})).not.toContain(id);
+    // Assigned by the operator as what its id is; the refused type was not stored.
+    expect(tenant.body.smsSenders[id]?.type).not.toBe(type);
   });
 
   it.each([
@@ -360,6 +370,11 @@ describe('R10: a sender id that is a phone number is a long code, whatever it is
   });
 
   it('R10: a phone number stored as short_code before the fix sends no marketing (sender_not_allowed), nothing reaches the outbox', async () => {
+    // Assigned by the operator, then stored as a short code around the API.
+    await gw.call('PUT', '/v1/operator/tenants/demo/sms-senders/+33612345699', {
+      key: gw.operatorKey,
+      body: { originationIdentity: 'phone-number/local-dishonest' },
+    });
     await real.store.putSmsSender('demo', {
       id: '+33612345699',
       type: 'short_code',

@@ -16,6 +16,8 @@ export interface LocalGateway extends LocalStack {
   readonly dir: string;
   readonly adminKey: string;
   readonly senderKey: string;
+  /** The operator key: creates tenants and assigns sending identities (/v1/operator/…). */
+  readonly operatorKey: string;
   /** Calls the gateway's API as a client would. */
   call(
     method: string,
@@ -61,12 +63,13 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
     throttle: limits && { public: limits.public, authenticated: limits.authenticated },
     keyRateLimit: limits?.perKey,
   });
-  const { adminKey, senderKey } = await seedDemo(runtimeDependencies());
+  const { adminKey, senderKey, operatorKey } = await seedDemo(runtimeDependencies());
   return {
     ...stack,
     dir,
     adminKey,
     senderKey,
+    operatorKey,
     stop: async () => {
       await stack.stop();
       rmSync(dir, { recursive: true, force: true });

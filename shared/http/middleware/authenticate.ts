@@ -42,6 +42,12 @@ export function authenticate(options: {
     const refusal = keyRefusal(record, now);
     if (refusal !== undefined) throw new UnauthorizedError(`This API key is ${refusal}`);
     touchOncePerDay(store, hash, record.lastUsedDay, usageDay(now), options.warn);
+    // The operator key reaches the operator routes only, and only it does: it acts for no
+    // tenant, and no tenant key acts as the operator (docs/rules.md, Vocabulary "Tenant").
+    if (options.role === 'operator' && record.role !== 'operator')
+      throw new ForbiddenError('This endpoint needs the operator key');
+    if (options.role !== 'operator' && record.role === 'operator')
+      throw new ForbiddenError("The operator key acts for no tenant: use the tenant's admin or sender key");
     // An admin key may also send; a sender key may only send.
     if (options.role === 'admin' && record.role !== 'admin')
       throw new ForbiddenError('This endpoint needs an admin key');

@@ -1,11 +1,21 @@
 import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { EmailProviderError, EmailRejectedByProviderError } from '../../ports/email-sender';
-import { ConflictError, NotFoundError, StoreUnavailableError } from '../../ports/gateway-store';
+import {
+  ConflictError,
+  IdentityTakenError,
+  NotFoundError,
+  StoreUnavailableError,
+} from '../../ports/gateway-store';
 import { ObjectionQueueUnavailableError } from '../../ports/objection-queue';
 import { SmsProviderError } from '../../ports/sms-sender';
 import { InvalidInputError } from '../../schemas/validation';
-import { OutOfScopeError, TenantConfigurationError } from '../../services/errors';
+import {
+  IdentityNotAssignedError,
+  OutOfScopeError,
+  TenantConfigurationError,
+  TenantExistsError,
+} from '../../services/errors';
 import { IdempotencyInProgressError, IdempotencyKeyReusedError } from '../../services/idempotency';
 import { HttpError, RateLimitedError } from '../errors';
 import { type HttpResponse, json } from '../responses';
@@ -46,6 +56,13 @@ export function toResponse(
     return { response: out(error.statusCode, error.code, error.message), internal: false };
   if (error instanceof NotFoundError)
     return { response: out(404, 'not_found', error.message), internal: false };
+  if (error instanceof IdentityNotAssignedError)
+    return { response: out(403, 'identity_not_assigned', error.message), internal: false };
+  // Only operator routes can meet it: they may name the tenant that holds the identity.
+  if (error instanceof IdentityTakenError)
+    return { response: out(409, 'identity_taken', error.message), internal: false };
+  if (error instanceof TenantExistsError)
+    return { response: out(409, 'tenant_exists', error.message), internal: false };
   if (error instanceof ConflictError)
     return { response: out(409, 'conflict', error.message), internal: false };
   if (error instanceof OutOfScopeError)
