@@ -69,6 +69,8 @@ export interface LocalStack {
   readonly apiUrl: string;
   readonly sesUrl: string;
   readonly dynamodbUrl: string;
+  /** The DynamoDB Local this stack started (absent when it uses a shared one): its JVM's pid and version. */
+  readonly dynamodbEngine?: { readonly pid: number; readonly version: string | undefined };
   /** The local SMS service: outbox page at /, JSON at /messages, replies at POST /inbound. */
   readonly smsUrl: string;
   readonly sms: LocalSms;
@@ -353,6 +355,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     apiUrl: api.url,
     sesUrl,
     dynamodbUrl,
+    dynamodbEngine: engine && { pid: engine.pid, version: engine.version },
     smsUrl: sms.url,
     sms,
     outbox,
