@@ -2,9 +2,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 
 /**
- * What `npm test` and `npm start` need beyond node_modules, checked in a few
- * milliseconds before they run. A list, so that the engine change adds Java ≥ 17 here
- * (for: ['start', 'test']) without new code paths.
+ * What `npm test` and `npm start` need beyond node_modules, checked before they run (a
+ * fraction of a second: `java -version`): Chromium for the browser tests, Java ≥ 17 for
+ * DynamoDB Local (the local engine of both).
  */
 export type Purpose = 'start' | 'test';
 
@@ -18,6 +18,33 @@ export interface Prerequisite {
   readonly envVar?: string;
   readonly apt: string;
   readonly brew: string;
+  /** On macOS, what envVar must be set to after the brew install (shell syntax). */
+  readonly brewExport?: string;
+  /** Whether it is there and good enough; default: `path` is an executable file. */
+  readonly probe?: (env: NodeJS.ProcessEnv) => boolean;
+}
+
+/** The major version in `java -version`'s first line: "17.0.15" → 17, "1.8.0_402" → 8. */
+export function javaMajorVersion(versionOutput: string): number | undefined {
+  const match = /version "(\d+)(?:\.(\d+))?/.exec(versionOutput);
+  if (!match) return undefined;
+  const first = Number(match[1]);
+  return first === 1 && match[2] !== undefined ? Number(match[2]) : first;
+}
+
+/** DynamoDB Local 3.x needs Java 17 or newer. */
+export const JAVA_MIN_VERSION = 17;
+
+function javaPath(env: NodeJS.ProcessEnv): string {
+  // infra/local/dynamodb-local.ts runs the same one.
+  return env.JAVA_HOME ? `${env.JAVA_HOME}/bin/java` : 'java';
+}
+
+function javaIsRecentEnough(env: NodeJS.ProcessEnv): boolean {
+  const run = spawnSync(javaPath(env), ['-version'], { encoding: 'utf8', timeout: 20_000 });
+  if (run.error || run.status !== 0) return false;
+  const major = javaMajorVersion(`${run.stderr}${run.stdout}`);
+  return major !== undefined && major >= JAVA_MIN_VERSION;
 }
 
 export const PREREQUISITES: readonly Prerequisite[] = [
@@ -30,6 +57,18 @@ export const PREREQUISITES: readonly Prerequisite[] = [
     envVar: 'CHROMIUM_PATH',
     apt: 'chromium',
     brew: 'brew install --cask chromium',
+    brewExport: '/Applications/Chromium.app/Contents/MacOS/Chromium',
+  },
+  {
+    id: 'java',
+    label: `Java ${JAVA_MIN_VERSION} or newer (for DynamoDB Local, the local database)`,
+    for: ['start', 'test'],
+    path: javaPath,
+    envVar: 'JAVA_HOME',
+    apt: 'openjdk-17-jre-headless',
+    brew: 'brew install openjdk@17',
+    brewExport: '"$(brew --prefix openjdk@17)/libexec/openjdk.jdk/Contents/Home"',
+    probe: javaIsRecentEnough,
   },
 ];
 
@@ -63,6 +102,8 @@ export function planPrerequisites(
     .map((p): Step => {
       if (facts.present.has(p.id)) return { kind: 'ok', id: p.id };
       const path = p.path(env);
+      // A command name is looked up on the PATH; a path is where it must be.
+      const where = path.includes('/') ? `at ${path}` : 'on the PATH';
       if (p.envVar !== undefined && env[p.envVar] !== undefined) {
         return {
           kind: 'stop',
@@ -82,13 +123,13 @@ export function planPrerequisites(
         return {
           kind: 'stop',
           id: p.id,
-          message: `${p.label} is missing: run ${p.brew}${p.envVar ? ` and export ${p.envVar}=/Applications/Chromium.app/Contents/MacOS/Chromium` : ''}, then run the command again.`,
+          message: `${p.label} is missing: run ${p.brew}${p.envVar && p.brewExport ? ` and export ${p.envVar}=${p.brewExport}` : ''}, then run the command again.`,
         };
       }
       return {
         kind: 'stop',
         id: p.id,
-        message: `${p.label} is missing at ${path}: run sudo apt-get install -y ${p.apt} (Debian/Ubuntu)${p.envVar ? `, or set ${p.envVar} to its path` : ''}, then run the command again.`,
+        message: `${p.label} is missing ${where}: run sudo apt-get install -y ${p.apt} (Debian/Ubuntu)${p.envVar ? `, or set ${p.envVar} to its path` : ''}, then run the command again.`,
       };
     });
 }
@@ -107,7 +148,7 @@ export function machineFacts(env: NodeJS.ProcessEnv = process.env, list = PREREQ
   const apt = root && spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status === 0;
   return {
     platform: process.platform,
-    present: new Set(list.filter((p) => executable(p.path(env))).map((p) => p.id)),
+    present: new Set(list.filter((p) => (p.probe ? p.probe(env) : executable(p.path(env)))).map((p) => p.id)),
     canApt: apt,
   };
 }

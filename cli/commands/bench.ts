@@ -20,6 +20,7 @@ export function register(program: Command): void {
         'bundles',
         'gateway',
         'partition',
+        'engines',
       ]),
     )
     .addHelpText(
@@ -32,7 +33,7 @@ export function register(program: Command): void {
         concurrency?: number;
         quick: boolean;
         out?: string;
-        section?: 'decide' | 'bundles' | 'gateway' | 'partition';
+        section?: 'decide' | 'bundles' | 'gateway' | 'partition' | 'engines';
       }) => {
         const { runBench } = await import('../../scripts/bench/index');
         const args = process.argv.slice(3);

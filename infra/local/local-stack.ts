@@ -4,12 +4,18 @@ import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DynamoDBClient,
+  ResourceInUseException,
+} from '@aws-sdk/client-dynamodb';
 import { localEventBus } from '../../shared/adapters/memory-event-publisher';
 import { ENV } from '../../shared/config';
 import type { RateLimit } from '../../shared/domain/rate-limit';
 import { entryPoints } from '../entry-points';
 import { DiskQueue } from './disk-queue';
+import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
 import { type LocalApi, type LocalApiOptions, startLocalApi } from './http-adapter';
 import { keepIdleConnections } from './keep-alive';
 import { lambdaContext } from './lambda-context';
@@ -19,7 +25,8 @@ import { indexPage, outboxPage, type SesOutbox, startSesOutbox, viewOf } from '.
 import { type LocalSms, startLocalSms } from './sms-local';
 
 /**
- * The gateway on this machine: a local DynamoDB (dynalite, LevelDB on disk), a local
+ * The gateway on this machine: Amazon DynamoDB Local (the official emulator, on disk for
+ * npm start, in memory for tests; see dynamodb-local.ts), a local
  * SES (aws-ses-v2-local, with its mail viewer), and the real handlers behind a local
  * HTTP API. The handlers reach the local servers through the SDK's own
  * AWS_ENDPOINT_URL_<SERVICE> variables, so they run exactly as they do in Lambda.
@@ -27,6 +34,9 @@ import { type LocalSms, startLocalSms } from './sms-local';
 const require = createRequire(import.meta.url);
 
 export const TABLE_NAME = 'consent-gate';
+
+/** Where `npm start` keeps DynamoDB Local's SQLite file (dynalite's LevelDB was in `dynamodb/`). */
+export const DYNAMODB_DATA = 'dynamodb-local';
 
 export interface LocalStackOptions {
   /** Folder for the key file and (if persist) the DynamoDB data. */
@@ -37,6 +47,12 @@ export interface LocalStackOptions {
   readonly apiPort?: number;
   readonly sesPort?: number;
   readonly dynamodbPort?: number;
+  /**
+   * An engine already running (tests share one per run: its JVM takes seconds to start):
+   * the stack creates its own uniquely named table there and deletes it on stop, and
+   * leaves the engine running. Absent: the stack starts and stops its own engine.
+   */
+  readonly dynamodbEndpoint?: string;
   readonly smsPort?: number;
   /** Runs the deferred-SMS function every so many milliseconds, as the AWS schedule does; off when absent. */
   readonly deferredSmsEveryMs?: number;
@@ -53,6 +69,8 @@ export interface LocalStack {
   readonly apiUrl: string;
   readonly sesUrl: string;
   readonly dynamodbUrl: string;
+  /** The DynamoDB Local this stack started (absent when it uses a shared one): its JVM's pid and version. */
+  readonly dynamodbEngine?: { readonly pid: number; readonly version: string | undefined };
   /** The local SMS service: outbox page at /, JSON at /messages, replies at POST /inbound. */
   readonly smsUrl: string;
   readonly sms: LocalSms;
@@ -65,16 +83,6 @@ export interface LocalStack {
   /** R7: the disk-backed objection queue (under `<dir>/objection-queue/`), consumed by ApplyObjections. */
   readonly objectionQueue: DiskQueue;
   stop(): Promise<void>;
-}
-
-function listen(server: Server, port: number, host: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    keepIdleConnections(server).listen(port, host, () => {
-      const address = server.address() as AddressInfo;
-      resolve(`http://${host}:${address.port}`);
-    });
-  });
 }
 
 function close(server: Server): Promise<void> {
@@ -145,24 +153,56 @@ export async function createTable(endpoint: string, tableName: string): Promise<
   }
 }
 
+/** Frees a shared engine's memory: a test run creates a table per gateway. */
+export async function deleteTable(endpoint: string, tableName: string): Promise<void> {
+  const client = new DynamoDBClient({ endpoint });
+  try {
+    await client.send(new DeleteTableCommand({ TableName: tableName }));
+  } catch (error) {
+    // Gone already is fine; anything else only leaks memory in an engine about to stop.
+    if ((error as Error).name !== 'ResourceNotFoundException')
+      console.error('local: delete table failed', error);
+  } finally {
+    client.destroy();
+  }
+}
+
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const host = options.host ?? '127.0.0.1';
   mkdirSync(options.dir, { recursive: true });
-  const dynalite = require('dynalite') as typeof import('dynalite');
   const sesServer = (
     require('aws-ses-v2-local') as { default: (c: { host: string; port: number }) => Promise<Server> }
   ).default;
 
-  const dataPath = options.persist ? join(options.dir, 'dynamodb') : undefined;
-  const dynamo = dynalite({ path: dataPath, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  const dynamodbUrl = await listen(dynamo, options.dynamodbPort ?? 0, host);
-  const ses = keepIdleConnections(await sesServer({ host, port: options.sesPort ?? 0 }));
+  let engine: DynamoDbLocal | undefined;
+  let dynamodbUrl: string;
+  let tableName = TABLE_NAME;
+  if (options.dynamodbEndpoint) {
+    dynamodbUrl = options.dynamodbEndpoint;
+    tableName = `${TABLE_NAME}-${randomBytes(6).toString('hex')}`;
+  } else {
+    const dbPath = options.persist ? join(options.dir, DYNAMODB_DATA) : undefined;
+    if (dbPath) mkdirSync(dbPath, { recursive: true });
+    engine = await startDynamoDbLocal({ dbPath, port: options.dynamodbPort });
+    dynamodbUrl = engine.url;
+  }
+  let ses: Server;
+  try {
+    ses = keepIdleConnections(await sesServer({ host, port: options.sesPort ?? 0 }));
+  } catch (error) {
+    // A taken SES port must not leave the engine running until this process ends.
+    await engine?.stop();
+    throw error;
+  }
   const sesUrl = `http://${host}:${(ses.address() as AddressInfo).port}`;
   const outbox = await startSesOutbox({ host, sesUrl });
   const sms = await startLocalSms({
     host,
     port: options.smsPort ?? 0,
     deferredEveryMs: options.deferredSmsEveryMs,
+  }).catch(async (error: unknown) => {
+    await Promise.all([engine?.stop(), close(ses), outbox.close()]);
+    throw error;
   });
 
   // The SDK's service-specific endpoint variables, plus a region and inert credentials:
@@ -176,7 +216,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     AWS_ENDPOINT_URL_DYNAMODB: dynamodbUrl,
     AWS_ENDPOINT_URL_SESV2: outbox.url,
     AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2: sms.url,
-    [ENV.tableName]: TABLE_NAME,
+    [ENV.tableName]: tableName,
     [ENV.keyRingJson]: loadOrCreateKeys(options.dir),
     // EventBridge's stand-in: events stay in this process, logged and served at /local/events.
     [ENV.localEvents]: 'memory',
@@ -189,7 +229,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   // Set or removed: the process may have run another stack before (tests).
   if (options.keyRateLimit === undefined) delete process.env[ENV.keyRateLimit];
   else process.env[ENV.keyRateLimit] = JSON.stringify(options.keyRateLimit);
-  await createTable(dynamodbUrl, TABLE_NAME);
+  await createTable(dynamodbUrl, tableName);
+  /** Our table only when the engine is shared; the engine itself when it is ours. */
+  const stopStore = async () => {
+    if (engine) return engine.stop();
+    await deleteTable(dynamodbUrl, tableName);
+  };
 
   const queue = new LocalQueue(async () => {
     const consumer = entryPoints.find((e) => e.trigger?.type === 'bulkQueue');
@@ -311,7 +356,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   try {
     api = await startLocalApi({ host, port: options.apiPort ?? 0, extra, throttle: options.throttle });
   } catch (error) {
-    await Promise.all([close(dynamo), close(ses), sms.close(), outbox.close()]);
+    await Promise.all([stopStore(), close(ses), sms.close(), outbox.close()]);
     throw error;
   }
   // Links in messages point at the API actually listening.
@@ -322,10 +367,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     apiUrl: api.url,
     sesUrl,
     dynamodbUrl,
+    dynamodbEngine: engine && { pid: engine.pid, version: engine.version },
     smsUrl: sms.url,
     sms,
     outbox,
-    tableName: TABLE_NAME,
+    tableName,
     api,
     queue,
     objectionQueue,
@@ -334,7 +380,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await queue.drain();
       await objectionQueue.stop();
       await api.close();
-      await Promise.all([close(ses), close(dynamo), sms.close(), outbox.close()]);
+      await Promise.all([close(ses), stopStore(), sms.close(), outbox.close()]);
     },
   };
 }

@@ -2,8 +2,8 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * One `npm start` per folder: dynalite's LevelDB cannot be opened twice, and a second
- * stack used to die with a raw "Database is closed". `<dir>/stack.lock` names the pid
+ * One `npm start` per folder: two DynamoDB Local engines must not write one SQLite file
+ * (and, with dynalite before it, a second stack died with a raw "Database is closed"). `<dir>/stack.lock` names the pid
  * and the URLs of the stack that holds the folder; a lock whose pid is gone is stale and
  * taken over.
  */

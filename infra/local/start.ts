@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { runtimeDependencies } from '../../shared/http/runtime';
-import { startLocalStack } from './local-stack';
+import { DYNAMODB_DATA, startLocalStack } from './local-stack';
 import { DEMO_IDENTITY, DEMO_SENDER_ID, DEMO_SHORT_CODE, localDescription, seedDemo } from './seed';
 import { acquireStackLock } from './stack-lock';
 
@@ -60,6 +60,11 @@ export async function startLocal(options: StartOptions): Promise<() => Promise<v
   const previous = existsSync(localFile)
     ? (JSON.parse(readFileSync(localFile, 'utf8')) as Record<string, string>)
     : {};
+  // dynalite (the engine before DynamoDB Local) kept LevelDB files here, which DynamoDB Local cannot read.
+  if (existsSync(join(dir, 'dynamodb')))
+    console.log(
+      `${join(dir, 'dynamodb')} holds data of the previous local engine (dynalite), not read by DynamoDB Local: the demo tenant is seeded again in ${join(dir, DYNAMODB_DATA)}; delete the old folder when you no longer need it.`,
+    );
   const stack = await startLocalStack({
     dir,
     persist: true,
@@ -94,7 +99,7 @@ consent-gate is running locally.
   Mail viewer    ${local.sesUrl}   (local SES: every email sent shows up here)
   Outbox         ${local.apiUrl}/local/outbox   (each email as handed to SES: headers, parts, raw source)
   SMS outbox     ${local.smsUrl}   (local End User Messaging: every SMS sent, and a reply form)
-  DynamoDB       ${local.dynamodbUrl}   (data in ${join(dir, 'dynamodb')})
+  DynamoDB       ${local.dynamodbUrl}   (DynamoDB Local ${stack.dynamodbEngine?.version ?? ''}, pid ${stack.dynamodbEngine?.pid}, data in ${join(dir, DYNAMODB_DATA)})
   Bulk queue     POST ${local.apiUrl}/local/bulk-queue/messages, status at GET ${local.apiUrl}/local/bulk-queue
   SES v2         ${local.apiUrl} as the SDK's endpoint, credentials from POST /v1/credentials
 

@@ -19,26 +19,48 @@ import { newsletter } from '../../test/support/local-gateway';
 import { type CommandCount, createStoreRequestCounter } from './store-request-counter';
 
 /**
- * The local stack of `npm start` (dynalite, aws-ses-v2-local, the real handlers behind
- * the local HTTP adapter), in this process, on free ports of 127.0.0.1, in a temporary
- * folder; the demo tenant; recipients holding a provable newsletter consent.
+ * The local stack of `npm start` (DynamoDB Local in memory, aws-ses-v2-local, the real
+ * handlers behind the local HTTP adapter), in this process, on free ports of 127.0.0.1,
+ * in a temporary folder; the demo tenant; recipients holding a provable newsletter consent.
  */
 export interface BenchGateway {
   readonly stack: LocalStack;
   readonly senderKey: string;
   /** Addresses of recipients with a valid newsletter consent (R1, R3). */
   readonly recipients: readonly string[];
+  /** Seeds `n` more such recipients (reader-0… again: the same addresses, idempotent writes). */
+  seedRecipients(n: number): Promise<string[]>;
   stop(): Promise<void>;
 }
 
-export async function startBenchGateway(recipients: number): Promise<BenchGateway> {
+export async function startBenchGateway(
+  recipients: number,
+  options: { readonly dynamodbEndpoint?: string } = {},
+): Promise<BenchGateway> {
   const dir = mkdtempSync(join(tmpdir(), 'consent-gate-bench-'));
   process.env.LOCAL_EVENTS_LOG = 'off';
   // The handlers keep the logger built at import (INFO, the level infra/gateway.ts deploys):
   // one line per message sent goes to stdout before the report, as a Lambda writes it.
-  const stack = await startLocalStack({ dir, persist: false });
+  const stack = await startLocalStack({ dir, persist: false, dynamodbEndpoint: options.dynamodbEndpoint });
   const deps = runtimeDependencies();
   const { senderKey } = await seedDemo(deps);
+  const seedRecipients = (n: number) => seedConsentedRecipients(deps, n);
+  return {
+    stack,
+    senderKey,
+    recipients: await seedRecipients(recipients),
+    seedRecipients,
+    stop: async () => {
+      await stack.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function seedConsentedRecipients(
+  deps: ReturnType<typeof runtimeDependencies>,
+  recipients: number,
+): Promise<string[]> {
   const { hashKey } = await deps.keys.load();
   const addresses = Array.from({ length: recipients }, (_, i) => `reader-${i}@example.org`);
   const givenAt = new Date(Date.now() - 86_400_000).toISOString();
@@ -64,15 +86,7 @@ export async function startBenchGateway(recipients: number): Promise<BenchGatewa
     }));
     await deps.store.putRecipientItems('demo', items);
   }
-  return {
-    stack,
-    senderKey,
-    recipients: addresses,
-    stop: async () => {
-      await stack.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return addresses;
 }
 
 export interface PathResult {

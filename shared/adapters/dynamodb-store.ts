@@ -90,8 +90,8 @@ import {
  * Complaint rate (mailbox provider thresholds): one counter item per tenant and UTC day for
  * deliveries (atomic ADD), and complaints spread over a few shard items per day, each keeping
  * the string set of the complaint ids it counted: `ADD` under `NOT contains(ids, :id)` counts
- * a complaint exactly once in one conditional write (dynalite has no transactions, and SNS may
- * deliver twice). Shards keep each item far below DynamoDB's 400 KB (8 shards hold about
+ * a complaint exactly once in one conditional write (no transaction: the design dates from
+ * the local engine before DynamoDB Local, dynalite, which had none; and SNS may deliver twice). Shards keep each item far below DynamoDB's 400 KB (8 shards hold about
  * 40,000 complaints a day). The window is one Query on `DAY#` between two days.
  *
  * Batched reads: every item a decision needs has a key known in advance (the profile, the
@@ -1288,7 +1288,7 @@ export class DynamoDbGatewayStore implements GatewayStore {
     const pk = recipientPk(tenantId, recipientKey);
     // The scope's latest objection first, then the objection itself: should the second write
     // fail, the batched read already sees the objection (fail closed, R7) and the caller's
-    // retry completes it. (No transaction: the local DynamoDB, dynalite, has none, and the
+    // retry completes it. (No transaction: the local engine of the time, dynalite, had none; the
     // order gives the same guarantee for what matters, never missing an objection.)
     try {
       await this.doc.send(

@@ -1,9 +1,8 @@
-import type { Server } from 'node:http';
-import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTable } from '../../infra/local/local-stack';
+import { type DynamoDbLocal, startDynamoDbLocal } from '../../infra/local/dynamodb-local';
+import { createTable, deleteTable } from '../../infra/local/local-stack';
 import {
   type CommandCount,
   createStoreRequestCounter,
@@ -11,29 +10,30 @@ import {
 } from '../../scripts/bench/store-request-counter';
 import { createDocumentClient, DynamoDbGatewayStore } from '../../shared/adapters/dynamodb-store';
 import { profile, validGrant } from '../support/builders';
+import { sharedDynamoDb } from '../support/local-gateway';
 
 /**
  * The bench's counting middleware (npm run bench, section "store requests") counts
  * exactly the commands a known store call sends to a real local DynamoDB. No timing.
  */
-const require = createRequire(import.meta.url);
-const TABLE = 'bench-counter';
-let server: Server;
+// Its own table in the run's DynamoDB Local (or in an engine of its own outside vitest's globalSetup).
+const TABLE = `bench-counter-${randomBytes(4).toString('hex')}`;
+let own: DynamoDbLocal | undefined;
 let endpoint: string;
 
 beforeAll(async () => {
-  // As the local stack does: a region and inert credentials, which dynalite accepts.
+  // As the local stack does: a region and inert credentials, which DynamoDB Local accepts.
   process.env.AWS_REGION ??= 'eu-west-3';
   process.env.AWS_ACCESS_KEY_ID ??= 'local';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
-  const dynalite = require('dynalite') as typeof import('dynalite');
-  server = dynalite({ createTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const shared = await sharedDynamoDb();
+  if (shared === undefined) own = await startDynamoDbLocal();
+  endpoint = shared ?? own!.url;
   await createTable(endpoint, TABLE);
 });
 afterAll(async () => {
-  await new Promise((resolve) => server?.close(resolve));
+  await deleteTable(endpoint, TABLE);
+  await own?.stop();
 });
 
 const only = (counts: CommandCount[]) =>

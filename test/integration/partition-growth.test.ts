@@ -57,7 +57,7 @@ async function partition(key: string) {
 
 /** The scheduled ReplanRetention function, run now by the local stack (the real handler). */
 async function replanRetention(): Promise<{ replanned: number; items: number; failed: number }> {
-  // A run that fails (here: dynalite slower than the SDK's 3 s timeout on a loaded machine)
+  // A run that fails (here: the local engine slower than the SDK's 3 s timeout on a loaded machine)
   // leaves the request for the next run, as the schedule would run it again.
   for (let attempt = 1; ; attempt++) {
     const r = await fetch(`${gw.apiUrl}/local/run-retention-replan`, { method: 'POST' });

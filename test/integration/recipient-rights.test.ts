@@ -7,7 +7,7 @@ import { eventSchemas, type GatewayDetailType } from '../../shared/schemas/event
 import { type LocalGateway, newsletter, provableConsent, startLocalGateway } from '../support/local-gateway';
 
 /**
- * The recipient's rights through HTTP against dynalite and aws-ses-v2-local: export (R15), erasure
+ * The recipient's rights through HTTP against DynamoDB Local and aws-ses-v2-local: export (R15), erasure
  * (R15, R11), the audit trail, events out, the preference centre's and consent page's
  * effects, and the double opt-in (R3).
  */

@@ -2,14 +2,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
+import { inject } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../infra/local/local-stack';
 import { seedDemo } from '../../infra/local/seed';
 import type { RateLimit } from '../../shared/domain/rate-limit';
 import { runtimeDependencies } from '../../shared/http/runtime';
 
 /**
- * The real local stack for integration tests: dynalite and aws-ses-v2-local on ports
- * chosen at run time, the real handlers behind the local HTTP adapter, the demo tenant.
+ * The real local stack for integration tests: DynamoDB Local (in memory, one engine per
+ * test run, a table per gateway) and aws-ses-v2-local on ports chosen at run time, the
+ * real handlers behind the local HTTP adapter, the demo tenant.
  */
 export interface LocalGateway extends LocalStack {
   /** The stack's folder (keys.json), removed by stop(). */
@@ -54,12 +56,22 @@ export interface LocalGatewayOptions {
   };
 }
 
+/** The run's shared DynamoDB Local (test/support/dynamodb-local-setup.ts); undefined without that globalSetup. */
+export async function sharedDynamoDb(): Promise<string | undefined> {
+  const broker = inject('dynamodbLocalBroker');
+  if (!broker) return undefined;
+  const response = await fetch(broker, { method: 'POST' });
+  if (!response.ok) throw new Error(`DynamoDB Local did not start: ${await response.text()}`);
+  return ((await response.json()) as { url: string }).url;
+}
+
 export async function startLocalGateway(options: LocalGatewayOptions = {}): Promise<LocalGateway> {
   const dir = mkdtempSync(join(tmpdir(), 'consent-gate-test-'));
   const { limits } = options;
   const stack = await startLocalStack({
     dir,
     persist: false,
+    dynamodbEndpoint: await sharedDynamoDb(),
     throttle: limits && { public: limits.public, authenticated: limits.authenticated },
     keyRateLimit: limits?.perKey,
   });
