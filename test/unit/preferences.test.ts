@@ -229,6 +229,18 @@ describe('preference centre: suppressions and missing profiles (R8, R15)', () =>
     expect(suppressionOf(state({ suppressions: [...suppressions] }))).toBe(expected);
   });
 
+  it('R4/R15 the rows are decided on the profile’s address: a role address shows its B2B basis, a personal one does not', () => {
+    const software = (address: string) =>
+      preferenceRows(t, state({ profile: profile({ address, audience: 'professional' }) }), NOW).find(
+        (r) => r.purpose.id === 'software',
+      )?.status;
+    expect(software('contact@firm.example')).toEqual({
+      kind: 'other_basis',
+      basis: 'legitimate_interest_b2b',
+    });
+    expect(software('alice@firm.example')).toEqual({ kind: 'off' });
+  });
+
   it('R15 a state without a profile is shown, every box off (nothing known to send on), without a crash', () => {
     const rows = preferenceRows(t, state(), NOW);
     expect(rows.map((r) => [r.purpose.id, r.status.kind])).toEqual([
