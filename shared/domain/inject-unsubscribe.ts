@@ -291,9 +291,10 @@ function appendFooter(document: T.Document, url: string, spec: LinkSpec): void {
  * The safety net: parsed again as a mail client will, the footer must still be the last
  * element of <body> with its link. Namespace tricks (`<svg>`, `<math>`, `<form>` nesting)
  * can make a serialised document parse differently; such markup is refused, not sent with
- * a link that may be swallowed.
+ * a link that may be swallowed. Exported for its unit rows: parse5's serialiser round-trips
+ * every document found so far, so no input reaches the refusal through injectIntoHtml.
  */
-function footerSurvives(html: string, url: string): boolean {
+export function footerSurvives(html: string, url: string): boolean {
   const body = findBody(parse(html, PARSE));
   const last = body?.childNodes.filter((n) => adapter.isElementNode(n)).at(-1) as T.Element | undefined;
   if (last === undefined || last.tagName !== 'div' || last.namespaceURI !== HTML.NS.HTML) return false;

@@ -440,3 +440,144 @@ describe('R16 legacy import: values', () => {
     expect(legacyRowHash('acme', proven)).toMatch(/^[A-Za-z0-9_-]{22}$/);
   });
 });
+
+/** More rows the mutation run (docs/testing.md) showed unpinned: each condition of soft opt-in, the exact reasons. */
+describe('R16 legacy import: conditions one at a time', () => {
+  const t = tenant();
+  const classify = (row: LegacyRow, tt = t) => classifyLegacyRow(tt, row, NOW);
+  const customer: LegacyRow = {
+    ...proven,
+    optin_at: '',
+    method: '',
+    purchase_family: 'garden',
+    purchase_at: daysAgo(100),
+    opt_out_offered: 'yes',
+  };
+  /** The same tenant, the named purpose given the newsletter's product family. */
+  const inGarden = (purpose: 'offers' | 'health') =>
+    tenant({ purposes: { ...t.purposes, [purpose]: { ...t.purposes[purpose]!, productFamily: 'garden' } } });
+
+  it('R16/R2 no soft opt-in for a profiling purpose, even of the customer’s product family', () => {
+    expect(classify({ ...customer, purpose: 'newsletter' }, inGarden('offers')).outcome).toBe('soft_opt_in');
+    expect(classify({ ...customer, purpose: 'offers' }, inGarden('offers'))).toMatchObject({
+      outcome: 'needs_repermission',
+      reason: 'no opt-in recorded',
+    });
+  });
+
+  it('R16/R2/R12 no soft opt-in for a sensitive purpose, even of the customer’s product family', () => {
+    expect(classify({ ...customer, purpose: 'health' }, inGarden('health'))).toMatchObject({
+      outcome: 'needs_repermission',
+      reason: 'no opt-in recorded',
+    });
+  });
+
+  it('R16/R2 no soft opt-in on the very instant the customer window ends; the instant before, yes', () => {
+    const windowOf = (days: number) =>
+      tenant({ settings: { ...t.settings, prospectRetentionDays: 1000, customerRetentionDays: days } });
+    expect(classify({ ...customer, purchase_at: daysAgo(100) }, windowOf(100)).outcome).toBe(
+      'needs_repermission',
+    );
+    expect(classify({ ...customer, purchase_at: daysAgo(100) }, windowOf(101)).outcome).toBe('soft_opt_in');
+  });
+
+  it('R16/R2 a purchase without a product family is no proof of a sale in the family', () => {
+    expect(classify({ ...customer, purchase_family: '  ' })).toEqual({
+      outcome: 'needs_repermission',
+      channel: 'email',
+      normalizedAddress: 'Alice@example.com',
+      purpose: t.purposes.newsletter,
+      reason: 'no opt-in recorded',
+      lastActivityAt: daysAgo(100),
+      purchase: undefined,
+    });
+  });
+
+  it('R16/R3 a method without a date, or a date without a method, is checked as an opt-in, not "no opt-in"', () => {
+    for (const row of [
+      { ...proven, optin_at: '', last_activity_at: daysAgo(5) },
+      { ...proven, method: '', last_activity_at: daysAgo(5) },
+    ]) {
+      const result = classify(row);
+      expect(result.outcome).toBe('needs_repermission');
+      expect('reason' in result ? result.reason : '').not.toBe('no opt-in recorded');
+    }
+  });
+
+  it('R16/R3 every missing proof is named, separated by "; "', () => {
+    const result = classify({ ...proven, pre_ticked: 'yes', source: '' });
+    expect(result.outcome).toBe('needs_repermission');
+    const reason = 'reason' in result ? result.reason : '';
+    expect(reason.split('; ')).toHaveLength(2);
+    expect(reason).toMatch(/pre-ticked/);
+    expect(reason).toMatch(/source/);
+  });
+
+  it('R16/R9 the reasons of a purge are exact: no dated act, or the day retention ended', () => {
+    expect(classify({ address: 'bob@example.com', channel: 'email', purpose: 'newsletter' })).toEqual({
+      outcome: 'expired',
+      channel: 'email',
+      normalizedAddress: 'bob@example.com',
+      purpose: t.purposes.newsletter,
+      reason: 'no dated act of the person: retention cannot run',
+    });
+    const ended = classify({ ...proven, optin_at: '2020-01-01' });
+    const end = new Date(Date.parse('2020-01-01T00:00:00Z') + t.settings.prospectRetentionDays * 86_400_000);
+    expect(ended).toMatchObject({
+      outcome: 'expired',
+      reason: `retention ended on ${end.toISOString().slice(0, 10)}`,
+    });
+  });
+
+  it('R16 the reasons of an invalid row are exact', () => {
+    expect(classify({ ...proven, channel: 'fax' })).toEqual({
+      outcome: 'invalid',
+      reason: 'channel must be email or sms',
+    });
+    expect(classify({ ...proven, channel: undefined })).toEqual({
+      outcome: 'invalid',
+      reason: 'channel must be email or sms',
+    });
+    expect(classify({ ...proven, purpose: 'lottery' })).toEqual({
+      outcome: 'invalid',
+      reason: 'unknown purpose',
+    });
+    expect(classify({ ...proven, purpose: undefined })).toEqual({
+      outcome: 'invalid',
+      reason: 'unknown purpose',
+    });
+    expect(classify({ ...proven, method: 'telepathy' })).toEqual({
+      outcome: 'invalid',
+      reason: 'method is not a known consent method',
+    });
+    expect(classify({ ...proven, purchase_at: 'soon' })).toEqual({
+      outcome: 'invalid',
+      reason: 'purchase_at is not a past ISO 8601 date',
+    });
+    expect(classify({ ...proven, pre_ticked: 'maybe' })).toEqual({
+      outcome: 'invalid',
+      reason: 'pre_ticked must be yes/no',
+    });
+    expect(classify({ ...proven, address: undefined })).toEqual({
+      outcome: 'invalid',
+      reason: 'address is missing',
+    });
+  });
+});
+
+describe('R16 legacy import: a purchase needs its date, and an absent column hashes as an empty one', () => {
+  it('R16/R2 a product family without a purchase date is no purchase', () => {
+    const result = classifyLegacyRow(
+      tenant(),
+      { ...proven, optin_at: '', method: '', last_activity_at: daysAgo(5), purchase_family: 'garden' },
+      NOW,
+    );
+    expect(result).toMatchObject({ outcome: 'needs_repermission', reason: 'no opt-in recorded' });
+    expect('purchase' in result ? result.purchase : 'absent').toBeUndefined();
+  });
+
+  it('R16 row hash: a column left out and a column left empty are the same row (idempotent re-runs)', () => {
+    const { ip: _ip, ...withoutIp } = proven;
+    expect(legacyRowHash('acme', withoutIp)).toBe(legacyRowHash('acme', { ...proven, ip: '' }));
+  });
+});

@@ -4,6 +4,7 @@ import {
   preferenceChanges,
   preferenceRows,
   sha256,
+  suppressionOf,
   transactionalPurposes,
   wordingFor,
 } from '../../shared/domain/preferences';
@@ -206,5 +207,48 @@ describe('preference centre: values (R3, R15)', () => {
     expect(status(byAddress)).toBe('consented');
     expect(status(byDomain)).toBe('consented');
     expect(status(none)).toBe('off');
+  });
+});
+
+/** Rows the mutation run (docs/testing.md) showed uncovered: why a box stays unticked (R8), a state without a profile. */
+describe('preference centre: suppressions and missing profiles (R8, R15)', () => {
+  const bounce = { reason: 'bounce', at: daysAgo(2), recordedAt: daysAgo(2) } as const;
+  const complaint = { reason: 'complaint', at: daysAgo(1), recordedAt: daysAgo(1) } as const;
+
+  it.each([
+    ['no suppression', [], undefined],
+    ['a hard bounce', [bounce], 'bounce'],
+    ['a spam complaint', [complaint], 'complaint'],
+    [
+      'a complaint, then a bounce: the bounce comes first (it also stops transactional email)',
+      [complaint, bounce],
+      'bounce',
+    ],
+    ['a bounce, then a complaint', [bounce, complaint], 'bounce'],
+  ] as const)('R8 %s → %s', (_title, suppressions, expected) => {
+    expect(suppressionOf(state({ suppressions: [...suppressions] }))).toBe(expected);
+  });
+
+  it('R4/R15 the rows are decided on the profile’s address: a role address shows its B2B basis, a personal one does not', () => {
+    const software = (address: string) =>
+      preferenceRows(t, state({ profile: profile({ address, audience: 'professional' }) }), NOW).find(
+        (r) => r.purpose.id === 'software',
+      )?.status;
+    expect(software('contact@firm.example')).toEqual({
+      kind: 'other_basis',
+      basis: 'legitimate_interest_b2b',
+    });
+    expect(software('alice@firm.example')).toEqual({ kind: 'off' });
+  });
+
+  it('R15 a state without a profile is shown, every box off (nothing known to send on), without a crash', () => {
+    const rows = preferenceRows(t, state(), NOW);
+    expect(rows.map((r) => [r.purpose.id, r.status.kind])).toEqual([
+      ['charity', 'off'],
+      ['health', 'off'],
+      ['newsletter', 'off'],
+      ['offers', 'off'],
+      ['software', 'off'],
+    ]);
   });
 });
