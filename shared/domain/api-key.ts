@@ -4,9 +4,10 @@ import { createHash, randomBytes } from 'node:crypto';
  * API keys are random 256-bit secrets shown once; the store keeps only their SHA-256
  * (a fast hash is enough for high-entropy secrets: nothing to brute-force).
  */
-export function generateApiKey(role: 'admin' | 'sender' | 'operator'): string {
-  const prefix = role === 'admin' ? 'admin' : role === 'operator' ? 'operator' : 'send';
-  return `cg_${prefix}_${randomBytes(32).toString('base64url')}`;
+const PREFIXES = { admin: 'admin', sender: 'send', operator: 'operator' } as const;
+
+export function generateApiKey(role: keyof typeof PREFIXES): string {
+  return `cg_${PREFIXES[role]}_${randomBytes(32).toString('base64url')}`;
 }
 
 export function hashApiKey(key: string): string {
@@ -23,8 +24,9 @@ export function keyRefusal(
   now: Date,
 ): 'revoked' | 'expired' | undefined {
   const t = now.getTime();
-  if (record.revokedAt !== undefined && Date.parse(record.revokedAt) <= t) return 'revoked';
-  if (record.expiresAt !== undefined && Date.parse(record.expiresAt) <= t) return 'expired';
+  // An absent instant reads as NaN, and a comparison with NaN is false: never refused for it.
+  if (Date.parse(String(record.revokedAt)) <= t) return 'revoked';
+  if (Date.parse(String(record.expiresAt)) <= t) return 'expired';
   return undefined;
 }
 

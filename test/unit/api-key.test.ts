@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { keyRefusal, usageDay } from '../../shared/domain/api-key';
+import { generateApiKey, keyRefusal, usageDay } from '../../shared/domain/api-key';
 
 /**
  * A stored API key or SES credential stops working from its `revokedAt` (a future instant while a
@@ -33,5 +33,16 @@ describe('usageDay', () => {
   it('is the UTC day of the instant, as lastUsedDay stores it', () => {
     expect(usageDay(new Date('2026-12-01T23:59:59.999Z'))).toBe('2026-12-01');
     expect(usageDay(new Date('2026-12-02T00:30:00+01:00'))).toBe('2026-12-01');
+  });
+});
+
+describe('generateApiKey', () => {
+  it.each([
+    ['admin', /^cg_admin_[A-Za-z0-9_-]{43}$/],
+    ['sender', /^cg_send_[A-Za-z0-9_-]{43}$/],
+    ['operator', /^cg_operator_[A-Za-z0-9_-]{43}$/],
+  ] as const)('a %s key says its role in its prefix, then 256 random bits', (role, shape) => {
+    expect(generateApiKey(role)).toMatch(shape);
+    expect(generateApiKey(role)).not.toBe(generateApiKey(role));
   });
 });

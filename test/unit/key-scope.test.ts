@@ -26,7 +26,11 @@ describe('scopeRefusal', () => {
   });
 
   it('refuses a purpose outside scopes.purposes', () => {
-    expect(scopeRefusal({ purposes: ['offers'] }, send)?.scope).toBe('scopes.purposes');
+    expect(scopeRefusal({ purposes: ['offers', 'receipts'] }, send)).toEqual({
+      scope: 'scopes.purposes',
+      message:
+        'This key may send for purposes "offers", "receipts" only (scopes.purposes), not for "newsletter"',
+    });
   });
 
   it('refuses a transactional send to a key bound to marketing (R6 skips the objection check)', () => {
