@@ -117,16 +117,17 @@ function flag(value: string | undefined): boolean | undefined {
 }
 
 /**
- * True when year, month, day, hour, minute (and second) name a moment that exists as
- * written: Date would roll 31 February into 3 March and 24:00 into the next day, and the
- * import would then record a proof (R3: when it was given) dated on a day nobody wrote.
+ * False for the two dates Date.parse reads although they are not on the calendar, rolling
+ * them forward: a day past the end of its month (31 February becomes 3 March) and the hour
+ * 24. The import would otherwise record a proof (R3: when it was given) dated on a day
+ * nobody wrote. Date.parse itself refuses a month past 12, a day past 31, a minute or a
+ * second past 59.
  */
 function onTheCalendar(parts: RegExpExecArray): boolean {
-  const n = (i: number) => Number(parts[i] ?? '0');
-  const day = new Date(Date.UTC(n(1), n(2) - 1, n(3)));
-  const sameDay =
-    day.getUTCFullYear() === n(1) && day.getUTCMonth() === n(2) - 1 && day.getUTCDate() === n(3);
-  return sameDay && n(4) <= 23 && n(5) <= 59 && n(6) <= 59;
+  const n = (i: number) => Number(parts[i]);
+  // Day 0 of the next month is the last day of this one.
+  const daysInMonth = new Date(Date.UTC(n(1), n(2), 0)).getUTCDate();
+  return n(3) <= daysInMonth && n(4) <= 23;
 }
 
 /** A date as ISO 8601 (a bare `YYYY-MM-DD` is midnight UTC); undefined when absent, null when unreadable. */

@@ -43,6 +43,9 @@ describe('R16 legacy dates: a day that is not in the calendar is unreadable', ()
     ['2024-02-29', '2024-02-29T00:00:00.000Z'],
     ['2025-12-31T23:30:00-01:00', '2026-01-01T00:30:00.000Z'],
     ['2026-04-30T10:00+0200', '2026-04-30T08:00:00.000Z'],
+    ['2026-01-31T23:59:59Z', '2026-01-31T23:59:59.000Z'],
+    ['2025-12-31', '2025-12-31T00:00:00.000Z'],
+    ['2025-06-30T23:00:00Z', '2025-06-30T23:00:00.000Z'],
   ])('R16/R3 reads optin_at %s as the instant %s', (optin_at, instant) => {
     const result = classifyLegacyRow(tenant(), { ...proven, optin_at }, NOW);
     expect(result.outcome).toBe('migrated_consent');
