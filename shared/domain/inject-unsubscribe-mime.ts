@@ -48,10 +48,9 @@ function bodyPartKind(node: MimeNode): 'html' | 'text' | undefined {
   // A `name=` (or filename) on a part that is not an attachment does not make it one: clients show it inline.
   if (node.multipart || node.disposition === 'attachment') return undefined;
   if (isInsideEmbeddedMessage(node)) return undefined;
-  // A message without Content-Type is text/plain (RFC 2045 §5.2).
-  const type = node.contentType || (node.root ? 'text/plain' : false);
-  if (type === 'text/html') return 'html';
-  if (type === 'text/plain') return 'text';
+  // mailsplit gives a part without Content-Type its RFC 2045 §5.2 default, text/plain.
+  if (node.contentType === 'text/html') return 'html';
+  if (node.contentType === 'text/plain') return 'text';
   return undefined;
 }
 
@@ -74,11 +73,14 @@ function markChanged(headers: MimeNode['headers']): void {
 }
 
 /**
+ * Exported for its unit rows: mailsplit may hand a CRLF over as two chunks (the CR kept back
+ * before a boundary), which a one-buffer message rarely shows.
+ *
  * CRLF only (RFC 5322 §2.3): every bare LF or CR in the bodies and multipart framing becomes
  * CRLF, and a header block holding one is rebuilt (mailsplit builds with CRLF). A `binary`
  * part is the one place where a bare LF is data, so its body goes through untouched.
  */
-function crlfOnly(): Transform {
+export function crlfOnly(): Transform {
   let afterCr = false;
   return new Transform({
     objectMode: true,
@@ -93,7 +95,7 @@ function crlfOnly(): Transform {
         done(null, data);
         return;
       }
-      if (Buffer.isBuffer(data) || !data.value?.length || data.node?.encoding === 'binary') {
+      if (!data.value?.length || data.node?.encoding === 'binary') {
         done(null, data);
         return;
       }
@@ -161,8 +163,8 @@ export async function injectIntoMime(raw: Buffer, link: string | undefined): Pro
       if (data.type === 'node' && data.root && data.headers) {
         rootSeen = true;
         const present = data.headers;
+        // With a link the body changes, so every signature goes; without one, only Bcc may be removed.
         const removed = new Set(PRIVATE_HEADERS.filter((name) => present.hasHeader(name)));
-        if (link !== undefined) for (const name of REPLACED_HEADERS) removed.add(name);
         // A signature over a changed body or a removed header no longer verifies: drop it (SES adds its own).
         const lines = data.headers.getList();
         for (let i = lines.length - 1; i >= 0; i--) {

@@ -1,7 +1,9 @@
+import { Readable } from 'node:stream';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import {
   checkMimeStructure,
+  crlfOnly,
   injectIntoMime,
   MAX_BODY_PARTS,
   MimeInjectionError,
@@ -13,33 +15,40 @@ const crlf = (lines: string[]) => Buffer.from(lines.join('\r\n'), 'utf8');
 const count = (text: string, pattern: RegExp) => (text.match(pattern) ?? []).length;
 
 describe('R10 raw messages: which parts are bodies', () => {
-  it('R10 a forwarded message (message/rfc822) keeps its own text; the outer body gets the link', async () => {
-    const raw = crlf([
-      'From: a@shop.example',
-      'To: b@x.org',
-      'Content-Type: multipart/mixed; boundary=outer',
-      '',
-      '--outer',
-      'Content-Type: text/plain; charset=utf-8',
-      '',
-      'OUTER-MARK',
-      '--outer',
-      'Content-Type: message/rfc822',
-      '',
-      'From: c@elsewhere.example',
-      'Subject: forwarded',
-      'Content-Type: text/plain; charset=utf-8',
-      '',
-      'INNER-MARK stays as the other sender wrote it',
-      '--outer--',
-      '',
-    ]);
-    const out = (await injectIntoMime(raw, URL)).toString('utf8');
-    expect(count(out, new RegExp(URL, 'g'))).toBe(2); // the body's footer and List-Unsubscribe
-    expect(out).toMatch(/OUTER-MARK[\s\S]*TOKEN123[\s\S]*--outer\r\nContent-Type: message\/rfc822/);
-    expect(out).toContain('INNER-MARK stays as the other sender wrote it\r\n--outer--');
-    await expect(checkMimeStructure(raw)).resolves.toBeUndefined();
-  });
+  it.each([
+    ['attached', 'Content-Type: message/rfc822'],
+    ['inline (split into its own parts)', 'Content-Type: message/rfc822\r\nContent-Disposition: inline'],
+  ])(
+    'R10 a forwarded message (message/rfc822, %s) keeps its own text; the outer body gets the link',
+    async (_title, partHeader) => {
+      const raw = crlf([
+        'From: a@shop.example',
+        'To: b@x.org',
+        'Content-Type: multipart/mixed; boundary=outer',
+        '',
+        '--outer',
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        'OUTER-MARK',
+        '--outer',
+        partHeader,
+        '',
+        'From: c@elsewhere.example',
+        'Subject: forwarded',
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        'INNER-MARK stays as the other sender wrote it',
+        '--outer--',
+        '',
+      ]);
+      const out = (await injectIntoMime(raw, URL)).toString('utf8');
+      expect(count(out, new RegExp(URL, 'g'))).toBe(2); // the body's footer and List-Unsubscribe
+      expect(out).toMatch(/OUTER-MARK[\s\S]*TOKEN123[\s\S]*--outer\r\nContent-Type: message\/rfc822/);
+      expect(out).toMatch(/Subject: forwarded\r\nContent-Type: text\/plain; charset=utf-8\r\n\r\nINNER-MARK/);
+      expect(out).toContain('INNER-MARK stays as the other sender wrote it\r\n--outer--');
+      await expect(checkMimeStructure(raw)).resolves.toBeUndefined();
+    },
+  );
 
   it('R10 a message with no Content-Type is text/plain (RFC 2045) and gets the link', async () => {
     const raw = crlf([
@@ -86,6 +95,22 @@ describe('R10 raw messages: which parts are bodies', () => {
     ]);
     await expect(injectIntoMime(raw, URL)).rejects.toThrow(/frameset/);
     await expect(injectIntoMime(raw, URL)).rejects.toBeInstanceOf(MimeInjectionError);
+  });
+
+  it('R10 a text part without charset is read as UTF-8 and written back as UTF-8', async () => {
+    const raw = crlf(['From: a@shop.example', 'To: b@x.org', 'Content-Type: text/plain', '', 'Déjà vu', '']);
+    const mail = await simpleParser(await injectIntoMime(raw, URL));
+    expect(mail.text).toContain('Déjà vu');
+  });
+
+  it("a header block past the splitter's limit (1 MiB) is refused as unparsable, not sent", async () => {
+    const raw = crlf(['From: a@shop.example', `X-Big: ${'a'.repeat(1_100_000)}`, '', 'Hello', '']);
+    await expect(checkMimeStructure(raw)).rejects.toThrow(/could not be parsed/);
+    await expect(injectIntoMime(raw, URL)).rejects.toThrow(/could not be parsed/);
+    await expect(injectIntoMime(raw, undefined)).rejects.toBeInstanceOf(MimeInjectionError);
+    // The splitter's own error stays attached, for the logs.
+    for (const attempt of [checkMimeStructure(raw), injectIntoMime(raw, URL)])
+      expect(((await attempt.catch((e: unknown) => e)) as Error).cause).toBeInstanceOf(Error);
   });
 
   it('errors of the MIME injector name themselves', () => {
@@ -192,6 +217,7 @@ describe("R10 raw messages: the sender's DKIM-Signature after the rewrite", () =
     ['h= after bh= (the usual order), Bcc first', 'h=Bcc:From:To'],
     ['h= with spaces around =', 'h = From:Bcc'],
     ['h= folded across lines', 'h=From:To:\r\n\tBcc:Subject'],
+    ['h= with spaces around =, Bcc first', 'h = Bcc:From'],
   ])('R6 a signature covering the Bcc the gateway removes is dropped: %s', async (_title, h) => {
     expect(await kept(signed(h, ['Bcc: hidden@y.org']))).toBe(false);
   });
@@ -204,6 +230,19 @@ describe("R10 raw messages: the sender's DKIM-Signature after the rewrite", () =
     ],
   ])('R6 a signature the rewrite leaves valid is kept: %s', async (_title, h) => {
     expect(await kept(signed(h))).toBe(true);
+  });
+
+  it('R6 a signature whose first tag is h= and covers Bcc is dropped', async () => {
+    const raw = crlf([
+      'DKIM-Signature: h=Bcc:From; v=1; a=rsa-sha256; d=shop.example; s=s1; bh=YmFzZTY0; b=c2lnbmF0dXJl',
+      'From: a@shop.example',
+      'To: b@x.org',
+      'Bcc: hidden@y.org',
+      '',
+      'Order 42 ships today.',
+      '',
+    ]);
+    expect(await kept(raw)).toBe(false);
   });
 
   it('R6 a signature with no h= tag does not stop the message', async () => {
@@ -245,5 +284,53 @@ describe('R10 raw messages: the limit on body parts', () => {
     await expect(checkMimeStructure(textParts(MAX_BODY_PARTS + 1))).rejects.toThrow(
       new RegExp(`has ${MAX_BODY_PARTS + 1} text or HTML body parts`),
     );
+  });
+});
+
+describe('R10 raw messages: CRLF only, chunk by chunk', () => {
+  type Chunk = { type?: string; node?: { encoding?: string }; value?: Buffer };
+  async function through(chunks: Chunk[]): Promise<Chunk[]> {
+    const out: Chunk[] = [];
+    const stream = Readable.from(chunks).pipe(crlfOnly());
+    for await (const c of stream) out.push(c as Chunk);
+    return out;
+  }
+  const body = (value: string, encoding = '7bit'): Chunk => ({
+    type: 'body',
+    node: { encoding },
+    value: Buffer.from(value, 'latin1'),
+  });
+  const text = (chunks: Chunk[]) => chunks.map((c) => c.value?.toString('latin1') ?? '');
+
+  it('R10 a CRLF split across two chunks stays one line end', async () => {
+    expect(text(await through([body('Text\r'), body('\n--b\r\n')]))).toEqual(['Text\r\n', '--b\r\n']);
+  });
+
+  it('R10 a first chunk starting with a line feed keeps it as a line end', async () => {
+    expect(text(await through([body('\nHello\n')]))).toEqual(['\r\nHello\r\n']);
+  });
+
+  it('R10 a CR ending a chunk followed by text (no LF) is a line end of its own', async () => {
+    expect(text(await through([body('one\r'), body('two\r'), body('\nthree')]))).toEqual([
+      'one\r\n',
+      'two\r\n',
+      'three',
+    ]);
+  });
+
+  it("R10 a CR in the middle of a chunk does not swallow the next chunk's LF", async () => {
+    expect(text(await through([body('one\rtwo'), body('\nthree')]))).toEqual(['one\r\ntwo', '\r\nthree']);
+  });
+
+  it('R6 a binary chunk, an empty chunk and a chunk without node or value go through as they are', async () => {
+    const binary = body('a\nb\r', 'binary');
+    const empty = body('');
+    const bare: Chunk = { type: 'body' };
+    const noNode: Chunk = { type: 'data', value: Buffer.from('x\ny', 'latin1') };
+    const out = await through([binary, empty, bare, noNode]);
+    expect(out[0]).toBe(binary);
+    expect(out[1]).toBe(empty);
+    expect(out[2]).toBe(bare);
+    expect(text([out[3]!])).toEqual(['x\r\ny']);
   });
 });
