@@ -20,12 +20,18 @@ Environment (unchanged from npm start):
     .action(async () => {
       ensurePrerequisites('start');
       const { startLocal, startOptionsFromEnv } = await import('../../infra/local/start');
-      const stop = await startLocal(startOptionsFromEnv());
+      // The handlers are in place before the banner ("Stop with Ctrl-C") is printed: a signal
+      // that follows it at once still stops the stack (its engine included) and exits 0.
+      const started = startLocal(startOptionsFromEnv());
       const shutdown = async () => {
-        await stop();
+        await started.then(
+          (stop) => stop(),
+          () => undefined,
+        );
         process.exit(0);
       };
       process.once('SIGINT', shutdown);
       process.once('SIGTERM', shutdown);
+      await started;
     });
 }

@@ -230,6 +230,9 @@ function claimOf(kind: IdentityKind, identity: string, item: Record<string, unkn
 
 /** SDK exceptions become domain errors here and nowhere else. */
 
+/** How many times an objection is read again and written when other writers changed its item meanwhile. */
+const OBJECTION_ATTEMPTS = 25;
+
 function translate(error: unknown): never {
   if (error instanceof StoreError) throw error;
   const name = (error as { name?: string }).name ?? '';
@@ -1368,7 +1371,13 @@ export class DynamoDbGatewayStore implements GatewayStore {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) translate(error);
     }
-    for (let attempt = 0; attempt < 5; attempt++) {
+    // R7: an objection is never dropped for contention. Concurrent clicks on one scope (a
+    // person clicking "stop all" again and again, or a link scanner) each win one round of
+    // the conditional put, so the attempts outnumber any realistic burst, with a jittered
+    // pause between them so that the writers do not retry in step.
+    for (let attempt = 0; attempt < OBJECTION_ATTEMPTS; attempt++) {
+      if (attempt > 0)
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * Math.min(attempt, 5)));
       try {
         const { Item } = await this.doc.send(
           new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
