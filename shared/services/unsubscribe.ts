@@ -108,6 +108,17 @@ export async function unsubscribe(
     const scope = await scopeOf(deps, claims);
     if (scope === undefined) return undefined;
     const outcome = await applyObjection(deps, claims, objection);
+    // The store holds it now: a pending copy of the same click left by an earlier attempt
+    // (queued while the queue failed) has done its part. A GET, a 404 normally.
+    await deps.pendingObjections
+      .remove({ tenant: claims.tenant, recipientKey: claims.recipientKey }, objection.id)
+      .catch((error: Error) =>
+        deps.log.warn('pending objection not removed after recording', {
+          recipientKey: claims.recipientKey,
+          objectionId: objection.id,
+          error: error.message,
+        }),
+      );
     return { ...scope, outcome };
   } catch (error) {
     if (!(error instanceof StoreUnavailableError)) throw error;
@@ -127,8 +138,8 @@ export async function unsubscribe(
  * R7, the store unavailable: the objection goes to the pending objections FIRST (so that,
  * from the answer on, every send reads it: services/decisions.ts), then on the durable
  * queue (which applies it to the store, then removes the pending copy).
- * - Pending written, queue fails: the pending copy is taken back (nothing else would ever
- *   apply or remove it) and ObjectionQueueUnavailableError is a 503 "nothing has changed".
+ * - Pending written, queue fails: ObjectionQueueUnavailableError, a 503 asking to retry;
+ *   the pending copy stays (see below) and the retry, once recorded, removes it.
  * - Pending not written, queue takes it: `unconfirmed`. It is not lost (the queue applies
  *   it), but a send decided before the drain would not see it, so the person is not told
  *   "done": a 503 that says it is received asks for the retry that confirms it.
@@ -162,15 +173,15 @@ async function queueObjection(
       acceptedAt,
     });
   } catch (error) {
+    // The pending copy is not taken back: it may be an earlier click's, confirmed and still
+    // on the queue, and taking it back would reopen that one's window. Left alone it refuses
+    // this purpose's sends (what the person asked for) until the retry the 503 asks for
+    // records the objection and removes it (same id), or a later consent reopens the purpose.
     if (readable) {
-      await deps.pendingObjections.remove(target, objection.id).catch((removal: Error) =>
-        // Left behind, it keeps refusing this purpose's sends: what the person asked for.
-        deps.log.error('pending objection left behind after the queue failed', {
-          recipientKey: claims.recipientKey,
-          objectionId: objection.id,
-          error: removal.message,
-        }),
-      );
+      deps.log.error('pending objection kept although the queue failed: the retry removes it', {
+        recipientKey: claims.recipientKey,
+        objectionId: objection.id,
+      });
     }
     throw error;
   }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DiskPendingObjections } from '../../shared/adapters/disk-pending-objections';
 import { runtimeDependencies, setDependencies } from '../../shared/http/runtime';
+import { ObjectionQueueUnavailableError } from '../../shared/ports/objection-queue';
 import type { Dependencies } from '../../shared/services/dependencies';
 import { FAULT_KINDS, type FaultSwitch, faultyStores, startBlackHole } from '../reliability/faults';
 import { ONE_CLICK, unsubscribeLink } from '../reliability/support';
@@ -189,5 +190,34 @@ describe('pending objections (R7)', () => {
     expect(again.status).toBe(201);
     expect(await paths.send('http', address)).toEqual({ outcome: 'sent', reasons: [] });
     expect(await paths.delivered(address)).toBe(2);
+  }, 60_000);
+
+  it('a confirmed click stays pending when its retry meets a failing queue (503): no window reopens', async () => {
+    const address = 'retried@example.org';
+    await consent(address);
+    const link = await unsubscribeLink(address);
+    await gw.objectionQueue.stop();
+    storeDown();
+    expect((await gw.call('POST', link.path, ONE_CLICK)).status).toBe(202);
+    // A mailbox provider's retry of the same click, the queue failing this time.
+    setDependencies({
+      ...runtimeDependencies(),
+      objectionQueue: {
+        enqueue: () => Promise.reject(new ObjectionQueueUnavailableError('SQS down (test)')),
+      },
+    });
+    const retry = await gw.call('POST', link.path, ONE_CLICK);
+    expect(retry.status).toBe(503);
+
+    // The first answer (202) still holds: the store is back, the queue not drained, and the
+    // send is refused on the pending copy alone.
+    setDependencies(real);
+    expect(await storedObjections(link.recipientKey)).toEqual([]);
+    expect(pendingFiles()).toHaveLength(1);
+    expect(await paths.send('http', address)).toEqual({ outcome: 'rejected', reasons: ['objection'] });
+    gw.objectionQueue.start();
+    await gw.objectionQueue.drained(30_000);
+    expect(pendingFiles()).toEqual([]);
+    expect(await storedObjections(link.recipientKey)).toHaveLength(1);
   }, 60_000);
 });

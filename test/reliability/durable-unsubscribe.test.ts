@@ -239,7 +239,12 @@ describe('reliability: no lost unsubscribe', () => {
     expect(r.headers.get('retry-after')).toBe('30');
     expect(r.text).toContain('try again');
     expect(r.text).toContain('nothing has changed');
-    // The pending copy written before the queue failed was taken back: nothing has changed indeed.
+    // The pending copy written before the queue failed stays (it could be an earlier, confirmed
+    // click's); the retry the page asks for records the objection and removes it.
+    expect(pendingFiles()).toHaveLength(1);
+    setDependencies(real);
+    const retry = await gw.call('POST', link.path, ONE_CLICK);
+    expect(retry.status).toBe(200);
     expect(pendingFiles()).toEqual([]);
     console.log(`durable unsubscribe: store and queue down → ${r.status}, ${fault.injected} faults injected`);
   });
