@@ -32,6 +32,6 @@ export interface PendingObjections {
   add(target: PendingObjectionTarget, objection: Objection): Promise<void>;
   /** The recipient key's pending objections ([] normally); PendingObjectionsUnavailableError when it cannot tell. */
   list(target: PendingObjectionTarget): Promise<Objection[]>;
-  /** Drops one once the store holds it (or once it was never confirmed); no-op when absent. */
+  /** Drops one once the store holds it; no-op when absent. */
   remove(target: PendingObjectionTarget, objectionId: string): Promise<void>;
 }
