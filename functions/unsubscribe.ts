@@ -7,6 +7,7 @@ import {
   errorPage,
   invalidLinkPage,
   linkSentPage,
+  unconfirmedPage,
 } from '../shared/http/pages/unsubscribe-pages';
 import { html } from '../shared/http/responses';
 import { describeUnsubscribe, requestPreferencesLink, unsubscribe } from '../shared/services/unsubscribe';
@@ -18,8 +19,10 @@ const retryAfter = (status: number): Record<string, string> =>
  * GET /u/{token}: a confirmation page that changes nothing.
  * POST /u/{token}: RFC 8058 one-click (body `List-Unsubscribe=One-Click`, urlencoded or
  * multipart, no cookie, no login) or the page's button: records the objection at once (200),
- * or, when the store is unavailable, queues it durably and confirms all the same (202); a
- * 503 only when neither the store nor the queue could take it.
+ * or, when the store is unavailable, queues it durably, makes it readable by every send
+ * (pending objections, R7) and confirms all the same (202); a 503 when neither the store
+ * nor the queue could take it, or when it is queued but not yet readable by sends (the page
+ * says it is received and asks for the retry that confirms it).
  * POST /u/{token} with `action=preferences_link` (R15): mails a fresh preferences link to
  * the address and says so; the link is never on the page.
  */
@@ -44,6 +47,7 @@ export const handler = publicHandler(
       userAgent: event.requestContext.http.userAgent,
     });
     if (result === undefined) return html(404, invalidLinkPage(lang));
+    if (result.outcome === 'unconfirmed') return html(503, unconfirmedPage(lang), retryAfter(503));
     return html(result.outcome === 'queued' ? 202 : 200, donePage(lang, result));
   },
   (status) => html(status, status >= 500 ? errorPage('en') : invalidLinkPage('en'), retryAfter(status)),

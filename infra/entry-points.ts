@@ -64,6 +64,13 @@ export interface EntryPoint {
     readonly publishEvents?: boolean;
     /** sqs:SendMessage on the objection queue (R7: unsubscribes the store could not take), and OBJECTION_QUEUE_URL. */
     readonly enqueueObjections?: boolean;
+    /**
+     * R7: the pending objections bucket, and PENDING_OBJECTIONS_BUCKET: `read` for every
+     * function that decides a send (s3:GetObject, and s3:ListBucket so that a missing object
+     * is a 404), `readWrite` for those that add and remove them (and s3:PutObject,
+     * s3:DeleteObject).
+     */
+    readonly pendingObjections?: 'read' | 'readWrite';
     /** The deployment's legal floors, as LEGAL_FLOORS: the routes that write tenant settings. */
     readonly legalFloors?: boolean;
     /**
@@ -89,7 +96,14 @@ export const entryPoints: readonly EntryPoint[] = [
     entry: 'functions/send-message.ts',
     description: 'POST /v1/messages: decide, add the opt-out, send through SES or End User Messaging',
     routes: [{ method: 'POST', path: '/v1/messages' }],
-    needs: { table: 'readWrite', keys: true, sendEmail: true, sendSms: true, publicBaseUrl: true },
+    needs: {
+      table: 'readWrite',
+      keys: true,
+      sendEmail: true,
+      sendSms: true,
+      publicBaseUrl: true,
+      pendingObjections: 'read',
+    },
   },
   {
     id: 'CancelMessage',
@@ -111,6 +125,7 @@ export const entryPoints: readonly EntryPoint[] = [
       sendEmail: true,
       publicBaseUrl: true,
       credentialSecrets: 'open',
+      pendingObjections: 'read',
     },
   },
   {
@@ -126,6 +141,7 @@ export const entryPoints: readonly EntryPoint[] = [
       sendSms: true,
       publicBaseUrl: true,
       publishEvents: true,
+      pendingObjections: 'read',
     },
   },
   {
@@ -133,7 +149,7 @@ export const entryPoints: readonly EntryPoint[] = [
     entry: 'functions/decide.ts',
     description: 'POST /v1/decisions: decide without sending',
     routes: [{ method: 'POST', path: '/v1/decisions' }],
-    needs: { table: 'read', keys: true },
+    needs: { table: 'read', keys: true, pendingObjections: 'read' },
   },
   {
     id: 'Admin',
@@ -208,7 +224,13 @@ export const entryPoints: readonly EntryPoint[] = [
       { method: 'GET', path: '/u/{token}' },
       { method: 'POST', path: '/u/{token}' },
     ],
-    needs: { table: 'readWrite', keys: true, publishEvents: true, enqueueObjections: true },
+    needs: {
+      table: 'readWrite',
+      keys: true,
+      publishEvents: true,
+      enqueueObjections: true,
+      pendingObjections: 'readWrite',
+    },
   },
   {
     id: 'ApplyObjections',
@@ -217,7 +239,7 @@ export const entryPoints: readonly EntryPoint[] = [
       'Objection queue consumer: applies unsubscribes accepted while the store was unavailable (R7)',
     routes: [],
     trigger: { type: 'objectionQueue' },
-    needs: { table: 'readWrite', keys: true, publishEvents: true },
+    needs: { table: 'readWrite', keys: true, publishEvents: true, pendingObjections: 'readWrite' },
   },
   {
     id: 'Preferences',
@@ -281,7 +303,14 @@ export const entryPoints: readonly EntryPoint[] = [
     routes: [],
     trigger: { type: 'schedule', everyMinutes: 5 },
     // Scheduled email is built at send time: SES and the public base URL for its links (R10).
-    needs: { table: 'readWrite', keys: true, sendSms: true, sendEmail: true, publicBaseUrl: true },
+    needs: {
+      table: 'readWrite',
+      keys: true,
+      sendSms: true,
+      sendEmail: true,
+      publicBaseUrl: true,
+      pendingObjections: 'read',
+    },
   },
   {
     id: 'ReplanRetention',

@@ -36,6 +36,13 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  type CfnBucket,
+  ObjectOwnership,
+} from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { CfnConfigurationSetEventDestination } from 'aws-cdk-lib/aws-ses';
 import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
@@ -307,6 +314,12 @@ export class ConsentGateway extends Construct {
   public readonly objectionQueue: Queue;
   /** Objections that could not be applied after OBJECTION_MAX_RECEIVE_COUNT receives: redrive them. */
   public readonly objectionDeadLetterQueue: Queue;
+  /**
+   * R7: the objections on the queue again, one object per tenant and recipient key
+   * (`pending/…`), which every function deciding a send reads before the table, until
+   * ApplyObjections has written them to the table and removes them.
+   */
+  public readonly pendingObjectionsBucket: Bucket;
   /**
    * Inbound SMS replies (STOP, START…) the SmsInbound function failed to record after Lambda's
    * retries, and SNS deliveries to it that failed: an objection not yet applied (R7). Redrive
@@ -645,6 +658,25 @@ export class ConsentGateway extends Construct {
       removalPolicy,
     });
 
+    // R7: read on every decision, so a send after an accepted unsubscribe sees it even before
+    // the queue drains. SSE-S3 (as the queues: no key policy to keep in step with seven
+    // functions), TLS 1.2+ only, no public access, ACLs off. Not versioned: a removed pending
+    // objection must not linger as a noncurrent version (it is in the table by then; R11).
+    this.pendingObjectionsBucket = new Bucket(this, 'PendingObjectionsBucket', {
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: false,
+      removalPolicy,
+    });
+    Validations.of(this.pendingObjectionsBucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason:
+        'Every send GETs this bucket: server access logs would write a line per message decided, naming recipient keys, and keep them beyond the data they describe. Its writes are evidenced in the table (objection.recorded audit events) and by the objection queue.',
+    });
+
     // A dead letter is an unsubscribe not yet applied (R7) or a bulk message whose outcome is
     // unknown: someone must look and redrive it, so the first one raises the alarm.
     this.objectionDeadLetterAlarm = this.deadLetterAlarm(
@@ -834,6 +866,7 @@ export class ConsentGateway extends Construct {
     if (needs.publicBaseUrl === true) this.providePublicBaseUrl(fn);
     if (needs.publishEvents === true) this.grantPublishEvents(fn);
     if (needs.enqueueObjections === true) this.grantEnqueueObjections(fn);
+    if (needs.pendingObjections !== undefined) this.grantPendingObjections(fn, role, needs.pendingObjections);
     if (needs.legalFloors === true) fn.addEnvironment(ENV.legalFloors, this.legalFloorsJson);
     if (needs.credentialSecrets !== undefined) this.grantCredentialSecrets(fn, role, needs.credentialSecrets);
     // R10: the operator assigns tenants only identities the SES grants below cover.
@@ -959,6 +992,31 @@ export class ConsentGateway extends Construct {
   private grantEnqueueObjections(fn: NodejsFunction): void {
     this.objectionQueue.grantSendMessages(fn);
     fn.addEnvironment(ENV.objectionQueueUrl, this.objectionQueue.queueUrl);
+  }
+
+  /**
+   * R7: the pending objections bucket, and `PENDING_OBJECTIONS_BUCKET`. Objects under
+   * `pending/` only: s3:GetObject to every decider; s3:PutObject and s3:DeleteObject to the
+   * functions that add (Unsubscribe) and remove (ApplyObjections, and Unsubscribe taking one
+   * back) them. s3:ListBucket on this one bucket to all: without it S3 answers a GET of a
+   * missing key, the normal case, with 403 instead of 404, and the send would fail closed.
+   */
+  private grantPendingObjections(fn: NodejsFunction, role: Role, access: 'read' | 'readWrite'): void {
+    const bucket = this.pendingObjectionsBucket;
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: access === 'read' ? ['s3:GetObject'] : ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+        resources: [bucket.arnForObjects('pending/*')],
+      }),
+    );
+    fn.addEnvironment(ENV.pendingObjectionsBucket, bucket.bucketName);
+    const bucketId = Stack.of(this).resolve((bucket.node.defaultChild as CfnBucket).logicalId);
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/pending/*]`,
+      reason:
+        'One object per tenant and recipient key, created as unsubscribes arrive: the grant covers the pending/ prefix of this one bucket, nothing else.',
+    });
   }
 
   /**

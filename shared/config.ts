@@ -31,6 +31,13 @@ export const ENV = {
   /** Local runner only: the folder of the disk-backed objection queue. */
   localObjectionQueueDir: 'LOCAL_OBJECTION_QUEUE_DIR',
   /**
+   * S3 bucket of the pending objections (R7: queued unsubscribes every decision reads);
+   * written with the matching s3 grants (infra/gateway.ts, grantPendingObjections).
+   */
+  pendingObjectionsBucket: 'PENDING_OBJECTIONS_BUCKET',
+  /** Local runner only: the folder of the pending objections. */
+  localPendingObjectionsDir: 'LOCAL_PENDING_OBJECTIONS_DIR',
+  /**
    * The region this deployment serves (the CDK stack's; the local runner's AWS_REGION): the
    * SES-compatible endpoint accepts only signatures scoped to it.
    */

@@ -223,6 +223,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     // Kept under the data folder even for tests' in-memory DynamoDB: a queued objection is on disk.
     [ENV.localObjectionQueueDir]: join(options.dir, 'objection-queue'),
+    // R7: the queued objections every decision reads until they are applied (S3 in AWS).
+    [ENV.localPendingObjectionsDir]: join(options.dir, 'pending-objections'),
     // No CloudWatch here: the EMF lines would only clutter the output (set it to false to see them).
     POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
   });

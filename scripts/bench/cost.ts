@@ -18,6 +18,8 @@ export const PRICES = {
   httpApiPerMillionRequests: 1.11,
   dynamodbPerMillionWriteUnits: 0.70675,
   dynamodbPerMillionReadUnits: 0.1415,
+  /** S3 Standard GET, $0.0004 per 1,000 (the same in us-east-1): the pending objections' read (R7). */
+  s3PerMillionGets: 0.4,
   /** SES outbound email, $0.10 per 1,000. */
   sesPerMillionEmails: 100,
 } as const;
@@ -34,6 +36,11 @@ export interface CostInput {
   readonly invocationsPerMessage: number;
   /** API Gateway requests per message: 1 over HTTP, 0 on the bulk queue. */
   readonly apiRequestsPerMessage: number;
+  /**
+   * S3 GETs per message: the pending objections read before every decision (R7,
+   * docs/reliability.md), one per recipient key; 1 when absent.
+   */
+  readonly s3GetsPerMessage?: number;
 }
 
 export interface CostLine {
@@ -71,6 +78,11 @@ export function costPerMillion(input: CostInput): { lines: CostLine[]; total: nu
       item: 'DynamoDB writes',
       basis: `${input.writeUnitsPerMessage.toFixed(2)} WRU per message at $${PRICES.dynamodbPerMillionWriteUnits}/million`,
       usdPerMillion: input.writeUnitsPerMessage * PRICES.dynamodbPerMillionWriteUnits,
+    },
+    {
+      item: 'S3 GET (pending objections, R7)',
+      basis: `${input.s3GetsPerMessage ?? 1} per message (a 404 normally) at $${PRICES.s3PerMillionGets}/million`,
+      usdPerMillion: (input.s3GetsPerMessage ?? 1) * PRICES.s3PerMillionGets,
     },
   ];
   const total = lines.reduce((sum, line) => sum + line.usdPerMillion, 0);

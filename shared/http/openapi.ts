@@ -674,11 +674,11 @@ export function buildOpenApiDocument(serverUrl?: string) {
     responses: {
       200: htmlPage('Objection recorded (idempotent), or "check your inbox" for `action=preferences_link`'),
       202: htmlPage(
-        'The store is unavailable: the objection and its proof are on the durable objection queue, applied once the store is back (same confirmation page; R7)',
+        'The store is unavailable: the objection and its proof are on the durable objection queue, applied once the store is back, and already in the pending objections every send reads, so no send in its scope is decided "sent" from this answer on (same confirmation page; R7)',
       ),
       404: invalidLink,
       503: htmlPage(
-        'Neither the store nor the objection queue could take it: nothing was recorded; the page asks to retry (Retry-After)',
+        'Retry (Retry-After: 30). Either neither the store nor the objection queue could take it (nothing was recorded), or the queue took it but the pending objections could not (it will be applied; the page says it is received, not yet confirmed, and the retry confirms it)',
       ),
     },
   });

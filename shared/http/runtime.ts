@@ -3,15 +3,18 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DiskObjectionQueue } from '../adapters/disk-objection-queue';
+import { DiskPendingObjections } from '../adapters/disk-pending-objections';
 import { DynamoDbIdempotencyStore } from '../adapters/dynamodb-idempotency-store';
 import { createDocumentClient, DynamoDbGatewayStore } from '../adapters/dynamodb-store';
 import { EndUserMessagingSmsSender } from '../adapters/end-user-messaging-sms-sender';
 import { EventBridgePublisher } from '../adapters/eventbridge-publisher';
 import { KmsCredentialSecrets, SecretsManagerKeyRing, StaticKeyRing } from '../adapters/key-rings';
 import { localEventBus } from '../adapters/memory-event-publisher';
+import { S3PendingObjections } from '../adapters/s3-pending-objections';
 import { SesEmailSender } from '../adapters/ses-email-sender';
 import { SqsObjectionQueue } from '../adapters/sqs-objection-queue';
 import { withTenantCache } from '../adapters/tenant-cache';
@@ -19,6 +22,7 @@ import { ConfigurationError, ENV, legalFloors, optionalEnv, requireEnv } from '.
 import { systemClock } from '../ports/clock';
 import type { EventPublisher } from '../ports/event-publisher';
 import { type ObjectionQueue, ObjectionQueueUnavailableError } from '../ports/objection-queue';
+import { type PendingObjections, PendingObjectionsUnavailableError } from '../ports/pending-objections';
 import type { Dependencies } from '../services/dependencies';
 
 /**
@@ -80,6 +84,25 @@ function objectionQueue(): ObjectionQueue {
   };
 }
 
+/**
+ * S3 where the construct granted access (it writes PENDING_OBJECTIONS_BUCKET with the grant),
+ * files in the local runner, and otherwise pending objections that cannot be read: a function
+ * without the grant that decides a send fails closed rather than decide without knowing (R7).
+ */
+function pendingObjections(): PendingObjections {
+  const bucket = optionalEnv(ENV.pendingObjectionsBucket);
+  if (bucket) return new S3PendingObjections(new S3Client({ requestHandler, maxAttempts: 3 }), bucket);
+  const dir = optionalEnv(ENV.localPendingObjectionsDir);
+  if (dir) return new DiskPendingObjections(dir);
+  const refuse = () =>
+    Promise.reject(
+      new PendingObjectionsUnavailableError(
+        `${ENV.pendingObjectionsBucket} is not set: this function may not read or write pending objections`,
+      ),
+    );
+  return { add: refuse, list: refuse, remove: refuse };
+}
+
 /** KMS for SES credential secrets where the construct wrote the key (Admin seals, SesSendEmail opens). */
 function credentialSecrets(): KmsCredentialSecrets | undefined {
   const keyArn = optionalEnv(ENV.credentialKeyArn);
@@ -111,6 +134,7 @@ export function runtimeDependencies(): Dependencies {
     ),
     events: eventPublisher(),
     objectionQueue: objectionQueue(),
+    pendingObjections: pendingObjections(),
     keys: optionalEnv(ENV.keyRingJson)
       ? new StaticKeyRing(requireEnv(ENV.keyRingJson))
       : new SecretsManagerKeyRing(

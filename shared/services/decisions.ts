@@ -2,6 +2,7 @@ import { AddressError, normalizeEmail } from '../domain/address';
 import { type Decision, decide } from '../domain/decide';
 import { scopeRefusal } from '../domain/key-scope';
 import { mergeRecipientStates } from '../domain/merge-recipient-state';
+import { withPendingObjections } from '../domain/pending-objections';
 import { PhoneNumberError, parsePhone } from '../domain/phone';
 import { rulesOf } from '../domain/reasons';
 import { recipientKeys } from '../domain/recipient-key';
@@ -9,7 +10,7 @@ import { checkDecisionAt } from '../domain/schedule';
 import { NotFoundError } from '../ports/gateway-store';
 import type { KeyMaterial } from '../ports/key-ring';
 import type { DecisionRequest } from '../schemas/api';
-import type { RecipientState } from '../schemas/recipient';
+import type { Objection, RecipientState } from '../schemas/recipient';
 import type { Tenant } from '../schemas/tenant';
 import { InvalidInputError } from '../schemas/validation';
 import type { Channel } from '../schemas/vocabulary';
@@ -113,6 +114,14 @@ export async function prefetchStates(
       recipientKeys(ctx.keys.hashKey, ctx.tenant.id, 'email', to),
     ]),
   );
+  // R7: the pending objections first, then the store (see readPendingObjections).
+  const pending = new Map(
+    await mapBounded(
+      [...keyOf.values()],
+      LIST_CONCURRENCY,
+      async (keys) => [keys.key, await readPendingObjections(deps, ctx.tenant.id, keys)] as const,
+    ),
+  );
   // Dual-key read: the legacy key's items ride in the same batch.
   const states = await deps.store.getRecipientStates(
     ctx.tenant.id,
@@ -128,9 +137,10 @@ export async function prefetchStates(
     [...keyOf].map(([to, { key, legacyKey }]) => {
       const state = states.get(key)!;
       const legacy = legacyKey === undefined ? undefined : states.get(legacyKey);
+      const merged = legacy ? mergeRecipientStates(state, legacy) : state;
       return [
         to,
-        { recipientKey: key, state: legacy ? mergeRecipientStates(state, legacy) : state },
+        { recipientKey: key, state: withPendingObjections(merged, pending.get(key) ?? []) },
       ] as const;
     }),
   );
@@ -154,9 +164,47 @@ export async function readRecipientState(
   return legacy === undefined ? state : mergeRecipientStates(state, legacy);
 }
 
-/** Decides for one recipient: on a state read ahead, or reading it (one strongly consistent query). */
+/**
+ * R7: the objections accepted by POST /u/{token} and not yet applied to the store, under the
+ * recipient's key and its legacy key. Read BEFORE the store, on purpose: the consumer removes
+ * one only after the store holds it, so an objection missing here was either not yet accepted
+ * or is already in the store the decision reads next; read the other way round (or at once),
+ * an objection applied and removed between the two reads would be missed. A read that fails
+ * throws PendingObjectionsUnavailableError (a StoreUnavailableError): the send fails closed.
+ */
+export async function readPendingObjections(
+  deps: Pick<Dependencies, 'pendingObjections'>,
+  tenantId: string,
+  keys: { key: string; legacyKey?: string },
+): Promise<Objection[]> {
+  const [pending, legacy] = await Promise.all([
+    deps.pendingObjections.list({ tenant: tenantId, recipientKey: keys.key }),
+    keys.legacyKey === undefined
+      ? []
+      : deps.pendingObjections.list({ tenant: tenantId, recipientKey: keys.legacyKey }),
+  ]);
+  return [...pending, ...legacy];
+}
+
+async function mapBounded<T, R>(items: readonly T[], concurrency: number, work: (item: T) => Promise<R>) {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  return results;
+}
+
+/**
+ * Decides for one recipient: on a state read ahead, or reading it (the pending objections,
+ * then one strongly consistent query).
+ */
 export async function decideFor(
-  deps: Pick<Dependencies, 'store' | 'clock'>,
+  deps: Pick<Dependencies, 'store' | 'clock' | 'pendingObjections'>,
   ctx: DecisionContext,
   message: { channel: Channel; purpose: string; from: string; to: string },
   prefetched?: PrefetchedState,
@@ -165,7 +213,12 @@ export async function decideFor(
 ): Promise<{ decision: Decision; recipientKey: string; state: RecipientState }> {
   const keys = recipientKeys(ctx.keys.hashKey, ctx.tenant.id, message.channel, message.to);
   const key = prefetched?.recipientKey ?? keys.key;
-  const state = prefetched?.state ?? (await readRecipientState(deps, ctx.tenant.id, keys));
+  let state = prefetched?.state;
+  if (state === undefined) {
+    // The pending objections first, then the store (readPendingObjections says why).
+    const pending = await readPendingObjections(deps, ctx.tenant.id, keys);
+    state = withPendingObjections(await readRecipientState(deps, ctx.tenant.id, keys), pending);
+  }
   const decision = decide({
     tenant: ctx.tenant,
     channel: message.channel,

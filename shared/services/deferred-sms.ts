@@ -1,6 +1,7 @@
 import { recordTtl } from '../domain/retention';
 import { EmailProviderError, EmailRejectedByProviderError } from '../ports/email-sender';
 import type { ScheduledEmail } from '../ports/gateway-store';
+import { PendingObjectionsUnavailableError } from '../ports/pending-objections';
 import { SmsProviderError } from '../ports/sms-sender';
 import { decideFor, loadContext } from './decisions';
 import type { Dependencies } from './dependencies';
@@ -91,7 +92,10 @@ export async function sendDueSms(deps: Dependencies, limit = 100): Promise<Defer
       }
     } catch (error) {
       run.failed++;
+      // R7: pending objections that cannot be read stop the decision before anything is
+      // sent: the message waits for a later run, decided again then.
       const retryable =
+        error instanceof PendingObjectionsUnavailableError ||
         error instanceof SmsProviderError ||
         (error instanceof EmailProviderError && !(error instanceof EmailRejectedByProviderError));
       if (retryable && message.attempts + 1 < MAX_ATTEMPTS) {

@@ -6,6 +6,7 @@ import type { ApiKeyRole, GatewayStore } from '../ports/gateway-store';
 import type { IdempotencyStore } from '../ports/idempotency-store';
 import type { KeyRing } from '../ports/key-ring';
 import type { ObjectionQueue } from '../ports/objection-queue';
+import type { PendingObjections } from '../ports/pending-objections';
 import type { SmsSender } from '../ports/sms-sender';
 import type { LegalFloors } from '../schemas/legal-floors';
 
@@ -21,6 +22,11 @@ export interface Dependencies {
   readonly events: EventPublisher;
   /** R7: unsubscribes the store could not take, applied by the ApplyObjections consumer. */
   readonly objectionQueue: ObjectionQueue;
+  /**
+   * R7: those queued unsubscribes again, readable per recipient until applied: every decision
+   * reads them before the store, so none is decided "sent" after the person was answered.
+   */
+  readonly pendingObjections: PendingObjections;
   readonly clock: Clock;
   /** Base URL of the public API, for unsubscribe links (`<base>/u/<token>`). */
   readonly publicBaseUrl: string;

@@ -2,6 +2,7 @@ import { grants } from '../domain/link-capabilities';
 import type { Lang } from '../domain/preferences';
 import { type TokenClaims, verifyToken } from '../domain/unsubscribe-token';
 import { StoreUnavailableError } from '../ports/gateway-store';
+import { PendingObjectionsUnavailableError } from '../ports/pending-objections';
 import type { QueuedObjection } from '../schemas/queued-objection';
 import type { Objection } from '../schemas/recipient';
 import type { Dependencies } from './dependencies';
@@ -65,7 +66,13 @@ export interface UnsubscribeProof {
   readonly userAgent?: string;
 }
 
-export type UnsubscribeOutcome = 'recorded' | 'duplicate' | 'queued';
+/**
+ * `queued`: on the objection queue and in the pending objections every send reads (202).
+ * `unconfirmed`: on the queue only, the pending objections could not be written: it will be
+ * applied, but a send could still be decided before that, so the person is not told it is
+ * done (503, retry).
+ */
+export type UnsubscribeOutcome = 'recorded' | 'duplicate' | 'queued' | 'unconfirmed';
 
 /**
  * POST /u/{token} (R7, R10, RFC 8058): records the objection at once, with its proof.
@@ -101,25 +108,84 @@ export async function unsubscribe(
     const scope = await scopeOf(deps, claims);
     if (scope === undefined) return undefined;
     const outcome = await applyObjection(deps, claims, objection);
+    // The store holds it now: a pending copy of the same click left by an earlier attempt
+    // (queued while the queue failed) has done its part. A GET, a 404 normally.
+    await deps.pendingObjections
+      .remove({ tenant: claims.tenant, recipientKey: claims.recipientKey }, objection.id)
+      .catch((error: Error) =>
+        deps.log.warn('pending objection not removed after recording', {
+          recipientKey: claims.recipientKey,
+          objectionId: objection.id,
+          error: error.message,
+        }),
+      );
     return { ...scope, outcome };
   } catch (error) {
     if (!(error instanceof StoreUnavailableError)) throw error;
+    const outcome = await queueObjection(deps, claims, objection, now);
+    deps.log.warn('objection queued: the store is unavailable', {
+      recipientKey: claims.recipientKey,
+      purpose: claims.purpose,
+      method: proof.method,
+      objectionId: objection.id,
+      outcome,
+    });
+    return { claims, purposeName: claims.purpose, outcome };
+  }
+}
+
+/**
+ * R7, the store unavailable: the objection goes to the pending objections FIRST (so that,
+ * from the answer on, every send reads it: services/decisions.ts), then on the durable
+ * queue (which applies it to the store, then removes the pending copy).
+ * - Pending written, queue fails: ObjectionQueueUnavailableError, a 503 asking to retry;
+ *   the pending copy stays (see below) and the retry, once recorded, removes it.
+ * - Pending not written, queue takes it: `unconfirmed`. It is not lost (the queue applies
+ *   it), but a send decided before the drain would not see it, so the person is not told
+ *   "done": a 503 that says it is received asks for the retry that confirms it.
+ */
+async function queueObjection(
+  deps: Dependencies,
+  claims: TokenClaims,
+  objection: Objection,
+  acceptedAt: string,
+): Promise<'queued' | 'unconfirmed'> {
+  const target = { tenant: claims.tenant, recipientKey: claims.recipientKey };
+  let readable = true;
+  try {
+    await deps.pendingObjections.add(target, objection);
+  } catch (error) {
+    if (!(error instanceof PendingObjectionsUnavailableError)) throw error;
+    readable = false;
+    deps.log.error('pending objection not written: the unsubscribe cannot be confirmed', {
+      recipientKey: claims.recipientKey,
+      objectionId: objection.id,
+      error: error.message,
+    });
+  }
+  try {
     await deps.objectionQueue.enqueue({
       version: 1,
       tenant: claims.tenant,
       recipientKey: claims.recipientKey,
       channel: claims.channel,
       objection,
-      acceptedAt: now,
+      acceptedAt,
     });
-    deps.log.warn('objection queued: the store is unavailable', {
-      recipientKey: claims.recipientKey,
-      purpose: claims.purpose,
-      method: proof.method,
-      objectionId: objection.id,
-    });
-    return { claims, purposeName: claims.purpose, outcome: 'queued' };
+  } catch (error) {
+    // The pending copy is not taken back: it may be an earlier click's, confirmed and still
+    // on the queue, and taking it back would reopen that one's window. Left alone it refuses
+    // this purpose's sends (what the person asked for) until the retry the 503 asks for
+    // records the objection and removes it (same id), or a later consent reopens the purpose.
+    if (readable) {
+      deps.log.error('pending objection kept although the queue failed: the retry removes it', {
+        recipientKey: claims.recipientKey,
+        objectionId: objection.id,
+      });
+    }
+    throw error;
   }
+  return readable ? 'queued' : 'unconfirmed';
 }
 
 /**
@@ -189,10 +255,18 @@ export async function applyQueuedObjection(
 ): Promise<'recorded' | 'duplicate'> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await applyObjection(deps, queued, {
+      const outcome = await applyObjection(deps, queued, {
         ...queued.objection,
         recordedAt: deps.clock.now().toISOString(),
       });
+      // Only now that the store holds it (R7: decisions read the pending copy before the
+      // store). A failure here throws: the queue delivers the message again, the objection
+      // is a duplicate then, and the removal is tried again.
+      await deps.pendingObjections.remove(
+        { tenant: queued.tenant, recipientKey: queued.recipientKey },
+        queued.objection.id,
+      );
+      return outcome;
     } catch (error) {
       const delay = retryDelaysMs[attempt];
       if (!(error instanceof StoreUnavailableError) || delay === undefined) throw error;

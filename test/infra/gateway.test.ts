@@ -869,6 +869,73 @@ describe('objection queue (R7: unsubscribes the table could not take)', () => {
   });
 });
 
+describe('pending objections bucket (R7: no send after an accepted unsubscribe)', () => {
+  const template = synthStack();
+  const buckets = () => Object.entries(template.findResources('AWS::S3::Bucket')) as [string, Resource][];
+  const bucketId = () => buckets()[0]![0];
+  /** The entry points that decide a send: each reads the pending objections before the table. */
+  const DECIDERS = ['SendMessage', 'SesSendEmail', 'BulkSend', 'Decide', 'SendDeferredSms'];
+
+  it('is one bucket, encrypted, unversioned, closed to the public, ACLs off', () => {
+    expect(buckets()).toHaveLength(1);
+    const [, bucket] = buckets()[0]!;
+    expect(bucket.Properties.BucketEncryption).toEqual({
+      ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+    });
+    expect(bucket.Properties.VersioningConfiguration).toBeUndefined();
+    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(bucket.Properties.OwnershipControls).toEqual({
+      Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }],
+    });
+    expect(bucket.DeletionPolicy).toBe('Retain');
+  });
+
+  it('refuses transport without TLS, and TLS below 1.2', () => {
+    const [policy] = Object.values(template.findResources('AWS::S3::BucketPolicy')) as Resource[];
+    const statements = (policy!.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
+    const denies = statements.filter((st) => st.Effect === 'Deny').map((st) => JSON.stringify(st));
+    expect(denies.some((d) => d.includes('"aws:SecureTransport":"false"'))).toBe(true);
+    expect(denies.some((d) => d.includes('"s3:TlsVersion":1.2'))).toBe(true);
+  });
+
+  it('grants read to every decider, write to Unsubscribe and ApplyObjections only, under pending/ only', () => {
+    const expected: Record<string, string[]> = Object.fromEntries(
+      entryPoints.map((e) => [
+        e.id,
+        DECIDERS.includes(e.id)
+          ? ['s3:GetObject', 's3:ListBucket']
+          : e.id === 'Unsubscribe' || e.id === 'ApplyObjections'
+            ? ['s3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject']
+            : [],
+      ]),
+    );
+    for (const entryPoint of entryPoints) {
+      const s3 = statementsOf(template, entryPoint).filter((st) =>
+        actionsOf([st]).some((a) => a.startsWith('s3:')),
+      );
+      expect(actionsOf(s3).sort(), entryPoint.id).toEqual(expected[entryPoint.id]);
+      for (const st of s3) {
+        const resources = asList(st.Resource).map(flatten);
+        const list = actionsOf([st]).includes('s3:ListBucket');
+        expect(resources, entryPoint.id).toEqual([
+          list ? `<${bucketId()}.Arn>` : `<${bucketId()}.Arn>/pending/*`,
+        ]);
+      }
+      const [, fn] = functionOf(template, entryPoint);
+      const env = (fn.Properties.Environment as { Variables: Record<string, unknown> } | undefined)
+        ?.Variables;
+      expect(env?.[ENV.pendingObjectionsBucket] !== undefined, entryPoint.id).toBe(
+        expected[entryPoint.id]!.length > 0,
+      );
+    }
+  });
+});
+
 describe('bulk queue and event bus', () => {
   const template = synthStack();
   const bulk = entryPoints.find((e) => e.trigger?.type === 'bulkQueue');

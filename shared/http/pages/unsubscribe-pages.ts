@@ -53,6 +53,9 @@ const TEXT = {
     errorTitle: 'Service momentanément indisponible',
     errorLead:
       'Votre demande n’a pas pu être enregistrée : rien n’a changé. Réessayez dans quelques instants avec le même lien.',
+    unconfirmedTitle: 'Demande reçue, pas encore confirmée',
+    unconfirmedLead:
+      'Votre demande est reçue et sera appliquée, mais nous n’avons pas pu confirmer qu’elle arrête dès maintenant tout envoi. Réessayez dans quelques instants avec le même lien pour la confirmer.',
   }),
   en: {
     confirmTitle: 'Confirm unsubscribe',
@@ -75,6 +78,9 @@ const TEXT = {
     errorTitle: 'Service temporarily unavailable',
     errorLead:
       'Your request could not be recorded: nothing has changed. Please try again in a moment with the same link.',
+    unconfirmedTitle: 'Request received, not yet confirmed',
+    unconfirmedLead:
+      'Your request is received and will be applied, but we could not confirm that it stops every message from now on. Please try again in a moment with the same link to confirm it.',
   },
 } as const;
 
@@ -123,4 +129,15 @@ export function invalidLinkPage(lang: Lang): string {
 export function errorPage(lang: Lang): string {
   const t = TEXT[lang];
   return page(lang, t.errorTitle, `<h1>${t.errorTitle}</h1>\n<p>${t.errorLead}</p>`);
+}
+
+/**
+ * R7: the objection is on the durable queue (it will be applied) but not where every send
+ * reads it at once (the pending objections could not be written): not "done", since a
+ * message could still be decided before the queue is drained. A 503 asks for the retry that
+ * confirms it; the retry records nothing twice.
+ */
+export function unconfirmedPage(lang: Lang): string {
+  const t = TEXT[lang];
+  return page(lang, t.unconfirmedTitle, `<h1>${t.unconfirmedTitle}</h1>\n<p>${t.unconfirmedLead}</p>`);
 }
