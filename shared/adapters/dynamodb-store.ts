@@ -1,13 +1,11 @@
 import { createHash } from 'node:crypto';
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   BatchWriteCommand,
   DeleteCommand,
-  DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  type PutCommandInput,
   QueryCommand,
   ScanCommand,
   UpdateCommand,
@@ -27,7 +25,6 @@ import {
   type RecipientStateRequest,
   type RetentionReplanRequest,
   type SenderCredentialRecord,
-  StoreError,
   StoreUnavailableError,
 } from '../ports/gateway-store';
 import { type AuditEvent, auditEventSchema } from '../schemas/audit';
@@ -58,6 +55,18 @@ import {
   tenantSchema,
   type Wording,
 } from '../schemas/tenant';
+import {
+  BATCH_GET_ATTEMPTS,
+  BATCH_GET_LIMIT,
+  BATCH_WRITE_ATTEMPTS,
+  BATCH_WRITE_LIMIT,
+  DynamoDbTable,
+  ENTITY_VERSION,
+  keysIndexPk,
+  recipientPk,
+  tenantPk,
+  translate,
+} from './dynamodb-table';
 
 /**
  * Single-table layout (ElectroDB style: generic keys, each item names its entity and version):
@@ -110,9 +119,7 @@ import {
  * Audit events (append-only, conditional puts) and pending double opt-ins live in the
  * same partition, so an erasure finds everything of a recipient with one query.
  */
-const ENTITY_VERSION = 1;
 
-const tenantPk = (tenantId: string) => `TENANT#${tenantId}`;
 const ratePk = (tenantId: string) => `TENANT#${tenantId}#RATE`;
 const tenantAuditPk = (tenantId: string) => `TENANT#${tenantId}#AUDIT`;
 const COMPLAINT_SHARDS = 8;
@@ -131,7 +138,6 @@ const pendingPointerKey = (tenantId: string, messageId: string) => ({
 /** The pointer outlives the message by a day at most when a delete is lost; R9 keeps nothing longer. */
 const pendingPointerTtl = (m: PendingMessage) => Math.ceil(Date.parse(m.notBefore) / 1000) + 31 * 86_400;
 const deferredIndexSk = (notBefore: string, m: PendingMessage) => `${notBefore}#${m.tenantId}#${m.messageId}`;
-const recipientPk = (tenantId: string, recipientKey: string) => `TENANT#${tenantId}#R#${recipientKey}`;
 /** R7: one objection item per scope, however many times the person objects. */
 const objectionItemSk = (objection: Pick<Objection, 'scope'>) =>
   objection.scope.type === 'channel'
@@ -146,13 +152,6 @@ const objectionScopeSk = (objection: Pick<Objection, 'scope'>) =>
 
 /** R3: the confirmation mails claimed per purpose (`until#<purpose>`, epoch ms), one item per recipient. */
 const CONFIRMATION_SK = 'C#CONFIRM';
-
-/** BatchGetItem takes at most 100 keys; unprocessed keys are retried a few times, then the read fails closed. */
-const BATCH_GET_LIMIT = 100;
-const BATCH_GET_ATTEMPTS = 5;
-/** BatchWriteItem takes at most 25 puts; unprocessed items are retried with backoff, then the import fails closed. */
-const BATCH_WRITE_LIMIT = 25;
-const BATCH_WRITE_ATTEMPTS = 8;
 
 /** Audit events sort by time within their partition. */
 function auditSk(event: AuditEvent): string {
@@ -198,13 +197,6 @@ function addStateItem(state: RecipientState, item: Record<string, unknown>): voi
   }
 }
 
-export function createDocumentClient(client = new DynamoDBClient({})): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-}
-
-/** The gsi1 partition listing a tenant's API keys and SES credentials. */
-export const keysIndexPk = (tenantId: string) => `TENANT#${tenantId}#KEYS`;
-
 /**
  * A sending identity's claim item (docs/rules.md, Vocabulary "Tenant"). An SMS sender id's
  * claim keeps the key the inbound routing always read (`SMSSENDER#<id>`, `tenantId` at the
@@ -228,34 +220,10 @@ function claimOf(kind: IdentityKind, identity: string, item: Record<string, unkn
   });
 }
 
-/** SDK exceptions become domain errors here and nowhere else. */
-
 /** How many times an objection is read again and written when other writers changed its item meanwhile. */
 const OBJECTION_ATTEMPTS = 25;
 
-function translate(error: unknown): never {
-  if (error instanceof StoreError) throw error;
-  const name = (error as { name?: string }).name ?? '';
-  if (name === 'ValidationException' || name === 'ResourceNotFoundException') {
-    throw new StoreError(`DynamoDB refused the request (${name})`, { cause: error });
-  }
-  throw new StoreUnavailableError(`DynamoDB unavailable (${name || 'unknown error'})`, { cause: error });
-}
-
-export class DynamoDbGatewayStore implements GatewayStore {
-  constructor(
-    private readonly doc: DynamoDBDocumentClient,
-    private readonly tableName: string,
-  ) {}
-
-  private async put(input: Omit<PutCommandInput, 'TableName'>): Promise<void> {
-    try {
-      await this.doc.send(new PutCommand({ TableName: this.tableName, ...input }));
-    } catch (error) {
-      translate(error);
-    }
-  }
-
+export class DynamoDbGatewayStore extends DynamoDbTable implements GatewayStore {
   private async update(
     key: { pk: string; sk: string },
     expression: string,
@@ -301,7 +269,7 @@ export class DynamoDbGatewayStore implements GatewayStore {
     const keys = wanted.map(([kind, identity]) => claimKey(kind, identity));
     const unique = [...new Map(keys.map((k) => [k.pk, k])).values()];
     for (let i = 0; i < unique.length; i += BATCH_GET_LIMIT) {
-      for (const item of await this.batchGet(unique.slice(i, i + BATCH_GET_LIMIT))) {
+      for (const item of await this.batchGet(unique.slice(i, i + BATCH_GET_LIMIT), 'identity claims')) {
         if (item.tenantId === tenantId) owned.add(String(item.pk));
       }
     }
@@ -315,29 +283,6 @@ export class DynamoDbGatewayStore implements GatewayStore {
           .map((s) => [s.id, s]),
       ),
     };
-  }
-
-  /** BatchGetItem of known keys, strongly consistent; unprocessed keys retried, then fail closed. */
-  private async batchGet(keys: { pk: string; sk: string }[]): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let pending: Record<string, unknown>[] = keys;
-    try {
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt >= BATCH_GET_ATTEMPTS) {
-          throw new StoreUnavailableError('DynamoDB left identity claims unprocessed');
-        }
-        const { Responses, UnprocessedKeys } = await this.doc.send(
-          new BatchGetCommand({
-            RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
-          }),
-        );
-        items.push(...((Responses?.[this.tableName] ?? []) as Record<string, unknown>[]));
-        pending = (UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Record<string, unknown>[];
-      }
-    } catch (error) {
-      translate(error);
-    }
-    return items;
   }
 
   async getStoredTenant(tenantId: string): Promise<Tenant | undefined> {

@@ -4,7 +4,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { z } from 'zod';
 import { DynamoDbRequestCounter } from '../adapters/dynamodb-request-counter';
-import { createDocumentClient } from '../adapters/dynamodb-store';
+import { createDocumentClient } from '../adapters/dynamodb-table';
 import { ConfigurationError, ENV, optionalEnv, requireEnv } from '../config';
 import { type RateLimit, validateRateLimit } from '../domain/rate-limit';
 import type { ApiKeyRole } from '../ports/gateway-store';

@@ -25,27 +25,17 @@ import type {
   Wording,
 } from '../schemas/tenant';
 import type { Basis } from '../schemas/vocabulary';
+import { ConflictError } from './store-errors';
 
-/** Errors of the store, whatever its technology. Only the HTTP edge maps them to status codes. */
-export class StoreError extends Error {
-  override name = 'StoreError';
-}
-/** The store could not be reached or refused to serve (throttling, outage, timeout): fail closed. */
-export class StoreUnavailableError extends StoreError {
-  override name = 'StoreUnavailableError';
-}
-export class NotFoundError extends StoreError {
-  override name = 'NotFoundError';
-}
-/** An append-only item (audit event) already exists under this id: it is never overwritten. */
-export class AlreadyRecordedError extends StoreError {
-  override name = 'AlreadyRecordedError';
-}
-
-/** The write contradicts what is stored (an SMS number that belongs to another tenant…). */
-export class ConflictError extends StoreError {
-  override name = 'ConflictError';
-}
+// The stores' errors, shared by every aggregate's port (ports/store-errors.ts); re-exported
+// here so that the recipient side's callers keep importing them from one place.
+export {
+  AlreadyRecordedError,
+  ConflictError,
+  NotFoundError,
+  StoreError,
+  StoreUnavailableError,
+} from './store-errors';
 
 /**
  * A sending identity is assigned to another tenant (docs/rules.md, Vocabulary "Tenant"): its

@@ -287,7 +287,7 @@ describe('the store', () => {
   it('R11: keeps objections and suppressions under a keyed hash, with no address in them', async () => {
     const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
     const { ScanCommand } = await import('@aws-sdk/lib-dynamodb');
-    const { createDocumentClient } = await import('../../shared/adapters/dynamodb-store');
+    const { createDocumentClient } = await import('../../shared/adapters/dynamodb-table');
     await gw.call('POST', '/v1/objections', {
       key: gw.adminKey,
       body: { channel: 'email', address: 'ivan@example.org', scope: { type: 'channel' } },
