@@ -49,7 +49,10 @@ export function register(program: Command): void {
         console.log(`Revoked in ${target.description}: refused by every function instance within 5 s.`);
         return;
       }
-      const issued = await issueOperatorKey({ store: target.store, clock: systemClock }, String(opts.label));
+      const issued = await issueOperatorKey(
+        { store: target.store, tenants: target.tenants, clock: systemClock },
+        String(opts.label),
+      );
       console.log(JSON.stringify(issued, null, 2));
       console.log(`Issued in ${target.description}. Keep it: it is shown once.`);
     });

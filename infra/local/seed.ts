@@ -23,7 +23,7 @@ export interface SeededKeys {
  * from the previous run when they still exist in the store, or issues new ones.
  */
 export async function seedDemo(deps: Dependencies, previous?: Partial<SeededKeys>): Promise<SeededKeys> {
-  const created = await deps.store.createTenant(newTenant(DEMO_TENANT, 'Demo Shop'));
+  const created = await deps.tenants.createTenant(newTenant(DEMO_TENANT, 'Demo Shop'));
   const caller: Caller = { tenantId: DEMO_TENANT, keyId: 'seed', role: 'admin' };
   if (created) {
     // R10: the demo tenant's identities, assigned as the operator assigns every tenant's.

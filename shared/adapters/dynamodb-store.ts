@@ -7,7 +7,6 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
-  ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { DayCount } from '../domain/complaint-rate';
@@ -17,7 +16,6 @@ import {
   AlreadyRecordedError,
   type ApiKeyRecord,
   type GatewayStore,
-  IdentityTakenError,
   type MessageRecord,
   NotFoundError,
   type PendingMessage,
@@ -28,7 +26,6 @@ import {
   StoreUnavailableError,
 } from '../ports/gateway-store';
 import { type AuditEvent, auditEventSchema } from '../schemas/audit';
-import { type IdentityClaim, type IdentityKind, identityClaimSchema } from '../schemas/identity';
 import {
   type ConsentGrant,
   type ConsentRecord,
@@ -43,18 +40,7 @@ import {
   suppressionSchema,
   type Withdrawal,
 } from '../schemas/recipient';
-import {
-  type ComplaintHold,
-  type ComplaintHoldLift,
-  type ComplaintRateSettings,
-  type ConfirmationSettings,
-  type Purpose,
-  type SmsSender,
-  type SmsSettings,
-  type Tenant,
-  tenantSchema,
-  type Wording,
-} from '../schemas/tenant';
+import type { ComplaintHold, ComplaintHoldLift } from '../schemas/tenant';
 import {
   BATCH_GET_ATTEMPTS,
   BATCH_GET_LIMIT,
@@ -64,9 +50,9 @@ import {
   ENTITY_VERSION,
   keysIndexPk,
   recipientPk,
-  tenantPk,
   translate,
 } from './dynamodb-table';
+import { tenantKey } from './dynamodb-tenant-store';
 
 /**
  * Single-table layout (ElectroDB style: generic keys, each item names its entity and version):
@@ -197,357 +183,10 @@ function addStateItem(state: RecipientState, item: Record<string, unknown>): voi
   }
 }
 
-/**
- * A sending identity's claim item (docs/rules.md, Vocabulary "Tenant"). An SMS sender id's
- * claim keeps the key the inbound routing always read (`SMSSENDER#<id>`, `tenantId` at the
- * top level), so the items written when tenants declared their own senders are claims too.
- */
-const claimKey = (kind: IdentityKind, identity: string) =>
-  kind === 'sms_sender'
-    ? { pk: `SMSSENDER#${identity}`, sk: 'SMSSENDER' }
-    : { pk: `IDENTITY#${kind}#${identity}`, sk: 'IDENTITY' };
-const identitiesIndexPk = (tenantId: string) => `TENANT#${tenantId}#IDENTITIES`;
-
-/** A claim item as stored; the sender id items of before claims hold only `tenantId`. */
-function claimOf(kind: IdentityKind, identity: string, item: Record<string, unknown>): IdentityClaim {
-  const data = (item.data ?? {}) as Record<string, unknown>;
-  return identityClaimSchema.parse({
-    kind,
-    identity,
-    assignedAt: '1970-01-01T00:00:00.000Z',
-    ...data,
-    tenantId: item.tenantId,
-  });
-}
-
 /** How many times an objection is read again and written when other writers changed its item meanwhile. */
 const OBJECTION_ATTEMPTS = 25;
 
 export class DynamoDbGatewayStore extends DynamoDbTable implements GatewayStore {
-  private async update(
-    key: { pk: string; sk: string },
-    expression: string,
-    names: Record<string, string>,
-    values: Record<string, unknown> | undefined,
-    condition?: string,
-  ): Promise<void> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: key,
-          UpdateExpression: expression,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ConditionExpression: condition,
-        }),
-      );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new NotFoundError('Tenant not found');
-      translate(error);
-    }
-  }
-
-  /**
-   * R10: the identities of the tenant's item that it holds a claim for, read in one strongly
-   * consistent batch. An SMS sender counts when both its sender id and its origination
-   * identity are claimed by the tenant.
-   */
-  async getTenant(tenantId: string): Promise<Tenant | undefined> {
-    const tenant = await this.getStoredTenant(tenantId);
-    if (tenant === undefined) return undefined;
-    const senders = Object.values(tenant.smsSenders);
-    const wanted: [IdentityKind, string][] = [
-      ...tenant.emailIdentities.map((i) => ['email', i] as [IdentityKind, string]),
-      ...senders.flatMap((s) => [
-        ['sms_sender', s.id] as [IdentityKind, string],
-        ['sms_origination', s.originationIdentity] as [IdentityKind, string],
-      ]),
-    ];
-    if (wanted.length === 0) return tenant;
-    const owned = new Set<string>();
-    const keys = wanted.map(([kind, identity]) => claimKey(kind, identity));
-    const unique = [...new Map(keys.map((k) => [k.pk, k])).values()];
-    for (let i = 0; i < unique.length; i += BATCH_GET_LIMIT) {
-      for (const item of await this.batchGet(unique.slice(i, i + BATCH_GET_LIMIT), 'identity claims')) {
-        if (item.tenantId === tenantId) owned.add(String(item.pk));
-      }
-    }
-    const holds = (kind: IdentityKind, identity: string) => owned.has(claimKey(kind, identity).pk);
-    return {
-      ...tenant,
-      emailIdentities: tenant.emailIdentities.filter((i) => holds('email', i)),
-      smsSenders: Object.fromEntries(
-        senders
-          .filter((s) => holds('sms_sender', s.id) && holds('sms_origination', s.originationIdentity))
-          .map((s) => [s.id, s]),
-      ),
-    };
-  }
-
-  async getStoredTenant(tenantId: string): Promise<Tenant | undefined> {
-    try {
-      const { Item } = await this.doc.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: { pk: tenantPk(tenantId), sk: 'TENANT' },
-          ConsistentRead: true,
-        }),
-      );
-      if (!Item) return undefined;
-      const ids = Item.emailIdentities instanceof Set ? [...Item.emailIdentities] : [];
-      return tenantSchema.parse({ ...Item.data, emailIdentities: ids.sort() });
-    } catch (error) {
-      translate(error);
-    }
-  }
-
-  async createTenant(tenant: Tenant): Promise<boolean> {
-    const { emailIdentities, ...data } = tenant;
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            pk: tenantPk(tenant.id),
-            sk: 'TENANT',
-            entity: 'tenant',
-            v: ENTITY_VERSION,
-            data,
-            // A string set, so that identities are added and removed atomically.
-            emailIdentities: emailIdentities.length > 0 ? new Set(emailIdentities) : undefined,
-          },
-          ConditionExpression: 'attribute_not_exists(#pk)',
-          ExpressionAttributeNames: { '#pk': 'pk' },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      translate(error);
-    }
-  }
-
-  private tenantKey(tenantId: string) {
-    return { pk: tenantPk(tenantId), sk: 'TENANT' };
-  }
-
-  putPurpose(tenantId: string, purpose: Purpose): Promise<void> {
-    return this.update(
-      this.tenantKey(tenantId),
-      'SET #data.#purposes.#id = :purpose',
-      { '#data': 'data', '#purposes': 'purposes', '#id': purpose.id, '#pk': 'pk' },
-      { ':purpose': purpose },
-      'attribute_exists(#pk)',
-    );
-  }
-
-  putEmailIdentity(tenantId: string, identity: string): Promise<void> {
-    return this.update(
-      this.tenantKey(tenantId),
-      'ADD #ids :ids',
-      { '#ids': 'emailIdentities', '#pk': 'pk' },
-      { ':ids': new Set([identity]) },
-      'attribute_exists(#pk)',
-    );
-  }
-
-  deleteEmailIdentity(tenantId: string, identity: string): Promise<void> {
-    return this.update(
-      this.tenantKey(tenantId),
-      'DELETE #ids :ids',
-      { '#ids': 'emailIdentities', '#pk': 'pk' },
-      { ':ids': new Set([identity]) },
-      'attribute_exists(#pk)',
-    );
-  }
-
-  putWording(tenantId: string, wording: Wording): Promise<void> {
-    return this.update(
-      this.tenantKey(tenantId),
-      'SET #data.#wordings.#id = :wording',
-      { '#data': 'data', '#wordings': 'wordings', '#id': wording.versionId, '#pk': 'pk' },
-      { ':wording': wording },
-      'attribute_exists(#pk)',
-    );
-  }
-
-  async putSmsSender(tenantId: string, sender: SmsSender): Promise<void> {
-    await this.ensureMap(tenantId, 'smsSenders');
-    await this.update(
-      this.tenantKey(tenantId),
-      'SET #data.#senders.#id = :sender',
-      { '#data': 'data', '#senders': 'smsSenders', '#id': sender.id, '#pk': 'pk' },
-      { ':sender': sender },
-      'attribute_exists(#pk)',
-    );
-  }
-
-  async deleteSmsSender(tenantId: string, senderId: string): Promise<void> {
-    await this.ensureMap(tenantId, 'smsSenders');
-    await this.update(
-      this.tenantKey(tenantId),
-      'REMOVE #data.#senders.#id',
-      { '#data': 'data', '#senders': 'smsSenders', '#id': senderId, '#pk': 'pk' },
-      undefined,
-      'attribute_exists(#pk)',
-    );
-  }
-
-  async claimIdentity(claim: IdentityClaim, attempt = 0): Promise<'claimed' | 'already_yours'> {
-    const key = claimKey(claim.kind, claim.identity);
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...key,
-            entity: 'identityClaim',
-            v: ENTITY_VERSION,
-            tenantId: claim.tenantId,
-            data: claim,
-            gsi1pk: identitiesIndexPk(claim.tenantId),
-            gsi1sk: `${claim.kind}#${claim.identity}`,
-          },
-          // The whole point: an identity nobody holds, and only then (a race has one winner).
-          ConditionExpression: 'attribute_not_exists(#pk)',
-          ExpressionAttributeNames: { '#pk': 'pk' },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      return 'claimed';
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
-        const holder =
-          error.Item?.tenantId?.S ?? (await this.getIdentityClaim(claim.kind, claim.identity))?.tenantId;
-        // Released between the write and the read: try again (a few times at most).
-        if (holder === undefined && attempt < 3) return this.claimIdentity(claim, attempt + 1);
-        if (holder === claim.tenantId) return 'already_yours';
-        throw new IdentityTakenError(claim.kind, claim.identity, holder ?? 'unknown');
-      }
-      translate(error);
-    }
-  }
-
-  async releaseIdentity(kind: IdentityKind, identity: string, tenantId: string): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: claimKey(kind, identity),
-          ConditionExpression: '#tenant = :tenant',
-          ExpressionAttributeNames: { '#tenant': 'tenantId' },
-          ExpressionAttributeValues: { ':tenant': tenantId },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      translate(error);
-    }
-  }
-
-  async getIdentityClaim(kind: IdentityKind, identity: string): Promise<IdentityClaim | undefined> {
-    try {
-      const { Item } = await this.doc.send(
-        new GetCommand({ TableName: this.tableName, Key: claimKey(kind, identity), ConsistentRead: true }),
-      );
-      return Item === undefined ? undefined : claimOf(kind, identity, Item);
-    } catch (error) {
-      translate(error);
-    }
-  }
-
-  async listIdentityClaims(tenantId: string): Promise<IdentityClaim[]> {
-    const claims: IdentityClaim[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    try {
-      do {
-        const page = await this.doc.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: 'gsi1',
-            KeyConditionExpression: '#gpk = :gpk',
-            ExpressionAttributeNames: { '#gpk': 'gsi1pk' },
-            ExpressionAttributeValues: { ':gpk': identitiesIndexPk(tenantId) },
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        for (const item of page.Items ?? []) {
-          const data = item.data as IdentityClaim;
-          claims.push(claimOf(data.kind, data.identity, item));
-        }
-        startKey = page.LastEvaluatedKey;
-      } while (startKey !== undefined);
-    } catch (error) {
-      translate(error);
-    }
-    return claims;
-  }
-
-  async listTenantIds(): Promise<string[]> {
-    const ids: string[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    try {
-      do {
-        const page = await this.doc.send(
-          new ScanCommand({
-            TableName: this.tableName,
-            FilterExpression: '#sk = :sk',
-            ExpressionAttributeNames: { '#sk': 'sk', '#pk': 'pk' },
-            ExpressionAttributeValues: { ':sk': 'TENANT' },
-            ProjectionExpression: '#pk',
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        for (const item of page.Items ?? []) ids.push(String(item.pk).slice('TENANT#'.length));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey !== undefined);
-    } catch (error) {
-      translate(error);
-    }
-    return ids.sort();
-  }
-
-  /** Tenants created before a map attribute existed get it empty, so nested SETs can follow. */
-  private ensureMap(tenantId: string, name: string): Promise<void> {
-    return this.update(
-      this.tenantKey(tenantId),
-      'SET #data.#name = if_not_exists(#data.#name, :empty)',
-      { '#data': 'data', '#name': name, '#pk': 'pk' },
-      { ':empty': {} },
-      'attribute_exists(#pk)',
-    );
-  }
-
-  putSmsSettings(tenantId: string, settings: SmsSettings): Promise<void> {
-    return this.putSetting(tenantId, 'sms', settings);
-  }
-
-  putComplaintRateSettings(tenantId: string, settings: ComplaintRateSettings): Promise<void> {
-    return this.putSetting(tenantId, 'complaintRate', settings);
-  }
-
-  putConfirmationSettings(tenantId: string, settings: ConfirmationSettings): Promise<void> {
-    return this.putSetting(tenantId, 'confirmation', settings);
-  }
-
-  /** One group of the tenant's settings, replaced whole; the other groups are left as they are. */
-  private async putSetting(
-    tenantId: string,
-    name: 'sms' | 'complaintRate' | 'confirmation',
-    value: unknown,
-  ): Promise<void> {
-    await this.ensureMap(tenantId, 'settings');
-    await this.update(
-      this.tenantKey(tenantId),
-      'SET #data.#settings.#name = :value',
-      { '#data': 'data', '#settings': 'settings', '#name': name, '#pk': 'pk' },
-      { ':value': value },
-      'attribute_exists(#pk)',
-    );
-  }
-
   async countDeliveries(tenantId: string, day: string, count: number, ttl: number): Promise<number> {
     try {
       const { Attributes } = await this.doc.send(
@@ -667,7 +306,7 @@ export class DynamoDbGatewayStore extends DynamoDbTable implements GatewayStore 
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: this.tenantKey(tenantId),
+          Key: tenantKey(tenantId),
           UpdateExpression: 'SET #data.#hold = :hold',
           ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(#data.#hold)',
           ExpressionAttributeNames: { '#pk': 'pk', '#data': 'data', '#hold': 'hold' },
@@ -686,7 +325,7 @@ export class DynamoDbGatewayStore extends DynamoDbTable implements GatewayStore 
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: this.tenantKey(tenantId),
+          Key: tenantKey(tenantId),
           UpdateExpression: 'SET #data.#lift = :lift REMOVE #data.#hold',
           // The very hold the admin saw: a hold set again meanwhile is not lifted unseen.
           ConditionExpression: '#data.#hold.#since = :since',
@@ -746,16 +385,6 @@ export class DynamoDbGatewayStore extends DynamoDbTable implements GatewayStore 
     } catch (error) {
       translate(error);
     }
-  }
-
-  async findTenantBySmsSender(senderId: string): Promise<string | undefined> {
-    const sender = await this.getIdentityClaim('sms_sender', senderId);
-    if (sender === undefined) return undefined;
-    // R7: the reply goes to the owner of the origination identity the number sends through.
-    // A sender item of before claims names none: its tenant, so that no STOP is ever dropped.
-    if (sender.originationIdentity === undefined) return sender.tenantId;
-    const origination = await this.getIdentityClaim('sms_origination', sender.originationIdentity);
-    return origination?.tenantId ?? sender.tenantId;
   }
 
   async putDeferredSms(message: PendingMessage): Promise<void> {

@@ -3,7 +3,6 @@ import type { KeyScopes } from '../domain/key-scope';
 import type { RetentionItem } from '../domain/retention';
 import type { SendEmailRequest } from '../schemas/api';
 import type { AuditEvent } from '../schemas/audit';
-import type { IdentityClaim, IdentityKind } from '../schemas/identity';
 import type {
   ConsentGrant,
   Objection,
@@ -13,19 +12,8 @@ import type {
   Suppression,
   Withdrawal,
 } from '../schemas/recipient';
-import type {
-  ComplaintHold,
-  ComplaintHoldLift,
-  ComplaintRateSettings,
-  ConfirmationSettings,
-  Purpose,
-  SmsSender,
-  SmsSettings,
-  Tenant,
-  Wording,
-} from '../schemas/tenant';
+import type { ComplaintHold, ComplaintHoldLift, Purpose } from '../schemas/tenant';
 import type { Basis } from '../schemas/vocabulary';
-import { ConflictError } from './store-errors';
 
 // The stores' errors, shared by every aggregate's port (ports/store-errors.ts); re-exported
 // here so that the recipient side's callers keep importing them from one place.
@@ -36,23 +24,6 @@ export {
   StoreError,
   StoreUnavailableError,
 } from './store-errors';
-
-/**
- * A sending identity is assigned to another tenant (docs/rules.md, Vocabulary "Tenant"): its
- * claim item stands. `holder` is for the operator's answer only, never a tenant's.
- */
-export class IdentityTakenError extends ConflictError {
-  override name = 'IdentityTakenError';
-  constructor(
-    readonly kind: IdentityKind,
-    readonly identity: string,
-    readonly holder: string,
-  ) {
-    super(
-      `${kind} identity "${identity}" is assigned to tenant ${holder}: release it from that tenant first`,
-    );
-  }
-}
 
 /**
  * `operator`: the deployment's operator, above tenants: creates tenants and assigns sending
@@ -197,27 +168,6 @@ export type RecipientItemWrite = (
 
 export interface GatewayStore {
   /**
-   * The tenant, with only the identities it holds a claim for (R10): an identity in its item
-   * without a claim of its own (stored before claims existed, or taken by another tenant) is
-   * left out, so the decision never accepts it.
-   */
-  getTenant(tenantId: string): Promise<Tenant | undefined>;
-  /** The tenant as its item stores it, identities unchecked (the claim migration reads it). */
-  getStoredTenant(tenantId: string): Promise<Tenant | undefined>;
-  /** Creates the tenant; false when it already exists (nothing is changed then). */
-  createTenant(tenant: Tenant): Promise<boolean>;
-  putPurpose(tenantId: string, purpose: Purpose): Promise<void>;
-  putEmailIdentity(tenantId: string, identity: string): Promise<void>;
-  deleteEmailIdentity(tenantId: string, identity: string): Promise<void>;
-  putWording(tenantId: string, wording: Wording): Promise<void>;
-
-  /** Declares an SMS sender in the tenant's item; its claims (claimIdentity) come first. */
-  putSmsSender(tenantId: string, sender: SmsSender): Promise<void>;
-  putSmsSettings(tenantId: string, settings: SmsSettings): Promise<void>;
-  putComplaintRateSettings(tenantId: string, settings: ComplaintRateSettings): Promise<void>;
-  putConfirmationSettings(tenantId: string, settings: ConfirmationSettings): Promise<void>;
-
-  /**
    * Mailbox provider thresholds: adds `count` deliveries to the tenant's counter of that UTC
    * day (atomic ADD; `ttl` in epoch seconds) and returns the day's total after the addition.
    */
@@ -245,29 +195,6 @@ export interface GatewayStore {
   appendTenantAudit(tenantId: string, event: AuditEvent): Promise<void>;
   /** The tenant's audit events, newest first, at most `limit`. */
   listTenantAudit(tenantId: string, limit: number): Promise<AuditEvent[]>;
-  /**
-   * The tenant that owns the number or short code replied to, for inbound replies: the owner
-   * of the origination identity its sender claim sends through (the claim items, never a
-   * tenant's own declaration).
-   */
-  findTenantBySmsSender(senderId: string): Promise<string | undefined>;
-
-  // Sending identities: one claim item per identity, written only if absent (no two tenants).
-  /**
-   * Claims the identity for `claim.tenantId`: 'claimed' when it was free, 'already_yours'
-   * when the tenant held it already; IdentityTakenError when another tenant holds it.
-   */
-  claimIdentity(claim: IdentityClaim): Promise<'claimed' | 'already_yours'>;
-  /** Frees the identity if `tenantId` holds it (a conditional delete); false otherwise. */
-  releaseIdentity(kind: IdentityKind, identity: string, tenantId: string): Promise<boolean>;
-  /** The claim of an identity, if any (strongly consistent). */
-  getIdentityClaim(kind: IdentityKind, identity: string): Promise<IdentityClaim | undefined>;
-  /** The tenant's claims (gsi1: a listing, eventually consistent). */
-  listIdentityClaims(tenantId: string): Promise<IdentityClaim[]>;
-  /** Removes an SMS sender from the tenant's declarations (its claims are released apart). */
-  deleteSmsSender(tenantId: string, senderId: string): Promise<void>;
-  /** Every tenant id (a scan: for the operator's one-off migration, never a request path). */
-  listTenantIds(): Promise<string[]>;
 
   // The due queue: deferred SMS (R14) and scheduled messages of both channels (`sendAt`).
   putDeferredSms(message: PendingMessage): Promise<void>;

@@ -66,7 +66,7 @@ export async function countDeliveries(
   if (Math.floor(before / EVALUATE_EVERY_DELIVERIES) === Math.floor(total / EVALUATE_EVERY_DELIVERIES)) {
     return undefined;
   }
-  const tenant = await deps.store.getTenant(tenantId);
+  const tenant = await deps.tenants.getTenant(tenantId);
   if (tenant === undefined) return undefined;
   return judge(deps, tenant, now);
 }
@@ -159,7 +159,7 @@ async function recordTenantEvent(
 }
 
 async function tenantOf(deps: Dependencies, caller: Caller): Promise<Tenant> {
-  const tenant = await deps.store.getTenant(caller.tenantId);
+  const tenant = await deps.tenants.getTenant(caller.tenantId);
   if (tenant === undefined) throw new NotFoundError(`Tenant ${caller.tenantId} not found`);
   return tenant;
 }
@@ -258,6 +258,6 @@ export async function putComplaintRateSettings(
   // A tenant may hold earlier than the mailbox providers' 0.3%, never later.
   const issues = complaintRateIssues(settings, deps.legalFloors ?? DEFAULT_LEGAL_FLOORS);
   if (issues.length > 0) throw new InvalidInputError(issues);
-  await deps.store.putComplaintRateSettings(caller.tenantId, settings);
+  await deps.tenants.putComplaintRateSettings(caller.tenantId, settings);
   return settings;
 }

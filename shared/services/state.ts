@@ -36,7 +36,7 @@ import { actorOf, recordChanges } from './record-change';
 /** The state API: what an admin key of a tenant may read and change, in that tenant only. */
 
 async function tenantOf(deps: Dependencies, caller: Caller): Promise<Tenant> {
-  const tenant = await deps.store.getTenant(caller.tenantId);
+  const tenant = await deps.tenants.getTenant(caller.tenantId);
   if (tenant === undefined) throw new NotFoundError(`Tenant ${caller.tenantId} not found`);
   return tenant;
 }
@@ -62,7 +62,7 @@ export async function putPurpose(
       ]);
     }
   }
-  await deps.store.putPurpose(caller.tenantId, purpose);
+  await deps.tenants.putPurpose(caller.tenantId, purpose);
   return purpose;
 }
 
@@ -73,7 +73,7 @@ export async function putWording(deps: Dependencies, caller: Caller, versionId: 
     sha256: createHash('sha256').update(text).digest('hex'),
     createdAt: deps.clock.now().toISOString(),
   };
-  await deps.store.putWording(caller.tenantId, wording);
+  await deps.tenants.putWording(caller.tenantId, wording);
   return wording;
 }
 
@@ -349,7 +349,7 @@ export async function putConfirmationSettings(
   caller: Caller,
   settings: ConfirmationSettings,
 ): Promise<ConfirmationSettings> {
-  await deps.store.putConfirmationSettings(caller.tenantId, settings);
+  await deps.tenants.putConfirmationSettings(caller.tenantId, settings);
   return settings;
 }
 
@@ -365,6 +365,6 @@ export async function putSmsSettings(
     ...optOutMentionIssues(settings.optOutMention, floors),
   ];
   if (issues.length > 0) throw new InvalidInputError(issues);
-  await deps.store.putSmsSettings(caller.tenantId, settings);
+  await deps.tenants.putSmsSettings(caller.tenantId, settings);
   return settings;
 }

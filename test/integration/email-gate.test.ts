@@ -355,7 +355,7 @@ describe('tenants', () => {
     const { createApiKey, newTenant, putPurpose } = await import('../../shared/services/state');
     const { runtimeDependencies } = await import('../../shared/http/runtime');
     const deps = runtimeDependencies();
-    await deps.store.createTenant(newTenant('other', 'Other Brand', ['other.example']));
+    await deps.tenants.createTenant(newTenant('other', 'Other Brand', ['other.example']));
     await putPurpose(deps, { tenantId: 'other', keyId: 't', role: 'admin' }, 'promo', {
       name: 'Promo',
       category: 'marketing',

@@ -58,8 +58,8 @@ describe('API keys', () => {
   it(`refuses it in another instance within its cache time (${TENANT_CACHE_MS} ms), on that instance's clock`, async () => {
     const { keyId, key } = await newKey();
     let now = Date.now();
-    const other = withTenantCache(runtimeDependencies().store, () => now);
-    const auth = authenticate({ role: 'sender', store: () => other, now: () => new Date() });
+    const other = withTenantCache(runtimeDependencies(), () => now);
+    const auth = authenticate({ role: 'sender', store: () => other.store, now: () => new Date() });
     const request = () =>
       auth.before!({
         event: { headers: { authorization: `Bearer ${key}` } },

@@ -1,0 +1,15 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Stores } from '../ports/stores';
+import { DynamoDbGatewayStore } from './dynamodb-store';
+import { DynamoDbTenantStore } from './dynamodb-tenant-store';
+
+/**
+ * Every aggregate's adapter over one table and one document client: whatever the client does
+ * (retries, timeouts, a test's injected faults) applies to all of them alike.
+ */
+export function createDynamoDbStores(doc: DynamoDBDocumentClient, tableName: string): Stores {
+  return {
+    store: new DynamoDbGatewayStore(doc, tableName),
+    tenants: new DynamoDbTenantStore(doc, tableName),
+  };
+}

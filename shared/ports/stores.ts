@@ -1,0 +1,13 @@
+import type { GatewayStore } from './gateway-store';
+import type { TenantStore } from './tenant-store';
+
+/**
+ * The gateway's stores, one port per aggregate (one DynamoDB table underneath: key layout in
+ * docs/architecture.md). Services take the ones they use (`Pick<Dependencies, 'tenants' | …>`).
+ */
+export interface Stores {
+  /** A recipient's state (profile, consents, objections, suppressions), messages, audit trail, retention. */
+  readonly store: GatewayStore;
+  /** Tenants, their configuration and sending identities. */
+  readonly tenants: TenantStore;
+}
