@@ -59,7 +59,7 @@ export async function seedDemo(deps: Dependencies, previous?: Partial<SeededKeys
     });
   }
   const stillValid = async (key: string | undefined) =>
-    key !== undefined && (await deps.store.getApiKey(hashApiKey(key))) !== undefined;
+    key !== undefined && (await deps.credentials.getApiKey(hashApiKey(key))) !== undefined;
   const adminKey = (await stillValid(previous?.adminKey))
     ? previous!.adminKey!
     : (await createApiKey(deps, DEMO_TENANT, { role: 'admin', label: 'local admin' })).key;

@@ -14,15 +14,12 @@ import { objectionInstantMs } from '../domain/decide';
 import { RETENTION_REPLAN_ENTITY, type RetentionItem } from '../domain/retention';
 import {
   AlreadyRecordedError,
-  type ApiKeyRecord,
   type GatewayStore,
   type MessageRecord,
-  NotFoundError,
   type PendingMessage,
   type RecipientItemWrite,
   type RecipientStateRequest,
   type RetentionReplanRequest,
-  type SenderCredentialRecord,
   StoreUnavailableError,
 } from '../ports/gateway-store';
 import { type AuditEvent, auditEventSchema } from '../schemas/audit';
@@ -48,7 +45,6 @@ import {
   BATCH_WRITE_LIMIT,
   DynamoDbTable,
   ENTITY_VERSION,
-  keysIndexPk,
   recipientPk,
   translate,
 } from './dynamodb-table';
@@ -554,162 +550,6 @@ export class DynamoDbGatewayStore extends DynamoDbTable implements GatewayStore 
     return true;
   }
 
-  async getApiKey(keyHash: string): Promise<ApiKeyRecord | undefined> {
-    try {
-      const { Item } = await this.doc.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: { pk: `APIKEY#${keyHash}`, sk: 'APIKEY' },
-          ConsistentRead: true,
-        }),
-      );
-      return Item?.data as ApiKeyRecord | undefined;
-    } catch (error) {
-      translate(error);
-    }
-  }
-
-  putApiKey(keyHash: string, record: ApiKeyRecord): Promise<void> {
-    return this.put({
-      Item: {
-        pk: `APIKEY#${keyHash}`,
-        sk: 'APIKEY',
-        entity: 'apiKey',
-        v: ENTITY_VERSION,
-        data: record,
-        gsi1pk: keysIndexPk(record.tenantId),
-        gsi1sk: `APIKEY#${record.keyId}`,
-      },
-      ConditionExpression: 'attribute_not_exists(#pk)',
-      ExpressionAttributeNames: { '#pk': 'pk' },
-    });
-  }
-
-  async listApiKeys(tenantId: string): Promise<ApiKeyRecord[]> {
-    return (await this.queryKeys(tenantId, 'APIKEY#')).map((item) => item.data as ApiKeyRecord);
-  }
-
-  async revokeApiKey(tenantId: string, keyId: string, at: string): Promise<ApiKeyRecord> {
-    return (await this.revokeKeyItem(tenantId, `APIKEY#${keyId}`, at)) as ApiKeyRecord;
-  }
-
-  touchApiKey(keyHash: string, day: string): Promise<boolean> {
-    return this.touchKeyItem({ pk: `APIKEY#${keyHash}`, sk: 'APIKEY' }, day);
-  }
-
-  listSenderCredentials(tenantId: string): Promise<SenderCredentialRecord[]> {
-    return this.queryKeys(tenantId, 'CREDENTIAL#').then((items) =>
-      items.map((item) => item.data as SenderCredentialRecord),
-    );
-  }
-
-  async revokeSenderCredential(tenantId: string, keyId: string, at: string): Promise<SenderCredentialRecord> {
-    return (await this.revokeKeyItem(tenantId, `CREDENTIAL#${keyId}`, at)) as SenderCredentialRecord;
-  }
-
-  touchSenderCredential(accessKeyId: string, day: string): Promise<boolean> {
-    return this.touchKeyItem({ pk: `CREDENTIAL#${accessKeyId}`, sk: 'CREDENTIAL' }, day);
-  }
-
-  /** The tenant's key items of one kind, through gsi1 (a listing, not the decision path: eventually consistent). */
-  private async queryKeys(tenantId: string, prefix: string): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    try {
-      do {
-        const page = await this.doc.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: 'gsi1',
-            KeyConditionExpression: '#gpk = :gpk AND begins_with(#gsk, :prefix)',
-            ExpressionAttributeNames: { '#gpk': 'gsi1pk', '#gsk': 'gsi1sk' },
-            ExpressionAttributeValues: { ':gpk': keysIndexPk(tenantId), ':prefix': prefix },
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        items.push(...((page.Items ?? []) as Record<string, unknown>[]));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey !== undefined);
-    } catch (error) {
-      translate(error);
-    }
-    return items;
-  }
-
-  /**
-   * Sets `revokedAt` on the item gsi1 names, unless an earlier revocation stands (a revoke
-   * after a rotation's grace must not push the end later). The tenant is checked in the
-   * condition, so a key id of another tenant is a NotFoundError.
-   */
-  private async revokeKeyItem(tenantId: string, gsi1sk: string, at: string): Promise<unknown> {
-    let found: Record<string, unknown> | undefined;
-    try {
-      const { Items } = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'gsi1',
-          KeyConditionExpression: '#gpk = :gpk AND #gsk = :gsk',
-          ExpressionAttributeNames: { '#gpk': 'gsi1pk', '#gsk': 'gsi1sk' },
-          ExpressionAttributeValues: { ':gpk': keysIndexPk(tenantId), ':gsk': gsi1sk },
-        }),
-      );
-      found = Items?.[0] as Record<string, unknown> | undefined;
-    } catch (error) {
-      translate(error);
-    }
-    if (found === undefined) throw new NotFoundError(`No key ${gsi1sk.split('#')[1]}`);
-    try {
-      const { Attributes } = await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: found.pk, sk: found.sk },
-          UpdateExpression: 'SET #data.#revokedAt = :at',
-          ConditionExpression:
-            'attribute_exists(#pk) AND #data.#tenantId = :tenant AND (attribute_not_exists(#data.#revokedAt) OR #data.#revokedAt > :at)',
-          ExpressionAttributeNames: {
-            '#pk': 'pk',
-            '#data': 'data',
-            '#revokedAt': 'revokedAt',
-            '#tenantId': 'tenantId',
-          },
-          ExpressionAttributeValues: { ':at': at, ':tenant': tenantId },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return Attributes?.data;
-    } catch (error) {
-      // An earlier revocation stands: the key as it is.
-      if (error instanceof ConditionalCheckFailedException) {
-        if ((found.data as { tenantId?: string } | undefined)?.tenantId !== tenantId) {
-          throw new NotFoundError(`No key ${gsi1sk.split('#')[1]}`);
-        }
-        return found.data;
-      }
-      translate(error);
-    }
-  }
-
-  /** At most one successful write per key and UTC day: the condition refuses a day already written. */
-  private async touchKeyItem(key: { pk: string; sk: string }, day: string): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: key,
-          UpdateExpression: 'SET #data.#day = :day',
-          ConditionExpression:
-            'attribute_exists(#pk) AND (attribute_not_exists(#data.#day) OR #data.#day < :day)',
-          ExpressionAttributeNames: { '#pk': 'pk', '#data': 'data', '#day': 'lastUsedDay' },
-          ExpressionAttributeValues: { ':day': day },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      translate(error);
-    }
-  }
-
   async getRecipientState(tenantId: string, recipientKey: string): Promise<RecipientState> {
     const state = emptyState(recipientKey);
     let startKey: Record<string, unknown> | undefined;
@@ -1033,37 +873,6 @@ export class DynamoDbGatewayStore extends DynamoDbTable implements GatewayStore 
       translate(error);
     }
     return states;
-  }
-
-  async getSenderCredential(accessKeyId: string): Promise<SenderCredentialRecord | undefined> {
-    try {
-      const { Item } = await this.doc.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: { pk: `CREDENTIAL#${accessKeyId}`, sk: 'CREDENTIAL' },
-          ConsistentRead: true,
-        }),
-      );
-      return Item?.data as SenderCredentialRecord | undefined;
-    } catch (error) {
-      translate(error);
-    }
-  }
-
-  putSenderCredential(record: SenderCredentialRecord): Promise<void> {
-    return this.put({
-      Item: {
-        pk: `CREDENTIAL#${record.accessKeyId}`,
-        sk: 'CREDENTIAL',
-        entity: 'credential',
-        v: ENTITY_VERSION,
-        data: record,
-        gsi1pk: keysIndexPk(record.tenantId),
-        gsi1sk: `CREDENTIAL#${record.keyId}`,
-      },
-      ConditionExpression: 'attribute_not_exists(#pk)',
-      ExpressionAttributeNames: { '#pk': 'pk' },
-    });
   }
 
   async countRepermission(

@@ -1,5 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Stores } from '../ports/stores';
+import { DynamoDbCredentialStore } from './dynamodb-credential-store';
 import { DynamoDbGatewayStore } from './dynamodb-store';
 import { DynamoDbTenantStore } from './dynamodb-tenant-store';
 
@@ -11,5 +12,6 @@ export function createDynamoDbStores(doc: DynamoDBDocumentClient, tableName: str
   return {
     store: new DynamoDbGatewayStore(doc, tableName),
     tenants: new DynamoDbTenantStore(doc, tableName),
+    credentials: new DynamoDbCredentialStore(doc, tableName),
   };
 }

@@ -1,4 +1,5 @@
-import type { ApiKeyRecord, GatewayStore } from '../ports/gateway-store';
+import type { ApiKeyRecord, CredentialStore } from '../ports/credential-store';
+import type { GatewayStore } from '../ports/gateway-store';
 import type { Stores } from '../ports/stores';
 import type { TenantStore } from '../ports/tenant-store';
 import type { Tenant } from '../schemas/tenant';
@@ -23,10 +24,10 @@ const TENANT_WRITES = new Set<keyof TenantStore>([
   'putConfirmationSettings',
 ]);
 
-/** Writes of the other ports that change what the cache holds (a hold, a key). */
-const STORE_WRITES = new Set<keyof GatewayStore>([
-  'setComplaintHold',
-  'liftComplaintHold',
+/** Writes of the recipient store's port that change what the cache holds (a hold). */
+const STORE_WRITES = new Set<keyof GatewayStore>(['setComplaintHold', 'liftComplaintHold']);
+
+const KEY_WRITES = new Set<keyof CredentialStore>([
   'putApiKey',
   // A key revoked through this instance is refused by it at once.
   'revokeApiKey',
@@ -85,10 +86,11 @@ export function withTenantCache(
     });
   return {
     ...stores,
-    store: wrap(
-      stores.store,
-      { getApiKey: cached(keys, (hash) => stores.store.getApiKey(hash)) },
-      STORE_WRITES,
+    store: wrap(stores.store, {}, STORE_WRITES),
+    credentials: wrap(
+      stores.credentials,
+      { getApiKey: cached(keys, (hash) => stores.credentials.getApiKey(hash)) },
+      KEY_WRITES,
     ),
     tenants: wrap(
       stores.tenants,

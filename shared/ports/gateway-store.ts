@@ -1,5 +1,4 @@
 import type { DayCount } from '../domain/complaint-rate';
-import type { KeyScopes } from '../domain/key-scope';
 import type { RetentionItem } from '../domain/retention';
 import type { SendEmailRequest } from '../schemas/api';
 import type { AuditEvent } from '../schemas/audit';
@@ -24,15 +23,6 @@ export {
   StoreError,
   StoreUnavailableError,
 } from './store-errors';
-
-/**
- * `operator`: the deployment's operator, above tenants: creates tenants and assigns sending
- * identities (routes under /v1/operator/…); it acts for no tenant.
- */
-export type ApiKeyRole = 'admin' | 'sender' | 'operator';
-
-/** The tenant id an operator key is recorded under: not a valid tenant id (tenantIdSchema), so it names none. */
-export const OPERATOR_TENANT_ID = '#operator';
 
 /**
  * R14: a marketing SMS waiting for the sending window, with its final text; or an SMS
@@ -77,37 +67,6 @@ export interface ScheduledEmail {
 
 /** What waits in the due queue (gsi1): deferred and scheduled SMS, scheduled email. */
 export type PendingMessage = DeferredSms | ScheduledEmail;
-
-export interface ApiKeyRecord {
-  readonly keyId: string;
-  readonly tenantId: string;
-  readonly role: ApiKeyRole;
-  readonly label?: string;
-  readonly createdAt: string;
-  /** Refused from this instant on. */
-  readonly expiresAt?: string;
-  /** Refused from this instant on (a future one while a rotation's grace runs). */
-  readonly revokedAt?: string;
-  /** The UTC day of the last use, written at most once a day (a conditional update). */
-  readonly lastUsedDay?: string;
-  /** Sender keys only: what the key may send (domain/key-scope.ts); absent, no bound. */
-  readonly scopes?: KeyScopes;
-}
-
-/** SES-style credentials of a sender (SigV4); the secret is kept encrypted (domain/sender-credential.ts). */
-export interface SenderCredentialRecord {
-  readonly accessKeyId: string;
-  readonly tenantId: string;
-  readonly keyId: string;
-  readonly label?: string;
-  readonly secretCiphertext: string;
-  readonly createdAt: string;
-  readonly expiresAt?: string;
-  readonly revokedAt?: string;
-  readonly lastUsedDay?: string;
-  /** What the credentials may send (no channel: email only). */
-  readonly scopes?: Omit<KeyScopes, 'channels'>;
-}
 
 /** R9: a recipient whose partition's TTLs wait to be re-planned (services/retention.ts). */
 export interface RetentionReplanRequest {
@@ -211,21 +170,6 @@ export interface GatewayStore {
   ): Promise<{ message: PendingMessage; status: 'pending' | 'sending' } | undefined>;
   /** Removes a pending message before it is claimed; false when a run has claimed it already. */
   cancelPendingMessage(message: PendingMessage): Promise<boolean>;
-
-  getApiKey(keyHash: string): Promise<ApiKeyRecord | undefined>;
-  putApiKey(keyHash: string, record: ApiKeyRecord): Promise<void>;
-  /** The tenant's API keys (metadata; the hash is not returned). */
-  listApiKeys(tenantId: string): Promise<ApiKeyRecord[]>;
-  /** Sets `revokedAt` on the tenant's key (NotFoundError if it has none of that id); returns it. */
-  revokeApiKey(tenantId: string, keyId: string, at: string): Promise<ApiKeyRecord>;
-  /** `lastUsedDay` := day, only if it was older (a conditional update; false when it was not). */
-  touchApiKey(keyHash: string, day: string): Promise<boolean>;
-
-  getSenderCredential(accessKeyId: string): Promise<SenderCredentialRecord | undefined>;
-  putSenderCredential(record: SenderCredentialRecord): Promise<void>;
-  listSenderCredentials(tenantId: string): Promise<SenderCredentialRecord[]>;
-  revokeSenderCredential(tenantId: string, keyId: string, at: string): Promise<SenderCredentialRecord>;
-  touchSenderCredential(accessKeyId: string, day: string): Promise<boolean>;
 
   /**
    * What the decision needs about many recipients of one tenant, in batched reads (not one

@@ -1,3 +1,4 @@
+import type { CredentialStore } from './credential-store';
 import type { GatewayStore } from './gateway-store';
 import type { TenantStore } from './tenant-store';
 
@@ -10,4 +11,6 @@ export interface Stores {
   readonly store: GatewayStore;
   /** Tenants, their configuration and sending identities. */
   readonly tenants: TenantStore;
+  /** API keys and sender credentials. */
+  readonly credentials: CredentialStore;
 }

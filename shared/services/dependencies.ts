@@ -1,8 +1,8 @@
 import type { KeyScopes } from '../domain/key-scope';
 import type { Clock } from '../ports/clock';
+import type { ApiKeyRole } from '../ports/credential-store';
 import type { EmailSender } from '../ports/email-sender';
 import type { EventPublisher } from '../ports/event-publisher';
-import type { ApiKeyRole } from '../ports/gateway-store';
 import type { IdempotencyStore } from '../ports/idempotency-store';
 import type { KeyRing } from '../ports/key-ring';
 import type { ObjectionQueue } from '../ports/objection-queue';

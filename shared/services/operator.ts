@@ -1,4 +1,4 @@
-import { OPERATOR_TENANT_ID } from '../ports/gateway-store';
+import { OPERATOR_TENANT_ID } from '../ports/credential-store';
 import { IdentityTakenError } from '../ports/tenant-store';
 import type { SmsSender } from '../schemas/tenant';
 import type { Dependencies } from './dependencies';
@@ -11,7 +11,7 @@ import { createApiKey, newTenant } from './state';
  * creates tenants and assigns their sending identities; it acts for no tenant itself (an
  * operator key is refused on tenant routes, a tenant key on operator routes).
  */
-type Deps = Pick<Dependencies, 'store' | 'tenants' | 'clock'>;
+type Deps = Pick<Dependencies, 'tenants' | 'credentials' | 'clock'>;
 
 export interface NewTenantInput {
   readonly id: string;

@@ -6,7 +6,8 @@ import { futureDatedFields } from '../domain/instant';
 import { optOutMentionIssues, smsWindowIssues } from '../domain/legal-floors';
 import { recipientKeys } from '../domain/recipient-key';
 import { generateAccessKeyId, generateSecretAccessKey } from '../domain/sender-credential';
-import { type ApiKeyRole, NotFoundError } from '../ports/gateway-store';
+import type { ApiKeyRole } from '../ports/credential-store';
+import { NotFoundError } from '../ports/gateway-store';
 import type {
   createCredentialSchema,
   createKeySchema,
@@ -78,13 +79,13 @@ export async function putWording(deps: Dependencies, caller: Caller, versionId: 
 }
 
 export async function createApiKey(
-  deps: Pick<Dependencies, 'store' | 'clock'>,
+  deps: Pick<Dependencies, 'credentials' | 'clock'>,
   tenantId: string,
   input: Omit<z.output<typeof createKeySchema>, 'role'> & { role: ApiKeyRole },
 ) {
   const key = generateApiKey(input.role);
   const keyId = randomUUID();
-  await deps.store.putApiKey(hashApiKey(key), {
+  await deps.credentials.putApiKey(hashApiKey(key), {
     keyId,
     tenantId,
     role: input.role,
@@ -108,14 +109,14 @@ export async function createApiKey(
  * (domain/sender-credential.ts explains why not hashed: SigV4 needs the secret).
  */
 export async function createSenderCredential(
-  deps: Pick<Dependencies, 'store' | 'clock' | 'keys'>,
+  deps: Pick<Dependencies, 'credentials' | 'clock' | 'keys'>,
   tenantId: string,
   input: z.output<typeof createCredentialSchema>,
 ) {
   const accessKeyId = generateAccessKeyId();
   const secretAccessKey = generateSecretAccessKey();
   const keyId = randomUUID();
-  await deps.store.putSenderCredential({
+  await deps.credentials.putSenderCredential({
     accessKeyId,
     tenantId,
     keyId,

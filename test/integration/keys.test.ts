@@ -59,7 +59,11 @@ describe('API keys', () => {
     const { keyId, key } = await newKey();
     let now = Date.now();
     const other = withTenantCache(runtimeDependencies(), () => now);
-    const auth = authenticate({ role: 'sender', store: () => other.store, now: () => new Date() });
+    const auth = authenticate({
+      role: 'sender',
+      credentials: () => other.credentials,
+      now: () => new Date(),
+    });
     const request = () =>
       auth.before!({
         event: { headers: { authorization: `Bearer ${key}` } },
@@ -119,7 +123,7 @@ describe('SES credentials', () => {
     const revoked = await admin('DELETE', `/v1/credentials/${created.body.keyId}`);
     expect(revoked.status, revoked.text).toBe(200);
     expect(revoked.body.revokedAt).toEqual(expect.any(String));
-    const stored = await runtimeDependencies().store.getSenderCredential(created.body.accessKeyId);
+    const stored = await runtimeDependencies().credentials.getSenderCredential(created.body.accessKeyId);
     expect(stored?.revokedAt).toEqual(revoked.body.revokedAt);
   });
 });

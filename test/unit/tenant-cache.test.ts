@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { withTenantCache } from '../../shared/adapters/tenant-cache';
-import type { ApiKeyRecord } from '../../shared/ports/gateway-store';
+import type { ApiKeyRecord } from '../../shared/ports/credential-store';
 import type { Stores } from '../../shared/ports/stores';
 import type { RecipientState } from '../../shared/schemas/recipient';
 import type { Tenant } from '../../shared/schemas/tenant';
@@ -19,11 +19,13 @@ function countingStore() {
       tenant = { id: 'demo', name: 'v2' } as unknown as Tenant;
     },
   };
-  const store = {
+  const credentials = {
     getApiKey: async (hash: string) => {
       reads.push(`key:${hash}`);
       return hash === 'known' ? key : undefined;
     },
+  };
+  const store = {
     getRecipientState: async (_t: string, recipientKey: string) => {
       reads.push(`recipient:${recipientKey}`);
       return { recipientKey, consents: {}, objections: [], suppressions: [] } satisfies RecipientState;
@@ -31,7 +33,7 @@ function countingStore() {
     putMessage: async () => undefined,
   };
   return {
-    store: { store, tenants } as unknown as Stores,
+    store: { store, tenants, credentials } as unknown as Stores,
     reads,
     setTenant: (t: Tenant | undefined) => (tenant = t),
   };
@@ -44,12 +46,12 @@ describe('tenant and API key cache (one store read per send)', () => {
     const cached = withTenantCache(store, () => now);
     for (let i = 0; i < 3; i++) {
       await cached.tenants.getTenant('demo');
-      await cached.store.getApiKey('known');
+      await cached.credentials.getApiKey('known');
     }
     expect(reads).toEqual(['tenant:demo', 'key:known']);
     now = 5_001;
     await cached.tenants.getTenant('demo');
-    await cached.store.getApiKey('known');
+    await cached.credentials.getApiKey('known');
     expect(reads).toEqual(['tenant:demo', 'key:known', 'tenant:demo', 'key:known']);
   });
 
@@ -58,8 +60,8 @@ describe('tenant and API key cache (one store read per send)', () => {
     const cached = withTenantCache(store, () => 0);
     await cached.store.getRecipientState('demo', 'r1');
     await cached.store.getRecipientState('demo', 'r1');
-    expect(await cached.store.getApiKey('unknown')).toBeUndefined();
-    expect(await cached.store.getApiKey('unknown')).toBeUndefined();
+    expect(await cached.credentials.getApiKey('unknown')).toBeUndefined();
+    expect(await cached.credentials.getApiKey('unknown')).toBeUndefined();
     expect(reads).toEqual(['recipient:r1', 'recipient:r1', 'key:unknown', 'key:unknown']);
   });
 

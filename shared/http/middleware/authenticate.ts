@@ -1,7 +1,7 @@
 import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { hashApiKey, keyRefusal, usageDay } from '../../domain/api-key';
-import type { ApiKeyRole, GatewayStore } from '../../ports/gateway-store';
+import type { ApiKeyRole, CredentialStore } from '../../ports/credential-store';
 import type { Caller } from '../../services/dependencies';
 import { ForbiddenError, UnauthorizedError } from '../errors';
 import type { HttpResponse } from '../responses';
@@ -17,7 +17,7 @@ const BEARER = /^Bearer\s+(\S{10,200})\s*$/i;
  */
 export function authenticate(options: {
   role: ApiKeyRole;
-  store: () => GatewayStore;
+  credentials: () => CredentialStore;
   /** Expiry and revocation are judged on this clock (the dependencies' one). */
   now?: () => Date;
   /** Where a failed `lastUsedDay` write is logged (it never fails the request). */
@@ -32,7 +32,7 @@ export function authenticate(options: {
     const header = request.event.headers?.authorization;
     const match = header === undefined ? null : BEARER.exec(header);
     if (!match) throw new UnauthorizedError();
-    const store = options.store();
+    const store = options.credentials();
     const hash = hashApiKey(match[1]!);
     const record = await store.getApiKey(hash);
     if (record === undefined) throw new UnauthorizedError('Unknown API key');
@@ -70,7 +70,7 @@ const touched = new Set<string>();
  * condition (`lastUsedDay < today`) makes the other instances' attempts of the day no-ops.
  */
 function touchOncePerDay(
-  store: GatewayStore,
+  store: CredentialStore,
   hash: string,
   lastUsedDay: string | undefined,
   today: string,
