@@ -1,5 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Stores } from '../ports/stores';
+import { DynamoDbComplaintStore } from './dynamodb-complaint-store';
 import { DynamoDbCredentialStore } from './dynamodb-credential-store';
 import { DynamoDbGatewayStore } from './dynamodb-store';
 import { DynamoDbTenantStore } from './dynamodb-tenant-store';
@@ -13,5 +14,6 @@ export function createDynamoDbStores(doc: DynamoDBDocumentClient, tableName: str
     store: new DynamoDbGatewayStore(doc, tableName),
     tenants: new DynamoDbTenantStore(doc, tableName),
     credentials: new DynamoDbCredentialStore(doc, tableName),
+    complaints: new DynamoDbComplaintStore(doc, tableName),
   };
 }

@@ -1,5 +1,5 @@
+import type { ComplaintStore } from '../ports/complaint-store';
 import type { ApiKeyRecord, CredentialStore } from '../ports/credential-store';
-import type { GatewayStore } from '../ports/gateway-store';
 import type { Stores } from '../ports/stores';
 import type { TenantStore } from '../ports/tenant-store';
 import type { Tenant } from '../schemas/tenant';
@@ -24,8 +24,8 @@ const TENANT_WRITES = new Set<keyof TenantStore>([
   'putConfirmationSettings',
 ]);
 
-/** Writes of the recipient store's port that change what the cache holds (a hold). */
-const STORE_WRITES = new Set<keyof GatewayStore>(['setComplaintHold', 'liftComplaintHold']);
+/** A complaint-rate hold set or lifted changes what the tenant may send (it lives on the tenant's item). */
+const HOLD_WRITES = new Set<keyof ComplaintStore>(['setComplaintHold', 'liftComplaintHold']);
 
 const KEY_WRITES = new Set<keyof CredentialStore>([
   'putApiKey',
@@ -86,7 +86,7 @@ export function withTenantCache(
     });
   return {
     ...stores,
-    store: wrap(stores.store, {}, STORE_WRITES),
+    complaints: wrap(stores.complaints, {}, HOLD_WRITES),
     credentials: wrap(
       stores.credentials,
       { getApiKey: cached(keys, (hash) => stores.credentials.getApiKey(hash)) },

@@ -1,3 +1,4 @@
+import type { ComplaintStore } from './complaint-store';
 import type { CredentialStore } from './credential-store';
 import type { GatewayStore } from './gateway-store';
 import type { TenantStore } from './tenant-store';
@@ -13,4 +14,6 @@ export interface Stores {
   readonly tenants: TenantStore;
   /** API keys and sender credentials. */
   readonly credentials: CredentialStore;
+  /** Complaint-rate counters, the hold, and the tenant audit trail. */
+  readonly complaints: ComplaintStore;
 }

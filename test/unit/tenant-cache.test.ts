@@ -32,8 +32,15 @@ function countingStore() {
     },
     putMessage: async () => undefined,
   };
+  const complaints = {
+    setComplaintHold: async () => {
+      tenant = { id: 'demo', name: 'held' } as unknown as Tenant;
+      return 'set';
+    },
+    countDeliveries: async () => 1,
+  };
   return {
-    store: { store, tenants, credentials } as unknown as Stores,
+    store: { store, tenants, credentials, complaints } as unknown as Stores,
     reads,
     setTenant: (t: Tenant | undefined) => (tenant = t),
   };
@@ -74,6 +81,17 @@ describe('tenant and API key cache (one store read per send)', () => {
     expect(reads).toEqual(['tenant:demo']);
     await cached.tenants.putPurpose('demo', {} as never);
     expect((await cached.tenants.getTenant('demo'))?.name).toBe('v2');
+    expect(reads).toEqual(['tenant:demo', 'tenant:demo']);
+  });
+
+  it('empties itself after a hold set through the complaints port (it lives on the tenant), not after a count', async () => {
+    const { store, reads } = countingStore();
+    const cached = withTenantCache(store, () => 0);
+    expect((await cached.tenants.getTenant('demo'))?.name).toBe('v1');
+    await cached.complaints.countDeliveries('demo', '2026-06-01', 1, 0);
+    expect((await cached.tenants.getTenant('demo'))?.name).toBe('v1');
+    await cached.complaints.setComplaintHold('demo', {} as never);
+    expect((await cached.tenants.getTenant('demo'))?.name).toBe('held');
     expect(reads).toEqual(['tenant:demo', 'tenant:demo']);
   });
 });
