@@ -2,6 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Stores } from '../ports/stores';
 import { DynamoDbComplaintStore } from './dynamodb-complaint-store';
 import { DynamoDbCredentialStore } from './dynamodb-credential-store';
+import { DynamoDbDueQueue } from './dynamodb-due-queue';
 import { DynamoDbGatewayStore } from './dynamodb-store';
 import { DynamoDbTenantStore } from './dynamodb-tenant-store';
 
@@ -15,5 +16,6 @@ export function createDynamoDbStores(doc: DynamoDBDocumentClient, tableName: str
     tenants: new DynamoDbTenantStore(doc, tableName),
     credentials: new DynamoDbCredentialStore(doc, tableName),
     complaints: new DynamoDbComplaintStore(doc, tableName),
+    dueQueue: new DynamoDbDueQueue(doc, tableName),
   };
 }

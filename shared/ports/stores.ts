@@ -1,5 +1,6 @@
 import type { ComplaintStore } from './complaint-store';
 import type { CredentialStore } from './credential-store';
+import type { DueQueue } from './due-queue';
 import type { GatewayStore } from './gateway-store';
 import type { TenantStore } from './tenant-store';
 
@@ -16,4 +17,6 @@ export interface Stores {
   readonly credentials: CredentialStore;
   /** Complaint-rate counters, the hold, and the tenant audit trail. */
   readonly complaints: ComplaintStore;
+  /** Deferred and scheduled messages. */
+  readonly dueQueue: DueQueue;
 }
