@@ -46,12 +46,14 @@ import {
 } from './dynamodb-table';
 
 /**
+ * The recipient aggregate's adapter. The other aggregates of the table have their own
+ * (dynamodb-tenant-store, -credential-store, -complaint-store, -due-queue); the key layout
+ * of every item is in docs/architecture.md ("Key layout"). The recipient's rows, here too:
+ *
  * Single-table layout (ElectroDB style: generic keys, each item names its entity and version):
  *
  * | item        | pk                          | sk                      |
  * |-------------|-----------------------------|-------------------------|
- * | tenant      | TENANT#<id>                 | TENANT                  |
- * | API key     | APIKEY#<sha256 of key>      | APIKEY                  |
  * | profile     | TENANT#<id>#R#<recipientKey> | S#PROFILE              |
  * | consent     | (same)                      | S#CONSENT#<purpose>     |
  * | objection of a scope | (same)             | S#OBJECTION#scope#channel, S#OBJECTION#scope#purpose#<id> |
@@ -59,26 +61,10 @@ import {
  * | suppression | (same)                      | S#SUPPRESSION#<reason>  |
  * | latest objection per scope | (same)       | S#OBJSCOPE#channel, S#OBJSCOPE#purpose#<id> |
  * | message     | (same)                      | M#<sentAt>#<messageId>  |
- * | deferred SMS, scheduled message | (same)  | D#<messageId>           |
- * | pending message pointer | TENANT#<id>#PENDING | <messageId> (ttl)      |
- * | SMS sender id claim | SMSSENDER#<id>      | SMSSENDER (gsi1 TENANT#<id>#IDENTITIES) |
- * | identity claim | IDENTITY#<kind>#<identity> | IDENTITY (gsi1 TENANT#<id>#IDENTITIES) |
  * | audit event | (same)                      | A#<at>#<eventId>        |
  * | pending DOI | (same)                      | P#<pendingId> (ttl)     |
  * | confirmation mails claimed | (same)       | C#CONFIRM (ttl)         |
  * | retention re-plan asked | (same)          | R#REPLAN (ttl; gsi1 RETENTION_REPLAN) |
- * | credential  | CREDENTIAL#<accessKeyId>    | CREDENTIAL              |
- * | (API keys and credentials, gsi1 TENANT#<id>#KEYS, APIKEY#<keyId> or CREDENTIAL#<keyId>, to list and revoke them) | | |
- * | deliveries of a UTC day | TENANT#<id>#RATE  | DAY#<YYYY-MM-DD> (ttl)  |
- * | complaints of a day, shard n | (same)      | DAY#<YYYY-MM-DD>#C<n> (ttl) |
- * | tenant audit event | TENANT#<id>#AUDIT    | A#<at>#<eventId>        |
- *
- * Complaint rate (mailbox provider thresholds): one counter item per tenant and UTC day for
- * deliveries (atomic ADD), and complaints spread over a few shard items per day, each keeping
- * the string set of the complaint ids it counted: `ADD` under `NOT contains(ids, :id)` counts
- * a complaint exactly once in one conditional write (no transaction: the design dates from
- * the local engine before DynamoDB Local, dynalite, which had none; and SNS may deliver twice). Shards keep each item far below DynamoDB's 400 KB (8 shards hold about
- * 40,000 complaints a day). The window is one Query on `DAY#` between two days.
  *
  * Batched reads: every item a decision needs has a key known in advance (the profile, the
  * consent of the purpose, the two suppressions, and the latest objection of each scope
@@ -88,8 +74,6 @@ import {
  * one transaction, and the decision only ever needs the latest one per scope (R7: an
  * objection blocks unless a consent came after it, and an older objection is older still).
  *
- * Pending deferred SMS are also indexed on gsi1 (`DEFERRED_SMS`, `<notBefore>#…`) so
- * the scheduler finds what is due; a claimed message leaves the index.
  * A recipient's state is the `S#` items of one partition: the decision reads it with
  * one strongly consistent Query. Messages live beside it under `M#` so the log grows
  * without slowing that read. Objections and suppressions carry no address (R11).
