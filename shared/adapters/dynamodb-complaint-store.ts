@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DayCount } from '../domain/complaint-rate';
 import type { ComplaintStore } from '../ports/complaint-store';
 import { AlreadyRecordedError } from '../ports/store-errors';
@@ -174,28 +174,17 @@ export class DynamoDbComplaintStore extends DynamoDbTable implements ComplaintSt
   }
 
   /** Append-only: an audit event is written once and never replaced. */
-  async appendTenantAudit(tenantId: string, event: AuditEvent): Promise<void> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            pk: tenantAuditPk(tenantId),
-            sk: `A#${event.at}#${event.id}`,
-            entity: 'tenantAudit',
-            v: ENTITY_VERSION,
-            data: event,
-          },
-          ConditionExpression: 'attribute_not_exists(#sk)',
-          ExpressionAttributeNames: { '#sk': 'sk' },
-        }),
-      );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
-        throw new AlreadyRecordedError(`Audit event ${event.id} is already recorded`, { cause: error });
-      }
-      translate(error);
-    }
+  appendTenantAudit(tenantId: string, event: AuditEvent): Promise<void> {
+    return this.putIfAbsent(
+      {
+        pk: tenantAuditPk(tenantId),
+        sk: `A#${event.at}#${event.id}`,
+        entity: 'tenantAudit',
+        v: ENTITY_VERSION,
+        data: event,
+      },
+      (cause) => new AlreadyRecordedError(`Audit event ${event.id} is already recorded`, { cause }),
+    );
   }
 
   async listTenantAudit(tenantId: string, limit: number): Promise<AuditEvent[]> {

@@ -1,4 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   DynamoDBDocumentClient,
@@ -57,6 +57,29 @@ export abstract class DynamoDbTable {
     try {
       await this.doc.send(new PutCommand({ TableName: this.tableName, ...input }));
     } catch (error) {
+      translate(error);
+    }
+  }
+
+  /**
+   * An append-only put: written once, never replaced. When an item stands under the key,
+   * `exists` gives the error to throw (AlreadyRecordedError for an audit event).
+   */
+  protected async putIfAbsent(
+    item: Record<string, unknown>,
+    exists: (cause: unknown) => Error,
+  ): Promise<void> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(#sk)',
+          ExpressionAttributeNames: { '#sk': 'sk' },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw exists(error);
       translate(error);
     }
   }
