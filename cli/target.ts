@@ -3,16 +3,16 @@ import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { createDocumentClient, DynamoDbGatewayStore } from '../shared/adapters/dynamodb-store';
+import { createDynamoDbStores } from '../shared/adapters/dynamodb-stores';
+import { createDocumentClient } from '../shared/adapters/dynamodb-table';
 import { SecretsManagerKeyRing, StaticKeyRing } from '../shared/adapters/key-rings';
-import type { GatewayStore } from '../shared/ports/gateway-store';
 import type { KeyMaterial } from '../shared/ports/key-ring';
+import type { Stores } from '../shared/ports/stores';
 import { CliError } from './errors';
 import type { TargetOptions } from './options';
 
-/** Where a command reads and writes: a deployed table, or the local stack of npm start. */
-export interface Target {
-  readonly store: GatewayStore;
+/** Where a command reads and writes: a deployed table, or the local stack of npm start (its stores, one per aggregate). */
+export interface Target extends Stores {
   /** The table itself, for commands that work on raw items (migrate). */
   readonly table: { readonly doc: DynamoDBDocumentClient; readonly name: string };
   /** Loaded on demand: create-tenant needs no keys. */
@@ -48,7 +48,7 @@ export function openTarget(options: TargetOptions, needs: { keys: boolean }): Ta
     }
     const doc = createDocumentClient(new DynamoDBClient({ region, maxAttempts: 5 }));
     return {
-      store: new DynamoDbGatewayStore(doc, options.table),
+      ...createDynamoDbStores(doc, options.table),
       table: { doc, name: options.table },
       keys: () => new SecretsManagerKeyRing(hashSecret!, tokenSecret!).load(),
       description: `table ${options.table} (${region})`,
@@ -70,7 +70,7 @@ export function openTarget(options: TargetOptions, needs: { keys: boolean }): Ta
   });
   const doc = createDocumentClient(client);
   return {
-    store: new DynamoDbGatewayStore(doc, local.tableName),
+    ...createDynamoDbStores(doc, local.tableName),
     table: { doc, name: local.tableName },
     keys: () => new StaticKeyRing(readFileSync(join(dir, 'keys.json'), 'utf8')).load(),
     description: `the local stack (${dir})`,

@@ -1,5 +1,3 @@
-import type { Clock } from '../shared/ports/clock';
-import type { GatewayStore } from '../shared/ports/gateway-store';
 import { createTenant as create } from '../shared/services/operator';
 
 /**
@@ -9,7 +7,7 @@ import { createTenant as create } from '../shared/services/operator';
  * `consent-gate create-tenant`.
  */
 export async function createTenant(
-  deps: { store: GatewayStore; clock: Clock },
+  deps: Parameters<typeof create>[0],
   tenant: { id: string; name: string; identities: readonly string[] },
 ): Promise<{
   created: boolean;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { LEGACY_COLUMNS, LEGACY_OUTCOMES } from '../shared/domain/legacy-import';
 import type { GatewayStore } from '../shared/ports/gateway-store';
 import type { KeyMaterial } from '../shared/ports/key-ring';
+import type { TenantStore } from '../shared/ports/tenant-store';
 import {
   type ColumnMapping,
   type ImportedRow,
@@ -18,6 +19,7 @@ import {
  */
 export interface ImportRun {
   readonly store: GatewayStore;
+  readonly tenants: TenantStore;
   readonly keys: KeyMaterial;
   readonly tenantId: string;
   readonly file: string;
@@ -35,7 +37,7 @@ const csvCell = (value: string | undefined) => {
 
 /** Reads the file, writes one CSV per outcome into `outDir`, returns the counts. */
 export async function runImport(run: ImportRun): Promise<InventoryCounts> {
-  const tenant = await run.store.getTenant(run.tenantId);
+  const tenant = await run.tenants.getTenant(run.tenantId);
   if (tenant === undefined) throw new Error(`Tenant ${run.tenantId} not found`);
   mkdirSync(run.outDir, { recursive: true, mode: 0o700 });
   const header = `${[...LEGACY_COLUMNS, 'reason'].join(',')}\n`;
@@ -58,7 +60,7 @@ export async function runImport(run: ImportRun): Promise<InventoryCounts> {
     if (run.progress) progressLine(rows, bytes, total, started);
   };
   const counts = await importLegacyCsv(
-    { store: run.store, keys: run.keys },
+    { store: run.store, tenants: run.tenants, keys: run.keys },
     tenant,
     createReadStream(run.file, { highWaterMark: 256 * 1024 }),
     { mapping: run.mapping, batchSize: run.batchSize, now: run.now ?? new Date(), onBatch },

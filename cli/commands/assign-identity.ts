@@ -45,7 +45,7 @@ export function register(program: Command): void {
         throw new CliError('Give one of --identity <domain-or-address> or --sms-sender <id>.', 2);
       }
       const target = openTarget(targetOptions(opts), { keys: false });
-      const deps = { store: target.store, clock: systemClock };
+      const deps = { tenants: target.tenants, clock: systemClock };
       const release = opts.release === true;
       if (opts.identity !== undefined) {
         const identity = parseOption(api.identityParamSchema, opts.identity, '--identity');

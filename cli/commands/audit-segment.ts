@@ -30,7 +30,7 @@ export function register(program: Command): void {
       if (!existsSync(file)) throw new CliError(`${file} not found: give the path of the list to audit.`, 2);
       const target = openTarget(targetOptions(opts), { keys: true });
       const keys = await target.keys();
-      const tenant = await target.store.getTenant(tenantId);
+      const tenant = await target.tenants.getTenant(tenantId);
       if (!tenant)
         throw new CliError(
           `Tenant ${tenantId} not found in ${target.description}: check --tenant, or create it with npx consent-gate create-tenant.`,

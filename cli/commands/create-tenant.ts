@@ -36,7 +36,7 @@ export function register(program: Command): void {
       );
       const target = openTarget(targetOptions(opts), { keys: false });
       const result = await createTenant(
-        { store: target.store, clock: systemClock },
+        { tenants: target.tenants, credentials: target.credentials, clock: systemClock },
         { id: tenantId, name: String(opts.name), identities },
       );
       if (!result.created) console.log(`Tenant ${tenantId} exists already: issuing one more admin key.`);

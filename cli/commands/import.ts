@@ -41,6 +41,7 @@ export function register(program: Command): void {
       const started = Date.now();
       const counts = await runImport({
         store: target.store,
+        tenants: target.tenants,
         keys,
         tenantId,
         file,

@@ -57,7 +57,7 @@ export function register(program: Command): void {
       const tenantId = parseOption(tenantIdSchema, opts.tenant, '--tenant');
       const keyId = parseOption(keyIdParamSchema, opts.keyId, '--key-id');
       const target = openTarget(targetOptions(opts), { keys: false });
-      const deps = { store: target.store, clock: systemClock };
+      const deps = { credentials: target.credentials, clock: systemClock };
       const revoked =
         opts.credential === true
           ? await service.revokeCredential(deps, tenantId, keyId)

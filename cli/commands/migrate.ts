@@ -73,7 +73,7 @@ async function migrateIdentities(opts: Record<string, unknown>): Promise<void> {
   const target = openTarget(targetOptions(opts), { keys: false });
   const dryRun = opts.dryRun === true;
   const result = await migrateIdentityClaims(
-    { store: target.store, clock: systemClock },
+    { tenants: target.tenants, clock: systemClock },
     { tenantId, dryRun },
   );
   console.log(dryRun ? 'Dry run: nothing written.' : 'Identity claims created.');

@@ -29,18 +29,18 @@ export function register(program: Command): void {
         import('../../shared/services/operator'),
         import('../../shared/ports/clock'),
         import('../target'),
-        import('../../shared/ports/gateway-store'),
+        import('../../shared/ports/credential-store'),
         import('../../shared/schemas/api'),
       ]);
       const target = openTarget(targetOptions(opts), { keys: false });
       if (opts.list === true) {
-        const keys = await target.store.listApiKeys(OPERATOR_TENANT_ID);
+        const keys = await target.credentials.listApiKeys(OPERATOR_TENANT_ID);
         console.log(JSON.stringify({ keys }, null, 2));
         return;
       }
       if (opts.revoke !== undefined) {
         const keyId = parseOption(keyIdParamSchema, opts.revoke, '--revoke');
-        const revoked = await target.store.revokeApiKey(
+        const revoked = await target.credentials.revokeApiKey(
           OPERATOR_TENANT_ID,
           keyId,
           systemClock.now().toISOString(),
@@ -49,7 +49,10 @@ export function register(program: Command): void {
         console.log(`Revoked in ${target.description}: refused by every function instance within 5 s.`);
         return;
       }
-      const issued = await issueOperatorKey({ store: target.store, clock: systemClock }, String(opts.label));
+      const issued = await issueOperatorKey(
+        { tenants: target.tenants, credentials: target.credentials, clock: systemClock },
+        String(opts.label),
+      );
       console.log(JSON.stringify(issued, null, 2));
       console.log(`Issued in ${target.description}. Keep it: it is shown once.`);
     });

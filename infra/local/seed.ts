@@ -23,7 +23,7 @@ export interface SeededKeys {
  * from the previous run when they still exist in the store, or issues new ones.
  */
 export async function seedDemo(deps: Dependencies, previous?: Partial<SeededKeys>): Promise<SeededKeys> {
-  const created = await deps.store.createTenant(newTenant(DEMO_TENANT, 'Demo Shop'));
+  const created = await deps.tenants.createTenant(newTenant(DEMO_TENANT, 'Demo Shop'));
   const caller: Caller = { tenantId: DEMO_TENANT, keyId: 'seed', role: 'admin' };
   if (created) {
     // R10: the demo tenant's identities, assigned as the operator assigns every tenant's.
@@ -59,7 +59,7 @@ export async function seedDemo(deps: Dependencies, previous?: Partial<SeededKeys
     });
   }
   const stillValid = async (key: string | undefined) =>
-    key !== undefined && (await deps.store.getApiKey(hashApiKey(key))) !== undefined;
+    key !== undefined && (await deps.credentials.getApiKey(hashApiKey(key))) !== undefined;
   const adminKey = (await stillValid(previous?.adminKey))
     ? previous!.adminKey!
     : (await createApiKey(deps, DEMO_TENANT, { role: 'admin', label: 'local admin' })).key;

@@ -9,7 +9,8 @@ import { lambdaContext } from '../../infra/local/lambda-context';
 import { type LocalStack, startLocalStack } from '../../infra/local/local-stack';
 import { seedDemo } from '../../infra/local/seed';
 import { DynamoDbIdempotencyStore } from '../../shared/adapters/dynamodb-idempotency-store';
-import { createDocumentClient, DynamoDbGatewayStore } from '../../shared/adapters/dynamodb-store';
+import { createDynamoDbStores } from '../../shared/adapters/dynamodb-stores';
+import { createDocumentClient } from '../../shared/adapters/dynamodb-table';
 import { localEventBus } from '../../shared/adapters/memory-event-publisher';
 import { withTenantCache } from '../../shared/adapters/tenant-cache';
 import { recipientKey } from '../../shared/domain/recipient-key';
@@ -245,7 +246,7 @@ export async function countStoreRequests(gw: BenchGateway, sample: number): Prom
   setDependencies({
     ...real,
     // Wrapped as shared/http/runtime.ts wraps it: API keys and tenants kept 5 s per instance.
-    store: withTenantCache(new DynamoDbGatewayStore(createDocumentClient(client), gw.stack.tableName)),
+    ...withTenantCache(createDynamoDbStores(createDocumentClient(client), gw.stack.tableName)),
     idempotency: new DynamoDbIdempotencyStore(createDocumentClient(client), gw.stack.tableName),
   });
   const post = async (path: string, body: unknown) => {

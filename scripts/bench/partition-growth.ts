@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startLocalStack } from '../../infra/local/local-stack';
 import { seedDemo } from '../../infra/local/seed';
-import { createDocumentClient, DynamoDbGatewayStore } from '../../shared/adapters/dynamodb-store';
+import { createDynamoDbStores } from '../../shared/adapters/dynamodb-stores';
+import { createDocumentClient } from '../../shared/adapters/dynamodb-table';
 import { withTenantCache } from '../../shared/adapters/tenant-cache';
 import { recipientKey } from '../../shared/domain/recipient-key';
 import { runtimeDependencies, setDependencies } from '../../shared/http/runtime';
@@ -71,7 +72,7 @@ export async function benchPartitionGrowth(options: {
     counter.attachTo(client);
     setDependencies({
       ...real,
-      store: withTenantCache(new DynamoDbGatewayStore(createDocumentClient(client), stack.tableName)),
+      ...withTenantCache(createDynamoDbStores(createDocumentClient(client), stack.tableName)),
     });
     const record = async (address: string, round: number) => {
       const givenAt = new Date(Date.now() - 86_400_000 + round * 1000).toISOString();

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { keysIndexPk } from './dynamodb-store';
+import { keysIndexPk } from './dynamodb-table';
 
 /**
  * API keys and SES credentials written before they could be listed carry no gsi1

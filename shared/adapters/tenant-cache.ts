@@ -1,11 +1,14 @@
-import type { ApiKeyRecord, GatewayStore } from '../ports/gateway-store';
+import type { ComplaintStore } from '../ports/complaint-store';
+import type { ApiKeyRecord, CredentialStore } from '../ports/credential-store';
+import type { Stores } from '../ports/stores';
+import type { TenantStore } from '../ports/tenant-store';
 import type { Tenant } from '../schemas/tenant';
 
 /** How long a function instance trusts a tenant or API key it has read. */
 export const TENANT_CACHE_MS = 5_000;
 
-/** Store methods that change a tenant's configuration: the instance's cache is emptied after each. */
-const TENANT_WRITES = new Set<keyof GatewayStore>([
+/** Methods that change a tenant's configuration: the instance's cache is emptied after each. */
+const TENANT_WRITES = new Set<keyof TenantStore>([
   'createTenant',
   'putPurpose',
   'putEmailIdentity',
@@ -19,8 +22,12 @@ const TENANT_WRITES = new Set<keyof GatewayStore>([
   'putSmsSettings',
   'putComplaintRateSettings',
   'putConfirmationSettings',
-  'setComplaintHold',
-  'liftComplaintHold',
+]);
+
+/** A complaint-rate hold set or lifted changes what the tenant may send (it lives on the tenant's item). */
+const HOLD_WRITES = new Set<keyof ComplaintStore>(['setComplaintHold', 'liftComplaintHold']);
+
+const KEY_WRITES = new Set<keyof CredentialStore>([
   'putApiKey',
   // A key revoked through this instance is refused by it at once.
   'revokeApiKey',
@@ -40,10 +47,10 @@ const TENANT_WRITES = new Set<keyof GatewayStore>([
  * new API key works on its first use.
  */
 export function withTenantCache(
-  store: GatewayStore,
+  stores: Stores,
   now: () => number = Date.now,
   ttlMs: number = TENANT_CACHE_MS,
-): GatewayStore {
+): Stores {
   const tenants = new Map<string, { until: number; value: Tenant }>();
   const keys = new Map<string, { until: number; value: ApiKeyRecord }>();
   /** A read through `entries`: a hit younger than ttlMs, otherwise the store; a miss is not kept. */
@@ -56,23 +63,39 @@ export function withTenantCache(
       if (value !== undefined) entries.set(id, { until: now() + ttlMs, value });
       return value;
     };
-  const getTenant = cached(tenants, (id) => store.getTenant(id));
-  const getApiKey = cached(keys, (hash) => store.getApiKey(hash));
-  return new Proxy(store, {
-    get(target, property, receiver) {
-      if (property === 'getTenant') return getTenant;
-      if (property === 'getApiKey') return getApiKey;
-      const value = Reflect.get(target, property, receiver);
-      if (typeof value !== 'function') return value;
-      if (!TENANT_WRITES.has(property as keyof GatewayStore)) return value.bind(target);
-      return async (...args: unknown[]) => {
-        try {
-          return await value.apply(target, args);
-        } finally {
-          tenants.clear();
-          keys.clear();
-        }
-      };
-    },
-  });
+  const clear = () => {
+    tenants.clear();
+    keys.clear();
+  };
+  /** The port with `reads` served from the cache and `writes` emptying it, whatever their outcome. */
+  const wrap = <T extends object>(port: T, reads: Partial<T>, writes: ReadonlySet<keyof T>): T =>
+    new Proxy(port, {
+      get(target, property, receiver) {
+        if (Object.hasOwn(reads, property)) return reads[property as keyof T];
+        const value = Reflect.get(target, property, receiver);
+        if (typeof value !== 'function') return value;
+        if (!writes.has(property as keyof T)) return value.bind(target);
+        return async (...args: unknown[]) => {
+          try {
+            return await value.apply(target, args);
+          } finally {
+            clear();
+          }
+        };
+      },
+    });
+  return {
+    ...stores,
+    complaints: wrap(stores.complaints, {}, HOLD_WRITES),
+    credentials: wrap(
+      stores.credentials,
+      { getApiKey: cached(keys, (hash) => stores.credentials.getApiKey(hash)) },
+      KEY_WRITES,
+    ),
+    tenants: wrap(
+      stores.tenants,
+      { getTenant: cached(tenants, (id) => stores.tenants.getTenant(id)) },
+      TENANT_WRITES,
+    ),
+  };
 }

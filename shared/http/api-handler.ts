@@ -4,10 +4,10 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { z } from 'zod';
 import { DynamoDbRequestCounter } from '../adapters/dynamodb-request-counter';
-import { createDocumentClient } from '../adapters/dynamodb-store';
+import { createDocumentClient } from '../adapters/dynamodb-table';
 import { ConfigurationError, ENV, optionalEnv, requireEnv } from '../config';
 import { type RateLimit, validateRateLimit } from '../domain/rate-limit';
-import type { ApiKeyRole } from '../ports/gateway-store';
+import type { ApiKeyRole } from '../ports/credential-store';
 import type { RequestCounter } from '../ports/request-counter';
 import type { Caller, Dependencies } from '../services/dependencies';
 import { type AuthenticatedContext, authenticate } from './middleware/authenticate';
@@ -85,7 +85,7 @@ export function apiHandler(
     .use(
       authenticate({
         role,
-        store: () => runtimeDependencies().store,
+        credentials: () => runtimeDependencies().credentials,
         now: () => runtimeDependencies().clock.now(),
         warn: (message, data) => logger.warn(message, data),
       }),

@@ -9,7 +9,8 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DiskObjectionQueue } from '../adapters/disk-objection-queue';
 import { DiskPendingObjections } from '../adapters/disk-pending-objections';
 import { DynamoDbIdempotencyStore } from '../adapters/dynamodb-idempotency-store';
-import { createDocumentClient, DynamoDbGatewayStore } from '../adapters/dynamodb-store';
+import { createDynamoDbStores } from '../adapters/dynamodb-stores';
+import { createDocumentClient } from '../adapters/dynamodb-table';
 import { EndUserMessagingSmsSender } from '../adapters/end-user-messaging-sms-sender';
 import { EventBridgePublisher } from '../adapters/eventbridge-publisher';
 import { KmsCredentialSecrets, SecretsManagerKeyRing, StaticKeyRing } from '../adapters/key-rings';
@@ -114,8 +115,8 @@ function credentialSecrets(): KmsCredentialSecrets | undefined {
 export function runtimeDependencies(): Dependencies {
   dependencies ??= {
     // API keys and tenants are kept 5 s per instance (one read per send); recipients never.
-    store: withTenantCache(
-      new DynamoDbGatewayStore(
+    ...withTenantCache(
+      createDynamoDbStores(
         createDocumentClient(new DynamoDBClient({ requestHandler, maxAttempts: 3 })),
         requireEnv(ENV.tableName),
       ),

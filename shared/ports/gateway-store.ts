@@ -1,9 +1,5 @@
-import type { DayCount } from '../domain/complaint-rate';
-import type { KeyScopes } from '../domain/key-scope';
 import type { RetentionItem } from '../domain/retention';
-import type { SendEmailRequest } from '../schemas/api';
 import type { AuditEvent } from '../schemas/audit';
-import type { IdentityClaim, IdentityKind } from '../schemas/identity';
 import type {
   ConsentGrant,
   Objection,
@@ -13,140 +9,18 @@ import type {
   Suppression,
   Withdrawal,
 } from '../schemas/recipient';
-import type {
-  ComplaintHold,
-  ComplaintHoldLift,
-  ComplaintRateSettings,
-  ConfirmationSettings,
-  Purpose,
-  SmsSender,
-  SmsSettings,
-  Tenant,
-  Wording,
-} from '../schemas/tenant';
+import type { Purpose } from '../schemas/tenant';
 import type { Basis } from '../schemas/vocabulary';
 
-/** Errors of the store, whatever its technology. Only the HTTP edge maps them to status codes. */
-export class StoreError extends Error {
-  override name = 'StoreError';
-}
-/** The store could not be reached or refused to serve (throttling, outage, timeout): fail closed. */
-export class StoreUnavailableError extends StoreError {
-  override name = 'StoreUnavailableError';
-}
-export class NotFoundError extends StoreError {
-  override name = 'NotFoundError';
-}
-/** An append-only item (audit event) already exists under this id: it is never overwritten. */
-export class AlreadyRecordedError extends StoreError {
-  override name = 'AlreadyRecordedError';
-}
-
-/** The write contradicts what is stored (an SMS number that belongs to another tenant…). */
-export class ConflictError extends StoreError {
-  override name = 'ConflictError';
-}
-
-/**
- * A sending identity is assigned to another tenant (docs/rules.md, Vocabulary "Tenant"): its
- * claim item stands. `holder` is for the operator's answer only, never a tenant's.
- */
-export class IdentityTakenError extends ConflictError {
-  override name = 'IdentityTakenError';
-  constructor(
-    readonly kind: IdentityKind,
-    readonly identity: string,
-    readonly holder: string,
-  ) {
-    super(
-      `${kind} identity "${identity}" is assigned to tenant ${holder}: release it from that tenant first`,
-    );
-  }
-}
-
-/**
- * `operator`: the deployment's operator, above tenants: creates tenants and assigns sending
- * identities (routes under /v1/operator/…); it acts for no tenant.
- */
-export type ApiKeyRole = 'admin' | 'sender' | 'operator';
-
-/** The tenant id an operator key is recorded under: not a valid tenant id (tenantIdSchema), so it names none. */
-export const OPERATOR_TENANT_ID = '#operator';
-
-/**
- * R14: a marketing SMS waiting for the sending window, with its final text; or an SMS
- * scheduled by `sendAt` (`scheduled: true`). Items written before scheduling existed
- * have no `channel`: they are SMS.
- */
-export interface DeferredSms {
-  readonly channel?: 'sms';
-  readonly scheduled?: boolean;
-  readonly messageId: string;
-  readonly tenantId: string;
-  readonly recipientKey: string;
-  readonly purpose: string;
-  readonly from: string;
-  readonly to: string;
-  readonly text: string;
-  readonly notBefore: string;
-  readonly createdAt: string;
-  readonly senderKeyId: string;
-  readonly attempts: number;
-}
-
-/**
- * An email scheduled by `sendAt`: its request is kept as sent (no link injected yet),
- * and it is decided and built at send time, against the latest state (R7).
- */
-export interface ScheduledEmail {
-  readonly channel: 'email';
-  readonly scheduled: true;
-  readonly messageId: string;
-  readonly tenantId: string;
-  readonly recipientKey: string;
-  readonly purpose: string;
-  readonly from: string;
-  readonly to: string;
-  readonly request: Omit<SendEmailRequest, 'sendAt' | 'idempotencyKey'>;
-  readonly notBefore: string;
-  readonly createdAt: string;
-  readonly senderKeyId: string;
-  readonly attempts: number;
-}
-
-/** What waits in the due queue (gsi1): deferred and scheduled SMS, scheduled email. */
-export type PendingMessage = DeferredSms | ScheduledEmail;
-
-export interface ApiKeyRecord {
-  readonly keyId: string;
-  readonly tenantId: string;
-  readonly role: ApiKeyRole;
-  readonly label?: string;
-  readonly createdAt: string;
-  /** Refused from this instant on. */
-  readonly expiresAt?: string;
-  /** Refused from this instant on (a future one while a rotation's grace runs). */
-  readonly revokedAt?: string;
-  /** The UTC day of the last use, written at most once a day (a conditional update). */
-  readonly lastUsedDay?: string;
-  /** Sender keys only: what the key may send (domain/key-scope.ts); absent, no bound. */
-  readonly scopes?: KeyScopes;
-}
-
-/** SES-style credentials of a sender (SigV4); the secret is kept encrypted (domain/sender-credential.ts). */
-export interface SenderCredentialRecord {
-  readonly accessKeyId: string;
-  readonly tenantId: string;
-  readonly keyId: string;
-  readonly label?: string;
-  readonly secretCiphertext: string;
-  readonly createdAt: string;
-  readonly expiresAt?: string;
-  readonly revokedAt?: string;
-  readonly lastUsedDay?: string;
-  /** What the credentials may send (no channel: email only). */
-  readonly scopes?: Omit<KeyScopes, 'channels'>;
-}
+// The stores' errors, shared by every aggregate's port (ports/store-errors.ts); re-exported
+// here so that the recipient side's callers keep importing them from one place.
+export {
+  AlreadyRecordedError,
+  ConflictError,
+  NotFoundError,
+  StoreError,
+  StoreUnavailableError,
+} from './store-errors';
 
 /** R9: a recipient whose partition's TTLs wait to be re-planned (services/retention.ts). */
 export interface RetentionReplanRequest {
@@ -205,111 +79,13 @@ export type RecipientItemWrite = (
   readonly ttl?: number;
 };
 
+/**
+ * The recipient aggregate: a recipient's state (profile, consents, withdrawals, objections,
+ * suppressions, repermissions), its messages and audit trail, pending double opt-ins,
+ * confirmation claims, retention and erasure. The other aggregates have their own ports
+ * (ports/stores.ts).
+ */
 export interface GatewayStore {
-  /**
-   * The tenant, with only the identities it holds a claim for (R10): an identity in its item
-   * without a claim of its own (stored before claims existed, or taken by another tenant) is
-   * left out, so the decision never accepts it.
-   */
-  getTenant(tenantId: string): Promise<Tenant | undefined>;
-  /** The tenant as its item stores it, identities unchecked (the claim migration reads it). */
-  getStoredTenant(tenantId: string): Promise<Tenant | undefined>;
-  /** Creates the tenant; false when it already exists (nothing is changed then). */
-  createTenant(tenant: Tenant): Promise<boolean>;
-  putPurpose(tenantId: string, purpose: Purpose): Promise<void>;
-  putEmailIdentity(tenantId: string, identity: string): Promise<void>;
-  deleteEmailIdentity(tenantId: string, identity: string): Promise<void>;
-  putWording(tenantId: string, wording: Wording): Promise<void>;
-
-  /** Declares an SMS sender in the tenant's item; its claims (claimIdentity) come first. */
-  putSmsSender(tenantId: string, sender: SmsSender): Promise<void>;
-  putSmsSettings(tenantId: string, settings: SmsSettings): Promise<void>;
-  putComplaintRateSettings(tenantId: string, settings: ComplaintRateSettings): Promise<void>;
-  putConfirmationSettings(tenantId: string, settings: ConfirmationSettings): Promise<void>;
-
-  /**
-   * Mailbox provider thresholds: adds `count` deliveries to the tenant's counter of that UTC
-   * day (atomic ADD; `ttl` in epoch seconds) and returns the day's total after the addition.
-   */
-  countDeliveries(tenantId: string, day: string, count: number, ttl: number): Promise<number>;
-  /**
-   * Counts one complaint on that UTC day, once per `complaintId` (a second delivery of the same
-   * SES complaint is 'duplicate' and changes nothing), in one atomic conditional write.
-   */
-  countComplaint(
-    tenantId: string,
-    day: string,
-    complaintId: string,
-    ttl: number,
-  ): Promise<'counted' | 'duplicate'>;
-  /** The tenant's day counts from `fromDay` to `toDay` (UTC, `YYYY-MM-DD`, both included); days without counts are absent. */
-  listComplaintRateDays(tenantId: string, fromDay: string, toDay: string): Promise<DayCount[]>;
-  /** Sets the hold unless one is already set ('already_held': the first one stands). */
-  setComplaintHold(tenantId: string, hold: ComplaintHold): Promise<'set' | 'already_held'>;
-  /**
-   * Lifts the hold set at `lift.hold.since` and records the lift on the tenant; 'no_hold'
-   * when that hold is not set (lifted meanwhile).
-   */
-  liftComplaintHold(tenantId: string, lift: ComplaintHoldLift): Promise<'lifted' | 'no_hold'>;
-  /** Tenant-level audit events (the hold set and lifted): append-only, like a recipient's. */
-  appendTenantAudit(tenantId: string, event: AuditEvent): Promise<void>;
-  /** The tenant's audit events, newest first, at most `limit`. */
-  listTenantAudit(tenantId: string, limit: number): Promise<AuditEvent[]>;
-  /**
-   * The tenant that owns the number or short code replied to, for inbound replies: the owner
-   * of the origination identity its sender claim sends through (the claim items, never a
-   * tenant's own declaration).
-   */
-  findTenantBySmsSender(senderId: string): Promise<string | undefined>;
-
-  // Sending identities: one claim item per identity, written only if absent (no two tenants).
-  /**
-   * Claims the identity for `claim.tenantId`: 'claimed' when it was free, 'already_yours'
-   * when the tenant held it already; IdentityTakenError when another tenant holds it.
-   */
-  claimIdentity(claim: IdentityClaim): Promise<'claimed' | 'already_yours'>;
-  /** Frees the identity if `tenantId` holds it (a conditional delete); false otherwise. */
-  releaseIdentity(kind: IdentityKind, identity: string, tenantId: string): Promise<boolean>;
-  /** The claim of an identity, if any (strongly consistent). */
-  getIdentityClaim(kind: IdentityKind, identity: string): Promise<IdentityClaim | undefined>;
-  /** The tenant's claims (gsi1: a listing, eventually consistent). */
-  listIdentityClaims(tenantId: string): Promise<IdentityClaim[]>;
-  /** Removes an SMS sender from the tenant's declarations (its claims are released apart). */
-  deleteSmsSender(tenantId: string, senderId: string): Promise<void>;
-  /** Every tenant id (a scan: for the operator's one-off migration, never a request path). */
-  listTenantIds(): Promise<string[]>;
-
-  // The due queue: deferred SMS (R14) and scheduled messages of both channels (`sendAt`).
-  putDeferredSms(message: PendingMessage): Promise<void>;
-  /** Pending messages due at `now`, oldest first (eventually consistent: claim before sending). */
-  listDueDeferredSms(now: Date, limit: number): Promise<PendingMessage[]>;
-  /** Takes a pending message for sending; false when another worker took it first. */
-  claimDeferredSms(message: PendingMessage): Promise<boolean>;
-  rescheduleDeferredSms(message: PendingMessage, notBefore: string, attempts: number): Promise<void>;
-  deleteDeferredSms(message: PendingMessage): Promise<void>;
-  /** A message of the tenant still in the due queue (pending or being sent), by its id. */
-  getPendingMessage(
-    tenantId: string,
-    messageId: string,
-  ): Promise<{ message: PendingMessage; status: 'pending' | 'sending' } | undefined>;
-  /** Removes a pending message before it is claimed; false when a run has claimed it already. */
-  cancelPendingMessage(message: PendingMessage): Promise<boolean>;
-
-  getApiKey(keyHash: string): Promise<ApiKeyRecord | undefined>;
-  putApiKey(keyHash: string, record: ApiKeyRecord): Promise<void>;
-  /** The tenant's API keys (metadata; the hash is not returned). */
-  listApiKeys(tenantId: string): Promise<ApiKeyRecord[]>;
-  /** Sets `revokedAt` on the tenant's key (NotFoundError if it has none of that id); returns it. */
-  revokeApiKey(tenantId: string, keyId: string, at: string): Promise<ApiKeyRecord>;
-  /** `lastUsedDay` := day, only if it was older (a conditional update; false when it was not). */
-  touchApiKey(keyHash: string, day: string): Promise<boolean>;
-
-  getSenderCredential(accessKeyId: string): Promise<SenderCredentialRecord | undefined>;
-  putSenderCredential(record: SenderCredentialRecord): Promise<void>;
-  listSenderCredentials(tenantId: string): Promise<SenderCredentialRecord[]>;
-  revokeSenderCredential(tenantId: string, keyId: string, at: string): Promise<SenderCredentialRecord>;
-  touchSenderCredential(accessKeyId: string, day: string): Promise<boolean>;
-
   /**
    * What the decision needs about many recipients of one tenant, in batched reads (not one
    * request per recipient): the profile, the consents of the given purposes, the

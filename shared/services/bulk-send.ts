@@ -77,7 +77,7 @@ export async function prepareBatch(
     if (!callers.has(key)) {
       callers.set(
         key,
-        deps.store.getApiKey(hashApiKey(key)).then((r) => {
+        deps.credentials.getApiKey(hashApiKey(key)).then((r) => {
           if (r === undefined) return 'Unknown API key';
           // A key revoked or expired since the message was queued sends nothing.
           const refusal = keyRefusal(r, deps.clock.now());

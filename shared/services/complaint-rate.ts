@@ -61,12 +61,12 @@ export async function countDeliveries(
   count: number,
 ): Promise<TenantEvaluation | undefined> {
   const now = deps.clock.now();
-  const total = await deps.store.countDeliveries(tenantId, utcDay(now), count, counterTtl(now));
+  const total = await deps.complaints.countDeliveries(tenantId, utcDay(now), count, counterTtl(now));
   const before = total - count;
   if (Math.floor(before / EVALUATE_EVERY_DELIVERIES) === Math.floor(total / EVALUATE_EVERY_DELIVERIES)) {
     return undefined;
   }
-  const tenant = await deps.store.getTenant(tenantId);
+  const tenant = await deps.tenants.getTenant(tenantId);
   if (tenant === undefined) return undefined;
   return judge(deps, tenant, now);
 }
@@ -82,13 +82,13 @@ export async function countComplaint(
   complaintId: string,
 ): Promise<'counted' | 'duplicate'> {
   const now = deps.clock.now();
-  return deps.store.countComplaint(tenant.id, utcDay(now), complaintId, counterTtl(now));
+  return deps.complaints.countComplaint(tenant.id, utcDay(now), complaintId, counterTtl(now));
 }
 
 async function evaluate(deps: Dependencies, tenant: Tenant, now: Date): Promise<ComplaintRateEvaluation> {
   const settings = tenant.settings.complaintRate;
   const days = windowDaysOf(now, settings.windowDays);
-  const counts = await deps.store.listComplaintRateDays(tenant.id, days[0]!, days.at(-1)!);
+  const counts = await deps.complaints.listComplaintRateDays(tenant.id, days[0]!, days.at(-1)!);
   return evaluateComplaintRate({
     counts,
     settings,
@@ -116,7 +116,7 @@ export async function judge(
       complaints,
       windowDays: settings.windowDays,
     };
-    holdSet = (await deps.store.setComplaintHold(tenant.id, hold)) === 'set';
+    holdSet = (await deps.complaints.setComplaintHold(tenant.id, hold)) === 'set';
     if (holdSet) {
       await recordTenantEvent(deps, tenant.id, {
         type: 'complaint_hold.set',
@@ -148,7 +148,7 @@ async function recordTenantEvent(
 ): Promise<AuditEvent> {
   const { publish, ...rest } = change;
   const event: AuditEvent = { id: randomUUID(), ...rest };
-  await deps.store.appendTenantAudit(tenantId, event);
+  await deps.complaints.appendTenantAudit(tenantId, event);
   const outbound = publish(event);
   try {
     await deps.events.publish([outbound]);
@@ -159,7 +159,7 @@ async function recordTenantEvent(
 }
 
 async function tenantOf(deps: Dependencies, caller: Caller): Promise<Tenant> {
-  const tenant = await deps.store.getTenant(caller.tenantId);
+  const tenant = await deps.tenants.getTenant(caller.tenantId);
   if (tenant === undefined) throw new NotFoundError(`Tenant ${caller.tenantId} not found`);
   return tenant;
 }
@@ -169,7 +169,7 @@ export async function getComplaintRate(deps: Dependencies, caller: Caller) {
   const tenant = await tenantOf(deps, caller);
   const settings = tenant.settings.complaintRate;
   const e = await evaluate(deps, tenant, deps.clock.now());
-  const history = await deps.store.listTenantAudit(tenant.id, HISTORY_LIMIT);
+  const history = await deps.complaints.listTenantAudit(tenant.id, HISTORY_LIMIT);
   return {
     windowDays: e.windowDays,
     from: e.from,
@@ -207,14 +207,14 @@ export async function liftComplaintHold(deps: Dependencies, caller: Caller) {
   if (hold === undefined) return noHold;
   const now = deps.clock.now();
   const day = utcDay(now);
-  const [today] = await deps.store.listComplaintRateDays(tenant.id, day, day);
+  const [today] = await deps.complaints.listComplaintRateDays(tenant.id, day, day);
   const lift = {
     at: now.toISOString(),
     by: { type: 'admin_key' as const, id: caller.keyId },
     hold,
     baseline: { day, sends: today?.sends ?? 0, complaints: today?.complaints ?? 0 },
   };
-  if ((await deps.store.liftComplaintHold(tenant.id, lift)) === 'no_hold') return noHold;
+  if ((await deps.complaints.liftComplaintHold(tenant.id, lift)) === 'no_hold') return noHold;
   await recordTenantEvent(deps, tenant.id, {
     type: 'complaint_hold.lifted',
     actor: { type: 'admin_key', id: caller.keyId },
@@ -258,6 +258,6 @@ export async function putComplaintRateSettings(
   // A tenant may hold earlier than the mailbox providers' 0.3%, never later.
   const issues = complaintRateIssues(settings, deps.legalFloors ?? DEFAULT_LEGAL_FLOORS);
   if (issues.length > 0) throw new InvalidInputError(issues);
-  await deps.store.putComplaintRateSettings(caller.tenantId, settings);
+  await deps.tenants.putComplaintRateSettings(caller.tenantId, settings);
   return settings;
 }

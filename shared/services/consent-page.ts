@@ -31,7 +31,7 @@ export type ConsentLink =
 export async function openConsentLink(deps: Dependencies, token: string): Promise<ConsentLink | undefined> {
   const claims = verifyPageToken(token, await deps.keys.load(), deps.clock.now(), ['consent', 'confirm']);
   if (claims === undefined) return undefined;
-  const tenant = await deps.store.getTenant(claims.tenant);
+  const tenant = await deps.tenants.getTenant(claims.tenant);
   if (tenant === undefined) return undefined;
   return claims.kind === 'consent'
     ? { kind: 'consent', claims, tenant }

@@ -41,10 +41,10 @@ export interface DecisionContext {
 }
 
 export async function loadContext(
-  deps: Pick<Dependencies, 'store' | 'keys'>,
+  deps: Pick<Dependencies, 'tenants' | 'keys'>,
   tenantId: string,
 ): Promise<DecisionContext> {
-  const [tenant, keys] = await Promise.all([deps.store.getTenant(tenantId), deps.keys.load()]);
+  const [tenant, keys] = await Promise.all([deps.tenants.getTenant(tenantId), deps.keys.load()]);
   if (tenant === undefined) throw new NotFoundError(`Tenant ${tenantId} not found`);
   return { tenant, keys };
 }

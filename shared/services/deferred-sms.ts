@@ -1,6 +1,6 @@
 import { recordTtl } from '../domain/retention';
+import type { ScheduledEmail } from '../ports/due-queue';
 import { EmailProviderError, EmailRejectedByProviderError } from '../ports/email-sender';
-import type { ScheduledEmail } from '../ports/gateway-store';
 import { PendingObjectionsUnavailableError } from '../ports/pending-objections';
 import { SmsProviderError } from '../ports/sms-sender';
 import { decideFor, loadContext } from './decisions';
@@ -32,9 +32,9 @@ export interface DeferredRun {
 export async function sendDueSms(deps: Dependencies, limit = 100): Promise<DeferredRun> {
   const run: DeferredRun = { sent: 0, rejected: 0, rescheduled: 0, skipped: 0, failed: 0 };
   const now = deps.clock.now();
-  const due = await deps.store.listDueDeferredSms(now, limit);
+  const due = await deps.dueQueue.listDueDeferredSms(now, limit);
   for (const message of due) {
-    if (!(await deps.store.claimDeferredSms(message))) {
+    if (!(await deps.dueQueue.claimDeferredSms(message))) {
       run.skipped++;
       continue;
     }
@@ -63,7 +63,7 @@ export async function sendDueSms(deps: Dependencies, limit = 100): Promise<Defer
             },
           ],
         );
-        await deps.store.deleteDeferredSms(message);
+        await deps.dueQueue.deleteDeferredSms(message);
         deps.log.info('deferred message rejected at send time', {
           messageId: message.messageId,
           recipientKey: message.recipientKey,
@@ -71,7 +71,11 @@ export async function sendDueSms(deps: Dependencies, limit = 100): Promise<Defer
         });
         run.rejected++;
       } else if (decision.outcome === 'deferred') {
-        await deps.store.rescheduleDeferredSms(message, decision.notBefore.toISOString(), message.attempts);
+        await deps.dueQueue.rescheduleDeferredSms(
+          message,
+          decision.notBefore.toISOString(),
+          message.attempts,
+        );
         run.rescheduled++;
       } else {
         await deliverSms(deps, ctx.tenant, SCHEDULER, {
@@ -87,7 +91,7 @@ export async function sendDueSms(deps: Dependencies, limit = 100): Promise<Defer
           basis: decision.basis,
           proof: decision.proof,
         });
-        await deps.store.deleteDeferredSms(message);
+        await deps.dueQueue.deleteDeferredSms(message);
         run.sent++;
       }
     } catch (error) {
@@ -100,7 +104,7 @@ export async function sendDueSms(deps: Dependencies, limit = 100): Promise<Defer
         (error instanceof EmailProviderError && !(error instanceof EmailRejectedByProviderError));
       if (retryable && message.attempts + 1 < MAX_ATTEMPTS) {
         // Nothing was sent: back in the queue for a later run.
-        await deps.store.rescheduleDeferredSms(
+        await deps.dueQueue.rescheduleDeferredSms(
           message,
           new Date(now.getTime() + RETRY_DELAY_MS).toISOString(),
           message.attempts + 1,
@@ -126,7 +130,7 @@ export async function sendDueSms(deps: Dependencies, limit = 100): Promise<Defer
 async function sendDueEmail(deps: Dependencies, message: ScheduledEmail, run: DeferredRun): Promise<void> {
   const ctx = await loadContext(deps, message.tenantId);
   const result = await sendScheduledEmail(deps, ctx, message);
-  await deps.store.deleteDeferredSms(message);
+  await deps.dueQueue.deleteDeferredSms(message);
   if (result.decision === 'rejected') {
     deps.log.info('scheduled message rejected at send time', {
       messageId: message.messageId,

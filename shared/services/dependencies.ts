@@ -1,18 +1,21 @@
 import type { KeyScopes } from '../domain/key-scope';
 import type { Clock } from '../ports/clock';
+import type { ApiKeyRole } from '../ports/credential-store';
 import type { EmailSender } from '../ports/email-sender';
 import type { EventPublisher } from '../ports/event-publisher';
-import type { ApiKeyRole, GatewayStore } from '../ports/gateway-store';
 import type { IdempotencyStore } from '../ports/idempotency-store';
 import type { KeyRing } from '../ports/key-ring';
 import type { ObjectionQueue } from '../ports/objection-queue';
 import type { PendingObjections } from '../ports/pending-objections';
 import type { SmsSender } from '../ports/sms-sender';
+import type { Stores } from '../ports/stores';
 import type { LegalFloors } from '../schemas/legal-floors';
 
-/** What the use cases need, as ports: the handlers wire adapters in, tests wire fakes or local servers. */
-export interface Dependencies {
-  readonly store: GatewayStore;
+/**
+ * What the use cases need, as ports: the handlers wire adapters in, tests wire fakes or local
+ * servers. The stores are one port per aggregate (ports/stores.ts): `store` is the recipient's.
+ */
+export interface Dependencies extends Stores {
   readonly email: EmailSender;
   readonly sms: SmsSender;
   readonly keys: KeyRing;

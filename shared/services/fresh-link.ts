@@ -40,7 +40,7 @@ export async function mailFreshLink(
   target: LinkTarget,
   lang: Lang,
 ): Promise<FreshLinkOutcome> {
-  const tenant = await deps.store.getTenant(target.tenant);
+  const tenant = await deps.tenants.getTenant(target.tenant);
   if (tenant === undefined || target.channel !== 'email') return 'not_sent';
   const state = await deps.store.getRecipientState(tenant.id, target.recipientKey);
   const address = state.profile?.address;

@@ -1,5 +1,6 @@
 import { senderDeclarationProblem, smsSenderKind } from '../domain/sms-sender';
-import { type GatewayStore, IdentityTakenError, NotFoundError } from '../ports/gateway-store';
+import { NotFoundError } from '../ports/store-errors';
+import { IdentityTakenError, type TenantStore } from '../ports/tenant-store';
 import type { AssignedIdentities, IdentityClaim } from '../schemas/identity';
 import type { SmsSender, Tenant } from '../schemas/tenant';
 import { InvalidInputError } from '../schemas/validation';
@@ -15,14 +16,14 @@ import { IdentityNotAssignedError } from './errors';
  * Order of writes, so that a crash between two never lets two tenants send as one identity:
  * assigning claims first, then adds to the tenant's item; releasing removes from the item
  * first, then frees the claim. And the decision reads the item's identities through their
- * claims (GatewayStore.getTenant), so an identity without its claim is never used.
+ * claims (TenantStore.getTenant), so an identity without its claim is never used.
  */
-type Deps = Pick<Dependencies, 'store' | 'clock'>;
+type Deps = Pick<Dependencies, 'tenants' | 'clock'>;
 
 /** The deployment's SES identities (EMAIL_IDENTITIES): an email identity must be covered by one. */
 export type DeploymentIdentities = readonly string[] | undefined;
 
-async function storedTenant(store: GatewayStore, tenantId: string): Promise<Tenant> {
+async function storedTenant(store: TenantStore, tenantId: string): Promise<Tenant> {
   const tenant = await store.getStoredTenant(tenantId);
   if (tenant === undefined) throw new NotFoundError(`Tenant ${tenantId} not found`);
   return tenant;
@@ -55,24 +56,24 @@ export async function assignEmailIdentity(
       },
     ]);
   }
-  await storedTenant(deps.store, tenantId);
-  const result = await deps.store.claimIdentity({
+  await storedTenant(deps.tenants, tenantId);
+  const result = await deps.tenants.claimIdentity({
     kind: 'email',
     identity,
     tenantId,
     assignedAt: deps.clock.now().toISOString(),
   });
-  await deps.store.putEmailIdentity(tenantId, identity);
+  await deps.tenants.putEmailIdentity(tenantId, identity);
   return { tenantId, identity, channel: 'email', claimed: result === 'claimed' };
 }
 
 export async function unassignEmailIdentity(deps: Deps, tenantId: string, identity: string): Promise<void> {
-  const claim = await deps.store.getIdentityClaim('email', identity);
+  const claim = await deps.tenants.getIdentityClaim('email', identity);
   if (claim?.tenantId !== tenantId) {
     throw new NotFoundError(`"${identity}" is not assigned to tenant ${tenantId}`);
   }
-  await deps.store.deleteEmailIdentity(tenantId, identity);
-  await deps.store.releaseIdentity('email', identity, tenantId);
+  await deps.tenants.deleteEmailIdentity(tenantId, identity);
+  await deps.tenants.releaseIdentity('email', identity, tenantId);
 }
 
 /**
@@ -86,7 +87,7 @@ export async function assignSmsSender(
   senderId: string,
   input: { originationIdentity: string; type?: SmsSender['type'] },
 ): Promise<SmsSender & { tenantId: string }> {
-  const tenant = await storedTenant(deps.store, tenantId);
+  const tenant = await storedTenant(deps.tenants, tenantId);
   const region = tenant.settings.sms.defaultRegion;
   // R10: the declared type may not claim more than the id is (a phone number is a long code).
   const type = input.type ?? smsSenderKind(senderId, region) ?? 'long_code';
@@ -94,7 +95,7 @@ export async function assignSmsSender(
   if (problem !== undefined) throw new InvalidInputError([{ field: 'type', problem }]);
   const assignedAt = deps.clock.now().toISOString();
   const { originationIdentity } = input;
-  const origination = await deps.store.claimIdentity({
+  const origination = await deps.tenants.claimIdentity({
     kind: 'sms_origination',
     identity: originationIdentity,
     tenantId,
@@ -102,7 +103,7 @@ export async function assignSmsSender(
     senderId,
   });
   try {
-    const existing = await deps.store.getIdentityClaim('sms_sender', senderId);
+    const existing = await deps.tenants.getIdentityClaim('sms_sender', senderId);
     if (
       existing?.tenantId === tenantId &&
       existing.originationIdentity !== undefined &&
@@ -115,7 +116,7 @@ export async function assignSmsSender(
         },
       ]);
     }
-    await deps.store.claimIdentity({
+    await deps.tenants.claimIdentity({
       kind: 'sms_sender',
       identity: senderId,
       tenantId,
@@ -124,34 +125,34 @@ export async function assignSmsSender(
     });
   } catch (error) {
     if (origination === 'claimed') {
-      await deps.store.releaseIdentity('sms_origination', originationIdentity, tenantId);
+      await deps.tenants.releaseIdentity('sms_origination', originationIdentity, tenantId);
     }
     throw error;
   }
   const sender: SmsSender = { id: senderId, type, originationIdentity };
-  await deps.store.putSmsSender(tenantId, sender);
+  await deps.tenants.putSmsSender(tenantId, sender);
   return { tenantId, ...sender };
 }
 
 export async function unassignSmsSender(deps: Deps, tenantId: string, senderId: string): Promise<void> {
-  const claim = await deps.store.getIdentityClaim('sms_sender', senderId);
+  const claim = await deps.tenants.getIdentityClaim('sms_sender', senderId);
   if (claim?.tenantId !== tenantId) {
     throw new NotFoundError(`SMS sender "${senderId}" is not assigned to tenant ${tenantId}`);
   }
-  const tenant = await storedTenant(deps.store, tenantId);
+  const tenant = await storedTenant(deps.tenants, tenantId);
   const origination = claim.originationIdentity ?? tenant.smsSenders[senderId]?.originationIdentity;
-  await deps.store.deleteSmsSender(tenantId, senderId);
+  await deps.tenants.deleteSmsSender(tenantId, senderId);
   // The sender id first: inbound replies to it stop reaching this tenant only once nothing is sent from it.
-  await deps.store.releaseIdentity('sms_sender', senderId, tenantId);
-  if (origination !== undefined) await deps.store.releaseIdentity('sms_origination', origination, tenantId);
+  await deps.tenants.releaseIdentity('sms_sender', senderId, tenantId);
+  if (origination !== undefined) await deps.tenants.releaseIdentity('sms_origination', origination, tenantId);
 }
 
 /** What the tenant holds, from its claims. */
 export async function listAssignedIdentities(
-  deps: Pick<Dependencies, 'store'>,
+  deps: Pick<Dependencies, 'tenants'>,
   tenantId: string,
 ): Promise<AssignedIdentities> {
-  const claims = await deps.store.listIdentityClaims(tenantId);
+  const claims = await deps.tenants.listIdentityClaims(tenantId);
   const of = (kind: IdentityClaim['kind']) => claims.filter((c) => c.kind === kind);
   return {
     tenantId,
@@ -168,16 +169,16 @@ export async function listAssignedIdentities(
 
 /** PUT /v1/identities/{identity}: makes an identity the operator assigned to this tenant usable again. */
 export async function useEmailIdentity(deps: Deps, caller: Caller, identity: string) {
-  const claim = await deps.store.getIdentityClaim('email', identity);
+  const claim = await deps.tenants.getIdentityClaim('email', identity);
   if (claim?.tenantId !== caller.tenantId) throw new IdentityNotAssignedError(identity);
-  await deps.store.putEmailIdentity(caller.tenantId, identity);
+  await deps.tenants.putEmailIdentity(caller.tenantId, identity);
   return { identity, channel: 'email' as const };
 }
 
 /** DELETE /v1/identities/{identity}: the tenant stops sending from it and frees it for the operator. */
 export async function releaseEmailIdentity(deps: Deps, caller: Caller, identity: string): Promise<void> {
-  await deps.store.deleteEmailIdentity(caller.tenantId, identity);
-  await deps.store.releaseIdentity('email', identity, caller.tenantId);
+  await deps.tenants.deleteEmailIdentity(caller.tenantId, identity);
+  await deps.tenants.releaseIdentity('email', identity, caller.tenantId);
 }
 
 /**
@@ -191,8 +192,8 @@ export async function declareSmsSender(
   input: { type: SmsSender['type']; originationIdentity: string },
 ): Promise<SmsSender> {
   const [sender, origination] = await Promise.all([
-    deps.store.getIdentityClaim('sms_sender', senderId),
-    deps.store.getIdentityClaim('sms_origination', input.originationIdentity),
+    deps.tenants.getIdentityClaim('sms_sender', senderId),
+    deps.tenants.getIdentityClaim('sms_origination', input.originationIdentity),
   ]);
   if (sender?.tenantId !== caller.tenantId) throw new IdentityNotAssignedError(senderId);
   if (
@@ -201,19 +202,19 @@ export async function declareSmsSender(
   ) {
     throw new IdentityNotAssignedError(input.originationIdentity);
   }
-  const tenant = await storedTenant(deps.store, caller.tenantId);
+  const tenant = await storedTenant(deps.tenants, caller.tenantId);
   const problem = senderDeclarationProblem(senderId, input.type, tenant.settings.sms.defaultRegion);
   if (problem !== undefined) throw new InvalidInputError([{ field: 'type', problem }]);
   const declared = { id: senderId, ...input };
-  await deps.store.putSmsSender(caller.tenantId, declared);
+  await deps.tenants.putSmsSender(caller.tenantId, declared);
   return declared;
 }
 
 /** DELETE /v1/sms-senders/{senderId}: releases a sender (its id and origination identity). */
 export async function releaseSmsSender(deps: Deps, caller: Caller, senderId: string): Promise<void> {
-  const claim = await deps.store.getIdentityClaim('sms_sender', senderId);
+  const claim = await deps.tenants.getIdentityClaim('sms_sender', senderId);
   if (claim?.tenantId !== caller.tenantId) {
-    await deps.store.deleteSmsSender(caller.tenantId, senderId);
+    await deps.tenants.deleteSmsSender(caller.tenantId, senderId);
     return;
   }
   await unassignSmsSender(deps, caller.tenantId, senderId);
@@ -232,13 +233,13 @@ export async function migrateIdentityClaims(
   alreadyClaimed: number;
   conflicts: { tenantId: string; kind: IdentityClaim['kind']; identity: string; holder: string }[];
 }> {
-  const ids = options.tenantId !== undefined ? [options.tenantId] : await deps.store.listTenantIds();
+  const ids = options.tenantId !== undefined ? [options.tenantId] : await deps.tenants.listTenantIds();
   const out = { tenants: 0, claimed: 0, alreadyClaimed: 0, conflicts: [] as never[] } as Awaited<
     ReturnType<typeof migrateIdentityClaims>
   >;
   const assignedAt = deps.clock.now().toISOString();
   for (const tenantId of ids) {
-    const tenant = await deps.store.getStoredTenant(tenantId);
+    const tenant = await deps.tenants.getStoredTenant(tenantId);
     if (tenant === undefined) continue;
     out.tenants++;
     const wanted: IdentityClaim[] = [
@@ -266,7 +267,7 @@ export async function migrateIdentityClaims(
       ]),
     ];
     for (const claim of wanted) {
-      const existing = await deps.store.getIdentityClaim(claim.kind, claim.identity);
+      const existing = await deps.tenants.getIdentityClaim(claim.kind, claim.identity);
       if (existing !== undefined && existing.tenantId !== tenantId) {
         out.conflicts.push({
           tenantId,
@@ -287,9 +288,9 @@ export async function migrateIdentityClaims(
         out.claimed++;
         continue;
       }
-      if (existing !== undefined) await deps.store.releaseIdentity(claim.kind, claim.identity, tenantId);
+      if (existing !== undefined) await deps.tenants.releaseIdentity(claim.kind, claim.identity, tenantId);
       try {
-        await deps.store.claimIdentity(claim);
+        await deps.tenants.claimIdentity(claim);
         out.claimed++;
       } catch (error) {
         if (!(error instanceof IdentityTakenError)) throw error;

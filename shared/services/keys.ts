@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import { type ApiKeyRecord, NotFoundError, type SenderCredentialRecord } from '../ports/gateway-store';
+import type { ApiKeyRecord, SenderCredentialRecord } from '../ports/credential-store';
+import { NotFoundError } from '../ports/gateway-store';
 import type { keyMetadataSchema } from '../schemas/api';
 import { InvalidInputError } from '../schemas/validation';
 import type { Dependencies } from './dependencies';
@@ -40,31 +41,33 @@ const credentialMetadata = (r: SenderCredentialRecord): KeyMetadata => ({
 
 const byCreation = (a: KeyMetadata, b: KeyMetadata) => a.createdAt.localeCompare(b.createdAt);
 
-export async function listKeys(deps: Pick<Dependencies, 'store'>, tenantId: string) {
-  return { keys: (await deps.store.listApiKeys(tenantId)).map(apiKeyMetadata).sort(byCreation) };
+export async function listKeys(deps: Pick<Dependencies, 'credentials'>, tenantId: string) {
+  return { keys: (await deps.credentials.listApiKeys(tenantId)).map(apiKeyMetadata).sort(byCreation) };
 }
 
-export async function listCredentials(deps: Pick<Dependencies, 'store'>, tenantId: string) {
+export async function listCredentials(deps: Pick<Dependencies, 'credentials'>, tenantId: string) {
   return {
-    credentials: (await deps.store.listSenderCredentials(tenantId)).map(credentialMetadata).sort(byCreation),
+    credentials: (await deps.credentials.listSenderCredentials(tenantId))
+      .map(credentialMetadata)
+      .sort(byCreation),
   };
 }
 
 export async function revokeKey(
-  deps: Pick<Dependencies, 'store' | 'clock'>,
+  deps: Pick<Dependencies, 'credentials' | 'clock'>,
   tenantId: string,
   keyId: string,
 ) {
-  return apiKeyMetadata(await deps.store.revokeApiKey(tenantId, keyId, deps.clock.now().toISOString()));
+  return apiKeyMetadata(await deps.credentials.revokeApiKey(tenantId, keyId, deps.clock.now().toISOString()));
 }
 
 export async function revokeCredential(
-  deps: Pick<Dependencies, 'store' | 'clock'>,
+  deps: Pick<Dependencies, 'credentials' | 'clock'>,
   tenantId: string,
   keyId: string,
 ) {
   return credentialMetadata(
-    await deps.store.revokeSenderCredential(tenantId, keyId, deps.clock.now().toISOString()),
+    await deps.credentials.revokeSenderCredential(tenantId, keyId, deps.clock.now().toISOString()),
   );
 }
 
@@ -79,13 +82,13 @@ function refuseRevoked(record: { revokedAt?: string }, now: Date): void {
 
 /** A new key of the same role, label and scopes; the old one works until revoked, or `graceSeconds` more. */
 export async function rotateKey(
-  deps: Pick<Dependencies, 'store' | 'clock'>,
+  deps: Pick<Dependencies, 'credentials' | 'clock'>,
   tenantId: string,
   keyId: string,
   input: { graceSeconds?: number; expiresAt?: string },
 ) {
   const now = deps.clock.now();
-  const old = (await deps.store.listApiKeys(tenantId)).find((k) => k.keyId === keyId);
+  const old = (await deps.credentials.listApiKeys(tenantId)).find((k) => k.keyId === keyId);
   if (old === undefined) throw new NotFoundError(`No key ${keyId}`);
   refuseRevoked(old, now);
   const created = await createApiKey(deps, tenantId, {
@@ -97,18 +100,20 @@ export async function rotateKey(
   const previous =
     input.graceSeconds === undefined
       ? apiKeyMetadata(old)
-      : apiKeyMetadata(await deps.store.revokeApiKey(tenantId, keyId, graceEnd(now, input.graceSeconds)));
+      : apiKeyMetadata(
+          await deps.credentials.revokeApiKey(tenantId, keyId, graceEnd(now, input.graceSeconds)),
+        );
   return { ...created, previous };
 }
 
 export async function rotateCredential(
-  deps: Pick<Dependencies, 'store' | 'clock' | 'keys'>,
+  deps: Pick<Dependencies, 'credentials' | 'clock' | 'keys'>,
   tenantId: string,
   keyId: string,
   input: { graceSeconds?: number; expiresAt?: string },
 ) {
   const now = deps.clock.now();
-  const old = (await deps.store.listSenderCredentials(tenantId)).find((k) => k.keyId === keyId);
+  const old = (await deps.credentials.listSenderCredentials(tenantId)).find((k) => k.keyId === keyId);
   if (old === undefined) throw new NotFoundError(`No credential ${keyId}`);
   refuseRevoked(old, now);
   const created = await createSenderCredential(deps, tenantId, {
@@ -120,7 +125,7 @@ export async function rotateCredential(
     input.graceSeconds === undefined
       ? credentialMetadata(old)
       : credentialMetadata(
-          await deps.store.revokeSenderCredential(tenantId, keyId, graceEnd(now, input.graceSeconds)),
+          await deps.credentials.revokeSenderCredential(tenantId, keyId, graceEnd(now, input.graceSeconds)),
         );
   return { ...created, previous };
 }

@@ -14,6 +14,7 @@ import { recipientKey } from '../domain/recipient-key';
 import { addDays, recordTtl, retentionEnd, ttlOf } from '../domain/retention';
 import { type GatewayStore, NotFoundError, type RecipientItemWrite } from '../ports/gateway-store';
 import type { KeyMaterial } from '../ports/key-ring';
+import type { TenantStore } from '../ports/tenant-store';
 import { MAX_API_IMPORT_ROWS } from '../schemas/api';
 import type { Actor, AuditEvent } from '../schemas/audit';
 import type { ConsentRecord, RecipientProfile, RecipientState } from '../schemas/recipient';
@@ -81,7 +82,7 @@ function known(state: RecipientState): boolean {
 
 /** Classifies and writes one batch; returns each row's outcome in order. */
 export async function importLegacyBatch(
-  deps: { store: GatewayStore; keys: KeyMaterial },
+  deps: { store: GatewayStore; tenants: TenantStore; keys: KeyMaterial },
   tenant: Tenant,
   rows: readonly LegacyRow[],
   now: Date,
@@ -347,7 +348,7 @@ export interface ImportReport {
  * with the same ids, as the command. The report names rows by number, never by address.
  */
 export async function importLegacyText(
-  deps: { store: GatewayStore; keys: KeyMaterial },
+  deps: { store: GatewayStore; tenants: TenantStore; keys: KeyMaterial },
   tenant: Tenant,
   csv: string,
   options: { mapping?: ColumnMapping; now: Date; actor: ImportActor },
@@ -397,13 +398,18 @@ export async function importLegacy(
   caller: Caller,
   input: { csv: string; mapping?: ColumnMapping },
 ): Promise<ImportReport> {
-  const tenant = await deps.store.getTenant(caller.tenantId);
+  const tenant = await deps.tenants.getTenant(caller.tenantId);
   if (tenant === undefined) throw new NotFoundError(`Tenant ${caller.tenantId} not found`);
-  return importLegacyText({ store: deps.store, keys: await deps.keys.load() }, tenant, input.csv, {
-    mapping: input.mapping,
-    now: deps.clock.now(),
-    actor: actorOf(caller),
-  });
+  return importLegacyText(
+    { store: deps.store, tenants: deps.tenants, keys: await deps.keys.load() },
+    tenant,
+    input.csv,
+    {
+      mapping: input.mapping,
+      now: deps.clock.now(),
+      actor: actorOf(caller),
+    },
+  );
 }
 
 /**
@@ -413,7 +419,7 @@ export async function importLegacy(
  * failing batch is written, and a re-run rewrites the same ids.
  */
 export async function importLegacyCsv(
-  deps: { store: GatewayStore; keys: KeyMaterial },
+  deps: { store: GatewayStore; tenants: TenantStore; keys: KeyMaterial },
   tenant: Tenant,
   input: Readable,
   options: StreamImportOptions,

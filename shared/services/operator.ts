@@ -1,4 +1,5 @@
-import { IdentityTakenError, OPERATOR_TENANT_ID } from '../ports/gateway-store';
+import { OPERATOR_TENANT_ID } from '../ports/credential-store';
+import { IdentityTakenError } from '../ports/tenant-store';
 import type { SmsSender } from '../schemas/tenant';
 import type { Dependencies } from './dependencies';
 import { TenantExistsError } from './errors';
@@ -10,7 +11,7 @@ import { createApiKey, newTenant } from './state';
  * creates tenants and assigns their sending identities; it acts for no tenant itself (an
  * operator key is refused on tenant routes, a tenant key on operator routes).
  */
-type Deps = Pick<Dependencies, 'store' | 'clock'>;
+type Deps = Pick<Dependencies, 'tenants' | 'credentials' | 'clock'>;
 
 export interface NewTenantInput {
   readonly id: string;
@@ -36,12 +37,12 @@ export async function createTenant(
   // An identity another tenant holds is refused before the tenant is created, so that a
   // refused request leaves nothing behind (a race past this check is still refused by the claim).
   for (const identity of input.identities ?? []) {
-    const claim = await deps.store.getIdentityClaim('email', identity);
+    const claim = await deps.tenants.getIdentityClaim('email', identity);
     if (claim !== undefined && claim.tenantId !== input.id) {
       throw new IdentityTakenError('email', identity, claim.tenantId);
     }
   }
-  const created = await deps.store.createTenant(newTenant(input.id, input.name));
+  const created = await deps.tenants.createTenant(newTenant(input.id, input.name));
   if (!created && options.ifExists !== 'add')
     throw new TenantExistsError(`Tenant ${input.id} exists already`);
   const identities = [];

@@ -50,7 +50,7 @@ export async function ensureWordings(
     const { stored, ...wording } = wordingFor(tenant, purpose, lang);
     if (!stored) {
       const created = { ...wording, createdAt: deps.clock.now().toISOString() };
-      await deps.store.putWording(tenant.id, created);
+      await deps.tenants.putWording(tenant.id, created);
       out.set(purpose.id, created);
     } else out.set(purpose.id, wording);
   }
@@ -67,7 +67,7 @@ async function openAny(
 ): Promise<{ claims: PreferencesClaims | ManageClaims; tenant: Tenant } | undefined> {
   const claims = verifyPageToken(token, await deps.keys.load(), deps.clock.now(), ['preferences', 'manage']);
   if (claims === undefined) return undefined;
-  const tenant = await deps.store.getTenant(claims.tenant);
+  const tenant = await deps.tenants.getTenant(claims.tenant);
   if (tenant === undefined) return undefined;
   return { claims, tenant };
 }

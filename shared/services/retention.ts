@@ -31,12 +31,12 @@ import type { Dependencies } from './dependencies';
  * did before this split.
  */
 export async function applyRetention(
-  deps: Pick<Dependencies, 'store'>,
+  deps: Pick<Dependencies, 'store' | 'tenants'>,
   tenantId: string,
   recipientKey: string,
 ): Promise<number> {
   const [tenant, state, items] = await Promise.all([
-    deps.store.getTenant(tenantId),
+    deps.tenants.getTenant(tenantId),
     deps.store.getRecipientState(tenantId, recipientKey),
     deps.store.retentionItems(tenantId, recipientKey),
   ]);
@@ -55,12 +55,12 @@ export interface RetentionHead {
 
 /** The request path's bounded share of the re-plan (see above); read after the state write. */
 export async function planRetentionHead(
-  deps: Pick<Dependencies, 'store' | 'clock'>,
+  deps: Pick<Dependencies, 'store' | 'tenants' | 'clock'>,
   tenantId: string,
   recipientKey: string,
 ): Promise<RetentionHead | undefined> {
   const [tenant, state, items] = await Promise.all([
-    deps.store.getTenant(tenantId),
+    deps.tenants.getTenant(tenantId),
     deps.store.getRecipientState(tenantId, recipientKey),
     deps.store.retentionItems(tenantId, recipientKey, 'S#'),
   ]);
@@ -84,7 +84,7 @@ export async function planRetentionHead(
  * first, at most `limit` a run. A failure leaves the request for the next run.
  */
 export async function replanDueRetention(
-  deps: Pick<Dependencies, 'store' | 'log'>,
+  deps: Pick<Dependencies, 'store' | 'tenants' | 'log'>,
   limit = 100,
   /** Epoch ms after which no new partition is taken (the function's timeout, less a margin). */
   deadline = Number.POSITIVE_INFINITY,

@@ -29,7 +29,7 @@ export async function exportRecipient(
   recipientKey: string,
   actor: Actor,
 ) {
-  const tenant = await deps.store.getTenant(tenantId);
+  const tenant = await deps.tenants.getTenant(tenantId);
   if (tenant === undefined) throw new NotFoundError(`Tenant ${tenantId} not found`);
   const state = await deps.store.getRecipientState(tenantId, recipientKey);
   const [messages, audit] = await Promise.all([
@@ -156,7 +156,7 @@ export async function createLink(
   },
   actor: Actor,
 ) {
-  const [tenant, keys] = await Promise.all([deps.store.getTenant(tenantId), deps.keys.load()]);
+  const [tenant, keys] = await Promise.all([deps.tenants.getTenant(tenantId), deps.keys.load()]);
   if (tenant === undefined) throw new NotFoundError(`Tenant ${tenantId} not found`);
   for (const purpose of input.purposes ?? []) {
     if (tenant.purposes[purpose] === undefined)

@@ -15,12 +15,8 @@ import { checkSendAt } from '../domain/schedule';
 import { defaultOptOutMention, measureSms, type SmsMeasure, withOptOutMention } from '../domain/sms-content';
 import { effectiveSenderType } from '../domain/sms-sender';
 import { expiryFor, signPageToken, signToken } from '../domain/unsubscribe-token';
-import {
-  ConflictError,
-  type MessageRecord,
-  NotFoundError,
-  type ScheduledEmail,
-} from '../ports/gateway-store';
+import type { ScheduledEmail } from '../ports/due-queue';
+import { ConflictError, type MessageRecord, NotFoundError } from '../ports/gateway-store';
 import type { SendEmailRequest, SendMessageRequest, SendSmsRequest } from '../schemas/api';
 import type { Actor } from '../schemas/audit';
 import type { Purpose, Tenant } from '../schemas/tenant';
@@ -119,7 +115,7 @@ async function scheduleEmail(
     decidedAt,
   );
   const { sendAt: _sendAt, idempotencyKey: _key, ...kept } = request;
-  await deps.store.putDeferredSms({
+  await deps.dueQueue.putDeferredSms({
     channel: 'email',
     scheduled: true,
     messageId,
@@ -152,12 +148,12 @@ export function sendScheduledEmail(
 
 /** DELETE /v1/messages/{messageId}: a scheduled (or deferred, R14) message, before it is due. */
 export async function cancelMessage(deps: Dependencies, caller: Caller, messageId: string) {
-  const found = await deps.store.getPendingMessage(caller.tenantId, messageId);
+  const found = await deps.dueQueue.getPendingMessage(caller.tenantId, messageId);
   if (found === undefined)
     throw new NotFoundError(
       `No scheduled or deferred message ${messageId}: it was sent, refused, or cancelled already`,
     );
-  if (found.status === 'sending' || !(await deps.store.cancelPendingMessage(found.message)))
+  if (found.status === 'sending' || !(await deps.dueQueue.cancelPendingMessage(found.message)))
     throw new ConflictError(`Message ${messageId} is being sent now: too late to cancel`);
   await recordChanges(
     deps,
@@ -552,7 +548,7 @@ async function sendSms(
       { messageId, purpose: purpose.id, from: request.from, basis: decision.basis, sendAt: notBefore },
       decidedAt,
     );
-    await deps.store.putDeferredSms({
+    await deps.dueQueue.putDeferredSms({
       channel: 'sms',
       scheduled: true,
       messageId,
@@ -587,7 +583,7 @@ async function sendSms(
       { messageId, purpose: purpose.id, from: request.from, basis: decision.basis, notBefore },
       decidedAt,
     );
-    await deps.store.putDeferredSms({
+    await deps.dueQueue.putDeferredSms({
       messageId,
       tenantId: ctx.tenant.id,
       recipientKey,

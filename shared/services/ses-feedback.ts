@@ -56,7 +56,7 @@ export async function handleSesFeedback(
 async function recordFeedback(deps: Dependencies, event: SesFeedbackEvent): Promise<FeedbackResult> {
   if (!('mail' in event)) return { outcomes: ['ignored'] };
   const tenantId = event.mail.tags.tenant?.[0];
-  const tenant = tenantId === undefined ? undefined : await deps.store.getTenant(tenantId);
+  const tenant = tenantId === undefined ? undefined : await deps.tenants.getTenant(tenantId);
   if (tenantId === undefined || tenant === undefined) {
     // Not sent through the gateway (or the tenant is gone): nothing of ours to suppress.
     deps.log.warn('SES feedback for an unknown tenant', {

@@ -30,7 +30,7 @@ export type InboundOutcome = 'objection' | 'consent' | 'review' | 'unknown_numbe
  * and completes what a failed attempt left half done, never adds a second one.
  */
 export async function handleInboundSms(deps: Dependencies, sms: InboundSms): Promise<InboundOutcome> {
-  const tenantId = await deps.store.findTenantBySmsSender(sms.destinationNumber);
+  const tenantId = await deps.tenants.findTenantBySmsSender(sms.destinationNumber);
   if (tenantId === undefined) {
     deps.log.warn('inbound SMS to an undeclared number', {
       destination: sms.destinationNumber,
@@ -39,7 +39,7 @@ export async function handleInboundSms(deps: Dependencies, sms: InboundSms): Pro
     return 'unknown_number';
   }
   const keyword = parseSmsKeyword(sms.messageBody);
-  const [tenant, keys] = await Promise.all([deps.store.getTenant(tenantId), deps.keys.load()]);
+  const [tenant, keys] = await Promise.all([deps.tenants.getTenant(tenantId), deps.keys.load()]);
   if (tenant === undefined) return 'unknown_number';
   const from = normalizeAddress(tenant, 'sms', sms.originationNumber, 'originationNumber');
   const key = recipientKey(keys.hashKey, tenantId, 'sms', from);

@@ -6,7 +6,8 @@ import { futureDatedFields } from '../domain/instant';
 import { optOutMentionIssues, smsWindowIssues } from '../domain/legal-floors';
 import { recipientKeys } from '../domain/recipient-key';
 import { generateAccessKeyId, generateSecretAccessKey } from '../domain/sender-credential';
-import { type ApiKeyRole, NotFoundError } from '../ports/gateway-store';
+import type { ApiKeyRole } from '../ports/credential-store';
+import { NotFoundError } from '../ports/gateway-store';
 import type {
   createCredentialSchema,
   createKeySchema,
@@ -36,7 +37,7 @@ import { actorOf, recordChanges } from './record-change';
 /** The state API: what an admin key of a tenant may read and change, in that tenant only. */
 
 async function tenantOf(deps: Dependencies, caller: Caller): Promise<Tenant> {
-  const tenant = await deps.store.getTenant(caller.tenantId);
+  const tenant = await deps.tenants.getTenant(caller.tenantId);
   if (tenant === undefined) throw new NotFoundError(`Tenant ${caller.tenantId} not found`);
   return tenant;
 }
@@ -62,7 +63,7 @@ export async function putPurpose(
       ]);
     }
   }
-  await deps.store.putPurpose(caller.tenantId, purpose);
+  await deps.tenants.putPurpose(caller.tenantId, purpose);
   return purpose;
 }
 
@@ -73,18 +74,18 @@ export async function putWording(deps: Dependencies, caller: Caller, versionId: 
     sha256: createHash('sha256').update(text).digest('hex'),
     createdAt: deps.clock.now().toISOString(),
   };
-  await deps.store.putWording(caller.tenantId, wording);
+  await deps.tenants.putWording(caller.tenantId, wording);
   return wording;
 }
 
 export async function createApiKey(
-  deps: Pick<Dependencies, 'store' | 'clock'>,
+  deps: Pick<Dependencies, 'credentials' | 'clock'>,
   tenantId: string,
   input: Omit<z.output<typeof createKeySchema>, 'role'> & { role: ApiKeyRole },
 ) {
   const key = generateApiKey(input.role);
   const keyId = randomUUID();
-  await deps.store.putApiKey(hashApiKey(key), {
+  await deps.credentials.putApiKey(hashApiKey(key), {
     keyId,
     tenantId,
     role: input.role,
@@ -108,14 +109,14 @@ export async function createApiKey(
  * (domain/sender-credential.ts explains why not hashed: SigV4 needs the secret).
  */
 export async function createSenderCredential(
-  deps: Pick<Dependencies, 'store' | 'clock' | 'keys'>,
+  deps: Pick<Dependencies, 'credentials' | 'clock' | 'keys'>,
   tenantId: string,
   input: z.output<typeof createCredentialSchema>,
 ) {
   const accessKeyId = generateAccessKeyId();
   const secretAccessKey = generateSecretAccessKey();
   const keyId = randomUUID();
-  await deps.store.putSenderCredential({
+  await deps.credentials.putSenderCredential({
     accessKeyId,
     tenantId,
     keyId,
@@ -349,7 +350,7 @@ export async function putConfirmationSettings(
   caller: Caller,
   settings: ConfirmationSettings,
 ): Promise<ConfirmationSettings> {
-  await deps.store.putConfirmationSettings(caller.tenantId, settings);
+  await deps.tenants.putConfirmationSettings(caller.tenantId, settings);
   return settings;
 }
 
@@ -365,6 +366,6 @@ export async function putSmsSettings(
     ...optOutMentionIssues(settings.optOutMention, floors),
   ];
   if (issues.length > 0) throw new InvalidInputError(issues);
-  await deps.store.putSmsSettings(caller.tenantId, settings);
+  await deps.tenants.putSmsSettings(caller.tenantId, settings);
   return settings;
 }

@@ -23,7 +23,7 @@ export interface UnsubscribeScope {
 }
 
 async function scopeOf(deps: Dependencies, claims: TokenClaims) {
-  const tenant = await deps.store.getTenant(claims.tenant);
+  const tenant = await deps.tenants.getTenant(claims.tenant);
   if (tenant === undefined) return undefined;
   return {
     claims,

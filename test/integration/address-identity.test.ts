@@ -3,7 +3,7 @@ import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_TENANT } from '../../infra/local/seed';
 import { migrateRecipientKeys } from '../../shared/adapters/dynamodb-recipient-key-migration';
-import { createDocumentClient } from '../../shared/adapters/dynamodb-store';
+import { createDocumentClient } from '../../shared/adapters/dynamodb-table';
 import { legacyRecipientKey, recipientKey } from '../../shared/domain/recipient-key';
 import { runtimeDependencies } from '../../shared/http/runtime';
 import { type LocalGateway, newsletter, provableConsent, startLocalGateway } from '../support/local-gateway';

@@ -117,7 +117,7 @@ describe('batched reads decide as the per-recipient query does', () => {
         expect((r as { status: number }).status).toBeLessThan(300);
     }
     const deps = runtimeDependencies();
-    const tenant = (await deps.store.getTenant('demo'))!;
+    const tenant = (await deps.tenants.getTenant('demo'))!;
     const keys = await deps.keys.load();
     const key = recipientKey(keys.hashKey, 'demo', 'email', address);
     const single = await deps.store.getRecipientState('demo', key);

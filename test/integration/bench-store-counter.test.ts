@@ -8,7 +8,8 @@ import {
   createStoreRequestCounter,
   perMessage,
 } from '../../scripts/bench/store-request-counter';
-import { createDocumentClient, DynamoDbGatewayStore } from '../../shared/adapters/dynamodb-store';
+import { DynamoDbGatewayStore } from '../../shared/adapters/dynamodb-store';
+import { createDocumentClient } from '../../shared/adapters/dynamodb-table';
 import { profile, validGrant } from '../support/builders';
 import { sharedDynamoDb } from '../support/local-gateway';
 

@@ -131,7 +131,7 @@ describe('npx consent-gate keys', () => {
       local,
     ]);
     expect(r.code, r.stderr).toBe(0);
-    const stored = await openTarget({ localDir: local }, { keys: false }).store.getSenderCredential(
+    const stored = await openTarget({ localDir: local }, { keys: false }).credentials.getSenderCredential(
       created.body.accessKeyId,
     );
     expect(stored?.revokedAt).toEqual(expect.any(String));

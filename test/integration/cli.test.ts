@@ -329,14 +329,14 @@ describe('consent-gate against the local stack', () => {
   it('migrate --identities claims what tenants of before hold, and lists (exit 1) what another tenant holds', async () => {
     const { runtimeDependencies } = await import('../../shared/http/runtime');
     const { newTenant } = await import('../../shared/services/state');
-    await runtimeDependencies().store.createTenant(
+    await runtimeDependencies().tenants.createTenant(
       newTenant('cli-old', 'Old', ['old.example', 'shop.example']),
     );
     const run = await cli(['migrate', '--identities', '--tenant', 'cli-old', '--local-dir', local]);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^claimed\s+1$/m);
     expect(run.stdout).toContain('cli-old: email shop.example is held by demo');
-    const claim = await runtimeDependencies().store.getIdentityClaim('email', 'old.example');
+    const claim = await runtimeDependencies().tenants.getIdentityClaim('email', 'old.example');
     expect(claim?.tenantId).toBe('cli-old');
   });
 });

@@ -209,7 +209,7 @@ describe('complaint rate and hold, end to end', () => {
 describe('complaints first, volume later', () => {
   it('sets the hold once the deliveries reach the minimum volume (judged every 100 deliveries)', async () => {
     const deps = runtimeDependencies();
-    expect(await deps.store.createTenant(newTenant('late', 'Late Shop', ['late.example']))).toBe(true);
+    expect(await deps.tenants.createTenant(newTenant('late', 'Late Shop', ['late.example']))).toBe(true);
     const admin = { tenantId: 'late', keyId: 'test', role: 'admin' as const };
     for (const n of [1, 2, 3, 4]) {
       await feedback({

@@ -287,7 +287,7 @@ describe('the store', () => {
   it('R11: keeps objections and suppressions under a keyed hash, with no address in them', async () => {
     const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
     const { ScanCommand } = await import('@aws-sdk/lib-dynamodb');
-    const { createDocumentClient } = await import('../../shared/adapters/dynamodb-store');
+    const { createDocumentClient } = await import('../../shared/adapters/dynamodb-table');
     await gw.call('POST', '/v1/objections', {
       key: gw.adminKey,
       body: { channel: 'email', address: 'ivan@example.org', scope: { type: 'channel' } },
@@ -355,7 +355,7 @@ describe('tenants', () => {
     const { createApiKey, newTenant, putPurpose } = await import('../../shared/services/state');
     const { runtimeDependencies } = await import('../../shared/http/runtime');
     const deps = runtimeDependencies();
-    await deps.store.createTenant(newTenant('other', 'Other Brand', ['other.example']));
+    await deps.tenants.createTenant(newTenant('other', 'Other Brand', ['other.example']));
     await putPurpose(deps, { tenantId: 'other', keyId: 't', role: 'admin' }, 'promo', {
       name: 'Promo',
       category: 'marketing',

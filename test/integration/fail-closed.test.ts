@@ -2,7 +2,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createDocumentClient, DynamoDbGatewayStore } from '../../shared/adapters/dynamodb-store';
+import { DynamoDbGatewayStore } from '../../shared/adapters/dynamodb-store';
+import { createDynamoDbStores } from '../../shared/adapters/dynamodb-stores';
+import { createDocumentClient } from '../../shared/adapters/dynamodb-table';
 import { SesEmailSender } from '../../shared/adapters/ses-email-sender';
 import { runtimeDependencies, setDependencies } from '../../shared/http/runtime';
 import { EventPublishError } from '../../shared/ports/event-publisher';
@@ -69,11 +71,12 @@ async function messageRecords(address: string): Promise<number> {
 describe('fail closed', () => {
   it('answers 503 and sends nothing when the store is unreachable', async () => {
     const before = (await gw.sentEmails()).length;
-    const store = new DynamoDbGatewayStore(
+    // Every aggregate's store unreachable (keys and tenants too), as the one table would be.
+    const stores = createDynamoDbStores(
       createDocumentClient(new DynamoDBClient({ endpoint: CLOSED_PORT, maxAttempts: 2 })),
       gw.tableName,
     );
-    setDependencies({ ...real, store });
+    setDependencies({ ...real, ...stores });
     const r = await gw.call('POST', '/v1/messages', {
       key: gw.senderKey,
       body: newsletter('frank@example.org'),

@@ -19,7 +19,7 @@ beforeAll(async () => {
   gw = await startLocalGateway();
   const deps = runtimeDependencies();
   // Tenant B with no identity of its own: created as the deployment's bootstrap does.
-  await deps.store.createTenant(newTenant('brand-b', 'Brand B'));
+  await deps.tenants.createTenant(newTenant('brand-b', 'Brand B'));
   bAdmin = (await createApiKey(deps, 'brand-b', { role: 'admin' })).key;
   bSender = (await createApiKey(deps, 'brand-b', { role: 'sender' })).key;
   const purpose = await gw.call('PUT', '/v1/purposes/receipts', {
@@ -245,7 +245,7 @@ describe('the operator', () => {
 describe('inbound SMS', () => {
   it("R7: a reply to a sender id that B holds but that sends through A's origination identity reaches A, the owner", async () => {
     // Data of before: B's sender id claim names A's origination identity (no operator would assign it).
-    await runtimeDependencies().store.claimIdentity({
+    await runtimeDependencies().tenants.claimIdentity({
       kind: 'sms_sender',
       identity: '36124',
       tenantId: 'brand-b',
@@ -269,7 +269,7 @@ describe('tenants created before identities were claimed', () => {
     const { migrateIdentityClaims } = await import('../../shared/services/identities');
     const deps = runtimeDependencies();
     // As create-tenant wrote them before: identities in the tenant item only (one of them A's).
-    await deps.store.createTenant(newTenant('legacy', 'Legacy Shop', ['legacy.example', DEMO_IDENTITY]));
+    await deps.tenants.createTenant(newTenant('legacy', 'Legacy Shop', ['legacy.example', DEMO_IDENTITY]));
     const admin = (await createApiKey(deps, 'legacy', { role: 'admin' })).key;
     await gw.call('PUT', '/v1/purposes/receipts', {
       key: admin,

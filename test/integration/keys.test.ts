@@ -58,8 +58,12 @@ describe('API keys', () => {
   it(`refuses it in another instance within its cache time (${TENANT_CACHE_MS} ms), on that instance's clock`, async () => {
     const { keyId, key } = await newKey();
     let now = Date.now();
-    const other = withTenantCache(runtimeDependencies().store, () => now);
-    const auth = authenticate({ role: 'sender', store: () => other, now: () => new Date() });
+    const other = withTenantCache(runtimeDependencies(), () => now);
+    const auth = authenticate({
+      role: 'sender',
+      credentials: () => other.credentials,
+      now: () => new Date(),
+    });
     const request = () =>
       auth.before!({
         event: { headers: { authorization: `Bearer ${key}` } },
@@ -119,7 +123,7 @@ describe('SES credentials', () => {
     const revoked = await admin('DELETE', `/v1/credentials/${created.body.keyId}`);
     expect(revoked.status, revoked.text).toBe(200);
     expect(revoked.body.revokedAt).toEqual(expect.any(String));
-    const stored = await runtimeDependencies().store.getSenderCredential(created.body.accessKeyId);
+    const stored = await runtimeDependencies().credentials.getSenderCredential(created.body.accessKeyId);
     expect(stored?.revokedAt).toEqual(revoked.body.revokedAt);
   });
 });

@@ -94,7 +94,14 @@ const ttlAfterDays = (iso: string, days: number) => Math.floor((Date.parse(iso) 
 
 async function run(file: string, out: string) {
   const deps = runtimeDependencies();
-  return runImport({ store: deps.store, keys: await deps.keys.load(), tenantId: 'demo', file, outDir: out });
+  return runImport({
+    store: deps.store,
+    tenants: deps.tenants,
+    keys: await deps.keys.load(),
+    tenantId: 'demo',
+    file,
+    outDir: out,
+  });
 }
 
 beforeAll(async () => {
@@ -260,7 +267,7 @@ describe('R16 legacy import', () => {
         },
       },
     });
-    const base = { keys, tenantId: 'demo', file, batchSize: 2 };
+    const base = { keys, tenants: deps.tenants, tenantId: 'demo', file, batchSize: 2 };
     await expect(runImport({ ...base, store: failing, outDir: join(dir, 'r1') })).rejects.toThrow(
       StoreUnavailableError,
     );

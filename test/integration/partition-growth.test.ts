@@ -2,7 +2,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createStoreRequestCounter } from '../../scripts/bench/store-request-counter';
-import { createDocumentClient, DynamoDbGatewayStore } from '../../shared/adapters/dynamodb-store';
+import { createDynamoDbStores } from '../../shared/adapters/dynamodb-stores';
+import { createDocumentClient } from '../../shared/adapters/dynamodb-table';
 import { withTenantCache } from '../../shared/adapters/tenant-cache';
 import { runtimeDependencies, setDependencies } from '../../shared/http/runtime';
 import type { RecipientItemWrite } from '../../shared/ports/gateway-store';
@@ -84,8 +85,10 @@ function countedStore() {
   const client = new DynamoDBClient({ endpoint: gw.dynamodbUrl });
   const counter = createStoreRequestCounter();
   counter.attachTo(client);
-  const store = withTenantCache(new DynamoDbGatewayStore(createDocumentClient(client), gw.tableName));
-  setDependencies({ ...real, store });
+  setDependencies({
+    ...real,
+    ...withTenantCache(createDynamoDbStores(createDocumentClient(client), gw.tableName)),
+  });
   const requests = () => counter.snapshot().reduce((n, c) => n + c.requests, 0);
   return { counter, requests };
 }

@@ -1,7 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDocumentClient, DynamoDbGatewayStore } from '../../shared/adapters/dynamodb-store';
+import { DynamoDbGatewayStore } from '../../shared/adapters/dynamodb-store';
+import { createDocumentClient } from '../../shared/adapters/dynamodb-table';
 import { AlreadyRecordedError } from '../../shared/ports/gateway-store';
 import { eventSchemas, type GatewayDetailType } from '../../shared/schemas/events';
 import { type LocalGateway, newsletter, provableConsent, startLocalGateway } from '../support/local-gateway';

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createDocumentClient } from '../../shared/adapters/dynamodb-store';
+import { createDocumentClient } from '../../shared/adapters/dynamodb-table';
 import { addDays, ttlOf } from '../../shared/domain/retention';
 import { type LocalGateway, newsletter, provableConsent, startLocalGateway } from '../support/local-gateway';
 

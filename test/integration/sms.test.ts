@@ -375,7 +375,7 @@ describe('R10: a sender id that is a phone number is a long code, whatever it is
       key: gw.operatorKey,
       body: { originationIdentity: 'phone-number/local-dishonest' },
     });
-    await real.store.putSmsSender('demo', {
+    await real.tenants.putSmsSender('demo', {
       id: '+33612345699',
       type: 'short_code',
       originationIdentity: 'phone-number/local-dishonest',

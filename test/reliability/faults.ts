@@ -2,7 +2,8 @@ import { createServer, type Server } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbIdempotencyStore } from '../../shared/adapters/dynamodb-idempotency-store';
-import { createDocumentClient, DynamoDbGatewayStore } from '../../shared/adapters/dynamodb-store';
+import { createDynamoDbStores } from '../../shared/adapters/dynamodb-stores';
+import { createDocumentClient } from '../../shared/adapters/dynamodb-table';
 import { requestHandler } from '../../shared/http/runtime';
 import type { AuditEvent } from '../../shared/schemas/audit';
 import type { LocalGateway } from '../support/local-gateway';
@@ -97,8 +98,9 @@ export function faultyDynamoClient(gw: LocalGateway, fault: FaultSwitch, blackHo
 
 export function faultyStores(gw: LocalGateway, fault: FaultSwitch, blackHolePort: number) {
   const doc = createDocumentClient(faultyDynamoClient(gw, fault, blackHolePort));
+  // Every aggregate's adapter on the faulty client: a fault reaches tenants, keys and queues too.
   return {
-    store: new DynamoDbGatewayStore(doc, gw.tableName),
+    ...createDynamoDbStores(doc, gw.tableName),
     idempotency: new DynamoDbIdempotencyStore(doc, gw.tableName),
   };
 }

@@ -168,7 +168,7 @@ describe('hostile input: nothing a tenant declares escapes into the pages', () =
     const pages: string[][] = [];
     for (const [i, brand] of ['Plain Brand', ...brands].entries()) {
       const tenant = `brand-${i}`;
-      await deps.store.createTenant(newTenant(tenant, brand, [DEMO_IDENTITY]));
+      await deps.tenants.createTenant(newTenant(tenant, brand, [DEMO_IDENTITY]));
       const { key } = await createApiKey(deps, tenant, { role: 'admin' });
       const put = await gw.call('PUT', '/v1/purposes/letter', {
         key,

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createDocumentClient, DynamoDbGatewayStore } from '../../shared/adapters/dynamodb-store';
+import { DynamoDbGatewayStore } from '../../shared/adapters/dynamodb-store';
+import { createDocumentClient } from '../../shared/adapters/dynamodb-table';
 import { runtimeDependencies, setDependencies } from '../../shared/http/runtime';
 import type { Dependencies } from '../../shared/services/dependencies';
 import { type LocalGateway, newsletter, provableConsent, startLocalGateway } from '../support/local-gateway';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { GatewayStore } from '../../shared/ports/gateway-store';
+import type { TenantStore } from '../../shared/ports/tenant-store';
 import { InvalidInputError } from '../../shared/schemas/validation';
 import { assignEmailIdentity, coveredByDeployment } from '../../shared/services/identities';
 
@@ -17,13 +17,13 @@ describe("R10: a tenant's email identity must be one the deployment may send fro
   });
 
   it('an identity outside them is a 400 naming path.identity, before anything is claimed', async () => {
-    const untouched = new Proxy({} as GatewayStore, {
+    const untouched = new Proxy({} as TenantStore, {
       get: (_t, name) => () => {
         throw new Error(`store.${String(name)} called`);
       },
     });
     const clock = { now: () => new Date('2026-06-01T00:00:00Z') };
-    const refusal = assignEmailIdentity({ store: untouched, clock }, 'acme', 'acme.example', [
+    const refusal = assignEmailIdentity({ tenants: untouched, clock }, 'acme', 'acme.example', [
       'shop.example',
     ]);
     await expect(refusal).rejects.toBeInstanceOf(InvalidInputError);

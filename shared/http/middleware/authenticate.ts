@@ -1,7 +1,7 @@
 import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { hashApiKey, keyRefusal, usageDay } from '../../domain/api-key';
-import type { ApiKeyRole, GatewayStore } from '../../ports/gateway-store';
+import type { ApiKeyRole, CredentialStore } from '../../ports/credential-store';
 import type { Caller } from '../../services/dependencies';
 import { ForbiddenError, UnauthorizedError } from '../errors';
 import type { HttpResponse } from '../responses';
@@ -17,7 +17,7 @@ const BEARER = /^Bearer\s+(\S{10,200})\s*$/i;
  */
 export function authenticate(options: {
   role: ApiKeyRole;
-  store: () => GatewayStore;
+  credentials: () => CredentialStore;
   /** Expiry and revocation are judged on this clock (the dependencies' one). */
   now?: () => Date;
   /** Where a failed `lastUsedDay` write is logged (it never fails the request). */
@@ -32,16 +32,16 @@ export function authenticate(options: {
     const header = request.event.headers?.authorization;
     const match = header === undefined ? null : BEARER.exec(header);
     if (!match) throw new UnauthorizedError();
-    const store = options.store();
+    const credentials = options.credentials();
     const hash = hashApiKey(match[1]!);
-    const record = await store.getApiKey(hash);
+    const record = await credentials.getApiKey(hash);
     if (record === undefined) throw new UnauthorizedError('Unknown API key');
     const now = options.now?.() ?? new Date();
     // A revoked or expired key is refused (up to TENANT_CACHE_MS late in another
     // function instance, whose cached record does not yet carry the revocation).
     const refusal = keyRefusal(record, now);
     if (refusal !== undefined) throw new UnauthorizedError(`This API key is ${refusal}`);
-    touchOncePerDay(store, hash, record.lastUsedDay, usageDay(now), options.warn);
+    touchOncePerDay(credentials, hash, record.lastUsedDay, usageDay(now), options.warn);
     // The operator key reaches the operator routes only, and only it does: it acts for no
     // tenant, and no tenant key acts as the operator (docs/rules.md, Vocabulary "Tenant").
     if (options.role === 'operator' && record.role !== 'operator')
@@ -70,7 +70,7 @@ const touched = new Set<string>();
  * condition (`lastUsedDay < today`) makes the other instances' attempts of the day no-ops.
  */
 function touchOncePerDay(
-  store: GatewayStore,
+  credentials: CredentialStore,
   hash: string,
   lastUsedDay: string | undefined,
   today: string,
@@ -80,7 +80,7 @@ function touchOncePerDay(
   const memo = `${hash}:${today}`;
   if (touched.has(memo)) return;
   touched.add(memo);
-  store.touchApiKey(hash, today).catch((error: unknown) => {
+  credentials.touchApiKey(hash, today).catch((error: unknown) => {
     touched.delete(memo);
     warn?.('lastUsedDay not written', { error: (error as Error).name });
   });

@@ -1,14 +1,10 @@
 import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { EmailProviderError, EmailRejectedByProviderError } from '../../ports/email-sender';
-import {
-  ConflictError,
-  IdentityTakenError,
-  NotFoundError,
-  StoreUnavailableError,
-} from '../../ports/gateway-store';
+import { ConflictError, NotFoundError, StoreUnavailableError } from '../../ports/gateway-store';
 import { ObjectionQueueUnavailableError } from '../../ports/objection-queue';
 import { SmsProviderError } from '../../ports/sms-sender';
+import { IdentityTakenError } from '../../ports/tenant-store';
 import { InvalidInputError } from '../../schemas/validation';
 import {
   IdentityNotAssignedError,

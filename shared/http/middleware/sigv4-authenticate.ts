@@ -48,7 +48,7 @@ export function sigv4Authenticate(options: {
       if (v !== undefined) headers[k.toLowerCase()] = v;
     const auth = parseAuthorization(headers.authorization);
     const deps = options.deps();
-    const credential = await deps.store.getSenderCredential(auth.accessKeyId);
+    const credential = await deps.credentials.getSenderCredential(auth.accessKeyId);
     if (credential === undefined) {
       throw new SignatureError(
         'UnrecognizedClientException',
@@ -79,7 +79,7 @@ export function sigv4Authenticate(options: {
     const today = usageDay(deps.clock.now());
     if (credential.lastUsedDay === undefined || credential.lastUsedDay < today) {
       // At most one conditional write a day once written; not awaited.
-      deps.store.touchSenderCredential(credential.accessKeyId, today).catch(() => undefined);
+      deps.credentials.touchSenderCredential(credential.accessKeyId, today).catch(() => undefined);
     }
     request.context.caller = {
       tenantId: credential.tenantId,

@@ -1,0 +1,21 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Stores } from '../ports/stores';
+import { DynamoDbComplaintStore } from './dynamodb-complaint-store';
+import { DynamoDbCredentialStore } from './dynamodb-credential-store';
+import { DynamoDbDueQueue } from './dynamodb-due-queue';
+import { DynamoDbGatewayStore } from './dynamodb-store';
+import { DynamoDbTenantStore } from './dynamodb-tenant-store';
+
+/**
+ * Every aggregate's adapter over one table and one document client: whatever the client does
+ * (retries, timeouts, a test's injected faults) applies to all of them alike.
+ */
+export function createDynamoDbStores(doc: DynamoDBDocumentClient, tableName: string): Stores {
+  return {
+    store: new DynamoDbGatewayStore(doc, tableName),
+    tenants: new DynamoDbTenantStore(doc, tableName),
+    credentials: new DynamoDbCredentialStore(doc, tableName),
+    complaints: new DynamoDbComplaintStore(doc, tableName),
+    dueQueue: new DynamoDbDueQueue(doc, tableName),
+  };
+}

@@ -1,0 +1,22 @@
+import type { ComplaintStore } from './complaint-store';
+import type { CredentialStore } from './credential-store';
+import type { DueQueue } from './due-queue';
+import type { GatewayStore } from './gateway-store';
+import type { TenantStore } from './tenant-store';
+
+/**
+ * The gateway's stores, one port per aggregate (one DynamoDB table underneath: key layout in
+ * docs/architecture.md). Services take the ones they use (`Pick<Dependencies, 'tenants' | …>`).
+ */
+export interface Stores {
+  /** A recipient's state (profile, consents, objections, suppressions), messages, audit trail, retention. */
+  readonly store: GatewayStore;
+  /** Tenants, their configuration and sending identities. */
+  readonly tenants: TenantStore;
+  /** API keys and sender credentials. */
+  readonly credentials: CredentialStore;
+  /** Complaint-rate counters, the hold, and the tenant audit trail. */
+  readonly complaints: ComplaintStore;
+  /** Deferred and scheduled messages. */
+  readonly dueQueue: DueQueue;
+}
