@@ -15,6 +15,8 @@ import {
 import type { DayCount } from '../domain/complaint-rate';
 import { objectionInstantMs } from '../domain/decide';
 import { RETENTION_REPLAN_ENTITY, type RetentionItem } from '../domain/retention';
+import { OUTBOUND_ATTRIBUTE } from '../domain/stream-events';
+import type { OutboundEvent } from '../ports/event-publisher';
 import {
   AlreadyRecordedError,
   type ApiKeyRecord,
@@ -86,6 +88,11 @@ import {
  * | deliveries of a UTC day | TENANT#<id>#RATE  | DAY#<YYYY-MM-DD> (ttl)  |
  * | complaints of a day, shard n | (same)      | DAY#<YYYY-MM-DD>#C<n> (ttl) |
  * | tenant audit event | TENANT#<id>#AUDIT    | A#<at>#<eventId>        |
+ * | bulk message outcome | OUTCOME#<sqsMessageId> | OUTCOME (ttl)         |
+ *
+ * Events out: an audit event (recipient or tenant) and a bulk outcome item carry the event
+ * published for them in `out` ({detailType, detail}); the table's stream publishes each on
+ * its INSERT (shared/domain/stream-events.ts), no item is ever updated to publish.
  *
  * Complaint rate (mailbox provider thresholds): one counter item per tenant and UTC day for
  * deliveries (atomic ADD), and complaints spread over a few shard items per day, each keeping
@@ -115,6 +122,7 @@ const ENTITY_VERSION = 1;
 const tenantPk = (tenantId: string) => `TENANT#${tenantId}`;
 const ratePk = (tenantId: string) => `TENANT#${tenantId}#RATE`;
 const tenantAuditPk = (tenantId: string) => `TENANT#${tenantId}#AUDIT`;
+const messageOutcomeKey = (sqsMessageId: string) => ({ pk: `OUTCOME#${sqsMessageId}`, sk: 'OUTCOME' });
 const COMPLAINT_SHARDS = 8;
 const complaintShard = (complaintId: string) =>
   createHash('sha256').update(complaintId).digest().readUInt8(0) % COMPLAINT_SHARDS;
@@ -761,17 +769,34 @@ export class DynamoDbGatewayStore implements GatewayStore {
     }
   }
 
-  appendTenantAudit(tenantId: string, event: AuditEvent): Promise<void> {
-    return this.putAuditEvent(tenantAuditPk(tenantId), 'tenantAudit', event);
+  appendTenantAudit(tenantId: string, event: AuditEvent, out?: OutboundEvent): Promise<void> {
+    return this.putAuditEvent(tenantAuditPk(tenantId), 'tenantAudit', event, undefined, out);
   }
 
-  /** Append-only: an audit event is written once and never replaced. */
-  private async putAuditEvent(pk: string, entity: string, event: AuditEvent, ttl?: number): Promise<void> {
+  /**
+   * Append-only: an audit event is written once and never replaced. Its event out rides in
+   * the same item (`out`), so the stream publishes exactly what was recorded, and only that.
+   */
+  private async putAuditEvent(
+    pk: string,
+    entity: string,
+    event: AuditEvent,
+    ttl?: number,
+    out?: OutboundEvent,
+  ): Promise<void> {
     try {
       await this.doc.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { pk, sk: auditSk(event), entity, v: ENTITY_VERSION, data: event, ttl },
+          Item: {
+            pk,
+            sk: auditSk(event),
+            entity,
+            v: ENTITY_VERSION,
+            data: event,
+            ttl,
+            [OUTBOUND_ATTRIBUTE]: out,
+          },
           ConditionExpression: 'attribute_not_exists(#sk)',
           ExpressionAttributeNames: { '#sk': 'sk' },
         }),
@@ -1692,8 +1717,38 @@ export class DynamoDbGatewayStore implements GatewayStore {
     return (await this.queryPrefix(tenantId, recipientKey, 'M#')).map((item) => item.data as MessageRecord);
   }
 
-  appendAudit(tenantId: string, recipientKey: string, event: AuditEvent, ttl?: number): Promise<void> {
-    return this.putAuditEvent(recipientPk(tenantId, recipientKey), 'audit', event, ttl);
+  appendAudit(
+    tenantId: string,
+    recipientKey: string,
+    event: AuditEvent,
+    ttl?: number,
+    out?: OutboundEvent,
+  ): Promise<void> {
+    return this.putAuditEvent(recipientPk(tenantId, recipientKey), 'audit', event, ttl, out);
+  }
+
+  async putMessageOutcome(sqsMessageId: string, out: OutboundEvent, ttl: number): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...messageOutcomeKey(sqsMessageId),
+            entity: 'messageOutcome',
+            v: ENTITY_VERSION,
+            ttl,
+            [OUTBOUND_ATTRIBUTE]: out,
+          },
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': 'pk' },
+        }),
+      );
+      return true;
+    } catch (error) {
+      // Written by an earlier delivery of the same SQS message: its event is on its way already.
+      if (error instanceof ConditionalCheckFailedException) return false;
+      translate(error);
+    }
   }
 
   async listAudit(tenantId: string, recipientKey: string): Promise<AuditEvent[]> {

@@ -25,6 +25,7 @@ import type {
   Wording,
 } from '../schemas/tenant';
 import type { Basis } from '../schemas/vocabulary';
+import type { OutboundEvent } from './event-publisher';
 
 /** Errors of the store, whatever its technology. Only the HTTP edge maps them to status codes. */
 export class StoreError extends Error {
@@ -251,8 +252,11 @@ export interface GatewayStore {
    * when that hold is not set (lifted meanwhile).
    */
   liftComplaintHold(tenantId: string, lift: ComplaintHoldLift): Promise<'lifted' | 'no_hold'>;
-  /** Tenant-level audit events (the hold set and lifted): append-only, like a recipient's. */
-  appendTenantAudit(tenantId: string, event: AuditEvent): Promise<void>;
+  /**
+   * Tenant-level audit events (the hold set and lifted): append-only, like a recipient's.
+   * `out`: the event published for it, stored with it and sent from the table's stream.
+   */
+  appendTenantAudit(tenantId: string, event: AuditEvent, out?: OutboundEvent): Promise<void>;
   /** The tenant's audit events, newest first, at most `limit`. */
   listTenantAudit(tenantId: string, limit: number): Promise<AuditEvent[]>;
   /**
@@ -384,8 +388,23 @@ export interface GatewayStore {
   /** Every message record of the recipient, oldest first. */
   listMessages(tenantId: string, recipientKey: string): Promise<MessageRecord[]>;
 
-  /** Append-only (conditional put); AlreadyRecordedError if the id exists. Never updated in place. */
-  appendAudit(tenantId: string, recipientKey: string, event: AuditEvent, ttl?: number): Promise<void>;
+  /**
+   * Append-only (conditional put); AlreadyRecordedError if the id exists. Never updated in place.
+   * `out`: the event CRMs receive for this change, stored in the same put (attribute `out`)
+   * and published from the table's stream (shared/domain/stream-events.ts).
+   */
+  appendAudit(
+    tenantId: string,
+    recipientKey: string,
+    event: AuditEvent,
+    ttl?: number,
+    out?: OutboundEvent,
+  ): Promise<void>;
+  /**
+   * A bulk message's outcome, published from the table's stream: written once per SQS
+   * message id (false when it was already), kept until `ttl` (epoch seconds).
+   */
+  putMessageOutcome(sqsMessageId: string, out: OutboundEvent, ttl: number): Promise<boolean>;
   /** The recipient's audit trail, oldest first. */
   listAudit(tenantId: string, recipientKey: string): Promise<AuditEvent[]>;
 
