@@ -306,6 +306,8 @@ export async function countStoreRequests(gw: BenchGateway, sample: number): Prom
     }
     await gw.stack.queue.drain();
     results.push({ path: 'bulk queue (batches of 10)', messages: bulk, counts: counter.snapshot() });
+    // Outcomes leave through the table's stream: wait until the poller has published them.
+    await gw.stack.eventStream.caughtUp();
     const sent = localEventBus.events
       .slice(eventsBefore)
       .filter(

@@ -26,7 +26,7 @@ afterAll(async () => {
 const RECIPIENTS = 100;
 type Published = { detailType: string; detail: { eventId: string; recipientKey?: string } };
 const ours = (keys: Set<string>) =>
-  (localEventBus.events as Published[]).filter((e) => keys.has(e.detail.recipientKey ?? ''));
+  (localEventBus.events as unknown as Published[]).filter((e) => keys.has(e.detail.recipientKey ?? ''));
 
 /** Waits (polling, never a fixed sleep) until `check` holds, or fails after `ms`. */
 async function until(check: () => boolean, ms = 30_000): Promise<void> {
@@ -135,7 +135,7 @@ describe('events out from the table stream', () => {
     expect(r.status).toBe(201);
     await until(() => localEventBus.events.length > before, 5_000);
     const delay = Date.now() - started;
-    const event = localEventBus.events.at(-1) as Published;
+    const event = localEventBus.events.at(-1) as unknown as Published;
     expect(event.detailType).toBe('Objection Recorded');
     const trail = await admin('GET', `/v1/recipients/${r.body.recipientKey}/audit`);
     expect((trail.body.events as { id: string }[]).map((e) => e.id)).toContain(event.detail.eventId);
