@@ -147,6 +147,7 @@ export class StreamPoller {
         failed = true;
         // Iterators may have expired or the engine restarted: read again from the checkpoints.
         this.iterators.clear();
+        this.known = undefined;
         this.options.log?.('local: stream poll failed', error);
       }
       this.failures = failed ? this.failures + 1 : 0;
@@ -169,8 +170,23 @@ export class StreamPoller {
     }
   }
 
-  /** The stream's shards, parents before children (a child's records come after its parent's). */
+  private known: { shards: Shard[]; round: number } | undefined;
+
+  /**
+   * The stream's shards, parents before children (a child's records come after its parent's).
+   * Described again every 25 rounds (about 5 s idle) or when a shard was read to its end, not
+   * on every poll: the tests run many pollers against one engine.
+   */
   private async shards(): Promise<Shard[]> {
+    const fresh =
+      this.known !== undefined &&
+      this.rounds - this.known.round < 25 &&
+      this.known.shards.every((s) => !this.finished.has(s.ShardId!));
+    if (!fresh) this.known = { shards: await this.describe(), round: this.rounds };
+    return this.known!.shards.filter((s) => !this.finished.has(s.ShardId!));
+  }
+
+  private async describe(): Promise<Shard[]> {
     const shards: Shard[] = [];
     let start: string | undefined;
     do {
@@ -189,7 +205,7 @@ export class StreamPoller {
       ordered.push(shard);
     };
     for (const shard of shards) visit(shard);
-    return ordered.filter((s) => !this.finished.has(s.ShardId!));
+    return ordered;
   }
 
   private async iterator(shardId: string): Promise<string | undefined> {

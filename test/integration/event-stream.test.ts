@@ -116,6 +116,9 @@ describe('events out from the table stream', () => {
     expect(ids.length).toBeGreaterThan(expected.size);
     // Exactly once after the consumer's dedupe on eventId.
     const deduped = [...new Map(delivered.map((e) => [e.detail.eventId, e])).values()];
+    console.log(
+      `event stream: ${expected.size} changes, ${ids.length} deliveries at the bus (${ids.length - expected.size} duplicates), ${deduped.length} after dedupe on eventId; ${whileStopped} published before the stop`,
+    );
     expect(deduped).toHaveLength(2 * RECIPIENTS);
     // Each recipient's events in the order of their changes: the consent before the objection.
     for (const key of keys) {
@@ -135,6 +138,7 @@ describe('events out from the table stream', () => {
     expect(r.status).toBe(201);
     await until(() => localEventBus.events.length > before, 5_000);
     const delay = Date.now() - started;
+    console.log(`event stream: an objection at the bus ${delay} ms after its request began`);
     const event = localEventBus.events.at(-1) as unknown as Published;
     expect(event.detailType).toBe('Objection Recorded');
     const trail = await admin('GET', `/v1/recipients/${r.body.recipientKey}/audit`);
