@@ -65,7 +65,7 @@ export class ConsentGatewayStack extends Stack {
     });
     new CfnOutput(this, 'EventStreamDeadLetterQueueUrl', {
       description:
-        'Stream batches whose events out PublishEvents could not publish after retries (shard and sequence range): docs/recipients.md, "Events out"',
+        'Stream batches whose events out PublishEvents could not publish after retries: npx consent-gate redrive-events --queue-url <this> --event-bus-name <EventBusName>',
       value: this.gateway.eventStreamDeadLetterQueue.queueUrl,
     });
     new CfnOutput(this, 'AlarmTopicArn', {

@@ -692,7 +692,7 @@ export class ConsentGateway extends Construct {
     this.eventStreamDeadLetterAlarm = this.deadLetterAlarm(
       'EventStreamDeadLetterAlarm',
       this.eventStreamDeadLetterQueue,
-      'consent-gate: events out (consents, objections, outcomes) of a stream batch could not be published to the bus after retries; CRMs miss them. Check the PublishEvents logs, fix the cause, then re-publish the batch (docs/recipients.md, "Events out").',
+      'consent-gate: events out (consents, objections, outcomes) of a stream batch could not be published to the bus after retries; CRMs miss them. Check the PublishEvents logs, fix the cause, then within 24 h: npx consent-gate redrive-events --queue-url <EventStreamDeadLetterQueueUrl> --event-bus-name <EventBusName>.',
     );
 
     // Feedback that arrives by SNS (a STOP reply, a bounce, a complaint) must never be dropped.

@@ -268,7 +268,7 @@ export class StreamPoller {
 }
 
 /** GetRecords' records as Lambda hands them to the function. */
-function lambdaEvent(records: readonly _Record[]): DynamoDBStreamEvent {
+export function lambdaEvent(records: readonly _Record[]): DynamoDBStreamEvent {
   return {
     Records: records.map((r) => ({
       eventID: r.eventID,

@@ -1,8 +1,17 @@
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+} from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStreamHandler } from '../../functions/publish-events';
+import { tableStreamArn } from '../../infra/local/local-stack';
 import type { StreamHandler } from '../../infra/local/stream-poller';
-import { localEventBus } from '../../shared/adapters/memory-event-publisher';
+import { redriveEventBatches } from '../../scripts/redrive-events';
+import { MemoryDeadLetterQueue } from '../../shared/adapters/memory-dead-letter-queue';
+import { localEventBus, MemoryEventPublisher } from '../../shared/adapters/memory-event-publisher';
 import { EventPublishError, type EventPublisher } from '../../shared/ports/event-publisher';
 import { type LocalGateway, provableConsent, startLocalGateway } from '../support/local-gateway';
 
@@ -144,5 +153,71 @@ describe('events out from the table stream', () => {
     const trail = await admin('GET', `/v1/recipients/${r.body.recipientKey}/audit`);
     expect((trail.body.events as { id: string }[]).map((e) => e.id)).toContain(event.detail.eventId);
     expect(delay).toBeLessThan(2_000);
+  });
+
+  it('redrive-events: a batch described in the on-failure queue is read again from the stream and published; the message is deleted', async () => {
+    const objected = [];
+    for (const address of ['dlq-1@example.org', 'dlq-2@example.org', 'dlq-3@example.org']) {
+      const r = await admin('POST', '/v1/objections', {
+        channel: 'email',
+        address,
+        scope: { type: 'channel' },
+      });
+      expect(r.status).toBe(201);
+      objected.push(r.body.recipientKey as string);
+    }
+    await gw.eventStream.caughtUp();
+    // Lambda's on-failure record for the range of those three audit items.
+    const streams = new DynamoDBStreamsClient({ endpoint: gw.dynamodbUrl });
+    const streamArn = await tableStreamArn(gw.dynamodbUrl, gw.tableName);
+    const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
+    const shardId = StreamDescription!.Shards!.at(-1)!.ShardId!;
+    let iterator = (
+      await streams.send(
+        new GetShardIteratorCommand({
+          StreamArn: streamArn,
+          ShardId: shardId,
+          ShardIteratorType: 'TRIM_HORIZON',
+        }),
+      )
+    ).ShardIterator;
+    const sequences: string[] = [];
+    for (let page = 0; iterator && page < 50; page++) {
+      const got = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
+      if ((got.Records ?? []).length === 0) break;
+      for (const record of got.Records ?? []) {
+        const out = record.dynamodb?.NewImage?.out?.M?.detail?.M;
+        if (record.eventName === 'INSERT' && objected.includes(out?.recipientKey?.S ?? ''))
+          sequences.push(record.dynamodb!.SequenceNumber!);
+      }
+      iterator = got.NextShardIterator;
+    }
+    expect(sequences).toHaveLength(3);
+    const queue = new MemoryDeadLetterQueue();
+    queue.send(
+      JSON.stringify({
+        version: '1.0',
+        requestContext: { condition: 'RetryAttemptsExhausted' },
+        DDBStreamBatchInfo: {
+          shardId,
+          startSequenceNumber: sequences[0],
+          endSequenceNumber: sequences[2],
+          streamArn,
+          batchSize: 3,
+        },
+      }),
+    );
+    queue.send('not json');
+    const bus = new MemoryEventPublisher();
+    const report = await redriveEventBatches({ queue, streams, handler: createStreamHandler(() => bus) });
+    streams.destroy();
+    expect(report).toMatchObject({ received: 2, redriven: 1, kept: 1 });
+    expect(report.problems[0]?.error).toMatch(/unreadable/);
+    // The three objections (and whatever else the range held), each once; the batch message deleted.
+    const keysOut = bus.events
+      .filter((e) => e.detailType === 'Objection Recorded')
+      .map((e) => e.detail.recipientKey);
+    expect(keysOut).toEqual(objected);
+    expect(queue.bodies).toEqual(['not json']);
   });
 });
