@@ -10,6 +10,7 @@ import { register as keys } from './commands/keys';
 import { register as migrate } from './commands/migrate';
 import { register as operatorKey } from './commands/operator-key';
 import { register as redrive } from './commands/redrive';
+import { register as redriveEvents } from './commands/redrive-events';
 import { register as start } from './commands/start';
 import { explain } from './errors';
 
@@ -27,6 +28,7 @@ export const COMMANDS = [
   auditSegment,
   migrate,
   redrive,
+  redriveEvents,
   bench,
   genLegacy,
   check,

@@ -48,7 +48,9 @@ export interface EntryPoint {
     | { readonly type: 'sesFeedback' }
     | { readonly type: 'schedule'; readonly everyMinutes: number }
     | { readonly type: 'bulkQueue' }
-    | { readonly type: 'objectionQueue' };
+    | { readonly type: 'objectionQueue' }
+    /** The table's DynamoDB stream (events out): partial batch failures, bisection, an on-failure queue. */
+    | { readonly type: 'tableStream' };
   /** What the function needs; the construct grants exactly this and writes the matching environment. */
   readonly needs: {
     readonly table?: 'read' | 'readWrite';
@@ -60,7 +62,10 @@ export interface EntryPoint {
     readonly sendSms?: boolean;
     /** Public base URL of the API, to build unsubscribe links. */
     readonly publicBaseUrl?: boolean;
-    /** events:PutEvents on the gateway's bus (recipient events, bulk outcomes), and EVENT_BUS_NAME. */
+    /**
+     * events:PutEvents on the gateway's bus (recipient events, bulk outcomes), and EVENT_BUS_NAME:
+     * only the stream consumer; every other function stores its events with its changes.
+     */
     readonly publishEvents?: boolean;
     /** sqs:SendMessage on the objection queue (R7: unsubscribes the store could not take), and OBJECTION_QUEUE_URL. */
     readonly enqueueObjections?: boolean;
@@ -131,7 +136,8 @@ export const entryPoints: readonly EntryPoint[] = [
   {
     id: 'BulkSend',
     entry: 'functions/bulk-send.ts',
-    description: 'Bulk queue consumer: POST /v1/messages JSON in SQS batches, outcomes on the event bus',
+    description:
+      'Bulk queue consumer: POST /v1/messages JSON in SQS batches, each outcome stored for the event bus',
     routes: [],
     trigger: { type: 'bulkQueue' },
     needs: {
@@ -140,7 +146,6 @@ export const entryPoints: readonly EntryPoint[] = [
       sendEmail: true,
       sendSms: true,
       publicBaseUrl: true,
-      publishEvents: true,
       pendingObjections: 'read',
     },
   },
@@ -195,7 +200,6 @@ export const entryPoints: readonly EntryPoint[] = [
       table: 'readWrite',
       keys: true,
       publicBaseUrl: true,
-      publishEvents: true,
       legalFloors: true,
       credentialSecrets: 'seal',
     },
@@ -224,13 +228,7 @@ export const entryPoints: readonly EntryPoint[] = [
       { method: 'GET', path: '/u/{token}' },
       { method: 'POST', path: '/u/{token}' },
     ],
-    needs: {
-      table: 'readWrite',
-      keys: true,
-      publishEvents: true,
-      enqueueObjections: true,
-      pendingObjections: 'readWrite',
-    },
+    needs: { table: 'readWrite', keys: true, enqueueObjections: true, pendingObjections: 'readWrite' },
   },
   {
     id: 'ApplyObjections',
@@ -239,7 +237,7 @@ export const entryPoints: readonly EntryPoint[] = [
       'Objection queue consumer: applies unsubscribes accepted while the store was unavailable (R7)',
     routes: [],
     trigger: { type: 'objectionQueue' },
-    needs: { table: 'readWrite', keys: true, publishEvents: true, pendingObjections: 'readWrite' },
+    needs: { table: 'readWrite', keys: true, pendingObjections: 'readWrite' },
   },
   {
     id: 'Preferences',
@@ -250,7 +248,7 @@ export const entryPoints: readonly EntryPoint[] = [
       { method: 'GET', path: '/p/{token}' },
       { method: 'POST', path: '/p/{token}' },
     ],
-    needs: { table: 'readWrite', keys: true, publishEvents: true },
+    needs: { table: 'readWrite', keys: true },
   },
   {
     id: 'ConsentPage',
@@ -260,7 +258,7 @@ export const entryPoints: readonly EntryPoint[] = [
       { method: 'GET', path: '/c/{token}' },
       { method: 'POST', path: '/c/{token}' },
     ],
-    needs: { table: 'readWrite', keys: true, sendEmail: true, publicBaseUrl: true, publishEvents: true },
+    needs: { table: 'readWrite', keys: true, sendEmail: true, publicBaseUrl: true },
   },
   {
     id: 'OpenApi',
@@ -283,8 +281,9 @@ export const entryPoints: readonly EntryPoint[] = [
       'Two-way SMS replies (SNS): a stop word records an objection, START a consent by keyword, anything else is kept for review',
     routes: [],
     trigger: { type: 'inboundSms' },
-    // publishEvents: the objection, the consent and the reply kept for review go out like every change (R7).
-    needs: { table: 'readWrite', keys: true, publishEvents: true },
+    // The objection, the consent and the reply kept for review go out like every change (R7),
+    // from the stream: their audit events hold them.
+    needs: { table: 'readWrite', keys: true },
   },
   {
     id: 'SesFeedback',
@@ -293,7 +292,7 @@ export const entryPoints: readonly EntryPoint[] = [
       'SES event publishing (SNS): permanent bounces suppress, complaints object and suppress (R8); deliveries and complaints count towards the complaint-rate hold',
     routes: [],
     trigger: { type: 'sesFeedback' },
-    needs: { table: 'readWrite', keys: true, publishEvents: true },
+    needs: { table: 'readWrite', keys: true },
   },
   {
     id: 'SendDeferredSms',
@@ -321,5 +320,15 @@ export const entryPoints: readonly EntryPoint[] = [
     trigger: { type: 'schedule', everyMinutes: 5 },
     // keys: runtimeDependencies() builds the key ring with the rest (it reads no secret unless used).
     needs: { table: 'readWrite', keys: true },
+  },
+  {
+    id: 'PublishEvents',
+    entry: 'functions/publish-events.ts',
+    description:
+      "Table stream consumer: publishes the events stored with each change (audit events, bulk outcomes) to the gateway's bus",
+    routes: [],
+    trigger: { type: 'tableStream' },
+    // No table grant: the event source mapping reads the stream (the construct grants that).
+    needs: { publishEvents: true },
   },
 ];

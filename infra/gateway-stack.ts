@@ -63,6 +63,11 @@ export class ConsentGatewayStack extends Stack {
         'Bounces and complaints not recorded after retries: npm run redrive -- --queue-url <this> --function-name <stack>-SesFeedback',
       value: this.gateway.sesFeedbackDeadLetterQueue.queueUrl,
     });
+    new CfnOutput(this, 'EventStreamDeadLetterQueueUrl', {
+      description:
+        'Stream batches whose events out PublishEvents could not publish after retries: npx consent-gate redrive-events --queue-url <this> --event-bus-name <EventBusName>',
+      value: this.gateway.eventStreamDeadLetterQueue.queueUrl,
+    });
     new CfnOutput(this, 'AlarmTopicArn', {
       description:
         'Complaint-rate alarm (a tenant reached its warning or hold rate): subscribe an email address or your on-call tool',

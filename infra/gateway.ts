@@ -18,6 +18,7 @@ import {
   Billing,
   type CfnGlobalTable,
   ProjectionType,
+  StreamViewType,
   TableEncryptionV2,
   TableV2,
 } from 'aws-cdk-lib/aws-dynamodb';
@@ -31,9 +32,9 @@ import {
   ServicePrincipal,
 } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Runtime, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
@@ -63,6 +64,10 @@ const REPO_ROOT = join(fileURLToPath(import.meta.url), '..', '..');
  * AwsSolutions-L1 asks for; it also has the longest support window.
  */
 const RUNTIME = Runtime.NODEJS_24_X;
+/** Retries of a stream batch PublishEvents fails (each bisected), before its description goes to the on-failure queue. */
+export const EVENT_STREAM_RETRY_ATTEMPTS = 10;
+/** How far PublishEvents may fall behind the stream before the alarm. */
+const EVENT_STREAM_MAX_AGE = Duration.minutes(1);
 
 /**
  * The handlers are ES modules. Some bundled CommonJS dependencies still call `require` for
@@ -343,6 +348,15 @@ export class ConsentGateway extends Construct {
   public readonly objectionDeadLetterAlarm: Alarm;
   /** Fires on the first bulk message in its dead-letter queue. */
   public readonly bulkDeadLetterAlarm: Alarm;
+  /**
+   * Events out: the description (shard, sequence numbers) of each stream batch PublishEvents
+   * could not publish after its retries. The events themselves stay in their items (`out`).
+   */
+  public readonly eventStreamDeadLetterQueue: Queue;
+  /** Fires on the first batch in `eventStreamDeadLetterQueue`. */
+  public readonly eventStreamDeadLetterAlarm: Alarm;
+  /** Fires when PublishEvents falls behind the stream (events out late by more than a minute). */
+  public readonly eventStreamIteratorAgeAlarm: Alarm;
 
   private readonly sendEmailResources: readonly string[];
   private readonly sendSmsResources: readonly string[];
@@ -408,6 +422,9 @@ export class ConsentGateway extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: TableEncryptionV2.awsManagedKey(),
       timeToLiveAttribute: 'ttl',
+      // Events out are published from the stream (PublishEvents): the new image holds the
+      // event stored with each change (attribute `out`); the old image is never needed.
+      dynamoStream: StreamViewType.NEW_IMAGE,
       deletionProtection: removalPolicy !== RemovalPolicy.DESTROY,
       removalPolicy,
     });
@@ -690,6 +707,26 @@ export class ConsentGateway extends Construct {
       'consent-gate: a bulk message was dead-lettered (its outcome is unknown: it may or may not have been sent). Check the BulkSend logs and the message record before redriving it.',
     );
 
+    // Events out: a stream batch PublishEvents could not publish after its retries is described
+    // here (Lambda's on-failure destination for streams gets the shard and the sequence range,
+    // not the records); the events stay in their items. See docs/recipients.md, "Events out".
+    this.eventStreamDeadLetterQueue = new Queue(this, 'EventStreamDeadLetterQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy,
+    });
+    Validations.of(this.eventStreamDeadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        "This is the on-failure destination of the table stream's consumer; a dead-letter queue of its own would only move the problem.",
+    });
+    this.eventStreamDeadLetterAlarm = this.deadLetterAlarm(
+      'EventStreamDeadLetterAlarm',
+      this.eventStreamDeadLetterQueue,
+      'consent-gate: events out (consents, objections, outcomes) of a stream batch could not be published to the bus after retries; CRMs miss them. Check the PublishEvents logs, fix the cause, then within 24 h: npx consent-gate redrive-events --queue-url <EventStreamDeadLetterQueueUrl> --event-bus-name <EventBusName>.',
+    );
+
     // Feedback that arrives by SNS (a STOP reply, a bounce, a complaint) must never be dropped.
     // SNS → Lambda is an asynchronous invocation: when the function fails, Lambda retries it
     // twice and then drops it, unless an on-failure destination takes it; SNS's own
@@ -721,6 +758,22 @@ export class ConsentGateway extends Construct {
       });
     }
     this.functions = functions;
+    const publisher = entryPoints.find((e) => e.trigger?.type === 'tableStream');
+    if (publisher === undefined) throw new Error('No entry point consumes the table stream');
+    this.eventStreamIteratorAgeAlarm = new Alarm(this, 'EventStreamIteratorAgeAlarm', {
+      alarmDescription:
+        'consent-gate: PublishEvents is more than a minute behind the table stream (events out are late; after 24 h the stream drops them). Check its errors and throttles.',
+      metric: functions[publisher.id]!.metric('IteratorAge', {
+        statistic: 'Maximum',
+        period: Duration.minutes(1),
+      }),
+      threshold: EVENT_STREAM_MAX_AGE.toMilliseconds(),
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 3,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    this.eventStreamIteratorAgeAlarm.addAlarmAction(new SnsAction(this.alarmTopic));
 
     // One route setting per route key, public and keyed routes each with their own
     // limits; HttpStage has no route-level throttle, hence the L1 property. The stage must be
@@ -895,6 +948,24 @@ export class ConsentGateway extends Construct {
           batchSize: 10,
           maxBatchingWindow: Duration.seconds(1),
           reportBatchItemFailures: true,
+        }),
+      );
+    } else if (entryPoint.trigger?.type === 'tableStream') {
+      // One batch per shard at a time (parallelization 1): a recipient's events keep their
+      // order. A failing record is handed again from itself (partial batch failures), the
+      // batch is bisected to isolate it, and after the retries its description goes to the
+      // on-failure queue, whose first message raises the alarm.
+      fn.addEventSource(
+        new DynamoEventSource(this.table, {
+          startingPosition: StartingPosition.TRIM_HORIZON,
+          batchSize: 100,
+          maxBatchingWindow: Duration.seconds(1),
+          parallelizationFactor: 1,
+          reportBatchItemFailures: true,
+          bisectBatchOnError: true,
+          retryAttempts: EVENT_STREAM_RETRY_ATTEMPTS,
+          maxRecordAge: Duration.hours(24),
+          onFailure: new SqsDlq(this.eventStreamDeadLetterQueue),
         }),
       );
     } else if (entryPoint.trigger?.type === 'objectionQueue') {

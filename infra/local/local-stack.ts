@@ -7,8 +7,10 @@ import { join } from 'node:path';
 import {
   CreateTableCommand,
   DeleteTableCommand,
+  DescribeTableCommand,
   DynamoDBClient,
   ResourceInUseException,
+  UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
 import { localEventBus } from '../../shared/adapters/memory-event-publisher';
 import { ENV } from '../../shared/config';
@@ -23,6 +25,7 @@ import { LocalQueue, type SqsHandler } from './local-queue';
 import { replaySesFeedback } from './ses-feedback-local';
 import { indexPage, outboxPage, type SesOutbox, startSesOutbox, viewOf } from './ses-outbox';
 import { type LocalSms, startLocalSms } from './sms-local';
+import { fileCheckpoints, memoryCheckpoints, type StreamHandler, StreamPoller } from './stream-poller';
 
 /**
  * The gateway on this machine: Amazon DynamoDB Local (the official emulator, on disk for
@@ -34,6 +37,9 @@ import { type LocalSms, startLocalSms } from './sms-local';
 const require = createRequire(import.meta.url);
 
 export const TABLE_NAME = 'consent-gate';
+
+/** Where `npm start` keeps the stream poller's checkpoint (the last sequence number published). */
+export const STREAM_CHECKPOINT = 'event-stream.json';
 
 /** Where `npm start` keeps DynamoDB Local's SQLite file (dynalite's LevelDB was in `dynamodb/`). */
 export const DYNAMODB_DATA = 'dynamodb-local';
@@ -82,7 +88,21 @@ export interface LocalStack {
   readonly queue: LocalQueue;
   /** R7: the disk-backed objection queue (under `<dir>/objection-queue/`), consumed by ApplyObjections. */
   readonly objectionQueue: DiskQueue;
+  /**
+   * Events out: the poller of the table's stream feeding PublishEvents onto the local bus.
+   * `caughtUp()` waits until what was written has been published; `stop()` and `start()`
+   * are a consumer killed and restarted (it resumes after its checkpoint).
+   */
+  readonly eventStream: LocalEventStream;
   stop(): Promise<void>;
+}
+
+export interface LocalEventStream {
+  caughtUp(): Promise<void>;
+  stop(): Promise<void>;
+  /** Starts a poller from the checkpoint, with the real handler or one given (fault injection). */
+  start(handler?: StreamHandler): void;
+  readonly poller: StreamPoller;
 }
 
 function close(server: Server): Promise<void> {
@@ -144,10 +164,32 @@ export async function createTable(endpoint: string, tableName: string): Promise<
             Projection: { ProjectionType: 'ALL' },
           },
         ],
+        // Events out are published from the stream (infra/local/stream-poller.ts), as in AWS.
+        StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
       }),
     );
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
+  } finally {
+    client.destroy();
+  }
+}
+
+/** The table's stream; a table kept on disk from before streams gets one. */
+export async function tableStreamArn(endpoint: string, tableName: string): Promise<string> {
+  const client = new DynamoDBClient({ endpoint });
+  try {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.StreamSpecification?.StreamEnabled && Table.LatestStreamArn) return Table.LatestStreamArn;
+    const updated = await client.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
+      }),
+    );
+    const arn = updated.TableDescription?.LatestStreamArn;
+    if (!arn) throw new Error(`DynamoDB Local gave table ${tableName} no stream`);
+    return arn;
   } finally {
     client.destroy();
   }
@@ -232,8 +274,44 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   if (options.keyRateLimit === undefined) delete process.env[ENV.keyRateLimit];
   else process.env[ENV.keyRateLimit] = JSON.stringify(options.keyRateLimit);
   await createTable(dynamodbUrl, tableName);
+  const streamArn = await tableStreamArn(dynamodbUrl, tableName);
+  const publishEvents = async () => {
+    const consumer = entryPoints.find((e) => e.trigger?.type === 'tableStream');
+    if (!consumer) throw new Error('No entry point consumes the table stream');
+    return (
+      (await import(new URL(`../../${consumer.entry}`, import.meta.url).href)) as { handler: StreamHandler }
+    ).handler;
+  };
+  const checkpoints = options.persist
+    ? fileCheckpoints(join(options.dir, STREAM_CHECKPOINT), () => streamArn)
+    : memoryCheckpoints();
+  const poller = (handler?: StreamHandler) =>
+    new StreamPoller({
+      endpoint: dynamodbUrl,
+      streamArn,
+      checkpoints,
+      handler: handler ? () => Promise.resolve(handler) : publishEvents,
+      idleMs: Number(process.env.LOCAL_STREAM_POLL_MS ?? 200),
+      log: (message, error) => console.error(message, error),
+    });
+  const eventStream = {
+    poller: poller(),
+    caughtUp() {
+      return this.poller.caughtUp();
+    },
+    stop() {
+      return this.poller.stop();
+    },
+    start(handler?: StreamHandler) {
+      if (this.poller.isRunning) throw new Error('The stream poller is running: stop it first');
+      this.poller = poller(handler);
+      this.poller.start();
+    },
+  };
+  eventStream.poller.start();
   /** Our table only when the engine is shared; the engine itself when it is ours. */
   const stopStore = async () => {
+    await eventStream.poller.close();
     if (engine) return engine.stop();
     await deleteTable(dynamodbUrl, tableName);
   };
@@ -309,6 +387,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       return true;
     }
     if (req.method === 'GET' && url.pathname === '/local/events') {
+      // What was written before this request has left through the stream (a few hundred ms at most).
+      await eventStream.caughtUp();
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
       res.end(JSON.stringify({ events: localEventBus.events }));
       return true;
@@ -336,7 +416,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       return true;
     }
     if (url.pathname === '/local/bulk-queue' && req.method === 'GET') {
-      if (url.searchParams.has('wait')) await queue.drain();
+      if (url.searchParams.has('wait')) {
+        await queue.drain();
+        // The outcomes are published from the stream: wait until they are out too.
+        await eventStream.caughtUp();
+      }
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(
         JSON.stringify({
@@ -377,6 +461,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     api,
     queue,
     objectionQueue,
+    eventStream,
     stop: async () => {
       clearInterval(replanTimer);
       await queue.drain();

@@ -300,6 +300,8 @@ export async function countStoreRequests(gw: BenchGateway, sample: number): Prom
     const bulk = Math.max(10, Math.round(sample / 10) * 10);
     gw.stack.queue.send(JSON.stringify(newsletter(to(0))), `Bearer ${gw.senderKey}`);
     await gw.stack.queue.drain();
+    // The warm-up's outcome leaves through the stream: out before the count starts.
+    await gw.stack.eventStream.caughtUp();
     counter.reset();
     const eventsBefore = localEventBus.events.length;
     for (let i = 0; i < bulk; i++) {
@@ -307,6 +309,8 @@ export async function countStoreRequests(gw: BenchGateway, sample: number): Prom
     }
     await gw.stack.queue.drain();
     results.push({ path: 'bulk queue (batches of 10)', messages: bulk, counts: counter.snapshot() });
+    // Outcomes leave through the table's stream: wait until the poller has published them.
+    await gw.stack.eventStream.caughtUp();
     const sent = localEventBus.events
       .slice(eventsBefore)
       .filter(

@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DayCount } from '../domain/complaint-rate';
+import { OUTBOUND_ATTRIBUTE } from '../domain/stream-events';
 import type { ComplaintStore } from '../ports/complaint-store';
+import type { OutboundEvent } from '../ports/event-publisher';
 import { AlreadyRecordedError } from '../ports/store-errors';
 import { type AuditEvent, auditEventSchema } from '../schemas/audit';
 import type { ComplaintHold, ComplaintHoldLift } from '../schemas/tenant';
@@ -174,7 +176,8 @@ export class DynamoDbComplaintStore extends DynamoDbTable implements ComplaintSt
   }
 
   /** Append-only: an audit event is written once and never replaced. */
-  appendTenantAudit(tenantId: string, event: AuditEvent): Promise<void> {
+  /** Its event out rides in the same item (`out`): the table's stream publishes it. */
+  appendTenantAudit(tenantId: string, event: AuditEvent, out?: OutboundEvent): Promise<void> {
     return this.putIfAbsent(
       {
         pk: tenantAuditPk(tenantId),
@@ -182,6 +185,7 @@ export class DynamoDbComplaintStore extends DynamoDbTable implements ComplaintSt
         entity: 'tenantAudit',
         v: ENTITY_VERSION,
         data: event,
+        [OUTBOUND_ATTRIBUTE]: out,
       },
       (cause) => new AlreadyRecordedError(`Audit event ${event.id} is already recorded`, { cause }),
     );

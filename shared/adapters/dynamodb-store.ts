@@ -10,6 +10,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { objectionInstantMs } from '../domain/decide';
 import { RETENTION_REPLAN_ENTITY, type RetentionItem } from '../domain/retention';
+import { OUTBOUND_ATTRIBUTE } from '../domain/stream-events';
+import type { OutboundEvent } from '../ports/event-publisher';
 import {
   AlreadyRecordedError,
   type GatewayStore,
@@ -65,6 +67,11 @@ import {
  * | pending DOI | (same)                      | P#<pendingId> (ttl)     |
  * | confirmation mails claimed | (same)       | C#CONFIRM (ttl)         |
  * | retention re-plan asked | (same)          | R#REPLAN (ttl; gsi1 RETENTION_REPLAN) |
+ * | bulk message outcome | OUTCOME#<sqsMessageId> | OUTCOME (ttl)         |
+ *
+ * Events out: an audit event (recipient or tenant) and a bulk outcome item carry the event
+ * published for them in `out` ({detailType, detail}); the table's stream publishes each on
+ * its INSERT (shared/domain/stream-events.ts), no item is ever updated to publish.
  *
  * Batched reads: every item a decision needs has a key known in advance (the profile, the
  * consent of the purpose, the two suppressions, and the latest objection of each scope
@@ -140,17 +147,36 @@ function addStateItem(state: RecipientState, item: Record<string, unknown>): voi
   }
 }
 
+const messageOutcomeKey = (sqsMessageId: string) => ({ pk: `OUTCOME#${sqsMessageId}`, sk: 'OUTCOME' });
+
 /** How many times an objection is read again and written when other writers changed its item meanwhile. */
 const OBJECTION_ATTEMPTS = 25;
 
 export class DynamoDbGatewayStore extends DynamoDbTable implements GatewayStore {
-  /** Append-only: an audit event is written once and never replaced. */
-  private async putAuditEvent(pk: string, entity: string, event: AuditEvent, ttl?: number): Promise<void> {
+  /**
+   * Append-only: an audit event is written once and never replaced. Its event out rides in
+   * the same item (`out`), so the stream publishes exactly what was recorded, and only that.
+   */
+  private async putAuditEvent(
+    pk: string,
+    entity: string,
+    event: AuditEvent,
+    ttl?: number,
+    out?: OutboundEvent,
+  ): Promise<void> {
     try {
       await this.doc.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { pk, sk: auditSk(event), entity, v: ENTITY_VERSION, data: event, ttl },
+          Item: {
+            pk,
+            sk: auditSk(event),
+            entity,
+            v: ENTITY_VERSION,
+            data: event,
+            ttl,
+            [OUTBOUND_ATTRIBUTE]: out,
+          },
           ConditionExpression: 'attribute_not_exists(#sk)',
           ExpressionAttributeNames: { '#sk': 'sk' },
         }),
@@ -688,8 +714,38 @@ export class DynamoDbGatewayStore extends DynamoDbTable implements GatewayStore 
     return (await this.queryPrefix(tenantId, recipientKey, 'M#')).map((item) => item.data as MessageRecord);
   }
 
-  appendAudit(tenantId: string, recipientKey: string, event: AuditEvent, ttl?: number): Promise<void> {
-    return this.putAuditEvent(recipientPk(tenantId, recipientKey), 'audit', event, ttl);
+  appendAudit(
+    tenantId: string,
+    recipientKey: string,
+    event: AuditEvent,
+    ttl?: number,
+    out?: OutboundEvent,
+  ): Promise<void> {
+    return this.putAuditEvent(recipientPk(tenantId, recipientKey), 'audit', event, ttl, out);
+  }
+
+  async putMessageOutcome(sqsMessageId: string, out: OutboundEvent, ttl: number): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...messageOutcomeKey(sqsMessageId),
+            entity: 'messageOutcome',
+            v: ENTITY_VERSION,
+            ttl,
+            [OUTBOUND_ATTRIBUTE]: out,
+          },
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': 'pk' },
+        }),
+      );
+      return true;
+    } catch (error) {
+      // Written by an earlier delivery of the same SQS message: its event is on its way already.
+      if (error instanceof ConditionalCheckFailedException) return false;
+      translate(error);
+    }
   }
 
   async listAudit(tenantId: string, recipientKey: string): Promise<AuditEvent[]> {

@@ -51,7 +51,7 @@ let dependencies: Dependencies | undefined;
  * the grant), the in-process bus in the local runner, and otherwise a publisher that
  * refuses: a function without the grant must not believe it published.
  */
-function eventPublisher(): EventPublisher {
+export function eventPublisher(): EventPublisher {
   const bus = optionalEnv(ENV.eventBusName);
   if (bus) return new EventBridgePublisher(new EventBridgeClient({ requestHandler, maxAttempts: 3 }), bus);
   if (optionalEnv(ENV.localEvents) === 'memory') return localEventBus;

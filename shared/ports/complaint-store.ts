@@ -1,6 +1,7 @@
 import type { DayCount } from '../domain/complaint-rate';
 import type { AuditEvent } from '../schemas/audit';
 import type { ComplaintHold, ComplaintHoldLift } from '../schemas/tenant';
+import type { OutboundEvent } from './event-publisher';
 
 /** Mailbox provider thresholds: the tenant's daily counters, its hold, and the tenant audit trail. */
 export interface ComplaintStore {
@@ -28,8 +29,11 @@ export interface ComplaintStore {
    * when that hold is not set (lifted meanwhile).
    */
   liftComplaintHold(tenantId: string, lift: ComplaintHoldLift): Promise<'lifted' | 'no_hold'>;
-  /** Tenant-level audit events (the hold set and lifted): append-only, like a recipient's. */
-  appendTenantAudit(tenantId: string, event: AuditEvent): Promise<void>;
+  /**
+   * Tenant-level audit events (the hold set and lifted): append-only, like a recipient's.
+   * `out`: the event published for it, stored with it and sent from the table's stream.
+   */
+  appendTenantAudit(tenantId: string, event: AuditEvent, out?: OutboundEvent): Promise<void>;
   /** The tenant's audit events, newest first, at most `limit`. */
   listTenantAudit(tenantId: string, limit: number): Promise<AuditEvent[]>;
 }

@@ -11,6 +11,7 @@ import type {
 } from '../schemas/recipient';
 import type { Purpose } from '../schemas/tenant';
 import type { Basis } from '../schemas/vocabulary';
+import type { OutboundEvent } from './event-publisher';
 
 // The stores' errors, shared by every aggregate's port (ports/store-errors.ts); re-exported
 // here so that the recipient side's callers keep importing them from one place.
@@ -160,8 +161,23 @@ export interface GatewayStore {
   /** Every message record of the recipient, oldest first. */
   listMessages(tenantId: string, recipientKey: string): Promise<MessageRecord[]>;
 
-  /** Append-only (conditional put); AlreadyRecordedError if the id exists. Never updated in place. */
-  appendAudit(tenantId: string, recipientKey: string, event: AuditEvent, ttl?: number): Promise<void>;
+  /**
+   * Append-only (conditional put); AlreadyRecordedError if the id exists. Never updated in place.
+   * `out`: the event CRMs receive for this change, stored in the same put (attribute `out`)
+   * and published from the table's stream (shared/domain/stream-events.ts).
+   */
+  appendAudit(
+    tenantId: string,
+    recipientKey: string,
+    event: AuditEvent,
+    ttl?: number,
+    out?: OutboundEvent,
+  ): Promise<void>;
+  /**
+   * A bulk message's outcome, published from the table's stream: written once per SQS
+   * message id (false when it was already), kept until `ttl` (epoch seconds).
+   */
+  putMessageOutcome(sqsMessageId: string, out: OutboundEvent, ttl: number): Promise<boolean>;
   /** The recipient's audit trail, oldest first. */
   listAudit(tenantId: string, recipientKey: string): Promise<AuditEvent[]>;
 

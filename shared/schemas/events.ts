@@ -117,6 +117,31 @@ export type GatewayEvent = {
   [T in GatewayDetailType]: { detailType: T; detail: z.infer<(typeof eventSchemas)[T]> };
 }[GatewayDetailType];
 
+/**
+ * A bulk-queue message's outcome (docs/senders.md, "Bulk queue"): the decision with its
+ * answer's fields (`messageId`, `basis`, `proof`; `reasons`, `rules`…), or `outcome:
+ * "invalid"` with the problem. Published from the outcome item the consumer stores (one per
+ * SQS message id), so `eventId` is `sqs:<sqsMessageId>`: a redelivered message publishes no
+ * second outcome. The answer's fields are those of POST /v1/messages, hence a loose object.
+ */
+export const messageOutcomeDetailSchema = z
+  .looseObject({
+    version: z.literal(1),
+    eventId: z.string().meta({ description: 'Unique per queued message: `sqs:<sqsMessageId>`' }),
+    sqsMessageId: z.string(),
+    tenantId: z.string().optional(),
+    outcome: z.literal('invalid').optional(),
+    problem: z.string().optional(),
+    decision: z.enum(['sent', 'deferred', 'scheduled', 'rejected']).optional(),
+    recipientKey: z.string().optional(),
+    replayed: z.boolean().optional(),
+  })
+  .meta({ id: 'MessageOutcomeDetail' });
+
+/** Everything the gateway publishes: the recipient and tenant events, and bulk outcomes. */
+export const outboundSchemas = { ...eventSchemas, 'Message Outcome': messageOutcomeDetailSchema } as const;
+export type OutboundDetailType = keyof typeof outboundSchemas;
+
 /** Builds an event and checks it against its schema: an event that breaks the contract is a bug, not a message. */
 export function gatewayEvent<T extends GatewayDetailType>(
   detailType: T,

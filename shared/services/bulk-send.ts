@@ -1,5 +1,6 @@
 import { hashApiKey, keyRefusal } from '../domain/api-key';
 import { sendMessageSchema } from '../schemas/api';
+import { messageOutcomeDetailSchema } from '../schemas/events';
 import { InvalidInputError, parseInput } from '../schemas/validation';
 import { type DecisionContext, loadContext, type PrefetchedState, prefetchStates } from './decisions';
 import type { Caller, Dependencies } from './dependencies';
@@ -142,13 +143,9 @@ export async function processQueuedMessage(
   if (prepared === undefined) throw new Error(`Message ${message.messageId} was not prepared`);
   if (prepared.kind === 'failed') throw prepared.error;
   const invalid = async (problem: string): Promise<BulkOutcome> => {
-    // Delivering it again would not make it valid: an outcome, not a failure.
-    await deps.events.publish([
-      {
-        detailType: 'Message Outcome',
-        detail: { sqsMessageId: message.messageId, outcome: 'invalid', problem },
-      },
-    ]);
+    // Delivering it again would not make it valid: an outcome, not a failure. It changed
+    // nothing, so no audit event holds it: the outcome item does (and may name no tenant).
+    await storeOutcome(deps, message, { outcome: 'invalid', problem });
     return { outcome: 'invalid', problem };
   };
   if (prepared.kind === 'invalid') return invalid(prepared.problem);
@@ -169,20 +166,41 @@ export async function processQueuedMessage(
     throw error;
   }
   const { result, replayed } = sent;
-  await deps.events.publish([
-    {
-      detailType: 'Message Outcome',
-      detail: {
-        tenantId: caller.tenantId,
-        sqsMessageId: message.messageId,
-        idempotencyKey: request.idempotencyKey,
-        purpose: request.purpose,
-        // R11: recipients are named by their key, never by their address.
-        recipientKey: state?.recipientKey,
-        replayed,
-        ...result,
-      },
-    },
-  ]);
+  await storeOutcome(deps, message, {
+    tenantId: caller.tenantId,
+    idempotencyKey: request.idempotencyKey,
+    purpose: request.purpose,
+    // R11: recipients are named by their key, never by their address.
+    recipientKey: state?.recipientKey,
+    replayed,
+    ...result,
+  });
   return { outcome: result.decision, replayed, recipientKey: state?.recipientKey, ...result };
+}
+
+/** How long an outcome item stays (epoch seconds from now): past SQS's redeliveries; the stream took it long before. */
+const OUTCOME_TTL_S = 24 * 3600;
+
+/**
+ * The message's outcome, stored once per SQS message id (the outcome item, `OUTCOME#<id>`)
+ * and published from the table's stream, with `eventId` `sqs:<id>`. A store failure throws:
+ * SQS delivers the message again, the send is replayed from its idempotency record, and
+ * the outcome is stored then. A redelivery finding the item stored adds nothing.
+ */
+async function storeOutcome(
+  deps: Dependencies,
+  message: QueuedMessage,
+  fields: Record<string, unknown>,
+): Promise<void> {
+  const detail = messageOutcomeDetailSchema.parse({
+    ...fields,
+    version: 1,
+    eventId: `sqs:${message.messageId}`,
+    sqsMessageId: message.messageId,
+  });
+  await deps.store.putMessageOutcome(
+    message.messageId,
+    { detailType: 'Message Outcome', detail },
+    Math.floor(deps.clock.now().getTime() / 1000) + OUTCOME_TTL_S,
+  );
 }

@@ -140,7 +140,7 @@ export async function judge(
   return { tenantId: tenant.id, settings, evaluation, holdSet };
 }
 
-/** A tenant audit event, then its event out (a publishing failure is logged, the audit event stands). */
+/** A tenant audit event holding its event out, which the table's stream publishes (docs/recipients.md, "Events out"). */
 async function recordTenantEvent(
   deps: Dependencies,
   tenantId: string,
@@ -148,13 +148,7 @@ async function recordTenantEvent(
 ): Promise<AuditEvent> {
   const { publish, ...rest } = change;
   const event: AuditEvent = { id: randomUUID(), ...rest };
-  await deps.complaints.appendTenantAudit(tenantId, event);
-  const outbound = publish(event);
-  try {
-    await deps.events.publish([outbound]);
-  } catch (error) {
-    deps.log.error('events not published', { tenantId, eventIds: [event.id], error: (error as Error).name });
-  }
+  await deps.complaints.appendTenantAudit(tenantId, event, publish(event));
   return event;
 }
 

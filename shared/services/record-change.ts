@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { AlreadyRecordedError } from '../ports/gateway-store';
 import type { Actor, AuditEvent } from '../schemas/audit';
-import { type eventSchemas, type GatewayDetailType, gatewayEvent } from '../schemas/events';
+import {
+  type eventSchemas,
+  type GatewayDetailType,
+  type GatewayEvent,
+  gatewayEvent,
+} from '../schemas/events';
 import type { Channel } from '../schemas/vocabulary';
 import type { Caller, Dependencies } from './dependencies';
 import { planRetentionHead, type RetentionHead } from './retention';
@@ -41,10 +46,11 @@ export interface Change {
 
 /**
  * Every change to a recipient's state goes through here after the state write: an
- * append-only audit event (who, what, when, why), then the matching event out. The audit
+ * append-only audit event (who, what, when, why) holding the matching event out. The audit
  * write is part of the request: if it fails, the request fails (the change is retried
- * with its proof). Publishing happens after; a publishing failure is logged with the
- * event id and does not undo the change (the audit trail holds the event: see docs/recipients.md).
+ * with its proof). Nothing is published here: the table's stream publishes the stored
+ * event (docs/recipients.md, "Events out"), so an event leaves if and only if its audit
+ * event was stored.
  */
 /** Changes that count as the person's activity or record an opposition: they reset the retention clocks (R9, R11). */
 const RETENTION_CHANGES = new Set<AuditEvent['type']>([
@@ -62,7 +68,6 @@ export async function recordChanges(
   changes: readonly Change[],
 ): Promise<AuditEvent[]> {
   const written: AuditEvent[] = [];
-  const outbound = [];
   // R9/R11: read after the state write, so that the audit events below get their TTL as
   // they are written, and the re-plan of the rest of the partition is asked for, not done
   // here (bounded whatever the partition's size; services/retention.ts).
@@ -89,28 +94,19 @@ export async function recordChanges(
     };
     const ttl = target.ttl ?? retention?.auditTtl(event.type, event.at);
     try {
-      await deps.store.appendAudit(target.tenantId, target.recipientKey, event, ttl);
+      await deps.store.appendAudit(
+        target.tenantId,
+        target.recipientKey,
+        event,
+        ttl,
+        change.publish && outboundOf(target, event, change.publish),
+      );
     } catch (error) {
       // A redelivery of what an earlier attempt recorded (same id, same time: same item).
       if (change.id !== undefined && error instanceof AlreadyRecordedError) continue;
       throw error;
     }
     written.push(event);
-    if (change.publish) {
-      outbound.push(
-        gatewayEvent(change.publish.detailType, {
-          ...change.publish.detail,
-          version: 1,
-          eventId: event.id,
-          tenant: target.tenantId,
-          channel: target.channel,
-          recipientKey: target.recipientKey,
-          at: event.at,
-          // The detail type and its fields were checked together by Publication's type; the
-          // correlation is lost through the union, and the schema parse in gatewayEvent checks it again.
-        } as never),
-      );
-    }
   }
   if (retention) {
     await retention
@@ -119,16 +115,28 @@ export async function recordChanges(
         deps.log.error('retention not applied', { recipientKey: target.recipientKey, error: error.name }),
       );
   }
-  if (outbound.length > 0) {
-    try {
-      await deps.events.publish(outbound);
-    } catch (error) {
-      deps.log.error('events not published', {
-        recipientKey: target.recipientKey,
-        eventIds: outbound.map((e) => e.detail.eventId),
-        error: (error as Error).name,
-      });
-    }
-  }
   return written;
+}
+
+/**
+ * The event out of a change, with its envelope: stored with the audit event (attribute
+ * `out`) and published from the table's stream, with the audit event's id as `eventId`,
+ * the id consumers dedupe on (shared/domain/stream-events.ts).
+ */
+export function outboundOf(
+  target: { tenantId: string; recipientKey: string; channel: Channel },
+  event: Pick<AuditEvent, 'id' | 'at'>,
+  publish: Publication,
+): GatewayEvent {
+  return gatewayEvent(publish.detailType, {
+    ...publish.detail,
+    version: 1,
+    eventId: event.id,
+    tenant: target.tenantId,
+    channel: target.channel,
+    recipientKey: target.recipientKey,
+    at: event.at,
+    // The detail type and its fields were checked together by Publication's type; the
+    // correlation is lost through the union, and the schema parse in gatewayEvent checks it again.
+  } as never);
 }

@@ -13,6 +13,7 @@ import {
   DEFAULT_AUTHENTICATED_THROTTLE,
   DEFAULT_KEY_RATE_LIMIT,
   DEFAULT_PUBLIC_THROTTLE,
+  EVENT_STREAM_RETRY_ATTEMPTS,
 } from '../../infra/gateway';
 import { ConsentGatewayStack } from '../../infra/gateway-stack';
 import { ENV, METRICS } from '../../shared/config';
@@ -319,6 +320,14 @@ describe('ConsentGatewayStack template', () => {
           expect(flatten(variables[ENV.tableName])).toMatch(/^<GatewayTable[0-9A-F]+>$/);
           expect(actions).toContain('dynamodb:GetItem');
           expect(actions).toContain('dynamodb:Query');
+        } else if (entryPoint.trigger?.type === 'tableStream') {
+          // The stream's reader: its records only, never the table's items.
+          expect(actions.filter((action) => action.startsWith('dynamodb:')).sort()).toEqual([
+            'dynamodb:DescribeStream',
+            'dynamodb:GetRecords',
+            'dynamodb:GetShardIterator',
+            'dynamodb:ListStreams',
+          ]);
         } else {
           expect(actions.filter((action) => action.startsWith('dynamodb:'))).toEqual([]);
         }
@@ -857,9 +866,12 @@ describe('objection queue (R7: unsubscribes the table could not take)', () => {
         .map(flatten);
       const toObjectionQueue = queues.some((q) => /^<GatewayObjectionQueue[0-9A-F]+\.Arn>$/.test(q));
       expect(toObjectionQueue, entryPoint.id).toBe(entryPoint.needs.enqueueObjections === true);
-      // The feedback functions send to their own dead-letter queue only (their on-failure destination).
+      // The feedback functions and the stream consumer send to their own dead-letter queue
+      // only (their on-failure destination).
       const feedback =
-        entryPoint.trigger?.type === 'inboundSms' || entryPoint.trigger?.type === 'sesFeedback';
+        entryPoint.trigger?.type === 'inboundSms' ||
+        entryPoint.trigger?.type === 'sesFeedback' ||
+        entryPoint.trigger?.type === 'tableStream';
       expect(queues.length > 0, entryPoint.id).toBe(entryPoint.needs.enqueueObjections === true || feedback);
     }
     const [, fn] = functionOf(template, unsubscribe);
@@ -946,8 +958,9 @@ describe('bulk queue and event bus', () => {
 
   it('dead-letters a message after three receives, every queue encrypted', () => {
     const queues = template.findResources('AWS::SQS::Queue');
-    // The bulk queue, the objection queue, their dead-letter queues, and the two feedback functions' ones.
-    expect(Object.keys(queues)).toHaveLength(6);
+    // The bulk queue, the objection queue, their dead-letter queues, the two feedback functions'
+    // ones, and the table stream consumer's on-failure queue.
+    expect(Object.keys(queues)).toHaveLength(7);
     template.hasResourceProperties('AWS::SQS::Queue', {
       RedrivePolicy: Match.objectLike({ maxReceiveCount: 3 }),
       VisibilityTimeout: 60,
@@ -960,7 +973,7 @@ describe('bulk queue and event bus', () => {
 
   it('refuses unencrypted transport to every queue', () => {
     const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy')) as Resource[];
-    expect(policies).toHaveLength(6);
+    expect(policies).toHaveLength(7);
     for (const policy of policies) {
       const statements = (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
       expect(
@@ -978,15 +991,16 @@ describe('bulk queue and event bus', () => {
     });
   });
 
-  it('lets only the publishing functions put events, and tells the consumer the bus', () => {
+  it('lets only the stream consumer put events (no request-path publish), and tells it the bus', () => {
     for (const entryPoint of entryPoints) {
       const puts = actionsOf(statementsOf(template, entryPoint)).includes('events:PutEvents');
-      expect(puts, entryPoint.id).toBe(entryPoint.needs.publishEvents === true);
+      expect(puts, entryPoint.id).toBe(entryPoint.id === 'PublishEvents');
     }
-    const [, fn] = functionOf(template, bulk!);
-    expect(
-      (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables[ENV.eventBusName],
-    ).toBeDefined();
+    const variables = (entry: EntryPoint) =>
+      (functionOf(template, entry)[1].Properties.Environment as { Variables: Record<string, unknown> })
+        .Variables;
+    expect(variables(entryPoints.find((e) => e.id === 'PublishEvents')!)[ENV.eventBusName]).toBeDefined();
+    expect(variables(bulk!)[ENV.eventBusName]).toBeUndefined();
     template.resourceCountIs('AWS::Events::EventBus', 1);
   });
 
@@ -1050,6 +1064,72 @@ describe('SES feedback', () => {
         SnsDestination: { TopicARN: Match.anyValue() },
       }),
     });
+  });
+});
+
+describe('events out from the table stream', () => {
+  const template = synthStack();
+  const publisher = entryPoints.find((e) => e.trigger?.type === 'tableStream')!;
+  const queueId = () =>
+    Object.keys(template.findResources('AWS::SQS::Queue')).find((id) =>
+      id.includes('EventStreamDeadLetterQueue'),
+    )!;
+
+  it('streams the new image of every item of the table', () => {
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
+    });
+  });
+
+  it('feeds PublishEvents from the stream: partial batch failures, bisection, bounded retries, an on-failure queue, one batch per shard', () => {
+    expect(publisher.id).toBe('PublishEvents');
+    const [fnId] = functionOf(template, publisher);
+    const tableId = Object.keys(template.findResources('AWS::DynamoDB::GlobalTable'))[0]!;
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: fnId },
+      EventSourceArn: { 'Fn::GetAtt': [tableId, 'StreamArn'] },
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: 100,
+      ParallelizationFactor: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: EVENT_STREAM_RETRY_ATTEMPTS,
+      MaximumRecordAgeInSeconds: 86_400,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId(), 'Arn'] } } },
+    });
+  });
+
+  it('gives PublishEvents the stream and the bus, and no table data', () => {
+    const actions = actionsOf(statementsOf(template, publisher));
+    expect(actions).toEqual(
+      expect.arrayContaining(['dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'events:PutEvents']),
+    );
+    expect(
+      actions.filter((a) => /^dynamodb:(PutItem|UpdateItem|DeleteItem|Query|GetItem|Scan)/.test(a)),
+    ).toEqual([]);
+  });
+
+  it('alarms on the first batch in the on-failure queue and on an iterator age over a minute', () => {
+    const [topicId] = Object.keys(
+      template.findResources('AWS::SNS::Topic', { Properties: { DisplayName: 'consent-gate alarms' } }),
+    ) as [string];
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId(), 'QueueName'] } }],
+      Threshold: 1,
+      AlarmActions: [{ Ref: topicId }],
+    });
+    const [fnId] = functionOf(template, publisher);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'IteratorAge',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: fnId } }],
+      Statistic: 'Maximum',
+      Threshold: 60_000,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [{ Ref: topicId }],
+    });
+    template.hasOutput('EventStreamDeadLetterQueueUrl', Match.anyValue());
   });
 });
 
