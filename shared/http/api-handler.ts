@@ -2,7 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DynamoDbRequestCounter } from '../adapters/dynamodb-request-counter';
 import { createDocumentClient } from '../adapters/dynamodb-store';
 import { ConfigurationError, ENV, optionalEnv, requireEnv } from '../config';
