@@ -14,7 +14,7 @@ const MiB = 1024 * 1024;
  * raw MIME (R10's unsubscribe links in a sender's own message), and libmime brings every
  * charset's tables with it (encoding-japanese, iconv-lite). Its own bound keeps it from growing.
  */
-const OVER_TARGET: Readonly<Record<string, number>> = { SesSendEmail: 2.3 * MiB };
+const OVER_TARGET: Readonly<Record<string, number>> = { SesSendEmail: 2.4 * MiB };
 
 describe('Lambda bundle sizes (issue 14)', () => {
   it.each(entryPoints.map((e) => [e.id, e] as const))(
