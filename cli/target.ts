@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createDynamoDbStores } from '../shared/adapters/dynamodb-stores';
 import { createDocumentClient } from '../shared/adapters/dynamodb-table';
 import { SecretsManagerKeyRing, StaticKeyRing } from '../shared/adapters/key-rings';

@@ -1,4 +1,3 @@
-import { publicHandler } from '../shared/http/api-handler';
 import { formOf, proofOf, valuesOf, wordingsOf } from '../shared/http/forms';
 import { negotiateLanguage } from '../shared/http/pages/layout';
 import {
@@ -11,6 +10,7 @@ import {
   nothingChosenPage,
 } from '../shared/http/pages/recipient-pages';
 import { errorPage, invalidLinkPage } from '../shared/http/pages/unsubscribe-pages';
+import { publicHandler } from '../shared/http/public-handler';
 import { html } from '../shared/http/responses';
 import {
   confirmConsent,

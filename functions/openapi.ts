@@ -2,9 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename } from 'node:path';
 import { API_REFERENCE_ASSET } from '../infra/entry-points';
-import { publicHandler } from '../shared/http/api-handler';
 import { buildOpenApiDocument } from '../shared/http/openapi';
 import { API_REFERENCE_CSP, API_REFERENCE_START, apiReferencePage } from '../shared/http/pages/api-reference';
+import { publicHandler } from '../shared/http/public-handler';
 import { html, json } from '../shared/http/responses';
 
 let document: unknown;

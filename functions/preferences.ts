@@ -1,5 +1,4 @@
 import { grants, type LinkAction } from '../shared/domain/link-capabilities';
-import { publicHandler } from '../shared/http/api-handler';
 import { formOf, proofOf, valuesOf, wordingsOf } from '../shared/http/forms';
 import { negotiateLanguage } from '../shared/http/pages/layout';
 import {
@@ -11,6 +10,7 @@ import {
   stoppedPage,
 } from '../shared/http/pages/recipient-pages';
 import { errorPage, invalidLinkPage, linkSentPage } from '../shared/http/pages/unsubscribe-pages';
+import { publicHandler } from '../shared/http/public-handler';
 import { html, json } from '../shared/http/responses';
 import {
   describePreferencesLink,

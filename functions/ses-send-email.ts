@@ -1,7 +1,7 @@
 import { MAX_CLOCK_SKEW_MS } from '../shared/domain/sigv4';
-import { sesHandler } from '../shared/http/api-handler';
 import { sesResponse } from '../shared/http/middleware/ses-error-handler';
 import { bodyBytes } from '../shared/http/middleware/sigv4-authenticate';
+import { sesHandler } from '../shared/http/ses-handler';
 import { sesSendEmailSchema } from '../shared/schemas/ses';
 import { InvalidInputError, parseInput } from '../shared/schemas/validation';
 import { fingerprintOf, runOnce } from '../shared/services/idempotency';

@@ -2,7 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
 import type { SNSEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { publishSmsReplyOutcome } from '../shared/adapters/sms-reply-metrics';
 import { METRICS } from '../shared/config';
 import { logger, runtimeDependencies } from '../shared/http/runtime';

@@ -1,4 +1,3 @@
-import { publicHandler } from '../shared/http/api-handler';
 import { formOf } from '../shared/http/forms';
 import { negotiateLanguage } from '../shared/http/pages/layout';
 import {
@@ -9,6 +8,7 @@ import {
   linkSentPage,
   unconfirmedPage,
 } from '../shared/http/pages/unsubscribe-pages';
+import { publicHandler } from '../shared/http/public-handler';
 import { html } from '../shared/http/responses';
 import { describeUnsubscribe, requestPreferencesLink, unsubscribe } from '../shared/services/unsubscribe';
 

@@ -4,7 +4,7 @@ import {
   GetRecordsCommand,
   GetShardIteratorCommand,
 } from '@aws-sdk/client-dynamodb-streams';
-import { z } from 'zod';
+import * as z from 'zod';
 import { lambdaContext } from '../infra/local/lambda-context';
 import { lambdaEvent, type StreamHandler } from '../infra/local/stream-poller';
 import type { DeadLetterQueue } from '../shared/ports/dead-letter-queue';

@@ -3,14 +3,15 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
-import { entryPoints } from '../../infra/entry-points';
+import { type EntryPoint, entryPoints } from '../../infra/entry-points';
 
 /**
  * Each Lambda entry point bundled as CDK's NodejsFunction bundles it in infra/gateway.ts
  * (ESM, platform node, minified, keepNames, main fields module/main, the createRequire
  * banner, the AWS SDK bundled: `bundleAwsSDK: true`, nothing external), with source maps
  * off; then imported in a fresh Node process, against a bare handler that imports only
- * the AWS SDK clients the function's bundle contains, bundled the same way.
+ * the AWS SDK clients the function calls (from its `needs` in infra/entry-points.ts, what
+ * the construct grants), bundled the same way; the two imported in turn, run after run.
  */
 const REPO_ROOT = join(import.meta.dirname, '..', '..');
 
@@ -30,13 +31,39 @@ const SDK_CLASSES: Record<string, string> = {
   '@aws-sdk/client-secrets-manager': 'SecretsManagerClient',
 };
 
+/**
+ * The SDK packages a function calls, from what it needs: the table (the document client over
+ * DynamoDB), the keys (Secrets Manager), SES, End User Messaging, EventBridge, SQS, KMS.
+ */
+export function sdkPackagesCalled(needs: EntryPoint['needs']): string[] {
+  const packages: string[] = [];
+  if (needs.table) packages.push('@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb');
+  if (needs.keys) packages.push('@aws-sdk/client-secrets-manager');
+  if (needs.sendEmail) packages.push('@aws-sdk/client-sesv2');
+  if (needs.sendSms) packages.push('@aws-sdk/client-pinpoint-sms-voice-v2');
+  if (needs.publishEvents) packages.push('@aws-sdk/client-eventbridge');
+  if (needs.enqueueObjections) packages.push('@aws-sdk/client-sqs');
+  if (needs.credentialSecrets) packages.push('@aws-sdk/client-kms');
+  return packages.sort();
+}
+
+/** Every function's bundle stays under this (issue 14); test/infra/bundle-size.test.ts checks it. */
+export const MAX_BUNDLE_BYTES = 1.5 * 1024 * 1024;
+
 export interface BundleResult {
   readonly id: string;
   readonly bytes: number;
   readonly loadMs: number;
+  /** Spread of the import times: (max − min) / median. */
+  readonly loadSpread: number;
+  /** The SDK packages found in the bundle. */
   readonly sdkPackages: readonly string[];
+  /** The SDK packages the function calls: what its bare handler imports. */
+  readonly calledPackages: readonly string[];
   readonly bareBytes: number;
   readonly bareLoadMs: number;
+  /** The largest contributors to the bundle, by package (or folder of this repository). */
+  readonly largest: ReadonlyArray<{ readonly name: string; readonly bytes: number }>;
 }
 
 const common = {
@@ -63,6 +90,29 @@ function sdkPackagesOf(metafile: Metafile): string[] {
   return [...found].sort();
 }
 
+function contributors(metafile: Metafile): Array<{ name: string; bytes: number }> {
+  const by = new Map<string, number>();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [path, input] of Object.entries(output.inputs)) {
+      const name =
+        /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1] ?? path.split('/').slice(0, 2).join('/');
+      by.set(name, (by.get(name) ?? 0) + input.bytesInOutput);
+    }
+  }
+  return [...by]
+    .map(([name, bytes]) => ({ name, bytes }))
+    .sort((a, b) => b.bytes - a.bytes)
+    .slice(0, 4);
+}
+
+/** One entry point bundled as the construct bundles it; `write: false` keeps it in memory. */
+export async function bundleEntryPoint(entry: EntryPoint, outfile: string, write = true) {
+  const result = await build({ ...common, entryPoints: [join(REPO_ROOT, entry.entry)], outfile, write });
+  const metafile = result.metafile!;
+  const bytes = Object.values(metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
+  return { metafile, bytes, sdkPackages: sdkPackagesOf(metafile) };
+}
+
 function bareSource(packages: readonly string[]): string {
   const lines = packages.map((p, i) =>
     SDK_CLASSES[p] ? `import { ${SDK_CLASSES[p]} as C${i} } from '${p}';` : `import * as C${i} from '${p}';`,
@@ -71,20 +121,17 @@ function bareSource(packages: readonly string[]): string {
   return `${lines.join('\n')}\nexport const clients = [${refs}];\nexport const handler = async () => ({ statusCode: 200, body: String(clients.length) });\n`;
 }
 
-/** Median import time of a module, each in a fresh Node process (the process start itself excluded). */
-function medianLoadMs(loader: string, file: string, runs: number): number {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const out = execFileSync(process.execPath, [loader, pathToFileURL(file).href], {
-      encoding: 'utf8',
-      // What a Lambda environment has; no endpoint, no secret: nothing is called at import.
-      env: { PATH: process.env.PATH ?? '', AWS_REGION: 'eu-west-1', NODE_ENV: 'production' },
-    });
-    times.push(Number(out.trim()));
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
+/** Import time of a module in a fresh Node process (the process start itself excluded). */
+function loadMs(loader: string, file: string): number {
+  const out = execFileSync(process.execPath, [loader, pathToFileURL(file).href], {
+    encoding: 'utf8',
+    // What a Lambda environment has; no endpoint, no secret: nothing is called at import.
+    env: { PATH: process.env.PATH ?? '', AWS_REGION: 'eu-west-1', NODE_ENV: 'production' },
+  });
+  return Number(out.trim());
 }
+
+const medianOf = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 export async function benchBundles(options: { dir: string; runs: number }): Promise<BundleResult[]> {
   mkdirSync(options.dir, { recursive: true });
@@ -93,31 +140,46 @@ export async function benchBundles(options: { dir: string; runs: number }): Prom
     loader,
     'const t = performance.now();\nawait import(process.argv[2]);\nprocess.stdout.write(String(performance.now() - t));\n',
   );
-  const bare = new Map<string, { bytes: number; loadMs: number }>();
-  const results: BundleResult[] = [];
+  const bare = new Map<string, { file: string; bytes: number }>();
+  const built = [];
   for (const entry of entryPoints) {
     const outfile = join(options.dir, entry.id, 'index.mjs');
-    const { metafile } = await build({ ...common, entryPoints: [join(REPO_ROOT, entry.entry)], outfile });
-    const sdkPackages = sdkPackagesOf(metafile!);
-    const key = sdkPackages.join(',');
+    const bundle = await bundleEntryPoint(entry, outfile);
+    const calledPackages = sdkPackagesCalled(entry.needs);
+    const key = calledPackages.join(',');
     if (!bare.has(key)) {
       const bareFile = join(options.dir, `bare-${bare.size}`, 'index.mjs');
       await build({
         ...common,
-        stdin: { contents: bareSource(sdkPackages), resolveDir: REPO_ROOT, loader: 'js' },
+        stdin: { contents: bareSource(calledPackages), resolveDir: REPO_ROOT, loader: 'js' },
         outfile: bareFile,
       });
-      bare.set(key, { bytes: statSync(bareFile).size, loadMs: medianLoadMs(loader, bareFile, options.runs) });
+      bare.set(key, { file: bareFile, bytes: statSync(bareFile).size });
     }
-    const b = bare.get(key)!;
-    results.push({
-      id: entry.id,
-      bytes: statSync(outfile).size,
-      loadMs: medianLoadMs(loader, outfile, options.runs),
-      sdkPackages,
-      bareBytes: b.bytes,
-      bareLoadMs: b.loadMs,
+    built.push({ entry, outfile, bundle, calledPackages, bare: bare.get(key)! });
+  }
+  // Side by side: each run imports every bundle and its bare handler in turn, so that a change
+  // of the machine's load weighs on both alike.
+  const times = built.map(() => ({ fn: [] as number[], bare: [] as number[] }));
+  for (let run = 0; run < options.runs; run++) {
+    built.forEach((b, i) => {
+      times[i]!.fn.push(loadMs(loader, b.outfile));
+      times[i]!.bare.push(loadMs(loader, b.bare.file));
     });
   }
-  return results;
+  return built.map((b, i) => {
+    const fn = times[i]!.fn;
+    const median = medianOf(fn);
+    return {
+      id: b.entry.id,
+      bytes: b.bundle.bytes,
+      loadMs: median,
+      loadSpread: (Math.max(...fn) - Math.min(...fn)) / median,
+      sdkPackages: b.bundle.sdkPackages,
+      calledPackages: b.calledPackages,
+      bareBytes: b.bare.bytes,
+      bareLoadMs: medianOf(times[i]!.bare),
+      largest: contributors(b.bundle.metafile),
+    };
+  });
 }

@@ -1,5 +1,7 @@
 import { Bench } from 'tinybench';
 import { type DecisionInput, decide } from '../../shared/domain/decide';
+import { regionOf } from '../../shared/domain/phone';
+import { DEFAULT_SMS_WINDOW, isOpen } from '../../shared/domain/sms-hours';
 import type { RecipientState } from '../../shared/schemas/recipient';
 import { daysAgo, NOW, profile, state, tenant, withConsent } from '../../test/support/builders';
 
@@ -9,9 +11,13 @@ import { daysAgo, NOW, profile, state, tenant, withConsent } from '../../test/su
  */
 export interface DecideCase {
   readonly name: string;
-  /** Share of the mix, out of 20. */
+  /** Share of the mix, out of MIX_WEIGHT. */
   readonly weight: number;
-  readonly input: DecisionInput;
+  /**
+   * The inputs, taken in turn: one for most states; for the SMS at night, one per instant of a
+   * `now` moving forward through a week, so that no cache of a single instant flatters them.
+   */
+  readonly inputs: readonly DecisionInput[];
   readonly expected: 'allowed' | 'rejected' | 'deferred';
 }
 
@@ -39,7 +45,37 @@ const email = (
   ...extra,
 });
 
-const smsProfile = profile({ channel: 'sms', address: '+33612345678' });
+/** R14's numbers of the bench: one zone (FR), 29 (US), 13 (AU), 16 (BR). */
+const SMS_NUMBERS = [
+  { country: 'FR', to: '+33612345678' },
+  { country: 'US', to: '+12025550123' },
+  { country: 'AU', to: '+61412345678' },
+  { country: 'BR', to: '+5511987654321' },
+] as const;
+
+/** `now` moves 7.919 s per decision from Monday 15 June 2026 00:00 UTC, through a week. */
+const NOW_STEP_MS = 7_919;
+const WEEK_MS = 7 * 86_400_000;
+const WEEK_START = Date.UTC(2026, 5, 15);
+
+/** The instants of the moving `now` at which the window is closed somewhere in the number's country. */
+export function nightInstants(to: string): Date[] {
+  const region = regionOf(to);
+  const instants: Date[] = [];
+  for (let ms = WEEK_START; ms < WEEK_START + WEEK_MS; ms += NOW_STEP_MS) {
+    const at = new Date(ms);
+    if (!isOpen(at, region, DEFAULT_SMS_WINDOW)) instants.push(at);
+  }
+  return instants;
+}
+
+const smsAtNight = (to: string): DecisionInput[] => {
+  const base = email(
+    'newsletter',
+    withConsent('newsletter', {}, { profile: profile({ channel: 'sms', address: to }) }),
+  );
+  return nightInstants(to).map((now) => ({ ...base, channel: 'sms', from: '36123', to, now }));
+};
 const channelObjection = {
   id: 'o-1',
   scope: { type: 'channel' as const },
@@ -48,8 +84,12 @@ const channelObjection = {
   recordedAt: daysAgo(3),
 };
 
+/** A state decided on one input. */
+type FixedCase = Omit<DecideCase, 'inputs'> & { readonly input: DecisionInput };
+const fixed = ({ input, ...rest }: FixedCase): DecideCase => ({ ...rest, inputs: [input] });
+
 export function decideCases(): DecideCase[] {
-  return [
+  const cases: Array<FixedCase | DecideCase> = [
     {
       name: 'consented (R1)',
       weight: 6,
@@ -140,19 +180,12 @@ export function decideCases(): DecideCase[] {
         ),
       ),
     },
-    {
-      name: 'SMS at night (R14)',
+    ...SMS_NUMBERS.map(({ country, to }) => ({
+      name: `SMS at night, ${country}: ${regionOf(to).timeZones.length} zone(s) (R14)`,
       weight: 1,
-      expected: 'deferred',
-      input: {
-        ...email('newsletter', withConsent('newsletter', {}, { profile: smsProfile })),
-        channel: 'sms',
-        from: '36123',
-        to: '+33612345678',
-        // 23:00 in Paris on a Tuesday: deferred to 08:00.
-        now: new Date('2026-06-16T21:00:00Z'),
-      },
-    },
+      expected: 'deferred' as const,
+      inputs: smsAtNight(to),
+    })),
     {
       name: 'repermission (R13)',
       weight: 1,
@@ -166,7 +199,11 @@ export function decideCases(): DecideCase[] {
       input: email('receipts', state({ profile: profile() })),
     },
   ];
+  return cases.map((c) => ('input' in c ? fixed(c) : c));
 }
+
+/** The weight of the whole mix: a round of it decides each state `weight` times. */
+export const mixWeight = (cases: readonly DecideCase[]) => cases.reduce((sum, c) => sum + c.weight, 0);
 
 /** Calls per timed iteration, so that the timer's own cost stays small against a few microseconds. */
 const INNER = 100;
@@ -174,20 +211,32 @@ const INNER = 100;
 export async function benchDecide(options: { timeMs: number }): Promise<DecideResult[]> {
   const cases = decideCases();
   for (const c of cases) {
-    const outcome = decide(c.input).outcome;
-    if (outcome !== c.expected)
-      throw new Error(`bench case "${c.name}" decides ${outcome}, not ${c.expected}`);
+    for (const input of c.inputs) {
+      const outcome = decide(input).outcome;
+      if (outcome !== c.expected)
+        throw new Error(
+          `bench case "${c.name}" decides ${outcome} at ${input.now.toISOString()}, not ${c.expected}`,
+        );
+    }
   }
-  const mix = cases.flatMap((c) => Array.from({ length: c.weight }, () => c.input));
+  // Each state takes its inputs in turn, in its own task and in the mix alike.
+  const cursors = cases.map(() => 0);
+  const next = (i: number) => {
+    const inputs = cases[i]!.inputs;
+    const input = inputs[cursors[i]!]!;
+    cursors[i] = (cursors[i]! + 1) % inputs.length;
+    return input;
+  };
+  const mix = cases.flatMap((c, i) => Array.from({ length: c.weight }, () => i));
   const bench = new Bench({ time: options.timeMs, warmupTime: Math.min(250, options.timeMs), throws: true });
   let sink = 0;
-  for (const c of cases) {
+  cases.forEach((c, i) => {
     bench.add(c.name, () => {
-      for (let i = 0; i < INNER; i++) if (decide(c.input).outcome === 'allowed') sink++;
+      for (let k = 0; k < INNER; k++) if (decide(next(i)).outcome === 'allowed') sink++;
     });
-  }
+  });
   bench.add('mix', () => {
-    for (const input of mix) if (decide(input).outcome === 'allowed') sink++;
+    for (const i of mix) if (decide(next(i)).outcome === 'allowed') sink++;
   });
   await bench.run();
   if (sink < 0) throw new Error('unreachable: keeps the decisions alive');

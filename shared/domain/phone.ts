@@ -17,7 +17,8 @@ export interface PhoneNumber {
   readonly type?: string;
 }
 
-export function parsePhone(input: string, defaultRegion: string): PhoneNumber {
+/** A valid number of a country; its type is not read (matching it against every pattern is as costly again). */
+function parseValid(input: string, defaultRegion: string) {
   if (/[\r\n]/.test(input)) throw new PhoneNumberError('must not contain line breaks');
   let parsed: ReturnType<typeof parsePhoneNumberWithError>;
   try {
@@ -26,13 +27,35 @@ export function parsePhone(input: string, defaultRegion: string): PhoneNumber {
     throw new PhoneNumberError(`is not a phone number (${(error as Error).message})`);
   }
   if (!parsed.isValid()) throw new PhoneNumberError('is not a possible phone number for its country');
-  if (!parsed.country) throw new PhoneNumberError('belongs to no country');
-  return { e164: parsed.number, country: parsed.country, type: parsed.getType() };
+  const country = parsed.country;
+  if (!country) throw new PhoneNumberError('belongs to no country');
+  return { parsed, country };
 }
 
+export function parsePhone(input: string, defaultRegion: string): PhoneNumber {
+  const { parsed, country } = parseValid(input, defaultRegion);
+  return { e164: parsed.number, country, type: parsed.getType() };
+}
+
+export interface Region {
+  readonly country: string;
+  readonly timeZones: readonly string[];
+}
+
+/** One region per country (about 250): R14's hours keep per-zone state on its zone list. */
+const regions = new Map<string, Region>();
+
 /** Region of an E.164 number, for R14's time zone and public holidays. */
-export function regionOf(e164: string): { country: string; timeZones: string[] } {
-  const country = parsePhone(e164, 'FR').country;
-  const zones = getCountry(country)?.timezones ?? [];
-  return { country, timeZones: zones.length > 0 ? [...zones] : ['Europe/Paris'] };
+export function regionOf(e164: string): Region {
+  const { country } = parseValid(e164, 'FR');
+  let region = regions.get(country);
+  if (region === undefined) {
+    const zones = getCountry(country)?.timezones ?? [];
+    region = Object.freeze({
+      country,
+      timeZones: Object.freeze(zones.length > 0 ? [...zones] : ['Europe/Paris']),
+    });
+    regions.set(country, region);
+  }
+  return region;
 }

@@ -1,10 +1,10 @@
-import Holidays from 'date-holidays';
+import { isPublicHoliday } from './public-holidays';
 
 /**
  * R14: marketing SMS go out only inside the sending window (default Monday–Saturday
  * 08:00–20:00 in the recipient's time zone, never on Sundays or public holidays);
  * outside it they are deferred to the next open slot. Pure: time zones through Intl,
- * holidays from date-holidays' bundled calendars.
+ * holidays from the table generated from date-holidays (public-holidays.ts).
  *
  * A country with several time zones (the number does not say which) is handled
  * conservatively: the slot must be open in every one of them.
@@ -25,7 +25,75 @@ export const DEFAULT_SMS_WINDOW: SmsWindow = {
   skipPublicHolidays: true,
 };
 
-interface LocalParts {
+const MINUTE_MS = 60_000;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+/**
+ * Where local time is read from a zone's memoised offset instead of Intl: from 1973 (every
+ * zone's offset is a whole number of minutes since Liberia's last change, January 1972) to
+ * 2200. Outside, each reading asks Intl, as before.
+ */
+const FAST_FROM_MS = Date.UTC(1973, 0, 1);
+const FAST_UNTIL_MS = Date.UTC(2200, 0, 1);
+/** Entries per zone and cache: a bound, not a size anyone should reach (one per hour asked). */
+const CACHE_LIMIT = 20_000;
+
+const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
+
+/**
+ * One zone's wall clock. Intl's formatToParts costs about 10 µs, the budget of a whole
+ * decision, so a zone's offset is memoised per UTC hour (a moving `now` stays within a few
+ * hours), and per minute in the hours where it changes (a DST transition).
+ */
+interface ZoneClock {
+  readonly format: Intl.DateTimeFormat;
+  /** UTC hour (ms / HOUR_MS) → the zone's offset at its start, in ms. */
+  readonly hourOffsets: Map<number, number>;
+  /** UTC minute (ms, whole minutes) → the wall clock it shows, as the UTC ms of that wall time. */
+  readonly minuteWalls: Map<number, number>;
+  /** Wall time (UTC ms of it) → the instant the clocks show it (zonedInstantMs): the days' window starts. */
+  readonly instants: Map<number, number>;
+}
+
+const clocks = new Map<string, ZoneClock>();
+
+function clockOf(zone: string): ZoneClock {
+  let clock = clocks.get(zone);
+  if (!clock) {
+    clock = {
+      format: new Intl.DateTimeFormat('en-US', {
+        timeZone: zone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        weekday: 'short',
+      }),
+      hourOffsets: new Map(),
+      minuteWalls: new Map(),
+      instants: new Map(),
+    };
+    clocks.set(zone, clock);
+  }
+  return clock;
+}
+
+/** A region's zone list → its clocks (phone.ts's regionOf returns one list per country). */
+const zoneLists = new WeakMap<readonly string[], readonly ZoneClock[]>();
+
+function clocksOf(zones: readonly string[]): readonly ZoneClock[] {
+  let found = zoneLists.get(zones);
+  if (found === undefined) {
+    found = zones.map(clockOf);
+    zoneLists.set(zones, found);
+  }
+  return found;
+}
+
+interface IntlParts {
   year: number;
   month: number;
   day: number;
@@ -34,33 +102,70 @@ interface LocalParts {
   weekday: number;
 }
 
-const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function localParts(instant: Date, zone: string): LocalParts {
-  let format = formatters.get(zone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      weekday: 'short',
-    });
-    formatters.set(zone, format);
+function intlParts(format: Intl.DateTimeFormat, ms: number): IntlParts {
+  const parts: IntlParts = { year: 0, month: 0, day: 0, hour: 0, minute: 0, weekday: 0 };
+  for (const p of format.formatToParts(new Date(ms))) {
+    if (p.type === 'weekday') parts.weekday = WEEKDAYS[p.value] ?? 0;
+    else if (p.type in parts) parts[p.type as keyof IntlParts] = Number(p.value);
   }
-  const parts = Object.fromEntries(format.formatToParts(instant).map((p) => [p.type, p.value]));
-  return {
-    year: Number(parts.year),
-    month: Number(parts.month),
-    day: Number(parts.day),
-    hour: Number(parts.hour),
-    minute: Number(parts.minute),
-    weekday: WEEKDAYS[parts.weekday ?? ''] ?? 0,
-  };
+  return parts;
+}
+
+/** The wall time Intl shows, as the UTC ms of that wall time (minute precision). */
+function intlWall(format: Intl.DateTimeFormat, ms: number): number {
+  const p = intlParts(format, ms);
+  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute);
+}
+
+function remember(cache: Map<number, number>, key: number, value: number): number {
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(key, value);
+  return value;
+}
+
+function hourOffset(clock: ZoneClock, hour: number): number {
+  const cached = clock.hourOffsets.get(hour);
+  if (cached !== undefined) return cached;
+  return remember(clock.hourOffsets, hour, intlWall(clock.format, hour * HOUR_MS) - hour * HOUR_MS);
+}
+
+/**
+ * The wall time of `ms` in the zone, as the UTC ms of that wall time, minutes only. The same
+ * offset at both ends of a UTC hour holds for the whole hour (no zone changes twice in one
+ * hour); an hour whose ends differ holds the transition, read minute by minute.
+ */
+function wallOf(clock: ZoneClock, ms: number): number {
+  if (ms < FAST_FROM_MS || ms >= FAST_UNTIL_MS) return intlWall(clock.format, ms);
+  const hour = Math.floor(ms / HOUR_MS);
+  const minute = Math.floor(ms / MINUTE_MS) * MINUTE_MS;
+  const offset = hourOffset(clock, hour);
+  if (offset === hourOffset(clock, hour + 1)) return minute + offset;
+  const cached = clock.minuteWalls.get(minute);
+  return cached ?? remember(clock.minuteWalls, minute, intlWall(clock.format, minute));
+}
+
+/** A wall time's local date (days since 1970-01-01), ISO weekday and minute of the day. */
+const dayOf = (wall: number) => Math.floor(wall / DAY_MS);
+const weekdayOf = (day: number) => ((((day + 3) % 7) + 7) % 7) + 1; // 1970-01-01 was a Thursday.
+const minuteOfDay = (wall: number) => (wall - dayOf(wall) * DAY_MS) / MINUTE_MS;
+
+/** The instant at which the zone's wall clock reads `wall` (UTC ms of that wall time). */
+function zonedInstantMs(wall: number, clock: ZoneClock): number {
+  if (wall < FAST_FROM_MS || wall >= FAST_UNTIL_MS) return searchInstant(wall, clock);
+  const cached = clock.instants.get(wall);
+  return cached ?? remember(clock.instants, wall, searchInstant(wall, clock));
+}
+
+function searchInstant(wall: number, clock: ZoneClock): number {
+  // Two corrections reach any time the clocks show; a guess still off after them is in a gap.
+  let guess = wall;
+  for (let i = 0; i < 3; i++) {
+    const delta = wall - wallOf(clock, guess);
+    if (delta === 0) return guess;
+    guess += delta;
+  }
+  const dayBefore = wall - DAY_MS;
+  return wall - (wallOf(clock, dayBefore) - dayBefore);
 }
 
 /**
@@ -77,59 +182,53 @@ export function zonedInstant(
   minute: number,
   zone: string,
 ): Date {
-  const wall = Date.UTC(year, month - 1, day, hour, minute);
-  const shownAt = (instant: number) => {
-    const p = localParts(new Date(instant), zone);
-    return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute);
-  };
-  // Two corrections reach any time the clocks show; a guess still off after them is in a gap.
-  let guess = wall;
-  for (let i = 0; i < 3; i++) {
-    const delta = wall - shownAt(guess);
-    if (delta === 0) return new Date(guess);
-    guess += delta;
-  }
-  const dayBefore = wall - 86_400_000;
-  return new Date(wall - (shownAt(dayBefore) - dayBefore));
+  return new Date(zonedInstantMs(Date.UTC(year, month - 1, day, hour, minute), clockOf(zone)));
 }
 
-const holidayCalendars = new Map<string, Set<string>>();
-
-/** Public holidays of a country and year, as local YYYY-MM-DD dates. */
-function publicHolidays(country: string, year: number): Set<string> {
-  const key = `${country}:${year}`;
-  let set = holidayCalendars.get(key);
-  if (!set) {
-    const calendar = new Holidays();
-    const known = country in calendar.getCountries();
-    if (known) calendar.init(country);
-    set = new Set(
-      !known
-        ? []
-        : calendar
-            .getHolidays(year)
-            .filter((h) => h.type === 'public')
-            .map((h) => h.date.slice(0, 10)),
-    );
-    holidayCalendars.set(key, set);
-  }
-  return set;
-}
-
-const pad = (n: number) => String(n).padStart(2, '0');
 const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
-function openIn(instant: Date, zone: string, country: string, window: SmsWindow): boolean {
-  const p = localParts(instant, zone);
-  if (!window.days.includes(p.weekday)) return false;
-  if (
-    window.skipPublicHolidays &&
-    publicHolidays(country, p.year).has(`${p.year}-${pad(p.month)}-${pad(p.day)}`)
-  ) {
-    return false;
+interface OpenTest {
+  readonly country: string;
+  readonly days: readonly number[];
+  readonly start: number;
+  readonly end: number;
+  readonly skipPublicHolidays: boolean;
+}
+
+const openTest = (country: string, window: SmsWindow): OpenTest => ({
+  country,
+  days: window.days,
+  start: minutesOf(window.start),
+  end: minutesOf(window.end),
+  skipPublicHolidays: window.skipPublicHolidays,
+});
+
+function openIn(ms: number, clock: ZoneClock, test: OpenTest): boolean {
+  const wall = wallOf(clock, ms);
+  const day = dayOf(wall);
+  if (!test.days.includes(weekdayOf(day))) return false;
+  if (test.skipPublicHolidays && isPublicHoliday(test.country, day)) return false;
+  const minutes = minuteOfDay(wall);
+  return minutes >= test.start && minutes < test.end;
+}
+
+/**
+ * Open in every zone. `zones` is the caller's own copy: the zone found closed moves to the
+ * front, where the next instant tried is most likely closed too (the answer is the same in
+ * any order).
+ */
+function openInEvery(ms: number, zones: ZoneClock[], test: OpenTest): boolean {
+  for (let i = 0; i < zones.length; i++) {
+    const clock = zones[i]!;
+    if (!openIn(ms, clock, test)) {
+      if (i > 0) {
+        zones[i] = zones[0]!;
+        zones[0] = clock;
+      }
+      return false;
+    }
   }
-  const minutes = p.hour * 60 + p.minute;
-  return minutes >= minutesOf(window.start) && minutes < minutesOf(window.end);
+  return true;
 }
 
 export function isOpen(
@@ -137,39 +236,61 @@ export function isOpen(
   region: { country: string; timeZones: readonly string[] },
   window: SmsWindow,
 ): boolean {
-  return region.timeZones.every((zone) => openIn(instant, zone, region.country, window));
+  const test = openTest(region.country, window);
+  for (const clock of clocksOf(region.timeZones)) if (!openIn(instant.getTime(), clock, test)) return false;
+  return true;
 }
 
 /** Looks two weeks ahead at most: a window closed for longer is a configuration error. */
 const HORIZON_DAYS = 15;
 
+/** One zone's candidates: its local window start on its local days today … today + HORIZON_DAYS, after now. */
+interface Candidates {
+  readonly clock: ZoneClock;
+  day: number;
+  readonly lastDay: number;
+  /** The next candidate (ms), Infinity once the zone has none left. */
+  head: number;
+}
+
+function advance(c: Candidates, startMinutes: number, after: number): void {
+  while (c.day <= c.lastDay) {
+    const at = zonedInstantMs(c.day * DAY_MS + startMinutes * MINUTE_MS, c.clock);
+    c.day++;
+    if (at > after) {
+      c.head = at;
+      return;
+    }
+  }
+  c.head = Number.POSITIVE_INFINITY;
+}
+
 /**
  * The earliest instant at or after `now` inside the window; `now` itself when open.
- * Candidates are `now` and each zone's local window start on the following days.
+ * Candidates are `now` and each zone's local window start on the following days. Each
+ * zone's candidates come in time order, so they are merged lazily: the earliest not yet
+ * tried, until one is open in every zone (rather than all zones' two weeks built and sorted).
  */
 export function nextOpenSlot(
   now: Date,
   region: { country: string; timeZones: readonly string[] },
   window: SmsWindow,
 ): Date | undefined {
-  if (isOpen(now, region, window)) return now;
-  const start = minutesOf(window.start);
-  const candidates: Date[] = [];
-  for (const zone of region.timeZones) {
-    const today = localParts(now, zone);
-    for (let d = 0; d <= HORIZON_DAYS; d++) {
-      const date = new Date(Date.UTC(today.year, today.month - 1, today.day + d));
-      const at = zonedInstant(
-        date.getUTCFullYear(),
-        date.getUTCMonth() + 1,
-        date.getUTCDate(),
-        Math.floor(start / 60),
-        start % 60,
-        zone,
-      );
-      if (at > now) candidates.push(at);
-    }
+  const nowMs = now.getTime();
+  const zones = [...clocksOf(region.timeZones)];
+  const test = openTest(region.country, window);
+  if (openInEvery(nowMs, zones, test)) return now;
+  const streams: Candidates[] = zones.map((clock) => {
+    const today = dayOf(wallOf(clock, nowMs));
+    const c: Candidates = { clock, day: today, lastDay: today + HORIZON_DAYS, head: 0 };
+    advance(c, test.start, nowMs);
+    return c;
+  });
+  for (;;) {
+    let next: Candidates | undefined;
+    for (const c of streams) if (next === undefined || c.head < next.head) next = c;
+    if (next === undefined || next.head === Number.POSITIVE_INFINITY) return undefined;
+    if (openInEvery(next.head, zones, test)) return new Date(next.head);
+    advance(next, test.start, nowMs);
   }
-  candidates.sort((a, b) => a.getTime() - b.getTime());
-  return candidates.find((c) => isOpen(c, region, window));
 }

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { KeyMaterial } from '../ports/key-ring';
 import type { Channel } from '../schemas/vocabulary';
 

@@ -1,8 +1,8 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { z } from 'zod';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import * as z from 'zod';
 import { DynamoDbRequestCounter } from '../adapters/dynamodb-request-counter';
 import { createDocumentClient } from '../adapters/dynamodb-table';
 import { ConfigurationError, ENV, optionalEnv, requireEnv } from '../config';
@@ -11,11 +11,9 @@ import type { ApiKeyRole } from '../ports/credential-store';
 import type { RequestCounter } from '../ports/request-counter';
 import type { Caller, Dependencies } from '../services/dependencies';
 import { type AuthenticatedContext, authenticate } from './middleware/authenticate';
-import { type ErrorHandlerOptions, errorHandler } from './middleware/error-handler';
+import { errorHandler } from './middleware/error-handler';
 import { type JsonEvent, jsonBody } from './middleware/json-body';
 import { rateLimit } from './middleware/rate-limit';
-import { sesErrorHandler } from './middleware/ses-error-handler';
-import { type SignedContext, sigv4Authenticate } from './middleware/sigv4-authenticate';
 import type { HttpResponse } from './responses';
 import { logger, requestHandler, runtimeDependencies } from './runtime';
 
@@ -47,8 +45,12 @@ function requestCounter(): RequestCounter {
   return counter;
 }
 
-/** The per-key limit, after authentication (the key id is the counter's key). */
-const keyRateLimiter = () =>
+/**
+ * The per-key limit, after authentication (the key id is the counter's key). The public and
+ * SES-compatible stacks live in public-handler.ts and ses-handler.ts: each function bundles
+ * only the stack it uses (the SES one maps MIME errors, and would bring the MIME stack to all).
+ */
+export const keyRateLimiter = () =>
   rateLimit({
     limit: keyRateLimit,
     counter: requestCounter,
@@ -94,68 +96,5 @@ export function apiHandler(
     .use(jsonBody(textBodies))
     .handler((event, context) =>
       handle({ event: event as unknown as JsonEvent, caller: context.caller, deps: runtimeDependencies() }),
-    );
-}
-
-/**
- * Public endpoints (pages, documents): no key, same error mapping. Dependencies are
- * built on first use, so an endpoint that needs none (the OpenAPI document) runs
- * without the table or the keys in its environment.
- */
-export function publicHandler(
-  handle: (event: APIGatewayProxyEventV2, deps: () => Dependencies) => Promise<HttpResponse>,
-  render?: ErrorHandlerOptions['render'],
-) {
-  return middy<APIGatewayProxyEventV2, HttpResponse, Error, Context>()
-    .use(
-      injectLambdaContext(logger) as middy.MiddlewareObj<
-        APIGatewayProxyEventV2,
-        HttpResponse,
-        Error,
-        Context
-      >,
-    )
-    .use(errorHandler({ logError: (message, data) => logger.error(message, data), render }))
-    .handler((event) => handle(event, runtimeDependencies));
-}
-
-export interface SesRequest {
-  readonly event: APIGatewayProxyEventV2;
-  readonly caller: Caller;
-  readonly deps: Dependencies;
-  /** The request's verified SigV4 signature (hex). */
-  readonly signature: string;
-}
-
-/**
- * The middy stack of the SES-compatible endpoints: SES-shaped errors, SigV4 verified
- * against the sender's gateway-issued secret. The body stays raw: it was signed as bytes.
- */
-export function sesHandler(handle: (request: SesRequest) => Promise<HttpResponse>) {
-  return middy<APIGatewayProxyEventV2, HttpResponse, Error, AuthenticatedContext>()
-    .use(
-      injectLambdaContext(logger) as middy.MiddlewareObj<
-        APIGatewayProxyEventV2,
-        HttpResponse,
-        Error,
-        AuthenticatedContext
-      >,
-    )
-    .use(sesErrorHandler({ logError: (message, data) => logger.error(message, data) }))
-    .use(
-      sigv4Authenticate({
-        service: 'ses',
-        region: () => requireEnv(ENV.gatewayRegion),
-        deps: runtimeDependencies,
-      }),
-    )
-    .use(keyRateLimiter())
-    .handler((event, context) =>
-      handle({
-        event,
-        caller: context.caller,
-        deps: runtimeDependencies(),
-        signature: (context as SignedContext).signature,
-      }),
     );
 }

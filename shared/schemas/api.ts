@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type AddressError, normalizeEmail, parseMailbox } from '../domain/address';
 import {
   FRAMESET_PROBLEM,

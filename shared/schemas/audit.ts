@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The audit trail (R15, R3 accountability): every change to a recipient's state and

@@ -1,5 +1,5 @@
 import type { SNSEvent, SNSEventRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * What the feedback functions' dead-letter queues hold (infra/gateway.ts), in two shapes:

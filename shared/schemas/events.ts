@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { objectionScopeSchema, suppressionReasonSchema } from './recipient';
 import { channelSchema, consentMethodSchema, objectionMethodSchema } from './vocabulary';
 

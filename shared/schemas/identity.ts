@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * A sending identity's claim (docs/rules.md, Vocabulary "Tenant"; R10): one item per

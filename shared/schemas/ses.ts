@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The SES v2 `SendEmail` request as the AWS SDK and CLI serialise it (REST-JSON,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { purposeCategorySchema } from './vocabulary';
 
 const idSchema = z

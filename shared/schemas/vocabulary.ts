@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { canonicalInstant, instantMs } from '../domain/instant';
 
 /** The vocabulary of docs/rules.md, verbatim. */

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { entryPoints } from '../../infra/entry-points';
+import { bundleEntryPoint, MAX_BUNDLE_BYTES } from '../../scripts/bench/bundles';
+
+/**
+ * Issue 14: every function's bundle, built as the construct builds it (scripts/bench/bundles.ts
+ * mirrors infra/gateway.ts's esbuild options), stays under 1.5 MiB. Sizes are deterministic
+ * for a lockfile, so CI can check them; import times are the bench's (`--section bundles`).
+ */
+const MiB = 1024 * 1024;
+
+/**
+ * The one function over the target, and why: the SES-compatible endpoint parses and rewrites
+ * raw MIME (R10's unsubscribe links in a sender's own message), and libmime brings every
+ * charset's tables with it (encoding-japanese, iconv-lite). Its own bound keeps it from growing.
+ */
+const OVER_TARGET: Readonly<Record<string, number>> = { SesSendEmail: 2.4 * MiB };
+
+describe('Lambda bundle sizes (issue 14)', () => {
+  it.each(entryPoints.map((e) => [e.id, e] as const))(
+    '%s bundles within its bound (1.5 MiB unless said otherwise),',
+    async (_id, entry) => {
+      const { bytes, metafile } = await bundleEntryPoint(
+        entry,
+        `/tmp/consent-gate-size-${entry.id}.mjs`,
+        false,
+      );
+      const bound = OVER_TARGET[entry.id] ?? MAX_BUNDLE_BYTES;
+      expect(bytes, `${entry.id} is ${(bytes / MiB).toFixed(2)} MiB`).toBeLessThanOrEqual(bound);
+      // The MIME stack and date-holidays stay out of every function that does not parse MIME.
+      const inputs = Object.keys(metafile.inputs);
+      if (entry.id !== 'SesSendEmail')
+        expect(inputs.filter((p) => /node_modules\/libmime\//.test(p))).toEqual([]);
+      expect(
+        inputs.filter((p) => /node_modules\/(date-holidays|moment-timezone|astronomia)\//.test(p)),
+      ).toEqual([]);
+    },
+    60_000,
+  );
+});
