@@ -47,7 +47,7 @@ export function sdkPackagesCalled(needs: EntryPoint['needs']): string[] {
   return packages.sort();
 }
 
-/** Every function's bundle stays under this (issue 14); test/infra/bundle-size.test.ts checks it. */
+/** Every function's bundle stays under this; test/infra/bundle-size.test.ts checks it. */
 export const MAX_BUNDLE_BYTES = 1.5 * 1024 * 1024;
 
 export interface BundleResult {

@@ -3,7 +3,7 @@ import { entryPoints } from '../../infra/entry-points';
 import { bundleEntryPoint, MAX_BUNDLE_BYTES } from '../../scripts/bench/bundles';
 
 /**
- * Issue 14: every function's bundle, built as the construct builds it (scripts/bench/bundles.ts
+ * Every function's bundle, built as the construct builds it (scripts/bench/bundles.ts
  * mirrors infra/gateway.ts's esbuild options), stays under 1.5 MiB. Sizes are deterministic
  * for a lockfile, so CI can check them; import times are the bench's (`--section bundles`).
  */
@@ -12,11 +12,12 @@ const MiB = 1024 * 1024;
 /**
  * The one function over the target, and why: the SES-compatible endpoint parses and rewrites
  * raw MIME (R10's unsubscribe links in a sender's own message), and libmime brings every
- * charset's tables with it (encoding-japanese, iconv-lite). Its own bound keeps it from growing.
+ * charset's tables with it (encoding-japanese, iconv-lite), and it reads the pending objections
+ * from S3 (R7) with a client of its own. Its own bound keeps it from growing further.
  */
-const OVER_TARGET: Readonly<Record<string, number>> = { SesSendEmail: 2.4 * MiB };
+const OVER_TARGET: Readonly<Record<string, number>> = { SesSendEmail: 2.6 * MiB };
 
-describe('Lambda bundle sizes (issue 14)', () => {
+describe('Lambda bundle sizes', () => {
   it.each(entryPoints.map((e) => [e.id, e] as const))(
     '%s bundles within its bound (1.5 MiB unless said otherwise),',
     async (_id, entry) => {

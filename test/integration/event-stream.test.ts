@@ -16,7 +16,7 @@ import { EventPublishError, type EventPublisher } from '../../shared/ports/event
 import { type LocalGateway, provableConsent, startLocalGateway } from '../support/local-gateway';
 
 /**
- * Events out from the table's stream (issue 13 part 4): a burst of changes through the API,
+ * Events out from the table's stream: a burst of changes through the API,
  * the publisher stopped midway and started again, a partial PutEvents failure and a crash
  * after publishing: every change's event reaches the local bus at least once, in each
  * recipient's order, and exactly once after the consumer dedupes on `eventId`.
