@@ -1,3 +1,4 @@
+import type { ChainEntry, ChainHead } from '../domain/audit-chain';
 import type { DayCount } from '../domain/complaint-rate';
 import type { KeyScopes } from '../domain/key-scope';
 import type { RetentionItem } from '../domain/retention';
@@ -205,6 +206,48 @@ export type RecipientItemWrite = (
   readonly ttl?: number;
 };
 
+/**
+ * A change to a recipient's state, committed together with its audit events by
+ * `commitChanges` (one is never stored without the other).
+ */
+export type StateWrite =
+  | { readonly kind: 'profile'; readonly profile: RecipientProfile }
+  | { readonly kind: 'consent'; readonly purpose: string; readonly grant: ConsentGrant }
+  | { readonly kind: 'withdrawal'; readonly purpose: string; readonly withdrawal: Withdrawal }
+  /** R7: merged into its scope's item (first, latest, count) and the scope's latest-objection item. */
+  | { readonly kind: 'objection'; readonly objection: Objection }
+  | { readonly kind: 'suppression'; readonly suppression: Suppression };
+
+/** An audit event to append to the recipient's chain. */
+export interface AuditAppend {
+  readonly event: AuditEvent;
+  /** R9: the item's DynamoDB TTL (epoch seconds), when known as it is written. */
+  readonly ttl?: number;
+  /**
+   * The event's id is deterministic (an SNS redelivery, an import re-run): the store keeps
+   * a marker of it, so that the same change committed again is found and written once.
+   */
+  readonly fixedId?: boolean;
+}
+
+/**
+ * `committed`: every write and event stored, in one transaction; `duplicate`: nothing was
+ * written, because an event with a fixed id is already recorded, or the objection written is
+ * already recorded under its id (R7 idempotent one-click).
+ */
+export type CommitOutcome =
+  | {
+      readonly outcome: 'committed';
+      readonly events: readonly { readonly sk: string; readonly seq: number }[];
+    }
+  | { readonly outcome: 'duplicate' };
+
+/** An audit item as the verifier reads it: chained (with its link) or written before the chain. */
+export type StoredAuditEntry =
+  /** `chain`: C, the changes to the recipient's state; D, the sending decisions and their outcome. */
+  | ({ readonly chained: true; readonly chain: 'C' | 'D' } & ChainEntry)
+  | { readonly chained: false; readonly event: AuditEvent };
+
 export interface GatewayStore {
   /**
    * The tenant, with only the identities it holds a claim for (R10): an identity in its item
@@ -384,10 +427,31 @@ export interface GatewayStore {
   /** Every message record of the recipient, oldest first. */
   listMessages(tenantId: string, recipientKey: string): Promise<MessageRecord[]>;
 
-  /** Append-only (conditional put); AlreadyRecordedError if the id exists. Never updated in place. */
-  appendAudit(tenantId: string, recipientKey: string, event: AuditEvent, ttl?: number): Promise<void>;
-  /** The recipient's audit trail, oldest first. */
+  /**
+   * R15 evidence: the state writes and the audit events that record them, in one
+   * transaction; the events are appended to the recipient's hash chain (seq n+1, n+2… after
+   * the tip, each written only if its seq is free, so that concurrent writers serialise:
+   * the loser reads the tip again and retries). Without state writes and with one event
+   * (a send's decision) it is one conditional put, not a transaction.
+   * StoreUnavailableError when it cannot be committed (fail closed: neither half is stored).
+   */
+  commitChanges(
+    tenantId: string,
+    recipientKey: string,
+    writes: readonly StateWrite[],
+    events: readonly AuditAppend[],
+  ): Promise<CommitOutcome>;
+  /** The recipient's audit trail, oldest first (events from before the chain first). */
   listAudit(tenantId: string, recipientKey: string): Promise<AuditEvent[]>;
+  /** The audit items in key order, page by page (paged queries: never the whole trail in memory). */
+  auditEntries(tenantId: string, recipientKey: string): AsyncIterable<StoredAuditEntry>;
+  /**
+   * Where the chain must reach: the seq and hash of the event that last wrote each state
+   * item (kept on the item). A chain that ends before one of them was cut at its tail.
+   */
+  chainAnchors(tenantId: string, recipientKey: string): Promise<ChainHead[]>;
+  /** The recipients of a tenant that have an audit trail (a paged scan: the operator's check, never a request path). */
+  auditedRecipients(tenantId: string): AsyncIterable<string>;
 
   /** R3 double opt-in: what was ticked, until the confirmation link is clicked (expires with its link). */
   putPendingConsent(tenantId: string, recipientKey: string, pending: PendingConsent): Promise<void>;
