@@ -198,6 +198,14 @@ const TRANSACTION_LIMIT = 100;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** One item of a commit, and what it is for (a cancelled transaction names its items by index). */
+interface Put {
+  readonly Item: Record<string, unknown>;
+  readonly ConditionExpression?: string;
+  readonly role: 'state' | 'event' | 'marker';
+  readonly eventId?: string;
+}
+
 /** An audit item as read back: a chained event, its tombstone after erasure (R11), or an event of before the chain. */
 function auditEntryOf(item: Record<string, unknown>): StoredAuditEntry {
   if (typeof item.seq !== 'number') return { chained: false, event: auditEventSchema.parse(item.data) };
@@ -1796,7 +1804,12 @@ export class DynamoDbGatewayStore implements GatewayStore {
     current: Map<string, Record<string, unknown>>,
     anchor: ChainHead,
   ): Record<string, unknown>[] | 'duplicate' {
-    const base = { pk, v: ENTITY_VERSION, chain: { ...anchor, name: 'C' } };
+    const base = {
+      pk,
+      v: ENTITY_VERSION,
+      chain: { ...anchor, name: 'C' },
+      ...(write.ttl !== undefined ? { ttl: write.ttl } : {}),
+    };
     switch (write.kind) {
       case 'profile':
         return [{ ...base, sk: 'S#PROFILE', entity: 'profile', data: write.profile }];
@@ -1889,13 +1902,19 @@ export class DynamoDbGatewayStore implements GatewayStore {
           ? [objectionItemSk(w.objection), objectionScopeSk(w.objection)]
           : [],
     );
+    // Events whose fixed id turned out recorded already (a redelivery, an import re-run): left out.
+    const recorded = new Set<string>();
     for (let attempt = 0; attempt < CHAIN_ATTEMPTS; attempt++) {
+      const appended = events.filter(({ event }) => !recorded.has(event.id));
+      if (appended.length === 0) return { outcome: 'duplicate' };
       // Jittered, so that writers that lost the same seq do not retry in step; a few ms (R7:
       // an objection racing other changes of the same person must not wait long).
       if (attempt > 0) await sleep(Math.random() * 4 * Math.min(attempt, 5));
       let tip: ChainHead | undefined;
       let current: Map<string, Record<string, unknown>>;
       try {
+        // The tip first, then the items merged: a writer that commits in between has taken
+        // the seq read, so this commit fails and reads both again.
         tip = await this.chainTip(pk, chain);
         current = mergedSks.length > 0 ? await this.currentItems(pk, mergedSks) : new Map();
       } catch (error) {
@@ -1903,23 +1922,19 @@ export class DynamoDbGatewayStore implements GatewayStore {
       }
       const links: ChainLink[] = [];
       let head = tip;
-      for (const { event } of events) {
+      for (const { event } of appended) {
         const link = nextLink(head, event);
         links.push(link);
         head = { seq: link.seq, hash: link.hash };
       }
       const anchor = head as ChainHead;
-      const puts: {
-        Item: Record<string, unknown>;
-        ConditionExpression?: string;
-        role: 'state' | 'event' | 'marker';
-      }[] = [];
+      const puts: Put[] = [];
       for (const write of writes) {
         const items = this.stateItems(pk, write, current, anchor);
         if (items === 'duplicate') return { outcome: 'duplicate' };
         for (const Item of items) puts.push({ Item, role: 'state' });
       }
-      events.forEach(({ event, ttl }, i) => {
+      appended.forEach(({ event, ttl }, i) => {
         const link = links[i] as ChainLink;
         puts.push({
           Item: {
@@ -1934,9 +1949,7 @@ export class DynamoDbGatewayStore implements GatewayStore {
           ConditionExpression: 'attribute_not_exists(#sk)',
           role: 'event',
         });
-      });
-      for (const { event, ttl, fixedId } of events) {
-        if (fixedId)
+        if (appended[i]?.fixedId)
           puts.push({
             Item: {
               pk,
@@ -1948,81 +1961,95 @@ export class DynamoDbGatewayStore implements GatewayStore {
             },
             ConditionExpression: 'attribute_not_exists(#sk)',
             role: 'marker',
+            eventId: event.id,
           });
-      }
+      });
       const committed: CommitOutcome = {
         outcome: 'committed',
-        events: links.map((l) => ({ sk: chainSk(chain, l.seq), seq: l.seq })),
+        events: links.map((l, i) => ({
+          eventId: appended[i]?.event.id as string,
+          sk: chainSk(chain, l.seq),
+          seq: l.seq,
+        })),
       };
-      if (puts.length === 1) {
-        // A send's decision: one conditional put (1 write unit), no transaction (2 per item).
-        const [only] = puts as [(typeof puts)[number]];
-        try {
-          await this.doc.send(
-            new PutCommand({
-              TableName: this.tableName,
-              Item: only.Item,
-              ConditionExpression: only.ConditionExpression,
-              ExpressionAttributeNames: { '#sk': 'sk' },
-            }),
-          );
-          return committed;
-        } catch (error) {
-          if (error instanceof ConditionalCheckFailedException) continue; // another writer took the seq
-          translate(error);
-        }
-      }
       if (puts.length > TRANSACTION_LIMIT)
         throw new StoreError(
           `A change of ${puts.length} items exceeds one transaction (${TRANSACTION_LIMIT})`,
         );
-      try {
-        await this.doc.send(
-          new TransactWriteCommand({
-            TransactItems: puts.map(({ Item, ConditionExpression }) => ({
-              Put: {
-                TableName: this.tableName,
-                Item,
-                ...(ConditionExpression
-                  ? { ConditionExpression, ExpressionAttributeNames: { '#sk': 'sk' } }
-                  : {}),
-              },
-            })),
-            // SDK-level retries of this very transaction (a lost answer) are applied once.
-            ClientRequestToken: createHash('sha256')
-              .update(`${pk}|${chain}|${links.map((l) => l.hash).join('|')}`)
-              .digest('hex')
-              .slice(0, 36),
-          }),
-        );
-        return committed;
-      } catch (error) {
-        const reasons =
-          (error as { name?: string; CancellationReasons?: { Code?: string }[] }).name ===
-          'TransactionCanceledException'
-            ? ((error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [])
-            : undefined;
-        if (reasons === undefined) translate(error);
-        const failed = reasons.flatMap((r, i) =>
-          r.Code && r.Code !== 'None' ? [{ code: r.Code, role: puts[i]?.role }] : [],
-        );
-        // A marker already there: this change was committed before (same fixed ids, same
-        // transaction); nothing is written twice.
-        if (failed.some((f) => f.code === 'ConditionalCheckFailed' && f.role === 'marker'))
-          return { outcome: 'duplicate' };
-        // Another writer took the seq, or wrote the same items at the same time: read again.
-        if (failed.every((f) => f.code === 'ConditionalCheckFailed' || f.code === 'TransactionConflict'))
-          continue;
-        // Throttling, capacity, validation…: fail closed, nothing was stored.
-        throw new StoreUnavailableError(
-          `DynamoDB cancelled the transaction (${failed.map((f) => f.code).join(', ') || 'unknown'})`,
-          { cause: error },
-        );
-      }
+      const outcome =
+        puts.length === 1
+          ? await this.putOne(puts[0] as Put)
+          : await this.transact(puts, `${pk}|${chain}|${links.map((l) => l.hash).join('|')}`);
+      if (outcome === 'committed') return committed;
+      if (outcome === 'retry') continue;
+      for (const id of outcome.recorded) recorded.add(id);
     }
     throw new StoreUnavailableError(
       'The audit chain kept moving (concurrent writers); change not recorded, retry',
     );
+  }
+
+  /** A send's decision: one conditional put (1 write unit), no transaction (2 per item). */
+  private async putOne(put: Put): Promise<'committed' | 'retry'> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: put.Item,
+          ConditionExpression: put.ConditionExpression,
+          ExpressionAttributeNames: { '#sk': 'sk' },
+        }),
+      );
+      return 'committed';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'retry'; // another writer took the seq
+      translate(error);
+    }
+  }
+
+  /**
+   * One TransactWriteItems. 'retry': another writer took the seq, or wrote the same items at
+   * that moment; `recorded`: those fixed-id events are already stored (markers found).
+   * Throttling and any other cancellation: StoreUnavailableError (fail closed, nothing stored).
+   */
+  private async transact(
+    puts: readonly Put[],
+    token: string,
+  ): Promise<'committed' | 'retry' | { recorded: string[] }> {
+    try {
+      await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: puts.map(({ Item, ConditionExpression }) => ({
+            Put: {
+              TableName: this.tableName,
+              Item,
+              ...(ConditionExpression
+                ? { ConditionExpression, ExpressionAttributeNames: { '#sk': 'sk' } }
+                : {}),
+            },
+          })),
+          // Deterministic for this content: a re-send of the very same transaction (a lost
+          // answer) is applied once (the SDK fills in a token of its own for its retries otherwise).
+          ClientRequestToken: createHash('sha256').update(token).digest('hex').slice(0, 36),
+        }),
+      );
+      return 'committed';
+    } catch (error) {
+      const name = (error as { name?: string }).name;
+      if (name !== 'TransactionCanceledException') translate(error);
+      const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+      const failed = reasons.flatMap((r, i) =>
+        r.Code && r.Code !== 'None' ? [{ code: r.Code, put: puts[i] }] : [],
+      );
+      const markers = failed.filter((f) => f.code === 'ConditionalCheckFailed' && f.put?.role === 'marker');
+      if (markers.length > 0) return { recorded: markers.map((f) => f.put?.eventId as string) };
+      if (failed.every((f) => f.code === 'ConditionalCheckFailed' || f.code === 'TransactionConflict'))
+        return 'retry';
+      throw new StoreUnavailableError(
+        `DynamoDB cancelled the transaction (${failed.map((f) => f.code).join(', ') || 'unknown'})`,
+        { cause: error },
+      );
+    }
   }
 
   async listAudit(tenantId: string, recipientKey: string): Promise<AuditEvent[]> {

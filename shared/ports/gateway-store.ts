@@ -210,13 +210,17 @@ export type RecipientItemWrite = (
  * A change to a recipient's state, committed together with its audit events by
  * `commitChanges` (one is never stored without the other).
  */
-export type StateWrite =
+export type StateWrite = (
   | { readonly kind: 'profile'; readonly profile: RecipientProfile }
   | { readonly kind: 'consent'; readonly purpose: string; readonly grant: ConsentGrant }
   | { readonly kind: 'withdrawal'; readonly purpose: string; readonly withdrawal: Withdrawal }
   /** R7: merged into its scope's item (first, latest, count) and the scope's latest-objection item. */
   | { readonly kind: 'objection'; readonly objection: Objection }
-  | { readonly kind: 'suppression'; readonly suppression: Suppression };
+  | { readonly kind: 'suppression'; readonly suppression: Suppression }
+) & {
+  /** R9/R11: the item's DynamoDB TTL when the writer knows it (imports); otherwise set by the retention plan after the commit. */
+  readonly ttl?: number;
+};
 
 /** An audit event to append to the recipient's chain. */
 export interface AuditAppend {
@@ -231,14 +235,15 @@ export interface AuditAppend {
 }
 
 /**
- * `committed`: every write and event stored, in one transaction; `duplicate`: nothing was
- * written, because an event with a fixed id is already recorded, or the objection written is
+ * `committed`: every write and event stored, in one transaction (events whose fixed id was
+ * already recorded left out: `events` lists those written); `duplicate`: nothing was
+ * written, because every event has a fixed id already recorded, or the objection written is
  * already recorded under its id (R7 idempotent one-click).
  */
 export type CommitOutcome =
   | {
       readonly outcome: 'committed';
-      readonly events: readonly { readonly sk: string; readonly seq: number }[];
+      readonly events: readonly { readonly eventId: string; readonly sk: string; readonly seq: number }[];
     }
   | { readonly outcome: 'duplicate' };
 

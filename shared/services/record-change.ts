@@ -93,6 +93,7 @@ export async function recordChanges(
   // A redelivery of what an earlier attempt committed (fixed ids), or an objection already
   // recorded under its id: nothing written, nothing published again.
   if (committed.outcome === 'duplicate') return [];
+  const writtenIds = new Set(committed.events.map((e) => e.eventId));
   if (changes.some((c) => RETENTION_CHANGES.has(c.type))) {
     // R9/R11: read after the commit, so that the plan sees the change; it sets the TTLs of the
     // events just written and of the state items, and asks for the re-plan of the rest of the
@@ -102,9 +103,9 @@ export async function recordChanges(
     await planRetentionHead(deps, target.tenantId, target.recipientKey)
       .then(async (retention) => {
         if (!retention) return;
-        const ttls = committed.events.flatMap(({ sk }, i) => {
-          if (target.ttl !== undefined) return [];
-          const event = events[i] as AuditEvent;
+        const ttls = committed.events.flatMap(({ sk, eventId }) => {
+          const event = events.find((e) => e.id === eventId);
+          if (target.ttl !== undefined || event === undefined) return [];
           const ttl = retention.auditTtl(event.type, event.at);
           return ttl === undefined ? [] : [{ sk, ttl }];
         });
@@ -120,7 +121,8 @@ export async function recordChanges(
   const outbound = [];
   for (const [i, change] of changes.entries()) {
     const event = events[i] as AuditEvent;
-    if (change.publish) {
+    // An event a redelivery found recorded was published with it the first time.
+    if (change.publish && writtenIds.has(event.id)) {
       outbound.push(
         gatewayEvent(change.publish.detailType, {
           ...change.publish.detail,
@@ -147,5 +149,5 @@ export async function recordChanges(
       });
     }
   }
-  return events;
+  return events.filter((e) => writtenIds.has(e.id));
 }
