@@ -11,6 +11,7 @@ import { register as migrate } from './commands/migrate';
 import { register as operatorKey } from './commands/operator-key';
 import { register as redrive } from './commands/redrive';
 import { register as start } from './commands/start';
+import { register as verifyAudit } from './commands/verify-audit';
 import { explain } from './errors';
 
 /**
@@ -25,6 +26,7 @@ export const COMMANDS = [
   operatorKey,
   importBase,
   auditSegment,
+  verifyAudit,
   migrate,
   redrive,
   bench,

@@ -17,6 +17,7 @@ const COMMANDS = [
   'operator-key',
   'import',
   'audit-segment',
+  'verify-audit',
   'migrate',
   'redrive',
   'bench',
@@ -92,6 +93,7 @@ describe('consent-gate --help', () => {
       '--token-secret',
       '--local-dir',
     ],
+    'verify-audit': ['--tenant', '--recipient', '--table', '--region', '--local-dir'],
     migrate: [
       '--tenant',
       '--identities',
