@@ -2054,8 +2054,9 @@ export class DynamoDbGatewayStore implements GatewayStore {
 
   async listAudit(tenantId: string, recipientKey: string): Promise<AuditEvent[]> {
     const events: AuditEvent[] = [];
+    // Parsed for the API (its field order); the verifier hashes the items as stored.
     for await (const entry of this.auditEntries(tenantId, recipientKey))
-      if (entry.event) events.push(entry.event);
+      if (entry.event) events.push(auditEventSchema.parse(entry.event));
     // The two chains (and the events of before them) merged in time order; a stable sort
     // keeps each chain's own order for events of the same instant.
     return events.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
