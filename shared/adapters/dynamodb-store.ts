@@ -83,7 +83,10 @@ import {
  * | pending message pointer | TENANT#<id>#PENDING | <messageId> (ttl)      |
  * | SMS sender id claim | SMSSENDER#<id>      | SMSSENDER (gsi1 TENANT#<id>#IDENTITIES) |
  * | identity claim | IDENTITY#<kind>#<identity> | IDENTITY (gsi1 TENANT#<id>#IDENTITIES) |
- * | audit event | (same)                      | A#<at>#<eventId>        |
+ * | audit event, chain of changes | (same)    | A#C#<seq, 12 digits> (seq, prevHash, hash; a tombstone after erasure) |
+ * | audit event, chain of decisions | (same)  | A#D#<seq, 12 digits>    |
+ * | audit event of before the chain | (same)  | A#<at>#<eventId>        |
+ * | marker of a fixed-id event | (same)       | E#<eventId>             |
  * | pending DOI | (same)                      | P#<pendingId> (ttl)     |
  * | confirmation mails claimed | (same)       | C#CONFIRM (ttl)         |
  * | retention re-plan asked | (same)          | R#REPLAN (ttl; gsi1 RETENTION_REPLAN) |
@@ -113,8 +116,11 @@ import {
  * A recipient's state is the `S#` items of one partition: the decision reads it with
  * one strongly consistent Query. Messages live beside it under `M#` so the log grows
  * without slowing that read. Objections and suppressions carry no address (R11).
- * Audit events (append-only, conditional puts) and pending double opt-ins live in the
- * same partition, so an erasure finds everything of a recipient with one query.
+ * Audit events (append-only, hash-chained: see commitChanges and docs/architecture.md)
+ * and pending double opt-ins live in the same partition, so an erasure finds everything of
+ * a recipient with one query. Every state item (`S#`) written through commitChanges keeps
+ * `chain: {seq, hash, name}`, the link of the event that last wrote it.
+ * (The key layout is documented once more, with the chain, in docs/architecture.md.)
  */
 const ENTITY_VERSION = 1;
 

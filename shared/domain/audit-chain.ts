@@ -11,7 +11,8 @@ import type { AuditEvent } from '../schemas/audit';
  * (under a condition on the sequence, so concurrent writers serialise) and reads them back.
  *
  * What it does not cover: someone who rewrites every event after a point *and* the head
- * kept with the recipient's state. Only a copy of the heads kept elsewhere (an export, a
+ * kept with the recipient's state (the store keeps no head item: each state item keeps the
+ * link of the event that last wrote it, an anchor the verifier checks, see `finish`). Only a copy of the heads kept elsewhere (an export, a
  * notarised digest) detects that; the chain makes it a deliberate rewrite of everything
  * after the change, not a quiet edit of one item.
  */

@@ -371,7 +371,8 @@ export interface GatewayStore {
   getRecipientState(tenantId: string, recipientKey: string): Promise<RecipientState>;
   putProfile(tenantId: string, recipientKey: string, profile: RecipientProfile): Promise<void>;
   /**
-   * R16 bulk import: many recipient items in batched writes (25 a call), unprocessed items
+   * Seeding only (the bench, tests): many recipient items in batched writes, with no audit
+   * chain. The import commits through commitChanges (R15). Batched writes (25 a call), unprocessed items
    * retried with backoff; StoreUnavailableError when they stay unprocessed (fail closed).
    * Two writes to the same item in one call: the last wins.
    */
