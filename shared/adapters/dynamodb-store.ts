@@ -1895,6 +1895,7 @@ export class DynamoDbGatewayStore implements GatewayStore {
     recipientKey: string,
     writes: readonly StateWrite[],
     events: readonly AuditAppend[],
+    options: { readonly fresh?: boolean } = {},
   ): Promise<CommitOutcome> {
     if (events.length === 0) throw new StoreError('A state change is committed with its audit event (R15)');
     const pk = recipientPk(tenantId, recipientKey);
@@ -1921,8 +1922,11 @@ export class DynamoDbGatewayStore implements GatewayStore {
       try {
         // The tip first, then the items merged: a writer that commits in between has taken
         // the seq read, so this commit fails and reads both again.
-        tip = await this.chainTip(pk, chain);
-        current = mergedSks.length > 0 ? await this.currentItems(pk, mergedSks) : new Map();
+        // A recipient the caller found empty: seq 1 and nothing to merge, unless a writer
+        // came first (then seq 1 is taken, the commit fails, and the next attempt reads).
+        const fresh = options.fresh === true && attempt === 0;
+        tip = fresh ? undefined : await this.chainTip(pk, chain);
+        current = fresh || mergedSks.length === 0 ? new Map() : await this.currentItems(pk, mergedSks);
       } catch (error) {
         translate(error);
       }

@@ -446,6 +446,12 @@ export interface GatewayStore {
     recipientKey: string,
     writes: readonly StateWrite[],
     events: readonly AuditAppend[],
+    /**
+     * `fresh`: the caller read no item of this recipient (an import's batched read): the
+     * first attempt writes seq 1 without reading the tip or the items it merges into; if
+     * anything was written meanwhile, seq 1 is taken and the commit is retried as usual.
+     */
+    options?: { readonly fresh?: boolean },
   ): Promise<CommitOutcome>;
   /** The recipient's audit trail, oldest first (events from before the chain first). */
   listAudit(tenantId: string, recipientKey: string): Promise<AuditEvent[]>;

@@ -316,7 +316,10 @@ export async function importLegacyBatch(
         return { ...w, ttl: personalTtl.get(w.recipientKey) };
     }
   });
-  await commitImported(deps.store, tenant.id, withTtl);
+  await commitImported(deps.store, tenant.id, withTtl, (key) => {
+    const state = states.get(key);
+    return state === undefined || !known(state);
+  });
   for (const key of extended) await applyRetention(deps, tenant.id, key);
   return results;
 }
@@ -333,19 +336,25 @@ const IMPORT_TRANSACTION_ITEMS = 90;
  * (fixed: a marker is written with each), so a re-run of the same file finds them and
  * writes nothing again; a row added to the file is appended.
  */
-async function commitImported(store: GatewayStore, tenantId: string, items: readonly RecipientItemWrite[]) {
+async function commitImported(
+  store: GatewayStore,
+  tenantId: string,
+  items: readonly RecipientItemWrite[],
+  /** Whether the batch's read found nothing about the recipient (its first commit can skip the reads). */
+  unknown: (recipientKey: string) => boolean,
+) {
   const byRecipient = new Map<string, RecipientItemWrite[]>();
   for (const item of items)
     byRecipient.set(item.recipientKey, [...(byRecipient.get(item.recipientKey) ?? []), item]);
-  const commits: { key: string; writes: StateWrite[]; events: AuditAppend[] }[] = [];
+  const commits: { key: string; first: boolean; writes: StateWrite[]; events: AuditAppend[] }[] = [];
   for (const [key, list] of byRecipient) {
-    let current = { key, writes: [] as StateWrite[], events: [] as AuditAppend[] };
+    let current = { key, first: true, writes: [] as StateWrite[], events: [] as AuditAppend[] };
     let size = 0;
     for (const item of list) {
       const cost = item.kind === 'audit' ? 2 : item.kind === 'objection' ? 2 : 1;
       if (size + cost > IMPORT_TRANSACTION_ITEMS && current.events.length > 0) {
         commits.push(current);
-        current = { key, writes: [], events: [] };
+        current = { key, first: false, writes: [], events: [] };
         size = 0;
       }
       size += cost;
@@ -362,7 +371,9 @@ async function commitImported(store: GatewayStore, tenantId: string, items: read
     Array.from({ length: Math.min(IMPORT_CONCURRENCY, commits.length) }, async () => {
       while (next < commits.length) {
         const commit = commits[next++] as (typeof commits)[number];
-        await store.commitChanges(tenantId, commit.key, commit.writes, commit.events);
+        await store.commitChanges(tenantId, commit.key, commit.writes, commit.events, {
+          fresh: commit.first && unknown(commit.key),
+        });
       }
     }),
   );
