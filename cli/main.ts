@@ -12,6 +12,7 @@ import { register as operatorKey } from './commands/operator-key';
 import { register as redrive } from './commands/redrive';
 import { register as redriveEvents } from './commands/redrive-events';
 import { register as start } from './commands/start';
+import { register as verifyAudit } from './commands/verify-audit';
 import { explain } from './errors';
 
 /**
@@ -26,6 +27,7 @@ export const COMMANDS = [
   operatorKey,
   importBase,
   auditSegment,
+  verifyAudit,
   migrate,
   redrive,
   redriveEvents,

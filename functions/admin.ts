@@ -29,6 +29,7 @@ import {
   smsSettingsSchema,
 } from '../shared/schemas/tenant';
 import { InvalidInputError, parseInput } from '../shared/schemas/validation';
+import { verifyAudit } from '../shared/services/audit-verify';
 import * as complaintRate from '../shared/services/complaint-rate';
 import * as identities from '../shared/services/identities';
 import * as keys from '../shared/services/keys';
@@ -145,6 +146,11 @@ const routes: Record<string, (request: ApiRequest) => Promise<HttpResponse>> = {
     json(
       200,
       await rights.auditTrail(r.deps, r.caller.tenantId, param(r, 'recipientKey', recipientKeyParamSchema)),
+    ),
+  'GET /v1/recipients/{recipientKey}/audit/verify': async (r) =>
+    json(
+      200,
+      await verifyAudit(r.deps, r.caller.tenantId, param(r, 'recipientKey', recipientKeyParamSchema)),
     ),
   'DELETE /v1/recipients/{recipientKey}': async (r) =>
     json(

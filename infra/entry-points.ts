@@ -182,6 +182,7 @@ export const entryPoints: readonly EntryPoint[] = [
       { method: 'DELETE', path: '/v1/recipients/{recipientKey}' },
       { method: 'GET', path: '/v1/recipients/{recipientKey}/export' },
       { method: 'GET', path: '/v1/recipients/{recipientKey}/audit' },
+      { method: 'GET', path: '/v1/recipients/{recipientKey}/audit/verify' },
       { method: 'POST', path: '/v1/links' },
       { method: 'POST', path: '/v1/consents' },
       { method: 'POST', path: '/v1/withdrawals' },

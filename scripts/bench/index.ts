@@ -203,6 +203,7 @@ async function gatewaySection(
     pm: ReturnType<typeof perMessage>,
     counts: (typeof store)[number]['counts'],
   ) => {
+    if (path.startsWith('POST /v1/objections')) return 'n/a (a change: one transaction with its event)';
     const batched = counts.some((c) => c.command === 'BatchGetItemCommand' && c.requests > 0);
     const singleReads = counts.find((c) => c.command === 'QueryCommand')?.requests ?? 0;
     if (path.startsWith('POST /v1/decisions')) {
@@ -262,7 +263,7 @@ async function gatewaySection(
         }),
       ),
       '',
-      `Per message, averaged over the messages of each row (after one warm-up call). RRU/WRU as on-demand billing counts them: strongly consistent reads, one RRU per 4 KB (BatchGetItem charges every requested key, found or not), one WRU per KB written; UpdateItem/DeleteItem counted as one WRU each (items under 1 KB). Largest item seen: ${formatBytes(Math.max(0, ...store.flatMap((s) => s.counts.map((c) => c.maxItemBytes))))}.`,
+      `Per message, averaged over the messages of each row (after one warm-up call). RRU/WRU as on-demand billing counts them: strongly consistent reads, one RRU per 4 KB (BatchGetItem charges every requested key, found or not), one WRU per KB written, two per KB of each item of a TransactWriteItems; UpdateItem/DeleteItem counted as one WRU each (items under 1 KB). A send's decision is one conditional put appended to the recipient's chain of decisions (one strongly consistent Query of the chain's tip before it); a state change (last row) is one transaction of its state items, its audit event and, for fixed ids, a marker. Largest item seen: ${formatBytes(Math.max(0, ...store.flatMap((s) => s.counts.map((c) => c.maxItemBytes))))}.`,
     ].join('\n'),
   );
 

@@ -27,6 +27,7 @@ import { type CommandCount, createStoreRequestCounter } from './store-request-co
 export interface BenchGateway {
   readonly stack: LocalStack;
   readonly senderKey: string;
+  readonly adminKey: string;
   /** Addresses of recipients with a valid newsletter consent (R1, R3). */
   readonly recipients: readonly string[];
   /** Seeds `n` more such recipients (reader-0… again: the same addresses, idempotent writes). */
@@ -44,11 +45,12 @@ export async function startBenchGateway(
   // one line per message sent goes to stdout before the report, as a Lambda writes it.
   const stack = await startLocalStack({ dir, persist: false, dynamodbEndpoint: options.dynamodbEndpoint });
   const deps = runtimeDependencies();
-  const { senderKey } = await seedDemo(deps);
+  const { senderKey, adminKey } = await seedDemo(deps);
   const seedRecipients = (n: number) => seedConsentedRecipients(deps, n);
   return {
     stack,
     senderKey,
+    adminKey,
     recipients: await seedRecipients(recipients),
     seedRecipients,
     stop: async () => {
@@ -249,10 +251,10 @@ export async function countStoreRequests(gw: BenchGateway, sample: number): Prom
     ...withTenantCache(createDynamoDbStores(createDocumentClient(client), gw.stack.tableName)),
     idempotency: new DynamoDbIdempotencyStore(createDocumentClient(client), gw.stack.tableName),
   });
-  const post = async (path: string, body: unknown) => {
+  const post = async (path: string, body: unknown, key = gw.senderKey) => {
     const response = await fetch(`${gw.stack.apiUrl}${path}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${gw.senderKey}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
     const text = await response.text();
@@ -317,6 +319,21 @@ export async function countStoreRequests(gw: BenchGateway, sample: number): Prom
         (e) => e.detailType === 'Message Outcome' && (e.detail as { decision?: string }).decision === 'sent',
       );
     if (sent.length !== bulk) throw new Error(`bulk queue: ${sent.length} of ${bulk} messages sent`);
+
+    // R15: a state change and its audit event in one TransactWriteItems (2 WRU per item).
+    counter.reset();
+    for (let i = 0; i < sample; i++) {
+      await post(
+        '/v1/objections',
+        { channel: 'email', address: to(i + 1), scope: { type: 'purpose', purpose: 'pro-software' } },
+        gw.adminKey,
+      );
+    }
+    results.push({
+      path: 'POST /v1/objections (a state change, not a send)',
+      messages: sample,
+      counts: counter.snapshot(),
+    });
   } finally {
     setDependencies(real);
     client.destroy();

@@ -12,7 +12,8 @@ import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
  * key, found or not), an eventually consistent read half that; a write costs one WRU per
  * KB of the item written. Item sizes are computed from the attribute values as DynamoDB
  * counts them, approximately for numbers. UpdateItem and DeleteItem do not show the item
- * they touch, so they are counted as one WRU (items under 1 KB).
+ * they touch, so they are counted as one WRU (items under 1 KB). TransactWriteItems costs
+ * two WRU per KB of each item it writes (R15: a change and its audit event commit together).
  */
 export type StoreCommandKind = 'read' | 'write' | 'other';
 
@@ -159,8 +160,15 @@ function usageOf(command: string, input: any, output: any): Usage {
       return { items, units, maxItemBytes };
     }
     case 'TransactWriteItemsCommand': {
-      const items = (input.TransactItems ?? []).length as number;
-      return { items, units: 2 * items, maxItemBytes: 0 };
+      // A transactional write costs two WRU per KB of each item (prepare and commit).
+      const puts = ((input.TransactItems ?? []) as { Put?: { Item: Item } }[]).map((t) =>
+        t.Put ? itemBytes(t.Put.Item) : 0,
+      );
+      return {
+        items: puts.length,
+        units: puts.reduce((n, bytes) => n + 2 * writeUnits(bytes), 0),
+        maxItemBytes: Math.max(0, ...puts),
+      };
     }
     default:
       return { items: 0, units: 0, maxItemBytes: 0 };

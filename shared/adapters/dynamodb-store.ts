@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
@@ -6,19 +7,26 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  ScanCommand,
+  TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { type ChainHead, type ChainLink, nextLink } from '../domain/audit-chain';
 import { objectionInstantMs } from '../domain/decide';
 import { RETENTION_REPLAN_ENTITY, type RetentionItem } from '../domain/retention';
 import { OUTBOUND_ATTRIBUTE } from '../domain/stream-events';
 import type { OutboundEvent } from '../ports/event-publisher';
 import {
-  AlreadyRecordedError,
+  type AuditAppend,
+  type CommitOutcome,
   type GatewayStore,
   type MessageRecord,
   type RecipientItemWrite,
   type RecipientStateRequest,
   type RetentionReplanRequest,
+  type StateWrite,
+  type StoredAuditEntry,
+  StoreError,
   StoreUnavailableError,
 } from '../ports/gateway-store';
 import { type AuditEvent, auditEventSchema } from '../schemas/audit';
@@ -63,7 +71,10 @@ import {
  * | suppression | (same)                      | S#SUPPRESSION#<reason>  |
  * | latest objection per scope | (same)       | S#OBJSCOPE#channel, S#OBJSCOPE#purpose#<id> |
  * | message     | (same)                      | M#<sentAt>#<messageId>  |
- * | audit event | (same)                      | A#<at>#<eventId>        |
+ * | audit event, chain of changes | (same)    | A#C#<seq, 12 digits> (seq, prevHash, hash; a tombstone after erasure) |
+ * | audit event, chain of decisions | (same)  | A#D#<seq, 12 digits>    |
+ * | audit event of before the chain | (same)  | A#<at>#<eventId>        |
+ * | marker of a fixed-id event | (same)       | E#<eventId>             |
  * | pending DOI | (same)                      | P#<pendingId> (ttl)     |
  * | confirmation mails claimed | (same)       | C#CONFIRM (ttl)         |
  * | retention re-plan asked | (same)          | R#REPLAN (ttl; gsi1 RETENTION_REPLAN) |
@@ -84,8 +95,11 @@ import {
  * A recipient's state is the `S#` items of one partition: the decision reads it with
  * one strongly consistent Query. Messages live beside it under `M#` so the log grows
  * without slowing that read. Objections and suppressions carry no address (R11).
- * Audit events (append-only, conditional puts) and pending double opt-ins live in the
- * same partition, so an erasure finds everything of a recipient with one query.
+ * Audit events (append-only, hash-chained: see commitChanges and docs/architecture.md)
+ * and pending double opt-ins live in the same partition, so an erasure finds everything of
+ * a recipient with one query. Every state item (`S#`) written through commitChanges keeps
+ * `chain: {seq, hash, name}`, the link of the event that last wrote it.
+ * (The key layout is documented once more, with the chain, in docs/architecture.md.)
  */
 
 /** R7: one objection item per scope, however many times the person objects. */
@@ -103,9 +117,68 @@ const objectionScopeSk = (objection: Pick<Objection, 'scope'>) =>
 /** R3: the confirmation mails claimed per purpose (`until#<purpose>`, epoch ms), one item per recipient. */
 const CONFIRMATION_SK = 'C#CONFIRM';
 
-/** Audit events sort by time within their partition. */
+/** Tenant audit events, and a recipient's events written before the chain, sort by time. */
 function auditSk(event: AuditEvent): string {
   return `A#${event.at}#${event.id}`;
+}
+
+/**
+ * R15: a recipient's chained audit events are keyed by their sequence number, so that
+ * "seq n is free" is the item's own `attribute_not_exists`: two writers that read the same
+ * tip cannot both append, and no head item has to be written by every change (a send's
+ * decision stays one put). A recipient has two chains: `C`, the changes to its state
+ * (consents, objections, suppressions, erasure…), and `D`, the sending decisions (with their
+ * basis and proof) and what became of them. Apart, so that an objection never queues behind
+ * a burst of sends to the same person (each writer that loses a seq reads the tip again),
+ * and sends never wait on each other's state changes. Both letters sort after the digits of
+ * the events of before the chain (`A#2026-…`), which come first, as they came first in time.
+ */
+export type ChainName = 'C' | 'D';
+const chainPrefix = (chain: ChainName) => `A#${chain}#`;
+const chainSk = (chain: ChainName, seq: number) => `${chainPrefix(chain)}${String(seq).padStart(12, '0')}`;
+const DECISION_TYPES = new Set<AuditEvent['type']>([
+  'decision.sent',
+  'decision.rejected',
+  'decision.deferred',
+  'decision.scheduled',
+  'send.failed',
+  'message.cancelled',
+]);
+/** The chain an event belongs to: a sending decision and its outcome, or a change. */
+export const chainOf = (type: AuditEvent['type']): ChainName => (DECISION_TYPES.has(type) ? 'D' : 'C');
+/** Marker of an event with a fixed id (SNS redelivery, import re-run): written with it, only if absent. */
+const eventIdSk = (eventId: string) => `E#${eventId}`;
+/** Commits tried when other writers append to the same chain meanwhile (then StoreUnavailableError). */
+const CHAIN_ATTEMPTS = 25;
+/** TransactWriteItems takes at most 100 items. */
+const TRANSACTION_LIMIT = 100;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** One item of a commit, and what it is for (a cancelled transaction names its items by index). */
+interface Put {
+  readonly Item: Record<string, unknown>;
+  readonly ConditionExpression?: string;
+  readonly role: 'state' | 'event' | 'marker';
+  readonly eventId?: string;
+}
+
+/** An audit item as read back: a chained event, its tombstone after erasure (R11), or an event of before the chain. */
+function auditEntryOf(item: Record<string, unknown>): StoredAuditEntry {
+  if (typeof item.seq !== 'number') return { chained: false, event: auditEventSchema.parse(item.data) };
+  const link = {
+    chain: String(item.sk).slice(2, 3) as ChainName,
+    position: Number(String(item.sk).slice(4)),
+    seq: item.seq,
+    prevHash: String(item.prevHash),
+    hash: String(item.hash),
+  };
+  if (item.data === undefined) {
+    const t = (item.tombstone ?? {}) as { type: AuditEvent['type']; at: string };
+    return { chained: true, ...link, tombstone: { type: t.type, at: t.at } };
+  }
+  // As stored, not as parsed: a field added to an event must change its hash, not be stripped.
+  return { chained: true, ...link, event: item.data as AuditEvent };
 }
 
 function emptyState(recipientKey: string): RecipientState {
@@ -153,42 +226,6 @@ const messageOutcomeKey = (sqsMessageId: string) => ({ pk: `OUTCOME#${sqsMessage
 const OBJECTION_ATTEMPTS = 25;
 
 export class DynamoDbGatewayStore extends DynamoDbTable implements GatewayStore {
-  /**
-   * Append-only: an audit event is written once and never replaced. Its event out rides in
-   * the same item (`out`), so the stream publishes exactly what was recorded, and only that.
-   */
-  private async putAuditEvent(
-    pk: string,
-    entity: string,
-    event: AuditEvent,
-    ttl?: number,
-    out?: OutboundEvent,
-  ): Promise<void> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            pk,
-            sk: auditSk(event),
-            entity,
-            v: ENTITY_VERSION,
-            data: event,
-            ttl,
-            [OUTBOUND_ATTRIBUTE]: out,
-          },
-          ConditionExpression: 'attribute_not_exists(#sk)',
-          ExpressionAttributeNames: { '#sk': 'sk' },
-        }),
-      );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
-        throw new AlreadyRecordedError(`Audit event ${event.id} is already recorded`, { cause: error });
-      }
-      translate(error);
-    }
-  }
-
   async getRecipientState(tenantId: string, recipientKey: string): Promise<RecipientState> {
     const state = emptyState(recipientKey);
     let startKey: Record<string, unknown> | undefined;
@@ -714,14 +751,306 @@ export class DynamoDbGatewayStore extends DynamoDbTable implements GatewayStore 
     return (await this.queryPrefix(tenantId, recipientKey, 'M#')).map((item) => item.data as MessageRecord);
   }
 
-  appendAudit(
+  /** The last link of the recipient's chain (one strongly consistent item read), none before the first event. */
+  private async chainTip(pk: string, chain: ChainName): Promise<ChainHead | undefined> {
+    const { Items = [] } = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :c)',
+        ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk', '#seq': 'seq', '#hash': 'hash' },
+        ExpressionAttributeValues: { ':pk': pk, ':c': chainPrefix(chain) },
+        ProjectionExpression: '#seq, #hash',
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+    );
+    const tip = Items[0];
+    return tip === undefined ? undefined : { seq: Number(tip.seq), hash: String(tip.hash) };
+  }
+
+  /** The state items a write merges into, read after the tip (so a writer that appended meanwhile makes the commit fail). */
+  private async currentItems(
+    pk: string,
+    sks: readonly string[],
+  ): Promise<Map<string, Record<string, unknown>>> {
+    const found = new Map<string, Record<string, unknown>>();
+    await Promise.all(
+      [...new Set(sks)].map(async (sk) => {
+        const { Item } = await this.doc.send(
+          new GetCommand({ TableName: this.tableName, Key: { pk, sk }, ConsistentRead: true }),
+        );
+        if (Item !== undefined) found.set(sk, Item);
+      }),
+    );
+    return found;
+  }
+
+  /**
+   * The items a state write puts, merged with what is stored. Every writer of a recipient's
+   * state commits through the chain, and the commit fails if another appended since the tip
+   * was read (read before these items), so plain puts of the merged items lose nothing.
+   * 'duplicate': the objection is already recorded under its id (R7).
+   */
+  private stateItems(
+    pk: string,
+    write: StateWrite,
+    current: Map<string, Record<string, unknown>>,
+    anchor: ChainHead,
+  ): Record<string, unknown>[] | 'duplicate' {
+    const base = {
+      pk,
+      v: ENTITY_VERSION,
+      chain: { ...anchor, name: 'C' },
+      ...(write.ttl !== undefined ? { ttl: write.ttl } : {}),
+    };
+    switch (write.kind) {
+      case 'profile':
+        return [{ ...base, sk: 'S#PROFILE', entity: 'profile', data: write.profile }];
+      case 'suppression':
+        return [
+          {
+            ...base,
+            sk: `S#SUPPRESSION#${write.suppression.reason}`,
+            entity: 'suppression',
+            data: write.suppression,
+          },
+        ];
+      case 'consent':
+      case 'withdrawal': {
+        // A consent item keeps the latest grant and the latest withdrawal side by side (R3: both with proof).
+        const sk = `S#CONSENT#${write.purpose}`;
+        const stored = current.get(sk);
+        const data = { ...((stored?.data as object | undefined) ?? {}), purpose: write.purpose };
+        const part = write.kind === 'consent' ? { grant: write.grant } : { withdrawal: write.withdrawal };
+        return [{ ...stored, ...base, sk, entity: 'consent', data: { ...data, ...part } }];
+      }
+      case 'objection': {
+        const objection = write.objection;
+        const atMs = Date.parse(objection.at);
+        const itemSk = objectionItemSk(objection);
+        const stored = current.get(itemSk);
+        let item: Record<string, unknown>;
+        if (stored === undefined) {
+          item = {
+            ...base,
+            sk: itemSk,
+            entity: 'objection',
+            data: objection,
+            firstAtMs: atMs,
+            latest: objection,
+            latestAtMs: atMs,
+            count: 1,
+          };
+        } else {
+          const first = objectionSchema.parse(stored.data);
+          const latest = objectionSchema.parse(stored.latest ?? stored.data);
+          if (first.id === objection.id || latest.id === objection.id) return 'duplicate';
+          const firstMs = Number(stored.firstAtMs ?? Date.parse(first.at));
+          const latestMs = Number(stored.latestAtMs ?? Date.parse(latest.at));
+          item = {
+            ...stored,
+            ...base,
+            data: atMs < firstMs ? objection : first,
+            firstAtMs: Math.min(atMs, firstMs),
+            latest: atMs >= latestMs ? objection : latest,
+            latestAtMs: Math.max(atMs, latestMs),
+            count: Number(stored.count ?? 1) + 1,
+          };
+        }
+        const items = [item];
+        // The scope's latest objection, for the batched read: R7 compares instants (epoch ms of
+        // when the objection took hold), never text; a later one already there blocks as much.
+        const scopeSk = objectionScopeSk(objection);
+        const scope = current.get(scopeSk);
+        const ms = objectionInstantMs(objection);
+        if (scope?.atMs === undefined || Number(scope.atMs) <= ms)
+          items.push({
+            ...base,
+            sk: scopeSk,
+            entity: 'objectionScope',
+            data: objection,
+            at: objection.at,
+            atMs: ms,
+          });
+        return items;
+      }
+    }
+  }
+
+  async commitChanges(
     tenantId: string,
     recipientKey: string,
-    event: AuditEvent,
-    ttl?: number,
-    out?: OutboundEvent,
-  ): Promise<void> {
-    return this.putAuditEvent(recipientPk(tenantId, recipientKey), 'audit', event, ttl, out);
+    writes: readonly StateWrite[],
+    events: readonly AuditAppend[],
+    options: { readonly fresh?: boolean } = {},
+  ): Promise<CommitOutcome> {
+    if (events.length === 0) throw new StoreError('A state change is committed with its audit event (R15)');
+    const pk = recipientPk(tenantId, recipientKey);
+    const chain = chainOf(events[0]?.event.type as AuditEvent['type']);
+    if (events.some(({ event }) => chainOf(event.type) !== chain))
+      throw new StoreError('One commit appends to one chain: changes and decisions are committed apart');
+    const mergedSks = writes.flatMap((w) =>
+      w.kind === 'consent' || w.kind === 'withdrawal'
+        ? [`S#CONSENT#${w.purpose}`]
+        : w.kind === 'objection'
+          ? [objectionItemSk(w.objection), objectionScopeSk(w.objection)]
+          : [],
+    );
+    // Events whose fixed id turned out recorded already (a redelivery, an import re-run): left out.
+    const recorded = new Set<string>();
+    for (let attempt = 0; attempt < CHAIN_ATTEMPTS; attempt++) {
+      const appended = events.filter(({ event }) => !recorded.has(event.id));
+      if (appended.length === 0) return { outcome: 'duplicate' };
+      // Jittered, so that writers that lost the same seq do not retry in step; a few ms (R7:
+      // an objection racing other changes of the same person must not wait long).
+      if (attempt > 0) await sleep(Math.random() * 4 * Math.min(attempt, 5));
+      let tip: ChainHead | undefined;
+      let current: Map<string, Record<string, unknown>>;
+      try {
+        // The tip first, then the items merged: a writer that commits in between has taken
+        // the seq read, so this commit fails and reads both again.
+        // A recipient the caller found empty: seq 1 and nothing to merge, unless a writer
+        // came first (then seq 1 is taken, the commit fails, and the next attempt reads).
+        const fresh = options.fresh === true && attempt === 0;
+        tip = fresh ? undefined : await this.chainTip(pk, chain);
+        current = fresh || mergedSks.length === 0 ? new Map() : await this.currentItems(pk, mergedSks);
+      } catch (error) {
+        translate(error);
+      }
+      const links: ChainLink[] = [];
+      let head = tip;
+      for (const { event } of appended) {
+        const link = nextLink(head, event);
+        links.push(link);
+        head = { seq: link.seq, hash: link.hash };
+      }
+      const anchor = head as ChainHead;
+      const puts: Put[] = [];
+      for (const write of writes) {
+        const items = this.stateItems(pk, write, current, anchor);
+        if (items === 'duplicate') return { outcome: 'duplicate' };
+        for (const Item of items) puts.push({ Item, role: 'state' });
+      }
+      appended.forEach(({ event, ttl, out }, i) => {
+        const link = links[i] as ChainLink;
+        puts.push({
+          Item: {
+            pk,
+            sk: chainSk(chain, link.seq),
+            entity: 'audit',
+            v: ENTITY_VERSION,
+            ...link,
+            data: event,
+            ttl,
+            // The event out rides in the same item: the table's stream publishes it on this
+            // INSERT (shared/domain/stream-events.ts), so it leaves if and only if it committed.
+            [OUTBOUND_ATTRIBUTE]: out,
+          },
+          ConditionExpression: 'attribute_not_exists(#sk)',
+          role: 'event',
+        });
+        if (appended[i]?.fixedId)
+          puts.push({
+            Item: {
+              pk,
+              sk: eventIdSk(event.id),
+              entity: 'auditId',
+              v: ENTITY_VERSION,
+              eventId: event.id,
+              ttl,
+            },
+            ConditionExpression: 'attribute_not_exists(#sk)',
+            role: 'marker',
+            eventId: event.id,
+          });
+      });
+      const committed: CommitOutcome = {
+        outcome: 'committed',
+        events: links.map((l, i) => ({
+          eventId: appended[i]?.event.id as string,
+          sk: chainSk(chain, l.seq),
+          seq: l.seq,
+        })),
+      };
+      if (puts.length > TRANSACTION_LIMIT)
+        throw new StoreError(
+          `A change of ${puts.length} items exceeds one transaction (${TRANSACTION_LIMIT})`,
+        );
+      const outcome =
+        puts.length === 1
+          ? await this.putOne(puts[0] as Put)
+          : await this.transact(puts, `${pk}|${chain}|${links.map((l) => l.hash).join('|')}`);
+      if (outcome === 'committed') return committed;
+      if (outcome === 'retry') continue;
+      for (const id of outcome.recorded) recorded.add(id);
+    }
+    throw new StoreUnavailableError(
+      'The audit chain kept moving (concurrent writers); change not recorded, retry',
+    );
+  }
+
+  /** A send's decision: one conditional put (1 write unit), no transaction (2 per item). */
+  private async putOne(put: Put): Promise<'committed' | 'retry'> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: put.Item,
+          ConditionExpression: put.ConditionExpression,
+          ExpressionAttributeNames: { '#sk': 'sk' },
+        }),
+      );
+      return 'committed';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'retry'; // another writer took the seq
+      translate(error);
+    }
+  }
+
+  /**
+   * One TransactWriteItems. 'retry': another writer took the seq, or wrote the same items at
+   * that moment; `recorded`: those fixed-id events are already stored (markers found).
+   * Throttling and any other cancellation: StoreUnavailableError (fail closed, nothing stored).
+   */
+  private async transact(
+    puts: readonly Put[],
+    token: string,
+  ): Promise<'committed' | 'retry' | { recorded: string[] }> {
+    try {
+      await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: puts.map(({ Item, ConditionExpression }) => ({
+            Put: {
+              TableName: this.tableName,
+              Item,
+              ...(ConditionExpression
+                ? { ConditionExpression, ExpressionAttributeNames: { '#sk': 'sk' } }
+                : {}),
+            },
+          })),
+          // Deterministic for this content: a re-send of the very same transaction (a lost
+          // answer) is applied once (the SDK fills in a token of its own for its retries otherwise).
+          ClientRequestToken: createHash('sha256').update(token).digest('hex').slice(0, 36),
+        }),
+      );
+      return 'committed';
+    } catch (error) {
+      const name = (error as { name?: string }).name;
+      if (name !== 'TransactionCanceledException') translate(error);
+      const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+      const failed = reasons.flatMap((r, i) =>
+        r.Code && r.Code !== 'None' ? [{ code: r.Code, put: puts[i] }] : [],
+      );
+      const markers = failed.filter((f) => f.code === 'ConditionalCheckFailed' && f.put?.role === 'marker');
+      if (markers.length > 0) return { recorded: markers.map((f) => f.put?.eventId as string) };
+      if (failed.every((f) => f.code === 'ConditionalCheckFailed' || f.code === 'TransactionConflict'))
+        return 'retry';
+      throw new StoreUnavailableError(
+        `DynamoDB cancelled the transaction (${failed.map((f) => f.code).join(', ') || 'unknown'})`,
+        { cause: error },
+      );
+    }
   }
 
   async putMessageOutcome(sqsMessageId: string, out: OutboundEvent, ttl: number): Promise<boolean> {
@@ -749,9 +1078,77 @@ export class DynamoDbGatewayStore extends DynamoDbTable implements GatewayStore 
   }
 
   async listAudit(tenantId: string, recipientKey: string): Promise<AuditEvent[]> {
-    return (await this.queryPrefix(tenantId, recipientKey, 'A#')).map((item) =>
-      auditEventSchema.parse(item.data),
-    );
+    const events: AuditEvent[] = [];
+    // Parsed for the API (its field order); the verifier hashes the items as stored.
+    for await (const entry of this.auditEntries(tenantId, recipientKey))
+      if (entry.event) events.push(auditEventSchema.parse(entry.event));
+    // The two chains (and the events of before them) merged in time order; a stable sort
+    // keeps each chain's own order for events of the same instant.
+    return events.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  }
+
+  async *auditEntries(tenantId: string, recipientKey: string): AsyncIterable<StoredAuditEntry> {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      let page: { Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown> };
+      try {
+        page = await this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :a)',
+            ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+            ExpressionAttributeValues: { ':pk': recipientPk(tenantId, recipientKey), ':a': 'A#' },
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+      } catch (error) {
+        translate(error);
+      }
+      for (const item of page.Items ?? []) yield auditEntryOf(item);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  }
+
+  async chainAnchors(tenantId: string, recipientKey: string): Promise<ChainHead[]> {
+    const items = await this.queryPrefix(tenantId, recipientKey, 'S#');
+    return items.flatMap((item) => {
+      const chain = item.chain as { seq?: unknown; hash?: unknown } | undefined;
+      return chain && typeof chain.seq === 'number' && typeof chain.hash === 'string'
+        ? [{ seq: chain.seq, hash: chain.hash }]
+        : [];
+    });
+  }
+
+  async *auditedRecipients(tenantId: string): AsyncIterable<string> {
+    const prefix = recipientPk(tenantId, '');
+    let startKey: Record<string, unknown> | undefined;
+    // Consecutive duplicates only: a scan returns a partition's items together, and nothing
+    // is kept per recipient (a tenant of millions is streamed, not held).
+    let previous: string | undefined;
+    do {
+      let page: { Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown> };
+      try {
+        page = await this.doc.send(
+          new ScanCommand({
+            TableName: this.tableName,
+            FilterExpression: 'begins_with(#pk, :p) AND begins_with(#sk, :a)',
+            ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+            ExpressionAttributeValues: { ':p': prefix, ':a': 'A#' },
+            ProjectionExpression: '#pk',
+            ExclusiveStartKey: startKey,
+          }),
+        );
+      } catch (error) {
+        translate(error);
+      }
+      for (const item of page.Items ?? []) {
+        const key = String(item.pk).slice(prefix.length);
+        if (key !== previous) yield key;
+        previous = key;
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
   }
 
   putPendingConsent(tenantId: string, recipientKey: string, pending: PendingConsent): Promise<void> {
@@ -870,15 +1267,36 @@ export class DynamoDbGatewayStore extends DynamoDbTable implements GatewayStore 
     keepAuditTypes: readonly AuditEvent['type'][],
   ): Promise<number> {
     const items = await this.queryPrefix(tenantId, recipientKey, '');
+    const kept = (item: Record<string, unknown>) =>
+      item.data !== undefined && keepAuditTypes.includes((item.data as AuditEvent).type);
+    // R11/R15: a chained event's content goes, its link stays (seq, prevHash, hash, type, at),
+    // so the chain still verifies without the personal data.
+    const tombstoned = items.filter(
+      (item) =>
+        item.entity === 'audit' && typeof item.seq === 'number' && item.data !== undefined && !kept(item),
+    );
     const doomed = items.filter((item) => {
       // R11: what honours the opposition stays, including the scope items the batched read uses.
       if (item.entity === 'objection' || item.entity === 'objectionScope' || item.entity === 'suppression') {
         return false;
       }
-      if (item.entity === 'audit') return !keepAuditTypes.includes((item.data as AuditEvent).type);
+      if (item.entity === 'audit') return typeof item.seq !== 'number' && !kept(item);
       return true;
     });
     try {
+      for (let i = 0; i < tombstoned.length; i += 25) {
+        let requests: Record<string, unknown>[] | undefined = tombstoned.slice(i, i + 25).map((item) => {
+          const { data, ...link } = item as { data: AuditEvent } & Record<string, unknown>;
+          return { PutRequest: { Item: { ...link, tombstone: { type: data.type, at: data.at } } } };
+        });
+        for (let attempt = 0; requests && requests.length > 0; attempt++) {
+          if (attempt === 5) throw new StoreUnavailableError('DynamoDB left erasures unprocessed');
+          const result = await this.doc.send(
+            new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }),
+          );
+          requests = result.UnprocessedItems?.[this.tableName] as Record<string, unknown>[] | undefined;
+        }
+      }
       for (let i = 0; i < doomed.length; i += 25) {
         let requests: Record<string, unknown>[] | undefined = doomed
           .slice(i, i + 25)
@@ -894,6 +1312,6 @@ export class DynamoDbGatewayStore extends DynamoDbTable implements GatewayStore 
     } catch (error) {
       translate(error);
     }
-    return doomed.length;
+    return doomed.length + tombstoned.length;
   }
 }

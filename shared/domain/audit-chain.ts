@@ -11,7 +11,8 @@ import type { AuditEvent } from '../schemas/audit';
  * (under a condition on the sequence, so concurrent writers serialise) and reads them back.
  *
  * What it does not cover: someone who rewrites every event after a point *and* the head
- * kept with the recipient's state. Only a copy of the heads kept elsewhere (an export, a
+ * kept with the recipient's state (the store keeps no head item: each state item keeps the
+ * link of the event that last wrote it, an anchor the verifier checks, see `finish`). Only a copy of the heads kept elsewhere (an export, a
  * notarised digest) detects that; the chain makes it a deliberate rewrite of everything
  * after the change, not a quiet edit of one item.
  */
@@ -40,8 +41,10 @@ export interface ChainLink {
  * R9) is a tombstone: its link, type and time stay, its content goes, so the chain still
  * verifies without the personal data.
  */
-export type ChainEntry = ChainLink &
-  (
+export type ChainEntry = ChainLink & {
+  /** Where the store keeps the entry (its key's sequence number), when the key holds one. */
+  readonly position?: number;
+} & (
     | { readonly event: AuditEvent }
     | { readonly event?: undefined; readonly tombstone: Pick<AuditEvent, 'type' | 'at'> }
   );
@@ -77,7 +80,11 @@ export type ChainBreak =
   /** A tombstone where the content must still be there (e.g. the proof of an objection, R7/R11). */
   | { readonly kind: 'emptied'; readonly seq: number; readonly type: AuditEvent['type'] }
   /** The chain does not end at the head kept with the state: its last events were deleted, or added around it. */
-  | { readonly kind: 'head_mismatch'; readonly last: number; readonly head: number };
+  | { readonly kind: 'head_mismatch'; readonly last: number; readonly head: number }
+  /** A state item was written by event `seq`, and the chain ends before it (`last`): its tail was deleted. */
+  | { readonly kind: 'truncated'; readonly seq: number; readonly last: number }
+  /** A state item records another hash for event `seq`: the chain was rewritten from there. */
+  | { readonly kind: 'rewritten'; readonly seq: number };
 
 export type ChainVerdict =
   | { readonly ok: true; readonly events: number; readonly tombstones: number; readonly head?: ChainHead }
@@ -95,7 +102,18 @@ export class ChainVerifier {
    */
   constructor(
     private readonly mayBeEmpty: (tombstone: Pick<AuditEvent, 'type' | 'at'>) => boolean = () => true,
-  ) {}
+    /**
+     * Where the chain must reach, when no single head is kept: the link of the event that
+     * last wrote each state item (kept on the item). Checked as the entries pass, and by `finish`.
+     */
+    anchors: readonly ChainHead[] = [],
+  ) {
+    for (const anchor of anchors) this.anchors.set(anchor.seq, anchor.hash);
+    this.farthest = Math.max(0, ...anchors.map((a) => a.seq));
+  }
+
+  private readonly anchors = new Map<number, string>();
+  private readonly farthest: number;
 
   private last: ChainHead | undefined;
   private events = 0;
@@ -106,6 +124,9 @@ export class ChainVerifier {
   push(entry: ChainEntry): boolean {
     if (this.broken !== undefined) return false;
     const expected = (this.last?.seq ?? 0) + 1;
+    // Kept under another event's place: moved (the link itself may be intact).
+    if (entry.position !== undefined && entry.position !== entry.seq)
+      return this.fail({ kind: 'out_of_order', seq: entry.position, found: entry.seq });
     if (entry.seq > expected) return this.fail({ kind: 'missing', seq: expected, found: entry.seq });
     if (entry.seq < expected) return this.fail({ kind: 'out_of_order', seq: expected, found: entry.seq });
     if (entry.prevHash !== (this.last?.hash ?? GENESIS_HASH))
@@ -117,6 +138,9 @@ export class ChainVerifier {
     } else if (eventHash(entry.seq, entry.prevHash, entry.event) !== entry.hash)
       return this.fail({ kind: 'altered', seq: entry.seq });
     else this.events += 1;
+    const anchored = this.anchors.get(entry.seq);
+    if (anchored !== undefined && anchored !== entry.hash)
+      return this.fail({ kind: 'rewritten', seq: entry.seq });
     this.last = { seq: entry.seq, hash: entry.hash };
     return true;
   }
@@ -129,6 +153,21 @@ export class ChainVerifier {
     if ((head?.seq ?? 0) !== lastSeq || (head !== undefined && head.hash !== this.last?.hash))
       return { ok: false, break: { kind: 'head_mismatch', last: lastSeq, head: head?.seq ?? 0 }, checked };
     return { ok: true, events: this.events, tombstones: this.tombstones, ...(head ? { head } : {}) };
+  }
+
+  /** The verdict against the anchors given to the constructor (no head kept: the chain may run past them). */
+  finish(): ChainVerdict {
+    const checked = this.events + this.tombstones;
+    if (this.broken !== undefined) return { ok: false, break: this.broken, checked };
+    const last = this.last?.seq ?? 0;
+    if (this.farthest > last)
+      return { ok: false, break: { kind: 'truncated', seq: this.farthest, last }, checked };
+    return {
+      ok: true,
+      events: this.events,
+      tombstones: this.tombstones,
+      ...(this.last ? { head: this.last } : {}),
+    };
   }
 
   private fail(found: ChainBreak): false {

@@ -35,6 +35,7 @@ import {
   sentResponseSchema,
 } from '../schemas/api';
 import { auditEventSchema } from '../schemas/audit';
+import { auditVerificationSchema } from '../schemas/audit-verify';
 import { complaintHoldLiftResponseSchema, complaintRateResponseSchema } from '../schemas/complaint-rate';
 import { assignedIdentitiesSchema } from '../schemas/identity';
 import {
@@ -568,6 +569,22 @@ export function buildOpenApiDocument(serverUrl?: string) {
       200: jsonResponse(
         'Audit events, oldest first',
         z.object({ recipientKey: z.string(), events: z.array(auditEventSchema) }),
+      ),
+      404: jsonResponse('No trail for this key', errorResponseSchema),
+    },
+  });
+  route({
+    ...admin,
+    method: 'get',
+    path: '/v1/recipients/{recipientKey}/audit/verify',
+    operationId: 'verifyRecipientAudit',
+    summary:
+      "R15: checks the recipient's audit trail against its hash chains (changes, decisions) and names the first break: kind and sequence number",
+    request: keyParam,
+    responses: {
+      200: jsonResponse(
+        'The verdict, broken or not (a break is an answer, not an error)',
+        auditVerificationSchema,
       ),
       404: jsonResponse('No trail for this key', errorResponseSchema),
     },

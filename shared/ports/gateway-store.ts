@@ -1,3 +1,4 @@
+import type { ChainEntry, ChainHead } from '../domain/audit-chain';
 import type { RetentionItem } from '../domain/retention';
 import type { AuditEvent } from '../schemas/audit';
 import type {
@@ -81,6 +82,55 @@ export type RecipientItemWrite = (
 };
 
 /**
+ * A change to a recipient's state, committed together with its audit events by
+ * `commitChanges` (one is never stored without the other).
+ */
+export type StateWrite = (
+  | { readonly kind: 'profile'; readonly profile: RecipientProfile }
+  | { readonly kind: 'consent'; readonly purpose: string; readonly grant: ConsentGrant }
+  | { readonly kind: 'withdrawal'; readonly purpose: string; readonly withdrawal: Withdrawal }
+  /** R7: merged into its scope's item (first, latest, count) and the scope's latest-objection item. */
+  | { readonly kind: 'objection'; readonly objection: Objection }
+  | { readonly kind: 'suppression'; readonly suppression: Suppression }
+) & {
+  /** R9/R11: the item's DynamoDB TTL when the writer knows it (imports); otherwise set by the retention plan after the commit. */
+  readonly ttl?: number;
+};
+
+/** An audit event to append to the recipient's chain. */
+export interface AuditAppend {
+  readonly event: AuditEvent;
+  /** R9: the item's DynamoDB TTL (epoch seconds), when known as it is written. */
+  readonly ttl?: number;
+  /**
+   * The event's id is deterministic (an SNS redelivery, an import re-run): the store keeps
+   * a marker of it, so that the same change committed again is found and written once.
+   */
+  readonly fixedId?: boolean;
+  /** The event CRMs receive for it, stored in the same item and published from the table's stream. */
+  readonly out?: OutboundEvent;
+}
+
+/**
+ * `committed`: every write and event stored, in one transaction (events whose fixed id was
+ * already recorded left out: `events` lists those written); `duplicate`: nothing was
+ * written, because every event has a fixed id already recorded, or the objection written is
+ * already recorded under its id (R7 idempotent one-click).
+ */
+export type CommitOutcome =
+  | {
+      readonly outcome: 'committed';
+      readonly events: readonly { readonly eventId: string; readonly sk: string; readonly seq: number }[];
+    }
+  | { readonly outcome: 'duplicate' };
+
+/** An audit item as the verifier reads it: chained (with its link) or written before the chain. */
+export type StoredAuditEntry =
+  /** `chain`: C, the changes to the recipient's state; D, the sending decisions and their outcome. */
+  | ({ readonly chained: true; readonly chain: 'C' | 'D' } & ChainEntry)
+  | { readonly chained: false; readonly event: AuditEvent };
+
+/**
  * The recipient aggregate: a recipient's state (profile, consents, withdrawals, objections,
  * suppressions, repermissions), its messages and audit trail, pending double opt-ins,
  * confirmation claims, retention and erasure. The other aggregates have their own ports
@@ -100,7 +150,8 @@ export interface GatewayStore {
   getRecipientState(tenantId: string, recipientKey: string): Promise<RecipientState>;
   putProfile(tenantId: string, recipientKey: string, profile: RecipientProfile): Promise<void>;
   /**
-   * R16 bulk import: many recipient items in batched writes (25 a call), unprocessed items
+   * Seeding only (the bench, tests): many recipient items in batched writes, with no audit
+   * chain. The import commits through commitChanges (R15). Batched writes (25 a call), unprocessed items
    * retried with backoff; StoreUnavailableError when they stay unprocessed (fail closed).
    * Two writes to the same item in one call: the last wins.
    */
@@ -162,24 +213,41 @@ export interface GatewayStore {
   listMessages(tenantId: string, recipientKey: string): Promise<MessageRecord[]>;
 
   /**
-   * Append-only (conditional put); AlreadyRecordedError if the id exists. Never updated in place.
-   * `out`: the event CRMs receive for this change, stored in the same put (attribute `out`)
-   * and published from the table's stream (shared/domain/stream-events.ts).
+   * R15 evidence: the state writes and the audit events that record them, in one
+   * transaction; the events are appended to the recipient's hash chain (seq n+1, n+2… after
+   * the tip, each written only if its seq is free, so that concurrent writers serialise:
+   * the loser reads the tip again and retries). Without state writes and with one event
+   * (a send's decision) it is one conditional put, not a transaction.
+   * StoreUnavailableError when it cannot be committed (fail closed: neither half is stored).
    */
-  appendAudit(
+  commitChanges(
     tenantId: string,
     recipientKey: string,
-    event: AuditEvent,
-    ttl?: number,
-    out?: OutboundEvent,
-  ): Promise<void>;
+    writes: readonly StateWrite[],
+    events: readonly AuditAppend[],
+    /**
+     * `fresh`: the caller read no item of this recipient (an import's batched read): the
+     * first attempt writes seq 1 without reading the tip or the items it merges into; if
+     * anything was written meanwhile, seq 1 is taken and the commit is retried as usual.
+     */
+    options?: { readonly fresh?: boolean },
+  ): Promise<CommitOutcome>;
   /**
    * A bulk message's outcome, published from the table's stream: written once per SQS
    * message id (false when it was already), kept until `ttl` (epoch seconds).
    */
   putMessageOutcome(sqsMessageId: string, out: OutboundEvent, ttl: number): Promise<boolean>;
-  /** The recipient's audit trail, oldest first. */
+  /** The recipient's audit trail, oldest first (events from before the chain first). */
   listAudit(tenantId: string, recipientKey: string): Promise<AuditEvent[]>;
+  /** The audit items in key order, page by page (paged queries: never the whole trail in memory). */
+  auditEntries(tenantId: string, recipientKey: string): AsyncIterable<StoredAuditEntry>;
+  /**
+   * Where the chain must reach: the seq and hash of the event that last wrote each state
+   * item (kept on the item). A chain that ends before one of them was cut at its tail.
+   */
+  chainAnchors(tenantId: string, recipientKey: string): Promise<ChainHead[]>;
+  /** The recipients of a tenant that have an audit trail (a paged scan: the operator's check, never a request path). */
+  auditedRecipients(tenantId: string): AsyncIterable<string>;
 
   /** R3 double opt-in: what was ticked, until the confirmation link is clicked (expires with its link). */
   putPendingConsent(tenantId: string, recipientKey: string, pending: PendingConsent): Promise<void>;

@@ -8,7 +8,7 @@ import {
   signPageToken,
   verifyPageToken,
 } from '../domain/unsubscribe-token';
-import { NotFoundError } from '../ports/gateway-store';
+import { NotFoundError, type StateWrite } from '../ports/gateway-store';
 import type { PendingConsent } from '../schemas/recipient';
 import type { Purpose, Tenant, Wording } from '../schemas/tenant';
 import { InvalidInputError } from '../schemas/validation';
@@ -250,6 +250,7 @@ export async function confirmConsent(
   const { tenant, claims } = link;
   const now = deps.clock.now().toISOString();
   const changes: Change[] = [];
+  const writes: StateWrite[] = [];
   for (const p of pending.purposes) {
     const grant = {
       id: `doi-${pending.id}-${p.purpose}`,
@@ -268,7 +269,7 @@ export async function confirmConsent(
       userAgent: pending.userAgent,
       recordedAt: now,
     };
-    await deps.store.putConsent(tenant.id, claims.recipientKey, p.purpose, grant);
+    writes.push({ kind: 'consent', purpose: p.purpose, grant });
     changes.push({
       type: 'consent.given',
       actor: { type: 'recipient', id: 'consent_page' },
@@ -294,10 +295,12 @@ export async function confirmConsent(
       },
     });
   }
+  // R3/R15: every purpose confirmed and its event, in one transaction.
   await recordChanges(
     deps,
     { tenantId: tenant.id, recipientKey: claims.recipientKey, channel: claims.channel },
     changes,
+    writes,
   );
   return { purposes: described.purposes };
 }

@@ -12,7 +12,13 @@ import {
 } from '../domain/legacy-import';
 import { recipientKey } from '../domain/recipient-key';
 import { addDays, recordTtl, retentionEnd, ttlOf } from '../domain/retention';
-import { type GatewayStore, NotFoundError, type RecipientItemWrite } from '../ports/gateway-store';
+import {
+  type AuditAppend,
+  type GatewayStore,
+  NotFoundError,
+  type RecipientItemWrite,
+  type StateWrite,
+} from '../ports/gateway-store';
 import type { KeyMaterial } from '../ports/key-ring';
 import type { TenantStore } from '../ports/tenant-store';
 import { MAX_API_IMPORT_ROWS } from '../schemas/api';
@@ -254,6 +260,14 @@ export async function importLegacyBatch(
           recipientKey: key,
           event: importAudit('consent.given', c.outcome, c.grant.givenAt ?? rowAt, hash, c.purpose.id, actor),
         });
+      } else {
+        // R15: the profile it merges into is a change too, with its event (the row's id: a
+        // re-run finds it recorded, whichever event the first run wrote for the row).
+        writes.push({
+          kind: 'audit',
+          recipientKey: key,
+          event: importAudit('profile.updated', c.outcome, rowAt, hash, c.purpose.id, actor),
+        });
       }
     } else {
       writes.push({
@@ -303,9 +317,81 @@ export async function importLegacyBatch(
         return { ...w, ttl: personalTtl.get(w.recipientKey) };
     }
   });
-  await deps.store.putRecipientItems(tenant.id, withTtl);
+  await commitImported(deps.store, tenant.id, withTtl, (key) => {
+    const state = states.get(key);
+    return state === undefined || !known(state);
+  });
   for (const key of extended) await applyRetention(deps, tenant.id, key);
   return results;
+}
+
+/** Recipients committed at once (each recipient's rows are one transaction, or a few). */
+const IMPORT_CONCURRENCY = 32;
+/** Items per transaction, below DynamoDB's 100 (an objection is two state items). */
+const IMPORT_TRANSACTION_ITEMS = 90;
+
+/**
+ * R15/R16: each recipient's imported items and their audit events commit together, one
+ * transaction per recipient of the batch (split after an event when the rows of one
+ * recipient need more than one), appended to its chain. The events have deterministic ids
+ * (fixed: a marker is written with each), so a re-run of the same file finds them and
+ * writes nothing again; a row added to the file is appended.
+ */
+async function commitImported(
+  store: GatewayStore,
+  tenantId: string,
+  items: readonly RecipientItemWrite[],
+  /** Whether the batch's read found nothing about the recipient (its first commit can skip the reads). */
+  unknown: (recipientKey: string) => boolean,
+) {
+  const byRecipient = new Map<string, RecipientItemWrite[]>();
+  for (const item of items)
+    byRecipient.set(item.recipientKey, [...(byRecipient.get(item.recipientKey) ?? []), item]);
+  const commits: { key: string; first: boolean; writes: StateWrite[]; events: AuditAppend[] }[] = [];
+  for (const [key, list] of byRecipient) {
+    let current = { key, first: true, writes: [] as StateWrite[], events: [] as AuditAppend[] };
+    let size = 0;
+    for (const item of list) {
+      const cost = item.kind === 'audit' ? 2 : item.kind === 'objection' ? 2 : 1;
+      if (size + cost > IMPORT_TRANSACTION_ITEMS && current.events.length > 0) {
+        commits.push(current);
+        current = { key, first: false, writes: [], events: [] };
+        size = 0;
+      }
+      size += cost;
+      if (item.kind === 'audit') current.events.push({ event: item.event, ttl: item.ttl, fixedId: true });
+      else current.writes.push(stateWriteOf(item));
+    }
+    // State writes with no event of their own (a merged profile) go with the last events.
+    const last = commits.at(-1);
+    if (current.events.length === 0 && last?.key === key) last.writes.push(...current.writes);
+    else if (current.events.length > 0) commits.push(current);
+  }
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(IMPORT_CONCURRENCY, commits.length) }, async () => {
+      while (next < commits.length) {
+        const commit = commits[next++] as (typeof commits)[number];
+        await store.commitChanges(tenantId, commit.key, commit.writes, commit.events, {
+          fresh: commit.first && unknown(commit.key),
+        });
+      }
+    }),
+  );
+}
+
+function stateWriteOf(item: Exclude<RecipientItemWrite, { kind: 'audit' }>): StateWrite {
+  const ttl = item.ttl === undefined ? {} : { ttl: item.ttl };
+  switch (item.kind) {
+    case 'profile':
+      return { kind: 'profile', profile: item.profile, ...ttl };
+    case 'consent':
+      return { kind: 'consent', purpose: item.purpose, grant: item.grant, ...ttl };
+    case 'objection':
+      return { kind: 'objection', objection: item.objection, ...ttl };
+    case 'suppression':
+      return { kind: 'suppression', suppression: item.suppression, ...ttl };
+  }
 }
 
 function resultOf(row: LegacyRow, c: Classification): ImportedRow {

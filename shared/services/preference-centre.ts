@@ -11,6 +11,7 @@ import {
   wordingFor,
 } from '../domain/preferences';
 import { type ManageClaims, type PreferencesClaims, verifyPageToken } from '../domain/unsubscribe-token';
+import type { StateWrite } from '../ports/gateway-store';
 import type { Purpose, Tenant, Wording } from '../schemas/tenant';
 import { InvalidInputError } from '../schemas/validation';
 import type { Dependencies } from './dependencies';
@@ -146,8 +147,10 @@ export async function savePreferences(
   const audit: Change[] = [];
   const actor = { type: 'recipient' as const, id: 'preference_center' };
   const target = { tenantId: tenant.id, recipientKey: claims.recipientKey, channel: claims.channel };
-  // Each change is audited right after it is stored, so that a failure halfway leaves no unaudited change.
-  const flush = () => recordChanges(deps, target, audit.splice(0));
+  const writes: StateWrite[] = [];
+  // Each purpose's change and its events commit in one transaction (R15): a failure halfway
+  // leaves the purposes before it changed and audited, none of it unaudited.
+  const flush = () => recordChanges(deps, target, audit.splice(0), writes.splice(0));
   for (const change of changes) {
     if (change.type === 'consent') {
       const version = form.wordings.get(change.purpose);
@@ -179,7 +182,7 @@ export async function savePreferences(
           usedAt: now,
         },
       };
-      await deps.store.putConsent(tenant.id, claims.recipientKey, change.purpose, grant);
+      writes.push({ kind: 'consent', purpose: change.purpose, grant });
       audit.push({
         type: 'consent.given',
         actor,
@@ -216,7 +219,7 @@ export async function savePreferences(
         userAgent: proof.userAgent,
         recordedAt: now,
       };
-      await deps.store.putWithdrawal(tenant.id, claims.recipientKey, change.purpose, withdrawal);
+      writes.push({ kind: 'withdrawal', purpose: change.purpose, withdrawal });
       audit.push({
         type: 'consent.withdrawn',
         actor,
@@ -231,15 +234,18 @@ export async function savePreferences(
     }
     const objectionId = randomUUID();
     const scope = { type: 'purpose' as const, purpose: change.purpose };
-    await deps.store.putObjection(tenant.id, claims.recipientKey, {
-      id: objectionId,
-      scope,
-      at: now,
-      method: 'preference_center',
-      source: SOURCE,
-      ip: proof.ip,
-      userAgent: proof.userAgent,
-      recordedAt: now,
+    writes.push({
+      kind: 'objection',
+      objection: {
+        id: objectionId,
+        scope,
+        at: now,
+        method: 'preference_center',
+        source: SOURCE,
+        ip: proof.ip,
+        userAgent: proof.userAgent,
+        recordedAt: now,
+      },
     });
     audit.push({
       type: 'objection.recorded',
@@ -269,16 +275,16 @@ export async function stopAll(deps: Dependencies, token: string, proof: Recipien
   const now = deps.clock.now().toISOString();
   const objectionId = randomUUID();
   const scope = { type: 'channel' as const };
-  await deps.store.putObjection(tenant.id, claims.recipientKey, {
+  const objection = {
     id: objectionId,
     scope,
     at: now,
-    method: 'preference_center',
+    method: 'preference_center' as const,
     source: SOURCE,
     ip: proof.ip,
     userAgent: proof.userAgent,
     recordedAt: now,
-  });
+  };
   await recordChanges(
     deps,
     { tenantId: tenant.id, recipientKey: claims.recipientKey, channel: claims.channel },
@@ -295,6 +301,7 @@ export async function stopAll(deps: Dependencies, token: string, proof: Recipien
         },
       },
     ],
+    [{ kind: 'objection', objection }],
   );
   return { tenant };
 }

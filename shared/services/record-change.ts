@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import { AlreadyRecordedError } from '../ports/gateway-store';
+import type { StateWrite } from '../ports/gateway-store';
 import type { Actor, AuditEvent } from '../schemas/audit';
 import {
   type eventSchemas,
@@ -10,7 +10,7 @@ import {
 } from '../schemas/events';
 import type { Channel } from '../schemas/vocabulary';
 import type { Caller, Dependencies } from './dependencies';
-import { planRetentionHead, type RetentionHead } from './retention';
+import { planRetentionHead } from './retention';
 
 /** Who acted, as the audit trail names them: an API key by its id (never the key), or the recipient on a page. */
 export function actorOf(caller: Caller): Actor {
@@ -45,12 +45,14 @@ export interface Change {
 }
 
 /**
- * Every change to a recipient's state goes through here after the state write: an
- * append-only audit event (who, what, when, why) holding the matching event out. The audit
- * write is part of the request: if it fails, the request fails (the change is retried
- * with its proof). Nothing is published here: the table's stream publishes the stored
- * event (docs/recipients.md, "Events out"), so an event leaves if and only if its audit
- * event was stored.
+ * Every change to a recipient's state goes through here: the state writes and an
+ * append-only audit event for each change (who, what, when, why) commit in one
+ * transaction (R15: one is never stored without the other), the events appended to the
+ * recipient's hash chain (shared/domain/audit-chain.ts). Each audit event holds the
+ * matching event out: nothing is published here, the table's stream publishes the stored
+ * event (docs/recipients.md, "Events out"), so an event leaves if and only if its change
+ * was committed. If the commit fails, the request fails and nothing is stored (the change
+ * is retried with its proof).
  */
 /** Changes that count as the person's activity or record an opposition: they reset the retention clocks (R9, R11). */
 const RETENTION_CHANGES = new Set<AuditEvent['type']>([
@@ -66,25 +68,16 @@ export async function recordChanges(
   /** `ttl`: the audit events' expiry when the caller knows the recipient's retention (sends). */
   target: { tenantId: string; recipientKey: string; channel: Channel; ttl?: number },
   changes: readonly Change[],
+  /** The state writes these changes record, committed with their events. */
+  writes: readonly StateWrite[] = [],
 ): Promise<AuditEvent[]> {
-  const written: AuditEvent[] = [];
-  // R9/R11: read after the state write, so that the audit events below get their TTL as
-  // they are written, and the re-plan of the rest of the partition is asked for, not done
-  // here (bounded whatever the partition's size; services/retention.ts).
-  let retention: RetentionHead | undefined;
-  if (changes.some((c) => RETENTION_CHANGES.has(c.type))) {
-    // The change stands either way: a failure here only leaves the previous TTLs in place.
-    retention = await planRetentionHead(deps, target.tenantId, target.recipientKey).catch((error: Error) => {
-      deps.log.error('retention not applied', { recipientKey: target.recipientKey, error: error.name });
-      return undefined;
-    });
-  }
-  for (const change of changes) {
+  if (changes.length === 0) return [];
+  const events: AuditEvent[] = changes.map((change) => {
     if (change.id !== undefined && change.at === undefined) {
-      // The sort key holds the time: a fixed id with "now" would be a second item on a retry.
+      // A redelivery must recompute the very same event (its hash is in the chain).
       throw new Error(`Change ${change.id} has a fixed id but no fixed time`);
     }
-    const event: AuditEvent = {
+    return {
       id: change.id ?? randomUUID(),
       at: change.at ?? deps.clock.now().toISOString(),
       type: change.type,
@@ -92,30 +85,50 @@ export async function recordChanges(
       why: change.why,
       data: change.data,
     };
-    const ttl = target.ttl ?? retention?.auditTtl(event.type, event.at);
-    try {
-      await deps.store.appendAudit(
-        target.tenantId,
-        target.recipientKey,
+  });
+  const committed = await deps.store.commitChanges(
+    target.tenantId,
+    target.recipientKey,
+    writes,
+    events.map((event, i) => {
+      const publish = changes[i]?.publish;
+      return {
         event,
-        ttl,
-        change.publish && outboundOf(target, event, change.publish),
-      );
-    } catch (error) {
-      // A redelivery of what an earlier attempt recorded (same id, same time: same item).
-      if (change.id !== undefined && error instanceof AlreadyRecordedError) continue;
-      throw error;
-    }
-    written.push(event);
+        ...(target.ttl !== undefined ? { ttl: target.ttl } : {}),
+        ...(changes[i]?.id !== undefined ? { fixedId: true } : {}),
+        ...(publish ? { out: outboundOf(target, event, publish) } : {}),
+      };
+    }),
+  );
+  // A redelivery of what an earlier attempt committed (fixed ids), or an objection already
+  // recorded under its id: nothing written, nothing published again.
+  if (committed.outcome === 'duplicate') return [];
+  const writtenIds = new Set(committed.events.map((e) => e.eventId));
+  if (changes.some((c) => RETENTION_CHANGES.has(c.type))) {
+    // R9/R11: read after the commit, so that the plan sees the change; it sets the TTLs of the
+    // events just written and of the state items, and asks for the re-plan of the rest of the
+    // partition, not done here (bounded whatever the partition's size; services/retention.ts).
+    // The change stands either way: a failure here only leaves the previous TTLs in place
+    // until the next re-plan.
+    await planRetentionHead(deps, target.tenantId, target.recipientKey)
+      .then(async (retention) => {
+        if (!retention) return;
+        const ttls = committed.events.flatMap(({ sk, eventId }) => {
+          const event = events.find((e) => e.id === eventId);
+          if (target.ttl !== undefined || event === undefined) return [];
+          const ttl = retention.auditTtl(event.type, event.at);
+          return ttl === undefined ? [] : [{ sk, ttl }];
+        });
+        await Promise.all([
+          ttls.length > 0 ? deps.store.setTtls(target.tenantId, target.recipientKey, ttls) : undefined,
+          retention.apply(),
+        ]);
+      })
+      .catch((error: Error) => {
+        deps.log.error('retention not applied', { recipientKey: target.recipientKey, error: error.name });
+      });
   }
-  if (retention) {
-    await retention
-      .apply()
-      .catch((error: Error) =>
-        deps.log.error('retention not applied', { recipientKey: target.recipientKey, error: error.name }),
-      );
-  }
-  return written;
+  return events.filter((e) => writtenIds.has(e.id));
 }
 
 /**

@@ -3,7 +3,7 @@ import { recipientKey as keyOf } from '../domain/recipient-key';
 import { expiryFor, freshLinkClaims, signPageToken } from '../domain/unsubscribe-token';
 import { NotFoundError } from '../ports/gateway-store';
 import { type Actor, AUDIT_TYPES_KEPT_AFTER_ERASURE } from '../schemas/audit';
-import type { Objection, RecipientState } from '../schemas/recipient';
+import type { Objection, RecipientProfile, RecipientState } from '../schemas/recipient';
 import type { Dependencies } from './dependencies';
 import { recordChanges } from './record-change';
 
@@ -104,21 +104,25 @@ export async function eraseRecipient(
     userAgent: proof.userAgent,
     recordedAt: now,
   };
-  await deps.store.putObjection(tenantId, recipientKey, objection);
   const target = { tenantId, recipientKey, channel };
-  await recordChanges(deps, target, [
-    {
-      type: 'objection.recorded',
-      actor,
-      why: 'R11/R15: erasure request; the opposition entry outlives the data',
-      at: now,
-      data: { objectionId: objection.id, scope: objection.scope, method: objection.method },
-      publish: {
-        detailType: 'Objection Recorded',
-        detail: { objectionId: objection.id, scope: objection.scope, method: objection.method },
+  await recordChanges(
+    deps,
+    target,
+    [
+      {
+        type: 'objection.recorded',
+        actor,
+        why: 'R11/R15: erasure request; the opposition entry outlives the data',
+        at: now,
+        data: { objectionId: objection.id, scope: objection.scope, method: objection.method },
+        publish: {
+          detailType: 'Objection Recorded',
+          detail: { objectionId: objection.id, scope: objection.scope, method: objection.method },
+        },
       },
-    },
-  ]);
+    ],
+    [{ kind: 'objection', objection }],
+  );
   const deleted = await deps.store.eraseRecipient(tenantId, recipientKey, AUDIT_TYPES_KEPT_AFTER_ERASURE);
   await recordChanges(deps, target, [
     {
@@ -169,7 +173,7 @@ export async function createLink(
     // The double opt-in mail needs somewhere to go: a sign-up starts a minimal prospect
     // profile. Nothing in it claims the person was informed (R5) or offered an opt-out
     // (R2, R4): until they confirm a consent, nothing but that confirmation may be sent.
-    await deps.store.putProfile(tenantId, key, {
+    const profile: RecipientProfile = {
       channel: 'email',
       address: input.address,
       audience: 'consumer',
@@ -184,15 +188,20 @@ export async function createLink(
       professionalTopics: [],
       needsRepermission: false,
       updatedAt: now.toISOString(),
-    });
-    await recordChanges(deps, { tenantId, recipientKey: key, channel: 'email' }, [
-      {
-        type: 'profile.updated',
-        actor,
-        why: 'consent page link for a new address',
-        data: { audience: 'consumer' },
-      },
-    ]);
+    };
+    await recordChanges(
+      deps,
+      { tenantId, recipientKey: key, channel: 'email' },
+      [
+        {
+          type: 'profile.updated',
+          actor,
+          why: 'consent page link for a new address',
+          data: { audience: 'consumer' },
+        },
+      ],
+      [{ kind: 'profile', profile }],
+    );
   }
   const fresh = freshLinkClaims(
     { tenant: tenantId, recipientKey: key, channel: 'email' },

@@ -110,62 +110,84 @@ async function recordFeedback(deps: Dependencies, event: SesFeedbackEvent): Prom
 
     if (feedback.kind === 'bounce') {
       const state = await deps.store.getRecipientState(tenant.id, key);
-      const duplicate = state.suppressions.some((s) => s.reason === 'bounce' && s.source === source);
-      if (!duplicate) await deps.store.putSuppression(tenant.id, key, suppression);
-      // Written on a duplicate too: an attempt that failed after the suppression left it unaudited.
-      await recordChanges(deps, target, [
-        {
-          id: `ses-bounce-${sourceId}-suppression`,
-          type: 'suppression.recorded',
-          actor,
-          why: 'R8: permanent bounce reported by SES',
-          at: feedback.timestamp,
-          data: { reason: 'bounce', feedbackId: feedback.feedbackId, sesMessageId: event.mail.messageId },
-          publish: { detailType: 'Suppression Recorded', detail: { reason: 'bounce' } },
-        },
-      ]);
+      // R15: the suppression and its audit event in one transaction, under a fixed id: an SNS
+      // redelivery finds the event's marker and writes nothing. The state check also catches a
+      // redelivery of a bounce recorded before the chain (no marker).
+      const recorded = state.suppressions.some((s) => s.reason === 'bounce' && s.source === source);
+      const written = recorded
+        ? []
+        : await recordChanges(
+            deps,
+            target,
+            [
+              {
+                id: `ses-bounce-${sourceId}-suppression`,
+                type: 'suppression.recorded',
+                actor,
+                why: 'R8: permanent bounce reported by SES',
+                at: feedback.timestamp,
+                data: {
+                  reason: 'bounce',
+                  feedbackId: feedback.feedbackId,
+                  sesMessageId: event.mail.messageId,
+                },
+                publish: { detailType: 'Suppression Recorded', detail: { reason: 'bounce' } },
+              },
+            ],
+            [{ kind: 'suppression', suppression }],
+          );
+      const duplicate = written.length === 0;
       deps.log.info('suppression recorded', { tenantId, recipientKey: key, reason: 'bounce', duplicate });
       outcomes.push(duplicate ? 'duplicate' : 'suppressed_bounce');
       continue;
     }
 
-    // The suppression first: should the objection write fail, the retry finds it already there.
-    await deps.store.putSuppression(tenant.id, key, suppression);
     const scope = { type: 'channel' as const };
-    const objection = await deps.store.putObjection(tenant.id, key, {
-      id: objectionId,
-      scope,
-      at: feedback.timestamp,
-      method: 'spam_complaint',
-      messageId: event.mail.messageId,
-      source,
-      recordedAt,
-    });
-    // Audited on a duplicate too (fixed ids: written once): an attempt that failed after the
-    // objection write left it unaudited.
-    await recordChanges(deps, target, [
-      {
-        id: `${objectionId}-objection`,
-        type: 'objection.recorded',
-        actor,
-        why: 'R7/R8: spam complaint reported by SES',
-        at: feedback.timestamp,
-        data: { objectionId, scope, method: 'spam_complaint', feedbackId: feedback.feedbackId },
-        publish: {
-          detailType: 'Objection Recorded',
-          detail: { objectionId, scope, method: 'spam_complaint' },
+    // R7/R8/R15: the suppression, the objection and both audit events in one transaction,
+    // under fixed ids: a redelivery writes nothing ('duplicate').
+    const written = await recordChanges(
+      deps,
+      target,
+      [
+        {
+          id: `${objectionId}-objection`,
+          type: 'objection.recorded',
+          actor,
+          why: 'R7/R8: spam complaint reported by SES',
+          at: feedback.timestamp,
+          data: { objectionId, scope, method: 'spam_complaint', feedbackId: feedback.feedbackId },
+          publish: {
+            detailType: 'Objection Recorded',
+            detail: { objectionId, scope, method: 'spam_complaint' },
+          },
         },
-      },
-      {
-        id: `${objectionId}-suppression`,
-        type: 'suppression.recorded',
-        actor,
-        why: 'R8: spam complaint reported by SES',
-        at: feedback.timestamp,
-        data: { reason: 'complaint', feedbackId: feedback.feedbackId, sesMessageId: event.mail.messageId },
-        publish: { detailType: 'Suppression Recorded', detail: { reason: 'complaint' } },
-      },
-    ]);
+        {
+          id: `${objectionId}-suppression`,
+          type: 'suppression.recorded',
+          actor,
+          why: 'R8: spam complaint reported by SES',
+          at: feedback.timestamp,
+          data: { reason: 'complaint', feedbackId: feedback.feedbackId, sesMessageId: event.mail.messageId },
+          publish: { detailType: 'Suppression Recorded', detail: { reason: 'complaint' } },
+        },
+      ],
+      [
+        { kind: 'suppression', suppression },
+        {
+          kind: 'objection',
+          objection: {
+            id: objectionId,
+            scope,
+            at: feedback.timestamp,
+            method: 'spam_complaint',
+            messageId: event.mail.messageId,
+            source,
+            recordedAt,
+          },
+        },
+      ],
+    );
+    const objection = written.length > 0 ? 'recorded' : 'duplicate';
     if (objection === 'duplicate') {
       outcomes.push('duplicate');
       continue;

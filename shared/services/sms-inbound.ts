@@ -1,5 +1,6 @@
 import { recipientKey } from '../domain/recipient-key';
 import { parseSmsKeyword } from '../domain/sms-keywords';
+import type { StateWrite } from '../ports/gateway-store';
 import { normalizeAddress } from './decisions';
 import type { Dependencies } from './dependencies';
 import { type Change, recordChanges } from './record-change';
@@ -84,31 +85,40 @@ export async function handleInboundSms(deps: Dependencies, sms: InboundSms): Pro
   }
   if (keyword === 'stop') {
     const objectionId = sourceId;
-    // SNS may deliver the same reply twice, and a retry may follow a failure after this write:
-    // 'duplicate' changes nothing, and the audit event below (fixed id) is written once either way.
-    await deps.store.putObjection(tenantId, key, {
-      id: objectionId,
-      scope: { type: 'channel' },
-      at: receivedAt,
-      method: 'sms_stop',
-      messageId: sms.inboundMessageId,
-      source,
-      recordedAt,
-    });
-    await recordChanges(deps, target, [
-      {
-        id: `${sourceId}-objection`,
-        type: 'objection.recorded',
-        actor,
-        why: 'R7: STOP reply by SMS',
-        at: receivedAt,
-        data: { objectionId, scope: { type: 'channel' }, method: 'sms_stop' },
-        publish: {
-          detailType: 'Objection Recorded',
-          detail: { objectionId, scope: { type: 'channel' }, method: 'sms_stop' },
+    // R7/R15: the objection and its event in one transaction; SNS may deliver the same reply
+    // twice: the fixed id makes the second delivery write nothing.
+    await recordChanges(
+      deps,
+      target,
+      [
+        {
+          id: `${sourceId}-objection`,
+          type: 'objection.recorded',
+          actor,
+          why: 'R7: STOP reply by SMS',
+          at: receivedAt,
+          data: { objectionId, scope: { type: 'channel' }, method: 'sms_stop' },
+          publish: {
+            detailType: 'Objection Recorded',
+            detail: { objectionId, scope: { type: 'channel' }, method: 'sms_stop' },
+          },
         },
-      },
-    ]);
+      ],
+      [
+        {
+          kind: 'objection',
+          objection: {
+            id: objectionId,
+            scope: { type: 'channel' },
+            at: receivedAt,
+            method: 'sms_stop',
+            messageId: sms.inboundMessageId,
+            source,
+            recordedAt,
+          },
+        },
+      ],
+    );
     deps.log.info('objection recorded', { tenantId, recipientKey: key, method: 'sms_stop' });
     return 'objection';
   }
@@ -119,19 +129,24 @@ export async function handleInboundSms(deps: Dependencies, sms: InboundSms): Pro
       .filter((p) => p.category === 'marketing')
       .map((p) => p.id);
   const changes: Change[] = [];
+  const writes: StateWrite[] = [];
   for (const purpose of purposes) {
     const consentId = `${sourceId}-${purpose}`;
-    await deps.store.putConsent(tenantId, key, purpose, {
-      id: consentId,
-      givenAt: receivedAt,
-      method: 'sms_keyword',
-      // What the person sent is what they were shown to send: the keyword is the wording.
-      wording: sms.messageBody.trim(),
-      source,
-      controllers: [tenant.name],
-      explicit: false,
-      preTicked: false,
-      recordedAt,
+    writes.push({
+      kind: 'consent',
+      purpose,
+      grant: {
+        id: consentId,
+        givenAt: receivedAt,
+        method: 'sms_keyword',
+        // What the person sent is what they were shown to send: the keyword is the wording.
+        wording: sms.messageBody.trim(),
+        source,
+        controllers: [tenant.name],
+        explicit: false,
+        preTicked: false,
+        recordedAt,
+      },
     });
     changes.push({
       id: `${consentId}-consent`,
@@ -146,7 +161,8 @@ export async function handleInboundSms(deps: Dependencies, sms: InboundSms): Pro
       },
     });
   }
-  await recordChanges(deps, target, changes);
+  // One transaction for every purpose's consent and event (R15).
+  await recordChanges(deps, target, changes, writes);
   deps.log.info('consent recorded by keyword', { tenantId, recipientKey: key, purposes });
   return 'consent';
 }

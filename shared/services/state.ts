@@ -169,20 +169,24 @@ export async function putRecipient(
   ]);
   const { key, legacyKey, address } = await keyFor(deps, caller, input);
   const profile: RecipientProfile = { ...input, address, updatedAt: deps.clock.now().toISOString() };
-  await deps.store.putProfile(caller.tenantId, key, profile);
-  await recordChanges(deps, { tenantId: caller.tenantId, recipientKey: key, channel: input.channel }, [
-    {
-      type: 'profile.updated',
-      actor: actorOf(caller),
-      why: 'PUT /v1/recipients',
-      data: {
-        audience: profile.audience,
-        purchases: profile.purchases.length,
-        collectedAt: profile.collection?.at,
-        needsRepermission: profile.needsRepermission,
+  await recordChanges(
+    deps,
+    { tenantId: caller.tenantId, recipientKey: key, channel: input.channel },
+    [
+      {
+        type: 'profile.updated',
+        actor: actorOf(caller),
+        why: 'PUT /v1/recipients',
+        data: {
+          audience: profile.audience,
+          purchases: profile.purchases.length,
+          collectedAt: profile.collection?.at,
+          needsRepermission: profile.needsRepermission,
+        },
       },
-    },
-  ]);
+    ],
+    [{ kind: 'profile', profile }],
+  );
   // R11: an address that objected (or was erased) stays blocked when it comes back in an
   // import; say so, so that the importer knows why its sends will be refused.
   const { objections } = await readRecipientState(deps, caller.tenantId, { key, legacyKey });
@@ -223,29 +227,33 @@ export async function recordConsent(
     id: randomUUID(),
     recordedAt: deps.clock.now().toISOString(),
   };
-  await deps.store.putConsent(caller.tenantId, key, purpose, grant);
   // R3: say at once whether this consent will count, rather than at the first refused send.
   const check = checkConsent({ purpose, grant }, tenant);
-  await recordChanges(deps, { tenantId: caller.tenantId, recipientKey: key, channel }, [
-    {
-      type: 'consent.given',
-      actor: actorOf(caller),
-      why: 'R1/R3: POST /v1/consents',
-      at: grant.recordedAt,
-      data: { purpose, consentId: grant.id, method: grant.method, givenAt: grant.givenAt, valid: check.ok },
-      publish: {
-        detailType: 'Consent Given',
-        detail: {
-          purpose,
-          consentId: grant.id,
-          method: grant.method,
-          wordingVersion: grant.wordingVersion,
-          confirmedAt: grant.confirmedAt,
-          valid: check.ok,
+  await recordChanges(
+    deps,
+    { tenantId: caller.tenantId, recipientKey: key, channel },
+    [
+      {
+        type: 'consent.given',
+        actor: actorOf(caller),
+        why: 'R1/R3: POST /v1/consents',
+        at: grant.recordedAt,
+        data: { purpose, consentId: grant.id, method: grant.method, givenAt: grant.givenAt, valid: check.ok },
+        publish: {
+          detailType: 'Consent Given',
+          detail: {
+            purpose,
+            consentId: grant.id,
+            method: grant.method,
+            wordingVersion: grant.wordingVersion,
+            confirmedAt: grant.confirmedAt,
+            valid: check.ok,
+          },
         },
       },
-    },
-  ]);
+    ],
+    [{ kind: 'consent', purpose, grant }],
+  );
   return {
     recipientKey: key,
     purpose,
@@ -265,17 +273,21 @@ export async function recordWithdrawal(
   const { key } = await keyFor(deps, caller, { channel, address });
   const now = deps.clock.now().toISOString();
   const withdrawal = { ...proof, id: randomUUID(), at: proof.at ?? now, recordedAt: now };
-  await deps.store.putWithdrawal(caller.tenantId, key, purpose, withdrawal);
-  await recordChanges(deps, { tenantId: caller.tenantId, recipientKey: key, channel }, [
-    {
-      type: 'consent.withdrawn',
-      actor: actorOf(caller),
-      why: 'R3: POST /v1/withdrawals',
-      at: withdrawal.at,
-      data: { purpose, withdrawalId: withdrawal.id, method: withdrawal.method },
-      publish: { detailType: 'Consent Withdrawn', detail: { purpose, method: withdrawal.method } },
-    },
-  ]);
+  await recordChanges(
+    deps,
+    { tenantId: caller.tenantId, recipientKey: key, channel },
+    [
+      {
+        type: 'consent.withdrawn',
+        actor: actorOf(caller),
+        why: 'R3: POST /v1/withdrawals',
+        at: withdrawal.at,
+        data: { purpose, withdrawalId: withdrawal.id, method: withdrawal.method },
+        publish: { detailType: 'Consent Withdrawn', detail: { purpose, method: withdrawal.method } },
+      },
+    ],
+    [{ kind: 'withdrawal', purpose, withdrawal }],
+  );
   return { recipientKey: key, purpose, withdrawal };
 }
 
@@ -289,20 +301,24 @@ export async function recordObjection(
   const { key } = await keyFor(deps, caller, { channel, address });
   const now = deps.clock.now().toISOString();
   const objection = { ...rest, id: randomUUID(), at: rest.at ?? now, recordedAt: now };
-  await deps.store.putObjection(caller.tenantId, key, objection);
-  await recordChanges(deps, { tenantId: caller.tenantId, recipientKey: key, channel }, [
-    {
-      type: 'objection.recorded',
-      actor: actorOf(caller),
-      why: 'R7: POST /v1/objections',
-      at: objection.at,
-      data: { objectionId: objection.id, scope: objection.scope, method: objection.method },
-      publish: {
-        detailType: 'Objection Recorded',
-        detail: { objectionId: objection.id, scope: objection.scope, method: objection.method },
+  await recordChanges(
+    deps,
+    { tenantId: caller.tenantId, recipientKey: key, channel },
+    [
+      {
+        type: 'objection.recorded',
+        actor: actorOf(caller),
+        why: 'R7: POST /v1/objections',
+        at: objection.at,
+        data: { objectionId: objection.id, scope: objection.scope, method: objection.method },
+        publish: {
+          detailType: 'Objection Recorded',
+          detail: { objectionId: objection.id, scope: objection.scope, method: objection.method },
+        },
       },
-    },
-  ]);
+    ],
+    [{ kind: 'objection', objection }],
+  );
   return { recipientKey: key, objection };
 }
 
@@ -316,17 +332,21 @@ export async function recordSuppression(
   const { key } = await keyFor(deps, caller, { channel, address });
   const now = deps.clock.now().toISOString();
   const suppression = { ...rest, at: rest.at ?? now, recordedAt: now };
-  await deps.store.putSuppression(caller.tenantId, key, suppression);
-  await recordChanges(deps, { tenantId: caller.tenantId, recipientKey: key, channel }, [
-    {
-      type: 'suppression.recorded',
-      actor: actorOf(caller),
-      why: 'R8: POST /v1/suppressions',
-      at: suppression.at,
-      data: { reason: suppression.reason },
-      publish: { detailType: 'Suppression Recorded', detail: { reason: suppression.reason } },
-    },
-  ]);
+  await recordChanges(
+    deps,
+    { tenantId: caller.tenantId, recipientKey: key, channel },
+    [
+      {
+        type: 'suppression.recorded',
+        actor: actorOf(caller),
+        why: 'R8: POST /v1/suppressions',
+        at: suppression.at,
+        data: { reason: suppression.reason },
+        publish: { detailType: 'Suppression Recorded', detail: { reason: suppression.reason } },
+      },
+    ],
+    [{ kind: 'suppression', suppression }],
+  );
   return { recipientKey: key, suppression };
 }
 

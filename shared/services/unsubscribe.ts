@@ -197,46 +197,41 @@ export async function applyObjection(
   claims: Pick<TokenClaims, 'tenant' | 'recipientKey' | 'channel'>,
   objection: Objection,
 ): Promise<'recorded' | 'duplicate'> {
-  // The objection first, alone: nothing after it (audit, events) may lose an unsubscribe.
-  const outcome = await deps.store.putObjection(claims.tenant, claims.recipientKey, objection);
   const method = objection.method;
+  // R7/R15: the objection and its audit event in one transaction: never one without the
+  // other. A store failure throws (nothing stored): the caller queues the objection.
+  const written = await recordChanges(
+    deps,
+    { tenantId: claims.tenant, recipientKey: claims.recipientKey, channel: claims.channel },
+    [
+      {
+        type: 'objection.recorded',
+        actor: { type: 'recipient', id: method },
+        why: `R7/R10: ${method === 'one_click' ? 'RFC 8058 one-click' : 'unsubscribe link'}`,
+        at: objection.recordedAt,
+        data: {
+          objectionId: objection.id,
+          scope: objection.scope,
+          method,
+          messageId: objection.messageId,
+          acceptedAt: objection.at,
+        },
+        publish: {
+          detailType: 'Objection Recorded',
+          detail: { objectionId: objection.id, scope: objection.scope, method },
+        },
+      },
+    ],
+    [{ kind: 'objection', objection }],
+  );
+  // Nothing written: this objection id is already recorded (a second click, the queue's copy).
+  const outcome = written.length > 0 ? 'recorded' : 'duplicate';
   deps.log.info('objection recorded', {
     recipientKey: claims.recipientKey,
     scope: objection.scope,
     method,
     outcome,
   });
-  if (outcome === 'recorded') {
-    await recordChanges(
-      deps,
-      { tenantId: claims.tenant, recipientKey: claims.recipientKey, channel: claims.channel },
-      [
-        {
-          type: 'objection.recorded',
-          actor: { type: 'recipient', id: method },
-          why: `R7/R10: ${method === 'one_click' ? 'RFC 8058 one-click' : 'unsubscribe link'}`,
-          at: objection.recordedAt,
-          data: {
-            objectionId: objection.id,
-            scope: objection.scope,
-            method,
-            messageId: objection.messageId,
-            acceptedAt: objection.at,
-          },
-          publish: {
-            detailType: 'Objection Recorded',
-            detail: { objectionId: objection.id, scope: objection.scope, method },
-          },
-        },
-      ],
-    ).catch((error: Error) =>
-      // The objection is stored and takes effect; a missing audit line must not turn it into an error page.
-      deps.log.error('objection recorded but not audited', {
-        recipientKey: claims.recipientKey,
-        error: error.name,
-      }),
-    );
-  }
   return outcome;
 }
 

@@ -3,7 +3,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDocumentClient } from '../../shared/adapters/dynamodb-table';
 import { TENANT_CACHE_MS } from '../../shared/adapters/tenant-cache';
 import { type LocalGateway, startLocalGateway } from '../support/local-gateway';
 
@@ -17,6 +20,7 @@ const COMMANDS = [
   'operator-key',
   'import',
   'audit-segment',
+  'verify-audit',
   'migrate',
   'redrive',
   'redrive-events',
@@ -93,6 +97,7 @@ describe('consent-gate --help', () => {
       '--token-secret',
       '--local-dir',
     ],
+    'verify-audit': ['--tenant', '--recipient', '--table', '--region', '--local-dir'],
     migrate: [
       '--tenant',
       '--identities',
@@ -165,6 +170,39 @@ describe('consent-gate against the local stack', () => {
   afterAll(async () => {
     await gw?.stop();
     rmSync(local, { recursive: true, force: true });
+  });
+
+  it('verify-audit checks every chain of a tenant (exit 0), and names the first break of a tampered one (exit 1)', async () => {
+    const address = 'cli-verify@example.org';
+    const put = await gw.call('PUT', '/v1/recipients', {
+      key: gw.adminKey,
+      body: { channel: 'email', address, audience: 'consumer' },
+    });
+    const key = put.body.recipientKey as string;
+    await gw.call('POST', '/v1/objections', {
+      key: gw.adminKey,
+      body: { channel: 'email', address, scope: { type: 'channel' } },
+    });
+    const clean = await cli(['verify-audit', '--tenant', 'demo', '--local-dir', local]);
+    expect(clean.code).toBe(0);
+    expect(clean.stdout).toMatch(/^\d+ recipients checked in demo: 0 broken/m);
+    const doc = createDocumentClient(new DynamoDBClient({ endpoint: gw.dynamodbUrl }));
+    await doc.send(
+      new UpdateCommand({
+        TableName: gw.tableName,
+        Key: { pk: `TENANT#demo#R#${key}`, sk: 'A#C#000000000002' },
+        UpdateExpression: 'SET #data.#why = :why',
+        ExpressionAttributeNames: { '#data': 'data', '#why': 'why' },
+        ExpressionAttributeValues: { ':why': 'rewritten' },
+      }),
+    );
+    doc.destroy();
+    const one = await cli(['verify-audit', '--tenant', 'demo', '--recipient', key, '--local-dir', local]);
+    expect(one.code).toBe(1);
+    expect(one.stdout).toContain(`${key}: BROKEN in changes at seq 2: altered`);
+    const all = await cli(['verify-audit', '--tenant', 'demo', '--local-dir', local]);
+    expect(all.code).toBe(1);
+    expect(all.stdout).toMatch(/recipients checked in demo: 1 broken/);
   });
 
   it('create-tenant with no --table creates the tenant in the local stack, and its admin key works', async () => {

@@ -131,7 +131,7 @@ describe('fail closed', () => {
     const before = (await gw.sentEmails()).length;
     const store = throttledStore();
     // Reads work; only the audit append fails, as DynamoDB fails under throttling.
-    store.appendAudit = () => Promise.reject(new StoreUnavailableError('throttled'));
+    store.commitChanges = () => Promise.reject(new StoreUnavailableError('throttled'));
     store.getRecipientState = real.store.getRecipientState.bind(real.store);
     setDependencies({ ...real, store });
     const r = await gw.call('POST', '/v1/messages', {

@@ -21,13 +21,13 @@ beforeAll(async () => {
   // objection or suppression write it follows: the half-done attempt a retry must complete).
   const store = new Proxy(real.store, {
     get(target, property, receiver) {
-      if (property === 'appendAudit') {
-        return (...args: Parameters<GatewayStore['appendAudit']>) => {
+      if (property === 'commitChanges') {
+        return (...args: Parameters<GatewayStore['commitChanges']>) => {
           if (failAuditOnce) {
             failAuditOnce = false;
             return Promise.reject(new StoreUnavailableError('injected: audit write failed'));
           }
-          return target.appendAudit(...args);
+          return target.commitChanges(...args);
         };
       }
       const value = Reflect.get(target, property, receiver);

@@ -156,11 +156,13 @@ describe('R16 legacy import', () => {
     // R9: personal data expires 3 years (the default) after the last act of the person.
     const migrated = await partition('migrated@example.org');
     const personal = ttlAfterDays(proven.optin_at ?? '', 3 * 365);
-    expect(migrated.map((i) => [i.sk.replace(/^A#.*#/, 'A#'), i.ttl, i.type])).toEqual(
+    expect(migrated.map((i) => [i.sk, i.ttl, i.type])).toEqual(
       expect.arrayContaining([
         ['S#PROFILE', personal, undefined],
         ['S#CONSENT#newsletter', personal, undefined],
-        [expect.stringMatching(/^A#import-/), personal, 'consent.given'],
+        // R15: appended to the recipient's chain of changes, with the marker of its fixed id.
+        [expect.stringMatching(/^A#C#\d{12}$/), personal, 'consent.given'],
+        [expect.stringMatching(/^E#import-/), personal, undefined],
       ]),
     );
     // A customer: 3 years after the purchase.
@@ -177,6 +179,7 @@ describe('R16 legacy import', () => {
     expect(optout.some((i) => i.sk === 'S#PROFILE')).toBe(false);
     const bounced = await partition('bounced@example.org');
     expect(bounced.map((i) => i.type ?? i.sk).sort()).toEqual([
+      expect.stringMatching(/^E#import-/),
       'S#SUPPRESSION#bounce',
       'suppression.recorded',
     ]);
@@ -258,12 +261,13 @@ describe('R16 legacy import', () => {
     const deps = runtimeDependencies();
     const keys = await deps.keys.load();
     let calls = 0;
+    // Each recipient's rows are one transaction: the second one fails.
     const failing: GatewayStore = Object.create(deps.store, {
-      putRecipientItems: {
-        value: (tenantId: string, items: Parameters<GatewayStore['putRecipientItems']>[1]) => {
+      commitChanges: {
+        value: (...args: Parameters<GatewayStore['commitChanges']>) => {
           calls++;
           if (calls === 2) return Promise.reject(new StoreUnavailableError('injected outage'));
-          return deps.store.putRecipientItems(tenantId, items);
+          return deps.store.commitChanges(...args);
         },
       },
     });

@@ -184,6 +184,10 @@ describe('the README tour, then each page, against one local gateway', () => {
     expect(out).toMatch(/"kind":"preferences","url":"http:\/\/127\.0\.0\.1:\d+\/p\/v1\.k1\./);
     expect(out).toContain('"format":"consent-gate.recipient-export"');
     expect(out).toMatch(/"type":"decision\.sent","actor":\{"type":"sender_key"/);
+    // R15: bob's chains verify (changes and decisions), nothing of before the chain.
+    expect(out).toMatch(
+      /"ok":true,"unchained":0,"changes":\{"ok":true,"events":\d+,"tombstones":0,"head":\{"seq":\d+,"hash":"[0-9a-f]{64}"\}\},"decisions":\{"ok":true,"events":[1-9]/,
+    );
     expect(out).toMatch(/"source":"consent-gate","time":"[^"]+","detailType":"Objection Recorded"/);
     expect(out).toMatch(/"deletedItems":\d+,"opposition":\{"scope":\{"type":"channel"\}/);
     expect(out).toMatch(/"opposition":\[[^\n]*"method":"erasure_request"/);

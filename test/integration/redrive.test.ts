@@ -26,13 +26,13 @@ beforeAll(async () => {
   real = runtimeDependencies();
   const store = new Proxy(real.store, {
     get(target, property, receiver) {
-      if (property === 'appendAudit') {
-        return (...args: Parameters<GatewayStore['appendAudit']>) => {
+      if (property === 'commitChanges') {
+        return (...args: Parameters<GatewayStore['commitChanges']>) => {
           if (failAudits > 0) {
             failAudits--;
             return Promise.reject(new StoreUnavailableError('injected: audit write failed'));
           }
-          return target.appendAudit(...args);
+          return target.commitChanges(...args);
         };
       }
       const value = Reflect.get(target, property, receiver);

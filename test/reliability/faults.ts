@@ -33,7 +33,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
 export type FaultTarget = 'read' | 'write' | 'all';
 const COMMANDS: Record<FaultTarget, (name: string) => boolean> = {
   read: (n) => n === 'QueryCommand' || n === 'BatchGetItemCommand',
-  write: (n) => n === 'PutItemCommand' || n === 'UpdateItemCommand',
+  write: (n) => n === 'PutItemCommand' || n === 'UpdateItemCommand' || n === 'TransactWriteItemsCommand',
   all: (n) => n !== 'GetItemCommand', // API keys and the tenant stay readable: the fault hits the decision
 };
 

@@ -39,10 +39,11 @@ describe('reliability: unsubscribe racing a burst of sends', () => {
     );
     let committedAt: number | undefined;
     const reads: { began: number; sawObjection: boolean }[] = [];
-    const putObjection = store.putObjection.bind(store);
-    store.putObjection = async (...args) => {
-      const outcome = await putObjection(...args);
-      committedAt = performance.now();
+    const commitChanges = store.commitChanges.bind(store);
+    store.commitChanges = async (...args) => {
+      const outcome = await commitChanges(...args);
+      // The objection and its audit event commit together (R15): the moment it holds.
+      if (args[2].some((w) => w.kind === 'objection')) committedAt = performance.now();
       return outcome;
     };
     const getState = store.getRecipientState.bind(store);

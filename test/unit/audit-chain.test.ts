@@ -282,3 +282,57 @@ describe('R15 audit chain: verification names the first break', () => {
     });
   });
 });
+
+describe('R15 audit chain: anchors kept on the state items, and where entries are kept', () => {
+  it('R15 a chain that reaches every anchor with the same hash verifies, and may run past them', () => {
+    const { entries } = chain(4);
+    const anchors = [entries[1], entries[2]].map((e) => ({ seq: e?.seq ?? 0, hash: e?.hash ?? '' }));
+    const verifier = new ChainVerifier(undefined, anchors);
+    for (const e of entries) verifier.push({ ...e, position: e.seq });
+    expect(verifier.finish()).toEqual({
+      ok: true,
+      events: 4,
+      tombstones: 0,
+      head: { seq: 4, hash: entries[3]?.hash },
+    });
+  });
+
+  it('R15 a chain whose tail was deleted ends before the anchor of the last state write: truncated', () => {
+    const { entries } = chain(4);
+    const verifier = new ChainVerifier(undefined, [{ seq: 4, hash: entries[3]?.hash ?? '' }]);
+    for (const e of entries.slice(0, 2)) verifier.push(e);
+    expect(verifier.finish()).toEqual({
+      ok: false,
+      break: { kind: 'truncated', seq: 4, last: 2 },
+      checked: 2,
+    });
+  });
+
+  it('R15 a chain rewritten from a point (valid links, other hashes) breaks where a state item anchors the old hash', () => {
+    const { entries } = chain(3);
+    const rewritten = chain(3).entries.map((e, i) =>
+      i === 0 ? e : { ...e, event: { ...(e.event as AuditEvent), why: 'rewritten' } },
+    );
+    // Relink the rewritten events so that each link holds on its own.
+    let head: { seq: number; hash: string } | undefined;
+    const relinked = rewritten.map((e) => {
+      const link = nextLink(head, e.event as AuditEvent);
+      head = { seq: link.seq, hash: link.hash };
+      return { ...link, event: e.event as AuditEvent };
+    });
+    const verifier = new ChainVerifier(undefined, [{ seq: 2, hash: entries[1]?.hash ?? '' }]);
+    for (const e of relinked) if (!verifier.push(e)) break;
+    expect(verifier.finish()).toEqual({ ok: false, break: { kind: 'rewritten', seq: 2 }, checked: 2 });
+  });
+
+  it('R15 an entry kept at another place than its own sequence number was moved: out_of_order at that place', () => {
+    const { entries } = chain(3);
+    const verifier = new ChainVerifier();
+    verifier.push({ ...(entries[1] as ChainEntry), position: 1 });
+    expect(verifier.finish()).toMatchObject({ ok: false, break: { kind: 'out_of_order', seq: 1, found: 2 } });
+  });
+
+  it('R15 without anchors, finish verifies the links alone', () => {
+    expect(new ChainVerifier().finish()).toEqual({ ok: true, events: 0, tombstones: 0 });
+  });
+});
