@@ -148,8 +148,17 @@ const DECISION_TYPES = new Set<AuditEvent['type']>([
 export const chainOf = (type: AuditEvent['type']): ChainName => (DECISION_TYPES.has(type) ? 'D' : 'C');
 /** Marker of an event with a fixed id (SNS redelivery, import re-run): written with it, only if absent. */
 const eventIdSk = (eventId: string) => `E#${eventId}`;
-/** Commits tried when other writers append to the same chain meanwhile (then StoreUnavailableError). */
-const CHAIN_ATTEMPTS = 25;
+/**
+ * Commits tried when other writers append to the same chain meanwhile (then
+ * StoreUnavailableError), and the backoff between them: a random pause up to a cap that
+ * doubles from CHAIN_BACKOFF_MS to CHAIN_BACKOFF_CAP_MS ("full jitter"). A burst of sends to
+ * one person spreads out instead of retrying in step: 80 writers started at once all commit
+ * (test/integration/chain-contention.test.ts; with 25 attempts of at most 20 ms, 24 of the 100
+ * were refused), and the first retries stay a few ms (R7: an objection must not wait long).
+ */
+const CHAIN_ATTEMPTS = 60;
+const CHAIN_BACKOFF_MS = 2;
+const CHAIN_BACKOFF_CAP_MS = 100;
 /** TransactWriteItems takes at most 100 items. */
 const TRANSACTION_LIMIT = 100;
 
@@ -902,9 +911,9 @@ export class DynamoDbGatewayStore extends DynamoDbTable implements GatewayStore 
     for (let attempt = 0; attempt < CHAIN_ATTEMPTS; attempt++) {
       const appended = events.filter(({ event }) => !recorded.has(event.id));
       if (appended.length === 0) return { outcome: 'duplicate' };
-      // Jittered, so that writers that lost the same seq do not retry in step; a few ms (R7:
-      // an objection racing other changes of the same person must not wait long).
-      if (attempt > 0) await sleep(Math.random() * 4 * Math.min(attempt, 5));
+      // Jittered, so that writers that lost the same seq do not retry in step (see CHAIN_ATTEMPTS).
+      if (attempt > 0)
+        await sleep(Math.random() * Math.min(CHAIN_BACKOFF_CAP_MS, CHAIN_BACKOFF_MS * 2 ** attempt));
       let tip: ChainHead | undefined;
       let current: Map<string, Record<string, unknown>>;
       try {
