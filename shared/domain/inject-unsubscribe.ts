@@ -105,7 +105,7 @@ export function injectIntoHtml(html: string, url: string, link: LinkSpec = UNSUB
   return injectBySplicing(html, url, link) ?? injectByReserialising(html, url, link);
 }
 
-function injectByReserialising(html: string, url: string, link: LinkSpec): string {
+export function injectByReserialising(html: string, url: string, link: LinkSpec): string {
   const document = parse(html, PARSE);
   let placeholders = 0;
   // Iterative on purpose: a recursive walk overflowed the call stack on 6,000 nested <div>.

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   CONSENT_LINK,
   FOOTER_ATTRIBUTE,
+  injectByReserialising,
   injectBySplicing,
   injectIntoHtml,
   UNSUBSCRIBE_LINK,
@@ -314,4 +315,18 @@ describe('issue 14: property — for random HTML the splice path and the full pa
       expect(spliced).toBeGreaterThan(runs * share);
     },
   );
+
+  it('R10 the full path, which takes every other document, is byte for byte the one before', () => {
+    for (const doc of [NEWSLETTER_HTML, '<p>Just a fragment', '<html style="x:y!important"><body>a']) {
+      expect(injectByReserialising(doc, URL_, UNSUBSCRIBE_LINK)).toBe(injectIntoHtmlBefore(doc, URL_));
+    }
+    fc.assert(
+      fc.property(documents(4), fc.constantFrom(UNSUBSCRIBE_LINK, CONSENT_LINK), (doc, link) => {
+        expect(outcome(() => injectByReserialising(doc, URL_, link))).toEqual(
+          outcome(() => injectIntoHtmlBefore(doc, URL_, link)),
+        );
+      }),
+      { seed: SEED, numRuns: RUNS / 2 },
+    );
+  });
 });
