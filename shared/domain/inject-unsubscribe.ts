@@ -762,8 +762,8 @@ export function injectBySplicing(html: string, url: string, link: LinkSpec): str
     lastTagEnd = location.endOffset;
     const name = token.tagName;
     if (textElement !== undefined) {
-      // The tokenizer leaves RCDATA, RAWTEXT and script data only at the element's own end tag.
-      if (name !== textElement) throw GIVE_UP;
+      // The tokenizer leaves RCDATA, RAWTEXT and script data only at the element's own end
+      // tag (its "appropriate end tag"), so this is the end of `textElement`.
       // The full path writes "<!--" in a script as "<\\!--" (a script left double-escaped would
       // swallow what follows); such a script is left to it, so that both paths agree.
       if (name === 'script' && html.slice(textStart, location.startOffset).includes('<!--')) throw GIVE_UP;

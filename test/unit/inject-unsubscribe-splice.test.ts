@@ -182,6 +182,116 @@ describe('issue 14: the splice path gives the document the full path gave', () =
     expectSameDocument(html);
   });
 
+  // The tree builder's rules, element by element (WHATWG HTML §13.2.6.4.7): each start tag
+  // the model must not follow, each void element, each that closes an open <p>.
+  const doc = (body: string) => `<html><head></head><body>${body}</body></html>`;
+  it.each(
+    'html body head frameset frame form plaintext applet marquee object image textarea xmp iframe noembed noframes select optgroup option rb rtc rp rt math svg template caption col colgroup tbody thead tfoot tr td th isindex menuitem'.split(
+      ' ',
+    ),
+  )('R10 <%s> in <body> is left to the full path', (name) => {
+    expect(injectBySplicing(doc(`<div><${name}></${name}></div>`), URL_, UNSUBSCRIBE_LINK)).toBeUndefined();
+    expect(injectBySplicing(doc(`<div></div><${name}></${name}>`), URL_, UNSUBSCRIBE_LINK)).toBeUndefined();
+  });
+  it.each(
+    'area br embed img keygen wbr input param source track base basefont bgsound link meta hr'.split(' '),
+  )('R10 <%s> has no content: spliced in <body> without an end tag', (name) => {
+    const html = doc(`<div><${name}></div>`);
+    expect(injectBySplicing(html, URL_, UNSUBSCRIBE_LINK), html).toBeDefined();
+    expectSameDocument(html);
+  });
+  it.each(
+    'address article aside blockquote center details dialog dir div dl fieldset figcaption figure footer header hgroup main menu nav ol p search section summary ul h1 h2 h3 h4 h5 h6 pre listing li dd dt table hr'.split(
+      ' ',
+    ),
+  )('R10 <%s> closes an open <p>: left to the full path, spliced outside one', (name) => {
+    expect(injectBySplicing(doc(`<p>a<${name}>`), URL_, UNSUBSCRIBE_LINK)).toBeUndefined();
+    const outside = name === 'hr' ? doc('<span><hr></span>') : doc(`<span><${name}></${name}></span>`);
+    const inner = name === 'table' ? doc('<span><table></table></span>') : outside;
+    expect(injectBySplicing(inner, URL_, UNSUBSCRIBE_LINK), inner).toBeDefined();
+  });
+  it.each([
+    ['a heading in a heading', '<h1><h2>x</h2></h1>'],
+    ['a list item in a list item', '<li><ul><li>x</li></ul></li>'],
+    ['a dd in a dt', '<dt><dd>x</dd></dt>'],
+    ['a link in a link', '<a><span><a>x</a></span></a>'],
+    ['a nobr in a nobr', '<nobr><nobr>x</nobr></nobr>'],
+    ['a button in a button', '<button><button>x</button></button>'],
+    ['an end tag that closes nothing open', '<div></span></div>'],
+    ['a <p> left open', '<div><p>x</div>'],
+    ['a <tbody> where rows are expected', '<table><tr><tbody></tbody></tr></table>'],
+    ['a <td> in a <tbody>', '<table><tbody><td>x</td></tbody></table>'],
+    ['a <div> in a <tr>', '<table><tr><div>x</div></tr></table>'],
+    ['an end tag in a table that closes nothing', '<table><tr></td></tr></table>'],
+    ['text in a <tbody>', '<table><tbody>x<tr><td>a</td></tr></tbody></table>'],
+    ['a document 513 elements deep', '<div>'.repeat(511) + '</div>'.repeat(511)],
+  ])('R10 %s is left to the full path', (_what, body) => {
+    expect(injectBySplicing(doc(body), URL_, UNSUBSCRIBE_LINK), body).toBeUndefined();
+    expectSameDocument(doc(body));
+  });
+  it.each([
+    ['headings side by side', '<h1>a</h1><h2>b</h2>'],
+    ['a list', '<ul><li>a</li><li>b</li></ul><dl><dt>t</dt><dd>d</dd></dl>'],
+    ['links side by side', '<a href="x">a</a> <a href="y">b</a><nobr>n</nobr><button>b</button>'],
+    [
+      'a table with <thead>, <tfoot> and <th>',
+      '<table><thead><tr><th>h</th></tr></thead><tfoot><tr><td>f</td></tr></tfoot></table>',
+    ],
+    ['a table in a cell', '<table><tr><td><table><tr><td>x</td></tr></table></td></tr></table>'],
+    [
+      'a style, a script and a title in <body>',
+      '<style>p{}</style><script>var a = 1 < 2;</script><title>t</title><noscript><p>n</p></noscript>',
+    ],
+    ['a document 512 elements deep', '<div>'.repeat(510) + '</div>'.repeat(510)],
+  ])('R10 %s is spliced', (_what, body) => {
+    expect(injectBySplicing(doc(body), URL_, UNSUBSCRIBE_LINK), body).toBeDefined();
+    expectSameDocument(doc(body));
+  });
+  it.each([
+    [
+      '<head> with <title>, <style>, <script>, <meta>',
+      '<html><head><meta charset="utf-8"><title>t</title><style>p{}</style><script>1</script><link rel="x"><base href="/"></head><body>x</body></html>',
+    ],
+    ['a <body> straight after <head> opened', '<html><head><title>t</title><body>x</body></html>'],
+    [
+      'comments before the doctype and around <head>',
+      '<!-- a --><!DOCTYPE html><!-- b --><html><!-- c --><head></head><!-- d --><body>x</body></html>',
+    ],
+    ['a <body> without <html>', '<body>x</body>'],
+  ])('R10 %s is spliced', (_what, html) => {
+    expect(injectBySplicing(html, URL_, UNSUBSCRIBE_LINK), html).toBeDefined();
+    expectSameDocument(html);
+  });
+  it.each([
+    ['a second doctype', '<!DOCTYPE html><html><!DOCTYPE html><head></head><body>x</body></html>'],
+    ['a <noscript> in <head>', '<html><head><noscript></noscript></head><body>x</body></html>'],
+    ['a <div> in <head>', '<html><head><div></div></head><body>x</body></html>'],
+    ['a <meta> after </head>', '<html><head></head><meta charset="utf-8"><body>x</body></html>'],
+    ['an end tag after </head>', '<html><head></head></p><body>x</body></html>'],
+    ['an end tag in <head>', '<html><head></p></head><body>x</body></html>'],
+    ['an end tag after </body>', '<html><head></head><body>x</body></p></html>'],
+    ['a start tag after </body>', '<html><head></head><body>x</body><br></html>'],
+    ['a body closed over an open element', '<html><head></head><body><div>x</body></html>'],
+    ['a document ending in a comment', '<html><head></head><body>x<!-- c -->'],
+    [
+      'a placeholder in a style attribute cut out',
+      '<html><body style="background:url({{unsubscribe_url}})!important">x</body></html>',
+    ],
+    [
+      'a placeholder in an attribute name and value',
+      '<html><body><a {{unsubscribe_url}}="{{unsubscribe_url}}">x</a></body></html>',
+    ],
+    ['a placeholder in text with markup around', '<html><body>{{unsubscribe_url}}<3</body></html>'],
+    ['a placeholder split by a character reference', '<html><body>{{unsubscribe&#95;url}}</body></html>'],
+    [
+      'more placeholders than filled',
+      `<html><body>${'<a href="{{unsubscribe_url}}">x</a>'.repeat(101)}</body></html>`,
+    ],
+  ])('R10 %s is left to the full path', (_what, html) => {
+    expect(injectBySplicing(html, URL_, UNSUBSCRIBE_LINK), html).toBeUndefined();
+    expectSameDocument(html);
+  });
+
   it('R13 the consent link is spliced like the unsubscribe link', () => {
     const html = '<html><head></head><body><a href="{{consent_url}}">ok</a></body></html>';
     expect(injectBySplicing(html, URL_, CONSENT_LINK)).toContain(`<a href="${URL_}">ok</a>`);
