@@ -651,6 +651,9 @@ const inTable = (top: string | undefined) =>
  */
 export function injectBySplicing(html: string, url: string, link: LinkSpec): string | undefined {
   if (!PLAIN_URL.test(url)) return undefined;
+  // What every form of the placeholder holds (its name): one look per string for the three forms.
+  const core = link.forms[0]!.replace(/^\W+|\W+$/g, '');
+  if (core === '' || !link.forms.every((form) => form.includes(core))) return undefined;
   const edits: Edit[] = [];
   const open: string[] = [];
   let mode: Mode = 'initial';
@@ -664,12 +667,11 @@ export function injectBySplicing(html: string, url: string, link: LinkSpec): str
 
   const characters = (token: Token.CharacterToken) => {
     const location = token.location!;
-    if (token.chars.includes('\u0000')) throw GIVE_UP;
     const inData = textElement === undefined;
     // Text outside <body> implies <head> or <body>; text in a table is foster-parented; text
     // after </body> would go after the footer.
     if (inData && (mode !== 'in body' || inTable(open.at(-1)))) throw GIVE_UP;
-    if (countForms(token.chars, link.forms) > 0) {
+    if (token.chars.includes(core) && countForms(token.chars, link.forms) > 0) {
       if (inData && html.slice(location.startOffset, location.endOffset).includes('<')) throw GIVE_UP;
       placeholders += placeholderEdits(
         html,
@@ -695,7 +697,7 @@ export function injectBySplicing(html: string, url: string, link: LinkSpec): str
     lastTagEnd = location.endOffset;
     const name = token.tagName;
     for (const attr of token.attrs) {
-      if (countForms(attr.value, link.forms) === 0) continue;
+      if (!attr.value.includes(core) || countForms(attr.value, link.forms) === 0) continue;
       const at = location.attrs?.[attr.name];
       if (at === undefined || /[{%]/.test(attr.name)) throw GIVE_UP;
       placeholders += placeholderEdits(html, at.startOffset, at.endOffset, attr.value, url, link, edits);
