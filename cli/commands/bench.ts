@@ -17,6 +17,7 @@ export function register(program: Command): void {
     .addOption(
       new Option('--section <name>', 'run one part only').choices([
         'decide',
+        'inject',
         'bundles',
         'gateway',
         'partition',
@@ -33,7 +34,7 @@ export function register(program: Command): void {
         concurrency?: number;
         quick: boolean;
         out?: string;
-        section?: 'decide' | 'bundles' | 'gateway' | 'partition' | 'engines';
+        section?: 'decide' | 'inject' | 'bundles' | 'gateway' | 'partition' | 'engines';
       }) => {
         const { runBench } = await import('../../scripts/bench/index');
         const args = process.argv.slice(3);

@@ -5,6 +5,7 @@ import { benchBundles, ESBUILD_TARGET, MAX_BUNDLE_BYTES } from './bundles';
 import { costPerMillion, PRICES } from './cost';
 import { benchDecide } from './decide-throughput';
 import { benchEngines } from './engines';
+import { benchInjection } from './inject';
 import {
   countStoreRequests,
   directToSes,
@@ -23,12 +24,12 @@ import { perMessage } from './store-request-counter';
  * cost per million messages, and the cost of recording a consent in a partition that grew;
  * prints one markdown report and writes it to bench/latest.md. Starts and stops its own
  * local stack on free ports. Not run by CI: timings depend on the machine. `--section`
- * runs one part only (decide, bundles, gateway: sections 2, 3 and 5, partition, or engines:
+ * runs one part only (decide, inject, bundles, gateway: sections 2, 3 and 5, partition, or engines:
  * dynalite and DynamoDB Local side by side) and
  * writes its report to bench/<section>.md unless --out is given, so that bench/latest.md
  * stays a whole run.
  */
-export const BENCH_SECTIONS = ['decide', 'bundles', 'gateway', 'partition', 'engines'] as const;
+export const BENCH_SECTIONS = ['decide', 'inject', 'bundles', 'gateway', 'partition', 'engines'] as const;
 export type BenchSection = (typeof BENCH_SECTIONS)[number];
 
 /** infra/gateway.ts: `memorySize: props.memorySize ?? 512`, what infra/app.ts deploys. */
@@ -86,6 +87,7 @@ export async function runBench(options: BenchOptions): Promise<void> {
   );
 
   if (want('decide')) await decideSection(sections);
+  if (want('inject')) injectSection(sections);
   let bundles: Awaited<ReturnType<typeof benchBundles>> | undefined;
   if (want('bundles')) bundles = await bundlesSection();
   if (want('gateway')) await gatewaySection(sections, bundles);
@@ -119,6 +121,49 @@ async function decideSection(sections: string[]) {
             : `${r.weight}/${decideResults.at(-1)?.weight ?? ''}`,
           formatNumber(r.decisionsPerSecond),
           `${r.rme.toFixed(1)} %`,
+        ]),
+      ),
+    ].join('\n'),
+  );
+}
+
+/** Issue 14 part 3: the link injection before and now, side by side in one run. */
+function injectSection(sections: string[]) {
+  const rounds = settings.quick ? 5 : 15;
+  const calls = settings.quick ? 40 : 200;
+  log(`injectIntoHtml before and now (${rounds} interleaved rounds of ${calls} calls)`);
+  const rows = benchInjection({ rounds, calls });
+  const ms = (x: number) => (x < 0.1 ? `${(x * 1000).toFixed(0)} µs` : `${x.toFixed(3)} ms`);
+  sections.push(
+    [
+      '## The link injection: `injectIntoHtml` before and now (issue 14)',
+      '',
+      `Before: parse, walk, serialise, parse again (the copy kept in \`test/support/inject-oracle.ts\`); now: the splice path at tokenizer offsets, the full path for markup it does not follow. ${rounds} rounds of ${calls} calls each, the two variants in turn in every round; median (lowest–highest round) of the mean time per call, and CPU time (user + system) per call.`,
+      '',
+      markdownTable(
+        [
+          'HTML body',
+          'bytes',
+          'spliced',
+          'before',
+          'now',
+          'now ÷ before',
+          'CPU before',
+          'CPU now',
+          'CPU now ÷ before',
+          'CPU of the tokenizer alone',
+        ],
+        rows.map((r) => [
+          r.body,
+          formatNumber(r.bytes),
+          r.spliced ? 'yes' : 'no',
+          `${ms(r.beforeMs.median)} (${ms(r.beforeMs.low)}–${ms(r.beforeMs.high)})`,
+          `${ms(r.nowMs.median)} (${ms(r.nowMs.low)}–${ms(r.nowMs.high)})`,
+          ratio(r.nowMs.median, r.beforeMs.median),
+          ms(r.beforeCpuMs),
+          ms(r.nowCpuMs),
+          ratio(r.nowCpuMs, r.beforeCpuMs),
+          `${ms(r.tokenizerCpuMs)} (${ratio(r.tokenizerCpuMs, r.beforeCpuMs)})`,
         ]),
       ),
     ].join('\n'),

@@ -4,6 +4,9 @@ import {
   parse,
   serialize,
   type DefaultTreeAdapterTypes as T,
+  type Token,
+  Tokenizer,
+  TokenizerMode,
 } from 'parse5';
 
 /**
@@ -90,7 +93,19 @@ function replaceAll(value: string, url: string, link: LinkSpec): { value: string
  */
 const PARSE = { scriptingEnabled: false } as const;
 
+/**
+ * R10: the footer link and the guard sheet, placed in `html`. Issue 14: a document whose markup
+ * the splice path below can follow token by token keeps its own bytes, with the guard sheet,
+ * the footer and the filled placeholders spliced in at the tokenizer's offsets (one tokenizer
+ * pass, no tree, no serialisation); every other document goes through the full parse and
+ * re-serialisation, whose output is checked by parsing it again. Both give the same document
+ * as parsed (the property test in test/unit/inject-unsubscribe-splice.test.ts).
+ */
 export function injectIntoHtml(html: string, url: string, link: LinkSpec = UNSUBSCRIBE_LINK): string {
+  return injectBySplicing(html, url, link) ?? injectByReserialising(html, url, link);
+}
+
+export function injectByReserialising(html: string, url: string, link: LinkSpec): string {
   const document = parse(html, PARSE);
   let placeholders = 0;
   // Iterative on purpose: a recursive walk overflowed the call stack on 6,000 nested <div>.
@@ -341,4 +356,491 @@ export function injectPreferencesUrl(content: string, url: string): string {
   let out = content;
   for (const form of PREFERENCES_FORMS) out = out.split(form).join(url);
   return out;
+}
+
+/*
+ * Issue 14, the splice path. One pass of parse5's tokenizer (the WHATWG one the full path
+ * uses) drives a model of the tree builder that knows only the markup newsletters are made
+ * of: properly nested elements, tables written out, a <head> or none at all. Whenever a token
+ * would make the real tree builder do more than open or close the current element (close a
+ * <p> implicitly, foster-parent, adopt attributes, reconstruct formatting elements, enter
+ * foreign content…), the model gives up and the full path runs instead. So when it reaches
+ * the end of <body>, the stack of open elements is exactly html > body and no formatting
+ * element is pending: the footer spliced there is parsed as the last child of <body>, outside
+ * every sender element, exactly as the full path appends it (R10).
+ */
+
+/** Thrown by the model to leave the tokenizer's loop: the full path takes the document. */
+const GIVE_UP = Symbol('give up');
+
+/** Start tags the model never follows (each does more than open an element: see the comment above). */
+const UNFOLLOWED = new Set([
+  'html',
+  'body',
+  'head',
+  'frameset',
+  'frame',
+  'form',
+  'plaintext',
+  'applet',
+  'marquee',
+  'object',
+  'image',
+  'textarea',
+  'xmp',
+  'iframe',
+  'noembed',
+  'noframes',
+  'select',
+  'optgroup',
+  'option',
+  'rb',
+  'rtc',
+  'rp',
+  'rt',
+  'math',
+  'svg',
+  'template',
+  'caption',
+  'col',
+  'colgroup',
+  'tbody',
+  'thead',
+  'tfoot',
+  'tr',
+  'td',
+  'th',
+  'isindex',
+  'menuitem',
+]);
+/** Elements with no content: the tree builder inserts and pops them at once. */
+const VOID = new Set([
+  'area',
+  'br',
+  'embed',
+  'img',
+  'keygen',
+  'wbr',
+  'input',
+  'param',
+  'source',
+  'track',
+  'base',
+  'basefont',
+  'bgsound',
+  'link',
+  'meta',
+]);
+/** Start tags that close an open <p> first (the model gives up when one is open). */
+const CLOSES_P = new Set([
+  'address',
+  'article',
+  'aside',
+  'blockquote',
+  'center',
+  'details',
+  'dialog',
+  'dir',
+  'div',
+  'dl',
+  'fieldset',
+  'figcaption',
+  'figure',
+  'footer',
+  'header',
+  'hgroup',
+  'main',
+  'menu',
+  'nav',
+  'ol',
+  'p',
+  'search',
+  'section',
+  'summary',
+  'ul',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'pre',
+  'listing',
+  'li',
+  'dd',
+  'dt',
+  'table',
+  'hr',
+]);
+const HEADINGS = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
+/** Elements whose text the tokenizer reads in another state; the next tag token is their end tag. */
+const TEXT_STATE: Record<string, number> = {
+  title: TokenizerMode.RCDATA,
+  style: TokenizerMode.RAWTEXT,
+  script: TokenizerMode.SCRIPT_DATA,
+};
+const TABLE_SECTIONS = new Set(['tbody', 'thead', 'tfoot']);
+/** A <tbody> the tree builder implies for a <tr> written straight in <table>. */
+const IMPLIED_TBODY = '#tbody';
+/** Characters a URL may hold to be written as is in text and in any attribute form. */
+const PLAIN_URL = /^[A-Za-z0-9\-._~:/?#[\]@!$()*+,;=%]*$/;
+const HTML_SPACE = /^[\t\n\f\r ]*$/;
+/** The longest placeholder form, to look for one split over two character tokens. */
+const FORM_WINDOW = 40;
+
+type Mode = 'initial' | 'before html' | 'before head' | 'in head' | 'after head' | 'in body' | 'after body';
+
+interface Edit {
+  readonly at: number;
+  readonly end: number;
+  readonly text: string;
+}
+
+const escapeAttribute = (value: string) =>
+  value.replaceAll('&', '&amp;').replaceAll('\u00a0', '&nbsp;').replaceAll('"', '&quot;');
+const escapeText = (value: string) =>
+  value
+    .replaceAll('&', '&amp;')
+    .replaceAll('\u00a0', '&nbsp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;');
+
+const GUARD_ELEMENT = `<style ${FOOTER_ATTRIBUTE}="guard">${GUARD_SHEET}</style>`;
+
+/** The footer as the serialiser writes it: built as a string, never parsed. */
+function footerMarkup(url: string, spec: LinkSpec): string {
+  return (
+    `<div ${FOOTER_ATTRIBUTE}="footer" style="${FOOTER_STYLE}"><a href="${escapeAttribute(url)}" ` +
+    `style="${LINK_STYLE}">${escapeText(`${spec.labelFr} · ${spec.labelEn}`)}</a></div>`
+  );
+}
+
+function countForms(value: string, forms: readonly string[]): number {
+  let count = 0;
+  for (const form of forms) {
+    for (let at = value.indexOf(form); at >= 0; at = value.indexOf(form, at + form.length)) count++;
+  }
+  return count;
+}
+
+/**
+ * Every form of the placeholder in `html[start, end)`, to be replaced by `url`: only when they
+ * are exactly the ones of the decoded `value` (none written as character references) and none
+ * follows a letter, a digit, `&` or `;`, which a character reference could have read differently
+ * with the URL after it.
+ */
+function placeholderEdits(
+  html: string,
+  start: number,
+  end: number,
+  value: string,
+  url: string,
+  link: LinkSpec,
+  edits: Edit[],
+): number {
+  const count = countForms(value, link.forms);
+  if (count === 0) return 0;
+  const raw = html.slice(start, end);
+  if (countForms(raw, link.forms) !== count) throw GIVE_UP;
+  for (const form of link.forms) {
+    for (let at = raw.indexOf(form); at >= 0; at = raw.indexOf(form, at + form.length)) {
+      if (/[A-Za-z0-9&;]/.test(html.charAt(start + at - 1))) throw GIVE_UP;
+      edits.push({ at: start + at, end: start + at + form.length, text: url });
+    }
+  }
+  return count;
+}
+
+/**
+ * R10: an inline `!important` on <html> or <body> would beat the guard sheet: the `style`
+ * attribute is cut out of the start tag with the spaces before it, and the tag, tokenized
+ * again, must hold the other attributes and nothing else.
+ */
+function dropImportantStyleAttribute(html: string, token: Token.TagToken, edits: Edit[]): void {
+  const style = token.attrs.find((a) => a.name === 'style');
+  if (style === undefined || !style.value.includes('!')) return;
+  const tag = token.location;
+  const at = tag?.attrs?.style;
+  if (tag == null || at === undefined) throw GIVE_UP;
+  let start = at.startOffset;
+  while (start > tag.startOffset && /[\t\n\f\r ]/.test(html.charAt(start - 1))) start--;
+  const rewritten = html.slice(tag.startOffset, start) + html.slice(at.endOffset, tag.endOffset);
+  const others = token.attrs.filter((a) => a.name !== 'style');
+  const again = startTagAttributes(rewritten);
+  if (
+    again === undefined ||
+    again.length !== others.length ||
+    again.some((a, i) => a.name !== others[i]!.name || a.value !== others[i]!.value)
+  ) {
+    throw GIVE_UP;
+  }
+  edits.push({ at: start, end: at.endOffset, text: '' });
+}
+
+/** The attributes of the one start tag `tag` is, or undefined when it is anything else. */
+function startTagAttributes(tag: string): Token.Attribute[] | undefined {
+  const tokens: Token.TagToken[] = [];
+  let other = 0;
+  const count = () => {
+    other++;
+  };
+  const tokenizer = new Tokenizer(
+    { sourceCodeLocationInfo: false },
+    {
+      onStartTag: (t) => {
+        tokens.push(t);
+      },
+      onEndTag: count,
+      onComment: count,
+      onDoctype: count,
+      onCharacter: count,
+      onNullCharacter: count,
+      onWhitespaceCharacter: count,
+      onEof: () => undefined,
+    },
+  );
+  tokenizer.write(tag, true);
+  return tokens.length === 1 && other === 0 ? tokens[0]!.attrs : undefined;
+}
+
+/** The model's reasons to give up on a start tag in body (see the comment above the path). */
+function followStartTagInBody(name: string, open: readonly string[]): boolean {
+  const top = open.at(-1);
+  if (
+    top === 'table' ||
+    top === IMPLIED_TBODY ||
+    (top !== undefined && TABLE_SECTIONS.has(top)) ||
+    top === 'tr'
+  ) {
+    return false;
+  }
+  if (UNFOLLOWED.has(name)) return false;
+  if (CLOSES_P.has(name) && open.includes('p')) return false;
+  if (HEADINGS.has(name) && top !== undefined && HEADINGS.has(top)) return false;
+  if (
+    (name === 'li' || name === 'dd' || name === 'dt') &&
+    open.some((e) => e === 'li' || e === 'dd' || e === 'dt')
+  ) {
+    return false;
+  }
+  // The same element open again: <a> and <nobr> run the adoption agency, <button> closes the first.
+  if ((name === 'a' || name === 'nobr' || name === 'button') && open.includes(name)) return false;
+  return true;
+}
+
+/** A start tag where a table expects its rows: only the written-out table structure is followed. */
+function tableStructure(name: string, top: string): string[] | undefined {
+  if (top === 'table') {
+    if (TABLE_SECTIONS.has(name)) return [name];
+    if (name === 'tr') return [IMPLIED_TBODY, 'tr'];
+  } else if (top === 'tr') {
+    if (name === 'td' || name === 'th') return [name];
+  } else if (name === 'tr') {
+    return ['tr'];
+  }
+  return undefined;
+}
+
+const inTable = (top: string | undefined) =>
+  top === 'table' || top === 'tr' || top === IMPLIED_TBODY || (top !== undefined && TABLE_SECTIONS.has(top));
+
+/**
+ * The splice path: the injected document, or undefined when the model gave up (the caller then
+ * takes the full path, which also raises the errors of documents too deep or with too many
+ * placeholders).
+ */
+export function injectBySplicing(html: string, url: string, link: LinkSpec): string | undefined {
+  if (!PLAIN_URL.test(url)) return undefined;
+  // What every form of the placeholder holds (its name): one look per string for the three forms.
+  const core = link.forms[0]!.replace(/^\W+|\W+$/g, '');
+  if (core === '' || !link.forms.every((form) => form.includes(core))) return undefined;
+  const edits: Edit[] = [];
+  const open: string[] = [];
+  let mode: Mode = 'initial';
+  let textElement: string | undefined;
+  let textStart = 0;
+  let head: Edit | undefined;
+  let footerAt = -1;
+  let lastTagEnd = 0;
+  let placeholders = 0;
+  let previousCharacters: Token.CharacterToken | undefined;
+
+  const characters = (token: Token.CharacterToken) => {
+    const location = token.location!;
+    const inData = textElement === undefined;
+    // Text outside <body> implies <head> or <body>; text in a table is foster-parented; text
+    // after </body> would go after the footer.
+    if (inData && (mode !== 'in body' || inTable(open.at(-1)))) throw GIVE_UP;
+    if (token.chars.includes(core) && countForms(token.chars, link.forms) > 0) {
+      if (inData && html.slice(location.startOffset, location.endOffset).includes('<')) throw GIVE_UP;
+      placeholders += placeholderEdits(
+        html,
+        location.startOffset,
+        location.endOffset,
+        token.chars,
+        url,
+        link,
+        edits,
+      );
+    }
+    if (previousCharacters !== undefined) {
+      const a = previousCharacters.chars.slice(-FORM_WINDOW);
+      const b = token.chars.slice(0, FORM_WINDOW);
+      if (countForms(a + b, link.forms) !== countForms(a, link.forms) + countForms(b, link.forms))
+        throw GIVE_UP;
+    }
+    previousCharacters = token;
+  };
+  const startTag = (token: Token.TagToken) => {
+    previousCharacters = undefined;
+    const location = token.location!;
+    lastTagEnd = location.endOffset;
+    const name = token.tagName;
+    for (const attr of token.attrs) {
+      if (!attr.value.includes(core) || countForms(attr.value, link.forms) === 0) continue;
+      const at = location.attrs?.[attr.name];
+      if (at === undefined || /[{%]/.test(attr.name)) throw GIVE_UP;
+      placeholders += placeholderEdits(html, at.startOffset, at.endOffset, attr.value, url, link, edits);
+    }
+    if (placeholders > MAX_PLACEHOLDERS) throw GIVE_UP;
+    if (mode === 'initial') mode = 'before html';
+    if (mode === 'before html') {
+      mode = 'before head';
+      if (name === 'html') {
+        dropImportantStyleAttribute(html, token, edits);
+        return;
+      }
+    }
+    if (mode === 'before head') {
+      if (name === 'head') {
+        head = { at: location.endOffset, end: location.endOffset, text: GUARD_ELEMENT };
+        mode = 'in head';
+        return;
+      }
+      // An empty <head> is implied by <body>; anything else would be put in it.
+      if (name !== 'body') throw GIVE_UP;
+      head = { at: location.startOffset, end: location.startOffset, text: `<head>${GUARD_ELEMENT}</head>` };
+      mode = 'after head';
+    }
+    if (mode === 'in head') {
+      if (VOID.has(name)) return;
+      const state = TEXT_STATE[name];
+      if (state !== undefined) return enterText(name, state);
+      if (name !== 'body') throw GIVE_UP;
+      mode = 'after head';
+    }
+    if (mode === 'after head') {
+      mode = 'in body';
+      if (name === 'body') {
+        dropImportantStyleAttribute(html, token, edits);
+        return;
+      }
+      // Any other start tag implies <body>, but those the tree builder would put in <head>.
+      if (name in TEXT_STATE || VOID.has(name)) throw GIVE_UP;
+    }
+    if (mode !== 'in body') throw GIVE_UP;
+    const top = open.at(-1);
+    if (inTable(top)) {
+      const pushed = tableStructure(name, top!);
+      if (pushed === undefined) throw GIVE_UP;
+      open.push(...pushed);
+    } else {
+      if (!followStartTagInBody(name, open)) throw GIVE_UP;
+      if (VOID.has(name) || name === 'hr') return;
+      const state = TEXT_STATE[name];
+      if (state !== undefined) return enterText(name, state);
+      open.push(name);
+    }
+    if (open.length + 2 > MAX_HTML_DEPTH) throw GIVE_UP;
+  };
+  const enterText = (name: string, state: number) => {
+    textElement = name;
+    textStart = lastTagEnd;
+    tokenizer.state = state as Tokenizer['state'];
+  };
+  const endTag = (token: Token.TagToken) => {
+    previousCharacters = undefined;
+    const location = token.location!;
+    lastTagEnd = location.endOffset;
+    const name = token.tagName;
+    if (textElement !== undefined) {
+      // The tokenizer leaves RCDATA, RAWTEXT and script data only at the element's own end
+      // tag (its "appropriate end tag"), so this is the end of `textElement`.
+      // The full path writes "<!--" in a script as "<\\!--" (a script left double-escaped would
+      // swallow what follows); such a script is left to it, so that both paths agree.
+      if (name === 'script' && html.slice(textStart, location.startOffset).includes('<!--')) throw GIVE_UP;
+      textElement = undefined;
+      return;
+    }
+    if (mode === 'in head' && name === 'head') {
+      mode = 'after head';
+      return;
+    }
+    if (mode === 'after body') {
+      if (name !== 'body' && name !== 'html') throw GIVE_UP;
+      return;
+    }
+    if (mode !== 'in body') throw GIVE_UP;
+    const top = open.at(-1);
+    if (top === undefined) {
+      if (name !== 'body' && name !== 'html') throw GIVE_UP;
+      if (html.slice(location.startOffset, location.startOffset + 2) !== '</') throw GIVE_UP;
+      footerAt = location.startOffset;
+      mode = 'after body';
+      return;
+    }
+    if (name === 'table' && (top === IMPLIED_TBODY || TABLE_SECTIONS.has(top))) open.pop();
+    else if (name === 'tbody' && top === IMPLIED_TBODY) {
+      open.pop();
+      return;
+    }
+    if (open.at(-1) !== name) throw GIVE_UP;
+    open.pop();
+  };
+  const tokenizer = new Tokenizer(
+    { sourceCodeLocationInfo: true },
+    {
+      onStartTag: startTag,
+      onEndTag: endTag,
+      onCharacter: characters,
+      onWhitespaceCharacter: () => {
+        previousCharacters = undefined;
+      },
+      onNullCharacter: () => {
+        throw GIVE_UP;
+      },
+      onComment: () => {
+        previousCharacters = undefined;
+      },
+      onDoctype: () => {
+        if (mode !== 'initial') throw GIVE_UP;
+        mode = 'before html';
+      },
+      onEof: () => {
+        if (footerAt >= 0) return;
+        // A document that ends in <body> without closing it: the footer goes at the end, after
+        // its last tag (never after text, which could be the start of a tag or a reference).
+        if (mode !== 'in body' || open.length > 0 || textElement !== undefined) throw GIVE_UP;
+        if (!HTML_SPACE.test(html.slice(lastTagEnd))) throw GIVE_UP;
+        footerAt = html.length;
+      },
+    },
+  );
+  try {
+    tokenizer.write(html, true);
+  } catch (error) {
+    if (error === GIVE_UP) return undefined;
+    throw error;
+  }
+  if (head === undefined || footerAt < 0) return undefined;
+  edits.push(head, { at: footerAt, end: footerAt, text: footerMarkup(url, link) });
+  edits.sort((a, b) => a.at - b.at);
+  let out = '';
+  let from = 0;
+  for (const edit of edits) {
+    if (edit.at < from) return undefined; // a placeholder inside a style attribute cut out
+    out += html.slice(from, edit.at) + edit.text;
+    from = edit.end;
+  }
+  return out + html.slice(from);
 }

@@ -1,9 +1,11 @@
 import fc from 'fast-check';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { injectBySplicing, UNSUBSCRIBE_LINK } from '../../shared/domain/inject-unsubscribe';
 import { launchChromium } from '../support/browser';
 import { type HidingTrick, hidingTrick, NAMED_TRICKS } from '../support/hiding-tricks';
 import { type LocalGateway, newsletter, provableConsent, startLocalGateway } from '../support/local-gateway';
+import { NEWSLETTER_HTML } from '../support/newsletter-fixture';
 
 /**
  * R10 as a reader sees it: each hiding trick is sent through
@@ -217,5 +219,35 @@ describe('R10: the delivered unsubscribe link is visible in Chromium whatever th
     console.log(
       `[visible-link] ${NAMED_TRICKS.length} named tricks and ${samples.length} combinations rendered`,
     );
+  }, 120_000);
+});
+
+/**
+ * Issue 14: the same tricks in a whole document (doctype, <head>, <body>), the markup the
+ * splice path keeps byte for byte; those it follows are delivered spliced, the others by the
+ * full path, and the link must be visible either way.
+ */
+describe('R10 issue 14: a whole document, spliced, shows the link whatever the sender hides', () => {
+  const whole = (body: string) =>
+    `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>News</title>\n</head>\n<body>\n${body}\n</body>\n</html>\n`;
+
+  it('the 47 KB newsletter fixture, spliced', async () => {
+    expect(injectBySplicing(NEWSLETTER_HTML, 'https://gw.example/u/x', UNSUBSCRIBE_LINK)).toBeDefined();
+    const { html, url } = await deliver({ name: 'newsletter fixture', html: NEWSLETTER_HTML });
+    expect(html.startsWith('<!DOCTYPE html>\n<html lang="en"')).toBe(true);
+    expectVisible(await measure(html, url), 'newsletter fixture');
+  });
+
+  it('every named trick in a whole document', async () => {
+    let spliced = 0;
+    for (const trick of NAMED_TRICKS) {
+      const html = whole(trick.html);
+      if (injectBySplicing(html, 'https://gw.example/u/x', UNSUBSCRIBE_LINK) !== undefined) spliced++;
+      const delivered = await deliver({ name: `${trick.name} (whole document)`, html });
+      expectVisible(await measure(delivered.html, delivered.url), `${trick.name} (whole document)`);
+    }
+    console.log(`[visible-link] ${NAMED_TRICKS.length} tricks in a whole document, ${spliced} spliced`);
+    // Only the unclosed wrappers, a second <body> and <plaintext> need the full path.
+    expect(spliced).toBeGreaterThanOrEqual(NAMED_TRICKS.length - 4);
   }, 120_000);
 });
