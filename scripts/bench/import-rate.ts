@@ -1,7 +1,7 @@
 /**
  * R16 import throughput on the local stack (DynamoDB Local in memory): `npx tsx scripts/bench/import-rate.ts [rows]`
  * generates a synthetic base (gen-legacy, seed 1), imports it twice (first run, re-run) and
- * prints rows/s. Used for the before/after figures of issue 13 (transactions per recipient).
+ * prints rows/s. Used for the before/after figures of the transactions per recipient.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

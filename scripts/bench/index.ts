@@ -136,7 +136,7 @@ function injectSection(sections: string[]) {
   const ms = (x: number) => (x < 0.1 ? `${(x * 1000).toFixed(0)} µs` : `${x.toFixed(3)} ms`);
   sections.push(
     [
-      '## The link injection: `injectIntoHtml` before and now (issue 14)',
+      '## The link injection: `injectIntoHtml` before and now',
       '',
       `Before: parse, walk, serialise, parse again (the copy kept in \`test/support/inject-oracle.ts\`); now: the splice path at tokenizer offsets, the full path for markup it does not follow. ${rounds} rounds of ${calls} calls each, the two variants in turn in every round; median (lowest–highest round) of the mean time per call, and CPU time (user + system) per call.`,
       '',

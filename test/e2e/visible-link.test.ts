@@ -227,7 +227,7 @@ describe('R10: the delivered unsubscribe link is visible in Chromium whatever th
  * splice path keeps byte for byte; those it follows are delivered spliced, the others by the
  * full path, and the link must be visible either way.
  */
-describe('R10 issue 14: a whole document, spliced, shows the link whatever the sender hides', () => {
+describe('R10: a whole document, spliced, shows the link whatever the sender hides', () => {
   const whole = (body: string) =>
     `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>News</title>\n</head>\n<body>\n${body}\n</body>\n</html>\n`;
 

@@ -8,7 +8,7 @@ import { partitionItems, recipientKeyOf } from '../reliability/faults';
 import { type LocalGateway, startLocalGateway } from '../support/local-gateway';
 
 /**
- * R15, issue 13 part 2: a state change and its audit event are one transaction. The fault
+ * R15: a state change and its audit event are one transaction. The fault
  * is injected into the AWS SDK (as test/reliability/faults.ts does), on the one DynamoDB
  * request that carries the audit event: before, that was a put of its own after the state
  * write (a failure there left the change stored without its proof); now it is the

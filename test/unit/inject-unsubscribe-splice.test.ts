@@ -90,7 +90,7 @@ function expectSameDocument(html: string, link = UNSUBSCRIBE_LINK) {
   expect(plain(b.document), html).toEqual(plain(a.document));
 }
 
-describe('issue 14: the splice path gives the document the full path gave', () => {
+describe('the splice path gives the document the full path gave', () => {
   it('the 47 KB newsletter takes the splice path, keeps its bytes and parses as before', () => {
     expect(NEWSLETTER_HTML.length).toBeGreaterThan(45_000);
     const out = injectBySplicing(NEWSLETTER_HTML, URL_, UNSUBSCRIBE_LINK);
@@ -404,7 +404,7 @@ const documents = (noise: number) =>
     )
     .map(([prefix, body, suffix]) => prefix + body.join('') + suffix);
 
-describe('issue 14: property — for random HTML the splice path and the full path agree', () => {
+describe('property — for random HTML the splice path and the full path agree', () => {
   it.each([
     ['mostly well nested', 1, 0.2],
     ['full of tricks', 4, 0.1],
