@@ -1,5 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -253,6 +259,17 @@ describe('R9: an event removed by expiry leaves a tombstone, a deletion by anyon
       },
     } as unknown as DynamoDBRecord;
   }
+  const everything = async (key: string) =>
+    (
+      await doc.send(
+        new QueryCommand({
+          TableName: gw.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': pk(key) },
+          ConsistentRead: true,
+        }),
+      )
+    ).Items ?? [];
   const handle = (records: DynamoDBRecord[]) =>
     createStreamHandler(() => new MemoryEventPublisher())(
       { Records: records },
@@ -291,6 +308,25 @@ describe('R9: an event removed by expiry leaves a tombstone, a deletion by anyon
     );
     expect(tombstones.map((i) => i.sk)).toEqual(['A#C#000000000002', 'A#C#000000000003', 'A#D#000000000001']);
     expect(JSON.stringify(tombstones)).not.toMatch(/"why"|"data"|"out"|expired@/);
+  });
+
+  it("a tombstone's own TTL while the partition lives: written again; once nothing else lives: not, the partition goes", async () => {
+    const key = await recipientWithHistory('rearmed@example.org');
+    expect((await handle([await expire(key, 'A#C#000000000002', SERVICE)])).batchItemFailures).toEqual([]);
+    const [, first] = await chainItems(key, 'C');
+    // Its TTL comes while the profile, the objection and the state still live: it comes back.
+    expect((await handle([await expire(key, 'A#C#000000000002', SERVICE)])).batchItemFailures).toEqual([]);
+    const [, again] = await chainItems(key, 'C');
+    expect(again).toMatchObject({ sk: 'A#C#000000000002', tombstone: first?.tombstone });
+    expect(again?.ttl).toBeGreaterThan(Math.floor(Date.now() / 1000));
+    expect((await verify(key)).body).toMatchObject({ ok: true, changes: { ok: true, tombstones: 1 } });
+
+    // Everything else of the recipient expired: the tombstone's TTL lets it go with them.
+    for (const item of await everything(key))
+      if (item.sk !== 'A#C#000000000002')
+        await doc.send(new DeleteCommand({ TableName: gw.tableName, Key: { pk: item.pk, sk: item.sk } }));
+    expect((await handle([await expire(key, 'A#C#000000000002', SERVICE)])).batchItemFailures).toEqual([]);
+    expect(await everything(key)).toEqual([]);
   });
 
   it('the same REMOVE without the service identity (an attacker, the erasure code): no tombstone, missing', async () => {
