@@ -617,18 +617,24 @@ export class DynamoDbGatewayStore extends DynamoDbTable implements GatewayStore 
 
   async retentionItems(tenantId: string, recipientKey: string, prefix = ''): Promise<RetentionItem[]> {
     const items = await this.queryPrefix(tenantId, recipientKey, prefix);
-    return items.map((item) => {
-      const data = item.data as { at?: string; type?: string } | undefined;
-      // A scope's objection item expires on the clock of its latest objection (R11).
-      const latest = item.latest as { at?: string } | undefined;
-      return {
-        sk: String(item.sk),
-        entity: String(item.entity),
-        ttl: typeof item.ttl === 'number' ? item.ttl : undefined,
-        at: latest?.at ?? data?.at,
-        auditType: item.entity === 'audit' ? data?.type : undefined,
-      };
-    });
+    // R9: a tombstone of expiry keeps the TTL keepExpiredLink gave it (the rest of the
+    // partition's), not the person's retention, which could let it go before the rest.
+    const expiryTombstone = (item: Record<string, unknown>) =>
+      typeof (item.tombstone as { expired?: unknown } | undefined)?.expired === 'string';
+    return items
+      .filter((item) => !expiryTombstone(item))
+      .map((item) => {
+        const data = item.data as { at?: string; type?: string } | undefined;
+        // A scope's objection item expires on the clock of its latest objection (R11).
+        const latest = item.latest as { at?: string } | undefined;
+        return {
+          sk: String(item.sk),
+          entity: String(item.entity),
+          ttl: typeof item.ttl === 'number' ? item.ttl : undefined,
+          at: latest?.at ?? data?.at,
+          auditType: item.entity === 'audit' ? data?.type : undefined,
+        };
+      });
   }
 
   async setTtls(

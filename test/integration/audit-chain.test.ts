@@ -11,6 +11,7 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStreamHandler } from '../../functions/publish-events';
 import { lambdaContext } from '../../infra/local/lambda-context';
+import { DynamoDbGatewayStore } from '../../shared/adapters/dynamodb-store';
 import { createDocumentClient } from '../../shared/adapters/dynamodb-table';
 import { MemoryEventPublisher } from '../../shared/adapters/memory-event-publisher';
 import { partitionItems } from '../reliability/faults';
@@ -320,6 +321,10 @@ describe('R9: an event removed by expiry leaves a tombstone, a deletion by anyon
     expect(again).toMatchObject({ sk: 'A#C#000000000002', tombstone: first?.tombstone });
     expect(again?.ttl).toBeGreaterThan(Math.floor(Date.now() / 1000));
     expect((await verify(key)).body).toMatchObject({ ok: true, changes: { ok: true, tombstones: 1 } });
+    // The retention re-plan leaves its TTL alone: it follows the partition, not the person's retention.
+    const planned = await new DynamoDbGatewayStore(doc, gw.tableName).retentionItems('demo', key);
+    expect(planned.map((i) => i.sk)).not.toContain('A#C#000000000002');
+    expect(planned.map((i) => i.sk)).toContain('A#C#000000000001');
 
     // Everything else of the recipient expired: the tombstone's TTL lets it go with them.
     for (const item of await everything(key))
