@@ -1,8 +1,13 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { eventPublisher, logger } from '../shared/http/runtime';
+import { DynamoDbGatewayStore } from '../shared/adapters/dynamodb-store';
+import { createDocumentClient } from '../shared/adapters/dynamodb-table';
+import { ENV, requireEnv } from '../shared/config';
+import { eventPublisher, logger, requestHandler } from '../shared/http/runtime';
 import type { EventPublisher } from '../shared/ports/event-publisher';
-import { publishStreamRecords } from '../shared/services/stream-events';
+import type { GatewayStore } from '../shared/ports/gateway-store';
+import { keepExpiredLinks, publishStreamRecords } from '../shared/services/stream-events';
 
 /**
  * The table's stream consumer: publishes the events the inserted items hold (audit events,
@@ -12,8 +17,15 @@ import { publishStreamRecords } from '../shared/services/stream-events';
  * there (ReportBatchItemFailures), bisects a failing batch, and after its retries sends the
  * batch's description to the on-failure queue (infra/gateway.ts). Locally, the stream
  * poller (infra/local/stream-poller.ts) calls this same handler.
+ *
+ * It also keeps the audit chains whole through R9 expiry: a REMOVE by DynamoDB's TTL of a
+ * chained audit event is written back as a tombstone (shared/domain/expiry-tombstone.ts);
+ * a failed write fails that record and the later ones, like a failed publication.
  */
-export function createStreamHandler(publisher: () => EventPublisher) {
+export function createStreamHandler(
+  publisher: () => EventPublisher,
+  store: () => Pick<GatewayStore, 'keepExpiredLink'> = tableStore,
+) {
   const processor = new BatchProcessor(EventType.DynamoDBStreams);
   return async (event: DynamoDBStreamEvent, context: Context): Promise<DynamoDBBatchResponse> => {
     logger.addContext(context);
@@ -22,7 +34,14 @@ export function createStreamHandler(publisher: () => EventPublisher) {
       warn: (message: string, data?: Record<string, unknown>) => logger.warn(message, data ?? {}),
       error: (message: string, data?: Record<string, unknown>) => logger.error(message, data ?? {}),
     };
-    const outcome = await publishStreamRecords({ events: publisher(), log }, event.Records);
+    const published = await publishStreamRecords({ events: publisher(), log }, event.Records);
+    // R9/R15: the TTL's deletions of chained events, up to the first record not published.
+    const kept = await keepExpiredLinks(
+      { store, now: () => new Date(), log },
+      event.Records,
+      published.failedFrom ?? event.Records.length,
+    );
+    const outcome = kept.failedFrom !== undefined ? kept : published;
     const failedFrom = outcome.failedFrom ?? event.Records.length;
     const position = new Map(event.Records.map((record, index) => [record, index]));
     return processPartialResponse(
@@ -35,6 +54,16 @@ export function createStreamHandler(publisher: () => EventPublisher) {
       { context, throwOnFullBatchFailure: false },
     );
   };
+}
+
+let recipients: GatewayStore | undefined;
+/** The table (TABLE_NAME, PutItem and Query granted for the tombstones), built on the first TTL deletion. */
+function tableStore(): GatewayStore {
+  recipients ??= new DynamoDbGatewayStore(
+    createDocumentClient(new DynamoDBClient({ requestHandler, maxAttempts: 3 })),
+    requireEnv(ENV.tableName),
+  );
+  return recipients;
 }
 
 let publisher: EventPublisher | undefined;

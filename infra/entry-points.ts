@@ -67,6 +67,11 @@ export interface EntryPoint {
      * only the stream consumer; every other function stores its events with its changes.
      */
     readonly publishEvents?: boolean;
+    /**
+     * R9/R15: dynamodb:Query and dynamodb:PutItem on the table (not its index), and TABLE_NAME:
+     * only the stream consumer, which writes back the tombstone of an audit event the TTL removed.
+     */
+    readonly expiryTombstones?: boolean;
     /** sqs:SendMessage on the objection queue (R7: unsubscribes the store could not take), and OBJECTION_QUEUE_URL. */
     readonly enqueueObjections?: boolean;
     /**
@@ -326,10 +331,11 @@ export const entryPoints: readonly EntryPoint[] = [
     id: 'PublishEvents',
     entry: 'functions/publish-events.ts',
     description:
-      "Table stream consumer: publishes the events stored with each change (audit events, bulk outcomes) to the gateway's bus",
+      "Table stream consumer: publishes the events stored with each change (audit events, bulk outcomes) to the gateway's bus; tombstones the audit events TTL removes",
     routes: [],
     trigger: { type: 'tableStream' },
-    // No table grant: the event source mapping reads the stream (the construct grants that).
-    needs: { publishEvents: true },
+    // No table grant but the tombstones': the event source mapping reads the stream (the
+    // construct grants that); the tombstones of TTL deletions need a Query and a PutItem (R9).
+    needs: { publishEvents: true, expiryTombstones: true },
   },
 ];

@@ -423,8 +423,10 @@ export class ConsentGateway extends Construct {
       encryption: TableEncryptionV2.awsManagedKey(),
       timeToLiveAttribute: 'ttl',
       // Events out are published from the stream (PublishEvents): the new image holds the
-      // event stored with each change (attribute `out`); the old image is never needed.
-      dynamoStream: StreamViewType.NEW_IMAGE,
+      // event stored with each change (attribute `out`). The old image is a TTL deletion's
+      // item: PublishEvents writes back the tombstone of an expired audit event (R9/R15,
+      // shared/domain/expiry-tombstone.ts), so that expiry does not break the chain.
+      dynamoStream: StreamViewType.NEW_AND_OLD_IMAGES,
       deletionProtection: removalPolicy !== RemovalPolicy.DESTROY,
       removalPolicy,
     });
@@ -918,6 +920,7 @@ export class ConsentGateway extends Construct {
     if (needs.sendSms === true) this.grantSendSms(fn);
     if (needs.publicBaseUrl === true) this.providePublicBaseUrl(fn);
     if (needs.publishEvents === true) this.grantPublishEvents(fn);
+    if (needs.expiryTombstones === true) this.grantExpiryTombstones(fn);
     if (needs.enqueueObjections === true) this.grantEnqueueObjections(fn);
     if (needs.pendingObjections !== undefined) this.grantPendingObjections(fn, role, needs.pendingObjections);
     if (needs.legalFloors === true) fn.addEnvironment(ENV.legalFloors, this.legalFloorsJson);
@@ -1057,6 +1060,22 @@ export class ConsentGateway extends Construct {
   private grantPublishEvents(fn: NodejsFunction): void {
     this.eventBus.grantPutEventsTo(fn);
     fn.addEnvironment(ENV.eventBusName, this.eventBus.eventBusName);
+  }
+
+  /**
+   * R9/R15: the tombstones of expired audit events, and `TABLE_NAME`: dynamodb:Query (what else
+   * the partition holds, for the tombstone's own TTL) and dynamodb:PutItem (the tombstone, only
+   * if its key is absent) on the table itself, not its index; no read of an item by key, no
+   * update, no delete.
+   */
+  private grantExpiryTombstones(fn: NodejsFunction): void {
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:Query', 'dynamodb:PutItem'],
+        resources: [this.table.tableArn],
+      }),
+    );
+    fn.addEnvironment(ENV.tableName, this.table.tableName);
   }
 
   /** `sqs:SendMessage` on the objection queue only, and `OBJECTION_QUEUE_URL`. */

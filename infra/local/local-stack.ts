@@ -164,8 +164,9 @@ export async function createTable(endpoint: string, tableName: string): Promise<
             Projection: { ProjectionType: 'ALL' },
           },
         ],
-        // Events out are published from the stream (infra/local/stream-poller.ts), as in AWS.
-        StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
+        // Events out are published from the stream (infra/local/stream-poller.ts), as in AWS;
+        // the old image is a TTL deletion's event, tombstoned by the same consumer (R9).
+        StreamSpecification: { StreamEnabled: true, StreamViewType: STREAM_VIEW_TYPE },
       }),
     );
   } catch (error) {
@@ -175,16 +176,28 @@ export async function createTable(endpoint: string, tableName: string): Promise<
   }
 }
 
+/** The table stream's view, as in AWS (infra/gateway.ts). */
+const STREAM_VIEW_TYPE = 'NEW_AND_OLD_IMAGES';
+
 /** The table's stream; a table kept on disk from before streams gets one. */
 export async function tableStreamArn(endpoint: string, tableName: string): Promise<string> {
   const client = new DynamoDBClient({ endpoint });
   try {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    if (Table?.StreamSpecification?.StreamEnabled && Table.LatestStreamArn) return Table.LatestStreamArn;
+    const stream = Table?.StreamSpecification;
+    if (stream?.StreamEnabled && stream.StreamViewType === STREAM_VIEW_TYPE && Table?.LatestStreamArn)
+      return Table.LatestStreamArn;
+    // A table kept on disk from before (no stream, or the new image only): a stream's view
+    // type cannot change in place, so the old one is closed and a new one opened (a new ARN:
+    // the checkpoints of the old one are dropped, its unread records are not published).
+    if (stream?.StreamEnabled)
+      await client.send(
+        new UpdateTableCommand({ TableName: tableName, StreamSpecification: { StreamEnabled: false } }),
+      );
     const updated = await client.send(
       new UpdateTableCommand({
         TableName: tableName,
-        StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
+        StreamSpecification: { StreamEnabled: true, StreamViewType: STREAM_VIEW_TYPE },
       }),
     );
     const arn = updated.TableDescription?.LatestStreamArn;

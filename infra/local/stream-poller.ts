@@ -280,9 +280,14 @@ export function lambdaEvent(records: readonly _Record[]): DynamoDBStreamEvent {
       eventVersion: r.eventVersion,
       eventSource: 'aws:dynamodb',
       awsRegion: r.awsRegion,
+      // Who removed an item: DynamoDB's TTL names itself (R9 tombstones, functions/publish-events.ts).
+      ...(r.userIdentity
+        ? { userIdentity: { type: r.userIdentity.Type, principalId: r.userIdentity.PrincipalId } }
+        : {}),
       dynamodb: {
         Keys: r.dynamodb?.Keys,
         NewImage: r.dynamodb?.NewImage,
+        OldImage: r.dynamodb?.OldImage,
         SequenceNumber: r.dynamodb?.SequenceNumber,
         SizeBytes: r.dynamodb?.SizeBytes,
         StreamViewType: r.dynamodb?.StreamViewType,

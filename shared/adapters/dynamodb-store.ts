@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { type ChainHead, type ChainLink, nextLink } from '../domain/audit-chain';
 import { objectionInstantMs } from '../domain/decide';
+import { type ExpiryTombstone, tombstoneTtl } from '../domain/expiry-tombstone';
 import { RETENTION_REPLAN_ENTITY, type RetentionItem } from '../domain/retention';
 import { OUTBOUND_ATTRIBUTE } from '../domain/stream-events';
 import type { OutboundEvent } from '../ports/event-publisher';
@@ -183,8 +184,10 @@ function auditEntryOf(item: Record<string, unknown>): StoredAuditEntry {
     hash: String(item.hash),
   };
   if (item.data === undefined) {
-    const t = (item.tombstone ?? {}) as { type: AuditEvent['type']; at: string };
-    return { chained: true, ...link, tombstone: { type: t.type, at: t.at } };
+    const t = (item.tombstone ?? {}) as { type: AuditEvent['type']; at: string; expired?: unknown };
+    // R9: a tombstone of expiry says when the event expired; one of erasure does not.
+    const expired = typeof t.expired === 'string' ? { expired: t.expired } : {};
+    return { chained: true, ...link, tombstone: { type: t.type, at: t.at, ...expired } };
   }
   // As stored, not as parsed: a field added to an event must change its hash, not be stripped.
   return { chained: true, ...link, event: item.data as AuditEvent };
@@ -623,18 +626,24 @@ export class DynamoDbGatewayStore extends DynamoDbTable implements GatewayStore 
 
   async retentionItems(tenantId: string, recipientKey: string, prefix = ''): Promise<RetentionItem[]> {
     const items = await this.queryPrefix(tenantId, recipientKey, prefix);
-    return items.map((item) => {
-      const data = item.data as { at?: string; type?: string } | undefined;
-      // A scope's objection item expires on the clock of its latest objection (R11).
-      const latest = item.latest as { at?: string } | undefined;
-      return {
-        sk: String(item.sk),
-        entity: String(item.entity),
-        ttl: typeof item.ttl === 'number' ? item.ttl : undefined,
-        at: latest?.at ?? data?.at,
-        auditType: item.entity === 'audit' ? data?.type : undefined,
-      };
-    });
+    // R9: a tombstone of expiry keeps the TTL keepExpiredLink gave it (the rest of the
+    // partition's), not the person's retention, which could let it go before the rest.
+    const expiryTombstone = (item: Record<string, unknown>) =>
+      typeof (item.tombstone as { expired?: unknown } | undefined)?.expired === 'string';
+    return items
+      .filter((item) => !expiryTombstone(item))
+      .map((item) => {
+        const data = item.data as { at?: string; type?: string } | undefined;
+        // A scope's objection item expires on the clock of its latest objection (R11).
+        const latest = item.latest as { at?: string } | undefined;
+        return {
+          sk: String(item.sk),
+          entity: String(item.entity),
+          ttl: typeof item.ttl === 'number' ? item.ttl : undefined,
+          at: latest?.at ?? data?.at,
+          auditType: item.entity === 'audit' ? data?.type : undefined,
+        };
+      });
   }
 
   async setTtls(
@@ -1127,6 +1136,62 @@ export class DynamoDbGatewayStore extends DynamoDbTable implements GatewayStore 
         ? [{ seq: chain.seq, hash: chain.hash }]
         : [];
     });
+  }
+
+  async keepExpiredLink(tombstone: ExpiryTombstone, now: Date): Promise<'written' | 'present' | 'gone'> {
+    // What else the partition holds, and until when (projected: the TTLs, never the data).
+    const live: { ttl?: number }[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    try {
+      do {
+        const page = await this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: '#pk = :pk',
+            ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk', '#ttl': 'ttl', '#t': 'tombstone' },
+            ExpressionAttributeValues: { ':pk': tombstone.pk },
+            ProjectionExpression: '#sk, #ttl, #t',
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          // Tombstones (of erasure or expiry) hold nothing of the person: they keep nothing alive.
+          if (item.sk === tombstone.sk || item.tombstone !== undefined) continue;
+          live.push(typeof item.ttl === 'number' ? { ttl: item.ttl } : {});
+        }
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+    } catch (error) {
+      translate(error);
+    }
+    const ttl = tombstoneTtl(live, Math.floor(now.getTime() / 1000));
+    if (ttl === undefined) return 'gone';
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          // Built field by field: no `data`, no `out` (its INSERT publishes nothing).
+          Item: {
+            pk: tombstone.pk,
+            sk: tombstone.sk,
+            entity: 'audit',
+            v: ENTITY_VERSION,
+            seq: tombstone.seq,
+            prevHash: tombstone.prevHash,
+            hash: tombstone.hash,
+            tombstone: tombstone.tombstone,
+            ttl,
+          },
+          ConditionExpression: 'attribute_not_exists(#sk)',
+          ExpressionAttributeNames: { '#sk': 'sk' },
+        }),
+      );
+      return 'written';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'present';
+      translate(error);
+    }
   }
 
   async *auditedRecipients(tenantId: string): AsyncIterable<string> {

@@ -44,10 +44,13 @@ export interface ChainLink {
 export type ChainEntry = ChainLink & {
   /** Where the store keeps the entry (its key's sequence number), when the key holds one. */
   readonly position?: number;
-} & (
-    | { readonly event: AuditEvent }
-    | { readonly event?: undefined; readonly tombstone: Pick<AuditEvent, 'type' | 'at'> }
-  );
+} & ({ readonly event: AuditEvent } | { readonly event?: undefined; readonly tombstone: Tombstone });
+
+/**
+ * What a tombstone keeps of its event: type and time; and, when DynamoDB's TTL removed the
+ * event (R9, shared/domain/expiry-tombstone.ts), the instant its retention ended.
+ */
+export type Tombstone = Pick<AuditEvent, 'type' | 'at'> & { readonly expired?: string };
 
 /**
  * The hash of an event at a place in the chain: SHA-256 of the RFC 8785 (JCS) canonical
@@ -101,7 +104,7 @@ export class ChainVerifier {
    * erasure: R9, R11); by default every tombstone is.
    */
   constructor(
-    private readonly mayBeEmpty: (tombstone: Pick<AuditEvent, 'type' | 'at'>) => boolean = () => true,
+    private readonly mayBeEmpty: (tombstone: Tombstone) => boolean = () => true,
     /**
      * Where the chain must reach, when no single head is kept: the link of the event that
      * last wrote each state item (kept on the item). Checked as the entries pass, and by `finish`.
@@ -180,7 +183,7 @@ export class ChainVerifier {
 export function verifyChain(
   entries: Iterable<ChainEntry>,
   head: ChainHead | undefined,
-  mayBeEmpty?: (tombstone: Pick<AuditEvent, 'type' | 'at'>) => boolean,
+  mayBeEmpty?: (tombstone: Tombstone) => boolean,
 ): ChainVerdict {
   const verifier = new ChainVerifier(mayBeEmpty);
   for (const entry of entries) if (!verifier.push(entry)) break;

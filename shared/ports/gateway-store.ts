@@ -1,4 +1,5 @@
 import type { ChainEntry, ChainHead } from '../domain/audit-chain';
+import type { ExpiryTombstone } from '../domain/expiry-tombstone';
 import type { RetentionItem } from '../domain/retention';
 import type { AuditEvent } from '../schemas/audit';
 import type {
@@ -248,6 +249,13 @@ export interface GatewayStore {
   chainAnchors(tenantId: string, recipientKey: string): Promise<ChainHead[]>;
   /** The recipients of a tenant that have an audit trail (a paged scan: the operator's check, never a request path). */
   auditedRecipients(tenantId: string): AsyncIterable<string>;
+  /**
+   * R9/R15: writes back, at its key, the tombstone of an audit event DynamoDB's TTL removed
+   * (shared/domain/expiry-tombstone.ts), only if the key is absent (a redelivered record, or
+   * a new event that took the seq: `present`), with a TTL that keeps it while anything else of
+   * the partition lives (`tombstoneTtl`). `gone`: nothing else lives, nothing written.
+   */
+  keepExpiredLink(tombstone: ExpiryTombstone, now: Date): Promise<'written' | 'present' | 'gone'>;
 
   /** R3 double opt-in: what was ticked, until the confirmation link is clicked (expires with its link). */
   putPendingConsent(tenantId: string, recipientKey: string, pending: PendingConsent): Promise<void>;

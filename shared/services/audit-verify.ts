@@ -1,4 +1,4 @@
-import { type ChainBreak, type ChainVerdict, ChainVerifier } from '../domain/audit-chain';
+import { type ChainBreak, type ChainVerdict, ChainVerifier, type Tombstone } from '../domain/audit-chain';
 import { NotFoundError } from '../ports/gateway-store';
 import { AUDIT_TYPES_KEPT_AFTER_ERASURE } from '../schemas/audit';
 import type { AuditVerification } from '../schemas/audit-verify';
@@ -13,14 +13,20 @@ const CHAIN_NAMES = { C: 'changes', D: 'decisions' } as const;
  * the link of the event that last wrote it, so a cut tail is seen), and the chain of sending
  * decisions. Events written before the chain existed are counted apart (`unchained`), never
  * silently taken as verified. A tombstone (an erasure, R11) is accepted except where the
- * content must stay: the proof of an objection, a suppression or the erasure itself.
+ * content must stay: the proof of an objection, a suppression or the erasure itself; a
+ * tombstone of expiry (R9: DynamoDB's TTL removed the event once its retention ended) always.
  */
 export async function verifyRecipientAudit(
   deps: Pick<Dependencies, 'store'>,
   tenantId: string,
   recipientKey: string,
+  now: Date = new Date(),
 ): Promise<AuditVerification> {
-  const mayBeEmpty = (t: { type: string }) =>
+  // R9: past its retention, any event may go, the proof of an objection too (its TTL was
+  // the suppression retention, R11); a tombstone of expiry says when, and an expiry yet to
+  // come is no expiry (DynamoDB's TTL never removes an item before its time).
+  const mayBeEmpty = (t: Tombstone) =>
+    (t.expired !== undefined && Date.parse(t.expired) <= now.getTime()) ||
     !AUDIT_TYPES_KEPT_AFTER_ERASURE.includes(t.type as (typeof AUDIT_TYPES_KEPT_AFTER_ERASURE)[number]);
   const anchors = await deps.store.chainAnchors(tenantId, recipientKey);
   const verifiers = { C: new ChainVerifier(mayBeEmpty, anchors), D: new ChainVerifier(mayBeEmpty) };

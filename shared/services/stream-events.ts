@@ -1,5 +1,7 @@
+import { type ExpiryTombstone, expiryTombstoneOf, type RemovedRecordLike } from '../domain/expiry-tombstone';
 import { eventsOfStreamRecord, type StreamRecordLike } from '../domain/stream-events';
 import { EventPublishError, type EventPublisher, type OutboundEvent } from '../ports/event-publisher';
+import type { GatewayStore } from '../ports/gateway-store';
 import type { Dependencies } from './dependencies';
 
 /** PutEvents' limit: entries go out in batches of this many, in stream order. */
@@ -67,4 +69,44 @@ export async function publishStreamRecords(
     return { published, failedFrom: unmappable.record, error: unmappable.error };
   }
   return { published };
+}
+
+/** Tombstones written at once (a mass expiry hands batches of REMOVEs). */
+const TOMBSTONE_CONCURRENCY = 10;
+
+/**
+ * R9/R15: for each REMOVE by DynamoDB's TTL of a chained audit event among `records` (up to
+ * `upTo`), its tombstone written back (shared/domain/expiry-tombstone.ts), so that expiry
+ * leaves the chain verifiable. Returns the first record whose tombstone could not be written
+ * (the store failed): the consumer reports it and every later one, and the stream hands them
+ * again (a tombstone is written only if its key is absent: redelivery writes it once).
+ */
+export async function keepExpiredLinks(
+  deps: { store: () => Pick<GatewayStore, 'keepExpiredLink'>; now: () => Date; log: Dependencies['log'] },
+  records: readonly RemovedRecordLike[],
+  upTo: number = records.length,
+): Promise<{ readonly written: number; readonly failedFrom?: number; readonly error?: Error }> {
+  const due: { record: number; tombstone: ExpiryTombstone }[] = [];
+  for (let r = 0; r < upTo; r++) {
+    const tombstone = expiryTombstoneOf(records[r]!);
+    if (tombstone) due.push({ record: r, tombstone });
+  }
+  let written = 0;
+  for (let i = 0; i < due.length; i += TOMBSTONE_CONCURRENCY) {
+    const chunk = due.slice(i, i + TOMBSTONE_CONCURRENCY);
+    const outcomes = await Promise.allSettled(
+      chunk.map(({ tombstone }) => deps.store().keepExpiredLink(tombstone, deps.now())),
+    );
+    const failed = outcomes.findIndex((o) => o.status === 'rejected');
+    written += outcomes.filter((o) => o.status === 'fulfilled' && o.value === 'written').length;
+    if (failed !== -1) {
+      const error = (outcomes[failed] as PromiseRejectedResult).reason as Error;
+      deps.log.error('expiry tombstone not written; the stream hands the record again', {
+        sk: chunk[failed]!.tombstone.sk,
+        error: error?.name,
+      });
+      return { written, failedFrom: chunk[failed]!.record, error };
+    }
+  }
+  return { written };
 }

@@ -303,7 +303,7 @@ describe('ConsentGatewayStack template', () => {
         const actions = actionsOf(statementsOf(template, entryPoint));
 
         const expected = {
-          [ENV.tableName]: needs.table !== undefined,
+          [ENV.tableName]: needs.table !== undefined || needs.expiryTombstones === true,
           [ENV.hashKeySecretArn]: needs.keys === true,
           [ENV.tokenKeysSecretArn]: needs.keys === true,
           [ENV.credentialKeyArn]: needs.credentialSecrets !== undefined,
@@ -321,12 +321,15 @@ describe('ConsentGatewayStack template', () => {
           expect(actions).toContain('dynamodb:GetItem');
           expect(actions).toContain('dynamodb:Query');
         } else if (entryPoint.trigger?.type === 'tableStream') {
-          // The stream's reader: its records only, never the table's items.
+          // The stream's reader: its records, and the tombstones of TTL deletions (R9): a
+          // Query and a conditional put, never an item read by key, an update or a delete.
           expect(actions.filter((action) => action.startsWith('dynamodb:')).sort()).toEqual([
             'dynamodb:DescribeStream',
             'dynamodb:GetRecords',
             'dynamodb:GetShardIterator',
             'dynamodb:ListStreams',
+            'dynamodb:PutItem',
+            'dynamodb:Query',
           ]);
         } else {
           expect(actions.filter((action) => action.startsWith('dynamodb:'))).toEqual([]);
@@ -335,7 +338,9 @@ describe('ConsentGatewayStack template', () => {
         for (const action of writeActions) {
           // A keyed read-only function still counts its key's requests (RATE#… only, below).
           const counter = action === 'dynamodb:UpdateItem' && keyed && needs.table === 'read';
-          expect(actions.includes(action), action).toBe(needs.table === 'readWrite' || counter);
+          // The stream consumer puts tombstones of expired audit events (R9), nothing else.
+          const tombstones = action === 'dynamodb:PutItem' && needs.expiryTombstones === true;
+          expect(actions.includes(action), action).toBe(needs.table === 'readWrite' || counter || tombstones);
         }
         // The per-key limit, on every function behind a keyed route.
         expect(ENV.keyRateLimit in variables, ENV.keyRateLimit).toBe(keyed);
@@ -1075,9 +1080,9 @@ describe('events out from the table stream', () => {
       id.includes('EventStreamDeadLetterQueue'),
     )!;
 
-  it('streams the new image of every item of the table', () => {
+  it('streams the new and the old image of every item of the table (the old one: a TTL deletion, R9)', () => {
     template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
-      StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
+      StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
     });
   });
 
@@ -1099,14 +1104,22 @@ describe('events out from the table stream', () => {
     });
   });
 
-  it('gives PublishEvents the stream and the bus, and no table data', () => {
-    const actions = actionsOf(statementsOf(template, publisher));
+  it('gives PublishEvents the stream and the bus, and of the table only what tombstones need (R9): Query and PutItem on the table, not its index', () => {
+    const statements = statementsOf(template, publisher);
+    const actions = actionsOf(statements);
     expect(actions).toEqual(
       expect.arrayContaining(['dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'events:PutEvents']),
     );
     expect(
-      actions.filter((a) => /^dynamodb:(PutItem|UpdateItem|DeleteItem|Query|GetItem|Scan)/.test(a)),
-    ).toEqual([]);
+      actions
+        .filter((a) => /^dynamodb:(PutItem|UpdateItem|DeleteItem|Query|GetItem|Scan|Batch)/.test(a))
+        .sort(),
+    ).toEqual(['dynamodb:PutItem', 'dynamodb:Query']);
+    const tableId = Object.keys(template.findResources('AWS::DynamoDB::GlobalTable'))[0]!;
+    const tableStatements = statements.filter((st) => actionsOf([st]).includes('dynamodb:PutItem'));
+    expect(tableStatements).toHaveLength(1);
+    expect(asList(tableStatements[0]!.Resource)).toEqual([{ 'Fn::GetAtt': [tableId, 'Arn'] }]);
+    expect(actionsOf(tableStatements).sort()).toEqual(['dynamodb:PutItem', 'dynamodb:Query']);
   });
 
   it('alarms on the first batch in the on-failure queue and on an iterator age over a minute', () => {

@@ -1,7 +1,19 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createStreamHandler } from '../../functions/publish-events';
+import { lambdaContext } from '../../infra/local/lambda-context';
+import { DynamoDbGatewayStore } from '../../shared/adapters/dynamodb-store';
 import { createDocumentClient } from '../../shared/adapters/dynamodb-table';
+import { MemoryEventPublisher } from '../../shared/adapters/memory-event-publisher';
 import { partitionItems } from '../reliability/faults';
 import { type LocalGateway, newsletter, provableConsent, startLocalGateway } from '../support/local-gateway';
 
@@ -203,5 +215,133 @@ describe('R15: the audit chain, verified', () => {
 
   it('answers 404 for a key with no trail', async () => {
     expect((await verify('Z'.repeat(43))).status).toBe(404);
+  });
+});
+
+/**
+ * R9 expiry: DynamoDB's TTL deletes an expired event on its own, and its stream record is a
+ * REMOVE by the service (userIdentity dynamodb.amazonaws.com). DynamoDB Local runs no TTL, so
+ * the item is deleted here with the raw client, as TTL would, and the handler of the table's
+ * stream (functions/publish-events.ts) is handed the record AWS documents for it.
+ */
+describe('R9: an event removed by expiry leaves a tombstone, a deletion by anyone else does not', () => {
+  const SERVICE = { type: 'Service', principalId: 'dynamodb.amazonaws.com' };
+
+  /** Ages the item past its TTL, deletes it, and gives the REMOVE record of the deletion. */
+  async function expire(key: string, sk: string, userIdentity: typeof SERVICE | undefined) {
+    const expiredAt = Math.floor(Date.now() / 1000) - 3_600;
+    await doc.send(
+      new UpdateCommand({
+        TableName: gw.tableName,
+        Key: { pk: pk(key), sk },
+        UpdateExpression: 'SET #ttl = :ttl',
+        ExpressionAttributeNames: { '#ttl': 'ttl' },
+        ExpressionAttributeValues: { ':ttl': expiredAt },
+      }),
+    );
+    const { Attributes } = await doc.send(
+      new DeleteCommand({ TableName: gw.tableName, Key: { pk: pk(key), sk }, ReturnValues: 'ALL_OLD' }),
+    );
+    expect(Attributes?.sk).toBe(sk);
+    return {
+      eventID: `expiry-${sk}`,
+      eventName: 'REMOVE',
+      eventVersion: '1.1',
+      eventSource: 'aws:dynamodb',
+      awsRegion: 'eu-west-3',
+      ...(userIdentity ? { userIdentity } : {}),
+      dynamodb: {
+        ApproximateCreationDateTime: Math.floor(Date.now() / 1000),
+        Keys: marshall({ pk: pk(key), sk }),
+        OldImage: marshall(Attributes as Record<string, unknown>, { removeUndefinedValues: true }),
+        SequenceNumber: String(Date.now()),
+        SizeBytes: 100,
+        StreamViewType: 'NEW_AND_OLD_IMAGES',
+      },
+    } as unknown as DynamoDBRecord;
+  }
+  const everything = async (key: string) =>
+    (
+      await doc.send(
+        new QueryCommand({
+          TableName: gw.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': pk(key) },
+          ConsistentRead: true,
+        }),
+      )
+    ).Items ?? [];
+  const handle = (records: DynamoDBRecord[]) =>
+    createStreamHandler(() => new MemoryEventPublisher())(
+      { Records: records },
+      lambdaContext('PublishEvents'),
+    );
+
+  it('a consent event and an objection proof expired by TTL: tombstones at their keys, the chains verify', async () => {
+    const key = await recipientWithHistory('expired@example.org');
+    const consent = await expire(key, 'A#C#000000000002', SERVICE);
+    const objection = await expire(key, 'A#C#000000000003', SERVICE);
+    const decision = await expire(key, 'A#D#000000000001', SERVICE);
+    expect((await handle([consent, objection, decision])).batchItemFailures).toEqual([]);
+    // Redelivered (at least once): the tombstones are written once, nothing fails.
+    expect((await handle([consent])).batchItemFailures).toEqual([]);
+
+    const verdict = await verify(key);
+    expect(verdict.status).toBe(200);
+    expect(verdict.body).toMatchObject({
+      ok: true,
+      changes: { ok: true, events: 1, tombstones: 2 },
+      decisions: { ok: true, events: 0, tombstones: 1 },
+    });
+    const [, tombstone] = await chainItems(key, 'C');
+    // The link and the type and time of the event, no content, no event out, a TTL of its own.
+    expect(tombstone).toMatchObject({
+      sk: 'A#C#000000000002',
+      seq: 2,
+      tombstone: { type: 'consent.given', expired: expect.any(String) },
+    });
+    expect(tombstone?.data).toBeUndefined();
+    expect(tombstone?.out).toBeUndefined();
+    expect(tombstone?.ttl).toBeGreaterThan(Math.floor(Date.now() / 1000));
+    // Nothing of the events' content is written back (their `why`, their data).
+    const tombstones = [...(await chainItems(key, 'C')), ...(await chainItems(key, 'D'))].filter(
+      (i) => i.tombstone !== undefined,
+    );
+    expect(tombstones.map((i) => i.sk)).toEqual(['A#C#000000000002', 'A#C#000000000003', 'A#D#000000000001']);
+    expect(JSON.stringify(tombstones)).not.toMatch(/"why"|"data"|"out"|expired@/);
+  });
+
+  it("a tombstone's own TTL while the partition lives: written again; once nothing else lives: not, the partition goes", async () => {
+    const key = await recipientWithHistory('rearmed@example.org');
+    expect((await handle([await expire(key, 'A#C#000000000002', SERVICE)])).batchItemFailures).toEqual([]);
+    const [, first] = await chainItems(key, 'C');
+    // Its TTL comes while the profile, the objection and the state still live: it comes back.
+    expect((await handle([await expire(key, 'A#C#000000000002', SERVICE)])).batchItemFailures).toEqual([]);
+    const [, again] = await chainItems(key, 'C');
+    expect(again).toMatchObject({ sk: 'A#C#000000000002', tombstone: first?.tombstone });
+    expect(again?.ttl).toBeGreaterThan(Math.floor(Date.now() / 1000));
+    expect((await verify(key)).body).toMatchObject({ ok: true, changes: { ok: true, tombstones: 1 } });
+    // The retention re-plan leaves its TTL alone: it follows the partition, not the person's retention.
+    const planned = await new DynamoDbGatewayStore(doc, gw.tableName).retentionItems('demo', key);
+    expect(planned.map((i) => i.sk)).not.toContain('A#C#000000000002');
+    expect(planned.map((i) => i.sk)).toContain('A#C#000000000001');
+
+    // Everything else of the recipient expired: the tombstone's TTL lets it go with them.
+    for (const item of await everything(key))
+      if (item.sk !== 'A#C#000000000002')
+        await doc.send(new DeleteCommand({ TableName: gw.tableName, Key: { pk: item.pk, sk: item.sk } }));
+    expect((await handle([await expire(key, 'A#C#000000000002', SERVICE)])).batchItemFailures).toEqual([]);
+    expect(await everything(key)).toEqual([]);
+  });
+
+  it('the same REMOVE without the service identity (an attacker, the erasure code): no tombstone, missing', async () => {
+    const key = await recipientWithHistory('removed@example.org');
+    const removal = await expire(key, 'A#C#000000000002', undefined);
+    expect((await handle([removal])).batchItemFailures).toEqual([]);
+    expect((await chainItems(key, 'C')).map((i) => i.sk)).not.toContain('A#C#000000000002');
+    expect((await verify(key)).body).toMatchObject({
+      ok: false,
+      break: { chain: 'changes', kind: 'missing', seq: 2 },
+    });
   });
 });

@@ -1,3 +1,4 @@
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,
   DynamoDBStreamsClient,
@@ -7,7 +8,7 @@ import {
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStreamHandler } from '../../functions/publish-events';
-import { tableStreamArn } from '../../infra/local/local-stack';
+import { deleteTable, tableStreamArn } from '../../infra/local/local-stack';
 import type { StreamHandler } from '../../infra/local/stream-poller';
 import { redriveEventBatches } from '../../scripts/redrive-events';
 import { MemoryDeadLetterQueue } from '../../shared/adapters/memory-dead-letter-queue';
@@ -219,5 +220,41 @@ describe('events out from the table stream', () => {
       .map((e) => e.detail.recipientKey);
     expect(keysOut).toEqual(objected);
     expect(queue.bodies).toEqual(['not json']);
+  });
+
+  it('a table kept on disk with a stream of new images only gets a stream of both images (R9 tombstones need the old one)', async () => {
+    const client = new DynamoDBClient({ endpoint: gw.dynamodbUrl });
+    const TableName = `old-stream-${Date.now()}`;
+    try {
+      await client.send(
+        new CreateTableCommand({
+          TableName,
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: [
+            { AttributeName: 'pk', AttributeType: 'S' },
+            { AttributeName: 'sk', AttributeType: 'S' },
+          ],
+          KeySchema: [
+            { AttributeName: 'pk', KeyType: 'HASH' },
+            { AttributeName: 'sk', KeyType: 'RANGE' },
+          ],
+          StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
+        }),
+      );
+      const before = (await client.send(new DescribeTableCommand({ TableName }))).Table?.LatestStreamArn;
+      const arn = await tableStreamArn(gw.dynamodbUrl, TableName);
+      const { Table } = await client.send(new DescribeTableCommand({ TableName }));
+      expect(Table?.StreamSpecification).toEqual({
+        StreamEnabled: true,
+        StreamViewType: 'NEW_AND_OLD_IMAGES',
+      });
+      expect(arn).toBe(Table?.LatestStreamArn);
+      expect(arn).not.toBe(before);
+      // Already right: left as it is.
+      expect(await tableStreamArn(gw.dynamodbUrl, TableName)).toBe(arn);
+    } finally {
+      await deleteTable(gw.dynamodbUrl, TableName);
+      client.destroy();
+    }
   });
 });
