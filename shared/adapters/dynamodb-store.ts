@@ -1360,7 +1360,13 @@ export class DynamoDbGatewayStore extends DynamoDbTable implements GatewayStore 
     try {
       for (let i = 0; i < tombstoned.length; i += 25) {
         let requests: Record<string, unknown>[] | undefined = tombstoned.slice(i, i + 25).map((item) => {
-          const { data, ...link } = item as { data: AuditEvent } & Record<string, unknown>;
+          // The event out goes with the content: its detail (purposes, an SMS reply's text) is
+          // the erased person's data as much as the event is.
+          const {
+            data,
+            [OUTBOUND_ATTRIBUTE]: _out,
+            ...link
+          } = item as { data: AuditEvent } & Record<string, unknown>;
           return { PutRequest: { Item: { ...link, tombstone: { type: data.type, at: data.at } } } };
         });
         for (let attempt = 0; requests && requests.length > 0; attempt++) {

@@ -101,6 +101,8 @@ describe('R15: the audit chain, verified', () => {
         .map((i) => (i.tombstone as { type: string }).type)
         .sort(),
     ).toEqual(['consent.given', 'decision.sent', 'profile.updated']);
+    // Nor the event CRMs received for an erased change (its detail: purposes, an SMS reply's text).
+    expect(items.filter((i) => i.data === undefined && i.out !== undefined).map((i) => i.sk)).toEqual([]);
   });
 
   it('an edited event: altered, at its seq', async () => {
