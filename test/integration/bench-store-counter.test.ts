@@ -11,7 +11,7 @@ import {
 import { DynamoDbGatewayStore } from '../../shared/adapters/dynamodb-store';
 import { createDocumentClient } from '../../shared/adapters/dynamodb-table';
 import { profile, validGrant } from '../support/builders';
-import { sharedDynamoDb } from '../support/local-gateway';
+import { releaseDynamoDb, sharedDynamoDb } from '../support/local-gateway';
 
 /**
  * The bench's counting middleware (npm run bench, section "store requests") counts
@@ -35,6 +35,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await deleteTable(endpoint, TABLE);
   await own?.stop();
+  if (!own) await releaseDynamoDb(endpoint);
 });
 
 const only = (counts: CommandCount[]) =>

@@ -65,13 +65,23 @@ export async function sharedDynamoDb(): Promise<string | undefined> {
   return ((await response.json()) as { url: string }).url;
 }
 
+/** Gives back a lease taken by sharedDynamoDb (the broker stops a retired engine once all are back). */
+export async function releaseDynamoDb(url: string | undefined): Promise<void> {
+  const broker = inject('dynamodbLocalBroker');
+  if (!broker || url === undefined) return;
+  await fetch(`${broker}/release?engine=${encodeURIComponent(url)}`, { method: 'POST' }).catch(
+    () => undefined,
+  );
+}
+
 export async function startLocalGateway(options: LocalGatewayOptions = {}): Promise<LocalGateway> {
   const dir = mkdtempSync(join(tmpdir(), 'consent-gate-test-'));
   const { limits } = options;
+  const dynamodbEndpoint = await sharedDynamoDb();
   const stack = await startLocalStack({
     dir,
     persist: false,
-    dynamodbEndpoint: await sharedDynamoDb(),
+    dynamodbEndpoint,
     throttle: limits && { public: limits.public, authenticated: limits.authenticated },
     keyRateLimit: limits?.perKey,
   });
@@ -84,6 +94,7 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
     operatorKey,
     stop: async () => {
       await stack.stop();
+      await releaseDynamoDb(dynamodbEndpoint);
       rmSync(dir, { recursive: true, force: true });
     },
     async call(method, path, options = {}) {
