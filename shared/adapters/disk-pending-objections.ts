@@ -8,8 +8,9 @@ import {
 } from '../ports/pending-objections';
 import {
   type PendingObjectionsDocument,
-  pendingCopy,
   pendingObjectionsDocumentSchema,
+  withoutPending,
+  withPending,
 } from '../schemas/pending-objections';
 import type { Objection } from '../schemas/recipient';
 
@@ -38,17 +39,11 @@ export class DiskPendingObjections implements PendingObjections {
   }
 
   add(target: PendingObjectionTarget, objection: Objection): Promise<void> {
-    return this.update(target, (objections) =>
-      objections.some((o) => o.id === objection.id) ? undefined : [...objections, pendingCopy(objection)],
-    );
+    return this.update(target, (objections) => withPending(objections, objection));
   }
 
   remove(target: PendingObjectionTarget, objectionId: string): Promise<void> {
-    return this.update(target, (objections) =>
-      objections.some((o) => o.id === objectionId)
-        ? objections.filter((o) => o.id !== objectionId)
-        : undefined,
-    );
+    return this.update(target, (objections) => withoutPending(objections, objectionId));
   }
 
   private async read(file: string): Promise<PendingObjectionsDocument> {

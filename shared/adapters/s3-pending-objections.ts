@@ -6,8 +6,9 @@ import {
 } from '../ports/pending-objections';
 import {
   type PendingObjectionsDocument,
-  pendingCopy,
   pendingObjectionsDocumentSchema,
+  withoutPending,
+  withPending,
 } from '../schemas/pending-objections';
 import type { Objection } from '../schemas/recipient';
 
@@ -34,17 +35,11 @@ export class S3PendingObjections implements PendingObjections {
   }
 
   add(target: PendingObjectionTarget, objection: Objection): Promise<void> {
-    return this.update(target, (objections) =>
-      objections.some((o) => o.id === objection.id) ? undefined : [...objections, pendingCopy(objection)],
-    );
+    return this.update(target, (objections) => withPending(objections, objection));
   }
 
   remove(target: PendingObjectionTarget, objectionId: string): Promise<void> {
-    return this.update(target, (objections) =>
-      objections.some((o) => o.id === objectionId)
-        ? objections.filter((o) => o.id !== objectionId)
-        : undefined,
-    );
+    return this.update(target, (objections) => withoutPending(objections, objectionId));
   }
 
   private async read(key: string): Promise<{ document: PendingObjectionsDocument; etag?: string }> {

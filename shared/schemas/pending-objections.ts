@@ -24,3 +24,24 @@ export function pendingCopy(
   const { ip: _ip, userAgent: _userAgent, ...kept } = objection;
   return kept;
 }
+
+type Pending = z.infer<typeof pendingObjectionSchema>;
+
+/**
+ * The edits both stores apply under their own concurrency control (a conditional write in
+ * S3, a rename on disk): the list with the objection added, or undefined when it is already
+ * there (same id: nothing to write).
+ */
+export function withPending(
+  objections: readonly Pending[],
+  objection: z.infer<typeof objectionSchema>,
+): Pending[] | undefined {
+  return objections.some((o) => o.id === objection.id) ? undefined : [...objections, pendingCopy(objection)];
+}
+
+/** The list without the objection, or undefined when it is not there (nothing to write). */
+export function withoutPending(objections: readonly Pending[], objectionId: string): Pending[] | undefined {
+  return objections.some((o) => o.id === objectionId)
+    ? objections.filter((o) => o.id !== objectionId)
+    : undefined;
+}
