@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { entryPoints } from '../../infra/entry-points';
-import { bundleEntryPoint, MAX_BUNDLE_BYTES } from '../../scripts/bench/bundles';
+import { bundleEntryPoint, MAX_BUNDLE_BYTES, sdkPackagesCalled } from '../../scripts/bench/bundles';
 
 /**
  * Every function's bundle, built as the construct builds it (scripts/bench/bundles.ts
@@ -21,13 +21,16 @@ describe('Lambda bundle sizes', () => {
   it.each(entryPoints.map((e) => [e.id, e] as const))(
     '%s bundles within its bound (1.5 MiB unless said otherwise),',
     async (_id, entry) => {
-      const { bytes, metafile } = await bundleEntryPoint(
+      const { bytes, metafile, sdkPackages } = await bundleEntryPoint(
         entry,
         `/tmp/consent-gate-size-${entry.id}.mjs`,
         false,
       );
       const bound = OVER_TARGET[entry.id] ?? MAX_BUNDLE_BYTES;
       expect(bytes, `${entry.id} is ${(bytes / MiB).toFixed(2)} MiB`).toBeLessThanOrEqual(bound);
+      // Exactly the SDK clients its `needs` grant (shared/http/wiring.ts): none it may not call
+      // (bytes and cold start for nothing), none missing (the port would refuse at run time).
+      expect(sdkPackages, `${entry.id}'s SDK packages`).toEqual(sdkPackagesCalled(entry.needs));
       // The MIME stack and date-holidays stay out of every function that does not parse MIME.
       const inputs = Object.keys(metafile.inputs);
       if (entry.id !== 'SesSendEmail')
