@@ -1,5 +1,6 @@
 import type { RecipientState } from '../schemas/recipient';
 import type { TenantSettings } from '../schemas/tenant';
+import { instantMs } from './instant';
 
 const DAY_MS = 86_400_000;
 
@@ -12,7 +13,7 @@ export function addDays(iso: string, days: number): Date {
  * need no guard (a comparison with `NaN` is false, `Math.min` and `Math.max` give `NaN`).
  */
 function ms(iso: string | undefined): number {
-  return Date.parse(String(iso));
+  return iso === undefined ? Number.NaN : instantMs(iso);
 }
 
 /** The latest of the instants given, as epoch ms, skipping absent ones; undefined when none is. */
