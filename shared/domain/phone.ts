@@ -76,7 +76,8 @@ interface CountryPlan {
   readonly types: readonly { readonly pattern: RegExp; readonly lengths?: readonly number[] }[];
 }
 
-const callingCodes = metadataJson.country_calling_codes as Record<string, readonly string[]>;
+/** Read on first use, not at import: a function that never places a number leaves the metadata out of its bundle. */
+const callingCodes = () => metadataJson.country_calling_codes as Record<string, readonly string[]>;
 const sharedPlans = new Map<string, readonly CountryPlan[]>();
 
 const entirely = (pattern: string) => new RegExp(`^(?:${pattern})$`);
@@ -117,7 +118,7 @@ function countryOfE164(e164: string): string | undefined {
   if (!/^\+[1-9]\d{5,14}$/.test(e164)) return undefined;
   for (let length = 1; length <= 3; length++) {
     const code = e164.slice(1, 1 + length);
-    const countries = callingCodes[code];
+    const countries = callingCodes()[code];
     if (countries === undefined) continue;
     if (countries.length === 1) return countries[0];
     const national = e164.slice(1 + length);
