@@ -2,6 +2,8 @@ import * as z from 'zod';
 import { type ApiRequest, apiHandler } from '../shared/http/api-handler';
 import { HttpError } from '../shared/http/errors';
 import { type HttpResponse, json } from '../shared/http/responses';
+import { wire } from '../shared/http/runtime';
+import { kms, secretsManager, table } from '../shared/http/wiring';
 import {
   createCredentialSchema,
   createKeySchema,
@@ -37,6 +39,9 @@ import { importLegacy } from '../shared/services/legacy-import';
 import { actorOf } from '../shared/services/record-change';
 import * as rights from '../shared/services/rights';
 import * as state from '../shared/services/state';
+
+// The SDK clients this function's `needs` grant (infra/entry-points.ts), and no others.
+wire(table, secretsManager, kms);
 
 /** The state API, one function for its routes (API Gateway's routeKey picks the operation). */
 const param = <S extends z.ZodType>(request: ApiRequest, name: string, schema: S): z.output<S> => {

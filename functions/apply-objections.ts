@@ -1,9 +1,13 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { logger, runtimeDependencies } from '../shared/http/runtime';
+import { logger, runtimeDependencies, wire } from '../shared/http/runtime';
+import { s3, secretsManager, table } from '../shared/http/wiring';
 import { queuedObjectionSchema } from '../shared/schemas/queued-objection';
 import { parseInput } from '../shared/schemas/validation';
 import { applyQueuedObjection } from '../shared/services/unsubscribe';
+
+// The SDK clients this function's `needs` grant (infra/entry-points.ts), and no others.
+wire(table, secretsManager, s3);
 
 /**
  * The objection queue's consumer (SQS): unsubscribes accepted while the store was

@@ -1,7 +1,11 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { logger, runtimeDependencies } from '../shared/http/runtime';
+import { logger, runtimeDependencies, wire } from '../shared/http/runtime';
+import { endUserMessaging, s3, secretsManager, ses, table } from '../shared/http/wiring';
 import { prepareBatch, processQueuedMessage, type QueuedMessage } from '../shared/services/bulk-send';
+
+// The SDK clients this function's `needs` grant (infra/entry-points.ts), and no others.
+wire(table, secretsManager, ses, endUserMessaging, s3);
 
 /**
  * The bulk queue's consumer (SQS, batches of up to 10): a batch is prepared at once

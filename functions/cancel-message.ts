@@ -1,8 +1,13 @@
 import * as z from 'zod';
 import { apiHandler } from '../shared/http/api-handler';
 import { json } from '../shared/http/responses';
+import { wire } from '../shared/http/runtime';
+import { table } from '../shared/http/wiring';
 import { parseInput } from '../shared/schemas/validation';
 import { cancelMessage } from '../shared/services/send-message';
+
+// The SDK clients this function's `needs` grant (infra/entry-points.ts), and no others.
+wire(table);
 
 const paramsSchema = z.object({ messageId: z.uuid() });
 

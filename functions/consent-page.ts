@@ -12,6 +12,8 @@ import {
 import { errorPage, invalidLinkPage } from '../shared/http/pages/unsubscribe-pages';
 import { publicHandler } from '../shared/http/public-handler';
 import { html } from '../shared/http/responses';
+import { wire } from '../shared/http/runtime';
+import { secretsManager, ses, table } from '../shared/http/wiring';
 import {
   confirmConsent,
   describeConfirmation,
@@ -19,6 +21,9 @@ import {
   requestConsent,
   viewConsentPage,
 } from '../shared/services/consent-page';
+
+// The SDK clients this function's `needs` grant (infra/entry-points.ts), and no others.
+wire(table, secretsManager, ses);
 
 /**
  * GET /c/{token}: the consent page (nothing pre-ticked), or for a confirmation link the

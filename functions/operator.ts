@@ -3,6 +3,8 @@ import { deploymentEmailIdentities } from '../shared/config';
 import { type ApiRequest, apiHandler } from '../shared/http/api-handler';
 import { HttpError } from '../shared/http/errors';
 import { type HttpResponse, json } from '../shared/http/responses';
+import { wire } from '../shared/http/runtime';
+import { secretsManager, table } from '../shared/http/wiring';
 import {
   assignSmsSenderSchema,
   createTenantSchema,
@@ -13,6 +15,9 @@ import { tenantIdSchema } from '../shared/schemas/tenant';
 import { InvalidInputError, parseInput } from '../shared/schemas/validation';
 import * as identities from '../shared/services/identities';
 import { createTenant } from '../shared/services/operator';
+
+// The SDK clients this function's `needs` grant (infra/entry-points.ts), and no others.
+wire(table, secretsManager);
 
 /**
  * The operator API (operator key only; a tenant key gets 403): tenants created, and each

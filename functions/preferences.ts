@@ -12,6 +12,8 @@ import {
 import { errorPage, invalidLinkPage, linkSentPage } from '../shared/http/pages/unsubscribe-pages';
 import { publicHandler } from '../shared/http/public-handler';
 import { html, json } from '../shared/http/responses';
+import { wire } from '../shared/http/runtime';
+import { secretsManager, table } from '../shared/http/wiring';
 import {
   describePreferencesLink,
   downloadData,
@@ -21,6 +23,9 @@ import {
   stopAll,
   viewPreferences,
 } from '../shared/services/preference-centre';
+
+// The SDK clients this function's `needs` grant (infra/entry-points.ts), and no others.
+wire(table, secretsManager);
 
 /** The capability each form action needs (R15, link-capabilities.ts). */
 const NEEDS: Readonly<Record<string, LinkAction>> = {

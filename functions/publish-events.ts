@@ -4,10 +4,14 @@ import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEven
 import { DynamoDbGatewayStore } from '../shared/adapters/dynamodb-store';
 import { createDocumentClient } from '../shared/adapters/dynamodb-table';
 import { ENV, requireEnv } from '../shared/config';
-import { eventPublisher, logger, requestHandler } from '../shared/http/runtime';
+import { eventPublisher, logger, requestHandler, wire } from '../shared/http/runtime';
+import { eventBridge } from '../shared/http/wiring';
 import type { EventPublisher } from '../shared/ports/event-publisher';
 import type { GatewayStore } from '../shared/ports/gateway-store';
 import { keepExpiredLinks, publishStreamRecords } from '../shared/services/stream-events';
+
+// The SDK clients this function's `needs` grant (infra/entry-points.ts), and no others.
+wire(eventBridge);
 
 /**
  * The table's stream consumer: publishes the events the inserted items hold (audit events,

@@ -1,7 +1,11 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { logger, runtimeDependencies } from '../shared/http/runtime';
+import { logger, runtimeDependencies, wire } from '../shared/http/runtime';
+import { secretsManager, table } from '../shared/http/wiring';
 import { replanDueRetention } from '../shared/services/retention';
+
+// The SDK clients this function's `needs` grant (infra/entry-points.ts), and no others.
+wire(table, secretsManager);
 
 /**
  * Runs on a schedule (R9, R11): re-plans the TTLs of the partitions whose recipient had an

@@ -1,9 +1,14 @@
 import { apiHandler } from '../shared/http/api-handler';
 import { json } from '../shared/http/responses';
+import { wire } from '../shared/http/runtime';
+import { endUserMessaging, s3, secretsManager, ses, table } from '../shared/http/wiring';
 import { sendMessageSchema } from '../shared/schemas/api';
 import { parseInput } from '../shared/schemas/validation';
 import { fingerprintOf, runOnce } from '../shared/services/idempotency';
 import { sendMessage } from '../shared/services/send-message';
+
+// The SDK clients this function's `needs` grant (infra/entry-points.ts), and no others.
+wire(table, secretsManager, ses, endUserMessaging, s3);
 
 /**
  * POST /v1/messages: 202 sent with its basis (or deferred, R14), 403 rejected with reasons and rules. With an

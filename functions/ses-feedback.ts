@@ -4,10 +4,14 @@ import middy from '@middy/core';
 import type { SNSEvent } from 'aws-lambda';
 import { publishComplaintRate } from '../shared/adapters/complaint-rate-metrics';
 import { METRICS } from '../shared/config';
-import { logger, runtimeDependencies } from '../shared/http/runtime';
+import { logger, runtimeDependencies, wire } from '../shared/http/runtime';
+import { secretsManager, table } from '../shared/http/wiring';
 import { sesFeedbackEventSchema } from '../shared/schemas/ses-feedback';
 import { parseInput } from '../shared/schemas/validation';
 import { handleSesFeedback } from '../shared/services/ses-feedback';
+
+// The SDK clients this function's `needs` grant (infra/entry-points.ts), and no others.
+wire(table, secretsManager);
 
 const metrics = new Metrics({ namespace: METRICS.namespace, serviceName: METRICS.service });
 

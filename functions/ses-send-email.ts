@@ -1,11 +1,16 @@
 import { MAX_CLOCK_SKEW_MS } from '../shared/domain/sigv4';
 import { sesResponse } from '../shared/http/middleware/ses-error-handler';
 import { bodyBytes } from '../shared/http/middleware/sigv4-authenticate';
+import { wire } from '../shared/http/runtime';
 import { sesHandler } from '../shared/http/ses-handler';
+import { kms, s3, secretsManager, ses, table } from '../shared/http/wiring';
 import { sesSendEmailSchema } from '../shared/schemas/ses';
 import { InvalidInputError, parseInput } from '../shared/schemas/validation';
 import { fingerprintOf, runOnce } from '../shared/services/idempotency';
 import { sendSesEmail } from '../shared/services/ses-send-email';
+
+// The SDK clients this function's `needs` grant (infra/entry-points.ts), and no others.
+wire(table, secretsManager, ses, kms, s3);
 
 /**
  * A signature is accepted for MAX_CLOCK_SKEW_MS either side of its signing time, so a

@@ -5,9 +5,13 @@ import type { SNSEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { publishSmsReplyOutcome } from '../shared/adapters/sms-reply-metrics';
 import { METRICS } from '../shared/config';
-import { logger, runtimeDependencies } from '../shared/http/runtime';
+import { logger, runtimeDependencies, wire } from '../shared/http/runtime';
+import { secretsManager, table } from '../shared/http/wiring';
 import { parseInput } from '../shared/schemas/validation';
 import { handleInboundSms } from '../shared/services/sms-inbound';
+
+// The SDK clients this function's `needs` grant (infra/entry-points.ts), and no others.
+wire(table, secretsManager);
 
 const metrics = new Metrics({ namespace: METRICS.namespace, serviceName: METRICS.service });
 

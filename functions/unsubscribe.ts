@@ -10,7 +10,12 @@ import {
 } from '../shared/http/pages/unsubscribe-pages';
 import { publicHandler } from '../shared/http/public-handler';
 import { html } from '../shared/http/responses';
+import { wire } from '../shared/http/runtime';
+import { s3, secretsManager, sqs, table } from '../shared/http/wiring';
 import { describeUnsubscribe, requestPreferencesLink, unsubscribe } from '../shared/services/unsubscribe';
+
+// The SDK clients this function's `needs` grant (infra/entry-points.ts), and no others.
+wire(table, secretsManager, sqs, s3);
 
 const retryAfter = (status: number): Record<string, string> =>
   status === 503 ? { 'retry-after': '30' } : {};

@@ -15,6 +15,8 @@ import {
 import { localEventBus } from '../../shared/adapters/memory-event-publisher';
 import { ENV } from '../../shared/config';
 import type { RateLimit } from '../../shared/domain/rate-limit';
+import { wire } from '../../shared/http/runtime';
+import { allWiring } from '../../shared/http/wiring';
 import { entryPoints } from '../entry-points';
 import { DiskQueue } from './disk-queue';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
@@ -35,6 +37,10 @@ import { fileCheckpoints, memoryCheckpoints, type StreamHandler, StreamPoller } 
  * AWS_ENDPOINT_URL_<SERVICE> variables, so they run exactly as they do in Lambda.
  */
 const require = createRequire(import.meta.url);
+
+// Every entry point in one process: every SDK client wired, before any handler is imported
+// (tests and scripts call runtimeDependencies() directly).
+wire(...allWiring);
 
 export const TABLE_NAME = 'consent-gate';
 

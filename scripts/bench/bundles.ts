@@ -29,21 +29,28 @@ const SDK_CLASSES: Record<string, string> = {
   '@aws-sdk/client-pinpoint-sms-voice-v2': 'PinpointSMSVoiceV2Client',
   '@aws-sdk/client-eventbridge': 'EventBridgeClient',
   '@aws-sdk/client-secrets-manager': 'SecretsManagerClient',
+  '@aws-sdk/client-s3': 'S3Client',
+  '@aws-sdk/client-sqs': 'SQSClient',
+  '@aws-sdk/client-kms': 'KMSClient',
 };
 
 /**
  * The SDK packages a function calls, from what it needs: the table (the document client over
- * DynamoDB), the keys (Secrets Manager), SES, End User Messaging, EventBridge, SQS, KMS.
+ * DynamoDB; the stream consumer's tombstones too), the keys (Secrets Manager), SES, End User
+ * Messaging, EventBridge, SQS, KMS, the pending objections (S3). shared/http/wiring.ts is what
+ * each entry point wires from the same `needs`.
  */
 export function sdkPackagesCalled(needs: EntryPoint['needs']): string[] {
   const packages: string[] = [];
-  if (needs.table) packages.push('@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb');
+  if (needs.table || needs.expiryTombstones)
+    packages.push('@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb');
   if (needs.keys) packages.push('@aws-sdk/client-secrets-manager');
   if (needs.sendEmail) packages.push('@aws-sdk/client-sesv2');
   if (needs.sendSms) packages.push('@aws-sdk/client-pinpoint-sms-voice-v2');
   if (needs.publishEvents) packages.push('@aws-sdk/client-eventbridge');
   if (needs.enqueueObjections) packages.push('@aws-sdk/client-sqs');
   if (needs.credentialSecrets) packages.push('@aws-sdk/client-kms');
+  if (needs.pendingObjections) packages.push('@aws-sdk/client-s3');
   return packages.sort();
 }
 
@@ -81,11 +88,14 @@ const common = {
   absWorkingDir: REPO_ROOT,
 };
 
+/** The SDK packages with code in the output (metafile.inputs also lists the modules tree-shaken away). */
 function sdkPackagesOf(metafile: Metafile): string[] {
   const found = new Set<string>();
-  for (const input of Object.keys(metafile.inputs)) {
-    const m = /node_modules\/(@aws-sdk\/(?:client-[^/]+|lib-dynamodb))\//.exec(input);
-    if (m?.[1]) found.add(m[1]);
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [path, input] of Object.entries(output.inputs)) {
+      const m = /node_modules\/(@aws-sdk\/(?:client-[^/]+|lib-dynamodb))\//.exec(path);
+      if (m?.[1] && input.bytesInOutput > 0) found.add(m[1]);
+    }
   }
   return [...found].sort();
 }

@@ -2,7 +2,7 @@ import type { ConsentRecord, Objection, RecipientState } from '../schemas/recipi
 import type { Purpose, Tenant } from '../schemas/tenant';
 import { type Basis, type Channel, invalidConsentMethods } from '../schemas/vocabulary';
 import { emailDomain, isRoleAddress } from './address';
-import { earlierMs, laterMs } from './instant';
+import { earlierMs, instantMs, laterMs } from './instant';
 import { regionOf } from './phone';
 import { type Failure, failure } from './reasons';
 import { addDays, lastPurchaseAt, retentionEnd } from './retention';
@@ -358,7 +358,7 @@ function softOptIn(input: DecisionInput, purpose: Purpose): BasisResult {
   if (purpose.productFamily === undefined) return notApplicable('the purpose names no product family');
   const matching = profile.purchases
     .filter((p) => p.productFamily === purpose.productFamily)
-    .sort((a, b) => Date.parse(b.at) - Date.parse(a.at))[0];
+    .sort((a, b) => instantMs(b.at) - instantMs(a.at))[0];
   if (matching === undefined) {
     return notApplicable(`no purchase in product family "${purpose.productFamily}"`);
   }

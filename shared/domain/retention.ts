@@ -1,5 +1,6 @@
 import type { RecipientState } from '../schemas/recipient';
 import type { TenantSettings } from '../schemas/tenant';
+import { instantMs } from './instant';
 
 const DAY_MS = 86_400_000;
 
@@ -12,13 +13,7 @@ export function addDays(iso: string, days: number): Date {
  * need no guard (a comparison with `NaN` is false, `Math.min` and `Math.max` give `NaN`).
  */
 function ms(iso: string | undefined): number {
-  return Date.parse(String(iso));
-}
-
-/** The latest of the instants given, as epoch ms, skipping absent ones; undefined when none is. */
-function latestMs(instants: readonly number[]): number | undefined {
-  const latest = Math.max(...instants.filter((t) => !Number.isNaN(t)));
-  return Number.isFinite(latest) ? latest : undefined;
+  return iso === undefined ? Number.NaN : instantMs(iso);
 }
 
 function asInstant(t: number | undefined): string | undefined {
@@ -36,9 +31,16 @@ function notAfter(date: string | undefined, recordedAt: string | undefined): num
   return Math.min(ms(date), ms(recordedAt));
 }
 
+/** The later of a running latest (NaN: none yet) and an instant (NaN: absent). */
+const later = (latest: number, t: number) => (Number.isNaN(t) || t <= latest ? latest : t);
+const orUndefined = (latest: number) => (Number.isNaN(latest) ? undefined : latest);
+
+// Loops, not arrays spread and filtered: a decision reads these twice or three times (R2, R9).
 function lastPurchaseMs(state: RecipientState): number | undefined {
   const recorded = state.profile?.updatedAt;
-  return latestMs((state.profile?.purchases ?? []).map((p) => notAfter(p.at, recorded)));
+  let latest = Number.NaN;
+  for (const p of state.profile?.purchases ?? []) latest = later(latest, notAfter(p.at, recorded));
+  return orUndefined(latest);
 }
 
 /** R2/R9: the last purchase, whatever the family, as a canonical instant; undefined for a prospect. */
@@ -49,15 +51,14 @@ export function lastPurchaseAt(state: RecipientState): string | undefined {
 function lastActivityMs(state: RecipientState): number | undefined {
   const profile = state.profile;
   const recorded = profile?.updatedAt;
-  return latestMs([
-    notAfter(profile?.collection?.at, recorded),
-    notAfter(profile?.lastActivityAt, recorded),
-    ...(profile?.purchases ?? []).map((p) => notAfter(p.at, recorded)),
-    ...Object.values(state.consents).flatMap((c) => [
-      notAfter(c.grant?.givenAt, c.grant?.recordedAt),
-      notAfter(c.grant?.confirmedAt, c.grant?.recordedAt),
-    ]),
-  ]);
+  let latest = later(Number.NaN, notAfter(profile?.collection?.at, recorded));
+  latest = later(latest, notAfter(profile?.lastActivityAt, recorded));
+  for (const p of profile?.purchases ?? []) latest = later(latest, notAfter(p.at, recorded));
+  for (const c of Object.values(state.consents)) {
+    latest = later(latest, notAfter(c.grant?.givenAt, c.grant?.recordedAt));
+    latest = later(latest, notAfter(c.grant?.confirmedAt, c.grant?.recordedAt));
+  }
+  return orUndefined(latest);
 }
 
 /**

@@ -204,7 +204,11 @@ const openTest = (country: string, window: SmsWindow): OpenTest => ({
 });
 
 function openIn(ms: number, clock: ZoneClock, test: OpenTest): boolean {
-  const wall = wallOf(clock, ms);
+  return openAtWall(wallOf(clock, ms), test);
+}
+
+/** Whether the window is open at a wall time of the country (its holidays are the country's). */
+function openAtWall(wall: number, test: OpenTest): boolean {
   const day = dayOf(wall);
   if (!test.days.includes(weekdayOf(day))) return false;
   if (test.skipPublicHolidays && isPublicHoliday(test.country, day)) return false;
@@ -213,11 +217,59 @@ function openIn(ms: number, clock: ZoneClock, test: OpenTest): boolean {
 }
 
 /**
+ * A zone list's distinct offsets during one UTC hour, or null when a zone changes its offset
+ * within it. Zones at one offset show one wall clock, so the window is open in all or none of
+ * them (the holidays are the country's): the US's 29 zones are about 6 offsets. Kept per
+ * zone list and UTC hour, as the zones' own offsets are.
+ */
+const hourOffsetLists = new WeakMap<readonly ZoneClock[], Map<number, number[] | null>>();
+
+function offsetsDuring(clocks: readonly ZoneClock[], hour: number): number[] | null {
+  let byHour = hourOffsetLists.get(clocks);
+  if (byHour === undefined) {
+    byHour = new Map();
+    hourOffsetLists.set(clocks, byHour);
+  }
+  let offsets = byHour.get(hour);
+  if (offsets === undefined) {
+    offsets = [];
+    for (const clock of clocks) {
+      const offset = hourOffset(clock, hour);
+      if (offset !== hourOffset(clock, hour + 1)) {
+        offsets = null;
+        break;
+      }
+      if (!offsets.includes(offset)) offsets.push(offset);
+    }
+    if (byHour.size >= CACHE_LIMIT) byHour.clear();
+    byHour.set(hour, offsets);
+  }
+  return offsets;
+}
+
+/**
  * Open in every zone. `zones` is the caller's own copy: the zone found closed moves to the
  * front, where the next instant tried is most likely closed too (the answer is the same in
- * any order).
+ * any order). Within the fast range, each distinct offset of the hour is tried once.
  */
-function openInEvery(ms: number, zones: ZoneClock[], test: OpenTest): boolean {
+function openInEvery(ms: number, zones: ZoneClock[], test: OpenTest, clocks: readonly ZoneClock[]): boolean {
+  if (ms >= FAST_FROM_MS && ms < FAST_UNTIL_MS) {
+    const offsets = offsetsDuring(clocks, Math.floor(ms / HOUR_MS));
+    if (offsets !== null) {
+      const minute = Math.floor(ms / MINUTE_MS) * MINUTE_MS;
+      for (let i = 0; i < offsets.length; i++) {
+        const offset = offsets[i]!;
+        if (!openAtWall(minute + offset, test)) {
+          if (i > 0) {
+            offsets[i] = offsets[0]!;
+            offsets[0] = offset;
+          }
+          return false;
+        }
+      }
+      return true;
+    }
+  }
   for (let i = 0; i < zones.length; i++) {
     const clock = zones[i]!;
     if (!openIn(ms, clock, test)) {
@@ -277,9 +329,10 @@ export function nextOpenSlot(
   window: SmsWindow,
 ): Date | undefined {
   const nowMs = now.getTime();
-  const zones = [...clocksOf(region.timeZones)];
+  const clocks = clocksOf(region.timeZones);
+  const zones = [...clocks];
   const test = openTest(region.country, window);
-  if (openInEvery(nowMs, zones, test)) return now;
+  if (openInEvery(nowMs, zones, test, clocks)) return now;
   const streams: Candidates[] = zones.map((clock) => {
     const today = dayOf(wallOf(clock, nowMs));
     const c: Candidates = { clock, day: today, lastDay: today + HORIZON_DAYS, head: 0 };
@@ -290,7 +343,10 @@ export function nextOpenSlot(
     let next: Candidates | undefined;
     for (const c of streams) if (next === undefined || c.head < next.head) next = c;
     if (next === undefined || next.head === Number.POSITIVE_INFINITY) return undefined;
-    if (openInEvery(next.head, zones, test)) return new Date(next.head);
-    advance(next, test.start, nowMs);
+    const at = next.head;
+    if (openInEvery(at, zones, test, clocks)) return new Date(at);
+    // Zones of one offset share their candidates (29 zones, about 6 offsets in the US): an
+    // instant found closed is not tried again for each of them.
+    for (const c of streams) if (c.head === at) advance(c, test.start, nowMs);
   }
 }

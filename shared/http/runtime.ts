@@ -1,29 +1,20 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { KMSClient } from '@aws-sdk/client-kms';
-import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { DiskObjectionQueue } from '../adapters/disk-objection-queue';
 import { DiskPendingObjections } from '../adapters/disk-pending-objections';
-import { DynamoDbIdempotencyStore } from '../adapters/dynamodb-idempotency-store';
-import { createDynamoDbStores } from '../adapters/dynamodb-stores';
-import { createDocumentClient } from '../adapters/dynamodb-table';
-import { EndUserMessagingSmsSender } from '../adapters/end-user-messaging-sms-sender';
-import { EventBridgePublisher } from '../adapters/eventbridge-publisher';
-import { KmsCredentialSecrets, SecretsManagerKeyRing, StaticKeyRing } from '../adapters/key-rings';
+import type { KmsCredentialSecrets } from '../adapters/key-rings';
+import { StaticKeyRing } from '../adapters/key-rings';
 import { localEventBus } from '../adapters/memory-event-publisher';
-import { S3PendingObjections } from '../adapters/s3-pending-objections';
-import { SesEmailSender } from '../adapters/ses-email-sender';
-import { SqsObjectionQueue } from '../adapters/sqs-objection-queue';
 import { withTenantCache } from '../adapters/tenant-cache';
 import { ConfigurationError, ENV, legalFloors, optionalEnv, requireEnv } from '../config';
 import { systemClock } from '../ports/clock';
+import type { EmailSender } from '../ports/email-sender';
 import type { EventPublisher } from '../ports/event-publisher';
+import type { IdempotencyStore } from '../ports/idempotency-store';
+import type { KeyRing } from '../ports/key-ring';
 import { type ObjectionQueue, ObjectionQueueUnavailableError } from '../ports/objection-queue';
 import { type PendingObjections, PendingObjectionsUnavailableError } from '../ports/pending-objections';
+import type { SmsSender } from '../ports/sms-sender';
+import type { Stores } from '../ports/stores';
 import type { Dependencies } from '../services/dependencies';
 
 /**
@@ -44,7 +35,61 @@ export const requestHandler = {
   throwOnRequestTimeout: true,
 };
 
+/**
+ * How a function reaches the AWS services it calls: one entry per SDK client, each built from
+ * the environment the construct wrote with the grant. Each entry point wires only what its
+ * `needs` in infra/entry-points.ts grants (`wire(...)` beside its handler, from ./wiring), so
+ * esbuild leaves every other SDK package out of its bundle and its cold start does not pay for
+ * them; the local runner and the tests wire them all (./wiring's `allWiring`).
+ */
+export interface Wiring {
+  /** DynamoDB: every store port and the idempotency records, on TABLE_NAME. */
+  readonly table?: (tableName: string) => Stores & { readonly idempotency: IdempotencyStore };
+  readonly email?: (configurationSet: string | undefined) => EmailSender;
+  readonly sms?: (configurationSet: string | undefined) => SmsSender;
+  readonly eventBus?: (busName: string) => EventPublisher;
+  readonly objectionQueue?: (queueUrl: string) => ObjectionQueue;
+  readonly pendingObjections?: (bucket: string) => PendingObjections;
+  /** Secrets Manager: the recipient hash key and the unsubscribe token keys. */
+  readonly keyRing?: (
+    hashKeySecretArn: string,
+    tokenKeysSecretArn: string,
+    credentialSecrets: KmsCredentialSecrets | undefined,
+  ) => KeyRing;
+  /** KMS: credential secrets sealed (Admin) or opened (SesSendEmail). */
+  readonly credentialSecrets?: (keyArn: string) => KmsCredentialSecrets;
+}
+
+let wiring: Wiring = {};
 let dependencies: Dependencies | undefined;
+/** Whether `dependencies` came from the wiring (and may be rebuilt) or from setDependencies. */
+let fromWiring = false;
+
+/** The entry point's SDK wiring; several calls add up (the local runner imports every entry point). */
+export function wire(...parts: readonly Wiring[]): void {
+  const next = Object.assign({}, wiring, ...parts) as Wiring;
+  const added = (Object.keys(next) as (keyof Wiring)[]).some((k) => next[k] !== wiring[k]);
+  wiring = next;
+  // Built before this part was wired: built again on next use, with it.
+  if (added && fromWiring) dependencies = undefined;
+}
+
+/** A port this function was not wired for: every call refuses, as a missing grant would. */
+function notWired<T extends object>(what: string): T {
+  return new Proxy({} as T, {
+    get: (_target, property) =>
+      property === 'then'
+        ? undefined
+        : () => Promise.reject(new ConfigurationError(`this function may not use ${what} (not wired)`)),
+  });
+}
+
+/** Built where the function is wired for it, else refused: its `needs` did not grant it. */
+function wired<K extends keyof Wiring>(key: K, what: string): NonNullable<Wiring[K]> {
+  const factory = wiring[key];
+  if (factory === undefined) throw new ConfigurationError(`this function may not use ${what} (not wired)`);
+  return factory;
+}
 
 /**
  * EventBridge where the construct granted events:PutEvents (it writes EVENT_BUS_NAME with
@@ -53,7 +98,7 @@ let dependencies: Dependencies | undefined;
  */
 export function eventPublisher(): EventPublisher {
   const bus = optionalEnv(ENV.eventBusName);
-  if (bus) return new EventBridgePublisher(new EventBridgeClient({ requestHandler, maxAttempts: 3 }), bus);
+  if (bus) return wired('eventBus', 'EventBridge')(bus);
   if (optionalEnv(ENV.localEvents) === 'memory') return localEventBus;
   return {
     publish: (events) =>
@@ -72,7 +117,7 @@ export function eventPublisher(): EventPublisher {
  */
 function objectionQueue(): ObjectionQueue {
   const url = optionalEnv(ENV.objectionQueueUrl);
-  if (url) return new SqsObjectionQueue(new SQSClient({ requestHandler, maxAttempts: 3 }), url);
+  if (url) return wired('objectionQueue', 'SQS')(url);
   const dir = optionalEnv(ENV.localObjectionQueueDir);
   if (dir) return new DiskObjectionQueue(dir);
   return {
@@ -92,7 +137,7 @@ function objectionQueue(): ObjectionQueue {
  */
 function pendingObjections(): PendingObjections {
   const bucket = optionalEnv(ENV.pendingObjectionsBucket);
-  if (bucket) return new S3PendingObjections(new S3Client({ requestHandler, maxAttempts: 3 }), bucket);
+  if (bucket) return wired('pendingObjections', 'S3')(bucket);
   const dir = optionalEnv(ENV.localPendingObjectionsDir);
   if (dir) return new DiskPendingObjections(dir);
   const refuse = () =>
@@ -107,56 +152,56 @@ function pendingObjections(): PendingObjections {
 /** KMS for SES credential secrets where the construct wrote the key (Admin seals, SesSendEmail opens). */
 function credentialSecrets(): KmsCredentialSecrets | undefined {
   const keyArn = optionalEnv(ENV.credentialKeyArn);
-  return keyArn === undefined
-    ? undefined
-    : new KmsCredentialSecrets(new KMSClient({ requestHandler, maxAttempts: 3 }), keyArn);
+  return keyArn === undefined ? undefined : wired('credentialSecrets', 'KMS')(keyArn);
+}
+
+/**
+ * The static ring of the local runner, Secrets Manager where the function needs the keys
+ * (the construct writes both secret ARNs with the grant: missing, a ConfigurationError), and
+ * otherwise a ring that refuses: a function without `keys` (CancelMessage) still starts.
+ */
+function keyRing(): KeyRing {
+  const json = optionalEnv(ENV.keyRingJson);
+  if (json) return new StaticKeyRing(json);
+  if (wiring.keyRing === undefined) return notWired<KeyRing>('the keys (Secrets Manager)');
+  return wiring.keyRing(
+    requireEnv(ENV.hashKeySecretArn),
+    requireEnv(ENV.tokenKeysSecretArn),
+    credentialSecrets(),
+  );
 }
 
 export function runtimeDependencies(): Dependencies {
-  dependencies ??= {
-    // API keys and tenants are kept 5 s per instance (one read per send); recipients never.
-    ...withTenantCache(
-      createDynamoDbStores(
-        createDocumentClient(new DynamoDBClient({ requestHandler, maxAttempts: 3 })),
-        requireEnv(ENV.tableName),
-      ),
-    ),
-    email: new SesEmailSender(
-      new SESv2Client({ requestHandler, maxAttempts: 2 }),
-      optionalEnv(ENV.sesConfigurationSet),
-    ),
-    sms: new EndUserMessagingSmsSender(
-      new PinpointSMSVoiceV2Client({ requestHandler, maxAttempts: 2 }),
-      optionalEnv(ENV.smsConfigurationSet),
-    ),
-    idempotency: new DynamoDbIdempotencyStore(
-      createDocumentClient(new DynamoDBClient({ requestHandler, maxAttempts: 3 })),
-      requireEnv(ENV.tableName),
-    ),
-    events: eventPublisher(),
-    objectionQueue: objectionQueue(),
-    pendingObjections: pendingObjections(),
-    keys: optionalEnv(ENV.keyRingJson)
-      ? new StaticKeyRing(requireEnv(ENV.keyRingJson))
-      : new SecretsManagerKeyRing(
-          requireEnv(ENV.hashKeySecretArn),
-          requireEnv(ENV.tokenKeysSecretArn),
-          undefined,
-          credentialSecrets(),
-        ),
-    clock: systemClock,
-    publicBaseUrl: optionalEnv(ENV.publicBaseUrl) ?? '',
-    legalFloors: legalFloors(),
-    log: {
-      info: (message, data) => logger.info(message, data ?? {}),
-      warn: (message, data) => logger.warn(message, data ?? {}),
-      error: (message, data) => logger.error(message, data ?? {}),
-    },
-  };
+  if (dependencies === undefined) {
+    const { idempotency, ...stores } = wired('table', 'the table')(requireEnv(ENV.tableName));
+    dependencies = {
+      // API keys and tenants are kept 5 s per instance (one read per send); recipients never.
+      ...withTenantCache(stores),
+      email: wiring.email ? wiring.email(optionalEnv(ENV.sesConfigurationSet)) : notWired<EmailSender>('SES'),
+      sms: wiring.sms
+        ? wiring.sms(optionalEnv(ENV.smsConfigurationSet))
+        : notWired<SmsSender>('End User Messaging'),
+      idempotency,
+      events: eventPublisher(),
+      objectionQueue: objectionQueue(),
+      pendingObjections: pendingObjections(),
+      keys: keyRing(),
+      clock: systemClock,
+      publicBaseUrl: optionalEnv(ENV.publicBaseUrl) ?? '',
+      legalFloors: legalFloors(),
+      log: {
+        info: (message, data) => logger.info(message, data ?? {}),
+        warn: (message, data) => logger.warn(message, data ?? {}),
+        error: (message, data) => logger.error(message, data ?? {}),
+      },
+    };
+    fromWiring = true;
+  }
   return dependencies;
 }
 
 /** Tests and the local runner replace the adapters (fault injection, fakes). */
 export function setDependencies(next: Dependencies | undefined): void {
   dependencies = next;
+  fromWiring = false;
 }

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   canonicalInstant,
@@ -89,5 +90,49 @@ describe('RULES.md "Time": instants', () => {
   it('neither instant given: no later or earlier one (NaN, which compares false)', () => {
     expect(laterMs(undefined, undefined)).toBeNaN();
     expect(earlierMs(undefined, undefined)).toBeNaN();
+  });
+});
+
+describe('instantMs reads the canonical form digit by digit, as Date.parse reads it', () => {
+  const pad = (n: number, width: number) => String(n).padStart(width, '0');
+  it('equals Date.parse on canonical instants, out-of-range fields and near misses (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 9999 }),
+        fc.integer({ min: 0, max: 13 }),
+        fc.integer({ min: 0, max: 32 }),
+        fc.integer({ min: 0, max: 25 }),
+        fc.integer({ min: 0, max: 61 }),
+        fc.integer({ min: 0, max: 61 }),
+        fc.integer({ min: 0, max: 999 }),
+        fc.constantFrom('Z', 'z', '+', ' '),
+        (y, mo, d, h, mi, s, ms, end) => {
+          const iso = `${pad(y, 4)}-${pad(mo, 2)}-${pad(d, 2)}T${pad(h, 2)}:${pad(mi, 2)}:${pad(s, 2)}.${pad(ms, 3)}${end}`;
+          expect(Object.is(instantMs(iso), Date.parse(iso)), iso).toBe(true);
+        },
+      ),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('equals Date.parse on every instant toISOString writes, and on other spellings', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -8.64e15, max: 8.64e15 }), (t) => {
+        const iso = new Date(t).toISOString();
+        expect(instantMs(iso)).toBe(t);
+      }),
+      { numRuns: 20_000 },
+    );
+    for (const iso of [
+      '2026-02-30T00:00:00.000Z',
+      '2026-06-01T24:00:00.000Z',
+      '0099-01-01T00:00:00.000Z',
+      '2026-06-01T20:00:00Z',
+      '2026-06-01T22:00:00.000+02:00',
+      '2026-06-01T2a:00:00.000Z',
+      '２０２６-06-01T20:00:00.000Z',
+      '',
+    ])
+      expect(Object.is(instantMs(iso), Date.parse(iso)), iso).toBe(true);
   });
 });
