@@ -615,7 +615,7 @@ export class DynamoDbGatewayStore extends DynamoDbTable implements GatewayStore 
     return this.put({
       Item: {
         pk: recipientPk(tenantId, recipientKey),
-        sk: `M#${message.sentAt}#${message.messageId}`,
+        sk: `M#${message.sentAt ?? message.decidedAt}#${message.messageId}`,
         entity: 'message',
         v: ENTITY_VERSION,
         data: message,
