@@ -152,6 +152,13 @@ export interface GatewayStore {
   getRecipientStates(
     tenantId: string,
     requests: readonly RecipientStateRequest[],
+    /**
+     * `query`: one strongly consistent Query of each recipient's `S#` items (several in
+     * flight), 1 read unit for a usual state, where BatchGetItem bills every key it asks,
+     * found or not (3 + 3 per purpose): what the send paths use. The default (`batch`) keeps
+     * the fewest requests (an import of mostly new recipients).
+     */
+    options?: { readonly read?: 'batch' | 'query' },
   ): Promise<Map<string, RecipientState>>;
   /** Everything the decision needs about one recipient: one strongly consistent read. */
   getRecipientState(tenantId: string, recipientKey: string): Promise<RecipientState>;

@@ -1,4 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createStoreRequestCounter } from '../../scripts/bench/store-request-counter';
+import { DynamoDbIdempotencyStore } from '../../shared/adapters/dynamodb-idempotency-store';
+import { createDynamoDbStores } from '../../shared/adapters/dynamodb-stores';
+import { createDocumentClient } from '../../shared/adapters/dynamodb-table';
+import { withTenantCache } from '../../shared/adapters/tenant-cache';
+import { runtimeDependencies, setDependencies } from '../../shared/http/runtime';
+import type { Dependencies } from '../../shared/services/dependencies';
 import { partitionItems, recipientKeyOf } from '../reliability/faults';
 import { type LocalGateway, newsletter, provableConsent, startLocalGateway } from '../support/local-gateway';
 
@@ -9,13 +18,36 @@ import { type LocalGateway, newsletter, provableConsent, startLocalGateway } fro
  * afterwards from SES's own event (its tags carry the gateway's message id).
  */
 let gw: LocalGateway;
+let real: Dependencies;
 
 beforeAll(async () => {
   gw = await startLocalGateway();
+  real = runtimeDependencies();
 });
+afterEach(() => setDependencies(real));
 afterAll(async () => {
   await gw?.stop();
 });
+
+/** The gateway's stores on a client whose DynamoDB requests are counted (the bench's middleware). */
+function counted() {
+  const counter = createStoreRequestCounter();
+  const client = new DynamoDBClient({ endpoint: gw.dynamodbUrl });
+  counter.attachTo(client);
+  const doc = createDocumentClient(client);
+  setDependencies({
+    ...real,
+    // Wrapped as shared/http/runtime.ts wraps it: API keys and tenants kept 5 s per instance.
+    ...withTenantCache(createDynamoDbStores(doc, gw.tableName)),
+    idempotency: new DynamoDbIdempotencyStore(doc, gw.tableName),
+  });
+  const total = (kind: 'read' | 'write', field: 'requests' | 'units') =>
+    counter
+      .snapshot()
+      .filter((c) => c.kind === kind)
+      .reduce((sum, c) => sum + c[field], 0);
+  return { counter, total, commands: () => counter.snapshot().map((c) => c.command) };
+}
 
 const send = (body: unknown) => gw.call('POST', '/v1/messages', { key: gw.senderKey, body });
 /** Every item of the recipient's partition (each prefix its items use: docs/architecture.md). */
@@ -105,5 +137,52 @@ describe('writes per send', () => {
     expect((await gw.sentEmails()).filter((m) => m.destination.to[0] === address)).toHaveLength(1);
     expect((await exported(key)).messages.map((m) => m.messageId)).toEqual([first.body.messageId]);
     expect(await partitionItems(gw, key, 'M#')).toEqual([]);
+  });
+
+  it('counts one write for a send and at most three on the bulk queue, whose states are read by Query', async () => {
+    const addresses = Array.from({ length: 10 }, (_, i) => `counted${i}@example.org`);
+    for (const a of addresses)
+      await gw.call('POST', '/v1/consents', { key: gw.adminKey, body: provableConsent(a) });
+    // Warm: API keys and tenants read once, kept 5 s per instance.
+    await send(newsletter(addresses[0]!));
+    const http = counted();
+    await send(newsletter(addresses[0]!));
+    http.counter.reset();
+    expect((await send(newsletter(addresses[1]!))).status).toBe(202);
+    expect(http.total('write', 'units')).toBe(1);
+    expect(http.total('read', 'units')).toBe(2);
+
+    const bulk = counted();
+    const warm = await gw.call('POST', '/local/bulk-queue/messages', {
+      key: gw.senderKey,
+      body: [newsletter(addresses[0]!)],
+    });
+    expect(warm.status).toBe(202);
+    await gw.call('GET', '/local/bulk-queue?wait');
+    bulk.counter.reset();
+    const r = await gw.call('POST', '/local/bulk-queue/messages', {
+      key: gw.senderKey,
+      body: addresses.map((a) => newsletter(a)),
+    });
+    const ids = r.body.messageIds as string[];
+    const status = (await gw.call('GET', '/local/bulk-queue?wait')).body as {
+      events: { type: string; detail: Record<string, unknown> }[];
+    };
+    expect(bulk.commands().filter((c) => c.startsWith('BatchGet'))).toEqual([]);
+    // Per message: the state Query and the chain tip's; the claim, the decision, the completion.
+    expect(bulk.total('read', 'units') / ids.length).toBeLessThanOrEqual(2);
+    expect(bulk.total('write', 'units') / ids.length).toBeLessThanOrEqual(3);
+    // Each outcome published once, from the completion: no outcome item of its own.
+    for (const id of ids) {
+      expect(
+        status.events.filter((e) => e.detail.eventId === `sqs:${id}`).map((e) => e.detail.decision),
+      ).toEqual(['sent']);
+    }
+    const doc = createDocumentClient(new DynamoDBClient({ endpoint: gw.dynamodbUrl }));
+    const outcomeItem = await doc.send(
+      new GetCommand({ TableName: gw.tableName, Key: { pk: `OUTCOME#${ids[0]}`, sk: 'OUTCOME' } }),
+    );
+    expect(outcomeItem.Item).toBeUndefined();
+    doc.destroy();
   });
 });
