@@ -38,10 +38,15 @@ export interface RecipientStateRequest {
   readonly purposes: readonly string[];
 }
 
-/** What the gateway keeps of every message it sent, so that each can be justified later. */
+/**
+ * What the gateway keeps of every message it sent, so that each can be justified later: the
+ * send's `decision.sent` event (shared/domain/sent-messages.ts), or a message item (`M#`) on
+ * the paths that still write one.
+ */
 export interface MessageRecord {
   readonly messageId: string;
-  readonly providerMessageId: string;
+  /** Linked afterwards from SES's own events (bounce, complaint) when it came from the decision. */
+  readonly providerMessageId?: string;
   readonly channel: 'email' | 'sms';
   readonly purpose: string;
   readonly category: Purpose['category'];
@@ -51,7 +56,8 @@ export interface MessageRecord {
   readonly decidedAt: string;
   /** SMS only: encoding and segments of the text sent, opt-out mention included. */
   readonly sms?: { readonly encoding: string; readonly segments: number };
-  readonly sentAt: string;
+  /** When the provider accepted it: message items only (a decision is written before the send). */
+  readonly sentAt?: string;
   readonly senderKeyId: string;
 }
 
@@ -146,6 +152,13 @@ export interface GatewayStore {
   getRecipientStates(
     tenantId: string,
     requests: readonly RecipientStateRequest[],
+    /**
+     * `query`: one strongly consistent Query of each recipient's `S#` items (several in
+     * flight), 1 read unit for a usual state, where BatchGetItem bills every key it asks,
+     * found or not (3 + 3 per purpose): what the send paths use. The default (`batch`) keeps
+     * the fewest requests (an import of mostly new recipients).
+     */
+    options?: { readonly read?: 'batch' | 'query' },
   ): Promise<Map<string, RecipientState>>;
   /** Everything the decision needs about one recipient: one strongly consistent read. */
   getRecipientState(tenantId: string, recipientKey: string): Promise<RecipientState>;
@@ -210,7 +223,7 @@ export interface GatewayStore {
     updates: readonly { sk: string; ttl: number }[],
   ): Promise<void>;
 
-  /** Every message record of the recipient, oldest first. */
+  /** Every message item (`M#`) of the recipient, oldest first; a send through POST /v1/messages writes none (its decision is the record). */
   listMessages(tenantId: string, recipientKey: string): Promise<MessageRecord[]>;
 
   /**

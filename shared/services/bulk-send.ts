@@ -1,4 +1,5 @@
 import { hashApiKey, keyRefusal } from '../domain/api-key';
+import type { OutboundEvent } from '../ports/event-publisher';
 import { sendMessageSchema } from '../schemas/api';
 import { messageOutcomeDetailSchema } from '../schemas/events';
 import { InvalidInputError, parseInput } from '../schemas/validation';
@@ -152,10 +153,24 @@ export async function processQueuedMessage(
   const { caller, request, ctx, state } = prepared;
   const key =
     request.idempotencyKey === undefined ? `sqs:${message.messageId}` : `key:${request.idempotencyKey}`;
-  let sent: { result: SendResult; replayed: boolean };
+  const eventId = `sqs:${message.messageId}`;
+  const outcomeOf = (result: SendResult, replayed: boolean) => ({
+    tenantId: caller.tenantId,
+    idempotencyKey: request.idempotencyKey,
+    purpose: request.purpose,
+    // R11: recipients are named by their key, never by their address.
+    recipientKey: state?.recipientKey,
+    replayed,
+    ...result,
+  });
+  let sent: Awaited<ReturnType<typeof runOnce<SendResult>>>;
   try {
-    sent = await runOnce(deps, { tenantId: caller.tenantId, key, fingerprint: fingerprintOf(request) }, () =>
-      sendMessage(deps, caller, request, { ctx, state }),
+    sent = await runOnce(
+      deps,
+      { tenantId: caller.tenantId, key, fingerprint: fingerprintOf(request) },
+      () => sendMessage(deps, caller, request, { ctx, state }),
+      // The outcome rides on the idempotency record's completion: one write for both.
+      { outcome: (result) => outcomeEvent(message, outcomeOf(result, false)) },
     );
   } catch (error) {
     // R10: content the injection refuses (HTML nested too deep, too many placeholders) is
@@ -165,16 +180,10 @@ export async function processQueuedMessage(
     if (error instanceof OutOfScopeError) return invalid(error.message);
     throw error;
   }
-  const { result, replayed } = sent;
-  await storeOutcome(deps, message, {
-    tenantId: caller.tenantId,
-    idempotencyKey: request.idempotencyKey,
-    purpose: request.purpose,
-    // R11: recipients are named by their key, never by their address.
-    recipientKey: state?.recipientKey,
-    replayed,
-    ...result,
-  });
+  const { result, replayed, publishedEventId } = sent;
+  // Stored already with this message's completion (or its redelivery finds it so); else (a
+  // replay of another origin's send, a completion that failed) an outcome item of its own.
+  if (publishedEventId !== eventId) await storeOutcome(deps, message, outcomeOf(result, replayed));
   return { outcome: result.decision, replayed, recipientKey: state?.recipientKey, ...result };
 }
 
@@ -182,25 +191,31 @@ export async function processQueuedMessage(
 const OUTCOME_TTL_S = 24 * 3600;
 
 /**
- * The message's outcome, stored once per SQS message id (the outcome item, `OUTCOME#<id>`)
- * and published from the table's stream, with `eventId` `sqs:<id>`. A store failure throws:
- * SQS delivers the message again, the send is replayed from its idempotency record, and
- * the outcome is stored then. A redelivery finding the item stored adds nothing.
+ * The message's outcome, published from the table's stream with `eventId` `sqs:<id>`: on the
+ * idempotency record's completion for a message that was sent or refused (one write for
+ * both), else (invalid, a replay of another origin's send, a completion that failed) in an
+ * outcome item of its own (`OUTCOME#<id>`), stored once per SQS message id. A store failure
+ * throws: SQS delivers the message again, the send is replayed from its idempotency record,
+ * and the outcome is stored then. A redelivery finding it stored adds nothing.
  */
-async function storeOutcome(
-  deps: Dependencies,
-  message: QueuedMessage,
-  fields: Record<string, unknown>,
-): Promise<void> {
+function outcomeEvent(message: QueuedMessage, fields: Record<string, unknown>): OutboundEvent {
   const detail = messageOutcomeDetailSchema.parse({
     ...fields,
     version: 1,
     eventId: `sqs:${message.messageId}`,
     sqsMessageId: message.messageId,
   });
+  return { detailType: 'Message Outcome', detail };
+}
+
+async function storeOutcome(
+  deps: Dependencies,
+  message: QueuedMessage,
+  fields: Record<string, unknown>,
+): Promise<void> {
   await deps.store.putMessageOutcome(
     message.messageId,
-    { detailType: 'Message Outcome', detail },
+    outcomeEvent(message, fields),
     Math.floor(deps.clock.now().getTime() / 1000) + OUTCOME_TTL_S,
   );
 }

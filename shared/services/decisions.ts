@@ -92,8 +92,9 @@ export interface PrefetchedState {
 }
 
 /**
- * Email recipient states for many messages of one tenant in batched reads (BatchGetItem,
- * not one request per message), keyed by normalised address. (SMS numbers are normalised
+ * Email recipient states for many messages of one tenant, read ahead in one store call (a
+ * strongly consistent Query per recipient, several in flight: 1 read unit each, where a
+ * BatchGetItem bills every key asked), keyed by normalised address. (SMS numbers are normalised
  * per message, with the tenant's default region; they are read one by one.) The decisions then run against
  * states read moments before (R7: checked at send time, against the latest state).
  */
@@ -132,6 +133,8 @@ export async function prefetchStates(
         purposes: [...purposes],
       }));
     }),
+    // A Query per recipient bills 1 read unit; a BatchGetItem bills each key it asks (7 for one purpose).
+    { read: 'query' },
   );
   return new Map(
     [...keyOf].map(([to, { key, legacyKey }]) => {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { OutboundEvent } from '../ports/event-publisher';
 import type { Dependencies } from './dependencies';
 
 /**
@@ -44,7 +45,17 @@ export async function runOnce<T>(
   deps: Pick<Dependencies, 'idempotency' | 'clock'>,
   scope: IdempotencyScope,
   run: () => Promise<T>,
-): Promise<{ result: T; replayed: boolean }> {
+  /**
+   * The event out of the outcome, stored by the completion itself (one write, not an item
+   * of its own) and published from the table's stream: the bulk queue's message outcome.
+   */
+  options: { outcome?: (result: T) => OutboundEvent } = {},
+): Promise<{
+  result: T;
+  replayed: boolean;
+  /** `detail.eventId` of the event out stored with the outcome (by this call or the first), if any. */
+  publishedEventId?: string;
+}> {
   const store = deps.idempotency;
   const deadline = Date.now() + WAIT_MS;
   for (;;) {
@@ -61,7 +72,12 @@ export async function runOnce<T>(
         'This idempotency key was already used for a different request; use a new key for a new message',
       );
     }
-    if (record.status === 'completed') return { result: record.result as T, replayed: true };
+    if (record.status === 'completed')
+      return {
+        result: record.result as T,
+        replayed: true,
+        ...(record.outEventId === undefined ? {} : { publishedEventId: record.outEventId }),
+      };
     if (Date.now() >= deadline) {
       throw new IdempotencyInProgressError(
         'A request with this idempotency key is still being processed; retry to get its outcome',
@@ -79,16 +95,24 @@ export async function runOnce<T>(
     throw error;
   }
   const now = deps.clock.now().getTime();
+  const out = options.outcome?.(result);
   try {
     await store.complete(
       scope.tenantId,
       scope.key,
       result,
       Math.floor(now / 1000) + (scope.retentionSeconds ?? RETENTION_S),
+      out,
     );
   } catch {
     // The send happened; the claim stays in progress until its lease ends, so a duplicate
-    // within the lease waits and then is asked to retry rather than sending again.
+    // within the lease waits and then is asked to retry rather than sending again. Its
+    // event out was not stored: the caller stores it otherwise (no publishedEventId).
+    return { result, replayed: false };
   }
-  return { result, replayed: false };
+  return {
+    result,
+    replayed: false,
+    ...(out === undefined ? {} : { publishedEventId: String(out.detail.eventId) }),
+  };
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { recipientKey as keyOf } from '../domain/recipient-key';
+import { sentMessagesOf } from '../domain/sent-messages';
 import { expiryFor, freshLinkClaims, signPageToken } from '../domain/unsubscribe-token';
 import { NotFoundError } from '../ports/gateway-store';
 import { type Actor, AUDIT_TYPES_KEPT_AFTER_ERASURE } from '../schemas/audit';
@@ -32,10 +33,13 @@ export async function exportRecipient(
   const tenant = await deps.tenants.getTenant(tenantId);
   if (tenant === undefined) throw new NotFoundError(`Tenant ${tenantId} not found`);
   const state = await deps.store.getRecipientState(tenantId, recipientKey);
-  const [messages, audit] = await Promise.all([
+  const [records, audit] = await Promise.all([
     deps.store.listMessages(tenantId, recipientKey),
     deps.store.listAudit(tenantId, recipientKey),
   ]);
+  // A send's record is its `decision.sent` event (one write per send); message items remain
+  // from earlier versions and the paths that still write one.
+  const messages = sentMessagesOf(audit, records);
   if (isEmpty(state) && messages.length === 0 && audit.length === 0) {
     throw new NotFoundError('No recipient with this key in this tenant');
   }
@@ -89,7 +93,13 @@ export async function eraseRecipient(
 ) {
   const state = await deps.store.getRecipientState(tenantId, recipientKey);
   const messages = await deps.store.listMessages(tenantId, recipientKey);
-  if (isEmpty(state) && messages.length === 0) {
+  // A send leaves its decision in the trail and no message item: a recipient only ever sent
+  // transactional messages (no state) is found by its trail.
+  if (
+    isEmpty(state) &&
+    messages.length === 0 &&
+    (await deps.store.listAudit(tenantId, recipientKey)).length === 0
+  ) {
     throw new NotFoundError('No recipient with this key in this tenant');
   }
   const channel = state.profile?.channel ?? 'email';

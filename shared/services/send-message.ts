@@ -175,30 +175,23 @@ export async function cancelMessage(deps: Dependencies, caller: Caller, messageI
   return { decision: 'cancelled' as const, messageId };
 }
 
-async function recordSent(
+/**
+ * The message went out. Its record is the `decision.sent` event written before the send
+ * (one write per send: nothing more is written here); the provider's message id is in
+ * this log line and reaches the trail from SES's own events (shared/domain/sent-messages.ts).
+ */
+function logSent(
   deps: Dependencies,
-  tenantId: string,
-  recipientKey: string,
-  record: MessageRecord,
-  ttl: number,
+  m: {
+    messageId: string;
+    providerMessageId: string;
+    recipientKey: string;
+    channel: string;
+    purpose: string;
+    basis: string;
+  },
 ) {
-  try {
-    await deps.store.putMessage(tenantId, recipientKey, record, ttl);
-  } catch (error) {
-    // The message is already out: answering an error would make the sender retry and send twice.
-    deps.log.error('message sent but its record could not be written', {
-      messageId: record.messageId,
-      recipientKey,
-      error: (error as Error).name,
-    });
-  }
-  deps.log.info('message sent', {
-    messageId: record.messageId,
-    recipientKey,
-    channel: record.channel,
-    purpose: record.purpose,
-    basis: record.basis,
-  });
+  deps.log.info('message sent', m);
 }
 
 /** Logs and audits a rejection; failing to audit it never lets the message through. */
@@ -405,6 +398,7 @@ async function sendEmail(
     'decision.sent',
     {
       messageId,
+      channel: 'email',
       purpose: purpose.id,
       category: purpose.category,
       from: request.from.address,
@@ -449,25 +443,14 @@ async function sendEmail(
     }
     throw error;
   }
-  await recordSent(
-    deps,
-    ctx.tenant.id,
+  logSent(deps, {
+    messageId,
+    providerMessageId,
     recipientKey,
-    {
-      messageId,
-      providerMessageId,
-      channel: 'email',
-      purpose: purpose.id,
-      category: purpose.category,
-      basis: decision.basis,
-      proof: decision.proof,
-      from: request.from.address,
-      decidedAt,
-      sentAt: deps.clock.now().toISOString(),
-      senderKeyId: caller.keyId,
-    },
-    target.ttl,
-  );
+    channel: 'email',
+    purpose: purpose.id,
+    basis: decision.basis,
+  });
   return { decision: 'sent', messageId, basis: decision.basis, proof: decision.proof };
 }
 
@@ -652,6 +635,7 @@ export async function deliverSms(
   },
 ): Promise<void> {
   const sender = tenant.smsSenders[m.from]!;
+  const measure = measureSms(m.text);
   await recordAllowed(
     deps,
     { tenantId: tenant.id, recipientKey: m.recipientKey, channel: 'sms', ttl: m.ttl },
@@ -659,11 +643,13 @@ export async function deliverSms(
     'decision.sent',
     {
       messageId: m.messageId,
+      channel: 'sms',
       purpose: m.purpose.id,
       category: m.purpose.category,
       from: m.from,
       basis: m.basis,
       proof: m.proof,
+      sms: { encoding: measure.encoding, segments: measure.segments },
     },
     m.decidedAt,
   );
@@ -686,25 +672,12 @@ export async function deliverSms(
       );
       throw error;
     });
-  const measure = measureSms(m.text);
-  await recordSent(
-    deps,
-    tenant.id,
-    m.recipientKey,
-    {
-      messageId: m.messageId,
-      providerMessageId,
-      channel: 'sms',
-      purpose: m.purpose.id,
-      category: m.purpose.category,
-      basis: m.basis,
-      proof: m.proof,
-      from: m.from,
-      decidedAt: m.decidedAt,
-      sentAt: deps.clock.now().toISOString(),
-      senderKeyId: m.senderKeyId,
-      sms: { encoding: measure.encoding, segments: measure.segments },
-    },
-    m.ttl,
-  );
+  logSent(deps, {
+    messageId: m.messageId,
+    providerMessageId,
+    recipientKey: m.recipientKey,
+    channel: 'sms',
+    purpose: m.purpose.id,
+    basis: m.basis,
+  });
 }

@@ -53,6 +53,9 @@ export async function handleSesFeedback(
   return recordFeedback(deps, event);
 }
 
+/** A message id as the gateway makes them (a UUID); anything else in the tag is not ours. */
+const MESSAGE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 async function recordFeedback(deps: Dependencies, event: SesFeedbackEvent): Promise<FeedbackResult> {
   if (!('mail' in event)) return { outcomes: ['ignored'] };
   const tenantId = event.mail.tags.tenant?.[0];
@@ -79,6 +82,13 @@ async function recordFeedback(deps: Dependencies, event: SesFeedbackEvent): Prom
         : undefined;
   if (feedback === undefined) return { outcomes: ['ignored'] };
 
+  // The gateway's message id, from the send's tags: links SES's message id to the send's
+  // decision (R15 export), which is written before the provider answers.
+  const tagged = event.mail.tags.messageId?.[0];
+  const link = {
+    sesMessageId: event.mail.messageId,
+    ...(tagged !== undefined && MESSAGE_ID.test(tagged) ? { messageId: tagged } : {}),
+  };
   const outcomes: FeedbackOutcome[] = [];
   for (const [index, recipient] of feedback.recipients.entries()) {
     // Every id derives from the SES feedback id (and the recipient's place in it), every time
@@ -129,7 +139,7 @@ async function recordFeedback(deps: Dependencies, event: SesFeedbackEvent): Prom
                 data: {
                   reason: 'bounce',
                   feedbackId: feedback.feedbackId,
-                  sesMessageId: event.mail.messageId,
+                  ...link,
                 },
                 publish: { detailType: 'Suppression Recorded', detail: { reason: 'bounce' } },
               },
@@ -167,7 +177,7 @@ async function recordFeedback(deps: Dependencies, event: SesFeedbackEvent): Prom
           actor,
           why: 'R8: spam complaint reported by SES',
           at: feedback.timestamp,
-          data: { reason: 'complaint', feedbackId: feedback.feedbackId, sesMessageId: event.mail.messageId },
+          data: { reason: 'complaint', feedbackId: feedback.feedbackId, ...link },
           publish: { detailType: 'Suppression Recorded', detail: { reason: 'complaint' } },
         },
       ],

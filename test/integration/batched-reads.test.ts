@@ -124,6 +124,12 @@ describe('batched reads decide as the per-recipient query does', () => {
     const batched = (
       await deps.store.getRecipientStates('demo', [{ recipientKey: key, purposes: ['newsletter'] }])
     ).get(key)!;
+    // The send paths' read ahead: a Query per recipient (1 read unit, not one per key asked).
+    const queried = (
+      await deps.store.getRecipientStates('demo', [{ recipientKey: key, purposes: ['newsletter'] }], {
+        read: 'query',
+      })
+    ).get(key)!;
     const decideOn = (recipient: typeof single) =>
       decide({
         tenant,
@@ -136,6 +142,13 @@ describe('batched reads decide as the per-recipient query does', () => {
       });
     const a = decideOn(single);
     const b = decideOn(batched);
+    const q = decideOn(queried);
+    expect(q.outcome).toBe(expected);
+    if (a.outcome === 'rejected' && q.outcome === 'rejected') {
+      expect(q.failures.map((f) => f.reason)).toEqual(a.failures.map((f) => f.reason));
+    } else {
+      expect(q).toEqual(a);
+    }
     expect(b.outcome).toBe(expected);
     expect(b.outcome).toBe(a.outcome);
     if (a.outcome === 'rejected' && b.outcome === 'rejected') {

@@ -105,7 +105,7 @@ describe('the bulk queue', () => {
     expect(JSON.stringify(s.events)).not.toContain('@example.org');
   });
 
-  it('reads recipient state in batched reads, never one query per message', async () => {
+  it('reads recipient states ahead in one store call (a Query each), never one decision read per message', async () => {
     reads.batched = 0;
     reads.single = 0;
     const addresses = Array.from({ length: 10 }, (_, i) => `reader${i}@example.org`);

@@ -1,6 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbGatewayStore } from '../../shared/adapters/dynamodb-store';
 import { createDynamoDbStores } from '../../shared/adapters/dynamodb-stores';
@@ -10,6 +9,7 @@ import { runtimeDependencies, setDependencies } from '../../shared/http/runtime'
 import { EventPublishError } from '../../shared/ports/event-publisher';
 import { StoreUnavailableError } from '../../shared/ports/gateway-store';
 import type { Dependencies } from '../../shared/services/dependencies';
+import { sentRecords } from '../reliability/faults';
 import { type LocalGateway, newsletter, provableConsent, startLocalGateway } from '../support/local-gateway';
 
 /**
@@ -50,6 +50,7 @@ function throttledStore(): DynamoDbGatewayStore {
   return new DynamoDbGatewayStore(createDocumentClient(client), gw.tableName);
 }
 
+/** The messages the store holds as sent to the address (R15: as its export lists them). */
 async function messageRecords(address: string): Promise<number> {
   const key = (
     await gw.call('PUT', '/v1/recipients', {
@@ -57,15 +58,7 @@ async function messageRecords(address: string): Promise<number> {
       body: { channel: 'email', address, audience: 'consumer' },
     })
   ).body.recipientKey;
-  const doc = createDocumentClient(new DynamoDBClient({ endpoint: gw.dynamodbUrl }));
-  const page = await doc.send(
-    new QueryCommand({
-      TableName: gw.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :m)',
-      ExpressionAttributeValues: { ':pk': `TENANT#demo#R#${key}`, ':m': 'M#' },
-    }),
-  );
-  return page.Count ?? 0;
+  return (await sentRecords(gw, key)).length;
 }
 
 describe('fail closed', () => {

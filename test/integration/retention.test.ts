@@ -47,13 +47,13 @@ it('R9 sets TTLs from the last activity, extends them with a consent, and keeps 
   expect(ttlOfItem(all, 'S#PROFILE')).toEqual([extended]);
   expect(ttlOfItem(all, 'S#CONSENT#')).toEqual([extended]);
 
-  // A message sent is recorded with the same expiry.
+  // A message sent is recorded (its decision, the one item a send writes) with the same expiry.
   expect(
     (await gw.call('POST', '/v1/messages', { key: gw.senderKey, body: newsletter('kept@example.org') }))
       .status,
   ).toBe(202);
   all = await items(key);
-  expect(ttlOfItem(all, 'M#')).toEqual([extended]);
+  expect(ttlOfItem(all, 'A#D#')).toEqual([extended]);
 
   // An objection and its scope item expire 3 years (suppressionRetentionDays) after they were recorded.
   await gw.call('POST', '/v1/objections', {

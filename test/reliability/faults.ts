@@ -4,7 +4,9 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbIdempotencyStore } from '../../shared/adapters/dynamodb-idempotency-store';
 import { createDynamoDbStores } from '../../shared/adapters/dynamodb-stores';
 import { createDocumentClient } from '../../shared/adapters/dynamodb-table';
+import { sentMessagesOf } from '../../shared/domain/sent-messages';
 import { requestHandler } from '../../shared/http/runtime';
+import type { MessageRecord } from '../../shared/ports/gateway-store';
 import type { AuditEvent } from '../../shared/schemas/audit';
 import type { LocalGateway } from '../support/local-gateway';
 
@@ -138,6 +140,18 @@ export async function partitionItems(gw: LocalGateway, recipientKey: string, pre
 
 export async function auditOf(gw: LocalGateway, recipientKey: string): Promise<AuditEvent[]> {
   return (await partitionItems(gw, recipientKey, 'A#')).map((i) => i.data as AuditEvent);
+}
+
+/**
+ * The messages the store holds as sent to a recipient (R15): each `decision.sent` without a
+ * `send.failed`, and any message item (`M#`), as the export lists them.
+ */
+export async function sentRecords(gw: LocalGateway, recipientKey: string): Promise<MessageRecord[]> {
+  const items = await partitionItems(gw, recipientKey, 'M#');
+  return sentMessagesOf(
+    await auditOf(gw, recipientKey),
+    items.map((i) => i.data as MessageRecord),
+  );
 }
 
 /** Counts what reached the providers: mails stored by the local SES, SMS in the local outbox. */

@@ -6,7 +6,7 @@ import { SesEmailSender } from '../../shared/adapters/ses-email-sender';
 import { runtimeDependencies, setDependencies } from '../../shared/http/runtime';
 import type { Dependencies } from '../../shared/services/dependencies';
 import { type LocalGateway, newsletter, provableConsent, startLocalGateway } from '../support/local-gateway';
-import { auditOf, partitionItems, recipientKeyOf } from './faults';
+import { auditOf, recipientKeyOf, sentRecords } from './faults';
 
 /**
  * Provider failures after an allowed decision: SES or SMS fails (a 500 injected into the
@@ -68,7 +68,7 @@ describe('reliability: provider failures', () => {
       const first = await gw.call('POST', '/v1/messages', { key: gw.senderKey, body });
       expect(first.status).toBe(503);
       expect(first.body.error).toBe('provider_unavailable');
-      expect(await partitionItems(gw, key, 'M#')).toHaveLength(0);
+      expect(await sentRecords(gw, key)).toHaveLength(0);
       const audit = await auditOf(gw, key);
       const decided = audit.filter((e) => e.type === 'decision.sent');
       const failed = audit.filter((e) => e.type === 'send.failed');
@@ -79,7 +79,7 @@ describe('reliability: provider failures', () => {
         [1, 2, 3].map(() => gw.call('POST', '/v1/messages', { key: gw.senderKey, body })),
       );
       const delivered = (await gw.sentEmails()).filter((m) => m.destination.to.includes(address)).length;
-      const records = (await partitionItems(gw, key, 'M#')).length;
+      const records = (await sentRecords(gw, key)).length;
       console.log(
         `provider failures (SES ${kind}): faults injected ${counter.n}, first answer ${first.status}, retries ${retries.map((r) => r.status).join('/')}, sent ${delivered}, message records ${records}, duplicated ${Math.max(0, delivered - 1)}`,
       );
@@ -110,7 +110,7 @@ describe('reliability: provider failures', () => {
     const first = await gw.call('POST', '/v1/messages', { key: gw.senderKey, body });
     expect(first.status).toBe(503);
     expect(gw.sms.outbox.length).toBe(outboxBefore);
-    expect(await partitionItems(gw, key, 'M#')).toHaveLength(0);
+    expect(await sentRecords(gw, key)).toHaveLength(0);
     expect((await auditOf(gw, key)).map((e) => e.type)).toEqual(
       expect.arrayContaining(['decision.sent', 'send.failed']),
     );
@@ -125,6 +125,6 @@ describe('reliability: provider failures', () => {
     expect(retry.status).toBe(202);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(sent).toBe(1);
-    expect(await partitionItems(gw, key, 'M#')).toHaveLength(1);
+    expect(await sentRecords(gw, key)).toHaveLength(1);
   });
 });

@@ -5,7 +5,7 @@ import { createDocumentClient } from '../../shared/adapters/dynamodb-table';
 import { runtimeDependencies, setDependencies } from '../../shared/http/runtime';
 import type { Dependencies } from '../../shared/services/dependencies';
 import { type LocalGateway, newsletter, provableConsent, startLocalGateway } from '../support/local-gateway';
-import { partitionItems } from './faults';
+import { sentRecords } from './faults';
 import { ONE_CLICK, unsubscribeLink } from './support';
 
 /**
@@ -80,7 +80,7 @@ describe('reliability: unsubscribe racing a burst of sends', () => {
     const readsMissing = reads.filter((r) => !r.sawObjection).length;
     const delivered =
       (await gw.sentEmails()).filter((m) => m.destination.to.includes(ADDRESS)).length - before;
-    const records = (await partitionItems(gw, link.recipientKey, 'M#')).length;
+    const records = (await sentRecords(gw, link.recipientKey)).length;
     console.log(
       `race: ${BURST} sends, 1 unsubscribe; allowed ${allowed}, refused (objection) ${refused}; reads begun after the commit ${readsAfter.length}, of which missed the objection ${missedAfter}; sent to SES ${delivered}, message records ${records}`,
     );

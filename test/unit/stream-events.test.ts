@@ -17,6 +17,7 @@ function record(
   eventName: 'INSERT' | 'MODIFY' | 'REMOVE',
   item: Record<string, unknown> | undefined,
   seq: number,
+  old?: Record<string, unknown>,
 ) {
   return {
     eventID: `e${seq}`,
@@ -25,6 +26,7 @@ function record(
     dynamodb: {
       SequenceNumber: String(seq).padStart(21, '0'),
       ...(item ? { NewImage: marshall(item, { removeUndefinedValues: true }) } : {}),
+      ...(old ? { OldImage: marshall(old, { removeUndefinedValues: true }) } : {}),
     },
   } as const;
 }
@@ -82,6 +84,25 @@ describe('eventsOfStreamRecord (stream record → events out)', () => {
     expect(
       eventsOfStreamRecord(record('INSERT', { pk: 'TENANT#demo#AUDIT', sk: 'A#…', out: hold }, 3)),
     ).toEqual([hold]);
+  });
+
+  it('publishes the `out` an update adds (an idempotency record completing with a bulk outcome), never one it kept', () => {
+    const claim = { pk: 'IDEMPOTENCY#demo#h', sk: 'IDEMPOTENCY', status: 'in_progress' };
+    const outcome = {
+      detailType: 'Message Outcome',
+      detail: {
+        version: 1,
+        eventId: 'sqs:m2',
+        sqsMessageId: 'm2',
+        outcome: 'invalid',
+        problem: 'The message body is not valid JSON',
+      },
+    };
+    const completed = { ...claim, status: 'completed', out: outcome };
+    expect(eventsOfStreamRecord(record('MODIFY', completed, 9, claim))).toEqual([outcome]);
+    // A TTL set later keeps `out`: published once, on the update that added it.
+    expect(eventsOfStreamRecord(record('MODIFY', { ...completed, ttl: 1 }, 10, completed))).toEqual([]);
+    expect(eventsOfStreamRecord(record('MODIFY', auditItem('ev-1'), 11, auditItem('ev-1')))).toEqual([]);
   });
 
   it('publishes nothing for state items, MODIFY, REMOVE, or a record without an image', () => {

@@ -1,0 +1,91 @@
+/**
+ * Micro-bench: CPU per SDK call with and without `cacheMiddleware: true` (the SDK builds the
+ * middleware stack once per client instead of once per call), for the hot clients of a send:
+ * SESv2 SendEmail, the raw DynamoDB client (Query), End User Messaging SendTextMessage. Each
+ * call goes to a local HTTP server answering at once, so what is measured is the client's own
+ * CPU (plus the server's, the same on both sides). Interleaved rounds, median per call.
+ *
+ *   npx tsx scripts/cache-middleware-bench.ts [calls per round=2000] [rounds=5]
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { PinpointSMSVoiceV2Client, SendTextMessageCommand } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+
+const calls = Number(process.argv[2] ?? 2000);
+const rounds = Number(process.argv[3] ?? 5);
+
+const server = createServer((req, res) => {
+  req.resume();
+  req.on('end', () => {
+    const amz = String(req.headers['x-amz-target'] ?? '');
+    res.setHeader('content-type', amz ? 'application/x-amz-json-1.0' : 'application/json');
+    res.end(amz.startsWith('DynamoDB') ? '{"Items":[],"Count":0}' : '{"MessageId":"m-1"}');
+  });
+});
+await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+const common = { endpoint, region: 'eu-west-3', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } };
+
+type Case = { name: string; make: (cache: boolean) => () => Promise<unknown> };
+const cases: Case[] = [
+  {
+    name: 'SESv2 SendEmail',
+    make: (cacheMiddleware) => {
+      const c = new SESv2Client({ ...common, cacheMiddleware });
+      return () =>
+        c.send(
+          new SendEmailCommand({
+            FromEmailAddress: 'news@shop.example',
+            Destination: { ToAddresses: ['a@example.org'] },
+            Content: { Simple: { Subject: { Data: 's' }, Body: { Text: { Data: 'b' } } } },
+          }),
+        );
+    },
+  },
+  {
+    name: 'DynamoDB Query (raw client)',
+    make: (cacheMiddleware) => {
+      const c = new DynamoDBClient({ ...common, cacheMiddleware });
+      return () =>
+        c.send(
+          new QueryCommand({
+            TableName: 't',
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': { S: 'x' } },
+            ConsistentRead: true,
+          }),
+        );
+    },
+  },
+  {
+    name: 'SMS SendTextMessage',
+    make: (cacheMiddleware) => {
+      const c = new PinpointSMSVoiceV2Client({ ...common, cacheMiddleware });
+      return () =>
+        c.send(new SendTextMessageCommand({ DestinationPhoneNumber: '+33612345678', MessageBody: 'x' }));
+    },
+  },
+];
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+for (const { name, make } of cases) {
+  const fns = { off: make(false), on: make(true) };
+  for (const fn of Object.values(fns)) for (let i = 0; i < 200; i++) await fn(); // warm-up
+  const us: Record<'off' | 'on', number[]> = { off: [], on: [] };
+  for (let r = 0; r < rounds; r++) {
+    for (const mode of ['off', 'on'] as const) {
+      const start = process.cpuUsage();
+      for (let i = 0; i < calls; i++) await fns[mode]();
+      const used = process.cpuUsage(start);
+      us[mode].push((used.user + used.system) / calls);
+    }
+  }
+  const off = median(us.off);
+  const on = median(us.on);
+  console.log(
+    `${name}: ${off.toFixed(1)} µs CPU/call without, ${on.toFixed(1)} with cacheMiddleware (${(((off - on) / off) * 100).toFixed(1)} % saved; rounds off ${us.off.map((x) => x.toFixed(0)).join('/')}, on ${us.on.map((x) => x.toFixed(0)).join('/')})`,
+  );
+}
+server.close();
