@@ -152,7 +152,7 @@ export interface GatewayStore {
   putProfile(tenantId: string, recipientKey: string, profile: RecipientProfile): Promise<void>;
   /**
    * Seeding only (the bench, tests): many recipient items in batched writes, with no audit
-   * chain. The import commits through commitChanges (R15). Batched writes (25 a call), unprocessed items
+   * chain. The import commits through commitFreshRecipients and commitChanges (R15). Batched writes (25 a call), unprocessed items
    * retried with backoff; StoreUnavailableError when they stay unprocessed (fail closed).
    * Two writes to the same item in one call: the last wins.
    */

@@ -35,9 +35,10 @@ import { applyRetention } from './retention';
 
 /**
  * R16: the imperative shell around classifyLegacyRow. Rows are classified, checked
- * against what the store already holds (one batched read per batch, not per row), and
- * written in batched writes with deterministic ids, so that a re-run (after a store
- * failure, or twice by mistake) rewrites the same items and adds none.
+ * against what the store already holds (batched reads per batch, never one per row), and
+ * committed with deterministic ids (R15: each recipient's items and events in one
+ * transaction), so that a re-run (after a store failure, or twice by mistake) finds the
+ * rows already imported by their markers and writes nothing for them.
  */
 export interface ImportedRow {
   readonly row: LegacyRow;
