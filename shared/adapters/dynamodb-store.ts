@@ -14,17 +14,21 @@ import {
 import { type ChainHead, type ChainLink, nextLink } from '../domain/audit-chain';
 import { objectionInstantMs } from '../domain/decide';
 import { type ExpiryTombstone, tombstoneTtl } from '../domain/expiry-tombstone';
+import { inParallel } from '../domain/in-parallel';
 import { RETENTION_REPLAN_ENTITY, type RetentionItem } from '../domain/retention';
 import { OUTBOUND_ATTRIBUTE } from '../domain/stream-events';
 import type { OutboundEvent } from '../ports/event-publisher';
 import {
   type AuditAppend,
   type CommitOutcome,
+  type EventRef,
+  type FreshCommit,
   type GatewayStore,
   type MessageRecord,
   type RecipientItemWrite,
   type RecipientStateRequest,
   type RetentionReplanRequest,
+  recordedEventRef,
   type StateWrite,
   type StoredAuditEntry,
   StoreError,
@@ -1409,4 +1413,182 @@ export class DynamoDbGatewayStore extends DynamoDbTable implements GatewayStore 
     }
     return doomed.length + tombstoned.length;
   }
+
+  // R16: the bulk import's reads and writes (shared/services/legacy-import.ts).
+
+  async recordedEvents(tenantId: string, refs: readonly EventRef[]): Promise<Set<string>> {
+    const byKey = new Map<string, string>();
+    for (const ref of refs)
+      byKey.set(
+        `${recipientPk(tenantId, ref.recipientKey)}|${eventIdSk(ref.eventId)}`,
+        recordedEventRef(ref),
+      );
+    const keys = [...byKey.keys()].map((k) => {
+      const [pk, sk] = k.split('|') as [string, string];
+      return { pk, sk };
+    });
+    const found = new Set<string>();
+    const chunks: { pk: string; sk: string }[][] = [];
+    for (let i = 0; i < keys.length; i += BATCH_GET_LIMIT) chunks.push(keys.slice(i, i + BATCH_GET_LIMIT));
+    try {
+      await inParallel(chunks, IMPORT_CALLS_IN_FLIGHT, async (chunk) => {
+        let pending: Record<string, unknown>[] | undefined = chunk;
+        for (let attempt = 0; pending && pending.length > 0; attempt++) {
+          if (attempt >= BATCH_GET_ATTEMPTS)
+            throw new StoreUnavailableError('DynamoDB left keys unprocessed (throttled); import stopped');
+          if (attempt > 0) await sleep(25 * 2 ** attempt);
+          const page = await this.doc.send(
+            new BatchGetCommand({
+              RequestItems: {
+                [this.tableName]: { Keys: pending, ConsistentRead: true, ProjectionExpression: 'pk, sk' },
+              },
+            }),
+          );
+          for (const item of page.Responses?.[this.tableName] ?? []) {
+            const ref = byKey.get(`${item.pk}|${item.sk}`);
+            if (ref !== undefined) found.add(ref);
+          }
+          pending = page.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined;
+        }
+      });
+    } catch (error) {
+      translate(error);
+    }
+    return found;
+  }
+
+  async commitFreshRecipients(
+    tenantId: string,
+    commits: readonly FreshCommit[],
+  ): Promise<{ raced: string[] }> {
+    // Each recipient's puts as commitChanges writes them for a recipient with no item yet
+    // (tip: none; nothing to merge), every put conditional on its key being free.
+    const units = commits.map((commit) => {
+      const pk = recipientPk(tenantId, commit.recipientKey);
+      if (
+        commit.events.length === 0 ||
+        commit.events.some((e) => !e.fixedId || chainOf(e.event.type) !== 'C')
+      )
+        throw new StoreError('A fresh commit appends fixed-id events to the chain of changes (R15)');
+      let head: ChainHead | undefined;
+      const links = commit.events.map(({ event }) => {
+        const link = nextLink(head, event);
+        head = { seq: link.seq, hash: link.hash };
+        return link;
+      });
+      // Two rows of the file writing the same item (two opt-outs of one address): merged
+      // into one put, as commitChanges would merge the second into the first (R7: one
+      // objection item per scope, counting both).
+      const state = new Map<string, Record<string, unknown>>();
+      for (const write of commit.writes) {
+        const items = this.stateItems(pk, write, state, head as ChainHead);
+        if (items !== 'duplicate') for (const item of items) state.set(String(item.sk), item);
+      }
+      const puts: Record<string, unknown>[] = [...state.values()];
+      commit.events.forEach(({ event, ttl, out }, i) => {
+        const link = links[i] as ChainLink;
+        puts.push(
+          {
+            pk,
+            sk: chainSk('C', link.seq),
+            entity: 'audit',
+            v: ENTITY_VERSION,
+            ...link,
+            data: event,
+            ttl,
+            [OUTBOUND_ATTRIBUTE]: out,
+          },
+          { pk, sk: eventIdSk(event.id), entity: 'auditId', v: ENTITY_VERSION, eventId: event.id, ttl },
+        );
+      });
+      if (puts.length > TRANSACTION_LIMIT)
+        throw new StoreError(
+          `A change of ${puts.length} items exceeds one transaction (${TRANSACTION_LIMIT})`,
+        );
+      return { recipientKey: commit.recipientKey, puts };
+    });
+    // Packed in order: as many whole recipients per transaction as fit in FRESH_TRANSACTION_ITEMS.
+    const groups: (typeof units)[] = [];
+    let size = TRANSACTION_LIMIT;
+    for (const unit of units) {
+      if (size + unit.puts.length > FRESH_TRANSACTION_ITEMS) {
+        groups.push([]);
+        size = 0;
+      }
+      groups.at(-1)?.push(unit);
+      size += unit.puts.length;
+    }
+    const raced: string[] = [];
+    await inParallel(groups, IMPORT_CALLS_IN_FLIGHT, async (group) => {
+      let left = group;
+      for (let attempt = 0; left.length > 0; attempt++) {
+        if (attempt >= FRESH_ATTEMPTS)
+          throw new StoreUnavailableError('DynamoDB kept cancelling the import transaction; import stopped');
+        if (attempt > 0) await sleep(Math.random() * Math.min(2_000, 25 * 2 ** attempt));
+        const puts = left.flatMap((u) => u.puts.map((Item) => ({ Item, recipientKey: u.recipientKey })));
+        try {
+          await this.doc.send(
+            new TransactWriteCommand({
+              TransactItems: puts.map(({ Item }) => ({
+                Put: {
+                  TableName: this.tableName,
+                  Item,
+                  // Every item, state ones included: a writer outside the chain is not overwritten either.
+                  ConditionExpression: 'attribute_not_exists(#sk)',
+                  ExpressionAttributeNames: { '#sk': 'sk' },
+                },
+              })),
+              // Deterministic for this content and attempt: a lost answer re-sent by the SDK is
+              // applied once; a new attempt after a cancellation is a new request.
+              ClientRequestToken: createHash('sha256')
+                .update(
+                  `${attempt}|${puts.map(({ Item }) => `${Item.pk}|${Item.sk}|${Item.hash ?? ''}`).join('|')}`,
+                )
+                .digest('hex')
+                .slice(0, 36),
+            }),
+          );
+          return;
+        } catch (error) {
+          if ((error as { name?: string }).name !== 'TransactionCanceledException') translate(error);
+          const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+          const taken = new Set<string>();
+          reasons.forEach((r, i) => {
+            if (r.Code === 'ConditionalCheckFailed') taken.add(puts[i]?.recipientKey as string);
+          });
+          const codes = reasons
+            .map((r) => r.Code)
+            .filter((c) => c && c !== 'None' && c !== 'ConditionalCheckFailed');
+          // Throttled or in conflict with another transaction: the same again, after a back-off.
+          if (codes.some((c) => !RETRIED_CANCELLATIONS.has(c as string)))
+            throw new StoreUnavailableError(
+              `DynamoDB cancelled the import transaction (${codes.join(', ')})`,
+              {
+                cause: error,
+              },
+            );
+          raced.push(...taken);
+          left = left.filter((u) => !taken.has(u.recipientKey));
+        }
+      }
+    });
+    return { raced };
+  }
 }
+
+/** R16: batched reads or transactions of an import in flight at once (DynamoDB Local: see docs/performance.md). */
+const IMPORT_CALLS_IN_FLIGHT = 4;
+/**
+ * Items per grouped import transaction (a recipient with more has one of its own, up to
+ * 100). DynamoDB Local writes a transaction's items one after the other, about 3 ms each on
+ * a loaded machine: 50 items keep each call well inside the 3 s request timeout.
+ */
+const FRESH_TRANSACTION_ITEMS = 50;
+/** Attempts of one import transaction cancelled by throttling or a conflicting transaction. */
+const FRESH_ATTEMPTS = 10;
+const RETRIED_CANCELLATIONS = new Set([
+  'TransactionConflict',
+  'ThrottlingError',
+  'ProvisionedThroughputExceeded',
+  'RequestLimitExceeded',
+]);

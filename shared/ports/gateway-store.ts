@@ -165,7 +165,7 @@ export interface GatewayStore {
   putProfile(tenantId: string, recipientKey: string, profile: RecipientProfile): Promise<void>;
   /**
    * Seeding only (the bench, tests): many recipient items in batched writes, with no audit
-   * chain. The import commits through commitChanges (R15). Batched writes (25 a call), unprocessed items
+   * chain. The import commits through commitFreshRecipients and commitChanges (R15). Batched writes (25 a call), unprocessed items
    * retried with backoff; StoreUnavailableError when they stay unprocessed (fail closed).
    * Two writes to the same item in one call: the last wins.
    */
@@ -302,4 +302,40 @@ export interface GatewayStore {
     recipientKey: string,
     keepAuditTypes: readonly AuditEvent['type'][],
   ): Promise<number>;
+
+  // R16: the bulk import's writes and reads (shared/services/legacy-import.ts).
+  /**
+   * Which of these fixed-id events are recorded already (their `E#<eventId>` marker is
+   * stored): one key per event, batched reads in flight together. An import re-run asks
+   * this first and writes nothing for the rows it finds. Returns `recordedEventRef`s.
+   */
+  recordedEvents(tenantId: string, refs: readonly EventRef[]): Promise<Set<string>>;
+  /**
+   * R15/R16: the first changes of recipients the caller's read found empty, several
+   * recipients per TransactWriteItems (up to 100 items) and several transactions in flight.
+   * A recipient's state items and its events (seq 1, 2… of its chain of changes, each with
+   * its fixed-id marker) are always in the same transaction, so neither half is ever stored
+   * without the other; the event and marker puts are conditional on their key being free.
+   * A recipient someone wrote meanwhile (its seq 1 or a marker taken) is left out and
+   * returned in `raced`, and the rest of its transaction is committed again without it: the
+   * caller reads and classifies those again. StoreUnavailableError when the store refuses
+   * (what was committed before stays committed; a re-run finds it by its markers).
+   */
+  commitFreshRecipients(tenantId: string, commits: readonly FreshCommit[]): Promise<{ raced: string[] }>;
+}
+
+/** A fixed-id audit event of a recipient (its marker's key). */
+export interface EventRef {
+  readonly recipientKey: string;
+  readonly eventId: string;
+}
+
+/** How `recordedEvents` names an event it found. */
+export const recordedEventRef = (ref: EventRef) => `${ref.recipientKey} ${ref.eventId}`;
+
+/** One recipient's first commit in `commitFreshRecipients`: every event has a fixed id, on the chain of changes. */
+export interface FreshCommit {
+  readonly recipientKey: string;
+  readonly writes: readonly StateWrite[];
+  readonly events: readonly AuditAppend[];
 }

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { type Options as CsvOptions, parse } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
 import { objectionInstantMs } from '../domain/decide';
+import { inParallel } from '../domain/in-parallel';
 import {
   type Classification,
   classifyLegacyRow,
@@ -14,9 +15,11 @@ import { recipientKey } from '../domain/recipient-key';
 import { addDays, recordTtl, retentionEnd, ttlOf } from '../domain/retention';
 import {
   type AuditAppend,
+  type FreshCommit,
   type GatewayStore,
   NotFoundError,
   type RecipientItemWrite,
+  recordedEventRef,
   type StateWrite,
 } from '../ports/gateway-store';
 import type { KeyMaterial } from '../ports/key-ring';
@@ -32,9 +35,10 @@ import { applyRetention } from './retention';
 
 /**
  * R16: the imperative shell around classifyLegacyRow. Rows are classified, checked
- * against what the store already holds (one batched read per batch, not per row), and
- * written in batched writes with deterministic ids, so that a re-run (after a store
- * failure, or twice by mistake) rewrites the same items and adds none.
+ * against what the store already holds (batched reads per batch, never one per row), and
+ * committed with deterministic ids (R15: each recipient's items and events in one
+ * transaction), so that a re-run (after a store failure, or twice by mistake) finds the
+ * rows already imported by their markers and writes nothing for them.
  */
 export interface ImportedRow {
   readonly row: LegacyRow;
@@ -86,13 +90,37 @@ function known(state: RecipientState): boolean {
   );
 }
 
+type ImportDeps = { store: GatewayStore; tenants: TenantStore; keys: KeyMaterial };
+
 /** Classifies and writes one batch; returns each row's outcome in order. */
-export async function importLegacyBatch(
-  deps: { store: GatewayStore; tenants: TenantStore; keys: KeyMaterial },
+export function importLegacyBatch(
+  deps: ImportDeps,
   tenant: Tenant,
   rows: readonly LegacyRow[],
   now: Date,
   actor: ImportActor = COMMAND_LINE,
+): Promise<ImportedRow[]> {
+  return importRows(deps, tenant, rows, now, actor, true);
+}
+
+/** Recipients per batched read of their states (7 keys or more each, 100 keys a call). */
+const STATE_READ_RECIPIENTS = 14;
+/** Batched reads of states in flight at once. */
+const STATE_READS_IN_FLIGHT = 8;
+
+/**
+ * `groupFresh`: recipients the read found empty are committed several per transaction
+ * (commitFreshRecipients); the rows of those someone wrote meanwhile are imported again
+ * with `groupFresh` false: read again, classified again, and committed one recipient at a
+ * time through the chain (commitChanges reads the tip and merges what is stored).
+ */
+async function importRows(
+  deps: ImportDeps,
+  tenant: Tenant,
+  rows: readonly LegacyRow[],
+  now: Date,
+  actor: ImportActor,
+  groupFresh: boolean,
 ): Promise<ImportedRow[]> {
   const at = now.toISOString();
   const classified = rows.map((row) => {
@@ -104,18 +132,34 @@ export async function importLegacyBatch(
     return { row, c, key, hash: legacyRowHash(tenant.id, row) };
   });
 
-  // What the store already holds about these recipients: one batched read (R11).
+  // R16, a re-run adds nothing: the cheap check first, one key per row (the marker of the
+  // row's event, `import-<row hash>`). A row found recorded writes nothing and needs no read.
+  const refOf = (key: string, hash: string) => ({ recipientKey: key, eventId: `import-${hash}` });
+  const recorded = await deps.store.recordedEvents(
+    tenant.id,
+    classified.flatMap(({ c, key, hash }) =>
+      key === undefined || c.outcome === 'invalid' || c.outcome === 'expired' ? [] : [refOf(key, hash)],
+    ),
+  );
+  const isRecorded = (key: string, hash: string) => recorded.has(recordedEventRef(refOf(key, hash)));
+
+  // What the store already holds about the others: batched reads (R11), several in flight.
   const purposesByKey = new Map<string, Set<string>>();
-  for (const { c, key } of classified) {
-    if (key === undefined || c.outcome === 'invalid') continue;
+  for (const { c, key, hash } of classified) {
+    if (key === undefined || c.outcome === 'invalid' || c.outcome === 'expired' || isRecorded(key, hash))
+      continue;
     const set = purposesByKey.get(key) ?? new Set<string>();
     set.add(c.purpose.id);
     purposesByKey.set(key, set);
   }
-  const states = await deps.store.getRecipientStates(
-    tenant.id,
-    [...purposesByKey].map(([k, p]) => ({ recipientKey: k, purposes: [...p] })),
-  );
+  const requests = [...purposesByKey].map(([k, p]) => ({ recipientKey: k, purposes: [...p] }));
+  const states = new Map<string, RecipientState>();
+  const chunks: (typeof requests)[] = [];
+  for (let i = 0; i < requests.length; i += STATE_READ_RECIPIENTS)
+    chunks.push(requests.slice(i, i + STATE_READ_RECIPIENTS));
+  await inParallel(chunks, STATE_READS_IN_FLIGHT, async (chunk) => {
+    for (const [k, state] of await deps.store.getRecipientStates(tenant.id, chunk)) states.set(k, state);
+  });
   // Oppositions in this very batch count too, whatever the order of the rows.
   const bouncedNow = new Set<string>();
   const objectedNow = new Set<string>();
@@ -132,6 +176,13 @@ export async function importLegacyBatch(
   for (const { row, c, key, hash } of classified) {
     if (c.outcome === 'invalid' || key === undefined) {
       results.push({ row, outcome: 'invalid', reason: c.outcome === 'invalid' ? c.reason : undefined });
+      continue;
+    }
+    if (c.outcome !== 'expired' && isRecorded(key, hash)) {
+      // Imported by an earlier run, as what it was then: the same counts, nothing written.
+      results.push(
+        c.outcome === 'bounced' || c.outcome === 'opted_out' ? { row, outcome: c.outcome } : resultOf(row, c),
+      );
       continue;
     }
     const state = states.get(key);
@@ -317,12 +368,69 @@ export async function importLegacyBatch(
         return { ...w, ttl: personalTtl.get(w.recipientKey) };
     }
   });
-  await commitImported(deps.store, tenant.id, withTtl, (key) => {
+  const unknown = (key: string) => {
     const state = states.get(key);
     return state === undefined || !known(state);
-  });
+  };
+  let perRecipient = withTtl;
+  let raced: string[] = [];
+  if (groupFresh) {
+    const fresh = freshCommits(withTtl, unknown);
+    perRecipient = withTtl.filter((w) => !fresh.has(w.recipientKey));
+    // Both settled before a failure is thrown: nothing of this batch still writes behind it.
+    const [grouped, single] = await Promise.allSettled([
+      deps.store.commitFreshRecipients(tenant.id, [...fresh.values()]),
+      commitImported(deps.store, tenant.id, perRecipient, unknown),
+    ]);
+    if (grouped.status === 'rejected') throw grouped.reason;
+    if (single.status === 'rejected') throw single.reason;
+    raced = grouped.value.raced;
+  } else {
+    await commitImported(deps.store, tenant.id, perRecipient, unknown);
+  }
   for (const key of extended) await applyRetention(deps, tenant.id, key);
+  if (raced.length > 0) {
+    // Written by someone else between the read and the commit (a consent, an objection…):
+    // nothing of theirs was overwritten; their rows are read and classified again.
+    const again = new Set(raced);
+    const indexes = classified.flatMap((x, i) => (x.key !== undefined && again.has(x.key) ? [i] : []));
+    const redone = await importRows(
+      deps,
+      tenant,
+      indexes.map((i) => rows[i] as LegacyRow),
+      now,
+      actor,
+      false,
+    );
+    indexes.forEach((i, j) => {
+      results[i] = redone[j] as ImportedRow;
+    });
+  }
   return results;
+}
+
+/**
+ * The recipients the read found empty whose items fit in one transaction, as one commit
+ * each: their state writes and events (the rest go through commitImported).
+ */
+function freshCommits(
+  items: readonly RecipientItemWrite[],
+  unknown: (recipientKey: string) => boolean,
+): Map<string, FreshCommit> {
+  const byRecipient = new Map<string, { writes: StateWrite[]; events: AuditAppend[]; size: number }>();
+  for (const item of items) {
+    if (!unknown(item.recipientKey)) continue;
+    const commit = byRecipient.get(item.recipientKey) ?? { writes: [], events: [], size: 0 };
+    byRecipient.set(item.recipientKey, commit);
+    commit.size += item.kind === 'audit' || item.kind === 'objection' ? 2 : 1;
+    if (item.kind === 'audit') commit.events.push({ event: item.event, ttl: item.ttl, fixedId: true });
+    else commit.writes.push(stateWriteOf(item));
+  }
+  const fresh = new Map<string, FreshCommit>();
+  for (const [recipientKey, { writes, events, size }] of byRecipient)
+    if (events.length > 0 && size <= IMPORT_TRANSACTION_ITEMS)
+      fresh.set(recipientKey, { recipientKey, writes, events });
+  return fresh;
 }
 
 /** Recipients committed at once (each recipient's rows are one transaction, or a few). */
@@ -367,17 +475,11 @@ async function commitImported(
     if (current.events.length === 0 && last?.key === key) last.writes.push(...current.writes);
     else if (current.events.length > 0) commits.push(current);
   }
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(IMPORT_CONCURRENCY, commits.length) }, async () => {
-      while (next < commits.length) {
-        const commit = commits[next++] as (typeof commits)[number];
-        await store.commitChanges(tenantId, commit.key, commit.writes, commit.events, {
-          fresh: commit.first && unknown(commit.key),
-        });
-      }
-    }),
-  );
+  await inParallel(commits, IMPORT_CONCURRENCY, async (commit) => {
+    await store.commitChanges(tenantId, commit.key, commit.writes, commit.events, {
+      fresh: commit.first && unknown(commit.key),
+    });
+  });
 }
 
 function stateWriteOf(item: Exclude<RecipientItemWrite, { kind: 'audit' }>): StateWrite {

@@ -261,13 +261,13 @@ describe('R16 legacy import', () => {
     const deps = runtimeDependencies();
     const keys = await deps.keys.load();
     let calls = 0;
-    // Each recipient's rows are one transaction: the second one fails.
+    // New recipients are committed a batch at a time (grouped transactions): the second batch fails.
     const failing: GatewayStore = Object.create(deps.store, {
-      commitChanges: {
-        value: (...args: Parameters<GatewayStore['commitChanges']>) => {
+      commitFreshRecipients: {
+        value: (...args: Parameters<GatewayStore['commitFreshRecipients']>) => {
           calls++;
           if (calls === 2) return Promise.reject(new StoreUnavailableError('injected outage'));
-          return deps.store.commitChanges(...args);
+          return deps.store.commitFreshRecipients(...args);
         },
       },
     });
