@@ -788,11 +788,11 @@ export function buildOpenApiDocument(serverUrl?: string) {
     request: { body: body(sesSendEmailSchema) },
     responses: {
       200: jsonResponse(
-        'Sent: one copy per recipient, each with its own unsubscribe link',
+        "Sent: one copy per recipient, each with its own unsubscribe link; MessageId is SES's id of the first recipient's copy",
         z.object({ MessageId: z.string() }),
       ),
       400: sesError(
-        'MessageRejected (refused: every refused recipient with reasons and rule ids) or BadRequestException (no purpose tag, Template content, malformed MIME, more than 20 text/HTML parts, two From headers or mailboxes in a raw message, more than 50 recipients)',
+        'MessageRejected (refused: every refused recipient with reasons and rule ids) or BadRequestException (no purpose tag, TemplateData not JSON, ListManagementOptions or a configuration set the deployment does not allow, malformed MIME, more than 20 text/HTML parts, two From headers or mailboxes in a raw message, more than 50 recipients)',
       ),
       403: sesError(
         "MissingAuthenticationTokenException, IncompleteSignatureException, InvalidSignatureException (bad secret, clock more than 5 minutes off, signed for another region than the deployment's) or UnrecognizedClientException; AccessDeniedException when the purpose or its category is outside the credentials' scopes (nothing sent)",
@@ -800,6 +800,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
       429: sesError(
         'TooManyRequestsException: a retry of this call is still being processed, or these credentials passed their per-key limit (Retry-After); the SDK retries',
       ),
+      404: sesError('NotFoundException: Content.Template names a template the tenant does not have'),
       503: sesError('ServiceUnavailable: nothing was sent; the SDK retries'),
     },
   });
