@@ -1,13 +1,39 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type * as z from 'zod';
+import { senderConfigurationSets } from '../shared/config';
 import { MAX_CLOCK_SKEW_MS } from '../shared/domain/sigv4';
+import { keyRateLimit } from '../shared/http/api-handler';
 import { sesResponse } from '../shared/http/middleware/ses-error-handler';
 import { bodyBytes } from '../shared/http/middleware/sigv4-authenticate';
 import { wire } from '../shared/http/runtime';
-import { sesHandler } from '../shared/http/ses-handler';
+import { type SesRequest, sesHandler } from '../shared/http/ses-handler';
 import { kms, s3, secretsManager, ses, table } from '../shared/http/wiring';
-import { sesSendEmailSchema } from '../shared/schemas/ses';
+import {
+  sesCreateTemplateSchema,
+  sesSendBulkEmailSchema,
+  sesSendEmailSchema,
+  sesTemplateNameSchema,
+  sesUpdateTemplateSchema,
+} from '../shared/schemas/ses';
 import { InvalidInputError, parseInput } from '../shared/schemas/validation';
 import { fingerprintOf, runOnce } from '../shared/services/idempotency';
-import { sendSesEmail } from '../shared/services/ses-send-email';
+import {
+  SesUnsupportedOperationError,
+  sendSesBulkEmail,
+  sendSesEmail,
+} from '../shared/services/ses-send-email';
+import {
+  createTemplate,
+  deleteTemplate,
+  getTemplate,
+  listTemplates,
+  updateTemplate,
+} from '../shared/services/ses-templates';
+import {
+  getSesAccount,
+  getSesEmailIdentity,
+  listSesEmailIdentities,
+} from '../shared/services/ses-v2-account';
 
 // The SDK clients this function's `needs` grant (infra/entry-points.ts), and no others.
 wire(table, secretsManager, ses, kms, s3);
@@ -18,10 +44,20 @@ wire(table, secretsManager, ses, kms, s3);
  */
 const REPLAY_WINDOW_S = (2 * MAX_CLOCK_SKEW_MS) / 1000;
 
+function jsonBody<S extends z.ZodType>(event: APIGatewayProxyEventV2, schema: S): z.output<S> {
+  let body: unknown;
+  try {
+    body = JSON.parse(bodyBytes(event).toString('utf8') || '{}');
+  } catch {
+    throw new InvalidInputError([{ field: '(body)', problem: 'is not valid JSON' }]);
+  }
+  return parseInput(schema, body);
+}
+
 /**
- * POST /v2/email/outbound-emails: SES v2 SendEmail for unmodified AWS SDKs and the CLI.
- * The SDK sends the same `amz-sdk-invocation-id` on every retry of one call, which makes
- * its retries idempotent: the first outcome is answered, nothing is sent twice.
+ * A send, once per SDK call and once per signed request. The SDK sends the same
+ * `amz-sdk-invocation-id` on every retry of one call, which makes its retries idempotent: the
+ * first outcome is answered, nothing is sent twice.
  *
  * Replays: the same signed request sent again, with or without an invocation id
  * (a replayer can add one: it need not be signed), gets the first request's answer and sends
@@ -30,28 +66,161 @@ const REPLAY_WINDOW_S = (2 * MAX_CLOCK_SKEW_MS) / 1000;
  * Answering the first outcome rather than an error costs nothing more (the store keeps it
  * already) and is what an honest client that resent a request wants.
  */
-export const handler = sesHandler(async ({ event, caller, deps, signature }) => {
-  let body: unknown;
-  try {
-    body = JSON.parse(bodyBytes(event).toString('utf8') || '{}');
-  } catch {
-    throw new InvalidInputError([{ field: '(body)', problem: 'is not valid JSON' }]);
-  }
-  const input = parseInput(sesSendEmailSchema, body);
+async function sendOnce<T>(
+  { event, caller, deps, signature }: SesRequest,
+  input: unknown,
+  send: (options: { idempotency?: { key: string; fingerprint: string } }) => Promise<T>,
+): Promise<T> {
   const fingerprint = fingerprintOf(input);
   const invocationId = event.headers?.['amz-sdk-invocation-id'];
-  const send = async () => {
-    if (invocationId === undefined) return sendSesEmail(deps, caller, input);
+  const once = async () => {
+    if (invocationId === undefined) return send({});
     const idempotency = { key: `ses:${invocationId}`, fingerprint };
     const { result } = await runOnce(deps, { tenantId: caller.tenantId, ...idempotency }, () =>
-      sendSesEmail(deps, caller, input, { idempotency }),
+      send({ idempotency }),
     );
     return result;
   };
   const { result } = await runOnce(
     deps,
     { tenantId: caller.tenantId, key: `sigv4:${signature}`, fingerprint, retentionSeconds: REPLAY_WINDOW_S },
-    send,
+    once,
   );
-  return sesResponse(200, result);
+  return result;
+}
+
+type Operation = (request: SesRequest, params: string[]) => Promise<{ status?: number; body: unknown }>;
+
+/** A path segment, percent-decoded; a malformed escape is the sender's error, not a 500. */
+function segment(value: string | undefined, field: string): string {
+  try {
+    return decodeURIComponent(value ?? '');
+  } catch {
+    throw new InvalidInputError([{ field, problem: 'has malformed percent-encoding' }]);
+  }
+}
+function name(value: string | undefined): string {
+  const parsed = sesTemplateNameSchema.safeParse(segment(value, 'TemplateName'));
+  if (parsed.success) return parsed.data;
+  throw new InvalidInputError(
+    parsed.error.issues.map((i) => ({ field: 'TemplateName', problem: i.message })),
+  );
+}
+const settings = () => ({ allowedConfigurationSets: senderConfigurationSets() });
+
+/** The SES v2 operations served, by method and path (SES v2's REST routes). */
+const operations: { method: string; path: RegExp; run: Operation }[] = [
+  {
+    method: 'POST',
+    path: /^\/v2\/email\/outbound-emails$/,
+    run: async (request) => {
+      const input = jsonBody(request.event, sesSendEmailSchema);
+      return {
+        body: await sendOnce(request, input, (options) =>
+          sendSesEmail(request.deps, request.caller, input, { ...options, settings: settings() }),
+        ),
+      };
+    },
+  },
+  {
+    method: 'POST',
+    path: /^\/v2\/email\/outbound-bulk-emails$/,
+    run: async (request) => {
+      const input = jsonBody(request.event, sesSendBulkEmailSchema);
+      return {
+        body: await sendOnce(request, input, (options) =>
+          sendSesBulkEmail(request.deps, request.caller, input, { ...options, settings: settings() }),
+        ),
+      };
+    },
+  },
+  {
+    method: 'GET',
+    path: /^\/v2\/email\/account$/,
+    run: async ({ deps, caller }) => ({
+      body: await getSesAccount(deps, caller, { perKey: keyRateLimit() }),
+    }),
+  },
+  // ListEmailIdentities: GET /v2/email/identities in SES v2's first model (the CLI, boto3, older
+  // SDKs); POST /v2/email/list-identities in the SDK's current one. One page answers both.
+  {
+    method: 'GET',
+    path: /^\/v2\/email\/identities$/,
+    run: async ({ deps, caller }) => ({ body: await listSesEmailIdentities(deps, caller) }),
+  },
+  {
+    method: 'POST',
+    path: /^\/v2\/email\/list-identities$/,
+    run: async ({ deps, caller }) => ({ body: await listSesEmailIdentities(deps, caller) }),
+  },
+  {
+    method: 'GET',
+    path: /^\/v2\/email\/identities\/([^/]+)$/,
+    run: async ({ deps, caller }, [identity]) => ({
+      body: await getSesEmailIdentity(deps, caller, segment(identity, 'EmailIdentity')),
+    }),
+  },
+  {
+    method: 'POST',
+    path: /^\/v2\/email\/templates$/,
+    run: async ({ event, deps, caller }) => {
+      await createTemplate(deps, caller, jsonBody(event, sesCreateTemplateSchema));
+      return { body: {} };
+    },
+  },
+  {
+    method: 'GET',
+    path: /^\/v2\/email\/templates$/,
+    run: async ({ event, deps, caller }) => {
+      const q = event.queryStringParameters ?? {};
+      const pageSize = q.PageSize === undefined ? undefined : Number(q.PageSize);
+      if (pageSize !== undefined && !Number.isInteger(pageSize)) {
+        throw new InvalidInputError([{ field: 'PageSize', problem: 'must be an integer' }]);
+      }
+      return { body: await listTemplates(deps, caller, { nextToken: q.NextToken, pageSize }) };
+    },
+  },
+  {
+    method: 'GET',
+    path: /^\/v2\/email\/templates\/([^/]+)$/,
+    run: async ({ deps, caller }, [template]) => ({ body: await getTemplate(deps, caller, name(template)) }),
+  },
+  {
+    method: 'PUT',
+    path: /^\/v2\/email\/templates\/([^/]+)$/,
+    run: async ({ event, deps, caller }, [template]) => {
+      const input = jsonBody(event, sesUpdateTemplateSchema);
+      await updateTemplate(deps, caller, name(template), input.TemplateContent);
+      return { body: {} };
+    },
+  },
+  {
+    method: 'DELETE',
+    path: /^\/v2\/email\/templates\/([^/]+)$/,
+    run: async ({ deps, caller }, [template]) => {
+      await deleteTemplate(deps, caller, name(template));
+      return { body: {} };
+    },
+  },
+];
+
+/**
+ * The SES v2 endpoint (`/v2/email/…`) for unmodified AWS SDKs, the CLI and nodemailer's SES
+ * transport, SigV4-signed with gateway credentials: SendEmail, SendBulkEmail, the templates,
+ * GetAccount and the identities. Any other SES v2 operation is answered with SES's
+ * NotFoundException naming consent-gate, never a bare 404.
+ */
+export const handler = sesHandler(async (request) => {
+  const method = request.event.requestContext.http.method;
+  const path = request.event.rawPath;
+  for (const operation of operations) {
+    if (operation.method !== method) continue;
+    const match = operation.path.exec(path);
+    if (match === null) continue;
+    const { status, body } = await operation.run(request, match.slice(1));
+    return sesResponse(status ?? 200, body);
+  }
+  throw new SesUnsupportedOperationError(
+    `consent-gate does not serve ${method} ${path}: its SES v2 endpoint serves SendEmail, SendBulkEmail, the email templates, GetAccount, ListEmailIdentities and GetEmailIdentity (see docs/senders.md)`,
+  );
 });

@@ -9,8 +9,13 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 export interface Route {
   readonly method: HttpMethod;
-  /** API Gateway HTTP API path, with `{param}` placeholders. */
+  /** API Gateway HTTP API path, with `{param}` placeholders (`{param+}`: the rest of the path). */
   readonly path: string;
+  /**
+   * Taken only when no other route matches (a greedy `{proxy+}` path, as API Gateway ranks
+   * it), and answering only errors: not an operation of the OpenAPI document.
+   */
+  readonly fallback?: true;
 }
 
 /**
@@ -21,6 +26,9 @@ export interface Route {
 export function routeAccess(route: Route): 'public' | 'authenticated' {
   return /^\/v\d+\//.test(route.path) ? 'authenticated' : 'public';
 }
+
+/** The greedy route taking every SES v2 path the gateway does not serve (`{proxy+}`: one or more segments). */
+export const SES_V2_OTHER_OPERATIONS = '/v2/email/{proxy+}';
 
 /** API Gateway's route key: `POST /v1/messages`. */
 export function routeKey(route: Route): string {
@@ -58,6 +66,11 @@ export interface EntryPoint {
     readonly keys?: boolean;
     /** ses:SendEmail on the declared identities. */
     readonly sendEmail?: boolean;
+    /**
+     * The configuration sets senders may name on the SES v2 endpoint (the construct's
+     * `senderConfigurationSets`): ses:SendEmail on them and SES_SENDER_CONFIGURATION_SETS.
+     */
+    readonly senderConfigurationSets?: boolean;
     /** sms-voice:SendTextMessage on the declared origination identities. */
     readonly sendSms?: boolean;
     /** Public base URL of the API, to build unsubscribe links. */
@@ -127,12 +140,33 @@ export const entryPoints: readonly EntryPoint[] = [
     id: 'SesSendEmail',
     entry: 'functions/ses-send-email.ts',
     description:
-      'POST /v2/email/outbound-emails: SES v2 SendEmail for AWS SDKs, SigV4 with gateway credentials',
-    routes: [{ method: 'POST', path: '/v2/email/outbound-emails' }],
+      'SES v2 for AWS SDKs and nodemailer, SigV4 with gateway credentials: SendEmail, SendBulkEmail, templates, GetAccount, identities; any other /v2/email/ operation an SES-shaped NotFoundException',
+    routes: [
+      { method: 'POST', path: '/v2/email/outbound-emails' },
+      { method: 'POST', path: '/v2/email/outbound-bulk-emails' },
+      { method: 'GET', path: '/v2/email/account' },
+      { method: 'GET', path: '/v2/email/identities' },
+      { method: 'POST', path: '/v2/email/list-identities' },
+      { method: 'GET', path: '/v2/email/identities/{EmailIdentity}' },
+      { method: 'POST', path: '/v2/email/templates' },
+      { method: 'GET', path: '/v2/email/templates' },
+      { method: 'GET', path: '/v2/email/templates/{TemplateName}' },
+      { method: 'PUT', path: '/v2/email/templates/{TemplateName}' },
+      { method: 'DELETE', path: '/v2/email/templates/{TemplateName}' },
+      // Every other SES v2 operation (SES v2 uses these four methods only): an SES-shaped
+      // error naming consent-gate rather than API Gateway's bare 404, which the SDK shows as
+      // "Unknown: Not Found".
+      ...(['GET', 'POST', 'PUT', 'DELETE'] as const).map((method) => ({
+        method,
+        path: SES_V2_OTHER_OPERATIONS,
+        fallback: true as const,
+      })),
+    ],
     needs: {
       table: 'readWrite',
       keys: true,
       sendEmail: true,
+      senderConfigurationSets: true,
       publicBaseUrl: true,
       credentialSecrets: 'open',
       pendingObjections: 'read',

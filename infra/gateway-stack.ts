@@ -12,6 +12,7 @@ export const DEFAULT_EMAIL_IDENTITIES = ['example.com'] as const;
  *   (`-c emailIdentities=example.com,news@example.org`), or a JSON array in cdk.json;
  *   default `example.com`.
  * - `configurationSetName`: SES configuration set (optional).
+ * - `senderConfigurationSets`: SES configuration sets senders may name on the SES v2 endpoint (optional, comma-separated).
  * - `publicBaseUrl`: custom domain in front of the API (optional), e.g. `https://consent.example.com`.
  * - `smsOriginationIdentities`: End User Messaging phone numbers, sender ids or pools to send SMS
  *   from, comma-separated (`-c smsOriginationIdentities=phone-number/phone-1234,sender-id/ACME/FR`);
@@ -30,6 +31,7 @@ export class ConsentGatewayStack extends Stack {
       publicBaseUrl: stringContext(this, 'publicBaseUrl'),
       smsOriginationIdentities: listContext(this, 'smsOriginationIdentities'),
       smsConfigurationSetName: stringContext(this, 'smsConfigurationSetName'),
+      senderConfigurationSets: listContext(this, 'senderConfigurationSets'),
     });
 
     new CfnOutput(this, 'ApiUrl', {

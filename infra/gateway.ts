@@ -136,6 +136,15 @@ export interface ConsentGatewayProps {
    */
   readonly configurationSetName?: string;
   /**
+   * SES configuration sets a sender on the SES v2 endpoint may name in ConfigurationSetName
+   * (its own event destinations, say). Such a set replaces `configurationSetName` on that
+   * message, so the construct adds the gateway's feedback destination to each (bounces,
+   * complaints, deliveries: R8). The sets must exist; they are not created here.
+   *
+   * @default - none: a ConfigurationSetName is refused with a BadRequestException naming it
+   */
+  readonly senderConfigurationSets?: readonly string[];
+  /**
    * AWS End User Messaging SMS origination identities the tenants may send from, as resource
    * paths (`phone-number/<id>`, `sender-id/<SenderId>/<ISO country>`, `pool/<id>`) or full ARNs.
    * `sms-voice:SendTextMessage` is granted on these only; without any, the SMS channel is off
@@ -359,6 +368,7 @@ export class ConsentGateway extends Construct {
   public readonly eventStreamIteratorAgeAlarm: Alarm;
 
   private readonly sendEmailResources: readonly string[];
+  private readonly senderConfigurationSets: readonly string[];
   private readonly sendSmsResources: readonly string[];
   private readonly smsConfigurationSetName: string | undefined;
   private readonly configurationSetName: string | undefined;
@@ -548,6 +558,7 @@ export class ConsentGateway extends Construct {
         : [sesArn(this, 'configuration-set', props.configurationSetName)]),
     ];
 
+    this.senderConfigurationSets = [...(props.senderConfigurationSets ?? [])];
     this.smsConfigurationSetName = props.smsConfigurationSetName;
     this.sendSmsResources = [
       ...validateSmsIdentities(props.smsOriginationIdentities ?? []).map((identity) =>
@@ -607,6 +618,20 @@ export class ConsentGateway extends Construct {
           // 'send': mailbox providers divide complaints by the mail they accepted, and a bounced
           // message can never be complained about (counting sends would lower the rate of
           // exactly the tenants with dirty lists).
+          matchingEventTypes: ['bounce', 'complaint', 'delivery'],
+          snsDestination: { topicArn: this.sesFeedbackTopic.topicArn },
+        },
+      });
+    }
+
+    // A sender's own configuration set replaces the gateway's on its messages: it gets the
+    // same feedback destination, or the gateway would lose their bounces and complaints (R8).
+    for (const [i, set] of (props.senderConfigurationSets ?? []).entries()) {
+      new CfnConfigurationSetEventDestination(this, `SenderSetFeedbackDestination${i}`, {
+        configurationSetName: set,
+        eventDestination: {
+          name: 'consent-gate-feedback',
+          enabled: true,
           matchingEventTypes: ['bounce', 'complaint', 'delivery'],
           snsDestination: { topicArn: this.sesFeedbackTopic.topicArn },
         },
@@ -917,6 +942,7 @@ export class ConsentGateway extends Construct {
     if (needs.table !== undefined) this.grantTable(fn, role, needs.table);
     if (needs.keys === true) this.grantKeys(fn);
     if (needs.sendEmail === true) this.grantSendEmail(fn);
+    if (needs.senderConfigurationSets === true) this.grantSenderConfigurationSets(fn);
     if (needs.sendSms === true) this.grantSendSms(fn);
     if (needs.publicBaseUrl === true) this.providePublicBaseUrl(fn);
     if (needs.publishEvents === true) this.grantPublishEvents(fn);
@@ -1043,6 +1069,19 @@ export class ConsentGateway extends Construct {
     if (this.configurationSetName !== undefined) {
       fn.addEnvironment(ENV.sesConfigurationSet, this.configurationSetName);
     }
+  }
+
+  /** `ses:SendEmail` on the configuration sets senders may name, and `SES_SENDER_CONFIGURATION_SETS`. */
+  private grantSenderConfigurationSets(fn: NodejsFunction): void {
+    const sets = this.senderConfigurationSets;
+    if (sets.length === 0) return;
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['ses:SendEmail'],
+        resources: sets.map((set) => sesArn(this, 'configuration-set', set)),
+      }),
+    );
+    fn.addEnvironment(ENV.sesSenderConfigurationSets, JSON.stringify(sets));
   }
 
   /** `sms-voice:SendTextMessage` on the declared origination identities, and `SMS_CONFIGURATION_SET`. */

@@ -21,6 +21,11 @@ export const ENV = {
   credentialKeyArn: 'CREDENTIAL_KEY_ARN',
   publicBaseUrl: 'PUBLIC_BASE_URL',
   sesConfigurationSet: 'SES_CONFIGURATION_SET',
+  /**
+   * SES configuration sets a sender on the SES v2 endpoint may name (ConfigurationSetName), as
+   * a JSON array (the construct's `senderConfigurationSets`); absent, none.
+   */
+  sesSenderConfigurationSets: 'SES_SENDER_CONFIGURATION_SETS',
   smsConfigurationSet: 'SMS_CONFIGURATION_SET',
   /** EventBridge bus the recipient events go to; written with the events:PutEvents grant. */
   eventBusName: 'EVENT_BUS_NAME',
@@ -139,4 +144,25 @@ export function deploymentEmailIdentities(): readonly string[] | undefined {
   }
   identities = { value };
   return value;
+}
+
+/**
+ * SES_SENDER_CONFIGURATION_SETS: the configuration sets senders may name on the SES v2
+ * endpoint; absent, none. Read on each call (a string parse); malformed, a ConfigurationError.
+ */
+export function senderConfigurationSets(): readonly string[] {
+  const raw = optionalEnv(ENV.sesSenderConfigurationSets);
+  if (raw === undefined) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigurationError(`Environment variable ${ENV.sesSenderConfigurationSets} is not JSON`);
+  }
+  if (!Array.isArray(parsed) || !parsed.every((i) => typeof i === 'string')) {
+    throw new ConfigurationError(
+      `Environment variable ${ENV.sesSenderConfigurationSets} is not an array of strings`,
+    );
+  }
+  return parsed;
 }

@@ -22,6 +22,8 @@ interface CompiledRoute {
   readonly entry: EntryPoint;
   readonly pattern: RegExp;
   readonly params: string[];
+  /** Has a `{name+}` variable: API Gateway tries it only when no other route matches. */
+  readonly greedy: boolean;
 }
 
 /** API Gateway's payload limit. */
@@ -34,13 +36,14 @@ function compile(entry: EntryPoint, route: Route): CompiledRoute {
   const source = route.path
     .split('/')
     .map((segment) => {
-      const m = /^\{(\w+)\}$/.exec(segment);
+      const m = /^\{(\w+)(\+?)\}$/.exec(segment);
       if (!m) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
       params.push(m[1]!);
-      return '([^/]+)';
+      // API Gateway's greedy variable `{name+}`: the rest of the path, slashes included.
+      return m[2] === '+' ? '(.+)' : '([^/]+)';
     })
     .join('/');
-  return { route, entry, pattern: new RegExp(`^${source}$`), params };
+  return { route, entry, pattern: new RegExp(`^${source}$`), params, greedy: route.path.includes('+}') };
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer | 'too_large'> {
@@ -157,7 +160,10 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
     try {
       const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
       const method = req.method ?? 'GET';
-      const candidates = routes.filter((r) => r.pattern.test(url.pathname));
+      // As API Gateway: a route without a greedy variable wins over one with it.
+      const matching = routes.filter((r) => r.pattern.test(url.pathname));
+      const exact = matching.filter((r) => !r.greedy);
+      const candidates = exact.some((r) => r.route.method === method) ? exact : matching;
       const matched = candidates.find((r) => r.route.method === method);
       if (!matched) {
         if (options.extra && (await options.extra(req, res, url))) return;

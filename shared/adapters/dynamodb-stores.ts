@@ -4,6 +4,7 @@ import { DynamoDbComplaintStore } from './dynamodb-complaint-store';
 import { DynamoDbCredentialStore } from './dynamodb-credential-store';
 import { DynamoDbDueQueue } from './dynamodb-due-queue';
 import { DynamoDbGatewayStore } from './dynamodb-store';
+import { DynamoDbTemplateStore } from './dynamodb-template-store';
 import { DynamoDbTenantStore } from './dynamodb-tenant-store';
 
 /**
@@ -17,5 +18,6 @@ export function createDynamoDbStores(doc: DynamoDBDocumentClient, tableName: str
     credentials: new DynamoDbCredentialStore(doc, tableName),
     complaints: new DynamoDbComplaintStore(doc, tableName),
     dueQueue: new DynamoDbDueQueue(doc, tableName),
+    templates: new DynamoDbTemplateStore(doc, tableName),
   };
 }

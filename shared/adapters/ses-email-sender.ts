@@ -5,6 +5,7 @@ import {
   type EmailSender,
   type OutboundEmail,
   type OutboundRawEmail,
+  type SesForwarded,
 } from '../ports/email-sender';
 
 /** SES refuses these for the message itself; anything else is the provider being unavailable. */
@@ -31,9 +32,12 @@ export class SesEmailSender implements EmailSender {
       new SendEmailCommand({
         FromEmailAddress: email.from,
         Destination: { ToAddresses: [email.to] },
-        ReplyToAddresses: email.replyTo ? [email.replyTo] : undefined,
-        ConfigurationSetName: this.configurationSetName,
-        EmailTags: email.tags.map((t) => ({ Name: t.name, Value: t.value })),
+        ReplyToAddresses: email.replyToAddresses
+          ? [...email.replyToAddresses]
+          : email.replyTo
+            ? [email.replyTo]
+            : undefined,
+        ...this.options(email.tags, email.forwarded),
         Content: {
           Simple: {
             Subject: { Data: email.subject, Charset: 'UTF-8' },
@@ -61,11 +65,27 @@ export class SesEmailSender implements EmailSender {
     return this.call(
       new SendEmailCommand({
         Destination: { ToAddresses: [email.to] },
-        ConfigurationSetName: this.configurationSetName,
-        EmailTags: email.tags.map((t) => ({ Name: t.name, Value: t.value })),
+        ...this.options(email.tags, email.forwarded),
         Content: { Raw: { Data: email.raw } },
       }),
     );
+  }
+
+  /**
+   * The gateway's tags (its feedback handling reads them) and the sender's beside them; a
+   * sender's tag of the same name as one of the gateway's is not sent twice. The sender's
+   * configuration set, when forwarded, replaces the deployment's (SES takes one per message).
+   */
+  private options(tags: OutboundEmail['tags'], forwarded: SesForwarded | undefined) {
+    const own = new Set(tags.map((t) => t.name));
+    return {
+      ConfigurationSetName: forwarded?.configurationSetName ?? this.configurationSetName,
+      EmailTags: [...tags, ...(forwarded?.senderTags ?? []).filter((t) => !own.has(t.name))].map((t) => ({
+        Name: t.name,
+        Value: t.value,
+      })),
+      FeedbackForwardingEmailAddress: forwarded?.feedbackForwardingEmailAddress,
+    };
   }
 
   private async call(command: SendEmailCommand): Promise<string> {

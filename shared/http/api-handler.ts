@@ -22,7 +22,7 @@ let keyLimit: { value: RateLimit | undefined } | undefined;
 let counter: RequestCounter | undefined;
 
 /** KEY_RATE_LIMIT, read on first use (the local runner sets it when it starts). */
-function keyRateLimit(): RateLimit | undefined {
+export function keyRateLimit(): RateLimit | undefined {
   if (keyLimit === undefined) {
     const raw = optionalEnv(ENV.keyRateLimit);
     let value: RateLimit | undefined;

@@ -45,7 +45,12 @@ import {
   suppressionSchema,
   withdrawalSchema,
 } from '../schemas/recipient';
-import { sesSendEmailSchema } from '../schemas/ses';
+import {
+  sesCreateTemplateSchema,
+  sesSendBulkEmailSchema,
+  sesSendEmailSchema,
+  sesUpdateTemplateSchema,
+} from '../schemas/ses';
 import {
   complaintRateSettingsSchema,
   confirmationSettingsSchema,
@@ -783,11 +788,11 @@ export function buildOpenApiDocument(serverUrl?: string) {
     request: { body: body(sesSendEmailSchema) },
     responses: {
       200: jsonResponse(
-        'Sent: one copy per recipient, each with its own unsubscribe link',
+        "Sent: one copy per recipient, each with its own unsubscribe link; MessageId is SES's id of the first recipient's copy",
         z.object({ MessageId: z.string() }),
       ),
       400: sesError(
-        'MessageRejected (refused: every refused recipient with reasons and rule ids) or BadRequestException (no purpose tag, Template content, malformed MIME, more than 20 text/HTML parts, two From headers or mailboxes in a raw message, more than 50 recipients)',
+        'MessageRejected (refused: every refused recipient with reasons and rule ids) or BadRequestException (no purpose tag, TemplateData not JSON, ListManagementOptions or a configuration set the deployment does not allow, malformed MIME, more than 20 text/HTML parts, two From headers or mailboxes in a raw message, more than 50 recipients)',
       ),
       403: sesError(
         "MissingAuthenticationTokenException, IncompleteSignatureException, InvalidSignatureException (bad secret, clock more than 5 minutes off, signed for another region than the deployment's) or UnrecognizedClientException; AccessDeniedException when the purpose or its category is outside the credentials' scopes (nothing sent)",
@@ -795,8 +800,157 @@ export function buildOpenApiDocument(serverUrl?: string) {
       429: sesError(
         'TooManyRequestsException: a retry of this call is still being processed, or these credentials passed their per-key limit (Retry-After); the SDK retries',
       ),
+      404: sesError('NotFoundException: Content.Template names a template the tenant does not have'),
       503: sesError('ServiceUnavailable: nothing was sent; the SDK retries'),
     },
+  });
+  // The other SES v2 operations senders call (docs/senders.md, "Compatibility"): the same
+  // SigV4 credentials, SES's shapes, SES's error names. Every other `/v2/email/…` path (the
+  // fallback routes, not listed here: they only ever answer an error) is SES's
+  // NotFoundException naming consent-gate.
+  const sesAuth = {
+    403: sesError(
+      'MissingAuthenticationTokenException, InvalidSignatureException or UnrecognizedClientException',
+    ),
+  };
+  const sesRoute = (config: {
+    method: 'get' | 'post' | 'put' | 'delete';
+    path: string;
+    operationId: string;
+    summary: string;
+    request?: RouteConfig['request'];
+    ok: z.ZodType;
+    errors?: Record<number, ReturnType<typeof sesError>>;
+  }) =>
+    registry.registerPath({
+      method: config.method,
+      path: config.path,
+      operationId: config.operationId,
+      tags: ['SES compatibility'],
+      summary: config.summary,
+      security: [{ [sigv4.name]: [] }],
+      ...(config.request === undefined ? {} : { request: config.request }),
+      responses: { 200: jsonResponse("Done, in SES v2's shape", config.ok), ...sesAuth, ...config.errors },
+    });
+  const templateName = z.object({ TemplateName: z.string() });
+  const templateContent = z.object({
+    Subject: z.string().optional(),
+    Html: z.string().optional(),
+    Text: z.string().optional(),
+  });
+  const identityInfo = z.object({
+    IdentityType: z.enum(['EMAIL_ADDRESS', 'DOMAIN']),
+    IdentityName: z.string(),
+    SendingEnabled: z.boolean(),
+    VerificationStatus: z.literal('SUCCESS'),
+  });
+  sesRoute({
+    method: 'post',
+    path: '/v2/email/outbound-bulk-emails',
+    operationId: 'sesSendBulkEmail',
+    summary:
+      'SES v2 SendBulkEmail: each entry decided and sent on its own (a SendEmail each, with the default template, data and tags); a refused entry gets its Status and Error',
+    request: { body: body(sesSendBulkEmailSchema) },
+    ok: z.object({
+      BulkEmailEntryResults: z.array(
+        z.object({ Status: z.string(), Error: z.string().optional(), MessageId: z.string().optional() }),
+      ),
+    }),
+    errors: {
+      400: sesError(
+        'BadRequestException: the call itself (configuration set, ListManagementOptions, more than 50 entries)',
+      ),
+      404: sesError('NotFoundException: the default template does not exist'),
+    },
+  });
+  sesRoute({
+    method: 'get',
+    path: '/v2/email/account',
+    operationId: 'sesGetAccount',
+    summary:
+      "SES v2 GetAccount: the tenant's sending state (SendingEnabled false under the complaint-rate hold) and limits (Max24HourSend -1: no daily cap at the gateway; MaxSendRate: the per-credential limit, when set)",
+    ok: z.object({
+      SendingEnabled: z.boolean(),
+      EnforcementStatus: z.string(),
+      ProductionAccessEnabled: z.boolean(),
+      SendQuota: z.object({ Max24HourSend: z.number(), MaxSendRate: z.number().optional() }),
+    }),
+  });
+  for (const [method, path, operationId] of [
+    ['get', '/v2/email/identities', 'sesListEmailIdentities'],
+    ['post', '/v2/email/list-identities', 'sesListEmailIdentitiesPost'],
+  ] as const) {
+    sesRoute({
+      method,
+      path,
+      operationId,
+      summary: "SES v2 ListEmailIdentities: the tenant's own email identities, one page",
+      ok: z.object({ EmailIdentities: z.array(identityInfo) }),
+    });
+  }
+  sesRoute({
+    method: 'get',
+    path: '/v2/email/identities/{EmailIdentity}',
+    operationId: 'sesGetEmailIdentity',
+    summary: "SES v2 GetEmailIdentity: one of the tenant's identities; any other is NotFoundException",
+    request: { params: z.object({ EmailIdentity: z.string() }) },
+    ok: z.object({
+      IdentityType: z.enum(['EMAIL_ADDRESS', 'DOMAIN']),
+      VerifiedForSendingStatus: z.boolean(),
+      VerificationStatus: z.literal('SUCCESS'),
+    }),
+    errors: { 404: sesError('NotFoundException: not an identity of this tenant') },
+  });
+  sesRoute({
+    method: 'post',
+    path: '/v2/email/templates',
+    operationId: 'sesCreateEmailTemplate',
+    summary: 'SES v2 CreateEmailTemplate: a template of the tenant, kept by the gateway (Handlebars, as SES)',
+    request: { body: body(sesCreateTemplateSchema) },
+    ok: z.object({}),
+    errors: {
+      400: sesError(
+        'AlreadyExistsException, or BadRequestException (name, no Html nor Text, a part that does not parse)',
+      ),
+    },
+  });
+  sesRoute({
+    method: 'get',
+    path: '/v2/email/templates',
+    operationId: 'sesListEmailTemplates',
+    summary: "SES v2 ListEmailTemplates: the tenant's templates by name (NextToken, PageSize up to 100)",
+    request: { query: z.object({ NextToken: z.string().optional(), PageSize: z.string().optional() }) },
+    ok: z.object({
+      TemplatesMetadata: z.array(z.object({ TemplateName: z.string(), CreatedTimestamp: z.number() })),
+      NextToken: z.string().optional(),
+    }),
+  });
+  sesRoute({
+    method: 'get',
+    path: '/v2/email/templates/{TemplateName}',
+    operationId: 'sesGetEmailTemplate',
+    summary: 'SES v2 GetEmailTemplate',
+    request: { params: templateName },
+    ok: z.object({ TemplateName: z.string(), TemplateContent: templateContent }),
+    errors: { 404: sesError('NotFoundException: no such template') },
+  });
+  sesRoute({
+    method: 'put',
+    path: '/v2/email/templates/{TemplateName}',
+    operationId: 'sesUpdateEmailTemplate',
+    summary: 'SES v2 UpdateEmailTemplate: the content replaced whole',
+    request: { params: templateName, body: body(sesUpdateTemplateSchema) },
+    ok: z.object({}),
+    errors: { 404: sesError('NotFoundException: no such template') },
+  });
+  sesRoute({
+    method: 'delete',
+    path: '/v2/email/templates/{TemplateName}',
+    operationId: 'sesDeleteEmailTemplate',
+    summary: 'SES v2 DeleteEmailTemplate',
+    request: { params: templateName },
+    ok: z.object({}),
+    errors: { 404: sesError('NotFoundException: no such template') },
   });
 
   publicRoute({

@@ -19,6 +19,21 @@ export interface OutboundEmail {
   readonly headers: readonly { name: string; value: string }[];
   readonly tags: readonly { name: string; value: string }[];
   readonly attachments?: readonly OutboundAttachment[];
+  /** Every Reply-To address when there are several (the SES v2 endpoint); `replyTo` otherwise. */
+  readonly replyToAddresses?: readonly string[];
+  /** The SES v2 endpoint's forwarded options (SesForwarded). */
+  readonly forwarded?: SesForwarded;
+}
+
+/**
+ * What a sender on the SES v2 endpoint asked SES to do besides sending, forwarded as given:
+ * its own tags (beside the gateway's, which keep their names), its configuration set (when the
+ * deployment allows it), and its feedback address.
+ */
+export interface SesForwarded {
+  readonly senderTags?: readonly { name: string; value: string }[];
+  readonly configurationSetName?: string;
+  readonly feedbackForwardingEmailAddress?: string;
 }
 
 /** A complete MIME message, sent as is to one envelope recipient. */
@@ -27,6 +42,7 @@ export interface OutboundRawEmail {
   /** Envelope recipient; the message's own To/Cc headers are left as the sender wrote them. */
   readonly to: string;
   readonly tags: readonly { name: string; value: string }[];
+  readonly forwarded?: SesForwarded;
 }
 
 export class EmailProviderError extends Error {

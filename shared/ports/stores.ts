@@ -2,6 +2,7 @@ import type { ComplaintStore } from './complaint-store';
 import type { CredentialStore } from './credential-store';
 import type { DueQueue } from './due-queue';
 import type { GatewayStore } from './gateway-store';
+import type { TemplateStore } from './template-store';
 import type { TenantStore } from './tenant-store';
 
 /**
@@ -19,4 +20,6 @@ export interface Stores {
   readonly complaints: ComplaintStore;
   /** Deferred and scheduled messages. */
   readonly dueQueue: DueQueue;
+  /** SES v2 email templates of each tenant. */
+  readonly templates: TemplateStore;
 }

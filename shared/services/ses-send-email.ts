@@ -17,18 +17,28 @@ import {
   LinkPlacementError,
   unsubscribeHeaders,
 } from '../domain/inject-unsubscribe';
-import { checkMimeStructure, injectIntoMime } from '../domain/inject-unsubscribe-mime';
+import { checkMimeStructure, injectIntoMime, MimeInjectionError } from '../domain/inject-unsubscribe-mime';
 import { rulesOf } from '../domain/reasons';
 import { recordTtl } from '../domain/retention';
 import { signToken } from '../domain/unsubscribe-token';
-import type { OutboundAttachment } from '../ports/email-sender';
-import { MAX_SES_RECIPIENTS, type SesSendEmailInput } from '../schemas/ses';
+import {
+  EmailProviderError,
+  EmailRejectedByProviderError,
+  type OutboundAttachment,
+  type SesForwarded,
+} from '../ports/email-sender';
+import { NotFoundError } from '../ports/store-errors';
+import { MAX_SES_RECIPIENTS, type SesSendBulkEmailInput, type SesSendEmailInput } from '../schemas/ses';
 import type { Purpose } from '../schemas/tenant';
+import { InvalidInputError } from '../schemas/validation';
 import { type DecisionContext, decideFor, loadContext, prefetchStates, refuseOutOfScope } from './decisions';
 import type { Caller, Dependencies } from './dependencies';
+import { OutOfScopeError } from './errors';
 import { runOnce } from './idempotency';
+import { coveredByDeployment } from './identities';
 import { actorOf } from './record-change';
 import { recordAllowed, recordRejected, recordSendFailed } from './send-message';
+import { loadTemplate, renderTemplate } from './ses-templates';
 
 /**
  * SES v2 SendEmail through the gate: the purpose comes from an EmailTags entry, every
@@ -55,6 +65,11 @@ export class SesMessageRefusedError extends SesSendError {
   }
 }
 
+/** An SES v2 operation consent-gate does not serve (answered as SES's NotFoundException). */
+export class SesUnsupportedOperationError extends SesSendError {
+  override name = 'SesUnsupportedOperationError';
+}
+
 /** Copy headers a sender may not set: the gate sets the unsubscribe headers itself (R10). */
 /** RFC 5322 §2.2: a field name is printable US-ASCII except ":". */
 const HEADER_NAME = /^[!-9;-~]+$/;
@@ -73,7 +88,8 @@ type Content =
 
 interface Envelope {
   from: Mailbox;
-  replyTo?: string;
+  /** Every ReplyToAddresses entry, in order (a simple or template message). */
+  replyTo: string[];
   recipients: string[];
 }
 
@@ -103,13 +119,42 @@ function capRecipients(count: number, where: string): void {
   }
 }
 
-async function readContent(input: SesSendEmailInput): Promise<{ content: Content; envelope: Envelope }> {
-  const { Simple, Raw, Template } = input.Content;
-  if (Template !== undefined) {
-    throw new SesBadRequestError(
-      'Content.Template is not supported by consent-gate: send Content.Simple or Content.Raw',
-    );
-  }
+/**
+ * Content.Template as SES renders it, into the Simple content it amounts to: the stored (or
+ * inline) template with TemplateData applied, its headers and attachments kept. The link is
+ * then injected into the rendered parts like into any simple message's (R10).
+ */
+async function renderedSimple(
+  deps: Pick<Dependencies, 'templates'>,
+  tenantId: string,
+  template: NonNullable<SesSendEmailInput['Content']['Template']>,
+  field: string,
+): Promise<NonNullable<SesSendEmailInput['Content']['Simple']>> {
+  const parts = await loadTemplate(deps, tenantId, template, field);
+  const rendered = renderTemplate(parts, { value: template.TemplateData, field: `${field}.TemplateData` });
+  return {
+    Subject: { Data: rendered.subject },
+    Body: {
+      Html: rendered.html === undefined ? undefined : { Data: rendered.html },
+      Text: rendered.text === undefined ? undefined : { Data: rendered.text },
+    },
+    Headers: template.Headers,
+    Attachments: template.Attachments,
+  };
+}
+
+async function readContent(
+  deps: Pick<Dependencies, 'templates'>,
+  tenantId: string,
+  input: SesSendEmailInput,
+): Promise<{ content: Content; envelope: Envelope }> {
+  const { Raw, Template } = input.Content;
+  const Simple =
+    Template !== undefined && input.Content.Simple === undefined && Raw === undefined
+      ? await renderedSimple(deps, tenantId, Template, 'Content.Template')
+      : input.Content.Simple;
+  const given = [input.Content.Simple, Raw, Template].filter((c) => c !== undefined).length;
+  if (given > 1) throw new SesBadRequestError('Content takes one of Simple, Raw or Template');
   const destination = [
     ...(input.Destination?.ToAddresses ?? []),
     ...(input.Destination?.CcAddresses ?? []),
@@ -128,10 +173,11 @@ async function readContent(input: SesSendEmailInput): Promise<{ content: Content
     // A line break in a header would end it and start one of the sender's choosing (a Bcc).
     if (input.ReplyToAddresses?.some((a) => /[\r\n]/.test(a)))
       throw new SesBadRequestError('ReplyToAddresses must not contain line breaks');
+    const part = input.Content.Simple === undefined ? 'Content.Template' : 'Content.Simple';
     for (const [i, h] of (Simple.Headers ?? []).entries()) {
       if (!HEADER_NAME.test(h.Name) || /[\r\n]/.test(h.Value)) {
         throw new SesBadRequestError(
-          `Content.Simple.Headers[${i}] must not contain line breaks; its Name must be printable ASCII without ":"`,
+          `${part}.Headers[${i}] must not contain line breaks; its Name must be printable ASCII without ":"`,
         );
       }
     }
@@ -157,12 +203,21 @@ async function readContent(input: SesSendEmailInput): Promise<{ content: Content
       },
       envelope: {
         from: mailbox(input.FromEmailAddress, 'FromEmailAddress'),
-        replyTo: input.ReplyToAddresses?.[0],
+        replyTo: (input.ReplyToAddresses ?? []).map((a, i) => {
+          mailbox(a, `ReplyToAddresses[${i}]`);
+          return a;
+        }),
         recipients: destination.map((a, i) => address(a, `Destination[${i}]`)),
       },
     };
   }
   if (Raw !== undefined) {
+    // SES takes a raw message's Reply-To from its headers: the request's would be lost.
+    if ((input.ReplyToAddresses ?? []).length > 0) {
+      throw new SesBadRequestError(
+        'ReplyToAddresses is not applied to Content.Raw by consent-gate: write the Reply-To header into the raw message',
+      );
+    }
     const raw = Buffer.from(Raw.Data, 'base64');
     // Refused before any decision is audited, rather than after (each copy is rewritten once allowed).
     await checkMimeStructure(raw);
@@ -208,11 +263,12 @@ async function readContent(input: SesSendEmailInput): Promise<{ content: Content
       envelope: {
         // R10 checks the From the recipient sees, so a raw message's From header must be allowed too.
         from: mailbox(fromHeader ?? from, 'From'),
+        replyTo: [],
         recipients: recipients.map((a, i) => address(a, `Destination[${i}]`)),
       },
     };
   }
-  throw new SesBadRequestError('Content needs Simple or Raw');
+  throw new SesBadRequestError('Content needs Simple, Raw or Template');
 }
 
 function purposeOf(input: SesSendEmailInput, ctx: DecisionContext): Purpose {
@@ -250,17 +306,121 @@ function simplePart(
   }
 }
 
+/** What the deployment lets senders of the SES v2 endpoint ask of SES besides sending. */
+export interface SesEndpointSettings {
+  /**
+   * Configuration sets a sender may name in ConfigurationSetName (the construct's
+   * `senderConfigurationSets`); none by default. Such a set replaces the deployment's on the
+   * message, so it must publish to the gateway's feedback too (docs/senders.md).
+   */
+  readonly allowedConfigurationSets?: readonly string[];
+}
+
+/** The gateway's own tags on every copy: its feedback handling reads them, so a sender may not set them. */
+const GATEWAY_TAGS = new Set(['tenant', 'messageId']);
+
+/**
+ * Fields of the request that ask SES for more than sending: forwarded when the gateway can
+ * honour them, refused by name otherwise (never dropped).
+ */
+function forwardedOptions(
+  input: Pick<
+    SesSendEmailInput,
+    | 'ConfigurationSetName'
+    | 'FeedbackForwardingEmailAddress'
+    | 'FeedbackForwardingEmailAddressIdentityArn'
+    | 'FromEmailAddressIdentityArn'
+    | 'EndpointId'
+    | 'TenantName'
+  > & { ListManagementOptions?: unknown },
+  settings: SesEndpointSettings,
+): Omit<SesForwarded, 'senderTags'> {
+  if (input.ListManagementOptions !== undefined) {
+    throw new SesBadRequestError(
+      "ListManagementOptions is not supported by consent-gate: the gateway adds its own unsubscribe link and headers (R10); SES's contact-list unsubscribe would be a second one it does not record",
+    );
+  }
+  for (const field of [
+    'FromEmailAddressIdentityArn',
+    'FeedbackForwardingEmailAddressIdentityArn',
+    'EndpointId',
+    'TenantName',
+  ] as const) {
+    if (input[field] !== undefined) {
+      throw new SesBadRequestError(
+        `${field} is not supported by consent-gate: it sends from the deployment's own identities and account`,
+      );
+    }
+  }
+  const set = input.ConfigurationSetName;
+  if (set !== undefined && !(settings.allowedConfigurationSets ?? []).includes(set)) {
+    throw new SesBadRequestError(
+      `ConfigurationSetName "${set}" is not allowed by this consent-gate deployment (allowed: ${
+        (settings.allowedConfigurationSets ?? []).join(', ') || 'none'
+      }); leave it out, or ask the operator to add it to senderConfigurationSets`,
+    );
+  }
+  const feedback = input.FeedbackForwardingEmailAddress;
+  return {
+    configurationSetName: set,
+    feedbackForwardingEmailAddress:
+      feedback === undefined ? undefined : address(feedback, 'FeedbackForwardingEmailAddress'),
+  };
+}
+
+/**
+ * The sender's EmailTags, forwarded to SES beside the gateway's. The purpose tag is read by
+ * the gateway and goes out as its own `purpose` tag; a tag under a name the gateway sets
+ * itself would be lost or would mislead its feedback handling, so it is refused.
+ */
+function senderTagsOf(input: Pick<SesSendEmailInput, 'EmailTags'>, purposeTag: string, purposeId: string) {
+  const tags = (input.EmailTags ?? []).map((t) => ({ name: t.Name, value: t.Value }));
+  for (const tag of tags) {
+    const clash =
+      GATEWAY_TAGS.has(tag.name) ||
+      (tag.name === 'purpose' && purposeTag !== 'purpose' && tag.value !== purposeId);
+    if (clash) {
+      throw new SesBadRequestError(
+        `EmailTags: the tag name "${tag.name}" is set by consent-gate on every message (tenant, purpose, messageId); use another name`,
+      );
+    }
+  }
+  return tags;
+}
+
+/**
+ * R10, first: the From must be one of the tenant's identities. Answered before anything
+ * else, in the words SES uses for an unverified identity (MessageRejected), which is what
+ * nodemailer's `verify()` probe expects back.
+ */
+function refuseUnknownIdentity(input: SesSendEmailInput, ctx: DecisionContext): void {
+  const from = input.FromEmailAddress;
+  if (from === undefined) return;
+  const loose = (/<([^<>]*)>\s*$/.exec(from)?.[1] ?? from).trim().toLowerCase();
+  if (!loose.includes('@')) return;
+  if (coveredByDeployment(loose, ctx.tenant.emailIdentities)) return;
+  throw new SesMessageRefusedError(
+    `Email address is not verified. The following identities failed the check: ${loose} (not an identity of this tenant at consent-gate)`,
+    [],
+  );
+}
+
 export async function sendSesEmail(
   deps: Dependencies,
   caller: Caller,
   input: SesSendEmailInput,
   /** The call's idempotency key: each recipient's copy is sent once per key, even when another copy failed. */
-  options: { idempotency?: { key: string; fingerprint: string } } = {},
+  options: { idempotency?: { key: string; fingerprint: string }; settings?: SesEndpointSettings } = {},
 ): Promise<{ MessageId: string }> {
   const ctx = await loadContext(deps, caller.tenantId);
+  refuseUnknownIdentity(input, ctx);
   const purpose = purposeOf(input, ctx);
   refuseOutOfScope(caller, ctx.tenant, { channel: 'email', purpose: purpose.id });
-  const { content, envelope } = await readContent(input);
+  const forwarded: SesForwarded = {
+    ...forwardedOptions(input, options.settings ?? {}),
+    senderTags: senderTagsOf(input, ctx.tenant.settings.purposeTagName, purpose.id),
+  };
+  const { content, envelope } = await readContent(deps, caller.tenantId, input);
   const recipients = [...new Set(envelope.recipients)];
   if (recipients.length === 0) throw new SesBadRequestError('Destination names no recipient');
 
@@ -315,6 +475,8 @@ export async function sendSesEmail(
 
   const messageId = randomUUID();
   const decidedAt = deps.clock.now().toISOString();
+  /** SES's id of each copy, in recipient order (To, Cc, Bcc). */
+  const sesIds: string[] = [];
   for (const d of decided) {
     const allowed = d.decision;
     if (allowed.outcome !== 'allowed') continue;
@@ -380,11 +542,13 @@ export async function sendSesEmail(
         decidedAt,
       );
       const providerMessageId = await (copy.kind === 'raw'
-        ? deps.email.sendRaw({ raw: copy.raw, to: d.to, tags })
+        ? deps.email.sendRaw({ raw: copy.raw, to: d.to, tags, forwarded })
         : deps.email.send({
             from: formatMailbox(envelope.from),
             to: d.to,
-            replyTo: envelope.replyTo,
+            replyTo: envelope.replyTo[0],
+            replyToAddresses: envelope.replyTo.length > 1 ? envelope.replyTo : undefined,
+            forwarded,
             subject: copy.subject,
             html: copy.html,
             text: copy.text,
@@ -432,9 +596,9 @@ export async function sendSesEmail(
       return providerMessageId;
     };
     // A retry after a copy failed must not send the copies that went out again.
-    if (options.idempotency === undefined) await sendCopy();
-    else
-      await runOnce(
+    if (options.idempotency === undefined) sesIds.push(await sendCopy());
+    else {
+      const { result } = await runOnce(
         deps,
         {
           tenantId: ctx.tenant.id,
@@ -443,6 +607,96 @@ export async function sendSesEmail(
         },
         sendCopy,
       );
+      sesIds.push(result);
+    }
   }
-  return { MessageId: messageId };
+  // SES's own MessageId, so that sender-side correlation (nodemailer's `<id@region.amazonses.com>`)
+  // holds: the first recipient's copy's. The gateway's messageId stays in its records beside each
+  // copy's SES id (message record `providerMessageId`, audit trail).
+  return { MessageId: sesIds[0]! };
+}
+
+/** SES's per-entry answer of SendBulkEmail (BulkEmailEntryResult). */
+export interface BulkEntryResult {
+  Status: string;
+  Error?: string;
+  MessageId?: string;
+}
+
+/**
+ * An entry's failure as SES reports one (BulkEmailStatus); undefined for an error that is
+ * not the entry's own (the whole call then fails, and the SDK's retry with the same invocation
+ * id sends none of the entries that went out again).
+ */
+function entryFailure(error: unknown): BulkEntryResult | undefined {
+  const message = (error as Error).message;
+  if (error instanceof SesMessageRefusedError) return { Status: 'MESSAGE_REJECTED', Error: message };
+  if (error instanceof EmailRejectedByProviderError) return { Status: 'MESSAGE_REJECTED', Error: message };
+  if (
+    error instanceof SesBadRequestError ||
+    error instanceof InvalidInputError ||
+    error instanceof MimeInjectionError
+  )
+    return { Status: 'INVALID_PARAMETER', Error: message };
+  if (error instanceof OutOfScopeError) return { Status: 'MESSAGE_REJECTED', Error: message };
+  if (error instanceof NotFoundError) return { Status: 'TEMPLATE_NOT_FOUND', Error: message };
+  if (error instanceof EmailProviderError)
+    return { Status: 'TRANSIENT_FAILURE', Error: 'SES unavailable; this entry was not sent. Retry it.' };
+  return undefined;
+}
+
+/**
+ * SES v2 SendBulkEmail: each entry is a SendEmail of its own (its recipients decided, its
+ * copies sent, one link each; R1, R10), with the call's default template, data, tags and
+ * headers, an entry's replacement data and tags taking their place. A refused entry gets its
+ * Status and Error, the others are sent, as SES reports per-entry failures. The template is
+ * read once for the call.
+ */
+export async function sendSesBulkEmail(
+  deps: Dependencies,
+  caller: Caller,
+  input: SesSendBulkEmailInput,
+  options: { idempotency?: { key: string; fingerprint: string }; settings?: SesEndpointSettings } = {},
+): Promise<{ BulkEmailEntryResults: BulkEntryResult[] }> {
+  // What is wrong with the call itself fails the call, before any entry is decided.
+  forwardedOptions(input, options.settings ?? {});
+  const { Template } = input.DefaultContent;
+  const parts = await loadTemplate(deps, caller.tenantId, Template, 'DefaultContent.Template');
+  const results: BulkEntryResult[] = [];
+  for (const [i, entry] of input.BulkEmailEntries.entries()) {
+    const tags = new Map((input.DefaultEmailTags ?? []).map((t) => [t.Name, t]));
+    for (const t of entry.ReplacementTags ?? []) tags.set(t.Name, t);
+    const data = entry.ReplacementEmailContent?.ReplacementTemplate?.ReplacementTemplateData;
+    const single: SesSendEmailInput = {
+      FromEmailAddress: input.FromEmailAddress,
+      Destination: entry.Destination,
+      ReplyToAddresses: input.ReplyToAddresses,
+      EmailTags: [...tags.values()],
+      ConfigurationSetName: input.ConfigurationSetName,
+      FeedbackForwardingEmailAddress: input.FeedbackForwardingEmailAddress,
+      Content: {
+        Template: {
+          TemplateContent: { ...parts },
+          TemplateData: data ?? Template.TemplateData,
+          Headers: [...(Template.Headers ?? []), ...(entry.ReplacementHeaders ?? [])],
+          Attachments: Template.Attachments,
+        },
+      },
+    };
+    try {
+      const { MessageId } = await sendSesEmail(deps, caller, single, {
+        settings: options.settings,
+        idempotency:
+          options.idempotency === undefined
+            ? undefined
+            : { key: `${options.idempotency.key}#entry${i}`, fingerprint: options.idempotency.fingerprint },
+      });
+      results.push({ Status: 'SUCCESS', MessageId });
+    } catch (error) {
+      const failure = entryFailure(error);
+      if (failure === undefined) throw error;
+      results.push(failure);
+    }
+  }
+  return { BulkEmailEntryResults: results };
 }

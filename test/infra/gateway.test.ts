@@ -1009,12 +1009,26 @@ describe('bulk queue and event bus', () => {
     template.resourceCountIs('AWS::Events::EventBus', 1);
   });
 
-  it('routes the SES v2 SendEmail path to its own function', () => {
+  it('routes the SES v2 paths to their own function, every other /v2/email/ path too (SES-shaped errors)', () => {
     const ses = entryPoints.find((e) => e.id === 'SesSendEmail')!;
-    expect(ses.routes).toEqual([{ method: 'POST', path: '/v2/email/outbound-emails' }]);
-    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
-      RouteKey: 'POST /v2/email/outbound-emails',
-    });
+    expect(ses.routes).toEqual(
+      expect.arrayContaining([
+        { method: 'POST', path: '/v2/email/outbound-emails' },
+        { method: 'POST', path: '/v2/email/outbound-bulk-emails' },
+        { method: 'GET', path: '/v2/email/account' },
+        { method: 'DELETE', path: '/v2/email/templates/{TemplateName}' },
+      ]),
+    );
+    for (const key of [
+      'POST /v2/email/outbound-emails',
+      'POST /v2/email/outbound-bulk-emails',
+      'GET /v2/email/{proxy+}',
+      'POST /v2/email/{proxy+}',
+      'PUT /v2/email/{proxy+}',
+      'DELETE /v2/email/{proxy+}',
+    ]) {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: key });
+    }
   });
 });
 
@@ -1068,6 +1082,27 @@ describe('SES feedback', () => {
         MatchingEventTypes: ['bounce', 'complaint', 'delivery'],
         SnsDestination: { TopicARN: Match.anyValue() },
       }),
+    });
+  });
+});
+
+describe('configuration sets senders may name on the SES v2 endpoint', () => {
+  it('grants ses:SendEmail on them to the SES function only, tells it which, and keeps the feedback', () => {
+    const ses = entryPoints.find((e) => e.id === 'SesSendEmail')!;
+    const template = synthStack({ senderConfigurationSets: 'app-events' });
+    const [, fn] = functionOf(template, ses);
+    const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(variables[ENV.sesSenderConfigurationSets]).toBe('["app-events"]');
+    const send = entryPoints.find((e) => e.id === 'SendMessage')!;
+    const other = (
+      functionOf(template, send)[1].Properties.Environment as { Variables: Record<string, unknown> }
+    ).Variables;
+    expect(other[ENV.sesSenderConfigurationSets]).toBeUndefined();
+    const policies = JSON.stringify(template.findResources('AWS::IAM::Policy'));
+    expect(policies).toContain(':configuration-set/app-events');
+    template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      ConfigurationSetName: 'app-events',
+      EventDestination: Match.objectLike({ MatchingEventTypes: ['bounce', 'complaint', 'delivery'] }),
     });
   });
 });

@@ -105,8 +105,9 @@ describe('SES v2 SendEmail through the gateway', () => {
   it('R10: sends with consent, with the unsubscribe link and both headers', async () => {
     await consent('reader@example.org');
     const out = await ses.send(new SendEmailCommand(simple(['reader@example.org'])));
-    expect(out.MessageId).toMatch(/^[0-9a-f-]{36}$/);
     const stored = (await gw.sentEmails()).at(-1)!;
+    // SES's own MessageId, as SES answers it.
+    expect(out.MessageId).toBe(stored.messageId);
     expect(stored.destination.to).toEqual(['reader@example.org']);
     const mail = await gw.deliveredMessage(stored.messageId);
     const unsubscribe = mail.headerLines.find((h) => h.key === 'list-unsubscribe')?.line ?? '';
@@ -129,7 +130,10 @@ describe('SES v2 SendEmail through the gateway', () => {
       expect.arrayContaining([
         expect.objectContaining({
           type: 'decision.sent',
-          data: expect.objectContaining({ messageId: out.MessageId, via: 'ses-v2-endpoint' }),
+          data: expect.objectContaining({
+            messageId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+            via: 'ses-v2-endpoint',
+          }),
         }),
       ]),
     );
@@ -171,7 +175,8 @@ describe('SES v2 SendEmail through the gateway', () => {
     expect(error.message).toContain('tag named "purpose"');
   });
 
-  it('says plainly that templates are not supported', async () => {
+  it('an unknown template is a NotFoundException naming it (nothing sent)', async () => {
+    const before = (await gw.sentEmails()).length;
     const error = await failure(
       ses.send(
         new SendEmailCommand(
@@ -181,8 +186,9 @@ describe('SES v2 SendEmail through the gateway', () => {
         ),
       ),
     );
-    expect(error.name).toBe('BadRequestException');
-    expect(error.message).toContain('Content.Template is not supported');
+    expect(error.name).toBe('NotFoundException');
+    expect(error.message).toContain('Template welcome does not exist');
+    expect(await gw.sentEmails()).toHaveLength(before);
   });
 
   it('R1: decides every recipient (To, Cc, Bcc): one refused recipient refuses the message, named', async () => {

@@ -6,10 +6,15 @@ import { CredentialDecryptionError } from '../../domain/sender-credential';
 import { SignatureError } from '../../domain/sigv4';
 import { EmailProviderError, EmailRejectedByProviderError } from '../../ports/email-sender';
 import { NotFoundError, StoreUnavailableError } from '../../ports/gateway-store';
+import { TemplateExistsError } from '../../ports/template-store';
 import { InvalidInputError } from '../../schemas/validation';
 import { OutOfScopeError } from '../../services/errors';
 import { IdempotencyInProgressError, IdempotencyKeyReusedError } from '../../services/idempotency';
-import { SesBadRequestError, SesMessageRefusedError } from '../../services/ses-send-email';
+import {
+  SesBadRequestError,
+  SesMessageRefusedError,
+  SesUnsupportedOperationError,
+} from '../../services/ses-send-email';
 import { RateLimitedError } from '../errors';
 import type { HttpResponse } from '../responses';
 
@@ -65,6 +70,9 @@ export function toSesErrorResponse(error: unknown): { response: HttpResponse; in
     return limited;
   }
   if (error instanceof NotFoundError) return out(404, 'NotFoundException', error.message);
+  // An SES v2 operation the gateway does not serve: SES's word for an unknown resource, never a bare 404.
+  if (error instanceof SesUnsupportedOperationError) return out(404, 'NotFoundException', error.message);
+  if (error instanceof TemplateExistsError) return out(400, 'AlreadyExistsException', error.message);
   if (error instanceof EmailRejectedByProviderError)
     return out(400, 'MessageRejected', 'The email provider refused the message; nothing was sent.', true);
   if (error instanceof EmailProviderError || error instanceof StoreUnavailableError)
