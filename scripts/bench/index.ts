@@ -86,7 +86,9 @@ function benchSettings(options: BenchOptions) {
 // One run per process: the section functions below read the run's settings.
 let settings: ReturnType<typeof benchSettings> = benchSettings({ command: '' });
 
-const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+const benchStarted = Date.now();
+const log = (line: string) =>
+  process.stderr.write(`bench: [${((Date.now() - benchStarted) / 1000).toFixed(0)} s] ${line}\n`);
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
 
 export async function runBench(options: BenchOptions): Promise<void> {

@@ -80,6 +80,9 @@ export async function startBenchGateway(
   // INFO, the level infra/gateway.ts deploys: the handlers' log lines (one per message sent)
   // go to stdout before the report, as a Lambda writes them; their bytes are priced.
   process.env.POWERTOOLS_LOG_LEVEL ??= 'INFO';
+  // The runtime's dependencies are built once per process from the environment (table name,
+  // endpoints): a stack started before this one (another section) must not lend them its own.
+  setDependencies(undefined);
   let sameIo: SameIoHandler | undefined;
   const stack = await startLocalStack({
     dir,
@@ -105,6 +108,8 @@ export async function startBenchGateway(
     },
     stop: async () => {
       await stack.stop();
+      // Built against this stack's table and engine, now gone: the next section builds its own.
+      setDependencies(undefined);
       rmSync(dir, { recursive: true, force: true });
     },
   };
