@@ -47,7 +47,7 @@ export function register(program: Command): void {
           command: `npx consent-gate bench${args.length > 0 ? ` ${args.join(' ')}` : ''}`,
         });
         // The bench's local stack and bundles leave handles behind (as before: it always exited).
-        process.exit(0);
+        process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
       },
     );
 }

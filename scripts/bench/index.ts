@@ -116,8 +116,22 @@ export async function runBench(options: BenchOptions): Promise<void> {
   let gateway: GatewayFigures | undefined;
   if (want('gateway')) gateway = await gatewaySection(sections, bundles);
   else if (bundles) sections.push(bundlesReport(bundles));
-  if (want('partition')) await partitionSection(sections);
-  if (want('engines')) await enginesSection(sections);
+  // A section that fails is reported as failed and the run goes on: the other sections'
+  // figures are still written, and the run exits non-zero.
+  const failed: string[] = [];
+  const guarded = async (name: BenchSection, run: () => Promise<void>) => {
+    try {
+      await run();
+    } catch (error) {
+      failed.push(name);
+      log(`section ${name} failed: ${(error as Error).message}`);
+      sections.push(
+        `## Section \`${name}\`: **failed**, not measured in this run\n\n\`${(error as Error).message}\``,
+      );
+    }
+  };
+  if (want('partition')) await guarded('partition', () => partitionSection(sections));
+  if (want('engines')) await guarded('engines', () => enginesSection(sections));
 
   const report = `${sections.join('\n\n')}\n`;
   process.stdout.write(report);
@@ -130,6 +144,10 @@ export async function runBench(options: BenchOptions): Promise<void> {
     const page = resolve('docs/performance.md');
     writeLatestRun(page, latestRunSummary(command, started, gateway, load.join(' / ')));
     log(`the latest run's summary written to ${page}`);
+  }
+  if (failed.length > 0) {
+    log(`failed sections: ${failed.join(', ')}`);
+    process.exitCode = 1;
   }
 }
 
