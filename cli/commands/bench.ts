@@ -7,7 +7,11 @@ export function register(program: Command): void {
     .description(
       'measure decide(), the local end-to-end path, store requests, bundles and the cost per million',
     )
-    .option('--messages <n>', 'messages through the gateway (default 10000, 500 with --quick)', positiveInt)
+    .option(
+      '--messages <n>',
+      'messages per path and body in the gateway section (default 1500, 150 with --quick)',
+      positiveInt,
+    )
     .option('--concurrency <n>', 'messages in flight', positiveInt)
     .option('--quick', 'a fast check: fewer messages and samples', false)
     .option(
@@ -43,7 +47,7 @@ export function register(program: Command): void {
           command: `npx consent-gate bench${args.length > 0 ? ` ${args.join(' ')}` : ''}`,
         });
         // The bench's local stack and bundles leave handles behind (as before: it always exited).
-        process.exit(0);
+        process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
       },
     );
 }

@@ -1,5 +1,5 @@
 /**
- * Cost per million messages sent through the gateway's HTTP path on AWS, from what the
+ * Cost per million messages on each of the gateway's send paths on AWS, from what the
  * bench measured, against SES's own price for the same million emails.
  *
  * List prices, region eu-west-1 (Ireland), on-demand, no free tier, first pricing tier,
@@ -20,27 +20,87 @@ export const PRICES = {
   dynamodbPerMillionReadUnits: 0.1415,
   /** S3 Standard GET, $0.0004 per 1,000 (the same in us-east-1): the pending objections' read (R7). */
   s3PerMillionGets: 0.4,
+
   /** SES outbound email, $0.10 per 1,000. */
   sesPerMillionEmails: 100,
+  /** SQS standard queue, per million requests (after the first million a month); each 64 KB chunk of a payload is one request. */
+  sqsPerMillionRequests: 0.4,
+  /** CloudWatch Logs, standard class, ingestion per GB (us-east-1 is $0.50). */
+  cloudWatchLogsPerGbIngested: 0.57,
+  /** EventBridge custom events (PutEvents), per million; each 64 KB chunk of an entry is one event. */
+  eventBridgePerMillionEvents: 1,
 } as const;
 
-export interface CostInput {
-  /** Mean billed duration of one invocation, in ms (Lambda bills per ms, rounded up). */
-  readonly handlerMs: number;
-  /** The function's configured memory (infra/gateway.ts). */
-  readonly memoryMb: number;
-  /** Read and write request units per message, as measured. */
-  readonly readUnitsPerMessage: number;
-  readonly writeUnitsPerMessage: number;
-  /** Invocations per message: 1 for POST /v1/messages, 1/10 for the bulk queue's batches of ten. */
-  readonly invocationsPerMessage: number;
-  /** API Gateway requests per message: 1 over HTTP, 0 on the bulk queue. */
-  readonly apiRequestsPerMessage: number;
+/**
+ * The Lambda duration model: on AWS a function's billed duration is its own CPU time plus
+ * the time it waits for each call, one after the other. Assumed latencies per call from
+ * inside the region (not measured here: the bench has no network to AWS), named so that a
+ * reader can change them.
+ */
+export const AWS_LATENCY_MS = {
+  /** DynamoDB GetItem/Query/PutItem/BatchGetItem, in-region: "single-digit milliseconds" (AWS), assumed 5. */
+  dynamodbRequest: 5,
+  /** A TransactWriteItems takes two phases: assumed twice a single write. */
+  dynamodbTransaction: 10,
+  /** SES v2 SendEmail: assumed 30 ms. */
+  sesSendEmail: 30,
+  /** S3 GET of a small object (a 404 normally), in-region: assumed 15 ms. */
+  s3Get: 15,
+  /** EventBridge PutEvents of up to 10 entries (PublishEvents): assumed 20 ms. */
+  eventBridgePutEvents: 20,
+} as const;
+
+/** infra/gateway.ts: `memorySize: props.memorySize ?? 512`, arm64, what infra/app.ts deploys. */
+export const LAMBDA_MEMORY_MB = 512;
+
+/**
+ * Lambda's own log lines per invocation: START (about 70 bytes), END (about 50) and REPORT
+ * (about 180 without X-Ray) in the text format: assumed 300 bytes, 3 lines.
+ */
+export const LAMBDA_PLATFORM_LOG = { bytes: 300, lines: 3 } as const;
+
+/** CloudWatch Logs counts 26 bytes of metadata with every log event it ingests. */
+export const LOG_EVENT_OVERHEAD_BYTES = 26;
+
+/** infra/gateway.ts: the table stream's batch size for PublishEvents (full batches under load). */
+export const STREAM_BATCH_SIZE = 100;
+/** PutEvents takes at most 10 entries (shared/adapters/eventbridge-publisher.ts). */
+export const PUT_EVENTS_ENTRIES = 10;
+/** infra/gateway.ts: the bulk queue's batch size for BulkSend. */
+export const BULK_BATCH_SIZE = 10;
+
+const KIB_64 = 64 * 1024;
+const KIB_512 = 512 * 1024;
+
+export interface PathCostInput {
+  /** What the path is, for the report. */
+  readonly path: string;
+  /** Messages per invocation of the function that sends: 1 over HTTP, BULK_BATCH_SIZE on the queue. */
+  readonly messagesPerInvocation: number;
+  /** The function's CPU per message, as measured locally. */
+  readonly cpuMsPerMessage: number;
   /**
-   * S3 GETs per message: the pending objections read before every decision (R7,
-   * docs/reliability.md), one per recipient key; 1 when absent.
+   * Calls made one after the other in one invocation (the latency chain): for a batch whose
+   * records run in parallel, the batch's own calls plus one record's.
    */
-  readonly s3GetsPerMessage?: number;
+  readonly serialCallsPerInvocation: {
+    readonly dynamodb: number;
+    readonly dynamodbTransactions: number;
+    readonly s3Gets: number;
+    readonly ses: number;
+  };
+  /** Per message, as counted. */
+  readonly readUnits: number;
+  readonly writeUnits: number;
+  readonly s3Gets: number;
+  readonly events: number;
+  readonly logBytes: number;
+  readonly logLines: number;
+  /** Size of one request as the sender sends it (API Gateway bills per 512 KB, SQS per 64 KB). */
+  readonly requestBytes: number;
+  readonly apiGateway: boolean;
+  /** The bulk queue: a batch sent (SendMessageBatch), received and deleted per BULK_BATCH_SIZE messages. */
+  readonly sqs: boolean;
 }
 
 export interface CostLine {
@@ -49,42 +109,104 @@ export interface CostLine {
   readonly usdPerMillion: number;
 }
 
-export function costPerMillion(input: CostInput): { lines: CostLine[]; total: number; ratioToSes: number } {
+export interface PathCost {
+  readonly path: string;
+  readonly lines: CostLine[];
+  readonly total: number;
+  readonly ratioToSes: number;
+  /** The modelled billed duration of one invocation of the sending function, ms. */
+  readonly billedMs: number;
+}
+
+const fmt = (n: number, digits = 2) => n.toLocaleString('en-US', { maximumFractionDigits: digits });
+
+/** Per million messages on one path, from the measured figures and the model above. */
+export function pathCostPerMillion(input: PathCostInput): PathCost {
   const million = 1_000_000;
-  const gbSeconds =
-    (input.memoryMb / 1024) * (input.handlerMs / 1000) * input.invocationsPerMessage * million;
+  const invocationsPerMessage = 1 / input.messagesPerInvocation;
+  const calls = input.serialCallsPerInvocation;
+  const waitMs =
+    calls.dynamodb * AWS_LATENCY_MS.dynamodbRequest +
+    calls.dynamodbTransactions * AWS_LATENCY_MS.dynamodbTransaction +
+    calls.s3Gets * AWS_LATENCY_MS.s3Get +
+    calls.ses * AWS_LATENCY_MS.sesSendEmail;
+  const cpuMs = input.cpuMsPerMessage * input.messagesPerInvocation;
+  // Lambda bills each invocation rounded up to the next millisecond.
+  const billedMs = Math.ceil(cpuMs + waitMs);
+  const gbSeconds = (LAMBDA_MEMORY_MB / 1024) * (billedMs / 1000) * invocationsPerMessage * million;
+  // PublishEvents: one invocation per full stream batch, PutEvents of 10 entries each; its
+  // CPU is in the measured figure (the stream poller runs in the bench's process).
+  const publishInvocations = input.events / STREAM_BATCH_SIZE;
+  const publishMs = Math.ceil((STREAM_BATCH_SIZE / PUT_EVENTS_ENTRIES) * AWS_LATENCY_MS.eventBridgePutEvents);
+  const publishGbSeconds = (LAMBDA_MEMORY_MB / 1024) * (publishMs / 1000) * publishInvocations * million;
+  // SQS bills a batch request per 64 KB chunk of its payload: the send and the receive carry
+  // the messages, the delete does not.
+  const sqsRequests = input.sqs
+    ? (2 * Math.ceil((BULK_BATCH_SIZE * input.requestBytes) / KIB_64) + 1) / BULK_BATCH_SIZE
+    : 0;
+  const apiRequests = input.apiGateway ? Math.ceil(input.requestBytes / KIB_512) : 0;
+  const invocations = invocationsPerMessage + publishInvocations;
+  const logBytes =
+    input.logBytes +
+    input.logLines * LOG_EVENT_OVERHEAD_BYTES +
+    invocations * (LAMBDA_PLATFORM_LOG.bytes + LAMBDA_PLATFORM_LOG.lines * LOG_EVENT_OVERHEAD_BYTES);
   const lines: CostLine[] = [
     {
       item: 'Lambda duration',
-      basis: `${input.handlerMs.toFixed(1)} ms × ${input.memoryMb} MB × ${input.invocationsPerMessage} invocation(s)/message = ${Math.round(gbSeconds).toLocaleString('en-US')} GB-s at $${PRICES.lambdaArmPerGbSecond}/GB-s (arm64)`,
+      basis: `${fmt(cpuMs)} ms CPU + ${fmt(waitMs)} ms waiting = ${billedMs} ms billed × ${LAMBDA_MEMORY_MB} MB per ${input.messagesPerInvocation} message(s), at $${PRICES.lambdaArmPerGbSecond}/GB-s (arm64)`,
       usdPerMillion: gbSeconds * PRICES.lambdaArmPerGbSecond,
     },
     {
+      item: 'PublishEvents duration',
+      basis: `${fmt(publishInvocations, 4)} invocations per message × ${publishMs} ms (${STREAM_BATCH_SIZE / PUT_EVENTS_ENTRIES} PutEvents per full stream batch of ${STREAM_BATCH_SIZE})`,
+      usdPerMillion: publishGbSeconds * PRICES.lambdaArmPerGbSecond,
+    },
+    {
       item: 'Lambda requests',
-      basis: `${input.invocationsPerMessage} per message at $${PRICES.lambdaPerMillionRequests}/million`,
-      usdPerMillion: input.invocationsPerMessage * PRICES.lambdaPerMillionRequests,
+      basis: `${fmt(invocations, 4)} per message at $${PRICES.lambdaPerMillionRequests}/million`,
+      usdPerMillion: invocations * PRICES.lambdaPerMillionRequests,
     },
     {
       item: 'API Gateway HTTP API',
-      basis: `${input.apiRequestsPerMessage} request(s) per message at $${PRICES.httpApiPerMillionRequests}/million`,
-      usdPerMillion: input.apiRequestsPerMessage * PRICES.httpApiPerMillionRequests,
+      basis: `${apiRequests} request(s) per message (one per 512 KB) at $${PRICES.httpApiPerMillionRequests}/million`,
+      usdPerMillion: apiRequests * PRICES.httpApiPerMillionRequests,
+    },
+    {
+      item: 'SQS',
+      basis: input.sqs
+        ? `${fmt(sqsRequests, 3)} requests per message: per ${BULK_BATCH_SIZE}, a SendMessageBatch and a receive of ${BULK_BATCH_SIZE} × ${fmt(input.requestBytes / 1024, 1)} KB (one request per 64 KB each) and a DeleteMessageBatch, at $${PRICES.sqsPerMillionRequests}/million`
+        : 'not on this path',
+      usdPerMillion: sqsRequests * PRICES.sqsPerMillionRequests,
     },
     {
       item: 'DynamoDB reads',
-      basis: `${input.readUnitsPerMessage.toFixed(2)} RRU per message (strongly consistent) at $${PRICES.dynamodbPerMillionReadUnits}/million`,
-      usdPerMillion: input.readUnitsPerMessage * PRICES.dynamodbPerMillionReadUnits,
+      basis: `${fmt(input.readUnits)} RRU per message at $${PRICES.dynamodbPerMillionReadUnits}/million`,
+      usdPerMillion: input.readUnits * PRICES.dynamodbPerMillionReadUnits,
     },
     {
       item: 'DynamoDB writes',
-      basis: `${input.writeUnitsPerMessage.toFixed(2)} WRU per message at $${PRICES.dynamodbPerMillionWriteUnits}/million`,
-      usdPerMillion: input.writeUnitsPerMessage * PRICES.dynamodbPerMillionWriteUnits,
+      basis: `${fmt(input.writeUnits)} WRU per message at $${PRICES.dynamodbPerMillionWriteUnits}/million`,
+      usdPerMillion: input.writeUnits * PRICES.dynamodbPerMillionWriteUnits,
     },
     {
       item: 'S3 GET (pending objections, R7)',
-      basis: `${input.s3GetsPerMessage ?? 1} per message (a 404 normally) at $${PRICES.s3PerMillionGets}/million`,
-      usdPerMillion: (input.s3GetsPerMessage ?? 1) * PRICES.s3PerMillionGets,
+      basis: `${fmt(input.s3Gets)} per message (a 404 normally) at $${PRICES.s3PerMillionGets}/million`,
+      usdPerMillion: input.s3Gets * PRICES.s3PerMillionGets,
+    },
+    {
+      item: 'EventBridge',
+      basis: `${fmt(input.events)} event(s) per message at $${PRICES.eventBridgePerMillionEvents}/million`,
+      usdPerMillion: input.events * PRICES.eventBridgePerMillionEvents,
+    },
+    {
+      item: 'CloudWatch Logs',
+      basis: `${fmt(logBytes, 0)} bytes per message (${fmt(input.logBytes, 0)} logged by the handlers in ${fmt(input.logLines)} lines, ${LOG_EVENT_OVERHEAD_BYTES} per log event, Lambda's START/END/REPORT ${LAMBDA_PLATFORM_LOG.bytes} per invocation) at $${PRICES.cloudWatchLogsPerGbIngested}/GB`,
+      usdPerMillion: ((logBytes * million) / 1024 ** 3) * PRICES.cloudWatchLogsPerGbIngested,
     },
   ];
   const total = lines.reduce((sum, line) => sum + line.usdPerMillion, 0);
-  return { lines, total, ratioToSes: total / PRICES.sesPerMillionEmails };
+  return { path: input.path, lines, total, ratioToSes: total / PRICES.sesPerMillionEmails, billedMs };
 }
+
+/** The targets: the bulk path at most 1 % of SES's own price per message, the HTTP path at most 2 %. */
+export const COST_TARGETS = { bulk: 0.01, http: 0.02 } as const;

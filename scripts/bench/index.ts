@@ -2,16 +2,39 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { benchBundles, ESBUILD_TARGET, MAX_BUNDLE_BYTES } from './bundles';
-import { costPerMillion, PRICES } from './cost';
+import {
+  AWS_LATENCY_MS,
+  BULK_BATCH_SIZE,
+  COST_TARGETS,
+  LAMBDA_MEMORY_MB,
+  type PathCost,
+  PRICES,
+  pathCostPerMillion,
+  STREAM_BATCH_SIZE,
+} from './cost';
 import { benchDecide } from './decide-throughput';
+import { writeLatestRun } from './docs-page';
 import { benchEngines } from './engines';
 import { benchInjection } from './inject';
 import {
+  BENCH_BODIES,
+  type BenchBody,
+  benchMessage,
+  bodyBytes,
   countStoreRequests,
   directToSes,
-  sendHandlerDurations,
+  type InterleavedPath,
+  type InterleavedResult,
+  interleavedRounds,
+  type PathKey,
+  recordSendIo,
+  SAME_IO_PATH,
+  type Spread,
+  type StoreRequestsResult,
+  sameIoHandler,
   startBenchGateway,
   throughGateway,
+  throughSameIo,
 } from './local-gateway-bench';
 import { formatBytes, formatMs, formatNumber, formatUsd, markdownTable } from './markdown-table';
 import { benchPartitionGrowth } from './partition-growth';
@@ -32,9 +55,6 @@ import { perMessage } from './store-request-counter';
 export const BENCH_SECTIONS = ['decide', 'inject', 'bundles', 'gateway', 'partition', 'engines'] as const;
 export type BenchSection = (typeof BENCH_SECTIONS)[number];
 
-/** infra/gateway.ts: `memorySize: props.memorySize ?? 512`, what infra/app.ts deploys. */
-const LAMBDA_MEMORY_MB = 512;
-
 export interface BenchOptions {
   readonly messages?: number;
   readonly concurrency?: number;
@@ -49,12 +69,14 @@ function benchSettings(options: BenchOptions) {
   const quick = options.quick === true;
   return {
     quick,
-    messages: options.messages ?? (quick ? 500 : 10_000),
+    // The gateway section: messages per path and body, over interleaved rounds (three
+    // paths × two bodies: 6× this many sends in all, plus the warm-ups).
+    gatewayMessages: options.messages ?? (quick ? 150 : 1_500),
+    gatewayRounds: quick ? 3 : 6,
     concurrency: options.concurrency ?? 8,
     decideTimeMs: quick ? 100 : 1_000,
     loadRuns: quick ? 3 : 7,
     storeSample: quick ? 10 : 50,
-    handlerSample: quick ? 50 : 200,
     partitionAuditEvents: quick ? 2_000 : 10_000,
     engineMessages: Math.min(options.messages ?? 2_000, quick ? 300 : 2_000),
     partitionRounds: quick ? 10 : 30,
@@ -64,9 +86,10 @@ function benchSettings(options: BenchOptions) {
 // One run per process: the section functions below read the run's settings.
 let settings: ReturnType<typeof benchSettings> = benchSettings({ command: '' });
 
-const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+const benchStarted = Date.now();
+const log = (line: string) =>
+  process.stderr.write(`bench: [${((Date.now() - benchStarted) / 1000).toFixed(0)} s] ${line}\n`);
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
-const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 export async function runBench(options: BenchOptions): Promise<void> {
   settings = benchSettings(options);
@@ -82,7 +105,7 @@ export async function runBench(options: BenchOptions): Promise<void> {
       `# consent-gate bench, ${started.toISOString()}`,
       '',
       `\`${command}\` on Node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), load average ${load.join(' / ')} at start (1/5/15 min; above 0 means other work was running).`,
-      `Messages ${settings.messages.toLocaleString('en-US')}, concurrency ${settings.concurrency}${quick ? ', --quick' : ''}.`,
+      `Gateway section: ${settings.gatewayMessages.toLocaleString('en-US')} messages per path and body in ${settings.gatewayRounds} rounds, concurrency ${settings.concurrency}${quick ? ', --quick' : ''}.`,
     ].join('\n'),
   );
 
@@ -90,10 +113,25 @@ export async function runBench(options: BenchOptions): Promise<void> {
   if (want('inject')) injectSection(sections);
   let bundles: Awaited<ReturnType<typeof benchBundles>> | undefined;
   if (want('bundles')) bundles = await bundlesSection();
-  if (want('gateway')) await gatewaySection(sections, bundles);
+  let gateway: GatewayFigures | undefined;
+  if (want('gateway')) gateway = await gatewaySection(sections, bundles);
   else if (bundles) sections.push(bundlesReport(bundles));
-  if (want('partition')) await partitionSection(sections);
-  if (want('engines')) await enginesSection(sections);
+  // A section that fails is reported as failed and the run goes on: the other sections'
+  // figures are still written, and the run exits non-zero.
+  const failed: string[] = [];
+  const guarded = async (name: BenchSection, run: () => Promise<void>) => {
+    try {
+      await run();
+    } catch (error) {
+      failed.push(name);
+      log(`section ${name} failed: ${(error as Error).message}`);
+      sections.push(
+        `## Section \`${name}\`: **failed**, not measured in this run\n\n\`${(error as Error).message}\``,
+      );
+    }
+  };
+  if (want('partition')) await guarded('partition', () => partitionSection(sections));
+  if (want('engines')) await guarded('engines', () => enginesSection(sections));
 
   const report = `${sections.join('\n\n')}\n`;
   process.stdout.write(report);
@@ -101,6 +139,16 @@ export async function runBench(options: BenchOptions): Promise<void> {
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, report);
   log(`written to ${out} in ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s`);
+  // The performance page shows the last full run only: a section or --quick leaves it alone.
+  if (only === undefined && !quick && options.out === undefined && gateway) {
+    const page = resolve('docs/performance.md');
+    writeLatestRun(page, latestRunSummary(command, started, gateway, load.join(' / ')));
+    log(`the latest run's summary written to ${page}`);
+  }
+  if (failed.length > 0) {
+    log(`failed sections: ${failed.join(', ')}`);
+    process.exitCode = 1;
+  }
 }
 
 async function decideSection(sections: string[]) {
@@ -181,90 +229,143 @@ async function bundlesSection() {
   }
 }
 
+/** What the gateway section measured, for the report and the performance page. */
+interface GatewayFigures {
+  readonly interleaved: { readonly body: BenchBody; readonly results: InterleavedResult[] }[];
+  readonly store: StoreRequestsResult[];
+  readonly costs: { readonly key: PathKey; readonly cost: PathCost; readonly target?: number }[];
+  readonly sameIoSends: number;
+}
+
+const spread = (s: Spread, format: (n: number) => string) =>
+  `${format(s.median)} (${format(s.low)}–${format(s.high)})`;
+const cpuMs = (n: number) => `${n.toFixed(2)} ms`;
+const met = (ok: boolean) => (ok ? 'met' : '**not met**');
+/** The issue's target for the headline ratio, with the realistic body. */
+const SAME_IO_RATIO_TARGET = 0.9;
+
 async function gatewaySection(
   sections: string[],
   bundles: Awaited<ReturnType<typeof benchBundles>> | undefined,
-) {
-  log(`3/6 local stack, ${settings.messages} consented recipients`);
-  const gw = await startBenchGateway(settings.messages);
-  let gateway: Awaited<ReturnType<typeof throughGateway>>;
-  let direct: Awaited<ReturnType<typeof directToSes>>;
-  let durations: number[];
-  let store: Awaited<ReturnType<typeof countStoreRequests>>;
+): Promise<GatewayFigures> {
+  const perPath = settings.gatewayMessages;
+  const rounds = settings.gatewayRounds;
+  const messagesPerRound = Math.max(1, Math.round(perPath / rounds));
+  log(`3/6 local stack, ${messagesPerRound * rounds} consented recipients`);
+  const gw = await startBenchGateway(messagesPerRound * rounds);
+  const interleaved: GatewayFigures['interleaved'] = [];
+  let store: StoreRequestsResult[];
+  let sameIoSends = 0;
   try {
-    // Warm-up: modules loaded, connections open, JIT warm, on both paths.
-    await throughGateway(gw, Math.min(200, settings.messages), settings.concurrency);
-    await directToSes(gw, Math.min(200, settings.messages), settings.concurrency);
-    log(`3/6 ${settings.messages} messages through the gateway, then straight to the local SES`);
-    gateway = await throughGateway(gw, settings.messages, settings.concurrency);
-    direct = await directToSes(gw, settings.messages, settings.concurrency);
-    log('4/6 SendMessage handler duration, store requests per message');
-    durations = await sendHandlerDurations(gw, settings.handlerSample, 0);
-    store = await countStoreRequests(gw, settings.storeSample);
+    for (const body of BENCH_BODIES) {
+      // The same-I/O pipeline replays real sends of this body, recorded first.
+      const template = await recordSendIo(gw, settings.storeSample, body);
+      sameIoSends = template.sends.length;
+      const sameIo = sameIoHandler(template.sends);
+      gw.serveSameIo(sameIo.handler);
+      try {
+        // Warm-up: modules loaded, connections open, JIT warm, on the three paths.
+        const warm = Math.min(100, messagesPerRound);
+        await throughGateway(gw, warm, settings.concurrency, 0, body);
+        await throughSameIo(gw, warm, settings.concurrency, 0, body);
+        await directToSes(gw, warm, settings.concurrency, body);
+        log(
+          `3/6 ${body} body (${formatBytes(bodyBytes(body))}): ${rounds} rounds of ${messagesPerRound} messages on each path in turn`,
+        );
+        interleaved.push({
+          body,
+          results: await interleavedRounds(gw, {
+            rounds,
+            messagesPerRound,
+            concurrency: settings.concurrency,
+            body,
+          }),
+        });
+      } finally {
+        gw.serveSameIo(undefined);
+        sameIo.close();
+      }
+    }
+    log('4/6 store requests, I/O, logs and CPU per message on each path, one message at a time');
+    store = await countStoreRequests(gw, settings.storeSample, 'newsletter');
   } finally {
     await gw.stop();
   }
 
+  const label: Record<InterleavedPath, string> = {
+    gateway: 'gateway: `POST /v1/messages` → decide → local SES',
+    'same-io': 'same-I/O pipeline: the same requests, no logic',
+    direct: 'direct: SES v2 `SendEmail` (AWS SDK) → local SES',
+  };
+  const rows: string[][] = [];
+  for (const { body, results } of interleaved) {
+    const of = (path: InterleavedPath) => results.find((r) => r.path === path)!;
+    const g = of('gateway');
+    for (const r of results) {
+      rows.push([
+        `${body} (${formatBytes(bodyBytes(body))})`,
+        label[r.path],
+        spread(r.perSecond, formatNumber),
+        spread(r.cpuMs, cpuMs),
+        r.engineCpuMs ? spread(r.engineCpuMs, cpuMs) : 'n/a',
+        String(r.failures),
+        `${formatMs(r.p50Ms)} / ${formatMs(r.p99Ms)}`,
+      ]);
+    }
+    for (const base of ['same-io', 'direct'] as const) {
+      const b = of(base);
+      const headline = base === 'same-io';
+      const throughput = g.perSecond.median / b.perSecond.median;
+      rows.push([
+        `${body}`,
+        headline ? '**gateway ÷ same-I/O**' : 'gateway ÷ direct',
+        `${headline ? '**' : ''}${throughput.toFixed(2)}×${headline ? '**' : ''}${headline && body === 'newsletter' ? ` (target ≥ ${SAME_IO_RATIO_TARGET}×: ${met(throughput >= SAME_IO_RATIO_TARGET)})` : ''}`,
+        `${ratio(g.cpuMs.median, b.cpuMs.median)} the CPU`,
+        g.engineCpuMs && b.engineCpuMs ? ratio(g.engineCpuMs.median, b.engineCpuMs.median) : '',
+        '',
+        '',
+      ]);
+    }
+  }
   sections.push(
     [
-      `## 2. Local end to end: ${settings.messages.toLocaleString('en-US')} emails, concurrency ${settings.concurrency}`,
+      `## 2. Local end to end: the gateway against the same I/O without its logic, ${rounds} interleaved rounds`,
       '',
       markdownTable(
-        ['path', 'messages/s', 'p50', 'p99', 'failed', 'wall time'],
         [
-          [
-            'gateway: `POST /v1/messages` → decide → local SES',
-            formatNumber(gateway.perSecond),
-            formatMs(gateway.p50Ms),
-            formatMs(gateway.p99Ms),
-            String(gateway.failures),
-            `${gateway.seconds.toFixed(1)} s`,
-          ],
-          [
-            'direct: SES v2 `SendEmail` (AWS SDK) → local SES',
-            formatNumber(direct.perSecond),
-            formatMs(direct.p50Ms),
-            formatMs(direct.p99Ms),
-            String(direct.failures),
-            `${direct.seconds.toFixed(1)} s`,
-          ],
-          [
-            'gateway ÷ direct',
-            ratio(gateway.perSecond, direct.perSecond),
-            ratio(gateway.p50Ms, direct.p50Ms),
-            ratio(gateway.p99Ms, direct.p99Ms),
-            '',
-            '',
-          ],
+          'HTML body',
+          'path',
+          'messages/s, median (lowest–highest round)',
+          'CPU per message, this process',
+          'CPU per message, DynamoDB Local',
+          'failed',
+          'p50 / p99 (secondary)',
         ],
+        rows,
       ),
       '',
-      'Every gateway message is an allowed newsletter to a distinct recipient holding a provable consent (answer 202 `sent`, checked); both paths run in this one Node process with aws-ses-v2-local, so the local SES shares its core with the load generator; the store is DynamoDB Local, a JVM beside it on the same cores.',
+      `Each round sends ${messagesPerRound.toLocaleString('en-US')} allowed emails at concurrency ${settings.concurrency} on each of the three paths in turn (the first path rotating), so that whatever else runs on the machine falls on all three; medians and the lowest–highest round over ${rounds} rounds. Every gateway message goes to a recipient holding a provable consent (answer 202 \`sent\`, checked). CPU per message: \`process.cpuUsage()\` of this process around each round (the load generator, the local HTTP adapter, the handlers, the local SES and its recorder, the stream poller all run here), and DynamoDB Local's JVM from /proc, divided by the messages.`,
+      '',
+      `**gateway ÷ same-I/O** is the headline: the same-I/O pipeline (\`POST ${SAME_IO_PATH}\` on the same local API server) replays, for each request, one of ${sameIoSends} real sends recorded just before (their DynamoDB requests as sent, reads of the same items and writes of same-sized items to fresh keys, their pending-objection reads, the email handed to SES through the same adapter), with no authentication, decision, injection or validation beyond \`JSON.parse\`: the ratio is what the gateway's logic costs. **gateway ÷ direct** compares four or five calls to in-process simulators with one: it says more about the simulators than about the gateway.`,
+      '',
+      "p50/p99 are secondary: under a closed loop (a fixed number of requests in flight) the mean latency is the concurrency divided by the throughput (Little's law), so they restate the throughput column; the median of the rounds' p50 and p99 is shown.",
     ].join('\n'),
   );
 
-  const targetOf = (
-    path: string,
-    pm: ReturnType<typeof perMessage>,
-    counts: (typeof store)[number]['counts'],
-  ) => {
-    if (path.startsWith('POST /v1/objections')) return 'n/a (a change: one transaction with its event)';
-    const batched = counts.some((c) => c.command === 'BatchGetItemCommand' && c.requests > 0);
-    const singleReads = counts.find((c) => c.command === 'QueryCommand')?.requests ?? 0;
-    if (path.startsWith('POST /v1/decisions')) {
+  const targetOf = (s: StoreRequestsResult, pm: ReturnType<typeof perMessage>) => {
+    if (s.key === 'objection') return 'n/a (a change: one transaction with its event)';
+    const batched = s.counts.some((c) => c.command === 'BatchGetItemCommand' && c.requests > 0);
+    const singleReads = s.counts.find((c) => c.command === 'QueryCommand')?.requests ?? 0;
+    if (s.key === 'decisions') {
       return batched && singleReads === 0
         ? 'yes (batched reads)'
         : 'no: one query per recipient, not batched';
     }
-    const reads = path.startsWith('bulk') ? batched : pm.readRequests <= 1;
+    const reads = s.key === 'bulk' ? batched : pm.readRequests <= 1;
     const writes = pm.writeRequests <= 1;
     if (reads && writes) return 'yes';
     return `no: ${[
-      reads
-        ? undefined
-        : path.startsWith('bulk')
-          ? 'reads not batched'
-          : `${formatNumber(pm.readRequests)} reads`,
+      reads ? undefined : s.key === 'bulk' ? 'reads not batched' : `${formatNumber(pm.readRequests)} reads`,
       writes ? undefined : `${formatNumber(pm.writeRequests)} writes`,
     ]
       .filter(Boolean)
@@ -272,7 +373,7 @@ async function gatewaySection(
   };
   sections.push(
     [
-      '## 3. Store requests per message (DynamoDB, counted by an SDK middleware)',
+      '## 3. Store requests and other I/O per message (DynamoDB counted by an SDK middleware), newsletter body',
       '',
       'Target: one read and at most one write per message; batched reads on the bulk path.',
       '',
@@ -288,6 +389,10 @@ async function gatewaySection(
           'WRU',
           'meets target',
           'commands (per message)',
+          'pending reads (S3 GET)',
+          'emails to SES',
+          'events published',
+          'log bytes (lines)',
         ],
         store.map((s) => {
           const pm = perMessage(s.counts, s.messages);
@@ -300,53 +405,153 @@ async function gatewaySection(
             formatNumber(pm.writeRequests),
             formatNumber(pm.writeItems),
             formatNumber(pm.writeUnits),
-            targetOf(s.path, pm, s.counts),
+            targetOf(s, pm),
             s.counts
               .map((c) => `${c.command.replace(/Command$/, '')} ${formatNumber(c.requests / s.messages)}`)
               .join(', '),
+            formatNumber(s.pendingReads),
+            formatNumber(s.emails),
+            formatNumber(s.events),
+            `${formatNumber(s.logBytes)} (${formatNumber(s.logLines)})`,
           ];
         }),
       ),
       '',
-      `Per message, averaged over the messages of each row (after one warm-up call). RRU/WRU as on-demand billing counts them: strongly consistent reads, one RRU per 4 KB (BatchGetItem charges every requested key, found or not), one WRU per KB written, two per KB of each item of a TransactWriteItems; UpdateItem/DeleteItem counted as one WRU each (items under 1 KB). A send's decision is one conditional put appended to the recipient's chain of decisions (one strongly consistent Query of the chain's tip before it); a state change (last row) is one transaction of its state items, its audit event and, for fixed ids, a marker. Largest item seen: ${formatBytes(Math.max(0, ...store.flatMap((s) => s.counts.map((c) => c.maxItemBytes))))}.`,
+      `Per message, one message at a time, averaged over the messages of each row (after one warm-up call), with the 46 KB newsletter body; the stream drained before and after each row, so that the events it published are counted. RRU/WRU as on-demand billing counts them: strongly consistent reads, one RRU per 4 KB (BatchGetItem charges every requested key, found or not), one WRU per KB written, two per KB of each item of a TransactWriteItems; UpdateItem/DeleteItem counted as one WRU each (items under 1 KB). Log bytes: what this process wrote to stdout while the row ran (the handlers' INFO lines, the level infra/gateway.ts deploys). Largest item seen: ${formatBytes(Math.max(0, ...store.flatMap((s) => s.counts.map((c) => c.maxItemBytes))))}.`,
     ].join('\n'),
   );
 
   if (bundles) sections.push(bundlesReport(bundles));
 
-  // 5. Cost.
-  const handlerMs = durations.map((d) => Math.ceil(d));
-  const meanBilledMs = handlerMs.reduce((a, b) => a + b, 0) / handlerMs.length;
-  const single = perMessage(store[0]!.counts, store[0]!.messages);
-  const cost = costPerMillion({
-    handlerMs: meanBilledMs,
-    memoryMb: LAMBDA_MEMORY_MB,
-    readUnitsPerMessage: single.readUnits,
-    writeUnitsPerMessage: single.writeUnits,
-    invocationsPerMessage: 1,
-    apiRequestsPerMessage: 1,
-  });
+  // 5. Cost of every send path.
+  const requestBytes = Buffer.byteLength(JSON.stringify(benchMessage('reader-0@example.org', 'newsletter')));
+  const costs = store
+    .filter((s) => s.key === 'http' || s.key === 'idempotent' || s.key === 'ses' || s.key === 'bulk')
+    .map((s) => {
+      const pm = perMessage(s.counts, s.messages);
+      const per = (command: string) =>
+        (s.counts.find((c) => c.command === command)?.requests ?? 0) / s.messages;
+      const transactions = per('TransactWriteItemsCommand');
+      const requests = pm.readRequests + pm.writeRequests;
+      const bulk = s.key === 'bulk';
+      // BulkSend runs its ten records in parallel (powertools' BatchProcessor) after one
+      // batched read: the chain of one invocation is the batch's reads plus one record's calls.
+      const batchLevel = bulk ? per('BatchGetItemCommand') * BULK_BATCH_SIZE : 0;
+      const recordLevel = requests - transactions - (bulk ? per('BatchGetItemCommand') : 0);
+      const cost = pathCostPerMillion({
+        path: s.path,
+        messagesPerInvocation: bulk ? BULK_BATCH_SIZE : 1,
+        cpuMsPerMessage: s.cpuMs,
+        serialCallsPerInvocation: {
+          dynamodb: batchLevel + recordLevel,
+          dynamodbTransactions: transactions,
+          s3Gets: s.pendingReads,
+          ses: s.emails,
+        },
+        readUnits: pm.readUnits,
+        writeUnits: pm.writeUnits,
+        s3Gets: s.pendingReads,
+        events: s.events,
+        logBytes: s.logBytes,
+        logLines: s.logLines,
+        requestBytes,
+        apiGateway: !bulk,
+        sqs: bulk,
+      });
+      const target = s.key === 'bulk' ? COST_TARGETS.bulk : s.key === 'http' ? COST_TARGETS.http : undefined;
+      return { key: s.key, cost, target };
+    });
+  const items = costs[0]?.cost.lines.map((l) => l.item) ?? [];
+  const cheapest = [...costs].sort((a, b) => a.cost.total - b.cost.total)[0];
   sections.push(
     [
-      `## 5. AWS cost per million messages through \`POST /v1/messages\` (${PRICES.region}, ${PRICES.asOf})`,
+      `## 5. AWS cost per million messages, every send path (${PRICES.region}, ${PRICES.asOf})`,
       '',
       markdownTable(
-        ['item', 'basis', 'per million messages'],
+        ['item', ...costs.map((c) => c.cost.path)],
         [
-          ...cost.lines.map((l) => [l.item, l.basis, formatUsd(l.usdPerMillion)]),
-          ['**gateway total**', '', `**${formatUsd(cost.total)}**`],
+          ...items.map((item, i) => [item, ...costs.map((c) => formatUsd(c.cost.lines[i]!.usdPerMillion))]),
+          ['**total**', ...costs.map((c) => `**${formatUsd(c.cost.total)}**`)],
           [
-            'SES itself',
-            `$${PRICES.sesPerMillionEmails / 1000} per 1,000 emails`,
-            formatUsd(PRICES.sesPerMillionEmails),
+            '**÷ SES ($100 per million emails)**',
+            ...costs.map((c) => `**${(c.cost.ratioToSes * 100).toFixed(2)} %**`),
           ],
-          ['**gateway ÷ SES**', '', `**${(cost.ratioToSes * 100).toFixed(1)} %**`],
+          [
+            'target',
+            ...costs.map((c) =>
+              c.target === undefined
+                ? '—'
+                : `≤ ${(c.target * 100).toFixed(0)} %: ${met(c.cost.ratioToSes <= c.target)}`,
+            ),
+          ],
+          ['modelled billed duration per invocation', ...costs.map((c) => `${c.cost.billedMs} ms`)],
         ],
       ),
       '',
-      `Lambda duration: the SendMessage handler invoked directly, one at a time, ${durations.length} times, against the local store and SES in this process (median ${formatMs(median(durations))}, mean billed ${meanBilledMs.toFixed(1)} ms after rounding each up to 1 ms); on AWS the store and SES calls take network time instead, so this is an estimate. Memory ${LAMBDA_MEMORY_MB} MB (infra/gateway.ts default). DynamoDB units from row 1 of section 3. Not counted: cold starts, CloudWatch Logs, Secrets Manager (read once per environment), EventBridge, data transfer, storage.`,
+      `Cheapest path: ${cheapest?.cost.path ?? 'n/a'}${cheapest?.key === 'bulk' ? ' (the bulk path, as targeted)' : ' (**not** the bulk path, which should be)'}.`,
+      '',
+      `How each line is reckoned (the first path's; the others alike): ${(costs[0]?.cost.lines ?? []).map((l) => `*${l.item}*: ${l.basis}`).join('; ')}.`,
+      '',
+      `**Lambda duration model.** Billed ms per invocation = the function's CPU per message measured here (section 3's rows, one message at a time: it also holds the local HTTP adapter, the load generator's client, the local SES and the stream poller running in this process, so it overstates the handler's own) × messages per invocation, plus the calls it waits for one after the other at assumed in-region latencies (\`AWS_LATENCY_MS\` in scripts/bench/cost.ts: DynamoDB ${AWS_LATENCY_MS.dynamodbRequest} ms a request, ${AWS_LATENCY_MS.dynamodbTransaction} ms a transaction, S3 GET ${AWS_LATENCY_MS.s3Get} ms, SES SendEmail ${AWS_LATENCY_MS.sesSendEmail} ms, PutEvents ${AWS_LATENCY_MS.eventBridgePutEvents} ms; not measured: no network to AWS here), rounded up to 1 ms, × ${LAMBDA_MEMORY_MB} MB arm64. The bulk queue's ten records run in parallel: its chain is the batched read plus one record's calls. PublishEvents: full stream batches of ${STREAM_BATCH_SIZE}. Counted per message: requests and units (section 3), the pending objections' S3 GET, events published, log bytes. Not counted: cold starts, Secrets Manager/KMS (read once per instance), data transfer, storage, the SQS poller's empty receives, SES's own events coming back.`,
     ].join('\n'),
   );
+  return { interleaved, store, costs, sameIoSends };
+}
+
+/** The performance page's generated part: the headline figures of a full run, the rest in bench/latest.md. */
+function latestRunSummary(
+  command: string,
+  started: Date,
+  figures: GatewayFigures,
+  loadAtStart: string,
+): string {
+  const lines: string[] = [
+    `Generated by the full run of ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC (\`${command}\`, Node ${process.version}, ${availableParallelism()} cores, load average ${loadAtStart} at start); every figure of that run, with its method, is in [\`bench/latest.md\`](../bench/latest.md).`,
+    '',
+  ];
+  const rows: string[][] = [];
+  for (const { body, results } of figures.interleaved) {
+    const of = (path: InterleavedPath) => results.find((r) => r.path === path)!;
+    const g = of('gateway');
+    const s = of('same-io');
+    const d = of('direct');
+    rows.push([
+      `${body} (${formatBytes(bodyBytes(body))})`,
+      formatNumber(g.perSecond.median),
+      formatNumber(s.perSecond.median),
+      formatNumber(d.perSecond.median),
+      ratio(g.perSecond.median, s.perSecond.median),
+      ratio(g.perSecond.median, d.perSecond.median),
+      `${g.cpuMs.median.toFixed(2)} / ${s.cpuMs.median.toFixed(2)} ms`,
+    ]);
+  }
+  lines.push(
+    markdownTable(
+      [
+        'body',
+        'gateway msg/s',
+        'same-I/O msg/s',
+        'direct msg/s',
+        'gateway ÷ same-I/O',
+        'gateway ÷ direct',
+        'CPU per message, gateway / same-I/O',
+      ],
+      rows,
+    ),
+    '',
+    markdownTable(
+      ['path', 'per million messages', '÷ SES', 'target'],
+      figures.costs.map((c) => [
+        c.cost.path,
+        formatUsd(c.cost.total),
+        `${(c.cost.ratioToSes * 100).toFixed(2)} %`,
+        c.target === undefined
+          ? '—'
+          : `≤ ${(c.target * 100).toFixed(0)} %: ${met(c.cost.ratioToSes <= c.target)}`,
+      ]),
+    ),
+  );
+  return lines.join('\n');
 }
 
 function bundlesReport(bundles: Awaited<ReturnType<typeof benchBundles>>): string {

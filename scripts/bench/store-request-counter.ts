@@ -29,12 +29,23 @@ export interface CommandCount {
   maxItemBytes: number;
 }
 
+/** One request as it went over the wire (the marshalled input): what the same-I/O pipeline replays. */
+export interface TracedRequest {
+  readonly command: string;
+  // biome-ignore lint/suspicious/noExplicitAny: a command's marshalled input, any of the DynamoDB shapes.
+  readonly input: any;
+}
+
 export interface StoreRequestCounter {
   /** Adds the counting middleware to a client (and so to every document client built on it). */
   attachTo(client: DynamoDBClient): void;
   reset(): void;
   /** Counts per command, sorted by command name. */
   snapshot(): CommandCount[];
+  /** The requests since the last reset, in the order they were sent (a deep copy of each input). */
+  trace(): TracedRequest[];
+  /** Adds another counter's snapshot to this one's counts (to sum counts taken apart). */
+  add(counts: readonly CommandCount[]): void;
 }
 
 const READS = new Set([
@@ -177,6 +188,7 @@ function usageOf(command: string, input: any, output: any): Usage {
 
 export function createStoreRequestCounter(): StoreRequestCounter {
   const counts = new Map<string, CommandCount>();
+  let traced: TracedRequest[] = [];
 
   const record = (command: string, usage: Usage) => {
     const kind: StoreCommandKind = READS.has(command) ? 'read' : WRITES.has(command) ? 'write' : 'other';
@@ -193,6 +205,7 @@ export function createStoreRequestCounter(): StoreRequestCounter {
       client.middlewareStack.add(
         (next, context) => async (args) => {
           const command = context.commandName ?? 'unknown';
+          traced.push({ command, input: structuredClone(args.input) });
           try {
             const result = await next(args);
             record(command, usageOf(command, args.input, result.output));
@@ -208,6 +221,20 @@ export function createStoreRequestCounter(): StoreRequestCounter {
     },
     reset() {
       counts.clear();
+      traced = [];
+    },
+    trace() {
+      return [...traced];
+    },
+    add(more) {
+      for (const c of more) {
+        const count = counts.get(c.command) ?? { ...c, requests: 0, items: 0, units: 0, maxItemBytes: 0 };
+        count.requests += c.requests;
+        count.items += c.items;
+        count.units += c.units;
+        count.maxItemBytes = Math.max(count.maxItemBytes, c.maxItemBytes);
+        counts.set(c.command, count);
+      }
     },
     snapshot() {
       return [...counts.values()].map((c) => ({ ...c })).sort((a, b) => a.command.localeCompare(b.command));
