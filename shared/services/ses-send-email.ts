@@ -595,8 +595,10 @@ export async function sendSesEmail(
       });
       return providerMessageId;
     };
-    // A retry after a copy failed must not send the copies that went out again.
-    if (options.idempotency === undefined) sesIds.push(await sendCopy());
+    // A retry after a copy failed must not send the copies that went out again. A single copy
+    // needs no claim of its own: the call's claim (released only when nothing went out) covers
+    // it, and two writes fewer per send.
+    if (options.idempotency === undefined || decided.length === 1) sesIds.push(await sendCopy());
     else {
       const { result } = await runOnce(
         deps,

@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createStoreRequestCounter } from '../../scripts/bench/store-request-counter';
@@ -184,5 +185,34 @@ describe('writes per send', () => {
     );
     expect(outcomeItem.Item).toBeUndefined();
     doc.destroy();
+  });
+
+  it('an SES endpoint send to one recipient claims the call, not also its single copy', async () => {
+    const address = 'ses-one-copy@example.org';
+    await gw.call('POST', '/v1/consents', { key: gw.adminKey, body: provableConsent(address) });
+    const created = await gw.call('POST', '/v1/credentials', { key: gw.adminKey, body: { label: 'writes' } });
+    expect(created.status).toBe(201);
+    const ses = new SESv2Client({
+      endpoint: gw.apiUrl,
+      region: 'eu-west-3',
+      credentials: { accessKeyId: created.body.accessKeyId, secretAccessKey: created.body.secretAccessKey },
+      maxAttempts: 1,
+    });
+    const command = () =>
+      new SendEmailCommand({
+        FromEmailAddress: 'news@shop.example',
+        Destination: { ToAddresses: [address] },
+        EmailTags: [{ Name: 'purpose', Value: 'newsletter' }],
+        Content: { Simple: { Subject: { Data: 'Autumn' }, Body: { Text: { Data: 'Ten novels.' } } } },
+      });
+    // Warm: the credential and the tenant read once, kept 5 s per instance.
+    await ses.send(command());
+    const counter = counted();
+    counter.counter.reset();
+    await ses.send(command());
+    ses.destroy();
+    // The signature's claim and the invocation id's (each put, then completed), the decision and
+    // the message record: 6. A claim per copy on top of the call's (8) is only for several copies.
+    expect(counter.total('write', 'requests')).toBe(6);
   });
 });
