@@ -25,7 +25,6 @@ export function register(program: Command): void {
         'bundles',
         'gateway',
         'partition',
-        'engines',
       ]),
     )
     .addHelpText(
@@ -38,7 +37,7 @@ export function register(program: Command): void {
         concurrency?: number;
         quick: boolean;
         out?: string;
-        section?: 'decide' | 'inject' | 'bundles' | 'gateway' | 'partition' | 'engines';
+        section?: 'decide' | 'inject' | 'bundles' | 'gateway' | 'partition';
       }) => {
         const { runBench } = await import('../../scripts/bench/index');
         const args = process.argv.slice(3);

@@ -14,7 +14,6 @@ import {
 } from './cost';
 import { benchDecide } from './decide-throughput';
 import { writeLatestRun } from './docs-page';
-import { benchEngines } from './engines';
 import { benchInjection } from './inject';
 import {
   BENCH_BODIES,
@@ -47,12 +46,11 @@ import { perMessage } from './store-request-counter';
  * cost per million messages, and the cost of recording a consent in a partition that grew;
  * prints one markdown report and writes it to bench/latest.md. Starts and stops its own
  * local stack on free ports. Not run by CI: timings depend on the machine. `--section`
- * runs one part only (decide, inject, bundles, gateway: sections 2, 3 and 5, partition, or engines:
- * dynalite and DynamoDB Local side by side) and
+ * runs one part only (decide, inject, bundles, gateway: sections 2, 3 and 5, or partition) and
  * writes its report to bench/<section>.md unless --out is given, so that bench/latest.md
  * stays a whole run.
  */
-export const BENCH_SECTIONS = ['decide', 'inject', 'bundles', 'gateway', 'partition', 'engines'] as const;
+export const BENCH_SECTIONS = ['decide', 'inject', 'bundles', 'gateway', 'partition'] as const;
 export type BenchSection = (typeof BENCH_SECTIONS)[number];
 
 export interface BenchOptions {
@@ -78,7 +76,6 @@ function benchSettings(options: BenchOptions) {
     loadRuns: quick ? 3 : 7,
     storeSample: quick ? 10 : 50,
     partitionAuditEvents: quick ? 2_000 : 10_000,
-    engineMessages: Math.min(options.messages ?? 2_000, quick ? 300 : 2_000),
     partitionRounds: quick ? 10 : 30,
   };
 }
@@ -131,7 +128,6 @@ export async function runBench(options: BenchOptions): Promise<void> {
     }
   };
   if (want('partition')) await guarded('partition', () => partitionSection(sections));
-  if (want('engines')) await guarded('engines', () => enginesSection(sections));
 
   const report = `${sections.join('\n\n')}\n`;
   process.stdout.write(report);
@@ -596,52 +592,6 @@ function bundlesReport(bundles: Awaited<ReturnType<typeof benchBundles>>): strin
     '',
     `Import time: \`await import()\` of the bundle in a fresh \`node\` process (Node ${process.version} here, not the Lambda runtime's), median of ${settings.loadRuns} runs, each run importing every bundle and its bare handler in turn; the process start itself is excluded; spread = (slowest − fastest) ÷ median. The bare handler imports the client class of each SDK package the function calls, from its \`needs\` in infra/entry-points.ts (what the construct grants), bundled the same way.`,
   ].join('\n');
-}
-
-/** 7. The local engine before (dynalite) and after (DynamoDB Local), in this one run. */
-async function enginesSection(sections: string[]) {
-  log(`7/7 local engines: dynalite and DynamoDB Local, start and ${settings.engineMessages} messages each`);
-  const results = await benchEngines({
-    messages: settings.engineMessages,
-    concurrency: settings.concurrency,
-    log,
-  });
-  const [before, after] = results;
-  sections.push(
-    [
-      `## 7. The local engine: dynalite (before) and DynamoDB Local (after), ${settings.engineMessages.toLocaleString('en-US')} emails each, concurrency ${settings.concurrency}`,
-      '',
-      markdownTable(
-        ['engine', 'engine start', 'stack start', 'messages/s', 'p50', 'p99', 'failed'],
-        [
-          ...results.map((r) => [
-            `${r.engine} ${r.version}`,
-            formatMs(r.engineStartMs),
-            formatMs(r.stackStartMs),
-            formatNumber(r.gateway.perSecond),
-            formatMs(r.gateway.p50Ms),
-            formatMs(r.gateway.p99Ms),
-            String(r.gateway.failures),
-          ]),
-          ...(before && after
-            ? [
-                [
-                  'after ÷ before',
-                  ratio(after.engineStartMs, before.engineStartMs),
-                  ratio(after.stackStartMs, before.stackStartMs),
-                  ratio(after.gateway.perSecond, before.gateway.perSecond),
-                  ratio(after.gateway.p50Ms, before.gateway.p50Ms),
-                  ratio(after.gateway.p99Ms, before.gateway.p99Ms),
-                  '',
-                ],
-              ]
-            : []),
-        ],
-      ),
-      '',
-      'Stack start: the engine, the local SES, SMS and API servers, the table and the demo tenant, until the first message can be sent (what `npm start` and every test file wait for; the tests start one DynamoDB Local per run and a table per file). Throughput: `POST /v1/messages` → decide → local SES, as in section 2, after 200 warm-up messages. dynalite runs inside this Node process; DynamoDB Local is a JVM (client compiler only, for a faster start) beside it. dynalite stays a devDependency for this section only.',
-    ].join('\n'),
-  );
 }
 
 /** 6. A consent recorded in a partition that grew, against a fresh one (bounded request path). */
