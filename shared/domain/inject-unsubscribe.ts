@@ -8,6 +8,7 @@ import {
   Tokenizer,
   TokenizerMode,
 } from 'parse5';
+import { RunTokenizer } from './html-run-tokenizer';
 
 /**
  * R10: every marketing email carries a visible unsubscribe link in its HTML and text
@@ -797,7 +798,8 @@ export function injectBySplicing(html: string, url: string, link: LinkSpec): str
     if (open.at(-1) !== name) throw GIVE_UP;
     open.pop();
   };
-  const tokenizer = new Tokenizer(
+  // The tokenizer reads runs of plain characters at once: the same tokens, faster (html-run-tokenizer.ts).
+  const tokenizer = new RunTokenizer(
     { sourceCodeLocationInfo: true },
     {
       onStartTag: startTag,
