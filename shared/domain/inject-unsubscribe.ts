@@ -486,8 +486,6 @@ const IMPLIED_TBODY = '#tbody';
 /** Characters a URL may hold to be written as is in text and in any attribute form. */
 const PLAIN_URL = /^[A-Za-z0-9\-._~:/?#[\]@!$()*+,;=%]*$/;
 const HTML_SPACE = /^[\t\n\f\r ]*$/;
-/** The longest placeholder form, to look for one split over two character tokens. */
-const FORM_WINDOW = 40;
 
 type Mode = 'initial' | 'before html' | 'before head' | 'in head' | 'after head' | 'in body' | 'after body';
 
@@ -539,8 +537,8 @@ function placeholderEdits(
   link: LinkSpec,
   edits: Edit[],
 ): number {
+  // The callers only come here for a value that holds a form (count > 0).
   const count = countForms(value, link.forms);
-  if (count === 0) return 0;
   const raw = html.slice(start, end);
   if (countForms(raw, link.forms) !== count) throw GIVE_UP;
   for (const form of link.forms) {
@@ -560,11 +558,13 @@ function placeholderEdits(
 function dropImportantStyleAttribute(html: string, token: Token.TagToken, edits: Edit[]): void {
   const style = token.attrs.find((a) => a.name === 'style');
   if (style === undefined || !style.value.includes('!')) return;
-  const tag = token.location;
-  const at = tag?.attrs?.style;
-  if (tag == null || at === undefined) throw GIVE_UP;
+  // The tokenizer runs with source locations, and a style attribute it kept (the first of that
+  // name) has its own location.
+  const tag = token.location!;
+  const at = tag.attrs!.style!;
   let start = at.startOffset;
-  while (start > tag.startOffset && /[\t\n\f\r ]/.test(html.charAt(start - 1))) start--;
+  // The tag starts with "<": the spaces before the attribute end there.
+  while (/[\t\n\f\r ]/.test(html.charAt(start - 1))) start--;
   const rewritten = html.slice(tag.startOffset, start) + html.slice(at.endOffset, tag.endOffset);
   const others = token.attrs.filter((a) => a.name !== 'style');
   const again = startTagAttributes(rewritten);
@@ -606,15 +606,8 @@ function startTagAttributes(tag: string): Token.Attribute[] | undefined {
 
 /** The model's reasons to give up on a start tag in body (see the comment above the path). */
 function followStartTagInBody(name: string, open: readonly string[]): boolean {
+  // Its caller follows a table's own structure apart: `top` is never a table, a section or a row here.
   const top = open.at(-1);
-  if (
-    top === 'table' ||
-    top === IMPLIED_TBODY ||
-    (top !== undefined && TABLE_SECTIONS.has(top)) ||
-    top === 'tr'
-  ) {
-    return false;
-  }
   if (UNFOLLOWED.has(name)) return false;
   if (CLOSES_P.has(name) && open.includes('p')) return false;
   if (HEADINGS.has(name) && top !== undefined && HEADINGS.has(top)) return false;
@@ -664,7 +657,6 @@ export function injectBySplicing(html: string, url: string, link: LinkSpec): str
   let footerAt = -1;
   let lastTagEnd = 0;
   let placeholders = 0;
-  let previousCharacters: Token.CharacterToken | undefined;
 
   const characters = (token: Token.CharacterToken) => {
     const location = token.location!;
@@ -672,6 +664,9 @@ export function injectBySplicing(html: string, url: string, link: LinkSpec): str
     // Text outside <body> implies <head> or <body>; text in a table is foster-parented; text
     // after </body> would go after the footer.
     if (inData && (mode !== 'in body' || inTable(open.at(-1)))) throw GIVE_UP;
+    // The whole document is written at once: parse5 gives a text as one token up to the next tag,
+    // comment, white space or NUL, its character references included, so no form (which holds
+    // none of them) is split over two tokens.
     if (token.chars.includes(core) && countForms(token.chars, link.forms) > 0) {
       if (inData && html.slice(location.startOffset, location.endOffset).includes('<')) throw GIVE_UP;
       placeholders += placeholderEdits(
@@ -684,23 +679,16 @@ export function injectBySplicing(html: string, url: string, link: LinkSpec): str
         edits,
       );
     }
-    if (previousCharacters !== undefined) {
-      const a = previousCharacters.chars.slice(-FORM_WINDOW);
-      const b = token.chars.slice(0, FORM_WINDOW);
-      if (countForms(a + b, link.forms) !== countForms(a, link.forms) + countForms(b, link.forms))
-        throw GIVE_UP;
-    }
-    previousCharacters = token;
   };
   const startTag = (token: Token.TagToken) => {
-    previousCharacters = undefined;
     const location = token.location!;
     lastTagEnd = location.endOffset;
     const name = token.tagName;
     for (const attr of token.attrs) {
       if (!attr.value.includes(core) || countForms(attr.value, link.forms) === 0) continue;
-      const at = location.attrs?.[attr.name];
-      if (at === undefined || /[{%]/.test(attr.name)) throw GIVE_UP;
+      // The attribute's range holds its name too: a form in the name makes the raw count differ,
+      // and the full path takes the document. Every attribute kept has its location.
+      const at = location.attrs![attr.name]!;
       placeholders += placeholderEdits(html, at.startOffset, at.endOffset, attr.value, url, link, edits);
     }
     if (placeholders > MAX_PLACEHOLDERS) throw GIVE_UP;
@@ -760,7 +748,6 @@ export function injectBySplicing(html: string, url: string, link: LinkSpec): str
     tokenizer.state = state as Tokenizer['state'];
   };
   const endTag = (token: Token.TagToken) => {
-    previousCharacters = undefined;
     const location = token.location!;
     lastTagEnd = location.endOffset;
     const name = token.tagName;
@@ -805,15 +792,11 @@ export function injectBySplicing(html: string, url: string, link: LinkSpec): str
       onStartTag: startTag,
       onEndTag: endTag,
       onCharacter: characters,
-      onWhitespaceCharacter: () => {
-        previousCharacters = undefined;
-      },
+      onWhitespaceCharacter: () => undefined,
       onNullCharacter: () => {
         throw GIVE_UP;
       },
-      onComment: () => {
-        previousCharacters = undefined;
-      },
+      onComment: () => undefined,
       onDoctype: () => {
         if (mode !== 'initial') throw GIVE_UP;
         mode = 'before html';
