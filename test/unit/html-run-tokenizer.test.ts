@@ -101,6 +101,12 @@ describe('the run tokenizer gives parse5’s tokens', () => {
     same(html);
   });
 
+  it('R10 written in pieces, parse5 gives the tokens of the whole input (so the pieces are compared too)', () => {
+    const html = '<p class="a">Hello <b>world</b> &amp; more</p>';
+    expect(tokenTrace(html, Tokenizer, 4)).toEqual(tokenTrace(html, Tokenizer));
+    expect(tokenTrace(html, Tokenizer, 4).join('\n')).toContain('"tagName":"b"');
+  });
+
   it('R10 the 47 KB newsletter: the same tokens and locations', () => {
     same(NEWSLETTER_HTML);
     same(NEWSLETTER_HTML, 7);

@@ -478,6 +478,10 @@ describe('the splice path, condition by condition', () => {
       'a style removed that leaves the other attributes read differently',
       '<html><body x style="a:b!important" =y =y><p>z</p></body></html>',
     ],
+    [
+      'a style removed that leaves the tag unclosed',
+      '<html><body x style="a:b!important" ="y>" z><p>q</p></body></html>',
+    ],
   ])('R10 %s is left to the full path', (_what, html) => {
     expect(injectBySplicing(html, URL_, UNSUBSCRIBE_LINK), html).toBeUndefined();
     expectSameDocument(html);
@@ -486,6 +490,10 @@ describe('the splice path, condition by condition', () => {
   it.each([
     ['the placeholder’s name alone beside a "<"', doc('<p>see unsubscribe_url<3</p>')],
     ['an attribute name with braces or a percent sign', doc('<p data-{x}="unsubscribe_url" %y=1>x</p>')],
+    [
+      'the placeholder in an attribute name, its name in the value (left as they are)',
+      doc('<a {{unsubscribe_url}}="unsubscribe_url">x</a>'),
+    ],
     ['a comment before a script', '<!-- c --><html><body><script>var a = 1;</script></body></html>'],
     ['a comment after a script', '<html><body><script>var a = 1;</script><!-- c --></body></html>'],
     ['an implied <tbody> closed by </tbody>', doc('<table><tr><td>x</td></tr></tbody></table>')],
