@@ -479,6 +479,10 @@ describe('the splice path, condition by condition', () => {
       '<html><body x style="a:b!important" =y =y><p>z</p></body></html>',
     ],
     [
+      'a style removed that closes the tag early, text after it',
+      '<html><body x style="a:b!important" ="b c=">" d><p>q</p></body></html>',
+    ],
+    [
       'a style removed that leaves the tag unclosed',
       '<html><body x style="a:b!important" ="y>" z><p>q</p></body></html>',
     ],
