@@ -465,6 +465,10 @@ describe('the splice path, condition by condition', () => {
     ['a <td> straight in <table>, closed by </tr>', '<table><td></tr></table>'],
     ['a <td> straight in <tbody>, closed by </tr>', '<table><tbody><td></tr></tbody></table>'],
     ['a script left open at the end', '<p>x</p><script>'],
+    [
+      'a </tbody> outside a table, over a hidden wrapper left open',
+      '<div style="display:none"><div></tbody></div>',
+    ],
     ['more placeholders in text than filled', `<p>${'{{unsubscribe_url}}<br>'.repeat(101)}</p>`],
   ])('R10 %s is left to the full path', (_what, body) => {
     expect(injectBySplicing(doc(body), URL_, UNSUBSCRIBE_LINK), body).toBeUndefined();
