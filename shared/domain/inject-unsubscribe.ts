@@ -495,8 +495,6 @@ interface Edit {
   readonly text: string;
 }
 
-const escapeAttribute = (value: string) =>
-  value.replaceAll('&', '&amp;').replaceAll('\u00a0', '&nbsp;').replaceAll('"', '&quot;');
 const escapeText = (value: string) =>
   value
     .replaceAll('&', '&amp;')
@@ -506,10 +504,13 @@ const escapeText = (value: string) =>
 
 const GUARD_ELEMENT = `<style ${FOOTER_ATTRIBUTE}="guard">${GUARD_SHEET}</style>`;
 
-/** The footer as the serialiser writes it: built as a string, never parsed. */
+/**
+ * The footer as the serialiser writes it: built as a string, never parsed. The URL is written as
+ * is: the splice path only takes a PLAIN_URL, which holds nothing an attribute would escape.
+ */
 function footerMarkup(url: string, spec: LinkSpec): string {
   return (
-    `<div ${FOOTER_ATTRIBUTE}="footer" style="${FOOTER_STYLE}"><a href="${escapeAttribute(url)}" ` +
+    `<div ${FOOTER_ATTRIBUTE}="footer" style="${FOOTER_STYLE}"><a href="${url}" ` +
     `style="${LINK_STYLE}">${escapeText(`${spec.labelFr} · ${spec.labelEn}`)}</a></div>`
   );
 }

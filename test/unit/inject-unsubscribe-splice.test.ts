@@ -453,12 +453,20 @@ describe('the splice path, condition by condition', () => {
       ' ',
     ),
   )('R10 <%s> in an open <p> is left to the full path even when everything is closed again', (name) => {
-    const html = name === 'hr' ? doc('<p>a<hr></p>') : doc(`<p>a<${name}>b</${name}></p>`);
+    // A table in a <p> holds no text of its own: text there is foster-parented (given up anyway).
+    const inner = name === 'table' ? '' : 'b';
+    const html = name === 'hr' ? doc('<p>a<hr></p>') : doc(`<p>a<${name}>${inner}</${name}></p>`);
     expect(injectBySplicing(html, URL_, UNSUBSCRIBE_LINK), html).toBeUndefined();
     expectSameDocument(html);
   });
 
   it.each([
+    ['an <h2> in an <h1>', '<h1><h2>x</h2></h1>'],
+    ['an <h3> in an <h2>', '<h2><h3>x</h3></h2>'],
+    ['an <h4> in an <h3>', '<h3><h4>x</h4></h3>'],
+    ['an <h5> in an <h4>', '<h4><h5>x</h5></h4>'],
+    ['an <h6> in an <h5>', '<h5><h6>x</h6></h5>'],
+    ['an <h1> in an <h6>', '<h6><h1>x</h1></h6>'],
     ['a list item in a list in a list item', '<ul><li><ul><li>x</li></ul></li></ul>'],
     ['a dd in a list in a dd', '<dl><dd><div><dd>x</dd></div></dd></dl>'],
     ['a dt in a list in a dt', '<dl><dt><div><dt>x</dt></div></dt></dl>'],
