@@ -473,6 +473,7 @@ describe('the splice path, condition by condition', () => {
     ['a <td> straight in <table>, closed by </tr>', '<table><td></tr></table>'],
     ['a <td> straight in <tbody>, closed by </tr>', '<table><tbody><td></tr></tbody></table>'],
     ['a script left open at the end', '<p>x</p><script>'],
+    ['"<!--" in a script, not escaped twice', '<script><!-- var a = 1; --></script>'],
     [
       'a </tbody> outside a table, over a hidden wrapper left open',
       '<div style="display:none"><div></tbody></div>',
@@ -510,6 +511,9 @@ describe('the splice path, condition by condition', () => {
       'the placeholder in an attribute name, its name in the value (left as they are)',
       doc('<a {{unsubscribe_url}}="unsubscribe_url">x</a>'),
     ],
+    ['exactly 100 placeholders', doc('<a href="{{unsubscribe_url}}">x</a>'.repeat(100))],
+    ['markup in a script', doc('<script>var s = "<div>";</script>')],
+    ['"<!--" in a style and a title', doc('<style><!-- p{} --></style><title><!--</title>')],
     ['a comment before a script', '<!-- c --><html><body><script>var a = 1;</script></body></html>'],
     ['a comment after a script', '<html><body><script>var a = 1;</script><!-- c --></body></html>'],
     ['an implied <tbody> closed by </tbody>', doc('<table><tr><td>x</td></tr></tbody></table>')],
