@@ -8,6 +8,7 @@ import {
   Tokenizer,
   TokenizerMode,
 } from 'parse5';
+import { RunTokenizer } from './html-run-tokenizer';
 
 /**
  * R10: every marketing email carries a visible unsubscribe link in its HTML and text
@@ -485,8 +486,6 @@ const IMPLIED_TBODY = '#tbody';
 /** Characters a URL may hold to be written as is in text and in any attribute form. */
 const PLAIN_URL = /^[A-Za-z0-9\-._~:/?#[\]@!$()*+,;=%]*$/;
 const HTML_SPACE = /^[\t\n\f\r ]*$/;
-/** The longest placeholder form, to look for one split over two character tokens. */
-const FORM_WINDOW = 40;
 
 type Mode = 'initial' | 'before html' | 'before head' | 'in head' | 'after head' | 'in body' | 'after body';
 
@@ -496,8 +495,6 @@ interface Edit {
   readonly text: string;
 }
 
-const escapeAttribute = (value: string) =>
-  value.replaceAll('&', '&amp;').replaceAll('\u00a0', '&nbsp;').replaceAll('"', '&quot;');
 const escapeText = (value: string) =>
   value
     .replaceAll('&', '&amp;')
@@ -507,10 +504,13 @@ const escapeText = (value: string) =>
 
 const GUARD_ELEMENT = `<style ${FOOTER_ATTRIBUTE}="guard">${GUARD_SHEET}</style>`;
 
-/** The footer as the serialiser writes it: built as a string, never parsed. */
+/**
+ * The footer as the serialiser writes it: built as a string, never parsed. The URL is written as
+ * is: the splice path only takes a PLAIN_URL, which holds nothing an attribute would escape.
+ */
 function footerMarkup(url: string, spec: LinkSpec): string {
   return (
-    `<div ${FOOTER_ATTRIBUTE}="footer" style="${FOOTER_STYLE}"><a href="${escapeAttribute(url)}" ` +
+    `<div ${FOOTER_ATTRIBUTE}="footer" style="${FOOTER_STYLE}"><a href="${url}" ` +
     `style="${LINK_STYLE}">${escapeText(`${spec.labelFr} · ${spec.labelEn}`)}</a></div>`
   );
 }
@@ -538,8 +538,8 @@ function placeholderEdits(
   link: LinkSpec,
   edits: Edit[],
 ): number {
+  // The callers only come here for a value that holds a form (count > 0).
   const count = countForms(value, link.forms);
-  if (count === 0) return 0;
   const raw = html.slice(start, end);
   if (countForms(raw, link.forms) !== count) throw GIVE_UP;
   for (const form of link.forms) {
@@ -559,11 +559,13 @@ function placeholderEdits(
 function dropImportantStyleAttribute(html: string, token: Token.TagToken, edits: Edit[]): void {
   const style = token.attrs.find((a) => a.name === 'style');
   if (style === undefined || !style.value.includes('!')) return;
-  const tag = token.location;
-  const at = tag?.attrs?.style;
-  if (tag == null || at === undefined) throw GIVE_UP;
+  // The tokenizer runs with source locations, and a style attribute it kept (the first of that
+  // name) has its own location.
+  const tag = token.location!;
+  const at = tag.attrs!.style!;
   let start = at.startOffset;
-  while (start > tag.startOffset && /[\t\n\f\r ]/.test(html.charAt(start - 1))) start--;
+  // The tag starts with "<": the spaces before the attribute end there.
+  while (/[\t\n\f\r ]/.test(html.charAt(start - 1))) start--;
   const rewritten = html.slice(tag.startOffset, start) + html.slice(at.endOffset, tag.endOffset);
   const others = token.attrs.filter((a) => a.name !== 'style');
   const again = startTagAttributes(rewritten);
@@ -605,15 +607,8 @@ function startTagAttributes(tag: string): Token.Attribute[] | undefined {
 
 /** The model's reasons to give up on a start tag in body (see the comment above the path). */
 function followStartTagInBody(name: string, open: readonly string[]): boolean {
+  // Its caller follows a table's own structure apart: `top` is never a table, a section or a row here.
   const top = open.at(-1);
-  if (
-    top === 'table' ||
-    top === IMPLIED_TBODY ||
-    (top !== undefined && TABLE_SECTIONS.has(top)) ||
-    top === 'tr'
-  ) {
-    return false;
-  }
   if (UNFOLLOWED.has(name)) return false;
   if (CLOSES_P.has(name) && open.includes('p')) return false;
   if (HEADINGS.has(name) && top !== undefined && HEADINGS.has(top)) return false;
@@ -663,7 +658,6 @@ export function injectBySplicing(html: string, url: string, link: LinkSpec): str
   let footerAt = -1;
   let lastTagEnd = 0;
   let placeholders = 0;
-  let previousCharacters: Token.CharacterToken | undefined;
 
   const characters = (token: Token.CharacterToken) => {
     const location = token.location!;
@@ -671,6 +665,9 @@ export function injectBySplicing(html: string, url: string, link: LinkSpec): str
     // Text outside <body> implies <head> or <body>; text in a table is foster-parented; text
     // after </body> would go after the footer.
     if (inData && (mode !== 'in body' || inTable(open.at(-1)))) throw GIVE_UP;
+    // The whole document is written at once: parse5 gives a text as one token up to the next tag,
+    // comment, white space or NUL, its character references included, so no form (which holds
+    // none of them) is split over two tokens.
     if (token.chars.includes(core) && countForms(token.chars, link.forms) > 0) {
       if (inData && html.slice(location.startOffset, location.endOffset).includes('<')) throw GIVE_UP;
       placeholders += placeholderEdits(
@@ -683,23 +680,16 @@ export function injectBySplicing(html: string, url: string, link: LinkSpec): str
         edits,
       );
     }
-    if (previousCharacters !== undefined) {
-      const a = previousCharacters.chars.slice(-FORM_WINDOW);
-      const b = token.chars.slice(0, FORM_WINDOW);
-      if (countForms(a + b, link.forms) !== countForms(a, link.forms) + countForms(b, link.forms))
-        throw GIVE_UP;
-    }
-    previousCharacters = token;
   };
   const startTag = (token: Token.TagToken) => {
-    previousCharacters = undefined;
     const location = token.location!;
     lastTagEnd = location.endOffset;
     const name = token.tagName;
     for (const attr of token.attrs) {
       if (!attr.value.includes(core) || countForms(attr.value, link.forms) === 0) continue;
-      const at = location.attrs?.[attr.name];
-      if (at === undefined || /[{%]/.test(attr.name)) throw GIVE_UP;
+      // The attribute's range holds its name too: a form in the name makes the raw count differ,
+      // and the full path takes the document. Every attribute kept has its location.
+      const at = location.attrs![attr.name]!;
       placeholders += placeholderEdits(html, at.startOffset, at.endOffset, attr.value, url, link, edits);
     }
     if (placeholders > MAX_PLACEHOLDERS) throw GIVE_UP;
@@ -759,7 +749,6 @@ export function injectBySplicing(html: string, url: string, link: LinkSpec): str
     tokenizer.state = state as Tokenizer['state'];
   };
   const endTag = (token: Token.TagToken) => {
-    previousCharacters = undefined;
     const location = token.location!;
     lastTagEnd = location.endOffset;
     const name = token.tagName;
@@ -797,21 +786,18 @@ export function injectBySplicing(html: string, url: string, link: LinkSpec): str
     if (open.at(-1) !== name) throw GIVE_UP;
     open.pop();
   };
-  const tokenizer = new Tokenizer(
+  // The tokenizer reads runs of plain characters at once: the same tokens, faster (html-run-tokenizer.ts).
+  const tokenizer = new RunTokenizer(
     { sourceCodeLocationInfo: true },
     {
       onStartTag: startTag,
       onEndTag: endTag,
       onCharacter: characters,
-      onWhitespaceCharacter: () => {
-        previousCharacters = undefined;
-      },
+      onWhitespaceCharacter: () => undefined,
       onNullCharacter: () => {
         throw GIVE_UP;
       },
-      onComment: () => {
-        previousCharacters = undefined;
-      },
+      onComment: () => undefined,
       onDoctype: () => {
         if (mode !== 'initial') throw GIVE_UP;
         mode = 'before html';
