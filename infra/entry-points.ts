@@ -111,6 +111,17 @@ export interface EntryPoint {
  * Redoc's browser bundle, as @redocly/cli ships it (Redoc 3 itself does not install from
  * npm here): test/unit/openapi-handler.test.ts fails if an upgrade moves it.
  */
+/**
+ * Import paths esbuild rewrites in every bundle (infra/gateway.ts's NodejsFunction and the
+ * bench's and bundle-size test's builds, scripts/bench/bundles.ts, alike). libmime once:
+ * mailsplit `require`s its CommonJS build and the gateway's own modules `import` it, which
+ * brought its ES build as a second copy (about 86 KiB in SesSendEmail). Both get the
+ * CommonJS build; relative to the repository root, where esbuild runs.
+ */
+export const ESBUILD_ALIAS: Readonly<Record<string, string>> = {
+  libmime: './node_modules/libmime/dist/cjs/libmime.js',
+};
+
 export const API_REFERENCE_ASSET = '@redocly/cli/lib/chunks/redoc.standalone.js';
 
 export const entryPoints: readonly EntryPoint[] = [

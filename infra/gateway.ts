@@ -54,7 +54,7 @@ import { ENV, METRICS } from '../shared/config';
 import { RateLimitError, validateRateLimit } from '../shared/domain/rate-limit';
 import { CREDENTIAL_SECRET_PURPOSE } from '../shared/domain/sender-credential';
 import { type LegalFloorsInput, legalFloorsSchema } from '../shared/schemas/legal-floors';
-import { type EntryPoint, entryPoints, routeAccess, routeKey } from './entry-points';
+import { type EntryPoint, ESBUILD_ALIAS, entryPoints, routeAccess, routeKey } from './entry-points';
 
 /** Repository root: `functions/…` entries, `package-lock.json` and the esbuild project root. */
 const REPO_ROOT = join(fileURLToPath(import.meta.url), '..', '..');
@@ -913,6 +913,9 @@ export class ConsentGateway extends Construct {
         format: OutputFormat.ESM,
         mainFields: ['module', 'main'],
         banner: ESM_REQUIRE_BANNER,
+        // The same rewrites as the bench's and the bundle-size test's builds (libmime once).
+        // (CDK writes `--alias:libmime=./…`; esbuild runs in the project root, REPO_ROOT.)
+        esbuildArgs: { '--alias': Object.entries(ESBUILD_ALIAS).map(([from, to]) => `${from}=${to}`) },
         minify: true,
         keepNames: true,
         sourceMap: true,

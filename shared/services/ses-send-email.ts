@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { simpleParser } from 'mailparser';
 import {
   type AddressError,
   displayNameProblem,
@@ -18,6 +17,7 @@ import {
   unsubscribeHeaders,
 } from '../domain/inject-unsubscribe';
 import { checkMimeStructure, injectIntoMime, MimeInjectionError } from '../domain/inject-unsubscribe-mime';
+import { parseRawHeaders } from '../domain/mime-headers';
 import { rulesOf } from '../domain/reasons';
 import { recordTtl } from '../domain/retention';
 import { signToken } from '../domain/unsubscribe-token';
@@ -222,23 +222,20 @@ async function readContent(
     // Refused before any decision is audited, rather than after (each copy is rewritten once allowed).
     await checkMimeStructure(raw);
     // Sender and recipients from the message's headers when the request does not name them, as SES does.
-    // A message mailparser cannot read (nesting beyond its limits, say) is the sender's error, not a 500.
-    const parsed = await simpleParser(raw, {
-      skipHtmlToText: true,
-      skipTextToHtml: true,
-      skipTextLinks: true,
-    }).catch((error: Error) => {
+    // Only the root header block is read (shared/domain/mime-headers.ts, as mailparser reads it).
+    // A message that cannot be split is the sender's error, not a 500.
+    const parsed = await parseRawHeaders(raw).catch((error: Error) => {
       throw new SesBadRequestError(`Content.Raw.Data could not be parsed: ${error.message}`);
     });
     // One author, named once: R10 decides on the From the recipient sees, and a second From
     // header or mailbox would be a sender the gate never checked.
-    const fromHeaders = parsed.headerLines.filter((h) => h.key === 'from').length;
+    const fromHeaders = parsed.fromHeaderCount;
     if (fromHeaders > 1) {
       throw new SesBadRequestError(
         `The raw message has ${fromHeaders} From headers; exactly one is accepted`,
       );
     }
-    const fromMailboxes = parsed.from?.value ?? [];
+    const fromMailboxes = parsed.from;
     if (fromMailboxes.length > 1 || fromMailboxes.some((m) => m.group !== undefined)) {
       throw new SesBadRequestError(
         `The raw message's From header names ${fromMailboxes.length} mailboxes or a group; exactly one mailbox is accepted`,
@@ -250,9 +247,7 @@ async function readContent(
     if (nameProblem !== undefined) throw new SesBadRequestError(`From: ${nameProblem}`);
     const from = input.FromEmailAddress ?? fromHeader;
     if (from === undefined) throw new SesBadRequestError('The raw message has no From header');
-    const headerRecipients = [parsed.to, parsed.cc, parsed.bcc]
-      .flatMap((a) => (a === undefined ? [] : Array.isArray(a) ? a : [a]))
-      .flatMap((a) => a.value.map((v) => v.address ?? ''));
+    const headerRecipients = [...parsed.to, ...parsed.cc, ...parsed.bcc].map((v) => v.address ?? '');
     const recipients = destination.length > 0 ? destination : headerRecipients;
     capRecipients(
       recipients.length,
