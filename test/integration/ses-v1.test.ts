@@ -160,6 +160,34 @@ describe('SES v1 SendEmail', () => {
   });
 });
 
+describe('SES v1: replays', () => {
+  it('the same signed SendEmail sent twice: delivered once, the first answer again', async () => {
+    await consent('replay-v1@example.org');
+    const form = new URLSearchParams({
+      Action: 'SendEmail',
+      Version: '2010-12-01',
+      Source: 'news@shop.example',
+      'Destination.ToAddresses.member.1': 'replay-v1@example.org',
+      'Message.Subject.Data': 'Once',
+      'Message.Body.Text.Data': 'Only once.',
+      'Tags.member.1.Name': 'purpose',
+      'Tags.member.1.Value': 'newsletter',
+    }).toString();
+    const url = new URL(`${gw.apiUrl}/`);
+    const headers = await signSesPost(url, form, credentials, {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
+    const before = (await gw.sentEmails()).length;
+    const first = await (await fetch(url, { method: 'POST', headers, body: form })).text();
+    const again = await (await fetch(url, { method: 'POST', headers, body: form })).text();
+    const id = (text: string) => /<MessageId>([^<]+)<\/MessageId>/.exec(text)?.[1];
+    expect(id(first)).toBeDefined();
+    expect(id(again)).toBe(id(first));
+    const sent = (await gw.sentEmails()).slice(before);
+    expect(sent.map((e) => e.messageId)).toEqual([id(first)]);
+  });
+});
+
 describe('SES v1 SendRawEmail', () => {
   const raw = (to: string) =>
     Buffer.from(
@@ -283,6 +311,17 @@ describe('SES v1: errors in its XML shape', () => {
     expect(r.status).toBe(403);
     expect(r.text).toContain('<Code>SignatureDoesNotMatch</Code>');
     expect(await gw.sentEmails()).toHaveLength(before);
+  });
+
+  it('unsigned: MissingAuthenticationTokenException (403) in XML', async () => {
+    const r = await fetch(`${gw.apiUrl}/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'Action=GetSendQuota',
+    });
+    expect(r.status).toBe(403);
+    expect(r.headers.get('content-type')).toBe('text/xml');
+    expect(await r.text()).toContain('<Code>MissingAuthenticationTokenException</Code>');
   });
 
   it('GET / still serves what it served (the local index page)', async () => {
