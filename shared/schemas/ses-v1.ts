@@ -39,9 +39,10 @@ function listOf(node: Node, field: string): unknown {
     });
     return indexes.map((n) => rebuild(members[String(n)]!, `${field}.member.${n}`));
   }
-  const out: Record<string, unknown> = {};
-  for (const key of keys) out[key] = rebuild(node[key]!, field === '' ? key : `${field}.${key}`);
-  return out;
+  // Own properties whatever the name: a field called `__proto__` is then just an unknown field.
+  return Object.fromEntries(
+    keys.map((key) => [key, rebuild(node[key]!, field === '' ? key : `${field}.${key}`)]),
+  );
 }
 
 function rebuild(node: Node | string, field: string): unknown {
@@ -50,7 +51,9 @@ function rebuild(node: Node | string, field: string): unknown {
 
 /** The form body, rebuilt: `{ Action, Version, …fields }`. A field given twice or as both a value and a structure is refused. */
 export function parseQueryForm(body: string): Record<string, unknown> {
-  const root: Node = {};
+  // Null-prototype nodes: the sender names the keys, and `__proto__.x` or `constructor.prototype.x`
+  // must build a node of their own, never reach Object.prototype.
+  const root: Node = Object.create(null);
   const issues: InputIssue[] = [];
   for (const [key, value] of new URLSearchParams(body)) {
     const parts = key.split('.');
@@ -66,7 +69,7 @@ export function parseQueryForm(body: string): Record<string, unknown> {
         ok = false;
         break;
       }
-      if (next === undefined) node[part] = {};
+      if (next === undefined) node[part] = Object.create(null);
       node = node[part] as Node;
     }
     const last = parts.at(-1)!;
