@@ -13,6 +13,7 @@ import {
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runtimeDependencies, setDependencies } from '../../shared/http/runtime';
+import type { OutboundEmail } from '../../shared/ports/email-sender';
 import { type LocalGateway, provableConsent, startLocalGateway } from '../support/local-gateway';
 import { signSesPost } from '../support/ses-signing';
 
@@ -25,6 +26,7 @@ let ses: SESClient;
 let credentials: { accessKeyId: string; secretAccessKey: string };
 /** The raw messages the gateway handed to its SES adapter (the local SES keeps fewer headers of them). */
 const rawHanded: Buffer[] = [];
+const handed: OutboundEmail[] = [];
 
 beforeAll(async () => {
   gw = await startLocalGateway();
@@ -36,7 +38,10 @@ beforeAll(async () => {
   setDependencies({
     ...deps,
     email: {
-      send: (email) => deps.email.send(email),
+      send: (email) => {
+        handed.push(email);
+        return deps.email.send(email);
+      },
       sendRaw: async (email) => {
         rawHanded.push(email.raw);
         return deps.email.sendRaw(email);
@@ -142,6 +147,35 @@ describe('SES v1 SendEmail', () => {
     expect(error.name).toBe('InvalidParameterValue');
     expect(error.$metadata.httpStatusCode).toBe(400);
     expect(error.message).toContain('purpose');
+    expect(await gw.sentEmails()).toHaveLength(before);
+  });
+
+  it('ReturnPath and every tag are forwarded to SES (v2 names: FeedbackForwardingEmailAddress, EmailTags)', async () => {
+    await consent('fwd-v1@example.org');
+    await ses.send(
+      new SendEmailCommand(
+        simple(['fwd-v1@example.org'], {
+          ReturnPath: 'bounces@shop.example',
+          Tags: [
+            { Name: 'purpose', Value: 'newsletter' },
+            { Name: 'campaign', Value: 'autumn' },
+          ],
+        }),
+      ),
+    );
+    const email = handed.at(-1)!;
+    expect(email.to).toBe('fwd-v1@example.org');
+    expect(email.forwarded?.feedbackForwardingEmailAddress).toBe('bounces@shop.example');
+    expect(email.forwarded?.senderTags).toContainEqual({ name: 'campaign', value: 'autumn' });
+  });
+
+  it('a configuration set the deployment does not allow is refused by name, nothing sent', async () => {
+    const before = (await gw.sentEmails()).length;
+    const error = await failure(
+      ses.send(new SendEmailCommand(simple(['fwd-v1@example.org'], { ConfigurationSetName: 'their-own' }))),
+    );
+    expect(error.name).toBe('InvalidParameterValue');
+    expect(error.message).toContain('ConfigurationSetName "their-own"');
     expect(await gw.sentEmails()).toHaveLength(before);
   });
 
