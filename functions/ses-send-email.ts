@@ -3,10 +3,12 @@ import type * as z from 'zod';
 import { senderConfigurationSets } from '../shared/config';
 import { MAX_CLOCK_SKEW_MS } from '../shared/domain/sigv4';
 import { keyRateLimit } from '../shared/http/api-handler';
-import { sesResponse } from '../shared/http/middleware/ses-error-handler';
+import { isSesV1Request, sesResponse } from '../shared/http/middleware/ses-error-handler';
 import { bodyBytes } from '../shared/http/middleware/sigv4-authenticate';
+import type { HttpResponse } from '../shared/http/responses';
 import { wire } from '../shared/http/runtime';
 import { type SesRequest, sesHandler } from '../shared/http/ses-handler';
+import { sesV1Result } from '../shared/http/ses-v1-xml';
 import { kms, s3, secretsManager, ses, table } from '../shared/http/wiring';
 import {
   sesCreateTemplateSchema,
@@ -15,6 +17,14 @@ import {
   sesTemplateNameSchema,
   sesUpdateTemplateSchema,
 } from '../shared/schemas/ses';
+import {
+  parseQueryForm,
+  parseQueryInput,
+  sesV1ListIdentitiesSchema,
+  sesV1NoFieldsSchema,
+  sesV1SendEmailSchema,
+  sesV1SendRawEmailSchema,
+} from '../shared/schemas/ses-v1';
 import { InvalidInputError, parseInput } from '../shared/schemas/validation';
 import { fingerprintOf, runOnce } from '../shared/services/idempotency';
 import {
@@ -29,6 +39,12 @@ import {
   listTemplates,
   updateTemplate,
 } from '../shared/services/ses-templates';
+import {
+  getSesV1SendQuota,
+  listSesV1Identities,
+  sendEmailV1ToV2,
+  sendRawEmailV1ToV2,
+} from '../shared/services/ses-v1';
 import {
   getSesAccount,
   getSesEmailIdentity,
@@ -107,6 +123,58 @@ function name(value: string | undefined): string {
   );
 }
 const settings = () => ({ allowedConfigurationSets: senderConfigurationSets() });
+
+/**
+ * SES v1's Query API actions served at `POST /`, by Action. SendEmail and SendRawEmail are
+ * translated into SES v2's SendEmail and go through the same gate and send (sendSesEmail).
+ */
+const v1Actions: Record<
+  string,
+  (request: SesRequest, form: Record<string, unknown>) => Promise<HttpResponse>
+> = {
+  SendEmail: async (request, form) => {
+    const input = sendEmailV1ToV2(parseQueryInput(sesV1SendEmailSchema, form));
+    const { MessageId } = await sendOnce(request, input, (options) =>
+      sendSesEmail(request.deps, request.caller, input, { ...options, settings: settings() }),
+    );
+    return sesV1Result('SendEmail', { MessageId });
+  },
+  SendRawEmail: async (request, form) => {
+    const input = sendRawEmailV1ToV2(parseQueryInput(sesV1SendRawEmailSchema, form));
+    const { MessageId } = await sendOnce(request, input, (options) =>
+      sendSesEmail(request.deps, request.caller, input, { ...options, settings: settings() }),
+    );
+    return sesV1Result('SendRawEmail', { MessageId });
+  },
+  GetSendQuota: async ({ deps, caller }, form) => {
+    parseQueryInput(sesV1NoFieldsSchema, form);
+    return sesV1Result('GetSendQuota', await getSesV1SendQuota(deps, caller, { perKey: keyRateLimit() }));
+  },
+  // The gateway keeps no per-15-minute send counts: an empty list of data points, as SES
+  // answers an account that sent nothing in the last two weeks (docs/senders.md).
+  GetSendStatistics: async (_request, form) => {
+    parseQueryInput(sesV1NoFieldsSchema, form);
+    return sesV1Result('GetSendStatistics', { SendDataPoints: [] });
+  },
+  ListIdentities: async ({ deps, caller }, form) =>
+    sesV1Result(
+      'ListIdentities',
+      await listSesV1Identities(deps, caller, parseQueryInput(sesV1ListIdentitiesSchema, form)),
+    ),
+};
+
+async function runV1Action(request: SesRequest): Promise<HttpResponse> {
+  const form = parseQueryForm(bodyBytes(request.event).toString('utf8'));
+  const action = typeof form.Action === 'string' ? form.Action : undefined;
+  if (action === undefined) throw new InvalidInputError([{ field: 'Action', problem: 'is required' }]);
+  const run = Object.hasOwn(v1Actions, action) ? v1Actions[action] : undefined;
+  if (run === undefined) {
+    throw new SesUnsupportedOperationError(
+      `consent-gate does not serve the SES v1 action ${action}: its SES v1 (Query API) endpoint serves ${Object.keys(v1Actions).join(', ')} (see docs/senders.md)`,
+    );
+  }
+  return run(request, form);
+}
 
 /** The SES v2 operations served, by method and path (SES v2's REST routes). */
 const operations: { method: string; path: RegExp; run: Operation }[] = [
@@ -205,12 +273,14 @@ const operations: { method: string; path: RegExp; run: Operation }[] = [
 ];
 
 /**
- * The SES v2 endpoint (`/v2/email/…`) for unmodified AWS SDKs, the CLI and nodemailer's SES
+ * The SES v2 endpoint (`/v2/email/…`), and SES v1's Query API at `POST /`, for unmodified AWS SDKs, the CLI and nodemailer's SES
  * transport, SigV4-signed with gateway credentials: SendEmail, SendBulkEmail, the templates,
  * GetAccount and the identities. Any other SES v2 operation is answered with SES's
  * NotFoundException naming consent-gate, never a bare 404.
  */
 export const handler = sesHandler(async (request) => {
+  // SES v1 (the Query API) shares the endpoint: `POST /`, the action in the form body.
+  if (isSesV1Request(request.event)) return runV1Action(request);
   const method = request.event.requestContext.http.method;
   const path = request.event.rawPath;
   for (const operation of operations) {

@@ -151,7 +151,7 @@ export const entryPoints: readonly EntryPoint[] = [
     id: 'SesSendEmail',
     entry: 'functions/ses-send-email.ts',
     description:
-      'SES v2 for AWS SDKs and nodemailer, SigV4 with gateway credentials: SendEmail, SendBulkEmail, templates, GetAccount, identities; any other /v2/email/ operation an SES-shaped NotFoundException',
+      'SES v2 and v1 (Query API, POST /) for AWS SDKs and nodemailer, SigV4 with gateway credentials: sends, templates, account and identities; any other operation an SES-shaped error',
     routes: [
       { method: 'POST', path: '/v2/email/outbound-emails' },
       { method: 'POST', path: '/v2/email/outbound-bulk-emails' },
@@ -164,6 +164,8 @@ export const entryPoints: readonly EntryPoint[] = [
       { method: 'GET', path: '/v2/email/templates/{TemplateName}' },
       { method: 'PUT', path: '/v2/email/templates/{TemplateName}' },
       { method: 'DELETE', path: '/v2/email/templates/{TemplateName}' },
+      // SES v1's Query API: every action is a form POST to the endpoint's root.
+      { method: 'POST', path: '/' },
       // Every other SES v2 operation (SES v2 uses these four methods only): an SES-shaped
       // error naming consent-gate rather than API Gateway's bare 404, which the SDK shows as
       // "Unknown: Not Found".

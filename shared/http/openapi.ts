@@ -953,6 +953,52 @@ export function buildOpenApiDocument(serverUrl?: string) {
     errors: { 404: sesError('NotFoundException: no such template') },
   });
 
+  // SES v1 (the Query API) at the endpoint's root, for SES v1 clients (docs/senders.md):
+  // the action and its fields in a form body, answers and errors in SES v1's XML.
+  const sesV1Xml = (description: string) => ({
+    description,
+    content: { 'text/xml': { schema: z.string() } },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/',
+    operationId: 'sesQueryApi',
+    tags: ['SES compatibility'],
+    summary:
+      'SES v1 (Query API): SendEmail and SendRawEmail (the same gate and send as SES v2 SendEmail; purpose from the Tags entry "purpose"), GetSendQuota, GetSendStatistics, ListIdentities',
+    security: [{ [sigv4.name]: [] }],
+    request: {
+      body: {
+        content: {
+          'application/x-www-form-urlencoded': {
+            schema: z
+              .object({
+                Action: z.enum([
+                  'SendEmail',
+                  'SendRawEmail',
+                  'GetSendQuota',
+                  'GetSendStatistics',
+                  'ListIdentities',
+                ]),
+                Version: z.literal('2010-12-01').optional(),
+              })
+              .catchall(z.string()),
+          },
+        },
+      },
+    },
+    responses: {
+      200: sesV1Xml('`<{Action}Response xmlns="http://ses.amazonaws.com/doc/2010-12-01/"><{Action}Result>…`'),
+      400: sesV1Xml(
+        '`<ErrorResponse><Error><Type>Sender</Type><Code>…`: MessageRejected (every refused recipient with reasons and rule ids; nothing sent), InvalidParameterValue (the field named as the Query API spells it), InvalidAction (an action consent-gate does not serve), Throttling',
+      ),
+      403: sesV1Xml(
+        "MissingAuthenticationTokenException, IncompleteSignatureException, SignatureDoesNotMatch, UnrecognizedClientException; AccessDenied when the purpose is outside the credentials' scopes",
+      ),
+      503: sesV1Xml('ServiceUnavailable: nothing was sent; the SDK retries'),
+    },
+  });
+
   publicRoute({
     method: 'get',
     path: '/openapi.json',

@@ -1009,7 +1009,7 @@ describe('bulk queue and event bus', () => {
     template.resourceCountIs('AWS::Events::EventBus', 1);
   });
 
-  it('routes the SES v2 paths to their own function, every other /v2/email/ path too (SES-shaped errors)', () => {
+  it('routes the SES v2 paths and SES v1 (POST /) to their own function, every other /v2/email/ path too (SES-shaped errors)', () => {
     const ses = entryPoints.find((e) => e.id === 'SesSendEmail')!;
     expect(ses.routes).toEqual(
       expect.arrayContaining([
@@ -1026,6 +1026,8 @@ describe('bulk queue and event bus', () => {
       'POST /v2/email/{proxy+}',
       'PUT /v2/email/{proxy+}',
       'DELETE /v2/email/{proxy+}',
+      // SES v1's Query API: a form POST to the root.
+      'POST /',
     ]) {
       template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: key });
     }

@@ -17,6 +17,7 @@ import {
 } from '../../services/ses-send-email';
 import { RateLimitedError } from '../errors';
 import type { HttpResponse } from '../responses';
+import { sesV1Error } from '../ses-v1-xml';
 
 /**
  * Errors as SES v2 answers them, so that the AWS SDK raises the matching exception: the
@@ -81,13 +82,46 @@ export function toSesErrorResponse(error: unknown): { response: HttpResponse; in
   return out(500, 'InternalFailure', 'Internal error', true);
 }
 
+/** An SES v1 (Query API) request: `POST /` with a form body. Its errors are answered in XML. */
+export const isSesV1Request = (event: APIGatewayProxyEventV2) =>
+  event.requestContext?.http?.method === 'POST' && event.rawPath === '/';
+
+/**
+ * SES v1's names for the same errors, so that the v1 SDK (awsQuery: the code from
+ * `<Error><Code>`) raises its own classes and retries what it retries: `Throttling`,
+ * `SignatureDoesNotMatch` (also a clock-skew code for the SDK), `InvalidAction`.
+ */
+const V1_CODES: Record<string, string> = {
+  BadRequestException: 'InvalidParameterValue',
+  NotFoundException: 'InvalidParameterValue',
+  AccessDeniedException: 'AccessDenied',
+  TooManyRequestsException: 'Throttling',
+  InvalidSignatureException: 'SignatureDoesNotMatch',
+};
+
+export function toSesV1ErrorResponse(error: unknown): { response: HttpResponse; internal: boolean } {
+  const { response, internal } = toSesErrorResponse(error);
+  const { __type: type, message } = JSON.parse(response.body ?? '{}') as { __type: string; message: string };
+  const unsupported = error instanceof SesUnsupportedOperationError;
+  const code = unsupported ? 'InvalidAction' : (V1_CODES[type] ?? type);
+  // SES v1 answers its client errors with 400 (throttling included), signature errors with 403.
+  const status =
+    unsupported || code === 'InvalidParameterValue' || code === 'Throttling' ? 400 : response.statusCode;
+  const v1 = sesV1Error(status, code, message);
+  const retryAfter = response.headers?.['retry-after'];
+  if (retryAfter !== undefined) v1.headers = { ...v1.headers, 'retry-after': String(retryAfter) };
+  return { response: v1, internal };
+}
+
 export function sesErrorHandler(options: {
   logError?: (message: string, data: Record<string, unknown>) => void;
 }): middy.MiddlewareObj<APIGatewayProxyEventV2, HttpResponse, Error, Context> {
   const onError: middy.MiddlewareFn<APIGatewayProxyEventV2, HttpResponse, Error, Context> = async (
     request,
   ) => {
-    const { response, internal } = toSesErrorResponse(request.error);
+    const { response, internal } = isSesV1Request(request.event)
+      ? toSesV1ErrorResponse(request.error)
+      : toSesErrorResponse(request.error);
     if (internal) {
       const error = request.error as Error | undefined;
       options.logError?.('request failed', {
