@@ -155,6 +155,8 @@ function findBody(document: T.Document): T.Element | undefined {
   return root?.childNodes.find((n): n is T.Element => adapter.isElementNode(n) && n.tagName === 'body');
 }
 
+const FRAMESET_TAG = /<frameset/i;
+
 /**
  * Whether a footer link can be placed: the parser creates a body for every document but a
  * frameset one, and only a `<frameset` start tag makes one. Without that text there is
@@ -162,7 +164,9 @@ function findBody(document: T.Document): T.Element | undefined {
  * injection parses it before the decision is audited.
  */
 export function htmlCanShowLink(html: string): boolean {
-  if (!html.toLowerCase().includes('<frameset')) return true;
+  // Tag names are lowercased in ASCII only, so an ASCII case-insensitive search finds every
+  // `<frameset` the parser can see, without the copy of the whole body that toLowerCase makes.
+  if (!FRAMESET_TAG.test(html)) return true;
   return findBody(parse(html, PARSE)) !== undefined;
 }
 

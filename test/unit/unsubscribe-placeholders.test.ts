@@ -93,6 +93,7 @@ describe('R10 frameset documents cannot show a link', () => {
 
   it('R10 reads <FRAMESET in any case, and a document that only mentions it in text has a body', () => {
     expect(htmlCanShowLink(frameset.toUpperCase())).toBe(false);
+    expect(htmlCanShowLink(frameset.replace('frameset', 'FrAmEsEt'))).toBe(false);
     expect(htmlCanShowLink('<p>we removed our &lt;frameset&gt;</p>')).toBe(true);
     expect(htmlCanShowLink('<body><p>a <code>&lt;frameset</code></p></body>')).toBe(true);
     expect(htmlCanShowLink('<p>Hello</p>')).toBe(true);
