@@ -86,7 +86,8 @@ let settings: ReturnType<typeof benchSettings> = benchSettings({ command: '' });
 const benchStarted = Date.now();
 const log = (line: string) =>
   process.stderr.write(`bench: [${((Date.now() - benchStarted) / 1000).toFixed(0)} s] ${line}\n`);
-const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+/** A ratio, or n/a when the denominator is nothing (e.g. the direct path's DynamoDB CPU: it has no store). */
+const ratio = (a: number, b: number) => (b === 0 ? 'n/a' : `${(a / b).toFixed(2)}×`);
 
 export async function runBench(options: BenchOptions): Promise<void> {
   settings = benchSettings(options);
