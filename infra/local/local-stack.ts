@@ -272,6 +272,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     AWS_REGION: process.env.AWS_REGION ?? 'eu-west-3',
     // The one region the SES-compatible endpoint accepts signatures for.
     [ENV.gatewayRegion]: process.env.AWS_REGION ?? 'eu-west-3',
+    // A feedback destination must be an ARN of this account (the local stand-in's).
+    [ENV.gatewayAccount]: process.env.GATEWAY_ACCOUNT ?? '000000000000',
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_ENDPOINT_URL_DYNAMODB: dynamodbUrl,

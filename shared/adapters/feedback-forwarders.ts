@@ -1,0 +1,93 @@
+import { createHash } from 'node:crypto';
+import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { FeedbackForwardError, type FeedbackForwarder } from '../ports/feedback-forwarder';
+import type { FeedbackDestination, SenderFeedback } from '../schemas/feedback';
+import type { MemoryEventPublisher } from './memory-event-publisher';
+
+/** The detail-type of forwarded feedback on an EventBridge bus (the tenant's or the gateway's). */
+export const SENDER_FEEDBACK_DETAIL_TYPE = 'Sender Feedback';
+export const SENDER_FEEDBACK_SOURCE = 'consent-gate.feedback';
+
+/**
+ * SNS and EventBridge, as the tenant set: a topic or bus ARN of the deployment's account and
+ * region (checked when set, and again by the IAM grant's resource pattern), or the gateway's
+ * own bus. A FIFO topic gets the feedback id (hashed to fit) as its deduplication id, so a
+ * redelivered notification is published once; a standard topic or a bus carries `feedbackId`
+ * for the receiver to deduplicate on.
+ */
+export class AwsFeedbackForwarder implements FeedbackForwarder {
+  constructor(
+    private readonly sns: SNSClient,
+    private readonly eventBridge: EventBridgeClient,
+    private readonly gatewayBusName: string | undefined,
+  ) {}
+
+  async forward(destination: FeedbackDestination, feedback: SenderFeedback): Promise<void> {
+    try {
+      if (destination.type === 'sns') {
+        const fifo = destination.topicArn.endsWith('.fifo');
+        await this.sns.send(
+          new PublishCommand({
+            TopicArn: destination.topicArn,
+            Message: JSON.stringify(feedback),
+            MessageAttributes: {
+              eventType: { DataType: 'String', StringValue: feedback.eventType },
+              tenantId: { DataType: 'String', StringValue: feedback.tenantId },
+            },
+            ...(fifo
+              ? {
+                  MessageGroupId: feedback.tenantId,
+                  MessageDeduplicationId: createHash('sha256').update(feedback.feedbackId).digest('hex'),
+                }
+              : {}),
+          }),
+        );
+        return;
+      }
+      const bus = destination.type === 'eventbridge' ? destination.busArn : this.gatewayBusName;
+      if (bus === undefined) throw new FeedbackForwardError('the gateway bus is not configured');
+      const result = await this.eventBridge.send(
+        new PutEventsCommand({
+          Entries: [
+            {
+              EventBusName: bus,
+              Source: SENDER_FEEDBACK_SOURCE,
+              DetailType: SENDER_FEEDBACK_DETAIL_TYPE,
+              Detail: JSON.stringify(feedback),
+            },
+          ],
+        }),
+      );
+      if ((result.FailedEntryCount ?? 0) > 0) {
+        throw new FeedbackForwardError(
+          `EventBridge refused the feedback (${result.Entries?.[0]?.ErrorCode ?? 'unknown error'})`,
+        );
+      }
+    } catch (error) {
+      if (error instanceof FeedbackForwardError) throw error;
+      throw new FeedbackForwardError(`forwarding to ${destination.type} failed (${(error as Error).name})`, {
+        cause: error,
+      });
+    }
+  }
+}
+
+/**
+ * The local runner's stand-in: the forwarded feedback goes onto the in-process bus, shown at
+ * /local/events as `Sender Feedback` with the destination it would have gone to.
+ */
+export class LocalFeedbackForwarder implements FeedbackForwarder {
+  constructor(private readonly bus: MemoryEventPublisher) {}
+
+  forward(destination: FeedbackDestination, feedback: SenderFeedback): Promise<void> {
+    // Kept, not logged: the SES notification names the recipients' addresses.
+    this.bus.events.push({
+      source: SENDER_FEEDBACK_SOURCE,
+      time: new Date().toISOString(),
+      detailType: SENDER_FEEDBACK_DETAIL_TYPE,
+      detail: { destination, ...feedback },
+    });
+    return Promise.resolve();
+  }
+}
