@@ -3,11 +3,7 @@ import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventb
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { FeedbackForwardError, type FeedbackForwarder } from '../ports/feedback-forwarder';
 import type { FeedbackDestination, SenderFeedback } from '../schemas/feedback';
-import type { MemoryEventPublisher } from './memory-event-publisher';
-
-/** The detail-type of forwarded feedback on an EventBridge bus (the tenant's or the gateway's). */
-export const SENDER_FEEDBACK_DETAIL_TYPE = 'Sender Feedback';
-export const SENDER_FEEDBACK_SOURCE = 'consent-gate.feedback';
+import { SENDER_FEEDBACK_DETAIL_TYPE, SENDER_FEEDBACK_SOURCE } from './local-feedback-forwarder';
 
 /**
  * SNS and EventBridge, as the tenant set: a topic or bus ARN of the deployment's account and
@@ -70,24 +66,5 @@ export class AwsFeedbackForwarder implements FeedbackForwarder {
         cause: error,
       });
     }
-  }
-}
-
-/**
- * The local runner's stand-in: the forwarded feedback goes onto the in-process bus, shown at
- * /local/events as `Sender Feedback` with the destination it would have gone to.
- */
-export class LocalFeedbackForwarder implements FeedbackForwarder {
-  constructor(private readonly bus: MemoryEventPublisher) {}
-
-  forward(destination: FeedbackDestination, feedback: SenderFeedback): Promise<void> {
-    // Kept, not logged: the SES notification names the recipients' addresses.
-    this.bus.events.push({
-      source: SENDER_FEEDBACK_SOURCE,
-      time: new Date().toISOString(),
-      detailType: SENDER_FEEDBACK_DETAIL_TYPE,
-      detail: { destination, ...feedback },
-    });
-    return Promise.resolve();
   }
 }

@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DiskObjectionQueue } from '../adapters/disk-objection-queue';
 import { DiskPendingObjections } from '../adapters/disk-pending-objections';
-import { LocalFeedbackForwarder } from '../adapters/feedback-forwarders';
+import { LocalFeedbackForwarder } from '../adapters/local-feedback-forwarder';
 import type { KmsCredentialSecrets } from '../adapters/key-rings';
 import { StaticKeyRing } from '../adapters/key-rings';
 import { localEventBus } from '../adapters/memory-event-publisher';
