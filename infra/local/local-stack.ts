@@ -411,7 +411,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       // What was written before this request has left through the stream (a few hundred ms at most).
       await eventStream.caughtUp();
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
-      res.end(JSON.stringify({ events: localEventBus.events }));
+      // ?detailType=… keeps one kind (e.g. `Sender Feedback`, a tenant's forwarded feedback).
+      const detailType = url.searchParams.get('detailType');
+      const events =
+        detailType === null
+          ? localEventBus.events
+          : localEventBus.events.filter((e) => e.detailType === detailType);
+      res.end(JSON.stringify({ events }));
       return true;
     }
     if (url.pathname === '/local/bulk-queue/messages' && req.method === 'POST') {

@@ -1,9 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DiskObjectionQueue } from '../adapters/disk-objection-queue';
 import { DiskPendingObjections } from '../adapters/disk-pending-objections';
-import { LocalFeedbackForwarder } from '../adapters/local-feedback-forwarder';
 import type { KmsCredentialSecrets } from '../adapters/key-rings';
 import { StaticKeyRing } from '../adapters/key-rings';
+import { LocalFeedbackForwarder } from '../adapters/local-feedback-forwarder';
 import { localEventBus } from '../adapters/memory-event-publisher';
 import { withTenantCache } from '../adapters/tenant-cache';
 import { ConfigurationError, ENV, legalFloors, optionalEnv, requireEnv } from '../config';
