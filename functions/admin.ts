@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { ENV, requireEnv } from '../shared/config';
 import { type ApiRequest, apiHandler } from '../shared/http/api-handler';
 import { HttpError } from '../shared/http/errors';
 import { type HttpResponse, json } from '../shared/http/responses';
@@ -23,6 +24,7 @@ import {
   rotateKeySchema,
   smsSenderIdSchema,
 } from '../shared/schemas/api';
+import { feedbackSettingsSchema } from '../shared/schemas/feedback';
 import {
   complaintRateSettingsSchema,
   confirmationSettingsSchema,
@@ -33,6 +35,7 @@ import {
 import { InvalidInputError, parseInput } from '../shared/schemas/validation';
 import { verifyAudit } from '../shared/services/audit-verify';
 import * as complaintRate from '../shared/services/complaint-rate';
+import { partitionOf, putFeedbackSettings } from '../shared/services/feedback-forwarding';
 import * as identities from '../shared/services/identities';
 import * as keys from '../shared/services/keys';
 import { importLegacy } from '../shared/services/legacy-import';
@@ -240,6 +243,17 @@ const routes: Record<string, (request: ApiRequest) => Promise<HttpResponse>> = {
         parseInput(confirmationSettingsSchema, r.event.body ?? {}),
       ),
     ),
+  'PUT /v1/settings/feedback': async (r) => {
+    const region = requireEnv(ENV.gatewayRegion);
+    return json(
+      200,
+      await putFeedbackSettings(r.deps, r.caller, parseInput(feedbackSettingsSchema, r.event.body ?? {}), {
+        partition: partitionOf(region),
+        region,
+        account: requireEnv(ENV.gatewayAccount),
+      }),
+    );
+  },
   'GET /v1/complaint-rate': async ({ deps, caller }) =>
     json(200, await complaintRate.getComplaintRate(deps, caller)),
   'DELETE /v1/complaint-hold': async ({ deps, caller }) =>

@@ -104,6 +104,11 @@ export interface EntryPoint {
     readonly credentialSecrets?: 'seal' | 'open';
     /** The deployment's SES identities, as EMAIL_IDENTITIES: the operator assigns only those (R10). */
     readonly emailIdentities?: boolean;
+    /**
+     * The tenants' own SES feedback, forwarded: sns:Publish on topics and events:PutEvents on
+     * buses of the deployment's account and region only, and FEEDBACK_BUS_NAME (the gateway's bus).
+     */
+    readonly forwardFeedback?: boolean;
   };
 }
 
@@ -246,6 +251,7 @@ export const entryPoints: readonly EntryPoint[] = [
       { method: 'POST', path: '/v1/imports' },
       { method: 'PUT', path: '/v1/settings/complaints' },
       { method: 'PUT', path: '/v1/settings/confirmations' },
+      { method: 'PUT', path: '/v1/settings/feedback' },
       { method: 'GET', path: '/v1/complaint-rate' },
       { method: 'DELETE', path: '/v1/complaint-hold' },
     ],
@@ -345,7 +351,8 @@ export const entryPoints: readonly EntryPoint[] = [
       'SES event publishing (SNS): permanent bounces suppress, complaints object and suppress (R8); deliveries and complaints count towards the complaint-rate hold',
     routes: [],
     trigger: { type: 'sesFeedback' },
-    needs: { table: 'readWrite', keys: true },
+    // forwardFeedback: the tenant's own copy of its feedback, to the destination it set.
+    needs: { table: 'readWrite', keys: true, forwardFeedback: true },
   },
   {
     id: 'SendDeferredSms',

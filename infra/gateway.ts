@@ -26,6 +26,7 @@ import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import {
   AccountRootPrincipal,
+  Effect,
   PolicyDocument,
   PolicyStatement,
   Role,
@@ -908,6 +909,8 @@ export class ConsentGateway extends Construct {
         POWERTOOLS_LOG_LEVEL: 'INFO',
         // The SES-compatible endpoint accepts signatures scoped to this region only.
         [ENV.gatewayRegion]: Stack.of(this).region,
+        // A tenant's feedback destination must be in this account (services/feedback-forwarding.ts).
+        [ENV.gatewayAccount]: Stack.of(this).account,
       },
       bundling: {
         format: OutputFormat.ESM,
@@ -956,6 +959,7 @@ export class ConsentGateway extends Construct {
     if (needs.credentialSecrets !== undefined) this.grantCredentialSecrets(fn, role, needs.credentialSecrets);
     // R10: the operator assigns tenants only identities the SES grants below cover.
     if (needs.emailIdentities === true) fn.addEnvironment(ENV.emailIdentities, this.emailIdentitiesJson);
+    if (needs.forwardFeedback === true) this.grantForwardFeedback(fn, role);
 
     if (entryPoint.trigger?.type === 'inboundSms' || entryPoint.trigger?.type === 'sesFeedback') {
       const [topic, deadLetterQueue] =
@@ -1118,6 +1122,49 @@ export class ConsentGateway extends Construct {
       }),
     );
     fn.addEnvironment(ENV.tableName, this.table.tableName);
+  }
+
+  /**
+   * The tenants' own SES feedback: sns:Publish on topics and events:PutEvents on buses of this
+   * account and region only (the ARN pattern: a foreign account's topic is refused by IAM as
+   * well as by the settings' validation), never on the gateway's own topics (a tenant naming
+   * the SES feedback topic would feed its copy back in), and FEEDBACK_BUS_NAME for
+   * `gateway_bus`.
+   */
+  private grantForwardFeedback(fn: NodejsFunction, role: Role): void {
+    const stack = Stack.of(this);
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['sns:Publish'],
+        resources: [stack.formatArn({ service: 'sns', resource: '*' })],
+      }),
+    );
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.DENY,
+        actions: ['sns:Publish'],
+        resources: [this.sesFeedbackTopic.topicArn, this.inboundSmsTopic.topicArn],
+      }),
+    );
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['events:PutEvents'],
+        resources: [stack.formatArn({ service: 'events', resource: 'event-bus', resourceName: '*' })],
+      }),
+    );
+    fn.addEnvironment(ENV.feedbackBusName, this.eventBus.eventBusName);
+    Validations.of(role).acknowledge(
+      {
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sns:<AWS::Region>:<AWS::AccountId>:*]',
+        reason:
+          "Tenants name their own feedback topic at run time (PUT /v1/settings/feedback); the grant is limited to this account and region, and the gateway's own topics are denied.",
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:events:<AWS::Region>:<AWS::AccountId>:event-bus/*]',
+        reason:
+          'Tenants name their own feedback bus at run time (PUT /v1/settings/feedback); the grant is limited to buses of this account and region.',
+      },
+    );
   }
 
   /** `sqs:SendMessage` on the objection queue only, and `OBJECTION_QUEUE_URL`. */

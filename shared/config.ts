@@ -48,6 +48,17 @@ export const ENV = {
    */
   gatewayRegion: 'GATEWAY_REGION',
   /**
+   * The account this deployment runs in (the CDK stack's; locally 000000000000): a tenant's
+   * feedback destination must be an ARN of this account and GATEWAY_REGION.
+   */
+  gatewayAccount: 'GATEWAY_ACCOUNT',
+  /**
+   * The gateway's bus, for tenants whose feedback destination is `gateway_bus`: written on
+   * SesFeedback only, with its events:PutEvents grant (not EVENT_BUS_NAME: it does not
+   * publish the recipient events).
+   */
+  feedbackBusName: 'FEEDBACK_BUS_NAME',
+  /**
    * The per-API-key limit, as JSON `{"rateLimit":25,"burstLimit":50}`; absent,
    * keys are not limited (the local runner, unless asked).
    */

@@ -272,6 +272,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     AWS_REGION: process.env.AWS_REGION ?? 'eu-west-3',
     // The one region the SES-compatible endpoint accepts signatures for.
     [ENV.gatewayRegion]: process.env.AWS_REGION ?? 'eu-west-3',
+    // A feedback destination must be an ARN of this account (the local stand-in's).
+    [ENV.gatewayAccount]: process.env.GATEWAY_ACCOUNT ?? '000000000000',
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_ENDPOINT_URL_DYNAMODB: dynamodbUrl,
@@ -409,7 +411,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       // What was written before this request has left through the stream (a few hundred ms at most).
       await eventStream.caughtUp();
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
-      res.end(JSON.stringify({ events: localEventBus.events }));
+      // ?detailType=… keeps one kind (e.g. `Sender Feedback`, a tenant's forwarded feedback).
+      const detailType = url.searchParams.get('detailType');
+      const events =
+        detailType === null
+          ? localEventBus.events
+          : localEventBus.events.filter((e) => e.detailType === detailType);
+      res.end(JSON.stringify({ events }));
       return true;
     }
     if (url.pathname === '/local/bulk-queue/messages' && req.method === 'POST') {

@@ -9,7 +9,7 @@ type Handler = (event: SNSEvent, context: Context) => Promise<unknown>;
 /**
  * SES feedback, locally: `POST /local/ses-feedback` with either an SES event-publishing
  * notification (it has `eventType`) or a shorthand `{type: 'bounce' | 'transient' |
- * 'complaint' | 'delivery', to, tenant, messageId?}` that builds one. Either goes to the real
+ * 'complaint' | 'delivery', to, tenant, messageId?, tags?}` that builds one. Either goes to the real
  * SesFeedback handler wrapped in an SNS event, as the configuration set's destination would
  * deliver it. A delivery may carry `count` (at most 10,000): one Delivery event naming that
  * many recipients, counted as that many deliveries, so that the complaint rate can be tried
@@ -24,7 +24,11 @@ export function sesNotification(body: Record<string, unknown>): Record<string, u
   const mail = {
     messageId: typeof body.messageId === 'string' ? body.messageId : `local-${randomUUID()}`,
     timestamp: now,
-    tags: { tenant: [String(body.tenant ?? '')] },
+    // `tags`: the sender's own EmailTags, as SES publishes them beside the gateway's.
+    tags: {
+      ...(typeof body.tags === 'object' && body.tags !== null ? (body.tags as Record<string, string[]>) : {}),
+      tenant: [String(body.tenant ?? '')],
+    },
   };
   const recipients = [{ emailAddress: String(body.to ?? '') }];
   if (body.type === 'delivery') {

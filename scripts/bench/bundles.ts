@@ -51,7 +51,8 @@ export function sdkPackagesCalled(needs: EntryPoint['needs']): string[] {
   if (needs.enqueueObjections) packages.push('@aws-sdk/client-sqs');
   if (needs.credentialSecrets) packages.push('@aws-sdk/client-kms');
   if (needs.pendingObjections) packages.push('@aws-sdk/client-s3');
-  return packages.sort();
+  if (needs.forwardFeedback) packages.push('@aws-sdk/client-eventbridge', '@aws-sdk/client-sns');
+  return [...new Set(packages)].sort();
 }
 
 /** Every function's bundle stays under this; test/infra/bundle-size.test.ts checks it. */

@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { NotFoundError } from '../ports/store-errors';
 import { IdentityTakenError, type TenantStore } from '../ports/tenant-store';
+import type { FeedbackSettings } from '../schemas/feedback';
 import { type IdentityClaim, type IdentityKind, identityClaimSchema } from '../schemas/identity';
 import {
   type ComplaintRateSettings,
@@ -334,10 +335,14 @@ export class DynamoDbTenantStore extends DynamoDbTable implements TenantStore {
     return this.putSetting(tenantId, 'confirmation', settings);
   }
 
+  putFeedbackSettings(tenantId: string, settings: FeedbackSettings): Promise<void> {
+    return this.putSetting(tenantId, 'feedback', settings);
+  }
+
   /** One group of the tenant's settings, replaced whole; the other groups are left as they are. */
   private async putSetting(
     tenantId: string,
-    name: 'sms' | 'complaintRate' | 'confirmation',
+    name: 'sms' | 'complaintRate' | 'confirmation' | 'feedback',
     value: unknown,
   ): Promise<void> {
     await this.ensureMap(tenantId, 'settings');

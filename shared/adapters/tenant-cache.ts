@@ -22,6 +22,7 @@ const TENANT_WRITES = new Set<keyof TenantStore>([
   'putSmsSettings',
   'putComplaintRateSettings',
   'putConfirmationSettings',
+  'putFeedbackSettings',
 ]);
 
 /** A complaint-rate hold set or lifted changes what the tenant may send (it lives on the tenant's item). */

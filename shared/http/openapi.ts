@@ -37,6 +37,7 @@ import {
 import { auditEventSchema } from '../schemas/audit';
 import { auditVerificationSchema } from '../schemas/audit-verify';
 import { complaintHoldLiftResponseSchema, complaintRateResponseSchema } from '../schemas/complaint-rate';
+import { feedbackSettingsSchema } from '../schemas/feedback';
 import { assignedIdentitiesSchema } from '../schemas/identity';
 import {
   consentGrantSchema,
@@ -530,6 +531,16 @@ export function buildOpenApiDocument(serverUrl?: string) {
       'Consent-page confirmation mails (R3): at most one pending per recipient and purpose within windowHours (default 24); none to a bounced or complained address',
     request: { body: body(confirmationSettingsSchema) },
     responses: { 200: jsonResponse('The settings', confirmationSettingsSchema) },
+  });
+  route({
+    ...admin,
+    method: 'put',
+    path: '/v1/settings/feedback',
+    operationId: 'putFeedbackSettings',
+    summary:
+      "The tenant's own SES feedback (bounces, complaints, deliveries of its messages), forwarded with SES's MessageId and its tags to its SNS topic or EventBridge bus in this deployment's account and region, or to the gateway's bus (detail-type Sender Feedback); destination null stops it",
+    request: { body: body(feedbackSettingsSchema) },
+    responses: { 200: jsonResponse('The settings', feedbackSettingsSchema) },
   });
   route({
     ...admin,

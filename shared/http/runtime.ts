@@ -3,12 +3,14 @@ import { DiskObjectionQueue } from '../adapters/disk-objection-queue';
 import { DiskPendingObjections } from '../adapters/disk-pending-objections';
 import type { KmsCredentialSecrets } from '../adapters/key-rings';
 import { StaticKeyRing } from '../adapters/key-rings';
+import { LocalFeedbackForwarder } from '../adapters/local-feedback-forwarder';
 import { localEventBus } from '../adapters/memory-event-publisher';
 import { withTenantCache } from '../adapters/tenant-cache';
 import { ConfigurationError, ENV, legalFloors, optionalEnv, requireEnv } from '../config';
 import { systemClock } from '../ports/clock';
 import type { EmailSender } from '../ports/email-sender';
 import type { EventPublisher } from '../ports/event-publisher';
+import type { FeedbackForwarder } from '../ports/feedback-forwarder';
 import type { IdempotencyStore } from '../ports/idempotency-store';
 import type { KeyRing } from '../ports/key-ring';
 import { type ObjectionQueue, ObjectionQueueUnavailableError } from '../ports/objection-queue';
@@ -48,6 +50,8 @@ export interface Wiring {
   readonly email?: (configurationSet: string | undefined) => EmailSender;
   readonly sms?: (configurationSet: string | undefined) => SmsSender;
   readonly eventBus?: (busName: string) => EventPublisher;
+  /** SNS and EventBridge: the tenants' own SES feedback, to their destination (or the gateway's bus). */
+  readonly feedbackForwarder?: (gatewayBusName: string | undefined) => FeedbackForwarder;
   readonly objectionQueue?: (queueUrl: string) => ObjectionQueue;
   readonly pendingObjections?: (bucket: string) => PendingObjections;
   /** Secrets Manager: the recipient hash key and the unsubscribe token keys. */
@@ -108,6 +112,16 @@ export function eventPublisher(): EventPublisher {
             new ConfigurationError(`${ENV.eventBusName} is not set: this function may not publish`),
           ),
   };
+}
+
+/**
+ * The tenants' own SES feedback: the in-process bus in the local runner (shown at
+ * /local/events), SNS and EventBridge where the function is wired for them (SesFeedback),
+ * and otherwise absent: no other function forwards feedback.
+ */
+function feedbackForwarder(): FeedbackForwarder | undefined {
+  if (optionalEnv(ENV.localEvents) === 'memory') return new LocalFeedbackForwarder(localEventBus);
+  return wiring.feedbackForwarder?.(optionalEnv(ENV.feedbackBusName));
 }
 
 /**
@@ -183,6 +197,7 @@ export function runtimeDependencies(): Dependencies {
         : notWired<SmsSender>('End User Messaging'),
       idempotency,
       events: eventPublisher(),
+      feedback: feedbackForwarder(),
       objectionQueue: objectionQueue(),
       pendingObjections: pendingObjections(),
       keys: keyRing(),

@@ -5,12 +5,14 @@ import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2'
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDbIdempotencyStore } from '../adapters/dynamodb-idempotency-store';
 import { createDynamoDbStores } from '../adapters/dynamodb-stores';
 import { createDocumentClient } from '../adapters/dynamodb-table';
 import { EndUserMessagingSmsSender } from '../adapters/end-user-messaging-sms-sender';
 import { EventBridgePublisher } from '../adapters/eventbridge-publisher';
+import { AwsFeedbackForwarder } from '../adapters/feedback-forwarders';
 import { KmsCredentialSecrets, SecretsManagerKeyRing } from '../adapters/key-rings';
 import { S3PendingObjections } from '../adapters/s3-pending-objections';
 import { SesEmailSender } from '../adapters/ses-email-sender';
@@ -59,6 +61,16 @@ export const eventBridge: Wiring = {
   eventBus: (bus) => new EventBridgePublisher(new EventBridgeClient({ requestHandler, maxAttempts: 3 }), bus),
 };
 
+/** SNS and EventBridge for the tenants' own feedback: SesFeedback only (its `forwardFeedback` need). */
+export const feedbackForwarding: Wiring = {
+  feedbackForwarder: (gatewayBusName) =>
+    new AwsFeedbackForwarder(
+      new SNSClient({ requestHandler, maxAttempts: 3 }),
+      new EventBridgeClient({ requestHandler, maxAttempts: 3 }),
+      gatewayBusName,
+    ),
+};
+
 export const sqs: Wiring = {
   objectionQueue: (url) => new SqsObjectionQueue(new SQSClient({ requestHandler, maxAttempts: 3 }), url),
 };
@@ -89,6 +101,7 @@ export const allWiring: readonly Wiring[] = [
   ses,
   endUserMessaging,
   eventBridge,
+  feedbackForwarding,
   sqs,
   s3,
   secretsManager,

@@ -1,3 +1,4 @@
+import type { FeedbackSettings } from '../schemas/feedback';
 import type { IdentityClaim, IdentityKind } from '../schemas/identity';
 import type {
   ComplaintRateSettings,
@@ -51,6 +52,8 @@ export interface TenantStore {
   putSmsSettings(tenantId: string, settings: SmsSettings): Promise<void>;
   putComplaintRateSettings(tenantId: string, settings: ComplaintRateSettings): Promise<void>;
   putConfirmationSettings(tenantId: string, settings: ConfirmationSettings): Promise<void>;
+  /** Where the tenant's own SES feedback is forwarded (services/feedback-forwarding.ts). */
+  putFeedbackSettings(tenantId: string, settings: FeedbackSettings): Promise<void>;
 
   /**
    * The tenant that owns the number or short code replied to, for inbound replies: the owner

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { feedbackSettingsSchema } from './feedback';
 import { purposeCategorySchema } from './vocabulary';
 
 const idSchema = z
@@ -260,6 +261,8 @@ export const tenantSettingsSchema = z
     complaintRate: complaintRateSettingsSchema.default({ ...COMPLAINT_RATE_DEFAULTS }),
     /** R3: the consent page's confirmation mails (see confirmationSettingsSchema). */
     confirmation: confirmationSettingsSchema.default({ ...CONFIRMATION_DEFAULTS }),
+    /** The tenant's own SES feedback, forwarded (PUT /v1/settings/feedback); absent, not forwarded. */
+    feedback: feedbackSettingsSchema.optional(),
   })
   .meta({ id: 'TenantSettings' });
 export type TenantSettings = z.infer<typeof tenantSettingsSchema>;

@@ -3,6 +3,7 @@ import type { Clock } from '../ports/clock';
 import type { ApiKeyRole } from '../ports/credential-store';
 import type { EmailSender } from '../ports/email-sender';
 import type { EventPublisher } from '../ports/event-publisher';
+import type { FeedbackForwarder } from '../ports/feedback-forwarder';
 import type { IdempotencyStore } from '../ports/idempotency-store';
 import type { KeyRing } from '../ports/key-ring';
 import type { ObjectionQueue } from '../ports/objection-queue';
@@ -23,6 +24,8 @@ export interface Dependencies extends Stores {
   readonly idempotency: IdempotencyStore;
   /** Events for CRMs and other systems: recipient state changes, bulk-send outcomes. */
   readonly events: EventPublisher;
+  /** The tenants' own SES feedback, sent on to their destination (SesFeedback only; absent elsewhere). */
+  readonly feedback?: FeedbackForwarder;
   /** R7: unsubscribes the store could not take, applied by the ApplyObjections consumer. */
   readonly objectionQueue: ObjectionQueue;
   /**

@@ -4,6 +4,7 @@ import { InvalidInputError } from '../schemas/validation';
 import { countComplaint, countDeliveries, judge, type TenantEvaluation } from './complaint-rate';
 import { normalizeAddress } from './decisions';
 import type { Dependencies } from './dependencies';
+import { forwardSenderFeedback } from './feedback-forwarding';
 import { recordChanges } from './record-change';
 
 export type FeedbackOutcome =
@@ -19,6 +20,8 @@ export interface FeedbackResult {
   readonly outcomes: FeedbackOutcome[];
   /** The complaint rate, when this notification had it judged (complaints; every 100th delivery). */
   readonly complaintRate?: TenantEvaluation;
+  /** Where the tenant's own copy went (services/feedback-forwarding.ts); absent, nowhere. */
+  readonly forwarded?: 'sns' | 'eventbridge' | 'gateway_bus';
 }
 
 /**
@@ -37,7 +40,20 @@ export interface FeedbackResult {
 export async function handleSesFeedback(
   deps: Dependencies,
   event: SesFeedbackEvent,
+  raw?: Record<string, unknown>,
 ): Promise<FeedbackResult> {
+  const result = await recordSesFeedback(deps, event);
+  // R8 first: forwarded only once the gateway's own record is written; a forwarding failure
+  // throws after it, and the retry finds the record written (idempotent) and forwards again.
+  if (!('mail' in event) || result.outcomes.includes('unknown_tenant')) return result;
+  const tenantId = event.mail.tags.tenant?.[0];
+  const tenant = tenantId === undefined ? undefined : await deps.tenants.getTenant(tenantId);
+  if (tenant === undefined) return result;
+  const destination = await forwardSenderFeedback(deps, tenant, event, raw);
+  return destination === undefined ? result : { ...result, forwarded: destination.type };
+}
+
+async function recordSesFeedback(deps: Dependencies, event: SesFeedbackEvent): Promise<FeedbackResult> {
   if (!('mail' in event)) return { outcomes: ['ignored'] };
   if ('delivery' in event) {
     const tenantId = event.mail.tags.tenant?.[0];

@@ -361,8 +361,11 @@ describe('ConsentGatewayStack template', () => {
           );
         }
 
-        // Events out: only the functions that publish may put events, and only on the gateway's bus.
-        expect(actions.includes('events:PutEvents')).toBe(needs.publishEvents === true);
+        // Events out: only the functions that publish may put events, and only on the gateway's bus
+        // (and the feedback function, the tenants' own feedback: its own test below).
+        expect(actions.includes('events:PutEvents')).toBe(
+          needs.publishEvents === true || needs.forwardFeedback === true,
+        );
         if (needs.publishEvents === true) {
           expect(flatten(variables[ENV.eventBusName])).toMatch(/^<GatewayEvents[0-9A-F]+>$/);
           const put = statementsOf(template, entryPoint).filter((st) =>
@@ -1070,6 +1073,34 @@ describe('SES feedback', () => {
     const actions = actionsOf(statementsOf(synthStack(), feedback));
     expect(actions).toContain('dynamodb:PutItem');
     expect(actions.some((a) => a.startsWith('ses:') || a.startsWith('sms-voice:'))).toBe(false);
+  });
+
+  it("lets only the feedback function forward tenants' feedback, to topics and buses of this account and region, never to the gateway's own topics", () => {
+    const template = synthStack();
+    const statements = statementsOf(template, feedback);
+    const allowed = (action: string) =>
+      statements
+        .filter((s) => s.Effect !== 'Deny' && asList(s.Action).includes(action))
+        .flatMap((s) => asList(s.Resource).map(flatten));
+    expect(allowed('sns:Publish')).toEqual(['arn:<AWS::Partition>:sns:<AWS::Region>:<AWS::AccountId>:*']);
+    expect(allowed('events:PutEvents')).toEqual([
+      'arn:<AWS::Partition>:events:<AWS::Region>:<AWS::AccountId>:event-bus/*',
+    ]);
+    const denied = statements
+      .filter((s) => s.Effect === 'Deny' && asList(s.Action).includes('sns:Publish'))
+      .flatMap((s) => asList(s.Resource).map(flatten));
+    const topicIds = Object.keys(template.findResources('AWS::SNS::Topic')).filter(
+      (id) => id.includes('SesFeedbackTopic') || id.includes('InboundSms'),
+    );
+    expect(denied.sort()).toEqual(topicIds.map((id) => `<${id}>`).sort());
+    const [, fn] = functionOf(template, feedback);
+    const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(variables[ENV.feedbackBusName]).toBeDefined();
+    expect(variables[ENV.gatewayAccount]).toEqual({ Ref: 'AWS::AccountId' });
+    for (const entryPoint of entryPoints.filter((e) => e !== feedback)) {
+      const actions = actionsOf(statementsOf(template, entryPoint));
+      expect(actions.includes('sns:Publish'), entryPoint.id).toBe(false);
+    }
   });
 
   it('adds an event destination to the configuration set only when one is given', () => {

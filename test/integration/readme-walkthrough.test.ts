@@ -199,7 +199,7 @@ describe('the README tour, then each page, against one local gateway', () => {
     expect(out).toContain('"decision":"rejected","reasons":["repermission_not_allowed"],"rules":["R13"]');
   });
 
-  it('docs/senders.md: soft opt-in, headers, a segment, SES credentials, the bulk queue', async () => {
+  it('docs/senders.md: soft opt-in, headers, a segment, SES credentials, the bulk queue, your own feedback', async () => {
     const out = await runPage('docs/senders.md');
     expect(out).toMatch(
       /"decision":"sent","messageId":"[^"]+","basis":"soft_opt_in","proof":\{"type":"purchase","ref":"order-1001"/,
@@ -212,6 +212,18 @@ describe('the README tour, then each page, against one local gateway', () => {
     expect(out).toMatch(/"messageIds":\["[^"]+","[^"]+"\]/);
     expect(out).toMatch(/"depth":0,"batches":\[2\],"deadLetters":\[\]/);
     expect(out.match(/"detailType":"Message Outcome"/g)).toHaveLength(2);
+    // Your own feedback: a foreign account refused, then a bounce forwarded with SES's MessageId and the tags.
+    expect(out).toMatch(
+      /"issues":\[\{"field":"destination\.topicArn","problem":"must be in this deployment's account 000000000000"\}\]/,
+    );
+    expect(out).toContain(
+      '{"destination":{"type":"sns","topicArn":"arn:aws:sns:eu-west-3:000000000000:crm-feedback"},"eventTypes":["Bounce","Complaint","Delivery"]}',
+    );
+    expect(out).toMatch(
+      /"detailType":"Sender Feedback","detail":\{"destination":\{"type":"sns",[^\n]*"eventType":"Bounce","sesMessageId":"0100018c-docs-000000","tags":\{"campaign":\["autumn"\]\}/,
+    );
+    expect(out.match(/"detailType":"Sender Feedback"/g)).toHaveLength(1);
+    expect(out).toContain('{"destination":null,"eventTypes":["Bounce","Complaint","Delivery"]}');
   });
 
   it('docs/sms.md: sent with its opt-out mention, a long code refused, STOP', async () => {
