@@ -54,6 +54,8 @@ export interface EntryPoint {
   readonly trigger?:
     | { readonly type: 'inboundSms' }
     | { readonly type: 'sesFeedback' }
+    /** R10 / RFC 2369: an SES receipt rule's Lambda action; only with the construct's `unsubscribeMailDomain`. */
+    | { readonly type: 'sesReceipt' }
     | { readonly type: 'schedule'; readonly everyMinutes: number }
     | { readonly type: 'bulkQueue' }
     | { readonly type: 'objectionQueue' }
@@ -287,6 +289,16 @@ export const entryPoints: readonly EntryPoint[] = [
       { method: 'GET', path: '/u/{token}' },
       { method: 'POST', path: '/u/{token}' },
     ],
+    needs: { table: 'readWrite', keys: true, enqueueObjections: true, pendingObjections: 'readWrite' },
+  },
+  {
+    id: 'UnsubscribeMail',
+    entry: 'functions/unsubscribe-mail.ts',
+    description:
+      'SES receipt rule: a mail to a List-Unsubscribe mailto: address records the objection as the one-click POST does (R7, R10, RFC 2369)',
+    routes: [],
+    trigger: { type: 'sesReceipt' },
+    // The same grants as Unsubscribe: the same objection path, queue and pending copy when the store fails.
     needs: { table: 'readWrite', keys: true, enqueueObjections: true, pendingObjections: 'readWrite' },
   },
   {

@@ -18,6 +18,8 @@ export const DEFAULT_EMAIL_IDENTITIES = ['example.com'] as const;
  *   from, comma-separated (`-c smsOriginationIdentities=phone-number/phone-1234,sender-id/ACME/FR`);
  *   default none (the SMS channel is off).
  * - `smsConfigurationSetName`: End User Messaging configuration set (optional).
+ * - `unsubscribeMailDomain`: inbound domain of the List-Unsubscribe mailto: addresses (optional),
+ *   e.g. `unsubscribe.example.com`; creates the SES receipt rule set (activate it, MX record: docs/deploy.md).
  */
 export class ConsentGatewayStack extends Stack {
   public readonly gateway: ConsentGateway;
@@ -32,6 +34,7 @@ export class ConsentGatewayStack extends Stack {
       smsOriginationIdentities: listContext(this, 'smsOriginationIdentities'),
       smsConfigurationSetName: stringContext(this, 'smsConfigurationSetName'),
       senderConfigurationSets: listContext(this, 'senderConfigurationSets'),
+      unsubscribeMailDomain: stringContext(this, 'unsubscribeMailDomain'),
     });
 
     new CfnOutput(this, 'ApiUrl', {
@@ -65,6 +68,20 @@ export class ConsentGatewayStack extends Stack {
         'Bounces and complaints not recorded after retries: npm run redrive -- --queue-url <this> --function-name <stack>-SesFeedback',
       value: this.gateway.sesFeedbackDeadLetterQueue.queueUrl,
     });
+    if (this.gateway.unsubscribeMailRuleSet !== undefined) {
+      new CfnOutput(this, 'UnsubscribeMailRuleSetName', {
+        description:
+          'SES receipt rule set of mailto: unsubscribes: activate it (aws ses set-active-receipt-rule-set --rule-set-name <this>) and point the domain MX at SES inbound',
+        value: this.gateway.unsubscribeMailRuleSet.receiptRuleSetName,
+      });
+    }
+    if (this.gateway.unsubscribeMailDeadLetterQueue !== undefined) {
+      new CfnOutput(this, 'UnsubscribeMailDeadLetterQueueUrl', {
+        description:
+          'Unsubscribe mails not recorded after retries: npm run redrive -- --queue-url <this> --function-name <stack>-UnsubscribeMail',
+        value: this.gateway.unsubscribeMailDeadLetterQueue.queueUrl,
+      });
+    }
     new CfnOutput(this, 'EventStreamDeadLetterQueueUrl', {
       description:
         'Stream batches whose events out PublishEvents could not publish after retries: npx consent-gate redrive-events --queue-url <this> --event-bus-name <EventBusName>',

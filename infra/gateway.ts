@@ -46,7 +46,8 @@ import {
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import { CfnConfigurationSetEventDestination } from 'aws-cdk-lib/aws-ses';
+import { CfnConfigurationSetEventDestination, ReceiptRuleSet, TlsPolicy } from 'aws-cdk-lib/aws-ses';
+import { Lambda as LambdaAction, LambdaInvocationType } from 'aws-cdk-lib/aws-ses-actions';
 import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -252,6 +253,16 @@ export interface ConsentGatewayProps {
    * mention contains STOP and a short code; the complaint hold rate at most 0.003 (0.3%)
    */
   readonly legalFloors?: LegalFloorsInput;
+  /**
+   * R10 / RFC 2369: a domain SES receives mail for (`unsubscribe.example.com`). Given, every
+   * List-Unsubscribe also carries `<mailto:u+<id>@<domain>>`, and an SES receipt rule set
+   * (`unsubscribeMailRuleSet`) hands mail to that domain to the UnsubscribeMail function, which
+   * records the objection. The operator verifies the domain in SES, points its MX record at SES's
+   * inbound endpoint and activates the rule set (one active rule set per account and region).
+   *
+   * @default - none: List-Unsubscribe carries the https link only
+   */
+  readonly unsubscribeMailDomain?: string;
 }
 
 /**
@@ -347,6 +358,13 @@ export class ConsentGateway extends Construct {
   public readonly inboundSmsDeadLetterAlarm: Alarm;
   /** Fires on the first message in `sesFeedbackDeadLetterQueue`. */
   public readonly sesFeedbackDeadLetterAlarm: Alarm;
+  /**
+   * With `unsubscribeMailDomain`: the receipt rule set handing unsubscribe mail to the
+   * UnsubscribeMail function (activate it: see the prop), and the queue keeping the mails it
+   * could not record after Lambda's retries (an objection not yet applied, R7).
+   */
+  public unsubscribeMailRuleSet?: ReceiptRuleSet;
+  public unsubscribeMailDeadLetterQueue?: Queue;
   /** Where the complaint-rate alarm goes: `alarmTopic`, or the topic created for it. */
   public readonly alarmTopic: ITopic;
   /**
@@ -378,6 +396,7 @@ export class ConsentGateway extends Construct {
   private readonly routes: { key: string; access: 'public' | 'authenticated'; route: HttpRoute }[] = [];
   private readonly legalFloorsJson: string;
   private readonly emailIdentitiesJson: string;
+  private readonly unsubscribeMailDomain: string | undefined;
 
   constructor(scope: Construct, id: string, props: ConsentGatewayProps) {
     super(scope, id);
@@ -389,6 +408,15 @@ export class ConsentGateway extends Construct {
       );
     }
     this.legalFloorsJson = JSON.stringify(floors.data);
+    if (
+      props.unsubscribeMailDomain !== undefined &&
+      !/^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/i.test(props.unsubscribeMailDomain)
+    ) {
+      throw new ConsentGatewayPropsError(
+        `unsubscribeMailDomain: ${props.unsubscribeMailDomain} is not a domain name`,
+      );
+    }
+    this.unsubscribeMailDomain = props.unsubscribeMailDomain?.toLowerCase();
 
     const identities = validateIdentities(props.emailIdentities);
     // toJsonString: an identity given as a token (a parameter, an import) resolves at deploy time.
@@ -951,6 +979,13 @@ export class ConsentGateway extends Construct {
     if (needs.senderConfigurationSets === true) this.grantSenderConfigurationSets(fn);
     if (needs.sendSms === true) this.grantSendSms(fn);
     if (needs.publicBaseUrl === true) this.providePublicBaseUrl(fn);
+    // R10 / RFC 2369: who builds unsubscribe links adds the mailto address; UnsubscribeMail reads it.
+    if (
+      this.unsubscribeMailDomain !== undefined &&
+      (needs.publicBaseUrl === true || entryPoint.trigger?.type === 'sesReceipt')
+    ) {
+      fn.addEnvironment(ENV.unsubscribeMailDomain, this.unsubscribeMailDomain);
+    }
     if (needs.publishEvents === true) this.grantPublishEvents(fn);
     if (needs.expiryTombstones === true) this.grantExpiryTombstones(fn);
     if (needs.enqueueObjections === true) this.grantEnqueueObjections(fn);
@@ -972,6 +1007,35 @@ export class ConsentGateway extends Construct {
         maxEventAge: FEEDBACK_MAX_EVENT_AGE,
       });
       topic.addSubscription(new LambdaSubscription(fn, { deadLetterQueue }));
+    } else if (entryPoint.trigger?.type === 'sesReceipt' && this.unsubscribeMailDomain !== undefined) {
+      // SES invokes asynchronously: Lambda retries, then keeps the mail on a queue with an
+      // alarm (npm run redrive): an unsubscribe mail is an objection (R7), never dropped.
+      const deadLetterQueue = this.feedbackDeadLetterQueue(
+        'UnsubscribeMailDeadLetterQueue',
+        options.removalPolicy,
+      );
+      this.deadLetterAlarm(
+        'UnsubscribeMailDeadLetterAlarm',
+        deadLetterQueue,
+        'consent-gate: an unsubscribe mail (an objection, R7) could not be recorded after Lambda retried it. Check the UnsubscribeMail logs, fix the cause, then: npm run redrive -- --queue-url <UnsubscribeMailDeadLetterQueueUrl> --function-name <stack>-UnsubscribeMail.',
+      );
+      fn.configureAsyncInvoke({
+        onFailure: new SqsDestination(deadLetterQueue),
+        retryAttempts: FEEDBACK_RETRY_ATTEMPTS,
+        maxEventAge: FEEDBACK_MAX_EVENT_AGE,
+      });
+      const ruleSet = new ReceiptRuleSet(this, 'UnsubscribeMailRuleSet', {
+        rules: [
+          {
+            recipients: [this.unsubscribeMailDomain],
+            tlsPolicy: TlsPolicy.OPTIONAL,
+            scanEnabled: true,
+            actions: [new LambdaAction({ function: fn, invocationType: LambdaInvocationType.EVENT })],
+          },
+        ],
+      });
+      this.unsubscribeMailRuleSet = ruleSet;
+      this.unsubscribeMailDeadLetterQueue = deadLetterQueue;
     } else if (entryPoint.trigger?.type === 'schedule') {
       new Rule(this, `${id}Schedule`, {
         description: `consent-gate: runs ${id} every ${entryPoint.trigger.everyMinutes} minutes`,

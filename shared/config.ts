@@ -20,6 +20,8 @@ export const ENV = {
    */
   credentialKeyArn: 'CREDENTIAL_KEY_ARN',
   publicBaseUrl: 'PUBLIC_BASE_URL',
+  /** R10 / RFC 2369: the inbound domain of mailto: unsubscribe addresses (the construct's `unsubscribeMailDomain`). */
+  unsubscribeMailDomain: 'UNSUBSCRIBE_MAIL_DOMAIN',
   sesConfigurationSet: 'SES_CONFIGURATION_SET',
   /**
    * SES configuration sets a sender on the SES v2 endpoint may name (ConfigurationSetName), as

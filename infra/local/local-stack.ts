@@ -28,6 +28,7 @@ import { replaySesFeedback } from './ses-feedback-local';
 import { indexPage, outboxPage, type SesOutbox, startSesOutbox, viewOf } from './ses-outbox';
 import { type LocalSms, startLocalSms } from './sms-local';
 import { fileCheckpoints, memoryCheckpoints, type StreamHandler, StreamPoller } from './stream-poller';
+import { replaySesInbound } from './unsubscribe-mail-local';
 
 /**
  * The gateway on this machine: Amazon DynamoDB Local (the official emulator, on disk for
@@ -75,6 +76,8 @@ export interface LocalStackOptions {
   readonly throttle?: LocalApiOptions['throttle'];
   /** The per-API-key limit (KEY_RATE_LIMIT, counted in the local table); off when absent. */
   readonly keyRateLimit?: RateLimit;
+  /** R10 / RFC 2369: the inbound domain of mailto: unsubscribe addresses (UNSUBSCRIBE_MAIL_DOMAIN); off when absent. */
+  readonly unsubscribeMailDomain?: string;
 }
 
 export interface LocalStack {
@@ -294,6 +297,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   // Set or removed: the process may have run another stack before (tests).
   if (options.keyRateLimit === undefined) delete process.env[ENV.keyRateLimit];
   else process.env[ENV.keyRateLimit] = JSON.stringify(options.keyRateLimit);
+  if (options.unsubscribeMailDomain === undefined) delete process.env[ENV.unsubscribeMailDomain];
+  else process.env[ENV.unsubscribeMailDomain] = options.unsubscribeMailDomain;
   await createTable(dynamodbUrl, tableName);
   const streamArn = await tableStreamArn(dynamodbUrl, tableName);
   const publishEvents = async () => {
@@ -440,6 +445,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
     if (url.pathname === '/local/ses-feedback' && req.method === 'POST') {
       await replaySesFeedback(req, res);
+      return true;
+    }
+    if (url.pathname === '/local/ses-inbound' && req.method === 'POST') {
+      await replaySesInbound(req, res);
       return true;
     }
     if (url.pathname === '/local/bulk-queue' && req.method === 'GET') {

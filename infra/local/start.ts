@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { ENV } from '../../shared/config';
 import { runtimeDependencies } from '../../shared/http/runtime';
 import { DYNAMODB_DATA, startLocalStack } from './local-stack';
 import { DEMO_IDENTITY, DEMO_SENDER_ID, DEMO_SHORT_CODE, localDescription, seedDemo } from './seed';
@@ -75,6 +76,8 @@ export async function startLocal(options: StartOptions): Promise<() => Promise<v
     smsPort: options.smsPort,
     deferredSmsEveryMs: options.deferredEveryMs,
     retentionReplanEveryMs: options.retentionReplanEveryMs,
+    // R10 / RFC 2369: `UNSUBSCRIBE_MAIL_DOMAIN=unsubscribe.localhost npm start` adds the mailto: address.
+    unsubscribeMailDomain: process.env[ENV.unsubscribeMailDomain] || undefined,
   }).catch((error: NodeJS.ErrnoException) => {
     lock.release();
     if (error.code === 'EADDRINUSE') {

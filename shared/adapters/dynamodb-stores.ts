@@ -3,6 +3,7 @@ import type { Stores } from '../ports/stores';
 import { DynamoDbComplaintStore } from './dynamodb-complaint-store';
 import { DynamoDbCredentialStore } from './dynamodb-credential-store';
 import { DynamoDbDueQueue } from './dynamodb-due-queue';
+import { DynamoDbMailtoAddressStore } from './dynamodb-mailto-address-store';
 import { DynamoDbGatewayStore } from './dynamodb-store';
 import { DynamoDbTemplateStore } from './dynamodb-template-store';
 import { DynamoDbTenantStore } from './dynamodb-tenant-store';
@@ -19,5 +20,6 @@ export function createDynamoDbStores(doc: DynamoDBDocumentClient, tableName: str
     complaints: new DynamoDbComplaintStore(doc, tableName),
     dueQueue: new DynamoDbDueQueue(doc, tableName),
     templates: new DynamoDbTemplateStore(doc, tableName),
+    mailto: new DynamoDbMailtoAddressStore(doc, tableName),
   };
 }

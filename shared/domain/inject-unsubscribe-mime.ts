@@ -141,7 +141,11 @@ export async function checkMimeStructure(raw: Buffer): Promise<void> {
 }
 
 /** With no url (a transactional message, R6), only the Bcc header is removed. */
-export async function injectIntoMime(raw: Buffer, link: string | undefined): Promise<Buffer> {
+export async function injectIntoMime(
+  raw: Buffer,
+  link: string | undefined,
+  mailto?: string,
+): Promise<Buffer> {
   const url = link ?? '';
   const splitter = new Splitter();
   const joiner = new Joiner();
@@ -179,7 +183,7 @@ export async function injectIntoMime(raw: Buffer, link: string | undefined): Pro
         for (const name of PRIVATE_HEADERS) data.headers.remove(name);
         if (link !== undefined) {
           for (const name of REPLACED_HEADERS) data.headers.remove(name);
-          for (const h of unsubscribeHeaders(url)) data.headers.add(h.name, h.value);
+          for (const h of unsubscribeHeaders(url, mailto)) data.headers.add(h.name, h.value);
         }
       }
       done(null, data);

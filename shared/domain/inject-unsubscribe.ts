@@ -337,10 +337,13 @@ export function injectIntoText(text: string, url: string, link: LinkSpec = UNSUB
   return `${r.value}${separator}--\n${link.labelFr} / ${link.labelEn}: ${url}\n`;
 }
 
-/** RFC 2369 and RFC 8058 headers for one-click unsubscribe. */
-export function unsubscribeHeaders(url: string): { name: string; value: string }[] {
+/**
+ * RFC 2369 and RFC 8058 headers for one-click unsubscribe; with `mailto` (an address, see
+ * mailto-unsubscribe.ts) List-Unsubscribe also offers it, after the https link (RFC 2369 §2).
+ */
+export function unsubscribeHeaders(url: string, mailto?: string): { name: string; value: string }[] {
   return [
-    { name: 'List-Unsubscribe', value: `<${url}>` },
+    { name: 'List-Unsubscribe', value: mailto === undefined ? `<${url}>` : `<${url}>, <mailto:${mailto}>` },
     { name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' },
   ];
 }

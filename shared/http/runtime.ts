@@ -203,6 +203,7 @@ export function runtimeDependencies(): Dependencies {
       keys: keyRing(),
       clock: systemClock,
       publicBaseUrl: optionalEnv(ENV.publicBaseUrl) ?? '',
+      unsubscribeMailDomain: optionalEnv(ENV.unsubscribeMailDomain),
       legalFloors: legalFloors(),
       log: {
         info: (message, data) => logger.info(message, data ?? {}),

@@ -2,6 +2,7 @@ import type { ComplaintStore } from './complaint-store';
 import type { CredentialStore } from './credential-store';
 import type { DueQueue } from './due-queue';
 import type { GatewayStore } from './gateway-store';
+import type { MailtoAddressStore } from './mailto-address-store';
 import type { TemplateStore } from './template-store';
 import type { TenantStore } from './tenant-store';
 
@@ -22,4 +23,6 @@ export interface Stores {
   readonly dueQueue: DueQueue;
   /** SES v2 email templates of each tenant. */
   readonly templates: TemplateStore;
+  /** R10: the ids of `mailto:` unsubscribe addresses; absent where no inbound domain is configured. */
+  readonly mailto?: MailtoAddressStore;
 }

@@ -167,6 +167,20 @@ export const objectionScopeSchema = z
   });
 export type ObjectionScope = z.infer<typeof objectionScopeSchema>;
 
+const verdictSchema = z.enum(['PASS', 'FAIL', 'GRAY', 'PROCESSING_FAILED', 'DISABLED']);
+export const mailProofSchema = z
+  .object({
+    from: z.string().max(1000).optional(),
+    date: z.string().max(200).optional(),
+    messageId: z.string().max(1000).optional(),
+    sesMessageId: z.string().max(200),
+    spf: verdictSchema.optional(),
+    dkim: verdictSchema.optional(),
+    dmarc: verdictSchema.optional(),
+  })
+  .meta({ id: 'MailProof', description: 'The headers of an unsubscribe mail and SES receipt verdicts' });
+export type MailProof = z.infer<typeof mailProofSchema>;
+
 export const objectionSchema = z
   .object({
     id: z.string(),
@@ -177,6 +191,8 @@ export const objectionSchema = z
     source: z.string().optional(),
     ip: z.string().optional(),
     userAgent: z.string().optional(),
+    /** R10 / RFC 2369, method `mailto`: the unsubscribe mail's headers and SES's verdicts on it. */
+    mail: mailProofSchema.optional(),
     recordedAt: z.string(),
   })
   .meta({ id: 'Objection' });

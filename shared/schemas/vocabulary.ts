@@ -95,6 +95,8 @@ export const objectionMethodSchema = z
   .enum([
     'unsubscribe_link',
     'one_click',
+    // R10 / RFC 2369: a mail to the List-Unsubscribe mailto: address.
+    'mailto',
     'sms_stop',
     'spam_complaint',
     'preference_center',

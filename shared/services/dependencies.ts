@@ -36,6 +36,11 @@ export interface Dependencies extends Stores {
   readonly clock: Clock;
   /** Base URL of the public API, for unsubscribe links (`<base>/u/<token>`). */
   readonly publicBaseUrl: string;
+  /**
+   * R10 / RFC 2369: the inbound domain of `mailto:` unsubscribe addresses (the construct's
+   * `unsubscribeMailDomain`); absent, List-Unsubscribe carries the https link only.
+   */
+  readonly unsubscribeMailDomain?: string;
   /** Floors under the tenants' settings; absent, the defaults (the strictest). */
   readonly legalFloors?: LegalFloors;
   /** Structured log lines; never given an address in clear. */

@@ -34,6 +34,7 @@ import {
 import type { Caller, Dependencies } from './dependencies';
 import { TenantConfigurationError } from './errors';
 import { actorOf, recordChanges } from './record-change';
+import { withMailtoUnsubscribe } from './unsubscribe-mail';
 
 type SmsSize = Pick<SmsMeasure, 'encoding' | 'segments'>;
 
@@ -390,7 +391,10 @@ async function sendEmail(
   const purpose = ctx.tenant.purposes[request.purpose]!;
   // Built before the decision is audited: content the gateway refuses (R10: markup too deep,
   // too many placeholders) is a 400 naming its field, with no `decision.sent` in the trail.
-  const { html, text, headers } = emailContent(deps, ctx, request, purpose, recipientKey, messageId);
+  const content = emailContent(deps, ctx, request, purpose, recipientKey, messageId);
+  const { html, text } = content;
+  // R10 / RFC 2369: the mailto: address beside the https link, when an inbound domain is configured.
+  const headers = await withMailtoUnsubscribe(deps, content.headers, ctx.keys);
   await recordAllowed(
     deps,
     target,

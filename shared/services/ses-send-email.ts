@@ -39,6 +39,7 @@ import { coveredByDeployment } from './identities';
 import { actorOf } from './record-change';
 import { recordAllowed, recordRejected, recordSendFailed } from './send-message';
 import { loadTemplate, renderTemplate } from './ses-templates';
+import { mailtoFor } from './unsubscribe-mail';
 
 /**
  * SES v2 SendEmail through the gate: the purpose comes from an EmailTags entry, every
@@ -495,6 +496,8 @@ export async function sendSesEmail(
               },
               ctx.keys,
             )}`;
+      // R10 / RFC 2369: the mailto: address beside the https link, when an inbound domain is configured.
+      const mailto = await mailtoFor(deps, url, ctx.keys);
       const target = {
         tenantId: ctx.tenant.id,
         recipientKey: d.recipientKey,
@@ -505,7 +508,7 @@ export async function sendSesEmail(
       // 400 with no `decision.sent` in the trail, and nothing can throw between audit and send.
       const copy =
         content.kind === 'raw'
-          ? { kind: 'raw' as const, raw: await injectIntoMime(content.raw, url) }
+          ? { kind: 'raw' as const, raw: await injectIntoMime(content.raw, url, mailto) }
           : {
               kind: 'simple' as const,
               subject: content.subject,
@@ -547,7 +550,7 @@ export async function sendSesEmail(
             subject: copy.subject,
             html: copy.html,
             text: copy.text,
-            headers: [...copy.headers, ...(url === undefined ? [] : unsubscribeHeaders(url))],
+            headers: [...copy.headers, ...(url === undefined ? [] : unsubscribeHeaders(url, mailto))],
             attachments: copy.attachments,
             tags,
           })

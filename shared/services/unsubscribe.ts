@@ -4,7 +4,7 @@ import { type TokenClaims, verifyToken } from '../domain/unsubscribe-token';
 import { StoreUnavailableError } from '../ports/gateway-store';
 import { PendingObjectionsUnavailableError } from '../ports/pending-objections';
 import type { QueuedObjection } from '../schemas/queued-objection';
-import type { Objection } from '../schemas/recipient';
+import type { MailProof, Objection } from '../schemas/recipient';
 import type { Dependencies } from './dependencies';
 import { type FreshLinkOutcome, mailFreshLink, maskedAddressOf } from './fresh-link';
 import { recordChanges } from './record-change';
@@ -61,9 +61,11 @@ export async function requestPreferencesLink(
 }
 
 export interface UnsubscribeProof {
-  readonly method: 'one_click' | 'unsubscribe_link';
+  readonly method: 'one_click' | 'unsubscribe_link' | 'mailto';
   readonly ip?: string;
   readonly userAgent?: string;
+  /** `mailto` (RFC 2369): the mail's headers and SES's verdicts. */
+  readonly mail?: MailProof;
 }
 
 /**
@@ -99,9 +101,10 @@ export async function unsubscribe(
     at: now,
     method: proof.method,
     messageId: claims.messageId,
-    source: 'unsubscribe link',
+    source: proof.method === 'mailto' ? 'unsubscribe mail' : 'unsubscribe link',
     ip: proof.ip,
     userAgent: proof.userAgent,
+    ...(proof.mail === undefined ? {} : { mail: proof.mail }),
     recordedAt: now,
   };
   try {
@@ -207,7 +210,7 @@ export async function applyObjection(
       {
         type: 'objection.recorded',
         actor: { type: 'recipient', id: method },
-        why: `R7/R10: ${method === 'one_click' ? 'RFC 8058 one-click' : 'unsubscribe link'}`,
+        why: `R7/R10: ${method === 'one_click' ? 'RFC 8058 one-click' : method === 'mailto' ? 'RFC 2369 mailto' : 'unsubscribe link'}`,
         at: objection.recordedAt,
         data: {
           objectionId: objection.id,
@@ -215,6 +218,7 @@ export async function applyObjection(
           method,
           messageId: objection.messageId,
           acceptedAt: objection.at,
+          ...(objection.mail === undefined ? {} : { mail: objection.mail }),
         },
         publish: {
           detailType: 'Objection Recorded',

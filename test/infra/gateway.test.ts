@@ -923,13 +923,13 @@ describe('pending objections bucket (R7: no send after an accepted unsubscribe)'
     expect(denies.some((d) => d.includes('"s3:TlsVersion":1.2'))).toBe(true);
   });
 
-  it('grants read to every decider, write to Unsubscribe and ApplyObjections only, under pending/ only', () => {
+  it('grants read to every decider, write to Unsubscribe, UnsubscribeMail and ApplyObjections only, under pending/ only', () => {
     const expected: Record<string, string[]> = Object.fromEntries(
       entryPoints.map((e) => [
         e.id,
         DECIDERS.includes(e.id)
           ? ['s3:GetObject', 's3:ListBucket']
-          : e.id === 'Unsubscribe' || e.id === 'ApplyObjections'
+          : e.id === 'Unsubscribe' || e.id === 'UnsubscribeMail' || e.id === 'ApplyObjections'
             ? ['s3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject']
             : [],
       ]),

@@ -44,7 +44,7 @@ const SKIPPED: Record<Page, number> = {
   'README.md': 1, // npm ci && npm start / npm test
   'docs/local.md': 0,
   'docs/api.md': 0,
-  'docs/recipients.md': 0,
+  'docs/recipients.md': 1, // unsubscribe by mail: needs UNSUBSCRIBE_MAIL_DOMAIN and the id of a delivered message
   'docs/senders.md': 1, // aws sqs send-message
   'docs/sms.md': 0,
   'docs/import.md': 2, // npm run import, npm run audit-segment on the reader's own files
@@ -141,7 +141,7 @@ describe('the docs are run', () => {
   it('skips exactly the blocks that cannot run locally', () => {
     const skipped = Object.fromEntries(PAGES.map((p) => [p, blocksOf(p).skipped]));
     expect(skipped).toEqual(SKIPPED);
-    expect(Object.values(skipped).reduce((a, b) => a + b, 0)).toBe(13);
+    expect(Object.values(skipped).reduce((a, b) => a + b, 0)).toBe(14);
   });
 });
 

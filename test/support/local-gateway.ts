@@ -54,6 +54,8 @@ export interface LocalGatewayOptions {
     readonly authenticated: RateLimit;
     readonly perKey?: RateLimit;
   };
+  /** R10 / RFC 2369: the inbound domain of mailto: unsubscribe addresses; off when absent. */
+  readonly unsubscribeMailDomain?: string;
 }
 
 /** The run's shared DynamoDB Local (test/support/dynamodb-local-setup.ts); undefined without that globalSetup. */
@@ -84,6 +86,7 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
     dynamodbEndpoint,
     throttle: limits && { public: limits.public, authenticated: limits.authenticated },
     keyRateLimit: limits?.perKey,
+    unsubscribeMailDomain: options.unsubscribeMailDomain,
   });
   const { adminKey, senderKey, operatorKey } = await seedDemo(runtimeDependencies());
   return {
