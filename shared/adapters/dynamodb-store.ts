@@ -1430,30 +1430,13 @@ export class DynamoDbGatewayStore extends DynamoDbTable implements GatewayStore 
     const found = new Set<string>();
     const chunks: { pk: string; sk: string }[][] = [];
     for (let i = 0; i < keys.length; i += BATCH_GET_LIMIT) chunks.push(keys.slice(i, i + BATCH_GET_LIMIT));
-    try {
-      await inParallel(chunks, IMPORT_CALLS_IN_FLIGHT, async (chunk) => {
-        let pending: Record<string, unknown>[] | undefined = chunk;
-        for (let attempt = 0; pending && pending.length > 0; attempt++) {
-          if (attempt >= BATCH_GET_ATTEMPTS)
-            throw new StoreUnavailableError('DynamoDB left keys unprocessed (throttled); import stopped');
-          if (attempt > 0) await sleep(25 * 2 ** attempt);
-          const page = await this.doc.send(
-            new BatchGetCommand({
-              RequestItems: {
-                [this.tableName]: { Keys: pending, ConsistentRead: true, ProjectionExpression: 'pk, sk' },
-              },
-            }),
-          );
-          for (const item of page.Responses?.[this.tableName] ?? []) {
-            const ref = byKey.get(`${item.pk}|${item.sk}`);
-            if (ref !== undefined) found.add(ref);
-          }
-          pending = page.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined;
-        }
-      });
-    } catch (error) {
-      translate(error);
-    }
+    // The table's own batched read (unprocessed keys retried, then fail closed), a few at a time.
+    await inParallel(chunks, IMPORT_CALLS_IN_FLIGHT, async (chunk) => {
+      for (const item of await this.batchGet(chunk, 'import markers')) {
+        const ref = byKey.get(`${item.pk}|${item.sk}`);
+        if (ref !== undefined) found.add(ref);
+      }
+    });
     return found;
   }
 
