@@ -5,7 +5,7 @@ import { emailDomain, isRoleAddress } from './address';
 import { earlierMs, instantMs, laterMs } from './instant';
 import { regionOf } from './phone';
 import { type Failure, failure } from './reasons';
-import { addDays, lastPurchaseAt, retentionEnd } from './retention';
+import { addDays, lastPurchaseMs, retentionEnd } from './retention';
 import { nextOpenSlot } from './sms-hours';
 import { effectiveSenderType } from './sms-sender';
 
@@ -49,6 +49,7 @@ export type Decision =
 type BasisResult = { ok: true; basis: Basis; proof: ProofRef } | { ok: false; failures: Failure[] };
 
 const MARKETING_LIKE = new Set(['marketing', 'profiling', 'non_commercial', 'repermission']);
+const DAY_MS = 86_400_000;
 
 export function decide(input: DecisionInput): Decision {
   const { tenant, recipient, now } = input;
@@ -103,10 +104,12 @@ export function decide(input: DecisionInput): Decision {
       );
     }
   }
-  const end = retentionEnd(recipient, tenant.settings);
+  // Read once: R9 here, R2 in softOptIn.
+  const lastPurchase = lastPurchaseMs(recipient);
+  const end = retentionEnd(recipient, tenant.settings, lastPurchase);
   if (end !== undefined && now > end) {
     failures.push(
-      lastPurchaseAt(recipient) === undefined
+      lastPurchase === undefined
         ? failure(
             'prospect_expired',
             'R9',
@@ -126,7 +129,7 @@ export function decide(input: DecisionInput): Decision {
   }
 
   // 4. Bases, in order: consent, soft opt-in, professional, non-commercial, repermission.
-  const basis = findBasis(input, purpose, consentCheck, end);
+  const basis = findBasis(input, purpose, consentCheck, end, lastPurchase);
   if (failures.length === 0 && basis.ok) {
     // 5. R14, last, for a message otherwise allowed: marketing SMS wait for the window.
     if (input.channel === 'sms') {
@@ -166,9 +169,13 @@ function reject(failures: Failure[]): Decision {
 function senderCheck(input: DecisionInput, purpose: Purpose): string | undefined {
   const { tenant, from } = input;
   if (input.channel === 'email') {
-    const identities = tenant.emailIdentities.map((i) => i.toLowerCase());
-    const allowed = identities.includes(from.toLowerCase()) || identities.includes(emailDomain(from));
-    return allowed ? undefined : `Sender "${from}" is not a declared identity`;
+    const address = from.toLowerCase();
+    const domain = emailDomain(from);
+    for (const identity of tenant.emailIdentities) {
+      const declared = identity.toLowerCase();
+      if (declared === address || declared === domain) return undefined;
+    }
+    return `Sender "${from}" is not a declared identity`;
   }
   const sender = tenant.smsSenders[from];
   if (sender === undefined) return `SMS sender "${from}" is not declared`;
@@ -217,6 +224,7 @@ function blockingObjection(
   purposeId: string,
   consent: { givenAt: string; recordedAt?: string } | undefined,
 ): Objection | undefined {
+  if (objections.length === 0) return undefined;
   const consentMs = consent === undefined ? Number.NEGATIVE_INFINITY : consentInstantMs(consent);
   return objections.find(
     (o) =>
@@ -289,10 +297,15 @@ export function checkConsent(record: ConsentRecord | undefined, tenant: Tenant):
 }
 
 function namesTenant(controllers: readonly string[], tenant: Tenant): boolean {
-  const names = new Set(
-    [tenant.id, tenant.name, ...tenant.controllerNames].map((n) => n.trim().toLowerCase()),
-  );
-  return controllers.some((c) => names.has(c.trim().toLowerCase()));
+  // No set built per call: a grant names one or two controllers, a tenant two or three names.
+  const id = tenant.id.trim().toLowerCase();
+  const name = tenant.name.trim().toLowerCase();
+  for (const c of controllers) {
+    const named = c.trim().toLowerCase();
+    if (named === id || named === name) return true;
+    for (const n of tenant.controllerNames) if (n.trim().toLowerCase() === named) return true;
+  }
+  return false;
 }
 
 function findBasis(
@@ -300,6 +313,7 @@ function findBasis(
   purpose: Purpose,
   consent: ConsentCheck,
   end: Date | undefined,
+  lastPurchase: number | undefined,
 ): BasisResult {
   const grant = input.recipient.consents[purpose.id]?.grant;
   if (consent.ok && (!purpose.sensitive || grant?.explicit === true)) {
@@ -318,7 +332,7 @@ function findBasis(
         if (b2b.ok) return b2b;
         return { ok: false, failures: [...failures, ...b2b.failures] };
       }
-      const soft = softOptIn(input, purpose);
+      const soft = softOptIn(input, purpose, lastPurchase);
       if (soft.ok) return soft;
       return { ok: false, failures: [...failures, ...soft.failures] };
     }
@@ -344,7 +358,7 @@ function findBasis(
 }
 
 /** R2: soft opt-in for an existing customer, for products like those they bought. */
-function softOptIn(input: DecisionInput, purpose: Purpose): BasisResult {
+function softOptIn(input: DecisionInput, purpose: Purpose, lastPurchase: number | undefined): BasisResult {
   const profile = input.recipient.profile;
   const notApplicable = (why: string): BasisResult => ({
     ok: false,
@@ -356,14 +370,25 @@ function softOptIn(input: DecisionInput, purpose: Purpose): BasisResult {
   if (!profile.collection?.duringSale) return notApplicable('the address was not collected during a sale');
   if (!profile.collection.optOutOffered) return notApplicable('no opt-out was offered at collection');
   if (purpose.productFamily === undefined) return notApplicable('the purpose names no product family');
-  const matching = profile.purchases
-    .filter((p) => p.productFamily === purpose.productFamily)
-    .sort((a, b) => instantMs(b.at) - instantMs(a.at))[0];
+  // The latest purchase of the family, the first of them on a tie (as a stable sort, newest
+  // first, would put it), without filtering and sorting a copy.
+  let matching: (typeof profile.purchases)[number] | undefined;
+  let matchingMs = Number.NaN;
+  for (const p of profile.purchases) {
+    if (p.productFamily !== purpose.productFamily) continue;
+    const at = instantMs(p.at);
+    if (matching === undefined || at > matchingMs) {
+      matching = p;
+      matchingMs = at;
+    }
+  }
   if (matching === undefined) {
     return notApplicable(`no purchase in product family "${purpose.productFamily}"`);
   }
-  const last = lastPurchaseAt(input.recipient);
-  if (last === undefined || input.now > addDays(last, input.tenant.settings.customerRetentionDays)) {
+  if (
+    lastPurchase === undefined ||
+    input.now.getTime() > lastPurchase + input.tenant.settings.customerRetentionDays * DAY_MS
+  ) {
     return {
       ok: false,
       failures: [

@@ -27,19 +27,23 @@ function asInstant(t: number | undefined): string | undefined {
  * retention (R9). A record always has its time (the schema requires it), so `NaN` comes
  * only from an absent date, and stays `NaN`.
  */
-function notAfter(date: string | undefined, recordedAt: string | undefined): number {
-  return Math.min(ms(date), ms(recordedAt));
+function notAfter(date: string, recordedMs: number): number {
+  // The record's time is read once per record by the callers, not once per date.
+  return Math.min(instantMs(date), recordedMs);
 }
 
 /** The later of a running latest (NaN: none yet) and an instant (NaN: absent). */
 const later = (latest: number, t: number) => (Number.isNaN(t) || t <= latest ? latest : t);
 const orUndefined = (latest: number) => (Number.isNaN(latest) ? undefined : latest);
 
-// Loops, not arrays spread and filtered: a decision reads these twice or three times (R2, R9).
-function lastPurchaseMs(state: RecipientState): number | undefined {
-  const recorded = state.profile?.updatedAt;
+// Loops, not arrays spread and filtered: a decision reads these on every call (R2, R9).
+/** R2/R9: the last purchase, whatever the family, as epoch ms; undefined for a prospect. */
+export function lastPurchaseMs(state: RecipientState): number | undefined {
+  const profile = state.profile;
+  if (profile === undefined) return undefined;
+  const recorded = ms(profile.updatedAt);
   let latest = Number.NaN;
-  for (const p of state.profile?.purchases ?? []) latest = later(latest, notAfter(p.at, recorded));
+  for (const p of profile.purchases) latest = later(latest, notAfter(p.at, recorded));
   return orUndefined(latest);
 }
 
@@ -48,15 +52,23 @@ export function lastPurchaseAt(state: RecipientState): string | undefined {
   return asInstant(lastPurchaseMs(state));
 }
 
-function lastActivityMs(state: RecipientState): number | undefined {
+/** The last activity; `purchase` is lastPurchaseMs(state), which it includes (the later of both). */
+function lastActivityMs(state: RecipientState, purchase: number | undefined): number | undefined {
   const profile = state.profile;
-  const recorded = profile?.updatedAt;
-  let latest = later(Number.NaN, notAfter(profile?.collection?.at, recorded));
-  latest = later(latest, notAfter(profile?.lastActivityAt, recorded));
-  for (const p of profile?.purchases ?? []) latest = later(latest, notAfter(p.at, recorded));
-  for (const c of Object.values(state.consents)) {
-    latest = later(latest, notAfter(c.grant?.givenAt, c.grant?.recordedAt));
-    latest = later(latest, notAfter(c.grant?.confirmedAt, c.grant?.recordedAt));
+  let latest = Number.NaN;
+  if (profile !== undefined) {
+    const recorded = ms(profile.updatedAt);
+    if (profile.collection !== undefined) latest = later(latest, notAfter(profile.collection.at, recorded));
+    if (profile.lastActivityAt !== undefined)
+      latest = later(latest, notAfter(profile.lastActivityAt, recorded));
+  }
+  if (purchase !== undefined) latest = later(latest, purchase);
+  for (const purpose in state.consents) {
+    const grant = state.consents[purpose]?.grant;
+    if (grant === undefined) continue;
+    const recorded = ms(grant.recordedAt);
+    if (grant.givenAt !== undefined) latest = later(latest, notAfter(grant.givenAt, recorded));
+    if (grant.confirmedAt !== undefined) latest = later(latest, notAfter(grant.confirmedAt, recorded));
   }
   return orUndefined(latest);
 }
@@ -67,21 +79,26 @@ function lastActivityMs(state: RecipientState): number | undefined {
  * email open is not (the tenant reports `lastActivityAt` without opens).
  */
 export function lastActivityAt(state: RecipientState): string | undefined {
-  return asInstant(lastActivityMs(state));
+  return asInstant(lastActivityMs(state, lastPurchaseMs(state)));
 }
 
 /**
  * R9: when the recipient's personal data falls out of retention: prospect retention after
  * the last activity, or customer retention after the last purchase, whichever is later.
- * Undefined when nothing about the person is dated (nothing to retain).
+ * Undefined when nothing about the person is dated (nothing to retain). `purchase` is
+ * lastPurchaseMs(state), for a caller that has it already (decide reads it for R2 too).
  */
-export function retentionEnd(state: RecipientState, settings: TenantSettings): Date | undefined {
-  const activity = lastActivityMs(state);
+export function retentionEnd(
+  state: RecipientState,
+  settings: TenantSettings,
+  purchase: number | undefined = lastPurchaseMs(state),
+): Date | undefined {
+  const activity = lastActivityMs(state, purchase);
   if (activity === undefined) return undefined;
   const asProspect = activity + settings.prospectRetentionDays * DAY_MS;
-  // No purchase: NaN, and the prospect end alone counts.
-  const asCustomer = (lastPurchaseMs(state) ?? Number.NaN) + settings.customerRetentionDays * DAY_MS;
-  return new Date(Number.isNaN(asCustomer) ? asProspect : Math.max(asProspect, asCustomer));
+  // No purchase: the prospect end alone counts.
+  if (purchase === undefined) return new Date(asProspect);
+  return new Date(Math.max(asProspect, purchase + settings.customerRetentionDays * DAY_MS));
 }
 
 /** DynamoDB TTL: seconds since the epoch. */
