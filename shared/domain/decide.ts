@@ -5,7 +5,7 @@ import { emailDomain, isRoleAddress } from './address';
 import { earlierMs, instantMs, laterMs } from './instant';
 import { regionOf } from './phone';
 import { type Failure, failure } from './reasons';
-import { addDays, lastPurchaseMs, retentionEnd } from './retention';
+import { addDays, DAY_MS, lastPurchaseMs, retentionEnd } from './retention';
 import { nextOpenSlot } from './sms-hours';
 import { effectiveSenderType } from './sms-sender';
 
@@ -49,7 +49,6 @@ export type Decision =
 type BasisResult = { ok: true; basis: Basis; proof: ProofRef } | { ok: false; failures: Failure[] };
 
 const MARKETING_LIKE = new Set(['marketing', 'profiling', 'non_commercial', 'repermission']);
-const DAY_MS = 86_400_000;
 
 export function decide(input: DecisionInput): Decision {
   const { tenant, recipient, now } = input;

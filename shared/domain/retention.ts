@@ -2,7 +2,8 @@ import type { RecipientState } from '../schemas/recipient';
 import type { TenantSettings } from '../schemas/tenant';
 import { instantMs } from './instant';
 
-const DAY_MS = 86_400_000;
+/** A day in ms: retention periods are counted in whole UTC days. */
+export const DAY_MS = 86_400_000;
 
 export function addDays(iso: string, days: number): Date {
   return new Date(Date.parse(iso) + days * DAY_MS);
