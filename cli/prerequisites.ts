@@ -4,7 +4,8 @@ import { accessSync, constants } from 'node:fs';
 /**
  * What `npm test` and `npm start` need beyond node_modules, checked before they run (a
  * fraction of a second: `java -version`): Chromium for the browser tests, Java ≥ 17 for
- * DynamoDB Local (the local engine of both).
+ * DynamoDB Local (the local engine of both), the AWS CLI for the docs test (docs/migration.md
+ * runs `aws sesv2` and `aws ses` against the local gateway).
  */
 export type Purpose = 'start' | 'test';
 
@@ -47,6 +48,12 @@ function javaIsRecentEnough(env: NodeJS.ProcessEnv): boolean {
   return major !== undefined && major >= JAVA_MIN_VERSION;
 }
 
+/** Runs: a broken install (a pyenv shim with no interpreter behind it) counts as missing. */
+function awsCliRuns(): boolean {
+  const run = spawnSync('aws', ['--version'], { encoding: 'utf8', timeout: 20_000 });
+  return !run.error && run.status === 0;
+}
+
 export const PREREQUISITES: readonly Prerequisite[] = [
   {
     id: 'chromium',
@@ -69,6 +76,15 @@ export const PREREQUISITES: readonly Prerequisite[] = [
     brew: 'brew install openjdk@17',
     brewExport: '"$(brew --prefix openjdk@17)/libexec/openjdk.jdk/Contents/Home"',
     probe: javaIsRecentEnough,
+  },
+  {
+    id: 'aws',
+    label: 'The AWS CLI (for the docs test: the migration page runs it)',
+    for: ['test'],
+    path: () => 'aws',
+    apt: 'awscli',
+    brew: 'brew install awscli',
+    probe: awsCliRuns,
   },
 ];
 

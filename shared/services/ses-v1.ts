@@ -1,3 +1,4 @@
+import { type AddressError, parseMailbox } from '../domain/address';
 import type { RateLimit } from '../domain/rate-limit';
 import type { SesSendEmailInput } from '../schemas/ses';
 import type { SesV1SendEmailInput, SesV1SendRawEmailInput } from '../schemas/ses-v1';
@@ -14,9 +15,39 @@ import { getSesAccount, listSesEmailIdentities } from './ses-v2-account';
  *   name (it sends from the deployment's own identities);
  * - Tags are v2's EmailTags: the purpose tag is read from them as on v2 (R10's purpose).
  */
+/**
+ * SES v1 checks the syntax of every address of the request before it looks at the sender's
+ * identity: a malformed one is InvalidParameterValue, an unverified From only then
+ * MessageRejected. nodemailer 6's `verify()` relies on that order: its probe sends
+ * `invalid@invalid` (no dot in the domain) and takes InvalidParameterValue as success, where
+ * the shared gate (SES v2's order, which nodemailer 7 and later expect) answers the unknown
+ * identity first. Named as the Query API spells the field.
+ */
+function refuseMalformedAddresses(fields: [field: string, values: readonly string[] | undefined][]): void {
+  for (const [field, values] of fields) {
+    for (const [i, value] of (values ?? []).entries()) {
+      try {
+        parseMailbox(value);
+      } catch (error) {
+        const name = field.endsWith('.member') ? `${field}.${i + 1}` : field;
+        throw new SesBadRequestError(`${name}: not a valid address (${(error as AddressError).message})`);
+      }
+    }
+  }
+}
+const one = (value: string | undefined) => (value === undefined ? undefined : [value]);
+
 const tagsOf = (tags: SesV1SendEmailInput['Tags']) => tags?.map((t) => ({ Name: t.Name, Value: t.Value }));
 
 export function sendEmailV1ToV2(input: SesV1SendEmailInput): SesSendEmailInput {
+  refuseMalformedAddresses([
+    ['Source', [input.Source]],
+    ['Destination.ToAddresses.member', input.Destination.ToAddresses],
+    ['Destination.CcAddresses.member', input.Destination.CcAddresses],
+    ['Destination.BccAddresses.member', input.Destination.BccAddresses],
+    ['ReplyToAddresses.member', input.ReplyToAddresses],
+    ['ReturnPath', one(input.ReturnPath)],
+  ]);
   return {
     FromEmailAddress: input.Source,
     Destination: input.Destination,
@@ -40,6 +71,10 @@ export function sendRawEmailV1ToV2(input: SesV1SendRawEmailInput): SesSendEmailI
       );
     }
   }
+  refuseMalformedAddresses([
+    ['Source', one(input.Source)],
+    ['Destinations.member', input.Destinations],
+  ]);
   return {
     FromEmailAddress: input.Source,
     // As SES v1: Destinations, when given, replace the message's To, Cc and Bcc as recipients.

@@ -1,7 +1,16 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDescription } from '../../infra/local/seed';
@@ -27,6 +36,7 @@ const PAGES = [
   'docs/api.md',
   'docs/recipients.md',
   'docs/senders.md',
+  'docs/migration.md',
   'docs/sms.md',
   'docs/import.md',
   'docs/operations.md',
@@ -46,6 +56,7 @@ const SKIPPED: Record<Page, number> = {
   'docs/api.md': 0,
   'docs/recipients.md': 1, // unsubscribe by mail: needs UNSUBSCRIBE_MAIL_DOMAIN and the id of a delivered message
   'docs/senders.md': 1, // aws sqs send-message
+  'docs/migration.md': 0,
   'docs/sms.md': 0,
   'docs/import.md': 2, // npm run import, npm run audit-segment on the reader's own files
   'docs/operations.md': 1, // npx consent-gate operator-key, assign-identity… (on the table)
@@ -59,6 +70,9 @@ const SKIPPED: Record<Page, number> = {
 
 let gw: LocalGateway;
 let cwd: string;
+type Clock = ReturnType<typeof runtimeDependencies>['clock'];
+let realClock: Clock;
+let walkthroughClock: Clock;
 
 beforeAll(async () => {
   gw = await startLocalGateway();
@@ -66,13 +80,21 @@ beforeAll(async () => {
   // public holiday): the SMS page would otherwise be deferred when CI runs at night. Derived
   // from the real date, so the pages' "next Saturday" (sms.md) always lies ahead of it.
   const clock = walkthroughNow(new Date());
-  setDependencies({ ...runtimeDependencies(), clock: { now: () => clock } });
+  realClock = runtimeDependencies().clock;
+  walkthroughClock = { now: () => clock };
+  setDependencies({ ...runtimeDependencies(), clock: walkthroughClock });
   cwd = mkdtempSync(join(tmpdir(), 'consent-gate-readme-'));
   mkdirSync(join(cwd, '.consent-gate'));
   writeFileSync(
     join(cwd, '.consent-gate', 'local.json'),
     // The file npm start writes, made by the same function.
     JSON.stringify(localDescription(gw, gw)),
+  );
+  // The pages run at the repository root: their SDK snippets (node -e) import its node_modules.
+  symlinkSync(
+    fileURLToPath(new URL('../../node_modules', import.meta.url)),
+    join(cwd, 'node_modules'),
+    'dir',
   );
 });
 function walkthroughNow(real: Date): Date {
@@ -163,7 +185,14 @@ describe('the README tour, then each page, against one local gateway', () => {
   });
 
   it('docs/local.md and docs/api.md: purposes, identities, keys, the OpenAPI document', async () => {
-    expect(await runPage('docs/local.md')).toBe('');
+    // The local-only routes: bob's newsletter as handed to SES, an empty objection queue, and a
+    // mail to an unsubscribe address that records nothing (npm start sets no inbound domain).
+    expect((await runPage('docs/local.md')).split('\n')).toEqual([
+      '["simple",["List-Unsubscribe","List-Unsubscribe-Post"]]',
+      '{"depth":0,"batches":[],"deadLetters":[]}',
+      '{"outcomes":["not_ours"]}',
+      '',
+    ]);
     const out = await runPage('docs/api.md');
     expect(out).toContain('"id":"garden-deals"');
     expect(out).toMatch(/^204$/m);
@@ -224,6 +253,41 @@ describe('the README tour, then each page, against one local gateway', () => {
     );
     expect(out.match(/"detailType":"Sender Feedback"/g)).toHaveLength(1);
     expect(out).toContain('{"destination":null,"eventTypes":["Bounce","Complaint","Delivery"]}');
+  });
+
+  it('docs/migration.md: the SDKs (SES v2 and v1), nodemailer and the AWS CLI, endpoint and credentials changed', async () => {
+    const before = await gw.sentEmails();
+    // Real SDKs and the AWS CLI sign with the machine's time, which the gateway checks to
+    // within 5 minutes (SigV4): this page runs on the real clock, the pages after it on the
+    // walkthrough's again (nothing after it reads what this page records).
+    setDependencies({ ...runtimeDependencies(), clock: realClock });
+    const out = await runPage('docs/migration.md').finally(() =>
+      setDependencies({ ...runtimeDependencies(), clock: walkthroughClock }),
+    );
+    expect(out).toMatch(/"recipientKey":"[^"]+","purpose":"newsletter",[^\n]*"valid":true/);
+    // AWS SDK v3, SES v2: sent; with a refused recipient among two, nothing sent.
+    expect(out).toContain(
+      'MessageRejected: Message rejected by consent-gate for 1 of 2 recipient(s); nothing was sent. henri@example.org: consent_missing (R1)',
+    );
+    expect(out.match(/^\{"MessageId":"ses-\d+"\}$/gm)).toHaveLength(2);
+    // nodemailer (SES v2): verify() succeeds, messageId built from SES's MessageId.
+    expect(out).toContain('verify: true');
+    expect(out).toMatch(/^messageId: <ses-\d+@eu-west-3\.amazonses\.com>$/m);
+    // The AWS CLI: sesv2 sends, ses (v1) is refused with the reasons.
+    expect(out).toMatch(/"MessageId": "ses-\d+"/);
+    expect(out).toContain(
+      'An error occurred (MessageRejected) when calling the SendEmail operation: Message rejected by consent-gate for 1 of 1 recipient(s); nothing was sent. henri@example.org: consent_missing (R1)',
+    );
+    expect(out).toContain('["List-Unsubscribe","List-Unsubscribe-Post"]');
+    // Four messages, all to hana, none to henri.
+    const sent = (await gw.sentEmails()).slice(before.length);
+    expect(sent.map((e) => e.destination.to)).toEqual([
+      ['hana@example.org'],
+      ['hana@example.org'],
+      ['hana@example.org'],
+      ['hana@example.org'],
+    ]);
+    expect(out).toMatch(/^4$/m);
   });
 
   it('docs/sms.md: sent with its opt-out mention, a long code refused, STOP', async () => {

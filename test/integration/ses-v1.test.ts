@@ -11,6 +11,7 @@ import {
   VerifyEmailIdentityCommand,
 } from '@aws-sdk/client-ses';
 import { simpleParser } from 'mailparser';
+import nodemailer6 from 'nodemailer6';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runtimeDependencies, setDependencies } from '../../shared/http/runtime';
 import type { OutboundEmail } from '../../shared/ports/email-sender';
@@ -179,6 +180,49 @@ describe('SES v1 SendEmail', () => {
     expect(await gw.sentEmails()).toHaveLength(before);
   });
 
+  it('an address that does not parse is InvalidParameterValue naming the v1 field, before the identity is checked', async () => {
+    const before = (await gw.sentEmails()).length;
+    const source = await failure(
+      ses.send(new SendEmailCommand(simple(['reader-v1@example.org'], { Source: 'invalid@invalid' }))),
+    );
+    expect(source.name).toBe('InvalidParameterValue');
+    expect(source.message).toContain('Source: not a valid address (has an invalid domain)');
+    const cc = await failure(
+      ses.send(
+        new SendEmailCommand(
+          simple([], {
+            Destination: {
+              ToAddresses: ['reader-v1@example.org'],
+              CcAddresses: ['a@b.example', 'not an address'],
+            },
+          }),
+        ),
+      ),
+    );
+    expect(cc.name).toBe('InvalidParameterValue');
+    expect(cc.message).toContain('Destination.CcAddresses.member.2: not a valid address');
+    const raw = await failure(
+      ses.send(
+        new SendRawEmailCommand({
+          RawMessage: { Data: Buffer.from('From: news@shop.example\r\nTo: x@y.example\r\n\r\nHi') },
+          Destinations: ['x@y.example', 'invalid@invalid'],
+        }),
+      ),
+    );
+    expect(raw.name).toBe('InvalidParameterValue');
+    expect(raw.message).toContain('Destinations.member.2: not a valid address');
+    expect(await gw.sentEmails()).toHaveLength(before);
+  });
+
+  it('R10: a well-formed From that is not an identity of the tenant is MessageRejected, as SES answers an unverified one', async () => {
+    const error = await failure(
+      ses.send(new SendEmailCommand(simple(['reader-v1@example.org'], { Source: 'news@other.example' }))),
+    );
+    expect(error).toBeInstanceOf(MessageRejected);
+    expect(error.message).toContain('Email address is not verified');
+    expect(error.message).toContain('news@other.example');
+  });
+
   it('SourceArn is refused by name, never dropped', async () => {
     const error = await failure(
       ses.send(
@@ -269,6 +313,65 @@ describe('SES v1 SendRawEmail', () => {
     );
     expect(error).toBeInstanceOf(MessageRejected);
     expect(error.message).toContain('raw-none-v1@example.org: consent_missing (R1)');
+    expect(await gw.sentEmails()).toHaveLength(before);
+  });
+});
+
+describe("nodemailer 6's SES transport (SES v1's SendRawEmail)", () => {
+  const transport = () => nodemailer6.createTransport({ SES: { ses, aws: { SendRawEmailCommand } } });
+
+  it('verify() succeeds against the gateway, and its probe sends nothing', async () => {
+    const before = (await gw.sentEmails()).length;
+    await expect(transport().verify()).resolves.toBe(true);
+    expect(await gw.sentEmails()).toHaveLength(before);
+  });
+
+  it("R10: sendMail with the purpose tag is delivered with the link and List-Unsubscribe; messageId is SES's own", async () => {
+    await consent('nm6-reader@example.org');
+    const info = await transport().sendMail({
+      from: 'Demo Shop <news@shop.example>',
+      to: 'nm6-reader@example.org',
+      subject: 'Winter books',
+      text: 'Five novels.',
+      html: '<p>Five novels.</p>',
+      ses: { Tags: [{ Name: 'purpose', Value: 'newsletter' }] },
+    });
+    const stored = (await gw.sentEmails()).at(-1)!;
+    expect(stored.destination.to).toEqual(['nm6-reader@example.org']);
+    expect(info.messageId).toBe(`<${stored.messageId}@eu-west-3.amazonses.com>`);
+    // In the local SES: the message, the link in both parts.
+    const mail = await gw.deliveredMessage(stored.messageId);
+    expect(mail.subject).toBe('Winter books');
+    expect(mail.html).toContain(`${gw.apiUrl}/u/`);
+    expect(mail.text).toContain(`${gw.apiUrl}/u/`);
+    // The one-click headers, in the local outbox (each email as handed to the local SES: the
+    // mail viewer rebuilds a raw message from its parts and keeps none of its other headers).
+    const outbox = (await (await fetch(`${gw.apiUrl}/local/outbox.json`)).json()) as {
+      emails: { sesMessageId: string; headers: { name: string; value: string }[] }[];
+    };
+    const headers = outbox.emails.find((e) => e.sesMessageId === stored.messageId)?.headers ?? [];
+    expect(headers.find((h) => h.name === 'List-Unsubscribe')?.value).toMatch(
+      new RegExp(`^<${gw.apiUrl}/u/[\\w.-]+>$`),
+    );
+    expect(headers).toContainEqual({ name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' });
+  });
+
+  it('R1: a refused recipient raises MessageRejected with the reason codes; nothing sent to anyone', async () => {
+    await consent('nm6-to@example.org');
+    const before = (await gw.sentEmails()).length;
+    const error = await failure(
+      transport().sendMail({
+        from: 'Demo Shop <news@shop.example>',
+        to: 'nm6-to@example.org',
+        cc: 'nm6-nobody@example.org',
+        subject: 'Winter books',
+        text: 'Five novels.',
+        ses: { Tags: [{ Name: 'purpose', Value: 'newsletter' }] },
+      }),
+    );
+    expect(error).toBeInstanceOf(MessageRejected);
+    expect(error.message).toContain('1 of 2 recipient(s)');
+    expect(error.message).toContain('nm6-nobody@example.org: consent_missing (R1)');
     expect(await gw.sentEmails()).toHaveLength(before);
   });
 });

@@ -71,11 +71,23 @@ describe('the prerequisite check (pretest, npm start)', () => {
     expect(planPrerequisites('start', linux(['java'], false), {})).toEqual([{ kind: 'ok', id: 'java' }]);
   });
 
-  it('npm test needs both: root with apt-get installs both', () => {
+  it('npm test needs all three: root with apt-get installs Chromium, Java and the AWS CLI', () => {
     expect(planPrerequisites('test', linux([], true), {}).map((s) => [s.kind, s.id])).toEqual([
       ['install', 'chromium'],
       ['install', 'java'],
+      ['install', 'aws'],
     ]);
+  });
+
+  it('the AWS CLI missing without root: names the Debian package; npm start does not need it', () => {
+    const steps = planPrerequisites('test', linux(['chromium', 'java'], false), {});
+    expect(steps.at(-1)).toEqual({
+      kind: 'stop',
+      id: 'aws',
+      message:
+        'The AWS CLI (for the docs test: the migration page runs it) is missing on the PATH: run sudo apt-get install -y awscli (Debian/Ubuntu), then run the command again.',
+    });
+    expect(planPrerequisites('start', linux(['java'], false), {}).map((s) => s.id)).toEqual(['java']);
   });
 
   it('Java missing, root with apt-get: installs openjdk-17-jre-headless and says so', () => {
