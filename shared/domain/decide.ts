@@ -2,10 +2,10 @@ import type { ConsentRecord, Objection, RecipientState } from '../schemas/recipi
 import type { Purpose, Tenant } from '../schemas/tenant';
 import { type Basis, type Channel, invalidConsentMethods } from '../schemas/vocabulary';
 import { emailDomain, isRoleAddress } from './address';
-import { earlierMs, instantMs, laterMs } from './instant';
+import { earlierMs, instantMs, isoOf, laterMs } from './instant';
 import { regionOf } from './phone';
 import { type Failure, failure } from './reasons';
-import { addDays, DAY_MS, lastPurchaseMs, retentionEnd } from './retention';
+import { addDays, DAY_MS, lastPurchaseMs, retentionEndMs } from './retention';
 import { nextOpenSlot } from './sms-hours';
 import { effectiveSenderType } from './sms-sender';
 
@@ -52,6 +52,8 @@ const MARKETING_LIKE = new Set(['marketing', 'profiling', 'non_commercial', 'rep
 
 export function decide(input: DecisionInput): Decision {
   const { tenant, recipient, now } = input;
+  // Instants compared as numbers: comparing two Dates converts each to a primitive first.
+  const nowMs = now.getTime();
   const purpose = tenant.purposes[input.purposeId];
 
   // 1. The purpose is declared, the sender identity is allowed (R10).
@@ -105,8 +107,8 @@ export function decide(input: DecisionInput): Decision {
   }
   // Read once: R9 here, R2 in softOptIn.
   const lastPurchase = lastPurchaseMs(recipient);
-  const end = retentionEnd(recipient, tenant.settings, lastPurchase);
-  if (end !== undefined && now > end) {
+  const end = retentionEndMs(recipient, tenant.settings, lastPurchase);
+  if (end !== undefined && nowMs > end) {
     failures.push(
       lastPurchase === undefined
         ? failure(
@@ -136,7 +138,8 @@ export function decide(input: DecisionInput): Decision {
       if (notBefore === undefined) {
         return reject([failure('quiet_hours', 'R14', 'The SMS window never opens in the next two weeks')]);
       }
-      if (notBefore > now) {
+      const notBeforeMs = notBefore.getTime();
+      if (notBeforeMs > nowMs) {
         return {
           outcome: 'deferred',
           basis: basis.basis,
@@ -146,7 +149,7 @@ export function decide(input: DecisionInput): Decision {
             failure(
               'quiet_hours',
               'R14',
-              `Outside the SMS sending window; deferred to ${notBefore.toISOString()}`,
+              `Outside the SMS sending window; deferred to ${isoOf(notBeforeMs)}`,
             ),
           ],
         };
@@ -311,7 +314,7 @@ function findBasis(
   input: DecisionInput,
   purpose: Purpose,
   consent: ConsentCheck,
-  end: Date | undefined,
+  end: number | undefined,
   lastPurchase: number | undefined,
 ): BasisResult {
   const grant = input.recipient.consents[purpose.id]?.grant;
@@ -435,7 +438,7 @@ function legitimateInterestB2b(input: DecisionInput, purpose: Purpose): BasisRes
  * of times per purpose (default once). Objections, complaints and bounces were refused in
  * steps 2 and 3.
  */
-function repermission(input: DecisionInput, purpose: Purpose, end: Date | undefined): BasisResult {
+function repermission(input: DecisionInput, purpose: Purpose, endMs: number | undefined): BasisResult {
   const profile = input.recipient.profile;
   const asked = input.recipient.repermissions?.[purpose.id]?.count ?? 0;
   const max = input.tenant.settings.repermissionMaxPerPurpose;
@@ -454,6 +457,7 @@ function repermission(input: DecisionInput, purpose: Purpose, end: Date | undefi
   if (profile?.needsRepermission) {
     return { ok: true, basis: 'repermission', proof: { type: 'repermission', detail: 'needs_repermission' } };
   }
+  const end = endMs === undefined ? undefined : new Date(endMs);
   const windowStart =
     end === undefined ? undefined : addDays(end.toISOString(), -input.tenant.settings.repermissionWindowDays);
   if (

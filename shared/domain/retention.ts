@@ -94,12 +94,22 @@ export function retentionEnd(
   settings: TenantSettings,
   purchase: number | undefined = lastPurchaseMs(state),
 ): Date | undefined {
+  const end = retentionEndMs(state, settings, purchase);
+  return end === undefined ? undefined : new Date(end);
+}
+
+/** retentionEnd as epoch ms: decide() compares it with now as numbers, without a Date each time. */
+export function retentionEndMs(
+  state: RecipientState,
+  settings: TenantSettings,
+  purchase: number | undefined = lastPurchaseMs(state),
+): number | undefined {
   const activity = lastActivityMs(state, purchase);
   if (activity === undefined) return undefined;
   const asProspect = activity + settings.prospectRetentionDays * DAY_MS;
   // No purchase: the prospect end alone counts.
-  if (purchase === undefined) return new Date(asProspect);
-  return new Date(Math.max(asProspect, purchase + settings.customerRetentionDays * DAY_MS));
+  if (purchase === undefined) return asProspect;
+  return Math.max(asProspect, purchase + settings.customerRetentionDays * DAY_MS);
 }
 
 /** DynamoDB TTL: seconds since the epoch. */

@@ -185,7 +185,21 @@ export function zonedInstant(
   return new Date(zonedInstantMs(Date.UTC(year, month - 1, day, hour, minute), clockOf(zone)));
 }
 
-const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+/**
+ * Minutes of a local time `HH:MM`. The shape the schema allows is read digit by digit (each
+ * decision reads its window's two); anything else as Number reads the two fields, as before.
+ */
+function minutesOf(hhmm: string): number {
+  if (hhmm.length === 5 && hhmm.charCodeAt(2) === 58) {
+    const h0 = hhmm.charCodeAt(0) - 48;
+    const h1 = hhmm.charCodeAt(1) - 48;
+    const m0 = hhmm.charCodeAt(3) - 48;
+    const m1 = hhmm.charCodeAt(4) - 48;
+    if (h0 >>> 0 <= 9 && h1 >>> 0 <= 9 && m0 >>> 0 <= 9 && m1 >>> 0 <= 9)
+      return (h0 * 10 + h1) * 60 + m0 * 10 + m1;
+  }
+  return Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+}
 
 interface OpenTest {
   readonly country: string;
