@@ -27,6 +27,22 @@ function daysFromCivil(year: number, month: number): number {
   return era * 146_097 + dayOfEra - 719_468;
 }
 
+/**
+ * daysFromCivil(year, 1) for the years the fast path reads (1000 … 10000), and the days before
+ * each month in a common year: a parse then adds three numbers instead of dividing. Built
+ * from daysFromCivil itself at load (9,001 calls, well under a millisecond).
+ */
+const FIRST_TABLE_YEAR = 1000;
+const YEAR_START = Int32Array.from({ length: 9_001 }, (_, i) => daysFromCivil(FIRST_TABLE_YEAR + i, 1));
+const DAYS_BEFORE_MONTH = [0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+
+/** daysFromCivil(year, month) for 1000 ≤ year ≤ 9999: the year's start, the months before, 29 February. */
+function daysToMonth(year: number, month: number): number {
+  const start = YEAR_START[year - FIRST_TABLE_YEAR]!;
+  const leap = month > 2 && YEAR_START[year - FIRST_TABLE_YEAR + 1]! - start === 366 ? 1 : 0;
+  return start + DAYS_BEFORE_MONTH[month]! + leap;
+}
+
 /** Whether a char code minus 48 is a digit: one unsigned compare. */
 const isDigit = (d: number) => d >>> 0 <= 9;
 
@@ -108,7 +124,7 @@ export function instantMs(iso: string): number {
   )
     return Date.parse(iso);
   return (
-    (daysFromCivil(year, month) + day - 1) * 86_400_000 +
+    (daysToMonth(year, month) + day - 1) * 86_400_000 +
     hour * 3_600_000 +
     minute * 60_000 +
     second * 1000 +

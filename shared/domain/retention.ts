@@ -41,7 +41,8 @@ const orUndefined = (latest: number) => (Number.isNaN(latest) ? undefined : late
 /** R2/R9: the last purchase, whatever the family, as epoch ms; undefined for a prospect. */
 export function lastPurchaseMs(state: RecipientState): number | undefined {
   const profile = state.profile;
-  if (profile === undefined) return undefined;
+  // No purchase, nothing to read (the record's time is not parsed for nothing).
+  if (profile === undefined || profile.purchases.length === 0) return undefined;
   const recorded = ms(profile.updatedAt);
   let latest = Number.NaN;
   for (const p of profile.purchases) latest = later(latest, notAfter(p.at, recorded));

@@ -138,6 +138,20 @@ describe('instantMs reads the canonical form digit by digit, as Date.parse reads
   });
 });
 
+describe('instantMs counts days as Date.parse counts them', () => {
+  it('equals Date.parse on the first and the last instant of the 1st and the 28th to the 31st of every month of 1000–9999', () => {
+    const mismatches: string[] = [];
+    for (let y = 1000; y <= 9999; y++)
+      for (let m = 1; m <= 12; m++)
+        for (const d of ['01', '28', '29', '30', '31'])
+          for (const time of ['00:00:00.000', '23:59:59.999']) {
+            const iso = `${y}-${String(m).padStart(2, '0')}-${d}T${time}Z`;
+            if (!Object.is(instantMs(iso), Date.parse(iso))) mismatches.push(iso);
+          }
+    expect(mismatches).toEqual([]);
+  });
+});
+
 describe('isoOf writes an instant as toISOString writes it', () => {
   it("equals toISOString on every instant of Date's range, whole or not (property)", () => {
     fc.assert(
