@@ -72,11 +72,14 @@ export function nightInstants(to: string): Date[] {
 /**
  * R14 plans each UTC hour once per country and window (shared/domain/sms-hours.ts): `now`
  * moving 1 h 7.919 s per decision falls each time in an hour the last 48 did not ask, so the
- * plan is built for every decision, its worst case. Outside the mix: a clock moving on asks
- * a new hour once an hour.
+ * plan is built for every decision, its worst case. 240 instants taken in turn: more hours
+ * than the plans keep, few enough that the zones' offsets (memoised per hour, read from Intl
+ * once) are known after the first round, as in a process running for a while, so that the
+ * row shows the plan's cost rather than Intl's. Outside the mix: a clock moving on asks a
+ * new hour once an hour.
  */
 const NEW_HOUR_STEP_MS = 3_600_000 + NOW_STEP_MS;
-const NEW_HOUR_INSTANTS = 2_000;
+const NEW_HOUR_INSTANTS = 240;
 
 /** The instants, an hour and 7.919 s apart from the week's start, at which the window is closed somewhere in the country. */
 export function newHourNightInstants(to: string): Date[] {

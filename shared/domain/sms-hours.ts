@@ -468,21 +468,31 @@ function hourPlan(plans: WindowPlans, clocks: readonly ZoneClock[], hour: number
 
 function buildHourPlan(plans: WindowPlans, clocks: readonly ZoneClock[], hour: number): HourPlan {
   const from = hour * HOUR_MS;
-  // The minutes at which some zone's local date changes. A zone whose offset holds through the
-  // hour (wallOf then reads it at minute + offset) and shows one date at both ends shows it all along.
+  // The minutes at which some zone's local date changes. When no zone changes its offset in
+  // the hour, each distinct offset's wall clock (minute + offset, as wallOf reads it) crosses
+  // midnight at most once; otherwise each zone is read minute by minute where it may change.
   const splits = new Set<number>();
-  for (const clock of clocks) {
-    const first = dayOf(wallOf(clock, from));
-    if (
-      first === dayOf(wallOf(clock, from + 59 * MINUTE_MS)) &&
-      hourOffset(clock, hour) === hourOffset(clock, hour + 1)
-    )
-      continue;
-    let previous = first;
-    for (let m = 1; m < 60; m++) {
-      const day = dayOf(wallOf(clock, from + m * MINUTE_MS));
-      if (day !== previous) splits.add(m);
-      previous = day;
+  const offsets = offsetsDuring(clocks, hour);
+  if (offsets !== null) {
+    for (const offset of offsets) {
+      const wall = from + offset;
+      const crossing = ((dayOf(wall) + 1) * DAY_MS - wall) / MINUTE_MS;
+      if (crossing < 60) splits.add(crossing);
+    }
+  } else {
+    for (const clock of clocks) {
+      const first = dayOf(wallOf(clock, from));
+      if (
+        first === dayOf(wallOf(clock, from + 59 * MINUTE_MS)) &&
+        hourOffset(clock, hour) === hourOffset(clock, hour + 1)
+      )
+        continue;
+      let previous = first;
+      for (let m = 1; m < 60; m++) {
+        const day = dayOf(wallOf(clock, from + m * MINUTE_MS));
+        if (day !== previous) splits.add(m);
+        previous = day;
+      }
     }
   }
   const runStarts = [0, ...[...splits].sort((a, b) => a - b)];
