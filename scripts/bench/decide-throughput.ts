@@ -69,12 +69,35 @@ export function nightInstants(to: string): Date[] {
   return instants;
 }
 
-const smsAtNight = (to: string): DecisionInput[] => {
+/**
+ * R14 plans each UTC hour once per country and window (shared/domain/sms-hours.ts): `now`
+ * moving 1 h 7.919 s per decision falls each time in an hour the last 48 did not ask, so the
+ * plan is built for every decision, its worst case. 240 instants taken in turn: more hours
+ * than the plans keep, few enough that the zones' offsets (memoised per hour, read from Intl
+ * once) are known after the first round, as in a process running for a while, so that the
+ * row shows the plan's cost rather than Intl's. Outside the mix: a clock moving on asks a
+ * new hour once an hour.
+ */
+const NEW_HOUR_STEP_MS = 3_600_000 + NOW_STEP_MS;
+const NEW_HOUR_INSTANTS = 240;
+
+/** The instants, an hour and 7.919 s apart from the week's start, at which the window is closed somewhere in the country. */
+export function newHourNightInstants(to: string): Date[] {
+  const region = regionOf(to);
+  const instants: Date[] = [];
+  for (let ms = WEEK_START; instants.length < NEW_HOUR_INSTANTS; ms += NEW_HOUR_STEP_MS) {
+    const at = new Date(ms);
+    if (!isOpen(at, region, DEFAULT_SMS_WINDOW)) instants.push(at);
+  }
+  return instants;
+}
+
+const smsAtNight = (to: string, instants: (to: string) => Date[] = nightInstants): DecisionInput[] => {
   const base = email(
     'newsletter',
     withConsent('newsletter', {}, { profile: profile({ channel: 'sms', address: to }) }),
   );
-  return nightInstants(to).map((now) => ({ ...base, channel: 'sms', from: '36123', to, now }));
+  return instants(to).map((now) => ({ ...base, channel: 'sms', from: '36123', to, now }));
 };
 const channelObjection = {
   id: 'o-1',
@@ -197,6 +220,12 @@ export function decideCases(): DecideCase[] {
       weight: 1,
       expected: 'allowed',
       input: email('receipts', state({ profile: profile() })),
+    },
+    {
+      name: `SMS at night, US: ${regionOf('+12025550123').timeZones.length} zone(s), a new hour each decision (R14, not in the mix)`,
+      weight: 0,
+      expected: 'deferred',
+      inputs: smsAtNight('+12025550123', newHourNightInstants),
     },
   ];
   return cases.map((c) => ('input' in c ? fixed(c) : c));

@@ -2,10 +2,10 @@ import type { ConsentRecord, Objection, RecipientState } from '../schemas/recipi
 import type { Purpose, Tenant } from '../schemas/tenant';
 import { type Basis, type Channel, invalidConsentMethods } from '../schemas/vocabulary';
 import { emailDomain, isRoleAddress } from './address';
-import { earlierMs, instantMs, laterMs } from './instant';
+import { earlierMs, instantMs, isoOf, laterMs } from './instant';
 import { regionOf } from './phone';
 import { type Failure, failure } from './reasons';
-import { addDays, DAY_MS, lastPurchaseMs, retentionEnd } from './retention';
+import { addDays, DAY_MS, lastPurchaseMs, retentionEndMs } from './retention';
 import { nextOpenSlot } from './sms-hours';
 import { effectiveSenderType } from './sms-sender';
 
@@ -49,9 +49,13 @@ export type Decision =
 type BasisResult = { ok: true; basis: Basis; proof: ProofRef } | { ok: false; failures: Failure[] };
 
 const MARKETING_LIKE = new Set(['marketing', 'profiling', 'non_commercial', 'repermission']);
+/** R3's invalid methods, as a set: a decision asks once per consent. */
+const INVALID_METHODS: ReadonlySet<string> = new Set(invalidConsentMethods);
 
 export function decide(input: DecisionInput): Decision {
   const { tenant, recipient, now } = input;
+  // Instants compared as numbers: comparing two Dates converts each to a primitive first.
+  const nowMs = now.getTime();
   const purpose = tenant.purposes[input.purposeId];
 
   // 1. The purpose is declared, the sender identity is allowed (R10).
@@ -105,8 +109,8 @@ export function decide(input: DecisionInput): Decision {
   }
   // Read once: R9 here, R2 in softOptIn.
   const lastPurchase = lastPurchaseMs(recipient);
-  const end = retentionEnd(recipient, tenant.settings, lastPurchase);
-  if (end !== undefined && now > end) {
+  const end = retentionEndMs(recipient, tenant.settings, lastPurchase);
+  if (end !== undefined && nowMs > end) {
     failures.push(
       lastPurchase === undefined
         ? failure(
@@ -136,7 +140,8 @@ export function decide(input: DecisionInput): Decision {
       if (notBefore === undefined) {
         return reject([failure('quiet_hours', 'R14', 'The SMS window never opens in the next two weeks')]);
       }
-      if (notBefore > now) {
+      const notBeforeMs = notBefore.getTime();
+      if (notBeforeMs > nowMs) {
         return {
           outcome: 'deferred',
           basis: basis.basis,
@@ -146,7 +151,7 @@ export function decide(input: DecisionInput): Decision {
             failure(
               'quiet_hours',
               'R14',
-              `Outside the SMS sending window; deferred to ${notBefore.toISOString()}`,
+              `Outside the SMS sending window; deferred to ${isoOf(notBeforeMs)}`,
             ),
           ],
         };
@@ -251,7 +256,8 @@ export function checkConsent(record: ConsentRecord | undefined, tenant: Tenant):
           failures: [failure('consent_missing', 'R1', 'No consent for this purpose on this channel')],
         };
   }
-  const failures: Failure[] = [];
+  // The lists below are made only when a problem is found: a valid consent allocates none.
+  let failures: Failure[] | undefined;
   // R3, as R7 for objections: a withdrawal stands unless the grant was both given and
   // recorded after it took hold; a tie keeps it withdrawn.
   if (
@@ -259,40 +265,48 @@ export function checkConsent(record: ConsentRecord | undefined, tenant: Tenant):
     grant.givenAt !== undefined &&
     !(consentInstantMs(grant) > laterMs(record.withdrawal.at, record.withdrawal.recordedAt))
   ) {
-    failures.push(failure('consent_withdrawn', 'R3', `The consent was withdrawn on ${record.withdrawal.at}`));
+    failures = [failure('consent_withdrawn', 'R3', `The consent was withdrawn on ${record.withdrawal.at}`)];
   }
-  const invalid: string[] = [];
-  if (grant.method !== undefined && (invalidConsentMethods as readonly string[]).includes(grant.method)) {
-    invalid.push(`method "${grant.method}" is not a valid consent`);
+  let invalid: string[] | undefined;
+  if (grant.method !== undefined && INVALID_METHODS.has(grant.method)) {
+    invalid = [`method "${grant.method}" is not a valid consent`];
   }
-  if (grant.preTicked) invalid.push('the box was pre-ticked');
+  if (grant.preTicked) invalid = add(invalid, 'the box was pre-ticked');
   if (
     grant.controllers !== undefined &&
     grant.controllers.length > 0 &&
     !namesTenant(grant.controllers, tenant)
   ) {
-    invalid.push('the tenant was not named as controller');
+    invalid = add(invalid, 'the tenant was not named as controller');
   }
-  if (invalid.length > 0)
-    failures.push(failure('consent_invalid', 'R3', `Invalid consent: ${invalid.join('; ')}`));
+  if (invalid !== undefined)
+    failures = add(failures, failure('consent_invalid', 'R3', `Invalid consent: ${invalid.join('; ')}`));
 
-  const missing: string[] = [];
-  if (grant.givenAt === undefined) missing.push('time');
-  if (grant.method === undefined) missing.push('method');
-  if (grant.wording === undefined && grant.wordingVersion === undefined) missing.push('wording');
+  let missing: string[] | undefined;
+  if (grant.givenAt === undefined) missing = ['time'];
+  if (grant.method === undefined) missing = add(missing, 'method');
+  if (grant.wording === undefined && grant.wordingVersion === undefined) missing = add(missing, 'wording');
   if (grant.wordingVersion !== undefined && tenant.wordings[grant.wordingVersion] === undefined) {
-    missing.push(`wording version "${grant.wordingVersion}" (not declared)`);
+    missing = add(missing, `wording version "${grant.wordingVersion}" (not declared)`);
   }
-  if (grant.source === undefined) missing.push('source');
-  if (grant.controllers === undefined || grant.controllers.length === 0) missing.push('controllers named');
+  if (grant.source === undefined) missing = add(missing, 'source');
+  if (grant.controllers === undefined || grant.controllers.length === 0)
+    missing = add(missing, 'controllers named');
   if (grant.method === 'double_opt_in' && grant.confirmedAt === undefined)
-    missing.push('double opt-in confirmation');
-  if (missing.length > 0)
-    failures.push(failure('consent_unproven', 'R3', `Consent proof lacks: ${missing.join(', ')}`));
+    missing = add(missing, 'double opt-in confirmation');
+  if (missing !== undefined)
+    failures = add(failures, failure('consent_unproven', 'R3', `Consent proof lacks: ${missing.join(', ')}`));
 
-  return failures.length > 0 || grant.givenAt === undefined
-    ? { ok: false, failures }
+  return failures !== undefined || grant.givenAt === undefined
+    ? { ok: false, failures: failures ?? [] }
     : { ok: true, givenAt: grant.givenAt, recordedAt: grant.recordedAt, id: grant.id };
+}
+
+/** A list with one more item, made on the first (checkConsent allocates no list for a valid consent). */
+function add<T>(list: T[] | undefined, item: T): T[] {
+  if (list === undefined) return [item];
+  list.push(item);
+  return list;
 }
 
 function namesTenant(controllers: readonly string[], tenant: Tenant): boolean {
@@ -311,7 +325,7 @@ function findBasis(
   input: DecisionInput,
   purpose: Purpose,
   consent: ConsentCheck,
-  end: Date | undefined,
+  end: number | undefined,
   lastPurchase: number | undefined,
 ): BasisResult {
   const grant = input.recipient.consents[purpose.id]?.grant;
@@ -435,7 +449,7 @@ function legitimateInterestB2b(input: DecisionInput, purpose: Purpose): BasisRes
  * of times per purpose (default once). Objections, complaints and bounces were refused in
  * steps 2 and 3.
  */
-function repermission(input: DecisionInput, purpose: Purpose, end: Date | undefined): BasisResult {
+function repermission(input: DecisionInput, purpose: Purpose, endMs: number | undefined): BasisResult {
   const profile = input.recipient.profile;
   const asked = input.recipient.repermissions?.[purpose.id]?.count ?? 0;
   const max = input.tenant.settings.repermissionMaxPerPurpose;
@@ -454,6 +468,7 @@ function repermission(input: DecisionInput, purpose: Purpose, end: Date | undefi
   if (profile?.needsRepermission) {
     return { ok: true, basis: 'repermission', proof: { type: 'repermission', detail: 'needs_repermission' } };
   }
+  const end = endMs === undefined ? undefined : new Date(endMs);
   const windowStart =
     end === undefined ? undefined : addDays(end.toISOString(), -input.tenant.settings.repermissionWindowDays);
   if (

@@ -41,7 +41,8 @@ const orUndefined = (latest: number) => (Number.isNaN(latest) ? undefined : late
 /** R2/R9: the last purchase, whatever the family, as epoch ms; undefined for a prospect. */
 export function lastPurchaseMs(state: RecipientState): number | undefined {
   const profile = state.profile;
-  if (profile === undefined) return undefined;
+  // No purchase, nothing to read (the record's time is not parsed for nothing).
+  if (profile === undefined || profile.purchases.length === 0) return undefined;
   const recorded = ms(profile.updatedAt);
   let latest = Number.NaN;
   for (const p of profile.purchases) latest = later(latest, notAfter(p.at, recorded));
@@ -94,12 +95,22 @@ export function retentionEnd(
   settings: TenantSettings,
   purchase: number | undefined = lastPurchaseMs(state),
 ): Date | undefined {
+  const end = retentionEndMs(state, settings, purchase);
+  return end === undefined ? undefined : new Date(end);
+}
+
+/** retentionEnd as epoch ms: decide() compares it with now as numbers, without a Date each time. */
+export function retentionEndMs(
+  state: RecipientState,
+  settings: TenantSettings,
+  purchase: number | undefined = lastPurchaseMs(state),
+): number | undefined {
   const activity = lastActivityMs(state, purchase);
   if (activity === undefined) return undefined;
   const asProspect = activity + settings.prospectRetentionDays * DAY_MS;
   // No purchase: the prospect end alone counts.
-  if (purchase === undefined) return new Date(asProspect);
-  return new Date(Math.max(asProspect, purchase + settings.customerRetentionDays * DAY_MS));
+  if (purchase === undefined) return asProspect;
+  return Math.max(asProspect, purchase + settings.customerRetentionDays * DAY_MS);
 }
 
 /** DynamoDB TTL: seconds since the epoch. */

@@ -185,7 +185,21 @@ export function zonedInstant(
   return new Date(zonedInstantMs(Date.UTC(year, month - 1, day, hour, minute), clockOf(zone)));
 }
 
-const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+/**
+ * Minutes of a local time `HH:MM`. The shape the schema allows is read digit by digit (each
+ * decision reads its window's two); anything else as Number reads the two fields, as before.
+ */
+function minutesOf(hhmm: string): number {
+  if (hhmm.length === 5 && hhmm.charCodeAt(2) === 58) {
+    const h0 = hhmm.charCodeAt(0) - 48;
+    const h1 = hhmm.charCodeAt(1) - 48;
+    const m0 = hhmm.charCodeAt(3) - 48;
+    const m1 = hhmm.charCodeAt(4) - 48;
+    if (h0 >>> 0 <= 9 && h1 >>> 0 <= 9 && m0 >>> 0 <= 9 && m1 >>> 0 <= 9)
+      return (h0 * 10 + h1) * 60 + m0 * 10 + m1;
+  }
+  return Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+}
 
 interface OpenTest {
   readonly country: string;
@@ -318,10 +332,180 @@ function advance(c: Candidates, startMinutes: number, after: number): void {
 }
 
 /**
+ * The candidates after `after` that are open in every zone, in time order, through the first
+ * one after `until` (or all of them, when fewer). Candidates are each zone's local window start
+ * on its local days today … today + HORIZON_DAYS, today read at `after`. Each zone's come in
+ * time order, so they are merged lazily: the earliest not yet tried, rather than every zone's
+ * two weeks built and sorted. With `until` = `after`, the first is the next open slot.
+ */
+function openCandidates(
+  after: number,
+  until: number,
+  zones: ZoneClock[],
+  test: OpenTest,
+  clocks: readonly ZoneClock[],
+): number[] {
+  const found: number[] = [];
+  const streams: Candidates[] = clocks.map((clock) => {
+    const today = dayOf(wallOf(clock, after));
+    const c: Candidates = { clock, day: today, lastDay: today + HORIZON_DAYS, head: 0 };
+    advance(c, test.start, after);
+    return c;
+  });
+  for (;;) {
+    let next: Candidates | undefined;
+    for (const c of streams) if (next === undefined || c.head < next.head) next = c;
+    if (next === undefined || next.head === Number.POSITIVE_INFINITY) return found;
+    const at = next.head;
+    if (openInEvery(at, zones, test, clocks)) {
+      found.push(at);
+      if (at > until) return found;
+    }
+    // Zones of one offset share their candidates (29 zones, about 6 offsets in the US): an
+    // instant found closed is not tried again for each of them.
+    for (const c of streams) if (c.head === at) advance(c, test.start, after);
+  }
+}
+
+/**
+ * Within the fast range the answer for `now` depends on its UTC minute alone: local time is
+ * read to the minute, and every candidate falls on a whole minute (a whole-minute window start
+ * at a whole-minute offset), so "after now" is "after its minute". And within an hour, the
+ * candidates change only where a zone's local date does. So each UTC hour is planned once per
+ * zone list, country and window: its runs of minutes with the same local dates, and for each
+ * run the open candidates from its first minute on, through the first one after the run. A
+ * decision then reads the first of them after its own minute; whether `now` itself is open is
+ * still asked at each decision. A `now` moving on builds a plan once an hour: the bound below
+ * keeps the last hours, so a clock going round them (the bench's week) pays again each round.
+ */
+interface HourPlan {
+  /** The minutes of the hour (0…59) at which a run starts, ascending; the first is 0. */
+  readonly runStarts: readonly number[];
+  /** Per run, the open candidates after its first minute, in time order. */
+  readonly runOpen: readonly (readonly number[])[];
+}
+
+interface WindowPlans {
+  /** The window as first given for this key (days copied: a caller may change its array). */
+  readonly test: OpenTest;
+  /** A copy of the zone list for openInEvery to reorder (the order changes no answer). */
+  readonly zones: ZoneClock[];
+  /** UTC hour → its plan; the oldest goes first past PLAN_HOURS. */
+  readonly hours: Map<number, HourPlan>;
+}
+
+/** Hours planned per zone list, country and window. */
+const PLAN_HOURS = 48;
+/** Windows planned per zone list and country: tenants' windows, a few each. */
+const PLAN_WINDOWS = 256;
+const plans = new WeakMap<readonly ZoneClock[], Map<string, Map<number, WindowPlans>>>();
+
+/**
+ * The window as a number (days as a set of weekdays, holidays skipped or not, start and end
+ * minutes), or undefined when a start or end is not a whole number of minutes in 0…9,999
+ * (no plan: each decision computes its slot, as before).
+ */
+function windowKey(window: SmsWindow, start: number, end: number): number | undefined {
+  if (!(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && end >= 0)) return undefined;
+  if (start >= 10_000 || end >= 10_000) return undefined;
+  // openAtWall asks days.includes(weekday) for a weekday 1…7: any other value never matches.
+  let days = 0;
+  for (const d of window.days) if (Number.isInteger(d) && d >= 1 && d <= 7) days |= 1 << d;
+  return ((end * 10_000 + start) * 2 + (window.skipPublicHolidays ? 1 : 0)) * 256 + days;
+}
+
+function windowPlans(
+  clocks: readonly ZoneClock[],
+  country: string,
+  window: SmsWindow,
+): WindowPlans | undefined {
+  const start = minutesOf(window.start);
+  const end = minutesOf(window.end);
+  const key = windowKey(window, start, end);
+  if (key === undefined) return undefined;
+  let byCountry = plans.get(clocks);
+  if (byCountry === undefined) {
+    byCountry = new Map();
+    plans.set(clocks, byCountry);
+  }
+  let byWindow = byCountry.get(country);
+  if (byWindow === undefined) {
+    byWindow = new Map();
+    byCountry.set(country, byWindow);
+  }
+  let found = byWindow.get(key);
+  if (found === undefined) {
+    if (byWindow.size >= PLAN_WINDOWS) byWindow.clear();
+    found = {
+      test: { country, days: [...window.days], start, end, skipPublicHolidays: window.skipPublicHolidays },
+      zones: [...clocks],
+      hours: new Map(),
+    };
+    byWindow.set(key, found);
+  }
+  return found;
+}
+
+/** The hour's plan, built on first use; undefined when building it throws (the caller then computes the slot itself). */
+function hourPlan(plans: WindowPlans, clocks: readonly ZoneClock[], hour: number): HourPlan | undefined {
+  const cached = plans.hours.get(hour);
+  if (cached !== undefined) return cached;
+  let plan: HourPlan;
+  try {
+    plan = buildHourPlan(plans, clocks, hour);
+  } catch {
+    // A holiday table running out (HolidayTableError) for an instant the plan looks at but the
+    // decision may not: the decision asks for itself, and throws only if it would have.
+    return undefined;
+  }
+  if (plans.hours.size >= PLAN_HOURS) {
+    const oldest = plans.hours.keys().next();
+    if (oldest.done !== true) plans.hours.delete(oldest.value);
+  }
+  plans.hours.set(hour, plan);
+  return plan;
+}
+
+function buildHourPlan(plans: WindowPlans, clocks: readonly ZoneClock[], hour: number): HourPlan {
+  const from = hour * HOUR_MS;
+  // The minutes at which some zone's local date changes. When no zone changes its offset in
+  // the hour, each distinct offset's wall clock (minute + offset, as wallOf reads it) crosses
+  // midnight at most once; otherwise each zone is read minute by minute where it may change.
+  const splits = new Set<number>();
+  const offsets = offsetsDuring(clocks, hour);
+  if (offsets !== null) {
+    for (const offset of offsets) {
+      const wall = from + offset;
+      const crossing = ((dayOf(wall) + 1) * DAY_MS - wall) / MINUTE_MS;
+      if (crossing < 60) splits.add(crossing);
+    }
+  } else {
+    for (const clock of clocks) {
+      const first = dayOf(wallOf(clock, from));
+      if (
+        first === dayOf(wallOf(clock, from + 59 * MINUTE_MS)) &&
+        hourOffset(clock, hour) === hourOffset(clock, hour + 1)
+      )
+        continue;
+      let previous = first;
+      for (let m = 1; m < 60; m++) {
+        const day = dayOf(wallOf(clock, from + m * MINUTE_MS));
+        if (day !== previous) splits.add(m);
+        previous = day;
+      }
+    }
+  }
+  const runStarts = [0, ...[...splits].sort((a, b) => a - b)];
+  const runOpen = runStarts.map((m, i) => {
+    const last = (runStarts[i + 1] ?? 60) - 1;
+    return openCandidates(from + m * MINUTE_MS, from + last * MINUTE_MS, plans.zones, plans.test, clocks);
+  });
+  return { runStarts, runOpen };
+}
+
+/**
  * The earliest instant at or after `now` inside the window; `now` itself when open.
- * Candidates are `now` and each zone's local window start on the following days. Each
- * zone's candidates come in time order, so they are merged lazily: the earliest not yet
- * tried, until one is open in every zone (rather than all zones' two weeks built and sorted).
+ * Candidates are `now` and each zone's local window start on the following days.
  */
 export function nextOpenSlot(
   now: Date,
@@ -330,23 +514,23 @@ export function nextOpenSlot(
 ): Date | undefined {
   const nowMs = now.getTime();
   const clocks = clocksOf(region.timeZones);
-  const zones = [...clocks];
-  const test = openTest(region.country, window);
+  const fast = nowMs >= FAST_FROM_MS && nowMs < FAST_UNTIL_MS;
+  const planned = fast ? windowPlans(clocks, region.country, window) : undefined;
+  const test = planned?.test ?? openTest(region.country, window);
+  const zones = planned?.zones ?? [...clocks];
   if (openInEvery(nowMs, zones, test, clocks)) return now;
-  const streams: Candidates[] = zones.map((clock) => {
-    const today = dayOf(wallOf(clock, nowMs));
-    const c: Candidates = { clock, day: today, lastDay: today + HORIZON_DAYS, head: 0 };
-    advance(c, test.start, nowMs);
-    return c;
-  });
-  for (;;) {
-    let next: Candidates | undefined;
-    for (const c of streams) if (next === undefined || c.head < next.head) next = c;
-    if (next === undefined || next.head === Number.POSITIVE_INFINITY) return undefined;
-    const at = next.head;
-    if (openInEvery(at, zones, test, clocks)) return new Date(at);
-    // Zones of one offset share their candidates (29 zones, about 6 offsets in the US): an
-    // instant found closed is not tried again for each of them.
-    for (const c of streams) if (c.head === at) advance(c, test.start, nowMs);
+  if (planned !== undefined) {
+    const hour = Math.floor(nowMs / HOUR_MS);
+    const plan = hourPlan(planned, clocks, hour);
+    if (plan !== undefined) {
+      const minuteMs = Math.floor(nowMs / MINUTE_MS) * MINUTE_MS;
+      const minute = (minuteMs - hour * HOUR_MS) / MINUTE_MS;
+      let run = plan.runStarts.length - 1;
+      while (plan.runStarts[run]! > minute) run--;
+      for (const at of plan.runOpen[run]!) if (at > minuteMs) return new Date(at);
+      return undefined;
+    }
   }
+  const first = openCandidates(nowMs, nowMs, zones, test, clocks)[0];
+  return first === undefined ? undefined : new Date(first);
 }

@@ -63,7 +63,9 @@ export function senderDeclarationProblem(
   return `"${id}" is not an alphanumeric sender id: it must hold a letter (declare it as long_code or short_code)`;
 }
 
-const effective = new Map<string, SmsSenderKind>();
+/** Region → declared type → id → the type trusted: no key string built per decision. */
+const effective = new Map<string, Map<string, Map<string, SmsSenderKind>>>();
+let effectiveSize = 0;
 const EFFECTIVE_CACHE_SIZE = 1_000;
 
 /**
@@ -73,15 +75,32 @@ const EFFECTIVE_CACHE_SIZE = 1_000;
  */
 export function effectiveSenderType(sender: SmsSender, defaultRegion: string): SmsSenderKind {
   if (sender.type === 'long_code') return 'long_code';
-  const key = `${defaultRegion}|${sender.type}|${sender.id}`;
-  let type = effective.get(key);
+  let byType = effective.get(defaultRegion);
+  if (byType === undefined) {
+    byType = new Map();
+    effective.set(defaultRegion, byType);
+  }
+  let byId = byType.get(sender.type);
+  if (byId === undefined) {
+    byId = new Map();
+    byType.set(sender.type, byId);
+  }
+  let type = byId.get(sender.id);
   if (type === undefined) {
     type =
       senderDeclarationProblem(sender.id, sender.type, defaultRegion) === undefined
         ? sender.type
         : 'long_code';
-    if (effective.size >= EFFECTIVE_CACHE_SIZE) effective.clear();
-    effective.set(key, type);
+    if (effectiveSize >= EFFECTIVE_CACHE_SIZE) {
+      // Emptied whole, as before; the maps of this call start again.
+      effective.clear();
+      effectiveSize = 0;
+      byId = new Map();
+      byType = new Map([[sender.type, byId]]);
+      effective.set(defaultRegion, byType);
+    }
+    byId.set(sender.id, type);
+    effectiveSize++;
   }
   return type;
 }

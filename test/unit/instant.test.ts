@@ -6,6 +6,7 @@ import {
   futureDatedFields,
   instantMs,
   isFutureDated,
+  isoOf,
   laterMs,
   MAX_FUTURE_SKEW_MS,
 } from '../../shared/domain/instant';
@@ -134,5 +135,46 @@ describe('instantMs reads the canonical form digit by digit, as Date.parse reads
       '',
     ])
       expect(Object.is(instantMs(iso), Date.parse(iso)), iso).toBe(true);
+  });
+});
+
+describe('instantMs counts days as Date.parse counts them', () => {
+  it('equals Date.parse on the first and the last instant of the 1st and the 28th to the 31st of every month of 1000–9999', () => {
+    const mismatches: string[] = [];
+    for (let y = 1000; y <= 9999; y++)
+      for (let m = 1; m <= 12; m++)
+        for (const d of ['01', '28', '29', '30', '31'])
+          for (const time of ['00:00:00.000', '23:59:59.999']) {
+            const iso = `${y}-${String(m).padStart(2, '0')}-${d}T${time}Z`;
+            if (!Object.is(instantMs(iso), Date.parse(iso))) mismatches.push(iso);
+          }
+    expect(mismatches).toEqual([]);
+  });
+});
+
+describe('isoOf writes an instant as toISOString writes it', () => {
+  it("equals toISOString on every instant of Date's range, whole or not (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.integer({ min: 0, max: 253_402_300_799_999 }),
+          fc.integer({ min: -8.64e15, max: 8.64e15 }),
+          fc.double({ min: -8.64e15, max: 8.64e15, noNaN: true }),
+        ),
+        (t) => {
+          expect(isoOf(t)).toBe(new Date(t).toISOString());
+        },
+      ),
+      { numRuns: 30_000 },
+    );
+    for (const t of [
+      0, 999, 1000, 951_782_400_000, 4_107_456_000_000, 253_402_300_799_999, 253_402_300_800_000, -1,
+    ])
+      expect(isoOf(t)).toBe(new Date(t).toISOString());
+  });
+
+  it('throws as toISOString throws for what is no instant', () => {
+    for (const t of [Number.NaN, 8.64e15 + 1, Number.POSITIVE_INFINITY])
+      expect(() => isoOf(t)).toThrow(RangeError);
   });
 });
