@@ -227,7 +227,11 @@ export async function submitMessage(
   const key = `smtp:${createHash('sha256')
     .update(JSON.stringify([messageId, purpose, [...recipients].sort()]))
     .digest('hex')}`;
-  const fingerprint = fingerprintOf({ raw: createHash('sha256').update(taken.raw).digest('hex') });
+  // RFC 5322 §3.6.4: a Message-ID names one message. A client that rebuilds the message for
+  // its retry (nodemailer draws new MIME boundaries) sends other bytes for the same message, so
+  // the bytes are not part of the fingerprint: the same Message-ID to the same recipients for
+  // the same purpose is the same message, answered with its first outcome.
+  const fingerprint = fingerprintOf({ key });
   const { result } = await runOnce(deps, { tenantId: caller.tenantId, key, fingerprint }, () =>
     send({ key, fingerprint }),
   );

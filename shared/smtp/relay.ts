@@ -269,6 +269,8 @@ export async function startSmtpRelay(options: SmtpRelayOptions): Promise<SmtpRel
     // SES's own limit per message (To, Cc and Bcc together): the 51st gets 452 4.5.3.
     maxRecipients: MAX_SES_RECIPIENTS,
     disabledCommands: [],
+    // smtp-server hides them unless told: every reply carries its enhanced status code (RFC 2034).
+    hideENHANCEDSTATUSCODES: false,
     disableReverseLookup: true,
     // smtp-server's own log would hold envelope addresses in clear: the relay logs instead.
     logger: false,
