@@ -4,7 +4,7 @@ import { accessSync, constants } from 'node:fs';
 /**
  * What `npm test` and `npm start` need beyond node_modules, checked before they run (a
  * fraction of a second: `java -version`): Chromium for the browser tests, Java ≥ 17 for
- * DynamoDB Local (the local engine of both).
+ * DynamoDB Local (the local engine of both), swaks for the SMTP relay's tests.
  */
 export type Purpose = 'start' | 'test';
 
@@ -69,6 +69,15 @@ export const PREREQUISITES: readonly Prerequisite[] = [
     brew: 'brew install openjdk@17',
     brewExport: '"$(brew --prefix openjdk@17)/libexec/openjdk.jdk/Contents/Home"',
     probe: javaIsRecentEnough,
+  },
+  {
+    id: 'swaks',
+    label: 'swaks (for the SMTP relay tests and docs/senders.md)',
+    for: ['test'],
+    // test/integration/smtp-relay.test.ts and the docs' swaks block run it from the PATH.
+    path: () => '/usr/bin/swaks',
+    apt: 'swaks',
+    brew: 'brew install swaks',
   },
 ];
 

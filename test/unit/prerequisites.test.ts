@@ -71,11 +71,16 @@ describe('the prerequisite check (pretest, npm start)', () => {
     expect(planPrerequisites('start', linux(['java'], false), {})).toEqual([{ kind: 'ok', id: 'java' }]);
   });
 
-  it('npm test needs both: root with apt-get installs both', () => {
+  it('npm test needs all three: root with apt-get installs Chromium, Java and swaks', () => {
     expect(planPrerequisites('test', linux([], true), {}).map((s) => [s.kind, s.id])).toEqual([
       ['install', 'chromium'],
       ['install', 'java'],
+      ['install', 'swaks'],
     ]);
+  });
+
+  it('npm start does not need swaks (only the SMTP tests run it)', () => {
+    expect(planPrerequisites('start', linux([], true), {}).map((s) => s.id)).not.toContain('swaks');
   });
 
   it('Java missing, root with apt-get: installs openjdk-17-jre-headless and says so', () => {
