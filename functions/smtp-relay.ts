@@ -102,7 +102,8 @@ if (isMain) {
   main().catch((error: unknown) => {
     logger.error('smtp relay did not start', {
       error: (error as Error)?.name,
-      message: (error as Error)?.message,
+      errorMessage: (error as Error)?.message,
+      cause: ((error as Error)?.cause as Error | undefined)?.name,
     });
     process.exit(1);
   });

@@ -10,7 +10,7 @@ import {
 import { NotFoundError } from '../ports/store-errors';
 import { decisionRequestSchema } from '../schemas/api';
 import { sesSendEmailSchema } from '../schemas/ses';
-import { purposeIdSchema } from '../schemas/tenant';
+import { purposeIdSchema, type Tenant } from '../schemas/tenant';
 import { parseInput } from '../schemas/validation';
 import { checkDecisions } from './decisions';
 import type { Caller, Dependencies } from './dependencies';
@@ -131,6 +131,9 @@ export async function decideRecipient(
   caller: Caller,
   message: { purpose: string; from: string; to: string },
 ): Promise<RefusedRecipient | undefined> {
+  const tenant = await deps.tenants.getTenant(caller.tenantId);
+  if (tenant === undefined) throw new NotFoundError(`Tenant ${caller.tenantId} not found`);
+  refuseUndeclared(tenant, message.purpose);
   const result = await checkDecisions(
     deps,
     caller,
@@ -138,6 +141,19 @@ export async function decideRecipient(
   );
   if (!('decision' in result) || result.decision !== 'rejected') return undefined;
   return { to: message.to, reasons: result.reasons, rules: result.rules, failures: result.details };
+}
+
+/**
+ * The purpose must be one the tenant declared, as an own entry of its purposes: a name such
+ * as `constructor` is a valid purpose id, and a plain lookup finds the object prototype's
+ * member under it, which the decision then trips over (a 451 the client would retry forever).
+ */
+function refuseUndeclared(tenant: Tenant, purpose: string): void {
+  if (!Object.hasOwn(tenant.purposes, purpose)) {
+    throw new SmtpPolicyError(
+      `Message rejected by consent-gate: unknown_purpose: purpose "${purpose}" is not declared`,
+    );
+  }
 }
 
 export interface SubmittedMessage {
@@ -188,6 +204,7 @@ export async function submitMessage(
   }
   const tenant = await deps.tenants.getTenant(caller.tenantId);
   if (tenant === undefined) throw new NotFoundError(`Tenant ${caller.tenantId} not found`);
+  refuseUndeclared(tenant, purpose);
   const recipients = [...new Set(message.recipients)];
   const data = taken.raw.toString('base64');
 

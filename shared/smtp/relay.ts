@@ -246,7 +246,12 @@ export async function startSmtpRelay(options: SmtpRelayOptions): Promise<SmtpRel
           reply: reply.code,
           error: (error as Error)?.name,
         };
-        if (internal) log.error(`smtp ${where} failed`, { ...data, message: (error as Error)?.message });
+        if (internal)
+          log.error(`smtp ${where} failed`, {
+            ...data,
+            errorMessage: (error as Error)?.message,
+            cause: ((error as Error)?.cause as Error | undefined)?.name,
+          });
         else log.info(`smtp ${where} refused`, data);
         callback(replyError(reply));
       },
@@ -311,7 +316,8 @@ export async function startSmtpRelay(options: SmtpRelayOptions): Promise<SmtpRel
           log.error('smtp auth failed', {
             session: session.id,
             error: (error as Error)?.name,
-            message: (error as Error)?.message,
+            errorMessage: (error as Error)?.message,
+            cause: ((error as Error)?.cause as Error | undefined)?.name,
           });
           callback(
             replyError({

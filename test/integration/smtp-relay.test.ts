@@ -241,6 +241,18 @@ describe('sending through the relay', () => {
     );
   });
 
+  it('an undeclared purpose, whatever its name: 550 5.7.1 unknown_purpose (never a retryable 451)', async () => {
+    // `constructor` is a valid purpose id and a member of every object's prototype.
+    for (const purpose of ['garden-tools', 'constructor']) {
+      const error = await transport(open)
+        .sendMail(mail('ann@example.org', { headers: { 'X-Consent-Gate-Purpose': purpose } }))
+        .catch((e: { response?: string }) => e);
+      expect((error as { response: string }).response).toBe(
+        `550 5.7.1 Message rejected by consent-gate: unknown_purpose: purpose "${purpose}" is not declared`,
+      );
+    }
+  });
+
   it("a MAIL FROM that is not the tenant's: 550 5.7.1 sender_not_allowed", async () => {
     const error = await transport(open)
       .sendMail(mail('ann@example.org', { envelope: { from: 'news@other.example', to: 'ann@example.org' } }))
