@@ -2,6 +2,7 @@ import { pathToFileURL } from 'node:url';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { loadTlsCertificate } from '../shared/adapters/tls-certificate-secret';
 import { ConfigurationError, ENV, optionalEnv, requireEnv, senderConfigurationSets } from '../shared/config';
+import { keyRateLimit, requestCounter } from '../shared/http/api-handler';
 import { logger, runtimeDependencies, wire } from '../shared/http/runtime';
 import { kms, s3, secretsManager, ses, table } from '../shared/http/wiring';
 import { MAX_SES_RAW_MESSAGE_BYTES } from '../shared/schemas/ses';
@@ -31,6 +32,8 @@ export function startSmtpRelay(
     deps: runtimeDependencies,
     settings: () => ({ allowedConfigurationSets: senderConfigurationSets() }),
     region: options.region ?? requireEnv(ENV.gatewayRegion),
+    // The SES endpoint's per-key limit (KEY_RATE_LIMIT), one count per message.
+    keyLimit: { limit: keyRateLimit, counter: requestCounter },
     log: {
       info: (message, data) => logger.info(message, data ?? {}),
       warn: (message, data) => logger.warn(message, data ?? {}),

@@ -10,6 +10,7 @@ import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
 import { ConfigurationError } from '../config';
 import { LinkPlacementError } from '../domain/inject-unsubscribe';
 import { MimeInjectionError } from '../domain/inject-unsubscribe-mime';
+import { fixedWindow, type RateLimit } from '../domain/rate-limit';
 import { CredentialDecryptionError } from '../domain/sender-credential';
 import {
   acceptedReply,
@@ -20,6 +21,7 @@ import {
   type SmtpReply,
 } from '../domain/smtp-submission';
 import { EmailProviderError, EmailRejectedByProviderError } from '../ports/email-sender';
+import type { RequestCounter } from '../ports/request-counter';
 import { NotFoundError, StoreUnavailableError } from '../ports/store-errors';
 import { MAX_SES_RAW_MESSAGE_BYTES, MAX_SES_RECIPIENTS } from '../schemas/ses';
 import { InvalidInputError } from '../schemas/validation';
@@ -106,6 +108,14 @@ class RecipientRefused extends Error {
   }
 }
 
+/** The credential's per-key limit is used up for now (the SES endpoint's 429): the client retries later. */
+class KeyRateLimited extends Error {
+  override name = 'KeyRateLimited';
+  constructor(readonly retryAfterSeconds: number) {
+    super(`This credential's sending rate is used up: try again in ${retryAfterSeconds} s; nothing was sent`);
+  }
+}
+
 const TRY_AGAIN: SmtpReply = {
   code: 451,
   enhanced: '4.3.0',
@@ -122,6 +132,8 @@ export function smtpReplyFor(error: unknown): { reply: SmtpReply; internal: bool
   const refusal = (text: string) => ({ reply: { code: 550, enhanced: '5.7.1', text }, internal: false });
   const unusable = (text: string) => ({ reply: { code: 554, enhanced: '5.6.0', text }, internal: false });
   if (error instanceof RecipientRefused) return { reply: error.reply, internal: false };
+  if (error instanceof KeyRateLimited)
+    return { reply: { code: 451, enhanced: '4.7.0', text: error.message }, internal: false };
   if (error instanceof SesMessageRefusedError) {
     if (error.refused.length > 0) return { reply: allRefusedReply(error.refused), internal: false };
     return refusal(error.message);
@@ -183,6 +195,11 @@ export interface SmtpRelayOptions {
   readonly log: Dependencies['log'];
   /** A failed AUTH waits this long times the failures so far (tests shorten it). */
   readonly authFailureDelayMs?: number;
+  /**
+   * The per-key limit of the SES endpoint (KEY_RATE_LIMIT), one count per message, in the same
+   * counter: a credential's SMTP and SES sends share its limit. Off when absent or unset.
+   */
+  readonly keyLimit?: { readonly limit: () => RateLimit | undefined; readonly counter: () => RequestCounter };
   /** Idle time before a connection is closed (smtp-server's socketTimeout). */
   readonly socketTimeoutMs?: number;
 }
@@ -228,6 +245,26 @@ export async function startSmtpRelay(options: SmtpRelayOptions): Promise<SmtpRel
       sessions.set(session.id, state);
     }
     return state;
+  };
+  /**
+   * One message taken from the credential's per-key limit. A counter that cannot be reached
+   * limits nothing, as at the SES endpoint: the limit is about fairness, the gate still
+   * fails closed without the recipient's state.
+   */
+  const takeKeyLimit = async (caller: Caller) => {
+    const current = options.keyLimit?.limit();
+    if (options.keyLimit === undefined || current === undefined) return;
+    const window = fixedWindow(Date.now(), current);
+    let allowed: boolean;
+    try {
+      allowed = await options.keyLimit
+        .counter()
+        .take(caller.keyId, window.start, window.limit, window.expiresAt);
+    } catch (error) {
+      log.warn('rate limit counter unavailable; message not limited', { error: (error as Error)?.name });
+      return;
+    }
+    if (!allowed) throw new KeyRateLimited(window.retryAfterSeconds);
   };
   /** Runs a handler; whatever it throws becomes the reply (never an unhandled rejection). */
   const answer = (
@@ -387,6 +424,7 @@ export async function startSmtpRelay(options: SmtpRelayOptions): Promise<SmtpRel
           const caller = callerOf(session);
           if (caller === undefined)
             throw new SmtpPolicyError('Authentication required (AUTH after STARTTLS)');
+          await takeKeyLimit(caller);
           const recipients = session.envelope.rcptTo.map((r) => envelopeAddress(r.address, 'RCPT TO'));
           const submitted = await submitMessage(
             options.deps(),
