@@ -132,6 +132,7 @@ export function smtpReplyFor(error: unknown): { reply: SmtpReply; internal: bool
   const refusal = (text: string) => ({ reply: { code: 550, enhanced: '5.7.1', text }, internal: false });
   const unusable = (text: string) => ({ reply: { code: 554, enhanced: '5.6.0', text }, internal: false });
   if (error instanceof RecipientRefused) return { reply: error.reply, internal: false };
+  if (error instanceof ClientGone) return { reply: TRY_AGAIN, internal: false };
   if (error instanceof KeyRateLimited)
     return { reply: { code: 451, enhanced: '4.7.0', text: error.message }, internal: false };
   if (error instanceof SesMessageRefusedError) {
@@ -219,16 +220,25 @@ function callerOf(session: SMTPServerSession): Caller | undefined {
   return (session.user as Caller | false | undefined) || undefined;
 }
 
+/** The client went away before the end of DATA: nothing to send, nobody to answer. */
+class ClientGone extends Error {
+  override name = 'ClientGone';
+}
+
 /** The message's bytes, at most `max` of them kept (smtp-server counts the rest and flags it). */
 async function readMessage(stream: SMTPServerDataStream, max: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let kept = 0;
-  for await (const chunk of stream) {
-    const buffer = chunk as Buffer;
-    if (kept + buffer.length <= max) {
-      chunks.push(buffer);
-      kept += buffer.length;
-    } else kept = max + 1;
+  try {
+    for await (const chunk of stream) {
+      const buffer = chunk as Buffer;
+      if (kept + buffer.length <= max) {
+        chunks.push(buffer);
+        kept += buffer.length;
+      } else kept = max + 1;
+    }
+  } catch (error) {
+    throw new ClientGone('The connection closed before the end of DATA', { cause: error });
   }
   return Buffer.concat(chunks);
 }
