@@ -390,6 +390,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           runRetentionReplan().catch((error) => console.error('local: retention re-plan failed', error));
         }, options.retentionReplanEveryMs).unref()
       : undefined;
+  // The SMTP relay, started once the API listens (its links point there); the index page names it.
+  let relay: SmtpRelay | undefined;
+  let smtp: LocalStack['smtp'];
   const extra: LocalApiOptions['extra'] = async (req, res, url) => {
     if (url.pathname === '/local/run-retention-replan' && req.method === 'POST') {
       const result = await runRetentionReplan();
@@ -406,6 +409,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           smsOutbox: sms.url,
           keysFile: join(options.dir, 'keys.json'),
           localFile: join(options.dir, 'local.json'),
+          smtp: smtp && { host, port: smtp.port, tlsPort: smtp.tlsPort },
         }),
       );
       return true;
@@ -502,8 +506,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   }
   // Links in messages point at the API actually listening.
   process.env[ENV.publicBaseUrl] = api.url;
-  let relay: SmtpRelay | undefined;
-  let smtp: LocalStack['smtp'];
   if (options.smtp) {
     try {
       const certificate = await localSmtpCertificate(options.dir);

@@ -228,8 +228,12 @@ export async function submitMessage(
       } catch (error) {
         if (!(error instanceof SesMessageRefusedError) || error.refused.length === 0) throw error;
         const out = new Set(error.refused.map((r) => r.to));
+        const left = remaining.filter((r) => !out.has(r));
+        // A refusal that names none of the recipients sent (it cannot, both are normalised the
+        // same way) would loop: the whole message is refused instead.
+        if (left.length === remaining.length) throw error;
         refused.push(...error.refused);
-        remaining = remaining.filter((r) => !out.has(r));
+        remaining = left;
         if (remaining.length === 0)
           throw new SesMessageRefusedError(
             error.message,

@@ -293,6 +293,15 @@ describe('sending through the relay', () => {
   });
 });
 
+describe('the local stack', () => {
+  it("names the relay's ports on its index page", async () => {
+    const page = await gw.call('GET', '/');
+    expect(page.text).toContain(
+      `SMTP relay: <code>127.0.0.1</code> port ${gw.smtp!.port} (STARTTLS) or ${gw.smtp!.tlsPort} (implicit TLS)`,
+    );
+  });
+});
+
 describe('authentication', () => {
   it('a wrong password: 535 5.7.8; an unknown key id too', async () => {
     for (const auth of [
