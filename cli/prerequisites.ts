@@ -5,7 +5,7 @@ import { accessSync, constants } from 'node:fs';
  * What `npm test` and `npm start` need beyond node_modules, checked before they run (a
  * fraction of a second: `java -version`): Chromium for the browser tests, Java ≥ 17 for
  * DynamoDB Local (the local engine of both), the AWS CLI for the docs test (docs/migration.md
- * runs `aws sesv2` and `aws ses` against the local gateway).
+ * runs `aws sesv2` and `aws ses` against the local gateway), swaks for the SMTP relay's tests.
  */
 export type Purpose = 'start' | 'test';
 
@@ -85,6 +85,15 @@ export const PREREQUISITES: readonly Prerequisite[] = [
     apt: 'awscli',
     brew: 'brew install awscli',
     probe: awsCliRuns,
+  },
+  {
+    id: 'swaks',
+    label: 'swaks (for the SMTP relay tests and docs/senders.md)',
+    for: ['test'],
+    // test/integration/smtp-relay.test.ts and the docs' swaks block run it from the PATH.
+    path: () => '/usr/bin/swaks',
+    apt: 'swaks',
+    brew: 'brew install swaks',
   },
 ];
 

@@ -131,6 +131,20 @@ export const ESBUILD_ALIAS: Readonly<Record<string, string>> = {
 
 export const API_REFERENCE_ASSET = '@redocly/cli/lib/chunks/redoc.standalone.js';
 
+/**
+ * What the SES endpoint needs, and so the SMTP relay, which sends through the same gate and
+ * send (sendSesEmail) and verifies the same credentials: one object, so the two cannot drift.
+ */
+const sesEndpointNeeds: EntryPoint['needs'] = {
+  table: 'readWrite',
+  keys: true,
+  sendEmail: true,
+  senderConfigurationSets: true,
+  publicBaseUrl: true,
+  credentialSecrets: 'open',
+  pendingObjections: 'read',
+};
+
 export const entryPoints: readonly EntryPoint[] = [
   {
     id: 'SendMessage',
@@ -182,15 +196,7 @@ export const entryPoints: readonly EntryPoint[] = [
         fallback: true as const,
       })),
     ],
-    needs: {
-      table: 'readWrite',
-      keys: true,
-      sendEmail: true,
-      senderConfigurationSets: true,
-      publicBaseUrl: true,
-      credentialSecrets: 'open',
-      pendingObjections: 'read',
-    },
+    needs: sesEndpointNeeds,
   },
   {
     id: 'BulkSend',
@@ -405,3 +411,48 @@ export const entryPoints: readonly EntryPoint[] = [
     needs: { publishEvents: true, expiryTombstones: true },
   },
 ];
+
+/**
+ * The SMTP submission relay: a long-running process (not a Lambda handler), an ECS Fargate
+ * service behind a Network Load Balancer in the construct, part of `npm start` locally. It
+ * needs exactly the SES endpoint's grants and environment (`needs`, the same object as
+ * SesSendEmail's) plus its own variables (`env`). Health: a plain TCP connect on `ports.submission`.
+ */
+export interface LongRunningProcess {
+  readonly id: string;
+  /** Process entry, relative to the repository root: it runs its main() when SMTP_RELAY_MAIN=1. */
+  readonly entry: string;
+  readonly description: string;
+  readonly needs: EntryPoint['needs'];
+  /** The variables the process reads besides those its `needs` write. */
+  readonly env: {
+    /** STARTTLS submission port (default 587). */
+    readonly port: 'SMTP_PORT';
+    /** Implicit TLS port (default 465). */
+    readonly tlsPort: 'SMTP_TLS_PORT';
+    /** Secrets Manager secret ARN, JSON `{"key":"<PEM>","cert":"<PEM>"}` (secretsmanager:GetSecretValue on it). */
+    readonly tlsCertSecretArn: 'SMTP_TLS_CERT_SECRET_ARN';
+    /** SIZE, default the SES endpoint's raw message limit. */
+    readonly maxMessageBytes: 'SMTP_MAX_MESSAGE_BYTES';
+    /** Set to `1` by the container: the bundle runs main(). */
+    readonly main: 'SMTP_RELAY_MAIN';
+  };
+  /** The ports it listens on by default (TCP). */
+  readonly ports: { readonly submission: number; readonly implicitTls: number };
+}
+
+export const smtpRelay: LongRunningProcess = {
+  id: 'SmtpRelay',
+  entry: 'functions/smtp-relay.ts',
+  description:
+    "SMTP submission relay (STARTTLS and implicit TLS, AUTH PLAIN/LOGIN with SES credentials): every message through the SES endpoint's gate",
+  needs: sesEndpointNeeds,
+  env: {
+    port: 'SMTP_PORT',
+    tlsPort: 'SMTP_TLS_PORT',
+    tlsCertSecretArn: 'SMTP_TLS_CERT_SECRET_ARN',
+    maxMessageBytes: 'SMTP_MAX_MESSAGE_BYTES',
+    main: 'SMTP_RELAY_MAIN',
+  },
+  ports: { submission: 587, implicitTls: 465 },
+};

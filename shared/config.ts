@@ -76,6 +76,16 @@ export const ENV = {
    * runner), any.
    */
   emailIdentities: 'EMAIL_IDENTITIES',
+  /** The SMTP relay (functions/smtp-relay.ts): STARTTLS submission port, default 587. */
+  smtpPort: 'SMTP_PORT',
+  /** The SMTP relay's implicit TLS port, default 465. */
+  smtpTlsPort: 'SMTP_TLS_PORT',
+  /** Secrets Manager secret of the relay's certificate, JSON `{"key":"<PEM>","cert":"<PEM>"}`. */
+  smtpTlsCertSecretArn: 'SMTP_TLS_CERT_SECRET_ARN',
+  /** The SIZE the relay advertises and enforces; default the SES endpoint's raw message limit. */
+  smtpMaxMessageBytes: 'SMTP_MAX_MESSAGE_BYTES',
+  /** `1`: functions/smtp-relay.ts runs its main() (the container sets it). */
+  smtpRelayMain: 'SMTP_RELAY_MAIN',
 } as const;
 
 export function requireEnv(name: string): string {

@@ -12,6 +12,7 @@ export function register(program: Command): void {
       `
 Environment (unchanged from npm start):
   PORT, SES_PORT, SMS_PORT, DYNAMODB_PORT  ports (defaults 3000, 8005, 8006, 8000; 0 picks a free one)
+  SMTP_PORT, SMTP_TLS_PORT                 the SMTP relay: STARTTLS and implicit TLS (defaults 2587, 2465)
   HOST                                     the address to listen on (default 127.0.0.1)
   CONSENT_GATE_DIR                         the stack's folder (default .consent-gate): data, keys.json, local.json
   DEFERRED_SMS_INTERVAL_MS                 how often due deferred and scheduled messages go (default 30000)

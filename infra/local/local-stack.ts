@@ -12,6 +12,7 @@ import {
   ResourceInUseException,
   UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
+import { type SmtpRelay, startSmtpRelay } from '../../functions/smtp-relay';
 import { localEventBus } from '../../shared/adapters/memory-event-publisher';
 import { ENV } from '../../shared/config';
 import type { RateLimit } from '../../shared/domain/rate-limit';
@@ -27,6 +28,7 @@ import { LocalQueue, type SqsHandler } from './local-queue';
 import { replaySesFeedback } from './ses-feedback-local';
 import { indexPage, outboxPage, type SesOutbox, startSesOutbox, viewOf } from './ses-outbox';
 import { type LocalSms, startLocalSms } from './sms-local';
+import { localSmtpCertificate } from './smtp-local';
 import { fileCheckpoints, memoryCheckpoints, type StreamHandler, StreamPoller } from './stream-poller';
 import { replaySesInbound } from './unsubscribe-mail-local';
 
@@ -78,6 +80,16 @@ export interface LocalStackOptions {
   readonly keyRateLimit?: RateLimit;
   /** R10 / RFC 2369: the inbound domain of mailto: unsubscribe addresses (UNSUBSCRIBE_MAIL_DOMAIN); off when absent. */
   readonly unsubscribeMailDomain?: string;
+  /**
+   * The SMTP submission relay (functions/smtp-relay.ts) on these ports (0: a free one), with a
+   * self-signed certificate made once in `dir`; off when absent.
+   */
+  readonly smtp?: {
+    readonly port: number;
+    readonly tlsPort: number;
+    /** A failed AUTH's delay (tests shorten it); the relay's default when absent. */
+    readonly authFailureDelayMs?: number;
+  };
 }
 
 export interface LocalStack {
@@ -103,6 +115,13 @@ export interface LocalStack {
    * are a consumer killed and restarted (it resumes after its checkpoint).
    */
   readonly eventStream: LocalEventStream;
+  /** The SMTP relay, when started: its ports and its self-signed certificate (PEM, and the file). */
+  readonly smtp?: {
+    readonly port: number;
+    readonly tlsPort: number;
+    readonly cert: string;
+    readonly certFile: string;
+  };
   stop(): Promise<void>;
 }
 
@@ -371,6 +390,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           runRetentionReplan().catch((error) => console.error('local: retention re-plan failed', error));
         }, options.retentionReplanEveryMs).unref()
       : undefined;
+  // The SMTP relay, started once the API listens (its links point there); the index page names it.
+  let relay: SmtpRelay | undefined;
+  let smtp: LocalStack['smtp'];
   const extra: LocalApiOptions['extra'] = async (req, res, url) => {
     if (url.pathname === '/local/run-retention-replan' && req.method === 'POST') {
       const result = await runRetentionReplan();
@@ -387,6 +409,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           smsOutbox: sms.url,
           keysFile: join(options.dir, 'keys.json'),
           localFile: join(options.dir, 'local.json'),
+          smtp: smtp && { host, port: smtp.port, tlsPort: smtp.tlsPort },
         }),
       );
       return true;
@@ -483,6 +506,30 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   }
   // Links in messages point at the API actually listening.
   process.env[ENV.publicBaseUrl] = api.url;
+  if (options.smtp) {
+    try {
+      const certificate = await localSmtpCertificate(options.dir);
+      relay = await startSmtpRelay({
+        host,
+        port: options.smtp.port,
+        tlsPort: options.smtp.tlsPort,
+        key: certificate.key,
+        cert: certificate.cert,
+        name: 'localhost',
+        authFailureDelayMs: options.smtp.authFailureDelayMs,
+      });
+      smtp = {
+        port: relay.port,
+        tlsPort: relay.tlsPort,
+        cert: certificate.cert,
+        certFile: certificate.certFile,
+      };
+    } catch (error) {
+      await api.close();
+      await Promise.all([stopStore(), close(ses), sms.close(), outbox.close()]);
+      throw error;
+    }
+  }
   objectionQueue.start();
 
   return {
@@ -498,8 +545,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     queue,
     objectionQueue,
     eventStream,
+    smtp,
     stop: async () => {
       clearInterval(replanTimer);
+      await relay?.close();
       await queue.drain();
       await objectionQueue.stop();
       await api.close();

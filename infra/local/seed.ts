@@ -74,7 +74,14 @@ export async function seedDemo(deps: Dependencies, previous?: Partial<SeededKeys
 
 /** What `.consent-gate/local.json` holds: the URLs actually in use and the demo keys, for scripts. */
 export function localDescription(
-  stack: { apiUrl: string; sesUrl: string; dynamodbUrl: string; smsUrl: string; tableName: string },
+  stack: {
+    apiUrl: string;
+    sesUrl: string;
+    dynamodbUrl: string;
+    smsUrl: string;
+    tableName: string;
+    smtp?: { port: number; tlsPort: number; certFile: string };
+  },
   keys: SeededKeys,
 ) {
   return {
@@ -92,5 +99,9 @@ export function localDescription(
     adminKey: keys.adminKey,
     senderKey: keys.senderKey,
     operatorKey: keys.operatorKey,
+    // The SMTP relay, when it runs (npm start): its STARTTLS and implicit TLS ports, its certificate.
+    ...(stack.smtp === undefined
+      ? {}
+      : { smtpPort: stack.smtp.port, smtpTlsPort: stack.smtp.tlsPort, smtpCertFile: stack.smtp.certFile }),
   };
 }

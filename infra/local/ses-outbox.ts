@@ -172,6 +172,8 @@ export function indexPage(links: {
   smsOutbox: string;
   keysFile: string;
   localFile: string;
+  /** The SMTP relay, when it runs: its host and ports. */
+  smtp?: { host: string; port: number; tlsPort: number };
 }): string {
   const a = (href: string, text: string) => `<a href="${escapeHtml(href)}">${escapeHtml(text)}</a>`;
   return `<!doctype html>
@@ -186,7 +188,11 @@ export function indexPage(links: {
 <li>${a(links.smsOutbox, 'SMS outbox')}: every SMS sent, and a form to reply STOP</li>
 <li>${a('/local/events', 'Events')}: what EventBridge would receive</li>
 <li>${a('/local/bulk-queue', 'Bulk queue')} and ${a('/local/objection-queue', 'objection queue')} status</li>
-</ul>
+${
+  links.smtp === undefined
+    ? ''
+    : `<li>SMTP relay: <code>${escapeHtml(links.smtp.host)}</code> port ${links.smtp.port} (STARTTLS) or ${links.smtp.tlsPort} (implicit TLS), AUTH with SES credentials (${a('/docs', 'POST /v1/credentials')})</li>\n`
+}</ul>
 <p>The demo tenant's API keys are in <code>${escapeHtml(links.localFile)}</code>; the key ring (recipient hash and token keys, never to be changed, R11) is <code>${escapeHtml(links.keysFile)}</code>.</p>
 <p>API base URL: <code>${escapeHtml(links.apiUrl)}</code></p>
 </body></html>`;

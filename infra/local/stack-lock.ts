@@ -32,7 +32,7 @@ export function lockVerdict(dir: string, found: StackLock | undefined, alive: bo
     };
   return {
     action: 'refuse',
-    message: `Another consent-gate stack already runs from ${dir} (pid ${found.pid}${found.apiUrl ? `, API ${found.apiUrl}` : ', starting'}): use it, stop it (kill ${found.pid}), or start another in its own folder with CONSENT_GATE_DIR=/tmp/cg2 PORT=0 SES_PORT=0 SMS_PORT=0 DYNAMODB_PORT=0 npm start.`,
+    message: `Another consent-gate stack already runs from ${dir} (pid ${found.pid}${found.apiUrl ? `, API ${found.apiUrl}` : ', starting'}): use it, stop it (kill ${found.pid}), or start another in its own folder with CONSENT_GATE_DIR=/tmp/cg2 PORT=0 SES_PORT=0 SMS_PORT=0 DYNAMODB_PORT=0 SMTP_PORT=0 SMTP_TLS_PORT=0 npm start.`,
   };
 }
 

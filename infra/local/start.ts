@@ -8,8 +8,9 @@ import { acquireStackLock } from './stack-lock';
 
 /**
  * `npm start` (`consent-gate start`): the gateway on this machine with embedded defaults.
- * Ports come from PORT (API, default 3000), SES_PORT (8005), SMS_PORT (8006) and
- * DYNAMODB_PORT (8000); 0 picks a free one. `.consent-gate/local.json` always holds the
+ * Ports come from PORT (API, default 3000), SES_PORT (8005), SMS_PORT (8006),
+ * DYNAMODB_PORT (8000), SMTP_PORT (the SMTP relay's STARTTLS port, 2587) and SMTP_TLS_PORT
+ * (its implicit TLS port, 2465); 0 picks a free one. `.consent-gate/local.json` always holds the
  * URLs actually in use and the keys.
  */
 export interface StartOptions {
@@ -19,6 +20,9 @@ export interface StartOptions {
   readonly sesPort: number;
   readonly smsPort: number;
   readonly dynamodbPort: number;
+  /** The SMTP relay: STARTTLS submission (587 in AWS) and implicit TLS (465 in AWS). */
+  readonly smtpPort: number;
+  readonly smtpTlsPort: number;
   /** The AWS schedule runs every 5 minutes; locally every 30 s (DEFERRED_SMS_INTERVAL_MS). */
   readonly deferredEveryMs: number;
   /** R9: the retention re-plan, every 5 minutes on AWS; locally every 30 s (RETENTION_REPLAN_INTERVAL_MS). */
@@ -47,6 +51,8 @@ export function startOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Start
     sesPort: port('SES_PORT', 8005),
     dynamodbPort: port('DYNAMODB_PORT', 8000),
     smsPort: port('SMS_PORT', 8006),
+    smtpPort: port('SMTP_PORT', 2587),
+    smtpTlsPort: port('SMTP_TLS_PORT', 2465),
     deferredEveryMs: Number(env.DEFERRED_SMS_INTERVAL_MS ?? 30_000),
     retentionReplanEveryMs: Number(env.RETENTION_REPLAN_INTERVAL_MS ?? 30_000),
   };
@@ -74,6 +80,7 @@ export async function startLocal(options: StartOptions): Promise<() => Promise<v
     sesPort: options.sesPort,
     dynamodbPort: options.dynamodbPort,
     smsPort: options.smsPort,
+    smtp: { port: options.smtpPort, tlsPort: options.smtpTlsPort },
     deferredSmsEveryMs: options.deferredEveryMs,
     retentionReplanEveryMs: options.retentionReplanEveryMs,
     // R10 / RFC 2369: `UNSUBSCRIBE_MAIL_DOMAIN=unsubscribe.localhost npm start` adds the mailto: address.
@@ -82,7 +89,7 @@ export async function startLocal(options: StartOptions): Promise<() => Promise<v
     lock.release();
     if (error.code === 'EADDRINUSE') {
       throw new StartError(
-        `A port is already in use (${error.message}): choose others, e.g. PORT=3100 SES_PORT=8105 SMS_PORT=8106 DYNAMODB_PORT=8100 npm start.`,
+        `A port is already in use (${error.message}): choose others, e.g. PORT=3100 SES_PORT=8105 SMS_PORT=8106 DYNAMODB_PORT=8100 SMTP_PORT=2588 SMTP_TLS_PORT=2466 npm start.`,
       );
     }
     throw error;
@@ -105,6 +112,7 @@ consent-gate is running locally.
   DynamoDB       ${local.dynamodbUrl}   (DynamoDB Local ${stack.dynamodbEngine?.version ?? ''}, pid ${stack.dynamodbEngine?.pid}, data in ${join(dir, DYNAMODB_DATA)})
   Bulk queue     POST ${local.apiUrl}/local/bulk-queue/messages, status at GET ${local.apiUrl}/local/bulk-queue
   SES v2         ${local.apiUrl} as the SDK's endpoint, credentials from POST /v1/credentials
+  SMTP relay     ${options.host} port ${local.smtpPort} (STARTTLS), ${local.smtpTlsPort} (implicit TLS); AUTH with those credentials; certificate ${local.smtpCertFile}
 
   Tenant         ${local.tenant}  (From identity: *@${DEMO_IDENTITY}; SMS senders ${DEMO_SHORT_CODE}, ${DEMO_SENDER_ID})
   Admin key      ${local.adminKey}

@@ -118,7 +118,7 @@ function contributors(metafile: Metafile): Array<{ name: string; bytes: number }
 }
 
 /** One entry point bundled as the construct bundles it; `write: false` keeps it in memory. */
-export async function bundleEntryPoint(entry: EntryPoint, outfile: string, write = true) {
+export async function bundleEntryPoint(entry: Pick<EntryPoint, 'entry'>, outfile: string, write = true) {
   const result = await build({ ...common, entryPoints: [join(REPO_ROOT, entry.entry)], outfile, write });
   const metafile = result.metafile!;
   const bytes = Object.values(metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);

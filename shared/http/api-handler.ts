@@ -36,8 +36,8 @@ export function keyRateLimit(): RateLimit | undefined {
   return keyLimit.value;
 }
 
-/** The per-key counter: the gateway's table, one conditional write per request. */
-function requestCounter(): RequestCounter {
+/** The per-key counter: the gateway's table, one conditional write per request (and per SMTP message). */
+export function requestCounter(): RequestCounter {
   counter ??= new DynamoDbRequestCounter(
     createDocumentClient(new DynamoDBClient({ requestHandler, maxAttempts: 2 })),
     requireEnv(ENV.tableName),

@@ -10,6 +10,14 @@ const tag = z.object({ Name: z.string().min(1).max(256), Value: z.string().max(2
 const addresses = z.array(z.string().max(400)).max(50).optional();
 /** SES v2 refuses more than 50 recipients per message, To, Cc and Bcc together. */
 export const MAX_SES_RECIPIENTS = 50;
+/**
+ * The largest raw message the SES endpoint takes: its request reaches Lambda through API
+ * Gateway, whose synchronous invocation payload is at most 6 MB, and holds the message
+ * base64-encoded (4 bytes for 3) in JSON beside the event's headers. The SMTP relay
+ * advertises and enforces the same SIZE, so a message is not sendable on one surface and
+ * not on the other.
+ */
+export const MAX_SES_RAW_MESSAGE_BYTES = 4 * 1024 * 1024;
 /** A value SES writes into a MIME header of the attachment: a line break would start another header. */
 const headerValue = (max: number) =>
   z

@@ -406,7 +406,12 @@ export async function sendSesEmail(
   caller: Caller,
   input: SesSendEmailInput,
   /** The call's idempotency key: each recipient's copy is sent once per key, even when another copy failed. */
-  options: { idempotency?: { key: string; fingerprint: string }; settings?: SesEndpointSettings } = {},
+  options: {
+    idempotency?: { key: string; fingerprint: string };
+    settings?: SesEndpointSettings;
+    /** The surface the message came in by, as the audit trail's `decision.sent` records it. */
+    via?: 'ses-v2-endpoint' | 'smtp';
+  } = {},
 ): Promise<{ MessageId: string }> {
   const ctx = await loadContext(deps, caller.tenantId);
   refuseUnknownIdentity(input, ctx);
@@ -535,7 +540,7 @@ export async function sendSesEmail(
           from: envelope.from.address,
           basis: allowed.basis,
           proof: allowed.proof,
-          via: 'ses-v2-endpoint',
+          via: options.via ?? 'ses-v2-endpoint',
         },
         decidedAt,
       );

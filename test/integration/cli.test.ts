@@ -57,6 +57,8 @@ describe('consent-gate --help', () => {
       'SES_PORT',
       'SMS_PORT',
       'DYNAMODB_PORT',
+      'SMTP_PORT',
+      'SMTP_TLS_PORT',
       'HOST',
       'CONSENT_GATE_DIR',
       'DEFERRED_SMS_INTERVAL_MS',
@@ -391,6 +393,8 @@ describe('consent-gate start twice in one folder', () => {
       SES_PORT: '0',
       SMS_PORT: '0',
       DYNAMODB_PORT: '0',
+      SMTP_PORT: '0',
+      SMTP_TLS_PORT: '0',
     };
     const first = spawn(process.execPath, [BIN, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     try {
@@ -413,10 +417,12 @@ describe('consent-gate start twice in one folder', () => {
         SES_PORT: '0',
         SMS_PORT: '0',
         DYNAMODB_PORT: '0',
+        SMTP_PORT: '0',
+        SMTP_TLS_PORT: '0',
       });
       expect(second.code).toBe(1);
       expect(second.stderr.trim().split('\n')).toEqual([
-        `consent-gate: Another consent-gate stack already runs from ${dir} (pid ${first.pid}, API ${apiUrl}): use it, stop it (kill ${first.pid}), or start another in its own folder with CONSENT_GATE_DIR=/tmp/cg2 PORT=0 SES_PORT=0 SMS_PORT=0 DYNAMODB_PORT=0 npm start.`,
+        `consent-gate: Another consent-gate stack already runs from ${dir} (pid ${first.pid}, API ${apiUrl}): use it, stop it (kill ${first.pid}), or start another in its own folder with CONSENT_GATE_DIR=/tmp/cg2 PORT=0 SES_PORT=0 SMS_PORT=0 DYNAMODB_PORT=0 SMTP_PORT=0 SMTP_TLS_PORT=0 npm start.`,
       ]);
       // Node 20 stays supported: the SDK's end-of-support warning is not the first thing a newcomer reads.
       expect(errors).not.toContain('NodeVersionSupportWarning');

@@ -45,6 +45,8 @@ async function start(
     SES_PORT: '0',
     SMS_PORT: '0',
     DYNAMODB_PORT: '0',
+    SMTP_PORT: '0',
+    SMTP_TLS_PORT: '0',
   };
   const child = spawn(process.execPath, [BIN, 'start'], { env, stdio: 'pipe' });
   let out = '';

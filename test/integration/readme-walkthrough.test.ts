@@ -75,7 +75,8 @@ let realClock: Clock;
 let walkthroughClock: Clock;
 
 beforeAll(async () => {
-  gw = await startLocalGateway();
+  // With the SMTP relay, as npm start runs it (docs/senders.md sends with swaks).
+  gw = await startLocalGateway({ smtp: true });
   // The latest Tuesday 09:00 UTC before now that the SMS window is open in Paris (R14; not a
   // public holiday): the SMS page would otherwise be deferred when CI runs at night. Derived
   // from the real date, so the pages' "next Saturday" (sms.md) always lies ahead of it.
@@ -228,7 +229,7 @@ describe('the README tour, then each page, against one local gateway', () => {
     expect(out).toContain('"decision":"rejected","reasons":["repermission_not_allowed"],"rules":["R13"]');
   });
 
-  it('docs/senders.md: soft opt-in, headers, a segment, SES credentials, the bulk queue, your own feedback', async () => {
+  it('docs/senders.md: soft opt-in, headers, a segment, SES credentials, SMTP, the bulk queue, your own feedback', async () => {
     const out = await runPage('docs/senders.md');
     expect(out).toMatch(
       /"decision":"sent","messageId":"[^"]+","basis":"soft_opt_in","proof":\{"type":"purchase","ref":"order-1001"/,
@@ -237,6 +238,10 @@ describe('the README tour, then each page, against one local gateway', () => {
     expect(out).toContain('"summary":{"allowed":1,"deferred":0,"rejected":3}');
     expect(out).toMatch(
       /"accessKeyId":"CGAK[A-Z2-7]{16}","secretAccessKey":"[^"]+","label":"legacy newsletter app"/,
+    );
+    // SMTP with swaks: alice (soft opt-in) sent, carol refused with her reasons in the 250.
+    expect(out).toMatch(
+      /<~ {1,2}250 2\.0\.0 Sent to 1 of 2 recipient\(s\) id=\S+; refused by consent-gate, not sent: carol@example\.org: consent_missing, soft_opt_in_not_applicable \(R1, R2\)$/m,
     );
     expect(out).toMatch(/"messageIds":\["[^"]+","[^"]+"\]/);
     expect(out).toMatch(/"depth":0,"batches":\[2\],"deadLetters":\[\]/);

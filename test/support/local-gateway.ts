@@ -56,6 +56,8 @@ export interface LocalGatewayOptions {
   };
   /** R10 / RFC 2369: the inbound domain of mailto: unsubscribe addresses; off when absent. */
   readonly unsubscribeMailDomain?: string;
+  /** Starts the SMTP relay too, on free ports (`true`), or with these options. */
+  readonly smtp?: boolean | { readonly authFailureDelayMs?: number };
 }
 
 /** The run's shared DynamoDB Local (test/support/dynamodb-local-setup.ts); undefined without that globalSetup. */
@@ -87,6 +89,14 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
     throttle: limits && { public: limits.public, authenticated: limits.authenticated },
     keyRateLimit: limits?.perKey,
     unsubscribeMailDomain: options.unsubscribeMailDomain,
+    smtp: options.smtp
+      ? {
+          port: 0,
+          tlsPort: 0,
+          // A wrong password answered at once: the tests try several.
+          authFailureDelayMs: typeof options.smtp === 'object' ? options.smtp.authFailureDelayMs : 0,
+        }
+      : undefined,
   });
   const { adminKey, senderKey, operatorKey } = await seedDemo(runtimeDependencies());
   return {

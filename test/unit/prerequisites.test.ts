@@ -71,23 +71,28 @@ describe('the prerequisite check (pretest, npm start)', () => {
     expect(planPrerequisites('start', linux(['java'], false), {})).toEqual([{ kind: 'ok', id: 'java' }]);
   });
 
-  it('npm test needs all three: root with apt-get installs Chromium, Java and the AWS CLI', () => {
+  it('npm test needs all four: root with apt-get installs Chromium, Java, the AWS CLI and swaks', () => {
     expect(planPrerequisites('test', linux([], true), {}).map((s) => [s.kind, s.id])).toEqual([
       ['install', 'chromium'],
       ['install', 'java'],
       ['install', 'aws'],
+      ['install', 'swaks'],
     ]);
   });
 
   it('the AWS CLI missing without root: names the Debian package; npm start does not need it', () => {
-    const steps = planPrerequisites('test', linux(['chromium', 'java'], false), {});
-    expect(steps.at(-1)).toEqual({
+    const steps = planPrerequisites('test', linux(['chromium', 'java', 'swaks'], false), {});
+    expect(steps.at(-2)).toEqual({
       kind: 'stop',
       id: 'aws',
       message:
         'The AWS CLI (for the docs test: the migration page runs it) is missing on the PATH: run sudo apt-get install -y awscli (Debian/Ubuntu), then run the command again.',
     });
     expect(planPrerequisites('start', linux(['java'], false), {}).map((s) => s.id)).toEqual(['java']);
+  });
+
+  it('npm start does not need swaks (only the SMTP tests run it)', () => {
+    expect(planPrerequisites('start', linux([], true), {}).map((s) => s.id)).not.toContain('swaks');
   });
 
   it('Java missing, root with apt-get: installs openjdk-17-jre-headless and says so', () => {
