@@ -57,6 +57,11 @@ import { CREDENTIAL_SECRET_PURPOSE } from '../shared/domain/sender-credential';
 import { type LegalFloorsInput, legalFloorsSchema } from '../shared/schemas/legal-floors';
 import { BUNDLING, REPO_ROOT, RUNTIME } from './bundling';
 import { type EntryPoint, entryPoints, routeAccess, routeKey } from './entry-points';
+import {
+  type ConsentGatewaySmtpRelayProps,
+  SmtpRelayPropsError,
+  SmtpRelayService,
+} from './smtp-relay-service';
 
 /** Retries of a stream batch PublishEvents fails (each bisected), before its description goes to the on-failure queue. */
 export const EVENT_STREAM_RETRY_ATTEMPTS = 10;
@@ -105,6 +110,9 @@ interface NeedsTarget {
   readonly role: Role;
   addEnvironment(name: string, value: string): void;
 }
+
+/** The entry point whose grants and environment the SMTP relay's task gets: it sends as that function does. */
+export const SMTP_RELAY_GRANTS_OF = 'SesSendEmail';
 
 /** Raised when the construct's props cannot produce a safe deployment. */
 export class ConsentGatewayPropsError extends Error {
@@ -259,13 +267,26 @@ export interface ConsentGatewayProps {
    * @default - none: List-Unsubscribe carries the https link only
    */
   readonly unsubscribeMailDomain?: string;
+  /**
+   * The SMTP submission relay, for senders that send by SMTP (campaign tools, CMSs, CRMs): an
+   * ECS Fargate service (ARM64, Node.js 24) behind an internet-facing Network Load Balancer,
+   * TCP 587 (STARTTLS) and 465 (implicit TLS), TLS ending in the relay with the given
+   * certificate. Its task role gets exactly the SES endpoint function's grants and its
+   * environment, plus the certificate secret. The host name is `smtpRelay.loadBalancer`'s DNS
+   * name (stack output `SmtpRelayHost`). Deploying it needs Docker (or `CDK_DOCKER`) with
+   * linux/arm64 builds; synthesis does not. See docs/deploy.md.
+   *
+   * @default - none: no relay, no VPC, nothing of ECS or Elastic Load Balancing
+   */
+  readonly smtpRelay?: ConsentGatewaySmtpRelayProps;
 }
 
 /**
  * The consent gateway: one DynamoDB table, two Secrets Manager secrets, a KMS key for SES
- * credential secrets (only Admin encrypts, only SesSendEmail decrypts), one HTTP API, and one
- * Lambda function per entry of `entryPoints` (infra/entry-points.ts) with exactly the grants and
- * environment its `needs` declare.
+ * credential secrets (only Admin encrypts, only SesSendEmail and the SMTP relay decrypt), one
+ * HTTP API, and one Lambda function per entry of `entryPoints` (infra/entry-points.ts) with
+ * exactly the grants and environment its `needs` declare; optionally the SMTP relay
+ * (`smtpRelay`), whose task gets SesSendEmail's.
  *
  * Authorization happens inside the functions, not in API Gateway: `/v1/*` takes bearer API keys
  * (stored hashed in the table), `/u/{token}` takes HMAC-signed unsubscribe tokens and has to stay
@@ -297,7 +318,7 @@ export class ConsentGateway extends Construct {
   public readonly tokenKeysSecret: Secret;
   /**
    * The KMS key SES credential secrets are encrypted under: only the Admin function may
-   * encrypt with it, only the SesSendEmail function decrypt; the account administers it
+   * encrypt with it, only the SesSendEmail function (and the SMTP relay's task) decrypt; the account administers it
    * (policy, rotation, deletion) without being able to use it.
    */
   public readonly credentialKey: Key;
@@ -363,6 +384,8 @@ export class ConsentGateway extends Construct {
   public unsubscribeMailDeadLetterQueue?: Queue;
   /** Where the complaint-rate alarm goes: `alarmTopic`, or the topic created for it. */
   public readonly alarmTopic: ITopic;
+  /** With `smtpRelay`: the relay's service, load balancer, task role and VPC. */
+  public readonly smtpRelay?: SmtpRelayService;
   /**
    * Mailbox provider thresholds: fires when any tenant's complaint rate reaches its warning rate
    * (or its hold), from the `ComplaintRateLevel` metric the SesFeedback function publishes.
@@ -505,7 +528,9 @@ export class ConsentGateway extends Construct {
     // KMS requires (a key nobody can administer is refused); a policy change shows in CloudTrail.
     this.credentialKey = new Key(this, 'CredentialSecretsKey', {
       description:
-        'consent-gate: encrypts SES credential secrets; only the Admin function encrypts, only SesSendEmail decrypts',
+        props.smtpRelay === undefined
+          ? 'consent-gate: encrypts SES credential secrets; only the Admin function encrypts, only SesSendEmail decrypts'
+          : 'consent-gate: encrypts SES credential secrets; only the Admin function encrypts, only SesSendEmail and the SMTP relay decrypt',
       enableKeyRotation: true,
       removalPolicy,
       policy: new PolicyDocument({
@@ -837,6 +862,44 @@ export class ConsentGateway extends Construct {
       stage.node.addDependency(route);
     }
     (stage.node.defaultChild as CfnStage).routeSettings = routeSettings;
+
+    if (props.smtpRelay !== undefined) {
+      this.smtpRelay = this.addSmtpRelay(props.smtpRelay, { logRetention, removalPolicy });
+    }
+  }
+
+  /**
+   * The SMTP relay runs the SES endpoint's send path in a task: its role is granted the SES
+   * endpoint's `needs` through the same code as the function's, and its container gets the
+   * same environment (and the per-key limit: a relay session authenticates with a credential).
+   */
+  private addSmtpRelay(
+    relayProps: ConsentGatewaySmtpRelayProps,
+    options: { logRetention: RetentionDays; removalPolicy: RemovalPolicy },
+  ): SmtpRelayService {
+    const sesEndpoint = entryPoints.find((e) => e.id === SMTP_RELAY_GRANTS_OF);
+    if (sesEndpoint === undefined) throw new Error(`No entry point ${SMTP_RELAY_GRANTS_OF}`);
+    let relay: SmtpRelayService;
+    try {
+      relay = new SmtpRelayService(this, 'SmtpRelay', {
+        ...relayProps,
+        ...options,
+        environment: this.runtimeEnvironment(),
+      });
+    } catch (error) {
+      if (error instanceof SmtpRelayPropsError) {
+        throw new ConsentGatewayPropsError(error.message, { cause: error });
+      }
+      throw error;
+    }
+    const target: NeedsTarget = {
+      id: 'SmtpRelay',
+      role: relay.taskRole,
+      addEnvironment: (name, value) => relay.container.addEnvironment(name, value),
+    };
+    this.grantNeeds(target, sesEndpoint.needs, { receivesUnsubscribeMail: false });
+    if (this.keyRateLimit !== undefined) this.provideKeyRateLimit(target, sesEndpoint.needs.table);
+    return relay;
   }
 
   /** A feedback function's dead-letter queue: same protections as the others (SSE-SQS, TLS only, 14 days). */
