@@ -318,8 +318,8 @@ export class ConsentGateway extends Construct {
   public readonly tokenKeysSecret: Secret;
   /**
    * The KMS key SES credential secrets are encrypted under: only the Admin function may
-   * encrypt with it, only the SesSendEmail function (and the SMTP relay's task) decrypt; the account administers it
-   * (policy, rotation, deletion) without being able to use it.
+   * encrypt with it, only the SesSendEmail function (and the SMTP relay's task) decrypt; the
+   * account administers it (policy, rotation, deletion) without being able to use it.
    */
   public readonly credentialKey: Key;
   /**

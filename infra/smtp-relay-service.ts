@@ -188,7 +188,7 @@ export class SmtpRelayService extends Construct {
       logging: LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'smtp-relay' }),
       environment: {
         ...props.environment,
-        // Set on Fargate too; written out so the SDK clients never depend on it.
+        // The SDK clients' region, written out rather than left to the platform.
         AWS_REGION: Stack.of(this).region,
         [SMTP_RELAY_ENV.main]: '1',
         [SMTP_RELAY_ENV.port]: String(SMTP_RELAY_PORTS.submission.container),
@@ -336,8 +336,9 @@ export class SmtpRelayService extends Construct {
   private image(): ContainerImage {
     let directory = SMTP_RELAY_IMAGE_DIR;
     if (Stack.of(this).bundlingRequired) {
-      const outdir = Stage.of(this)?.outdir ?? REPO_ROOT;
-      directory = join(outdir, `smtp-relay-image.${this.node.addr}`);
+      const stage = Stage.of(this);
+      if (stage === undefined) throw new Error('The SMTP relay must be synthesized within an App');
+      directory = join(stage.outdir, `smtp-relay-image.${this.node.addr}`);
       rmSync(directory, { recursive: true, force: true });
       mkdirSync(directory, { recursive: true });
       copyFileSync(join(SMTP_RELAY_IMAGE_DIR, 'Dockerfile'), join(directory, 'Dockerfile'));
