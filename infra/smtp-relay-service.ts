@@ -338,7 +338,7 @@ export class SmtpRelayService extends Construct {
     if (Stack.of(this).bundlingRequired) {
       const stage = Stage.of(this);
       if (stage === undefined) throw new Error('The SMTP relay must be synthesized within an App');
-      directory = join(stage.outdir, `smtp-relay-image.${this.node.addr}`);
+      directory = join(stage.outdir, `smtp-relay-image-${this.node.addr}`);
       rmSync(directory, { recursive: true, force: true });
       mkdirSync(directory, { recursive: true });
       copyFileSync(join(SMTP_RELAY_IMAGE_DIR, 'Dockerfile'), join(directory, 'Dockerfile'));
