@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { ConsentGateway } from './gateway';
+import { ConsentGateway, type ConsentGatewayProps } from './gateway';
 
 /** Used when `-c emailIdentities=…` is not given, so that `cdk synth` works out of the box. */
 export const DEFAULT_EMAIL_IDENTITIES = ['example.com'] as const;
@@ -20,6 +21,10 @@ export const DEFAULT_EMAIL_IDENTITIES = ['example.com'] as const;
  * - `smsConfigurationSetName`: End User Messaging configuration set (optional).
  * - `unsubscribeMailDomain`: inbound domain of the List-Unsubscribe mailto: addresses (optional),
  *   e.g. `unsubscribe.example.com`; creates the SES receipt rule set (activate it, MX record: docs/deploy.md).
+ * - `smtpRelayCertificateSecretArn`: turns the SMTP relay on (optional): the complete ARN of the
+ *   Secrets Manager secret holding its TLS certificate, `{"key":"<PEM>","cert":"<PEM>"}`.
+ * - `smtpRelayAllowedCidrs`: IPv4 ranges that may reach the relay's ports, comma-separated
+ *   (optional; default anywhere).
  */
 export class ConsentGatewayStack extends Stack {
   public readonly gateway: ConsentGateway;
@@ -35,6 +40,7 @@ export class ConsentGatewayStack extends Stack {
       smsConfigurationSetName: stringContext(this, 'smsConfigurationSetName'),
       senderConfigurationSets: listContext(this, 'senderConfigurationSets'),
       unsubscribeMailDomain: stringContext(this, 'unsubscribeMailDomain'),
+      smtpRelay: smtpRelayContext(this),
     });
 
     new CfnOutput(this, 'ApiUrl', {
@@ -82,6 +88,22 @@ export class ConsentGatewayStack extends Stack {
         value: this.gateway.unsubscribeMailDeadLetterQueue.queueUrl,
       });
     }
+    if (this.gateway.smtpRelay !== undefined) {
+      new CfnOutput(this, 'SmtpRelayHost', {
+        description:
+          "SMTP relay host (ports 587 STARTTLS, 465 TLS): point your relay's host name at it with a CNAME record; its certificate must name that host",
+        value: this.gateway.smtpRelay.loadBalancer.loadBalancerDnsName,
+      });
+      new CfnOutput(this, 'SmtpRelayCluster', {
+        description: "SMTP relay's ECS cluster (aws ecs update-service --cluster <this> …)",
+        value: this.gateway.smtpRelay.cluster.clusterName,
+      });
+      new CfnOutput(this, 'SmtpRelayService', {
+        description:
+          "SMTP relay's ECS service: after renewing the certificate, aws ecs update-service --cluster <SmtpRelayCluster> --service <this> --force-new-deployment",
+        value: this.gateway.smtpRelay.service.serviceName,
+      });
+    }
     new CfnOutput(this, 'EventStreamDeadLetterQueueUrl', {
       description:
         'Stream batches whose events out PublishEvents could not publish after retries: npx consent-gate redrive-events --queue-url <this> --event-bus-name <EventBusName>',
@@ -113,4 +135,20 @@ function listContext(scope: Construct, key: string): string[] | undefined {
   const items = Array.isArray(value) ? value : String(value).split(',');
   const list = items.map((item) => String(item).trim()).filter((item) => item !== '');
   return list.length === 0 ? undefined : list;
+}
+
+/** The relay's props from context: on only with a certificate secret. */
+function smtpRelayContext(scope: Construct): ConsentGatewayProps['smtpRelay'] {
+  const secretArn = stringContext(scope, 'smtpRelayCertificateSecretArn');
+  const allowedCidrs = listContext(scope, 'smtpRelayAllowedCidrs');
+  if (secretArn === undefined) {
+    if (allowedCidrs !== undefined) {
+      throw new Error('Context smtpRelayAllowedCidrs needs smtpRelayCertificateSecretArn (the relay is off)');
+    }
+    return undefined;
+  }
+  return {
+    certificateSecret: Secret.fromSecretCompleteArn(scope, 'SmtpRelayCertificate', secretArn),
+    allowedCidrs,
+  };
 }

@@ -1,5 +1,4 @@
 import { basename, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
@@ -33,10 +32,10 @@ import {
   ServicePrincipal,
 } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { Architecture, Runtime, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   BlockPublicAccess,
@@ -56,27 +55,18 @@ import { ENV, METRICS } from '../shared/config';
 import { RateLimitError, validateRateLimit } from '../shared/domain/rate-limit';
 import { CREDENTIAL_SECRET_PURPOSE } from '../shared/domain/sender-credential';
 import { type LegalFloorsInput, legalFloorsSchema } from '../shared/schemas/legal-floors';
-import { type EntryPoint, ESBUILD_ALIAS, entryPoints, routeAccess, routeKey } from './entry-points';
+import { BUNDLING, REPO_ROOT, RUNTIME } from './bundling';
+import { type EntryPoint, entryPoints, routeAccess, routeKey, smtpRelay } from './entry-points';
+import {
+  type ConsentGatewaySmtpRelayProps,
+  SmtpRelayPropsError,
+  SmtpRelayService,
+} from './smtp-relay-service';
 
-/** Repository root: `functions/…` entries, `package-lock.json` and the esbuild project root. */
-const REPO_ROOT = join(fileURLToPath(import.meta.url), '..', '..');
-
-/**
- * Node.js 24 is the newest Lambda runtime this aws-cdk-lib knows, which is what cdk-nag's
- * AwsSolutions-L1 asks for; it also has the longest support window.
- */
-const RUNTIME = Runtime.NODEJS_24_X;
 /** Retries of a stream batch PublishEvents fails (each bisected), before its description goes to the on-failure queue. */
 export const EVENT_STREAM_RETRY_ATTEMPTS = 10;
 /** How far PublishEvents may fall behind the stream before the alarm. */
 const EVENT_STREAM_MAX_AGE = Duration.minutes(1);
-
-/**
- * The handlers are ES modules. Some bundled CommonJS dependencies still call `require` for
- * Node built-ins; esbuild's ESM output has no `require`, so the bundle gets one.
- */
-const ESM_REQUIRE_BANNER =
-  "import { createRequire as __cgCreateRequire } from 'node:module'; const require = __cgCreateRequire(import.meta.url);";
 
 /** Every function's timeout; the bulk queue's visibility timeout is six times it, as AWS advises for SQS sources. */
 const FUNCTION_TIMEOUT = Duration.seconds(10);
@@ -109,6 +99,17 @@ export const DEFAULT_PUBLIC_THROTTLE: ConsentGatewayThrottle = { rateLimit: 20, 
 export const DEFAULT_AUTHENTICATED_THROTTLE: ConsentGatewayThrottle = { rateLimit: 50, burstLimit: 100 };
 /** Each API key or SES credential, across all routes and function instances. */
 export const DEFAULT_KEY_RATE_LIMIT: ConsentGatewayThrottle = { rateLimit: 25, burstLimit: 50 };
+
+/**
+ * What an entry point's `needs` are granted to: a Lambda function, or the SMTP relay's
+ * Fargate task (its task role and its container's environment).
+ */
+interface NeedsTarget {
+  /** Construct id: names the key policy statements of this role. */
+  readonly id: string;
+  readonly role: Role;
+  addEnvironment(name: string, value: string): void;
+}
 
 /** Raised when the construct's props cannot produce a safe deployment. */
 export class ConsentGatewayPropsError extends Error {
@@ -263,13 +264,26 @@ export interface ConsentGatewayProps {
    * @default - none: List-Unsubscribe carries the https link only
    */
   readonly unsubscribeMailDomain?: string;
+  /**
+   * The SMTP submission relay, for senders that send by SMTP (campaign tools, CMSs, CRMs): an
+   * ECS Fargate service (ARM64, Node.js 24) behind an internet-facing Network Load Balancer,
+   * TCP 587 (STARTTLS) and 465 (implicit TLS), TLS ending in the relay with the given
+   * certificate. Its task role gets exactly the SES endpoint function's grants and its
+   * environment, plus the certificate secret. The host name is `smtpRelay.loadBalancer`'s DNS
+   * name (stack output `SmtpRelayHost`). Deploying it needs Docker (or `CDK_DOCKER`) with
+   * linux/arm64 builds; synthesis does not. See docs/deploy.md.
+   *
+   * @default - none: no relay, no VPC, nothing of ECS or Elastic Load Balancing
+   */
+  readonly smtpRelay?: ConsentGatewaySmtpRelayProps;
 }
 
 /**
  * The consent gateway: one DynamoDB table, two Secrets Manager secrets, a KMS key for SES
- * credential secrets (only Admin encrypts, only SesSendEmail decrypts), one HTTP API, and one
- * Lambda function per entry of `entryPoints` (infra/entry-points.ts) with exactly the grants and
- * environment its `needs` declare.
+ * credential secrets (only Admin encrypts, only SesSendEmail and the SMTP relay decrypt), one
+ * HTTP API, and one Lambda function per entry of `entryPoints` (infra/entry-points.ts) with
+ * exactly the grants and environment its `needs` declare; optionally the SMTP relay
+ * (`smtpRelay`), whose task gets SesSendEmail's.
  *
  * Authorization happens inside the functions, not in API Gateway: `/v1/*` takes bearer API keys
  * (stored hashed in the table), `/u/{token}` takes HMAC-signed unsubscribe tokens and has to stay
@@ -301,8 +315,8 @@ export class ConsentGateway extends Construct {
   public readonly tokenKeysSecret: Secret;
   /**
    * The KMS key SES credential secrets are encrypted under: only the Admin function may
-   * encrypt with it, only the SesSendEmail function decrypt; the account administers it
-   * (policy, rotation, deletion) without being able to use it.
+   * encrypt with it, only the SesSendEmail function (and the SMTP relay's task) decrypt; the
+   * account administers it (policy, rotation, deletion) without being able to use it.
    */
   public readonly credentialKey: Key;
   /**
@@ -367,6 +381,8 @@ export class ConsentGateway extends Construct {
   public unsubscribeMailDeadLetterQueue?: Queue;
   /** Where the complaint-rate alarm goes: `alarmTopic`, or the topic created for it. */
   public readonly alarmTopic: ITopic;
+  /** With `smtpRelay`: the relay's service, load balancer, task role and VPC. */
+  public readonly smtpRelay?: SmtpRelayService;
   /**
    * Mailbox provider thresholds: fires when any tenant's complaint rate reaches its warning rate
    * (or its hold), from the `ComplaintRateLevel` metric the SesFeedback function publishes.
@@ -509,7 +525,9 @@ export class ConsentGateway extends Construct {
     // KMS requires (a key nobody can administer is refused); a policy change shows in CloudTrail.
     this.credentialKey = new Key(this, 'CredentialSecretsKey', {
       description:
-        'consent-gate: encrypts SES credential secrets; only the Admin function encrypts, only SesSendEmail decrypts',
+        props.smtpRelay === undefined
+          ? 'consent-gate: encrypts SES credential secrets; only the Admin function encrypts, only SesSendEmail decrypts'
+          : 'consent-gate: encrypts SES credential secrets; only the Admin function encrypts, only SesSendEmail and the SMTP relay decrypt',
       enableKeyRotation: true,
       removalPolicy,
       policy: new PolicyDocument({
@@ -841,6 +859,42 @@ export class ConsentGateway extends Construct {
       stage.node.addDependency(route);
     }
     (stage.node.defaultChild as CfnStage).routeSettings = routeSettings;
+
+    if (props.smtpRelay !== undefined) {
+      this.smtpRelay = this.addSmtpRelay(props.smtpRelay, { logRetention, removalPolicy });
+    }
+  }
+
+  /**
+   * The SMTP relay runs the SES endpoint's send path in a task: its role is granted the SES
+   * endpoint's `needs` through the same code as the function's, and its container gets the
+   * same environment (and the per-key limit: a relay session authenticates with a credential).
+   */
+  private addSmtpRelay(
+    relayProps: ConsentGatewaySmtpRelayProps,
+    options: { logRetention: RetentionDays; removalPolicy: RemovalPolicy },
+  ): SmtpRelayService {
+    let relay: SmtpRelayService;
+    try {
+      relay = new SmtpRelayService(this, 'SmtpRelay', {
+        ...relayProps,
+        ...options,
+        environment: this.runtimeEnvironment(),
+      });
+    } catch (error) {
+      if (error instanceof SmtpRelayPropsError) {
+        throw new ConsentGatewayPropsError(error.message, { cause: error });
+      }
+      throw error;
+    }
+    const target: NeedsTarget = {
+      id: 'SmtpRelay',
+      role: relay.taskRole,
+      addEnvironment: (name, value) => relay.container.addEnvironment(name, value),
+    };
+    this.grantNeeds(target, smtpRelay.needs, { receivesUnsubscribeMail: false });
+    if (this.keyRateLimit !== undefined) this.provideKeyRateLimit(target, smtpRelay.needs.table);
+    return relay;
   }
 
   /** A feedback function's dead-letter queue: same protections as the others (SSE-SQS, TLS only, 14 days). */
@@ -931,32 +985,9 @@ export class ConsentGateway extends Construct {
       timeout: FUNCTION_TIMEOUT,
       role,
       logGroup,
-      environment: {
-        NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: 'consent-gate',
-        POWERTOOLS_LOG_LEVEL: 'INFO',
-        // The SES-compatible endpoint accepts signatures scoped to this region only.
-        [ENV.gatewayRegion]: Stack.of(this).region,
-        // A tenant's feedback destination must be in this account (services/feedback-forwarding.ts).
-        [ENV.gatewayAccount]: Stack.of(this).account,
-      },
+      environment: this.runtimeEnvironment(),
       bundling: {
-        format: OutputFormat.ESM,
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        // The same rewrites as the bench's and the bundle-size test's builds (libmime once).
-        // (CDK writes `--alias:libmime=./…`; esbuild runs in the project root, REPO_ROOT.)
-        esbuildArgs: { '--alias': Object.entries(ESBUILD_ALIAS).map(([from, to]) => `${from}=${to}`) },
-        minify: true,
-        keepNames: true,
-        sourceMap: true,
-        sourceMapMode: SourceMapMode.DEFAULT,
-        // Line mapping needs no embedded sources; a smaller map loads faster at cold start.
-        sourcesContent: false,
-        // The AWS SDK v3 is bundled at the versions package-lock.json pins and the tests ran
-        // against, rather than whatever SDK the runtime ships that day; esbuild keeps only the
-        // clients the handlers import.
-        bundleAwsSDK: true,
+        ...BUNDLING,
         ...(entryPoint.assets === undefined
           ? {}
           : {
@@ -973,28 +1004,8 @@ export class ConsentGateway extends Construct {
       },
     });
 
-    if (needs.table !== undefined) this.grantTable(fn, role, needs.table);
-    if (needs.keys === true) this.grantKeys(fn);
-    if (needs.sendEmail === true) this.grantSendEmail(fn);
-    if (needs.senderConfigurationSets === true) this.grantSenderConfigurationSets(fn);
-    if (needs.sendSms === true) this.grantSendSms(fn);
-    if (needs.publicBaseUrl === true) this.providePublicBaseUrl(fn);
-    // R10 / RFC 2369: who builds unsubscribe links adds the mailto address; UnsubscribeMail reads it.
-    if (
-      this.unsubscribeMailDomain !== undefined &&
-      (needs.publicBaseUrl === true || entryPoint.trigger?.type === 'sesReceipt')
-    ) {
-      fn.addEnvironment(ENV.unsubscribeMailDomain, this.unsubscribeMailDomain);
-    }
-    if (needs.publishEvents === true) this.grantPublishEvents(fn);
-    if (needs.expiryTombstones === true) this.grantExpiryTombstones(fn);
-    if (needs.enqueueObjections === true) this.grantEnqueueObjections(fn);
-    if (needs.pendingObjections !== undefined) this.grantPendingObjections(fn, role, needs.pendingObjections);
-    if (needs.legalFloors === true) fn.addEnvironment(ENV.legalFloors, this.legalFloorsJson);
-    if (needs.credentialSecrets !== undefined) this.grantCredentialSecrets(fn, role, needs.credentialSecrets);
-    // R10: the operator assigns tenants only identities the SES grants below cover.
-    if (needs.emailIdentities === true) fn.addEnvironment(ENV.emailIdentities, this.emailIdentitiesJson);
-    if (needs.forwardFeedback === true) this.grantForwardFeedback(fn, role);
+    const target: NeedsTarget = { id, role, addEnvironment: (name, value) => fn.addEnvironment(name, value) };
+    this.grantNeeds(target, needs, { receivesUnsubscribeMail: entryPoint.trigger?.type === 'sesReceipt' });
 
     if (entryPoint.trigger?.type === 'inboundSms' || entryPoint.trigger?.type === 'sesFeedback') {
       const [topic, deadLetterQueue] =
@@ -1088,17 +1099,63 @@ export class ConsentGateway extends Construct {
       this.keyRateLimit !== undefined &&
       entryPoint.routes.some((r) => routeAccess(r) === 'authenticated')
     ) {
-      this.provideKeyRateLimit(fn, needs.table);
+      this.provideKeyRateLimit(target, needs.table);
     }
     return fn;
   }
 
+  /** The environment every function and the SMTP relay start with, before their `needs`. */
+  private runtimeEnvironment(): Record<string, string> {
+    return {
+      NODE_OPTIONS: '--enable-source-maps',
+      POWERTOOLS_SERVICE_NAME: 'consent-gate',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      // The SES-compatible endpoint accepts signatures scoped to this region only.
+      [ENV.gatewayRegion]: Stack.of(this).region,
+      // A tenant's feedback destination must be in this account (services/feedback-forwarding.ts).
+      [ENV.gatewayAccount]: Stack.of(this).account,
+    };
+  }
+
+  /**
+   * Grants exactly what `needs` declares to the target's role and writes the matching
+   * environment: one code path for every function and for the SMTP relay's task.
+   */
+  private grantNeeds(
+    target: NeedsTarget,
+    needs: EntryPoint['needs'],
+    options: { receivesUnsubscribeMail: boolean },
+  ): void {
+    if (needs.table !== undefined) this.grantTable(target, needs.table);
+    if (needs.keys === true) this.grantKeys(target);
+    if (needs.sendEmail === true) this.grantSendEmail(target);
+    if (needs.senderConfigurationSets === true) this.grantSenderConfigurationSets(target);
+    if (needs.sendSms === true) this.grantSendSms(target);
+    if (needs.publicBaseUrl === true) this.providePublicBaseUrl(target);
+    // R10 / RFC 2369: who builds unsubscribe links adds the mailto address; UnsubscribeMail reads it.
+    if (
+      this.unsubscribeMailDomain !== undefined &&
+      (needs.publicBaseUrl === true || options.receivesUnsubscribeMail)
+    ) {
+      target.addEnvironment(ENV.unsubscribeMailDomain, this.unsubscribeMailDomain);
+    }
+    if (needs.publishEvents === true) this.grantPublishEvents(target);
+    if (needs.expiryTombstones === true) this.grantExpiryTombstones(target);
+    if (needs.enqueueObjections === true) this.grantEnqueueObjections(target);
+    if (needs.pendingObjections !== undefined) this.grantPendingObjections(target, needs.pendingObjections);
+    if (needs.legalFloors === true) target.addEnvironment(ENV.legalFloors, this.legalFloorsJson);
+    if (needs.credentialSecrets !== undefined) this.grantCredentialSecrets(target, needs.credentialSecrets);
+    // R10: the operator assigns tenants only identities the SES grants below cover.
+    if (needs.emailIdentities === true) target.addEnvironment(ENV.emailIdentities, this.emailIdentitiesJson);
+    if (needs.forwardFeedback === true) this.grantForwardFeedback(target);
+  }
+
   /** Table access per `needs.table`, and `TABLE_NAME`. */
-  private grantTable(fn: NodejsFunction, role: Role, access: 'read' | 'readWrite'): void {
-    if (access === 'read') this.table.grantReadData(fn);
-    else this.table.grantReadWriteData(fn);
-    fn.addEnvironment(ENV.tableName, this.table.tableName);
-    Validations.of(role).acknowledge({
+  private grantTable(target: NeedsTarget, access: 'read' | 'readWrite'): void {
+    if (access === 'read') this.table.grantReadData(target.role);
+    else this.table.grantReadWriteData(target.role);
+    target.addEnvironment(ENV.tableName, this.table.tableName);
+    Validations.of(target.role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${this.tableLogicalId}.Arn>/index/*]`,
       reason:
         "The table grant covers the indexes of this one table (today only gsi1) so queries on gsi1 work; no other table's resources are reachable.",
@@ -1109,11 +1166,11 @@ export class ConsentGateway extends Construct {
    * kms:Encrypt (seal) or kms:Decrypt (open) on the credential key, in its key policy for this
    * role only (no IAM policy: the key policy does not delegate to IAM), and CREDENTIAL_KEY_ARN.
    */
-  private grantCredentialSecrets(fn: NodejsFunction, role: Role, use: 'seal' | 'open'): void {
+  private grantCredentialSecrets(target: NeedsTarget, use: 'seal' | 'open'): void {
     this.credentialKey.addToResourcePolicy(
       new PolicyStatement({
-        sid: `${use === 'seal' ? 'Encrypt' : 'Decrypt'}CredentialSecrets${fn.node.id}`,
-        principals: [role],
+        sid: `${use === 'seal' ? 'Encrypt' : 'Decrypt'}CredentialSecrets${target.id}`,
+        principals: [target.role],
         actions: [use === 'seal' ? 'kms:Encrypt' : 'kms:Decrypt'],
         resources: ['*'],
         conditions: {
@@ -1121,55 +1178,55 @@ export class ConsentGateway extends Construct {
         },
       }),
     );
-    fn.addEnvironment(ENV.credentialKeyArn, this.credentialKey.keyArn);
+    target.addEnvironment(ENV.credentialKeyArn, this.credentialKey.keyArn);
   }
 
   /** Read access to both secrets, and their ARNs. */
-  private grantKeys(fn: NodejsFunction): void {
-    this.hashKeySecret.grantRead(fn);
-    this.tokenKeysSecret.grantRead(fn);
-    fn.addEnvironment(ENV.hashKeySecretArn, this.hashKeySecret.secretArn);
-    fn.addEnvironment(ENV.tokenKeysSecretArn, this.tokenKeysSecret.secretArn);
+  private grantKeys(target: NeedsTarget): void {
+    this.hashKeySecret.grantRead(target.role);
+    this.tokenKeysSecret.grantRead(target.role);
+    target.addEnvironment(ENV.hashKeySecretArn, this.hashKeySecret.secretArn);
+    target.addEnvironment(ENV.tokenKeysSecretArn, this.tokenKeysSecret.secretArn);
   }
 
   /** `ses:SendEmail` on the declared identities (and configuration set), and `SES_CONFIGURATION_SET`. */
-  private grantSendEmail(fn: NodejsFunction): void {
-    fn.addToRolePolicy(
+  private grantSendEmail(target: NeedsTarget): void {
+    target.role.addToPrincipalPolicy(
       new PolicyStatement({ actions: ['ses:SendEmail'], resources: [...this.sendEmailResources] }),
     );
     if (this.configurationSetName !== undefined) {
-      fn.addEnvironment(ENV.sesConfigurationSet, this.configurationSetName);
+      target.addEnvironment(ENV.sesConfigurationSet, this.configurationSetName);
     }
   }
 
   /** `ses:SendEmail` on the configuration sets senders may name, and `SES_SENDER_CONFIGURATION_SETS`. */
-  private grantSenderConfigurationSets(fn: NodejsFunction): void {
+  private grantSenderConfigurationSets(target: NeedsTarget): void {
     const sets = this.senderConfigurationSets;
     if (sets.length === 0) return;
-    fn.addToRolePolicy(
+    target.role.addToPrincipalPolicy(
       new PolicyStatement({
         actions: ['ses:SendEmail'],
         resources: sets.map((set) => sesArn(this, 'configuration-set', set)),
       }),
     );
-    fn.addEnvironment(ENV.sesSenderConfigurationSets, JSON.stringify(sets));
+    target.addEnvironment(ENV.sesSenderConfigurationSets, JSON.stringify(sets));
   }
 
   /** `sms-voice:SendTextMessage` on the declared origination identities, and `SMS_CONFIGURATION_SET`. */
-  private grantSendSms(fn: NodejsFunction): void {
+  private grantSendSms(target: NeedsTarget): void {
     if (this.sendSmsResources.length === 0) return;
-    fn.addToRolePolicy(
+    target.role.addToPrincipalPolicy(
       new PolicyStatement({ actions: ['sms-voice:SendTextMessage'], resources: [...this.sendSmsResources] }),
     );
     if (this.smsConfigurationSetName !== undefined) {
-      fn.addEnvironment(ENV.smsConfigurationSet, this.smsConfigurationSetName);
+      target.addEnvironment(ENV.smsConfigurationSet, this.smsConfigurationSetName);
     }
   }
 
   /** `events:PutEvents` on the gateway's bus only, and `EVENT_BUS_NAME`. */
-  private grantPublishEvents(fn: NodejsFunction): void {
-    this.eventBus.grantPutEventsTo(fn);
-    fn.addEnvironment(ENV.eventBusName, this.eventBus.eventBusName);
+  private grantPublishEvents(target: NeedsTarget): void {
+    this.eventBus.grantPutEventsTo(target.role);
+    target.addEnvironment(ENV.eventBusName, this.eventBus.eventBusName);
   }
 
   /**
@@ -1178,14 +1235,14 @@ export class ConsentGateway extends Construct {
    * if its key is absent) on the table itself, not its index; no read of an item by key, no
    * update, no delete.
    */
-  private grantExpiryTombstones(fn: NodejsFunction): void {
-    fn.addToRolePolicy(
+  private grantExpiryTombstones(target: NeedsTarget): void {
+    target.role.addToPrincipalPolicy(
       new PolicyStatement({
         actions: ['dynamodb:Query', 'dynamodb:PutItem'],
         resources: [this.table.tableArn],
       }),
     );
-    fn.addEnvironment(ENV.tableName, this.table.tableName);
+    target.addEnvironment(ENV.tableName, this.table.tableName);
   }
 
   /**
@@ -1195,29 +1252,29 @@ export class ConsentGateway extends Construct {
    * the SES feedback topic would feed its copy back in), and FEEDBACK_BUS_NAME for
    * `gateway_bus`.
    */
-  private grantForwardFeedback(fn: NodejsFunction, role: Role): void {
+  private grantForwardFeedback(target: NeedsTarget): void {
     const stack = Stack.of(this);
-    fn.addToRolePolicy(
+    target.role.addToPrincipalPolicy(
       new PolicyStatement({
         actions: ['sns:Publish'],
         resources: [stack.formatArn({ service: 'sns', resource: '*' })],
       }),
     );
-    fn.addToRolePolicy(
+    target.role.addToPrincipalPolicy(
       new PolicyStatement({
         effect: Effect.DENY,
         actions: ['sns:Publish'],
         resources: [this.sesFeedbackTopic.topicArn, this.inboundSmsTopic.topicArn],
       }),
     );
-    fn.addToRolePolicy(
+    target.role.addToPrincipalPolicy(
       new PolicyStatement({
         actions: ['events:PutEvents'],
         resources: [stack.formatArn({ service: 'events', resource: 'event-bus', resourceName: '*' })],
       }),
     );
-    fn.addEnvironment(ENV.feedbackBusName, this.eventBus.eventBusName);
-    Validations.of(role).acknowledge(
+    target.addEnvironment(ENV.feedbackBusName, this.eventBus.eventBusName);
+    Validations.of(target.role).acknowledge(
       {
         id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sns:<AWS::Region>:<AWS::AccountId>:*]',
         reason:
@@ -1232,9 +1289,9 @@ export class ConsentGateway extends Construct {
   }
 
   /** `sqs:SendMessage` on the objection queue only, and `OBJECTION_QUEUE_URL`. */
-  private grantEnqueueObjections(fn: NodejsFunction): void {
-    this.objectionQueue.grantSendMessages(fn);
-    fn.addEnvironment(ENV.objectionQueueUrl, this.objectionQueue.queueUrl);
+  private grantEnqueueObjections(target: NeedsTarget): void {
+    this.objectionQueue.grantSendMessages(target.role);
+    target.addEnvironment(ENV.objectionQueueUrl, this.objectionQueue.queueUrl);
   }
 
   /**
@@ -1244,18 +1301,20 @@ export class ConsentGateway extends Construct {
    * back) them. s3:ListBucket on this one bucket to all: without it S3 answers a GET of a
    * missing key, the normal case, with 403 instead of 404, and the send would fail closed.
    */
-  private grantPendingObjections(fn: NodejsFunction, role: Role, access: 'read' | 'readWrite'): void {
+  private grantPendingObjections(target: NeedsTarget, access: 'read' | 'readWrite'): void {
     const bucket = this.pendingObjectionsBucket;
-    fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
-    fn.addToRolePolicy(
+    target.role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }),
+    );
+    target.role.addToPrincipalPolicy(
       new PolicyStatement({
         actions: access === 'read' ? ['s3:GetObject'] : ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
         resources: [bucket.arnForObjects('pending/*')],
       }),
     );
-    fn.addEnvironment(ENV.pendingObjectionsBucket, bucket.bucketName);
+    target.addEnvironment(ENV.pendingObjectionsBucket, bucket.bucketName);
     const bucketId = Stack.of(this).resolve((bucket.node.defaultChild as CfnBucket).logicalId);
-    Validations.of(role).acknowledge({
+    Validations.of(target.role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/pending/*]`,
       reason:
         'One object per tenant and recipient key, created as unsubscribes arrive: the grant covers the pending/ prefix of this one bucket, nothing else.',
@@ -1266,15 +1325,15 @@ export class ConsentGateway extends Construct {
    * `KEY_RATE_LIMIT`, and the counter's conditional UpdateItem. A read-only function
    * (Decide) gets UpdateItem on the `RATE#…` partitions only.
    */
-  private provideKeyRateLimit(fn: NodejsFunction, access: 'read' | 'readWrite' | undefined): void {
+  private provideKeyRateLimit(target: NeedsTarget, access: 'read' | 'readWrite' | undefined): void {
     if (access === undefined) {
       throw new ConsentGatewayPropsError(
-        `${fn.node.id}: a keyed route needs the table (API keys, rate counters)`,
+        `${target.id}: a keyed route needs the table (API keys, rate counters)`,
       );
     }
-    fn.addEnvironment(ENV.keyRateLimit, JSON.stringify(this.keyRateLimit));
+    target.addEnvironment(ENV.keyRateLimit, JSON.stringify(this.keyRateLimit));
     if (access === 'read') {
-      fn.addToRolePolicy(
+      target.role.addToPrincipalPolicy(
         new PolicyStatement({
           actions: ['dynamodb:UpdateItem'],
           resources: [this.table.tableArn],
@@ -1285,8 +1344,8 @@ export class ConsentGateway extends Construct {
   }
 
   /** `PUBLIC_BASE_URL`; nothing to grant. The API does not depend on the function, so no cycle. */
-  private providePublicBaseUrl(fn: NodejsFunction): void {
-    fn.addEnvironment(ENV.publicBaseUrl, this.url);
+  private providePublicBaseUrl(target: NeedsTarget): void {
+    target.addEnvironment(ENV.publicBaseUrl, this.url);
   }
 }
 
