@@ -1,3 +1,5 @@
+import { justifyRoutes } from './justify-page';
+import { recipientRoutes } from './recipient-page';
 import type { ConsoleAsset, ConsoleRoute } from './router';
 import { consoleAssets } from './router';
 import { signInRoutes } from './sign-in';
@@ -7,7 +9,7 @@ import { signInRoutes } from './sign-in';
  * one the user's role may see). A new page module adds its routes here (router.ts says how).
  */
 export function consoleRoutes(options: { readonly keySignIn: boolean }): ConsoleRoute[] {
-  return [...signInRoutes(options)];
+  return [...justifyRoutes, ...recipientRoutes, ...signInRoutes(options)];
 }
 
 /** Static files under /console/assets/ (the stylesheet; a page may add its own). */
