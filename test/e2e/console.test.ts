@@ -100,7 +100,8 @@ async function checkPage(page: Page, name: string): Promise<void> {
     result.violations.map((v) => `${v.id}: ${v.nodes[0]?.html}`),
     `${name}: axe violations`,
   ).toEqual([]);
-  if (SCREENSHOTS && SHOWN.has(name)) await page.screenshot({ path: `docs/console-${name}.png`, fullPage: true });
+  if (SCREENSHOTS && SHOWN.has(name))
+    await page.screenshot({ path: `docs/console-${name}.png`, fullPage: true });
 }
 
 async function signIn(page: Page, key: string): Promise<void> {

@@ -176,7 +176,11 @@ describe('compliance keys', () => {
     expect(created.body.key).toMatch(/^cg_compliance_[A-Za-z0-9_-]{43}$/);
     const key = created.body.key as string;
     const recipientKey = (
-      await admin('PUT', '/v1/recipients', { channel: 'email', address: 'keys@example.org', audience: 'consumer' })
+      await admin('PUT', '/v1/recipients', {
+        channel: 'email',
+        address: 'keys@example.org',
+        audience: 'consumer',
+      })
     ).body.recipientKey as string;
     for (const path of [
       '/v1/tenant',
