@@ -251,9 +251,19 @@ describe('as a compliance officer', () => {
       '203.0.113.7',
     );
     await checkPage(page, 'justify-fr');
+    // On to the recipient's page, with the address just typed (the form carries it, nothing stores it).
+    await page.getByRole('button', { name: 'Ouvrir ce destinataire' }).click();
+    await page.waitForLoadState();
+    await expect(h1(page)).resolves.toBe('Un destinataire');
+    await expect(page.locator('section[aria-labelledby=timeline]').textContent()).resolves.toContain(
+      'decision.sent',
+    );
 
-    // The switch: the same page in English, remembered.
+    // The switch: the page in English, remembered on the next page.
     await page.getByRole('link', { name: 'English' }).click();
+    await page.waitForLoadState();
+    await expect(h1(page)).resolves.toBe('A recipient');
+    await page.getByRole('link', { name: 'Justify a message' }).click();
     await page.waitForLoadState();
     await expect(h1(page)).resolves.toBe('Justify a message');
     await page.getByRole('link', { name: 'A recipient' }).click();

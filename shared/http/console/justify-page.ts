@@ -232,7 +232,7 @@ export function auditHtml(lang: Lang, audit: AuditVerification): string {
   ])}`;
 }
 
-function resultHtml(r: ConsoleRequest, j: Justification): string {
+function resultHtml(r: ConsoleRequest, j: Justification, address: string): string {
   const t = TEXT[r.lang];
   const lang = r.lang;
   const events = j.events
@@ -256,6 +256,12 @@ ${facts([
   [t.senderKey, code(j.senderKeyId)],
   [t.recipientKey, code(j.recipientKey)],
 ])}
+<form method="post" action="/console/recipient">
+${r.csrfField}
+<input type="hidden" name="channel" value="${e(j.channel)}">
+<input type="hidden" name="address" value="${e(address)}">
+<button type="submit" class="secondary">${t.openRecipient}</button>
+</form>
 </section>
 <section aria-labelledby="proof">
 <h2 id="proof">${t.proof}: ${t.proofKind[j.proof.type]}</h2>
@@ -321,7 +327,7 @@ export const justifyRoutes: readonly ConsoleRoute[] = [
         return {
           kind: 'page',
           title: t.title,
-          body: `${formHtml(r, parsed.data, [])}\n${resultHtml(r, found)}`,
+          body: `${formHtml(r, parsed.data, [])}\n${resultHtml(r, found, parsed.data.address)}`,
         };
       } catch (error) {
         if (error instanceof NotFoundError)
