@@ -68,3 +68,27 @@ describe('the console router', () => {
     expect(kept.body).toContain('<html lang="fr">');
   });
 });
+
+describe('assets of a page', () => {
+  it('serves a page module’s own asset and loads it from the page, never inline', async () => {
+    const { consolePage } = await import('../../shared/http/console/layout');
+    const html = consolePage('en', 'Chart', '<h1>Chart</h1>', undefined, {
+      scripts: ['chart.js'],
+      styles: ['chart.css'],
+    });
+    expect(html).toContain('<script src="/console/assets/chart.js" defer></script>');
+    expect(html).toContain('<link rel="stylesheet" href="/console/assets/chart.css">');
+    expect(html).not.toMatch(/<script>|<style>/);
+    const handle = consoleRouter({
+      routes: consoleRoutes({ keySignIn: true }),
+      assets: allConsoleAssets().concat({
+        name: 'chart.js',
+        contentType: 'text/javascript; charset=utf-8',
+        body: () => 'export {};',
+      }),
+    });
+    const served = await handle(request('GET', '/console/assets/chart.js'), deps);
+    expect(served.statusCode).toBe(200);
+    expect(served.headers?.['content-type']).toMatch(/^text\/javascript/);
+  });
+});

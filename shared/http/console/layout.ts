@@ -79,7 +79,14 @@ function languageSwitch(lang: Lang, path: string): string {
   return `<p class="lang" aria-label="${t.language}">${link('en', 'English')} ${link('fr', 'Français')}</p>`;
 }
 
-export function consolePage(lang: Lang, title: string, content: string, chrome?: Chrome): string {
+export function consolePage(
+  lang: Lang,
+  title: string,
+  content: string,
+  chrome?: Chrome,
+  /** Assets of /console/assets/ the page loads, by name (the CSP allows the gateway's own only). */
+  assets: { readonly scripts?: readonly string[]; readonly styles?: readonly string[] } = {},
+): string {
   const t = CHROME[lang];
   const header =
     chrome === undefined
@@ -104,7 +111,7 @@ ${languageSwitch(lang, chrome.currentPath)}
 <meta name="robots" content="noindex">
 <title>${e(title)} · ${t.brand}</title>
 <link rel="stylesheet" href="${CONSOLE_CSS_PATH}">
-</head>
+${(assets.styles ?? []).map((n) => `<link rel="stylesheet" href="/console/assets/${e(n)}">\n`).join('')}${(assets.scripts ?? []).map((n) => `<script src="/console/assets/${e(n)}" defer></script>\n`).join('')}</head>
 <body>
 ${header}
 <main class="console">

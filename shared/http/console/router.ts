@@ -30,7 +30,8 @@ import { CONSOLE_CSS_PATH, CONSOLE_STYLE, consolePage, type NavEntry } from './l
  * `render` gets a `ConsoleRequest` (the dependencies, the session, its `caller` and `actor`
  * for the services, the language, the form of a POST, the query, the hidden CSRF field to put
  * in every form) and returns a `ConsoleResult`: a page (wrapped in the console's chrome), a
- * redirect (303) or a JSON download. Before `render`, the router has checked, in this order:
+ * redirect (303) or a JSON download; a page may name the assets it loads (`scripts`, `styles`:
+ * `ConsoleAsset` names, added to `allConsoleAssets()` in routes.ts). Before `render`, the router has checked, in this order:
  * a session (none: the sign-in page, or 401 on a POST); the route's roles (403); and on every
  * POST the Origin header (the request's own origin, or the deployment's public base URL) and
  * the session's CSRF token in the form field `csrf` (403 when missing or wrong). A route with
@@ -48,6 +49,9 @@ export type ConsoleResult =
       /** The page's content, HTML already escaped. */
       readonly body: string;
       readonly status?: number;
+      /** Asset names (`ConsoleAsset.name`) the page loads: scripts (deferred) and stylesheets. */
+      readonly scripts?: readonly string[];
+      readonly styles?: readonly string[];
     }
   | { readonly kind: 'redirect'; readonly to: string; readonly cookies?: readonly string[] }
   | { readonly kind: 'download'; readonly filename: string; readonly body: unknown };
@@ -247,7 +251,7 @@ export function consoleRouter(options: ConsoleRouterOptions) {
         };
       }
       return {
-        ...html(result.status ?? 200, consolePage(lang, result.title, result.body, chrome), {
+        ...html(result.status ?? 200, consolePage(lang, result.title, result.body, chrome, result), {
           'content-security-policy': CONSOLE_CSP,
           ...CONSOLE_HEADERS,
         }),
