@@ -92,3 +92,49 @@ describe('assets of a page', () => {
     expect(served.headers?.['content-type']).toMatch(/^text\/javascript/);
   });
 });
+
+describe('the header and the first page follow the role', () => {
+  it('links a page only for the roles it lists, and opens the first page the role may see', async () => {
+    const { hashApiKey } = await import('../../shared/domain/api-key');
+    const { signIn } = await import('../../shared/services/console-sessions');
+    const sessions = new Map<string, unknown>();
+    const now = new Date('2026-12-02T08:00:00.000Z');
+    const withStore = {
+      publicBaseUrl: '',
+      clock: { now: () => now },
+      consoleSessions: {
+        putSession: async (s: { idHash: string }) => void sessions.set(s.idHash, s),
+        getSession: async (h: string) => sessions.get(h),
+        touchSession: async () => {},
+        deleteSession: async (h: string) => void sessions.delete(h),
+      },
+      credentials: {
+        getApiKey: async (h: string) =>
+          h === hashApiKey('cg_compliance_k')
+            ? { keyId: 'k', tenantId: 'demo', role: 'compliance', createdAt: now.toISOString() }
+            : undefined,
+      },
+    } as unknown as Dependencies;
+    const adminOnly = {
+      path: '/console/settings',
+      method: 'GET' as const,
+      roles: ['admin' as const],
+      nav: { en: 'Settings', fr: 'Réglages' },
+      render: async () => ({ kind: 'page' as const, title: 'Settings', body: '<h1>Settings</h1>' }),
+    };
+    const handle = consoleRouter({
+      routes: [adminOnly, ...consoleRoutes({ keySignIn: true })],
+      assets: allConsoleAssets(),
+    });
+    const { sessionId } = await signIn(withStore, 'cg_compliance_k');
+    const cookies = [`__Host-cg_console=${sessionId}`];
+    const home = await handle({ ...request('GET', '/console'), cookies }, withStore);
+    expect(home.headers?.location).toBe('/console/justify');
+    const page = await handle({ ...request('GET', '/console/justify'), cookies }, withStore);
+    expect(page.body).toContain('href="/console/recipient"');
+    expect(page.body).not.toContain('href="/console/settings"');
+    expect((await handle({ ...request('GET', '/console/settings'), cookies }, withStore)).statusCode).toBe(
+      403,
+    );
+  });
+});

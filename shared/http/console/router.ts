@@ -21,7 +21,7 @@ import { CONSOLE_CSS_PATH, CONSOLE_STYLE, consolePage, type NavEntry } from './l
  *     path: '/console/foo',            // the exact path
  *     method: 'GET',                   // GET changes nothing; POST is checked (below)
  *     roles: ['admin', 'compliance'],  // who may; any other signed-in role gets 403
- *     nav: { en: 'Foo', fr: 'Foo' },   // optional: a link in the header, in route order
+ *     nav: { en: 'Foo', fr: 'Foo' },   // optional: a header link (for its roles), in route order
  *     render: async (r) => ({ kind: 'page', title: 'Foo', body: `<h1>Foo</h1>${r.csrfField}` }),
  *   },
  * ];
@@ -219,8 +219,10 @@ export function consoleAssets(extra: readonly ConsoleAsset[] = []): ConsoleAsset
 
 /** Serves one request of the console (the Console entry point's handler calls it). */
 export function consoleRouter(options: ConsoleRouterOptions) {
-  const nav: NavEntry[] = options.routes.flatMap((r) =>
-    r.nav !== undefined && r.method === 'GET' ? [{ path: r.path, label: r.nav }] : [],
+  const nav: (NavEntry & { roles: readonly ConsoleRole[] })[] = options.routes.flatMap((r) =>
+    r.nav !== undefined && r.method === 'GET' && r.public !== true
+      ? [{ path: r.path, label: r.nav, roles: r.roles }]
+      : [],
   );
   const assets = new Map(options.assets.map((a) => [`/console/assets/${a.name}`, a]));
   if (!assets.has(CONSOLE_CSS_PATH)) throw new Error('The console stylesheet is not among the assets');
@@ -310,19 +312,19 @@ export function consoleRouter(options: ConsoleRouterOptions) {
       return respond({ kind: 'redirect', to: '/console/sign-in', cookies: cleared });
     }
     const csrfField = `<input type="hidden" name="csrf" value="${e(session.csrfToken)}">`;
+    // The header links only the pages this role may open.
+    const links = nav.filter((n) => n.roles.includes(session.role));
     const chrome = {
       tenantId: session.tenantId,
       role: session.role,
       keyId: session.keyId,
-      nav,
+      nav: links,
       currentPath: path,
       csrfField,
     };
     // The console's address: its first page.
     if (route === undefined) {
-      const first = nav.find((n) =>
-        options.routes.some((r) => r.path === n.path && r.public !== true && r.roles.includes(session.role)),
-      );
+      const first = links[0];
       if (first !== undefined) return respond({ kind: 'redirect', to: first.path });
       return message(404, t.notFoundTitle, t.notFound, chrome);
     }
