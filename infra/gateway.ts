@@ -276,6 +276,14 @@ export interface ConsentGatewayProps {
    * @default - none: no relay, no VPC, nothing of ECS or Elastic Load Balancing
    */
   readonly smtpRelay?: ConsentGatewaySmtpRelayProps;
+  /**
+   * The compliance console (`/console`, docs/console.md): sign-in with a tenant's admin or
+   * compliance API key, exchanged for a session. It is the console's only sign-in so far;
+   * `false` turns it off (the sign-in page says so and refuses the form).
+   *
+   * @default true
+   */
+  readonly consoleKeySignIn?: boolean;
 }
 
 /**
@@ -413,6 +421,7 @@ export class ConsentGateway extends Construct {
   private readonly legalFloorsJson: string;
   private readonly emailIdentitiesJson: string;
   private readonly unsubscribeMailDomain: string | undefined;
+  private readonly consoleKeySignIn: boolean;
 
   constructor(scope: Construct, id: string, props: ConsentGatewayProps) {
     super(scope, id);
@@ -433,6 +442,7 @@ export class ConsentGateway extends Construct {
       );
     }
     this.unsubscribeMailDomain = props.unsubscribeMailDomain?.toLowerCase();
+    this.consoleKeySignIn = props.consoleKeySignIn ?? true;
 
     const identities = validateIdentities(props.emailIdentities);
     // toJsonString: an identity given as a token (a parameter, an import) resolves at deploy time.
@@ -1148,6 +1158,8 @@ export class ConsentGateway extends Construct {
     // R10: the operator assigns tenants only identities the SES grants below cover.
     if (needs.emailIdentities === true) target.addEnvironment(ENV.emailIdentities, this.emailIdentitiesJson);
     if (needs.forwardFeedback === true) this.grantForwardFeedback(target);
+    if (needs.consoleKeySignIn === true)
+      target.addEnvironment(ENV.consoleKeySignIn, this.consoleKeySignIn ? 'on' : 'off');
   }
 
   /** Table access per `needs.table`, and `TABLE_NAME`. */

@@ -86,6 +86,11 @@ export const ENV = {
   smtpMaxMessageBytes: 'SMTP_MAX_MESSAGE_BYTES',
   /** `1`: functions/smtp-relay.ts runs its main() (the container sets it). */
   smtpRelayMain: 'SMTP_RELAY_MAIN',
+  /**
+   * The console's sign-in with an API key: `off` turns it off (the construct's
+   * `consoleKeySignIn: false`); unset, on (the local runner).
+   */
+  consoleKeySignIn: 'CONSOLE_KEY_SIGN_IN',
 } as const;
 
 export function requireEnv(name: string): string {

@@ -1,6 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Stores } from '../ports/stores';
 import { DynamoDbComplaintStore } from './dynamodb-complaint-store';
+import { DynamoDbConsoleSessionStore } from './dynamodb-console-session-store';
 import { DynamoDbCredentialStore } from './dynamodb-credential-store';
 import { DynamoDbDueQueue } from './dynamodb-due-queue';
 import { DynamoDbMailtoAddressStore } from './dynamodb-mailto-address-store';
@@ -20,6 +21,7 @@ export function createDynamoDbStores(doc: DynamoDBDocumentClient, tableName: str
     complaints: new DynamoDbComplaintStore(doc, tableName),
     dueQueue: new DynamoDbDueQueue(doc, tableName),
     templates: new DynamoDbTemplateStore(doc, tableName),
+    consoleSessions: new DynamoDbConsoleSessionStore(doc, tableName),
     mailto: new DynamoDbMailtoAddressStore(doc, tableName),
   };
 }
