@@ -60,7 +60,9 @@ export interface EntryPoint {
     | { readonly type: 'bulkQueue' }
     | { readonly type: 'objectionQueue' }
     /** The table's DynamoDB stream (events out): partial batch failures, bisection, an on-failure queue. */
-    | { readonly type: 'tableStream' };
+    | { readonly type: 'tableStream' }
+    /** The same stream, for the console's counters: its own mapping and on-failure queue. */
+    | { readonly type: 'counterStream' };
   /** What the function needs; the construct grants exactly this and writes the matching environment. */
   readonly needs: {
     readonly table?: 'read' | 'readWrite';
@@ -403,5 +405,15 @@ export const entryPoints: readonly EntryPoint[] = [
     // No table grant but the tombstones': the event source mapping reads the stream (the
     // construct grants that); the tombstones of TTL deletions need a Query and a PutItem (R9).
     needs: { publishEvents: true, expiryTombstones: true },
+  },
+  {
+    id: 'CountEvents',
+    entry: 'functions/count-events.ts',
+    description:
+      "Table stream consumer: the console's counters (decisions, reasons, objections per tenant and day) and each recipient's standing in the inventory",
+    routes: [],
+    trigger: { type: 'counterStream' },
+    // Reads recipients' state and tenants, writes the counter items; the stream read is the mapping's.
+    needs: { table: 'readWrite' },
   },
 ];
