@@ -806,7 +806,7 @@ export class ConsentGateway extends Construct {
     this.counterStreamDeadLetterAlarm = this.deadLetterAlarm(
       'CounterStreamDeadLetterAlarm',
       this.counterStreamDeadLetterQueue,
-      "consent-gate: a stream batch could not be counted for the console after retries (its figures undercount that batch; no message or objection is affected). Check the CountEvents logs.",
+      'consent-gate: a stream batch could not be counted for the console after retries (its figures undercount that batch; no message or objection is affected). Check the CountEvents logs.',
     );
 
     // Feedback that arrives by SNS (a STOP reply, a bounce, a complaint) must never be dropped.
@@ -1093,7 +1093,9 @@ export class ConsentGateway extends Construct {
           bisectBatchOnError: true,
           retryAttempts: EVENT_STREAM_RETRY_ATTEMPTS,
           maxRecordAge: Duration.hours(24),
-          onFailure: new SqsDlq(counters ? this.counterStreamDeadLetterQueue : this.eventStreamDeadLetterQueue),
+          onFailure: new SqsDlq(
+            counters ? this.counterStreamDeadLetterQueue : this.eventStreamDeadLetterQueue,
+          ),
         }),
       );
     } else if (entryPoint.trigger?.type === 'objectionQueue') {

@@ -251,7 +251,10 @@ export class StreamPoller {
     const handler = await this.options.handler();
     let failedFrom: number | undefined;
     try {
-      const response = await handler(lambdaEvent(records), lambdaContext(this.options.name ?? 'PublishEvents'));
+      const response = await handler(
+        lambdaEvent(records),
+        lambdaContext(this.options.name ?? 'PublishEvents'),
+      );
       const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
       const index = records.findIndex((r) => failed.has(r.dynamodb?.SequenceNumber ?? ''));
       failedFrom = index === -1 ? undefined : index;

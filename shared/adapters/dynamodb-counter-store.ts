@@ -1,13 +1,15 @@
 import { BatchGetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { type CountedEvent, type CounterKind, sumDeltas } from '../domain/counters';
 import { type StandingName, standingDelta } from '../domain/inventory';
-import {
-  type CounterStore,
-  type DayCounters,
-  StandingConflictError,
-} from '../ports/counter-store';
+import { type CounterStore, type DayCounters, StandingConflictError } from '../ports/counter-store';
 import { StoreUnavailableError } from '../ports/store-errors';
-import { BATCH_GET_ATTEMPTS, BATCH_GET_LIMIT, DynamoDbTable, ENTITY_VERSION, translate } from './dynamodb-table';
+import {
+  BATCH_GET_ATTEMPTS,
+  BATCH_GET_LIMIT,
+  DynamoDbTable,
+  ENTITY_VERSION,
+  translate,
+} from './dynamodb-table';
 
 /**
  * The console's counters (key layout: docs/architecture.md, "Key layout"):
@@ -29,7 +31,10 @@ import { BATCH_GET_ATTEMPTS, BATCH_GET_LIMIT, DynamoDbTable, ENTITY_VERSION, tra
 const countersPk = (tenantId: string) => `TENANT#${tenantId}#COUNTERS`;
 const daySk = (day: string, kind: CounterKind) => `DAY#${day}#${kind}`;
 const INVENTORY_SK = 'INVENTORY';
-const markerKey = (tenantId: string, eventId: string) => ({ pk: `COUNTED#${tenantId}#${eventId}`, sk: 'COUNTED' });
+const markerKey = (tenantId: string, eventId: string) => ({
+  pk: `COUNTED#${tenantId}#${eventId}`,
+  sk: 'COUNTED',
+});
 const standingKey = (tenantId: string, recipientKey: string) => ({
   pk: `STANDING#${tenantId}#${recipientKey}`,
   sk: 'STANDING',
@@ -173,11 +178,16 @@ export class DynamoDbCounterStore extends DynamoDbTable implements CounterStore 
         const counted = new Set(
           pending.filter((_, i) => codes[i] === 'ConditionalCheckFailed').map((e) => e.eventId),
         );
-        const others = codes.filter((c, i) => c !== 'None' && !(i < pending.length && c === 'ConditionalCheckFailed'));
+        const others = codes.filter(
+          (c, i) => c !== 'None' && !(i < pending.length && c === 'ConditionalCheckFailed'),
+        );
         if (others.some((c) => !RETRIED.has(c)))
-          throw new StoreUnavailableError(`DynamoDB cancelled the counters transaction (${others.join(', ')})`, {
-            cause: error,
-          });
+          throw new StoreUnavailableError(
+            `DynamoDB cancelled the counters transaction (${others.join(', ')})`,
+            {
+              cause: error,
+            },
+          );
         // Events counted before (their marker stands): left out, the rest counted again at once.
         duplicates += counted.size;
         pending = pending.filter((e) => !counted.has(e.eventId));
@@ -198,10 +208,13 @@ export class DynamoDbCounterStore extends DynamoDbTable implements CounterStore 
         .map((key) => standingKey(tenantId, key));
       try {
         for (let attempt = 0; pending.length > 0; attempt++) {
-          if (attempt >= BATCH_GET_ATTEMPTS) throw new StoreUnavailableError('DynamoDB left standings unprocessed');
+          if (attempt >= BATCH_GET_ATTEMPTS)
+            throw new StoreUnavailableError('DynamoDB left standings unprocessed');
           if (attempt > 0) await backoff(attempt);
           const { Responses, UnprocessedKeys } = await this.doc.send(
-            new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
+            new BatchGetCommand({
+              RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
+            }),
           );
           for (const item of Responses?.[this.tableName] ?? [])
             standings.set(String(item.recipientKey), (item.names as string[] | undefined) ?? []);
@@ -216,7 +229,11 @@ export class DynamoDbCounterStore extends DynamoDbTable implements CounterStore 
 
   async putStandings(
     tenantId: string,
-    changes: readonly { recipientKey: string; before: readonly StandingName[]; after: readonly StandingName[] }[],
+    changes: readonly {
+      recipientKey: string;
+      before: readonly StandingName[];
+      after: readonly StandingName[];
+    }[],
   ): Promise<void> {
     const moved = changes.filter((c) => signature(c.before) !== signature(c.after));
     // One item is the inventory's update: 99 standings a transaction.
@@ -224,7 +241,8 @@ export class DynamoDbCounterStore extends DynamoDbTable implements CounterStore 
       const chunk = moved.slice(i, i + TRANSACTION_LIMIT - 1);
       const delta: Record<string, number> = {};
       for (const c of chunk)
-        for (const [name, n] of Object.entries(standingDelta(c.before, c.after))) delta[name] = (delta[name] ?? 0) + n;
+        for (const [name, n] of Object.entries(standingDelta(c.before, c.after)))
+          delta[name] = (delta[name] ?? 0) + n;
       const items: TransactItem[] = chunk.map((c) => {
         const key = standingKey(tenantId, c.recipientKey);
         // Only if what was read is still there: no move applied twice.

@@ -1,7 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { channelSchema, objectionMethodSchema, reasonCodeSchema } from '../schemas/vocabulary';
-import type { StreamRecordLike } from './stream-events';
+import { OUTBOUND_ATTRIBUTE, type StreamRecordLike } from './stream-events';
 
 /**
  * The console's figures, from the table's stream (never a scan): each inserted audit event
@@ -36,6 +36,33 @@ export interface CountedEvent {
   readonly deltas: readonly CounterDelta[];
 }
 
+const OUT = OUTBOUND_ATTRIBUTE;
+function pick(
+  image: Record<string, AttributeValue>,
+  names: readonly string[],
+): Record<string, AttributeValue> {
+  const picked: Record<string, AttributeValue> = {};
+  for (const name of names) if (image[name] !== undefined) picked[name] = repaired(image[name]);
+  return picked;
+}
+
+/**
+ * DynamoDB Local's stream writes an empty map as `{}` instead of `{M: {}}`, which unmarshall
+ * refuses: read as the empty map it is, so that such an item never stops the batch.
+ */
+function repaired(value: AttributeValue): AttributeValue {
+  const v = value as unknown as Record<string, unknown>;
+  if (Object.keys(v).length === 0) return { M: {} };
+  if (v.M !== undefined)
+    return {
+      M: Object.fromEntries(
+        Object.entries(v.M as Record<string, AttributeValue>).map(([k, x]) => [k, repaired(x)]),
+      ),
+    };
+  if (v.L !== undefined) return { L: (v.L as AttributeValue[]).map(repaired) };
+  return value;
+}
+
 /** `TENANT#<tenant>#R#<recipientKey>`: a recipient's partition (shared/adapters/dynamodb-table.ts). */
 const RECIPIENT_PK = /^TENANT#([a-z0-9][a-z0-9_-]{0,62})#R#([A-Za-z0-9_-]{43})$/;
 
@@ -44,6 +71,20 @@ export function recipientOfPk(pk: unknown): { tenantId: string; recipientKey: st
   if (typeof pk !== 'string') return undefined;
   const match = RECIPIENT_PK.exec(pk);
   return match ? { tenantId: match[1]!, recipientKey: match[2]! } : undefined;
+}
+
+/** The recipient whose item a stream record wrote or removed, with that item's sort key. */
+export function recipientItemOf(
+  record: StreamRecordLike,
+): { tenantId: string; recipientKey: string; sk: unknown } | undefined {
+  const image = record.dynamodb?.NewImage ?? record.dynamodb?.OldImage;
+  if (image === undefined) return undefined;
+  const { pk, sk } = unmarshall(pick(image as Record<string, AttributeValue>, ['pk', 'sk'])) as {
+    pk?: unknown;
+    sk?: unknown;
+  };
+  const owner = recipientOfPk(pk);
+  return owner && { ...owner, sk };
 }
 
 /** The UTC day of an instant as the events write it; undefined when it is not one. */
@@ -73,7 +114,10 @@ export function countedEventOf(record: StreamRecordLike): CountedEvent | undefin
   if (record.eventName !== 'INSERT') return undefined;
   const image = record.dynamodb?.NewImage;
   if (image === undefined) return undefined;
-  const item = unmarshall(image as Record<string, AttributeValue>) as Record<string, unknown>;
+  // Only the attributes read (a stream image may hold values the mapping has no use for).
+  const item = unmarshall(
+    pick(image as Record<string, AttributeValue>, ['pk', 'entity', 'data', OUT]),
+  ) as Record<string, unknown>;
   if (item.entity !== 'audit' || typeof item.data !== 'object' || item.data === null) return undefined;
   const owner = recipientOfPk(item.pk);
   if (owner === undefined) return undefined;
@@ -128,7 +172,10 @@ function deltasOf(
 
 /** Several events' additions to the same counter item, summed: one update per item and batch. */
 export function sumDeltas(deltas: readonly CounterDelta[]): CounterDelta[] {
-  const byItem = new Map<string, { tenantId: string; day: string; kind: CounterKind; add: Record<string, number> }>();
+  const byItem = new Map<
+    string,
+    { tenantId: string; day: string; kind: CounterKind; add: Record<string, number> }
+  >();
   for (const d of deltas) {
     const key = `${d.tenantId}|${d.day}|${d.kind}`;
     let item = byItem.get(key);

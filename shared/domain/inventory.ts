@@ -36,7 +36,11 @@ export function standingOf(tenant: Tenant, state: RecipientState, now: Date): St
     hold: undefined,
     emailIdentities: ['inventory.invalid'],
     smsSenders: {
-      [INVENTORY_FROM.sms]: { id: INVENTORY_FROM.sms, type: 'alphanumeric', originationIdentity: 'inventory' },
+      [INVENTORY_FROM.sms]: {
+        id: INVENTORY_FROM.sms,
+        type: 'alphanumeric',
+        originationIdentity: 'inventory',
+      },
     },
   };
   let marketing = false;

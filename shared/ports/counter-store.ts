@@ -1,6 +1,6 @@
-import { StoreError } from './store-errors';
 import type { CountedEvent, CounterKind } from '../domain/counters';
 import type { StandingName } from '../domain/inventory';
+import { StoreError } from './store-errors';
 
 /** One tenant's counters of one UTC day (absent counters are 0). */
 export interface DayCounters {
@@ -40,7 +40,11 @@ export interface CounterStore {
    */
   putStandings(
     tenantId: string,
-    changes: readonly { recipientKey: string; before: readonly StandingName[]; after: readonly StandingName[] }[],
+    changes: readonly {
+      recipientKey: string;
+      before: readonly StandingName[];
+      after: readonly StandingName[];
+    }[],
   ): Promise<void>;
   /**
    * The tenant's day counters from `fromDay` to `toDay` (both included) and its inventory, in

@@ -1,6 +1,4 @@
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { type CountedEvent, countedEventOf, recipientOfPk } from '../domain/counters';
+import { type CountedEvent, countedEventOf, recipientItemOf } from '../domain/counters';
 import { inParallel } from '../domain/in-parallel';
 import { changesStanding, type StandingName, standingOf } from '../domain/inventory';
 import type { StreamRecordLike } from '../domain/stream-events';
@@ -32,19 +30,14 @@ export async function countStreamRecords(
   for (const record of records) {
     const event = countedEventOf(record);
     if (event) events.push(event);
-    const image = record.dynamodb?.NewImage ?? record.dynamodb?.OldImage;
-    if (image === undefined) continue;
-    const { pk, sk } = unmarshall({
-      pk: (image as Record<string, AttributeValue>).pk ?? { NULL: true },
-      sk: (image as Record<string, AttributeValue>).sk ?? { NULL: true },
-    }) as { pk: unknown; sk: unknown };
-    const owner = recipientOfPk(pk);
-    if (owner === undefined || !changesStanding(sk)) continue;
-    let keys = touched.get(owner.tenantId);
-    if (keys === undefined) touched.set(owner.tenantId, (keys = new Set()));
+    const owner = recipientItemOf(record);
+    if (owner === undefined || !changesStanding(owner.sk)) continue;
+    const keys = touched.get(owner.tenantId) ?? new Set<string>();
+    touched.set(owner.tenantId, keys);
     keys.add(owner.recipientKey);
   }
-  const { counted, duplicates } = events.length > 0 ? await deps.counters.countEvents(events) : { counted: 0, duplicates: 0 };
+  const { counted, duplicates } =
+    events.length > 0 ? await deps.counters.countEvents(events) : { counted: 0, duplicates: 0 };
   let standings = 0;
   for (const [tenantId, keys] of touched) standings += await restand(deps, tenantId, [...keys]);
   return { counted, duplicates, standings };
@@ -95,9 +88,19 @@ export interface Overview {
     }[];
   };
   /** Reasons of the rejections over the window, most frequent first, with their per-day series. */
-  readonly reasons: readonly { reason: ReasonCode; channel: Channel; total: number; perDay: readonly number[] }[];
+  readonly reasons: readonly {
+    reason: ReasonCode;
+    channel: Channel;
+    total: number;
+    perDay: readonly number[];
+  }[];
   /** R7: objections per channel and method, with their per-day series, largest first. */
-  readonly objections: readonly { channel: Channel; method: string; total: number; perDay: readonly number[] }[];
+  readonly objections: readonly {
+    channel: Channel;
+    method: string;
+    total: number;
+    perDay: readonly number[];
+  }[];
   /**
    * Mailbox provider thresholds: email deliveries and complaints per day (the counts the hold
    * is judged on), the rate per day (null without deliveries), the thresholds and the hold.
@@ -124,7 +127,9 @@ const DAY_MS = 86_400_000;
 /** The `days` UTC days ending on `now`'s, oldest first. */
 export function windowDays(now: Date, days: number): string[] {
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
-  return Array.from({ length: days }, (_, i) => new Date(today - (days - 1 - i) * DAY_MS).toISOString().slice(0, 10));
+  return Array.from({ length: days }, (_, i) =>
+    new Date(today - (days - 1 - i) * DAY_MS).toISOString().slice(0, 10),
+  );
 }
 
 /**
@@ -147,8 +152,14 @@ export async function readOverview(
   const index = new Map(days.map((d, i) => [d, i]));
   const zeros = () => days.map(() => 0);
   const outcomes = { sent: zeros(), rejected: zeros(), deferred: zeros() };
-  const breakdown = new Map<string, { outcome: 'sent' | 'rejected' | 'deferred'; channel: Channel; purpose: string; total: number }>();
-  const reasons = new Map<string, { reason: ReasonCode; channel: Channel; total: number; perDay: number[] }>();
+  const breakdown = new Map<
+    string,
+    { outcome: 'sent' | 'rejected' | 'deferred'; channel: Channel; purpose: string; total: number }
+  >();
+  const reasons = new Map<
+    string,
+    { reason: ReasonCode; channel: Channel; total: number; perDay: number[] }
+  >();
   const objections = new Map<string, { channel: Channel; method: string; total: number; perDay: number[] }>();
   for (const item of counters.days) {
     const i = index.get(item.day);
@@ -199,8 +210,10 @@ export async function readOverview(
     else if (what === 'repermissionOnly') inventory.repermissionOnly.push({ channel, count });
     else if (what === 'suppressed') inventory.suppressed.push({ channel, count });
   }
-  const byName = <T extends { channel: string }>(key: (t: T) => string) => (x: T, y: T) =>
-    x.channel.localeCompare(y.channel) || key(x).localeCompare(key(y));
+  const byName =
+    <T extends { channel: string }>(key: (t: T) => string) =>
+    (x: T, y: T) =>
+      x.channel.localeCompare(y.channel) || key(x).localeCompare(key(y));
   inventory.recipients.sort(byName((r) => r.audience));
   inventory.sendable.sort(byName((s) => `${s.purpose}|${s.basis}`));
   const largest = (x: { total: number }, y: { total: number }) => y.total - x.total;

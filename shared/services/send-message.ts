@@ -572,7 +572,14 @@ async function sendSms(
       target,
       actorOf(caller),
       'decision.deferred',
-      { messageId, channel: 'sms', purpose: purpose.id, from: request.from, basis: decision.basis, notBefore },
+      {
+        messageId,
+        channel: 'sms',
+        purpose: purpose.id,
+        from: request.from,
+        basis: decision.basis,
+        notBefore,
+      },
       decidedAt,
     );
     await deps.dueQueue.putDeferredSms({
