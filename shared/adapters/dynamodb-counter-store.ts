@@ -40,6 +40,17 @@ const standingKey = (tenantId: string, recipientKey: string) => ({
   sk: 'STANDING',
 });
 const COUNTER_PREFIX = 'c:';
+
+/** The inventory item of a tenant holding `counts` (the bench writes a large base's figures with it). */
+export function inventoryItem(tenantId: string, counts: Readonly<Record<StandingName, number>>) {
+  return {
+    pk: countersPk(tenantId),
+    sk: INVENTORY_SK,
+    entity: 'inventory',
+    v: ENTITY_VERSION,
+    ...Object.fromEntries(Object.entries(counts).map(([name, n]) => [`${COUNTER_PREFIX}${name}`, n])),
+  };
+}
 /** Day counters are kept a little longer than the console's 90 days. */
 export const COUNTER_DAY_TTL_DAYS = 100;
 /** Markers outlive the stream's retention (24 h), after which nothing is handed again. */

@@ -879,7 +879,8 @@ describe('objection queue (R7: unsubscribes the table could not take)', () => {
       const feedback =
         entryPoint.trigger?.type === 'inboundSms' ||
         entryPoint.trigger?.type === 'sesFeedback' ||
-        entryPoint.trigger?.type === 'tableStream';
+        entryPoint.trigger?.type === 'tableStream' ||
+        entryPoint.trigger?.type === 'counterStream';
       expect(queues.length > 0, entryPoint.id).toBe(entryPoint.needs.enqueueObjections === true || feedback);
     }
     const [, fn] = functionOf(template, unsubscribe);
@@ -967,8 +968,8 @@ describe('bulk queue and event bus', () => {
   it('dead-letters a message after three receives, every queue encrypted', () => {
     const queues = template.findResources('AWS::SQS::Queue');
     // The bulk queue, the objection queue, their dead-letter queues, the two feedback functions'
-    // ones, and the table stream consumer's on-failure queue.
-    expect(Object.keys(queues)).toHaveLength(7);
+    // ones, and the two table stream consumers' on-failure queues.
+    expect(Object.keys(queues)).toHaveLength(8);
     template.hasResourceProperties('AWS::SQS::Queue', {
       RedrivePolicy: Match.objectLike({ maxReceiveCount: 3 }),
       VisibilityTimeout: 60,
@@ -981,7 +982,7 @@ describe('bulk queue and event bus', () => {
 
   it('refuses unencrypted transport to every queue', () => {
     const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy')) as Resource[];
-    expect(policies).toHaveLength(7);
+    expect(policies).toHaveLength(8);
     for (const policy of policies) {
       const statements = (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
       expect(
@@ -1192,6 +1193,31 @@ describe('events out from the table stream', () => {
     expect(tableStatements).toHaveLength(1);
     expect(asList(tableStatements[0]!.Resource)).toEqual([{ 'Fn::GetAtt': [tableId, 'Arn'] }]);
     expect(actionsOf(tableStatements).sort()).toEqual(['dynamodb:PutItem', 'dynamodb:Query']);
+  });
+
+  it("feeds CountEvents (the console's counters) from the same stream through its own mapping and on-failure queue, alarmed", () => {
+    const counters = entryPoints.find((e) => e.trigger?.type === 'counterStream')!;
+    expect(counters.id).toBe('CountEvents');
+    expect(counters.needs).toEqual({ table: 'readWrite' });
+    const [fnId] = functionOf(template, counters);
+    const tableId = Object.keys(template.findResources('AWS::DynamoDB::GlobalTable'))[0]!;
+    const counterQueueId = Object.keys(template.findResources('AWS::SQS::Queue')).find((id) =>
+      id.includes('CounterStreamDeadLetterQueue'),
+    )!;
+    expect(counterQueueId).toBeDefined();
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: fnId },
+      EventSourceArn: { 'Fn::GetAtt': [tableId, 'StreamArn'] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ParallelizationFactor: 1,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [counterQueueId, 'Arn'] } } },
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [counterQueueId, 'QueueName'] } }],
+      Threshold: 1,
+    });
+    expect(actionsOf(statementsOf(template, counters))).not.toContain('events:PutEvents');
   });
 
   it('alarms on the first batch in the on-failure queue and on an iterator age over a minute', () => {
