@@ -106,6 +106,8 @@ export interface EntryPoint {
      * (kms:Decrypt, the SES endpoint, which verifies SigV4 with them). No other function may.
      */
     readonly credentialSecrets?: 'seal' | 'open';
+    /** The console's sign-in with an API key, on or off (the construct's `consoleKeySignIn`), as CONSOLE_KEY_SIGN_IN. */
+    readonly consoleKeySignIn?: boolean;
     /** The deployment's SES identities, as EMAIL_IDENTITIES: the operator assigns only those (R10). */
     readonly emailIdentities?: boolean;
     /**
@@ -332,6 +334,20 @@ export const entryPoints: readonly EntryPoint[] = [
       { method: 'POST', path: '/c/{token}' },
     ],
     needs: { table: 'readWrite', keys: true, sendEmail: true, publicBaseUrl: true },
+  },
+  {
+    id: 'Console',
+    entry: 'functions/console.ts',
+    description:
+      'GET /console, GET/POST /console/{proxy+}: the compliance console (sign-in with an admin or compliance key, justify a message, a recipient)',
+    routes: [
+      { method: 'GET', path: '/console' },
+      { method: 'GET', path: '/console/{proxy+}' },
+      { method: 'POST', path: '/console/{proxy+}' },
+    ],
+    // keys: the recipient hash key (an address typed in is hashed for the lookup, never stored);
+    // publicBaseUrl: the origin a console form's POST must come from.
+    needs: { table: 'readWrite', keys: true, publicBaseUrl: true, consoleKeySignIn: true },
   },
   {
     id: 'OpenApi',

@@ -263,6 +263,14 @@ export interface ConsentGatewayProps {
    * @default - none: List-Unsubscribe carries the https link only
    */
   readonly unsubscribeMailDomain?: string;
+  /**
+   * The compliance console (`/console`, docs/console.md): sign-in with a tenant's admin or
+   * compliance API key, exchanged for a session. It is the console's only sign-in so far;
+   * `false` turns it off (the sign-in page says so and refuses the form).
+   *
+   * @default true
+   */
+  readonly consoleKeySignIn?: boolean;
 }
 
 /**
@@ -404,6 +412,7 @@ export class ConsentGateway extends Construct {
   private readonly legalFloorsJson: string;
   private readonly emailIdentitiesJson: string;
   private readonly unsubscribeMailDomain: string | undefined;
+  private readonly consoleKeySignIn: boolean;
 
   constructor(scope: Construct, id: string, props: ConsentGatewayProps) {
     super(scope, id);
@@ -424,6 +433,7 @@ export class ConsentGateway extends Construct {
       );
     }
     this.unsubscribeMailDomain = props.unsubscribeMailDomain?.toLowerCase();
+    this.consoleKeySignIn = props.consoleKeySignIn ?? true;
 
     const identities = validateIdentities(props.emailIdentities);
     // toJsonString: an identity given as a token (a parameter, an import) resolves at deploy time.
@@ -1021,6 +1031,8 @@ export class ConsentGateway extends Construct {
     // R10: the operator assigns tenants only identities the SES grants below cover.
     if (needs.emailIdentities === true) fn.addEnvironment(ENV.emailIdentities, this.emailIdentitiesJson);
     if (needs.forwardFeedback === true) this.grantForwardFeedback(fn, role);
+    if (needs.consoleKeySignIn === true)
+      fn.addEnvironment(ENV.consoleKeySignIn, this.consoleKeySignIn ? 'on' : 'off');
 
     if (entryPoint.trigger?.type === 'inboundSms' || entryPoint.trigger?.type === 'sesFeedback') {
       const [topic, deadLetterQueue] =

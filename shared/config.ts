@@ -76,6 +76,11 @@ export const ENV = {
    * runner), any.
    */
   emailIdentities: 'EMAIL_IDENTITIES',
+  /**
+   * The console's sign-in with an API key: `off` turns it off (the construct's
+   * `consoleKeySignIn: false`); unset, on (the local runner).
+   */
+  consoleKeySignIn: 'CONSOLE_KEY_SIGN_IN',
 } as const;
 
 export function requireEnv(name: string): string {

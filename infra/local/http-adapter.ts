@@ -77,6 +77,12 @@ export function toEvent(
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
   }
+  // Payload 2.0 moves the Cookie header to `cookies`, one entry per cookie.
+  const cookies = (headers.cookie ?? '')
+    .split(';')
+    .map((c) => c.trim())
+    .filter((c) => c !== '');
+  delete headers.cookie;
   const query: Record<string, string> = {};
   for (const [k, v] of url.searchParams) query[k] = query[k] === undefined ? v : `${query[k]},${v}`;
   const isText = TEXT_TYPES.test(headers['content-type'] ?? '');
@@ -87,6 +93,7 @@ export function toEvent(
     routeKey: key,
     rawPath: url.pathname,
     rawQueryString: url.search.slice(1),
+    ...(cookies.length > 0 ? { cookies } : {}),
     headers,
     queryStringParameters: Object.keys(query).length > 0 ? query : undefined,
     pathParameters: Object.keys(pathParameters).length > 0 ? pathParameters : undefined,
@@ -201,6 +208,9 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
       );
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(result.headers ?? {})) headers[k] = String(v);
+      // Payload 2.0's `cookies`: one Set-Cookie header each, as API Gateway writes them.
+      if (result.cookies !== undefined && result.cookies.length > 0)
+        res.setHeader('set-cookie', result.cookies);
       res.writeHead(result.statusCode ?? 200, headers);
       res.end(
         result.body === undefined

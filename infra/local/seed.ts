@@ -16,6 +16,8 @@ export interface SeededKeys {
   readonly senderKey: string;
   /** The local operator key: creates tenants and assigns identities (/v1/operator/…). */
   readonly operatorKey: string;
+  /** A compliance key of the demo tenant: reads only (the console, the admin routes' GETs). */
+  readonly complianceKey: string;
 }
 
 /**
@@ -66,10 +68,13 @@ export async function seedDemo(deps: Dependencies, previous?: Partial<SeededKeys
   const senderKey = (await stillValid(previous?.senderKey))
     ? previous!.senderKey!
     : (await createApiKey(deps, DEMO_TENANT, { role: 'sender', label: 'local sender' })).key;
+  const complianceKey = (await stillValid(previous?.complianceKey))
+    ? previous!.complianceKey!
+    : (await createApiKey(deps, DEMO_TENANT, { role: 'compliance', label: 'local compliance' })).key;
   const operatorKey = (await stillValid(previous?.operatorKey))
     ? previous!.operatorKey!
     : (await issueOperatorKey(deps, 'local operator')).key;
-  return { adminKey, senderKey, operatorKey };
+  return { adminKey, senderKey, operatorKey, complianceKey };
 }
 
 /** What `.consent-gate/local.json` holds: the URLs actually in use and the demo keys, for scripts. */
@@ -84,6 +89,7 @@ export function localDescription(
     smsUrl: stack.smsUrl,
     openapiUrl: `${stack.apiUrl}/openapi.json`,
     eventsUrl: `${stack.apiUrl}/local/events`,
+    consoleUrl: `${stack.apiUrl}/console`,
     tableName: stack.tableName,
     tenant: DEMO_TENANT,
     fromIdentity: DEMO_IDENTITY,
@@ -92,5 +98,6 @@ export function localDescription(
     adminKey: keys.adminKey,
     senderKey: keys.senderKey,
     operatorKey: keys.operatorKey,
+    complianceKey: keys.complianceKey,
   };
 }

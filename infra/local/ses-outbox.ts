@@ -180,6 +180,7 @@ export function indexPage(links: {
 </head><body>
 <h1>consent-gate, running locally</h1>
 <ul>
+<li>${a('/console', 'Compliance console')}: sign in with the admin or the compliance key (in the file below)</li>
 <li>${a('/docs', 'API reference')} (${a('/openapi.json', 'OpenAPI document')})</li>
 <li>${a(links.mailViewer, 'Mail viewer')}: every email the local SES received, rendered</li>
 <li>${a('/local/outbox', 'Outbox')}: each email as the gateway handed it to SES (headers such as List-Unsubscribe, parts, raw source)</li>

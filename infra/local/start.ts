@@ -105,10 +105,12 @@ consent-gate is running locally.
   DynamoDB       ${local.dynamodbUrl}   (DynamoDB Local ${stack.dynamodbEngine?.version ?? ''}, pid ${stack.dynamodbEngine?.pid}, data in ${join(dir, DYNAMODB_DATA)})
   Bulk queue     POST ${local.apiUrl}/local/bulk-queue/messages, status at GET ${local.apiUrl}/local/bulk-queue
   SES v2         ${local.apiUrl} as the SDK's endpoint, credentials from POST /v1/credentials
+  Console        ${local.consoleUrl}   (compliance console: sign in with the admin or the compliance key)
 
   Tenant         ${local.tenant}  (From identity: *@${DEMO_IDENTITY}; SMS senders ${DEMO_SHORT_CODE}, ${DEMO_SENDER_ID})
   Admin key      ${local.adminKey}
   Sender key     ${local.senderKey}
+  Compliance key ${local.complianceKey}   (reads only: the console, the GET routes)
   Operator key   ${local.operatorKey}   (creates tenants, assigns identities: /v1/operator/…)
 
 Written to ${localFile}. Stop with Ctrl-C.

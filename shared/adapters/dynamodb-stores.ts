@@ -1,6 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Stores } from '../ports/stores';
 import { DynamoDbComplaintStore } from './dynamodb-complaint-store';
+import { DynamoDbConsoleSessionStore } from './dynamodb-console-session-store';
 import { DynamoDbCounterStore } from './dynamodb-counter-store';
 import { DynamoDbCredentialStore } from './dynamodb-credential-store';
 import { DynamoDbDueQueue } from './dynamodb-due-queue';
@@ -22,6 +23,7 @@ export function createDynamoDbStores(doc: DynamoDBDocumentClient, tableName: str
     counters: new DynamoDbCounterStore(doc, tableName),
     dueQueue: new DynamoDbDueQueue(doc, tableName),
     templates: new DynamoDbTemplateStore(doc, tableName),
+    consoleSessions: new DynamoDbConsoleSessionStore(doc, tableName),
     mailto: new DynamoDbMailtoAddressStore(doc, tableName),
   };
 }

@@ -6,8 +6,8 @@ import * as z from 'zod';
 import { DynamoDbRequestCounter } from '../adapters/dynamodb-request-counter';
 import { createDocumentClient } from '../adapters/dynamodb-table';
 import { ConfigurationError, ENV, optionalEnv, requireEnv } from '../config';
+import type { KeyUse } from '../domain/api-key';
 import { type RateLimit, validateRateLimit } from '../domain/rate-limit';
-import type { ApiKeyRole } from '../ports/credential-store';
 import type { RequestCounter } from '../ports/request-counter';
 import type { Caller, Dependencies } from '../services/dependencies';
 import { type AuthenticatedContext, authenticate } from './middleware/authenticate';
@@ -69,7 +69,7 @@ export interface ApiRequest {
  * parses its input, calls a service and shapes the answer.
  */
 export function apiHandler(
-  role: ApiKeyRole,
+  role: KeyUse,
   handle: (request: ApiRequest) => Promise<HttpResponse>,
   /** Routes that also accept a text body, by content type (e.g. a CSV import). */
   textBodies: Readonly<Record<string, RegExp>> = {},

@@ -1010,6 +1010,76 @@ export function buildOpenApiDocument(serverUrl?: string) {
     },
   });
 
+  // The compliance console (docs/console.md): pages behind a session cookie, not an API.
+  const consolePage = htmlPage(
+    'A console page (sign-in when there is no session). 303 to the sign-in page without a session',
+  );
+  const seeOther = (description: string) => ({
+    description,
+    headers: { location: { description: 'Where to go', schema: { type: 'string' as const } } },
+    content: { 'text/plain': { schema: z.string().max(0).meta({ description: 'Empty' }) } },
+  });
+  publicRoute({
+    method: 'get',
+    path: '/console',
+    operationId: 'showConsole',
+    tags: ['Console'],
+    summary: "The compliance console's first page, or its sign-in page (an admin or compliance key)",
+    responses: {
+      200: consolePage,
+      303: seeOther('To the first page, or to the sign-in page'),
+      404: htmlPage("No console page the session's role may see"),
+    },
+  });
+  publicRoute({
+    method: 'get',
+    path: '/console/{proxy+}',
+    operationId: 'showConsolePage',
+    tags: ['Console'],
+    // `{proxy+}` is API Gateway's greedy variable (the page: `sign-in`, `justify`, …), not an
+    // OpenAPI template parameter (their names take no `+`): declared in words only.
+    summary:
+      'A console page (`/console/sign-in`, `/console/justify`, `/console/recipient`) or its stylesheet; changes nothing',
+    responses: {
+      200: consolePage,
+      303: seeOther('No session: to the sign-in page'),
+      404: htmlPage('No such console page'),
+    },
+  });
+  publicRoute({
+    method: 'post',
+    path: '/console/{proxy+}',
+    operationId: 'submitConsoleForm',
+    tags: ['Console'],
+    summary:
+      "A console form: sign-in (`key`), sign-out, a lookup, an export or an erasure. Every form but sign-in carries the session's CSRF token (`csrf`); the Origin must be the gateway's",
+    request: {
+      body: {
+        content: {
+          'application/x-www-form-urlencoded': {
+            schema: z.record(z.string(), z.string()).meta({ description: "The page's form fields" }),
+          },
+        },
+      },
+    },
+    responses: {
+      200: {
+        description: 'HTML page (or, for an export, the JSON export as a download)',
+        content: {
+          'text/html': { schema: z.string() },
+          'application/json': { schema: z.object({ format: z.string(), version: z.number() }).loose() },
+        },
+      },
+      303: seeOther('Signed in or out: to the console, or to the sign-in page'),
+      400: htmlPage('A field is missing or invalid: the page names it'),
+      401: htmlPage('Sign-in refused (the page says why), or no session'),
+      403: htmlPage(
+        "The Origin is not the gateway's, the CSRF token is missing or wrong, or the session's role may not do this (a compliance session changes nothing)",
+      ),
+      404: htmlPage('No such console page'),
+    },
+  });
+
   publicRoute({
     method: 'get',
     path: '/openapi.json',

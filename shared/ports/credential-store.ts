@@ -2,9 +2,11 @@ import type { KeyScopes } from '../domain/key-scope';
 
 /**
  * `operator`: the deployment's operator, above tenants: creates tenants and assigns sending
- * identities (routes under /v1/operator/…); it acts for no tenant.
+ * identities (routes under /v1/operator/…); it acts for no tenant. `compliance`: a tenant's
+ * compliance officer, who may only read (the admin routes' GETs, the console's pages), never
+ * change anything nor send (domain/api-key.ts, `roleRefusal`).
  */
-export type ApiKeyRole = 'admin' | 'sender' | 'operator';
+export type ApiKeyRole = 'admin' | 'sender' | 'operator' | 'compliance';
 
 /** The tenant id an operator key is recorded under: not a valid tenant id (tenantIdSchema), so it names none. */
 export const OPERATOR_TENANT_ID = '#operator';

@@ -1,4 +1,5 @@
 import type { ComplaintStore } from './complaint-store';
+import type { ConsoleSessionStore } from './console-session-store';
 import type { CounterStore } from './counter-store';
 import type { CredentialStore } from './credential-store';
 import type { DueQueue } from './due-queue';
@@ -26,6 +27,8 @@ export interface Stores {
   readonly dueQueue: DueQueue;
   /** SES v2 email templates of each tenant. */
   readonly templates: TemplateStore;
+  /** The compliance console's sessions. */
+  readonly consoleSessions: ConsoleSessionStore;
   /** R10: the ids of `mailto:` unsubscribe addresses; absent where no inbound domain is configured. */
   readonly mailto?: MailtoAddressStore;
 }

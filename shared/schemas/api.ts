@@ -428,7 +428,10 @@ export const credentialScopesSchema = keyScopesSchema
 
 export const createKeySchema = z
   .object({
-    role: z.enum(['sender', 'admin']).default('sender'),
+    role: z.enum(['sender', 'admin', 'compliance']).default('sender').meta({
+      description:
+        '`sender`: sends only; `admin`: everything about the tenant, and sends; `compliance`: reads only (the GET routes of the state API, the console), never changes nor sends',
+    }),
     label: z.string().max(200).optional(),
     expiresAt: expiresAtSchema,
     scopes: keyScopesSchema.optional(),
@@ -474,7 +477,7 @@ export const keyMetadataSchema = z
   .object({
     keyId: z.string(),
     kind: z.enum(['api_key', 'ses_credential']),
-    role: z.enum(['sender', 'admin', 'operator']),
+    role: z.enum(['sender', 'admin', 'operator', 'compliance']),
     label: z.string().optional(),
     accessKeyId: z
       .string()

@@ -36,9 +36,11 @@ export type AuditEventType = z.infer<typeof auditEventTypeSchema>;
 
 export const actorSchema = z
   .object({
-    type: z.enum(['admin_key', 'sender_key', 'recipient', 'system']),
+    type: z.enum(['admin_key', 'sender_key', 'compliance_key', 'recipient', 'system']),
     /** API key id for keys; for a recipient, the page they acted on. */
     id: z.string().optional(),
+    /** Where a key acted when not through the API: `console`, a session signed in with it. */
+    via: z.enum(['console']).optional(),
   })
   .meta({ id: 'AuditActor' });
 export type Actor = z.infer<typeof actorSchema>;

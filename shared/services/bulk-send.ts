@@ -1,4 +1,4 @@
-import { hashApiKey, keyRefusal } from '../domain/api-key';
+import { hashApiKey, keyRefusal, roleRefusal } from '../domain/api-key';
 import type { OutboundEvent } from '../ports/event-publisher';
 import { sendMessageSchema } from '../schemas/api';
 import { messageOutcomeDetailSchema } from '../schemas/events';
@@ -84,6 +84,9 @@ export async function prepareBatch(
           // A key revoked or expired since the message was queued sends nothing.
           const refusal = keyRefusal(r, deps.clock.now());
           if (refusal !== undefined) return `This API key is ${refusal}`;
+          // The same roles as POST /v1/messages: a compliance key (read only) or the operator's sends nothing.
+          const role = roleRefusal(r.role, 'sender', false);
+          if (role !== undefined) return role;
           return { tenantId: r.tenantId, keyId: r.keyId, role: r.role, scopes: r.scopes };
         }),
       );

@@ -12,9 +12,17 @@ import type { Channel } from '../schemas/vocabulary';
 import type { Caller, Dependencies } from './dependencies';
 import { planRetentionHead } from './retention';
 
+const ACTOR_TYPES = {
+  admin: 'admin_key',
+  sender: 'sender_key',
+  compliance: 'compliance_key',
+  // Never a tenant's caller (authenticate.ts refuses it on tenant routes): the deployment itself.
+  operator: 'system',
+} as const satisfies Record<Caller['role'], Actor['type']>;
+
 /** Who acted, as the audit trail names them: an API key by its id (never the key), or the recipient on a page. */
-export function actorOf(caller: Caller): Actor {
-  return { type: caller.role === 'admin' ? 'admin_key' : 'sender_key', id: caller.keyId };
+export function actorOf(caller: Caller, via?: 'console'): Actor {
+  return { type: ACTOR_TYPES[caller.role], id: caller.keyId, ...(via === undefined ? {} : { via }) };
 }
 
 /** The envelope (version, ids, tenant, channel, key, time) is filled in here; callers give the rest. */

@@ -36,6 +36,7 @@ const PAGES = [
   'docs/performance.md',
   'docs/deploy.md',
   'docs/testing.md',
+  'docs/console.md',
 ] as const;
 type Page = (typeof PAGES)[number];
 
@@ -55,6 +56,7 @@ const SKIPPED: Record<Page, number> = {
   'docs/performance.md': 3, // npm run bench; its decide and bundles sections; the million-row import
   'docs/deploy.md': 4, // synth, cdk deploy, create-tenant, secret rotation
   'docs/testing.md': 1, // npm run mutate (minutes)
+  'docs/console.md': 0,
 };
 
 let gw: LocalGateway;
@@ -284,5 +286,11 @@ describe('the README tour, then each page, against one local gateway', () => {
     ] as const) {
       expect(blocksOf(page).run, page).toEqual([]);
     }
+  });
+
+  it('docs/console.md: the console URL from local.json, its sign-in page', async () => {
+    const out = await runPage('docs/console.md');
+    expect(out).toContain(`${gw.apiUrl}/console\n`);
+    expect(out).toContain('<h1>Sign in</h1>');
   });
 });

@@ -20,6 +20,8 @@ export interface LocalGateway extends LocalStack {
   readonly senderKey: string;
   /** The operator key: creates tenants and assigns sending identities (/v1/operator/…). */
   readonly operatorKey: string;
+  /** The demo tenant's compliance key: reads only. */
+  readonly complianceKey: string;
   /** Calls the gateway's API as a client would. */
   call(
     method: string,
@@ -88,13 +90,14 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
     keyRateLimit: limits?.perKey,
     unsubscribeMailDomain: options.unsubscribeMailDomain,
   });
-  const { adminKey, senderKey, operatorKey } = await seedDemo(runtimeDependencies());
+  const { adminKey, senderKey, operatorKey, complianceKey } = await seedDemo(runtimeDependencies());
   return {
     ...stack,
     dir,
     adminKey,
     senderKey,
     operatorKey,
+    complianceKey,
     stop: async () => {
       await stack.stop();
       await releaseDynamoDb(dynamodbEndpoint);

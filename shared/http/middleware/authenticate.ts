@@ -1,7 +1,7 @@
 import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { hashApiKey, keyRefusal, usageDay } from '../../domain/api-key';
-import type { ApiKeyRole, CredentialStore } from '../../ports/credential-store';
+import { hashApiKey, type KeyUse, keyRefusal, roleRefusal, usageDay } from '../../domain/api-key';
+import type { CredentialStore } from '../../ports/credential-store';
 import type { Caller } from '../../services/dependencies';
 import { ForbiddenError, UnauthorizedError } from '../errors';
 import type { HttpResponse } from '../responses';
@@ -16,7 +16,8 @@ const BEARER = /^Bearer\s+(\S{10,200})\s*$/i;
  * one tenant cannot reach another's data.
  */
 export function authenticate(options: {
-  role: ApiKeyRole;
+  /** What the endpoint asks of the key (domain/api-key.ts `roleRefusal`: who may do what). */
+  role: KeyUse;
   credentials: () => CredentialStore;
   /** Expiry and revocation are judged on this clock (the dependencies' one). */
   now?: () => Date;
@@ -39,18 +40,18 @@ export function authenticate(options: {
     const now = options.now?.() ?? new Date();
     // A revoked or expired key is refused (up to TENANT_CACHE_MS late in another
     // function instance, whose cached record does not yet carry the revocation).
-    const refusal = keyRefusal(record, now);
-    if (refusal !== undefined) throw new UnauthorizedError(`This API key is ${refusal}`);
+    const expired = keyRefusal(record, now);
+    if (expired !== undefined) throw new UnauthorizedError(`This API key is ${expired}`);
     touchOncePerDay(credentials, hash, record.lastUsedDay, usageDay(now), options.warn);
     // The operator key reaches the operator routes only, and only it does: it acts for no
     // tenant, and no tenant key acts as the operator (docs/rules.md, Vocabulary "Tenant").
-    if (options.role === 'operator' && record.role !== 'operator')
-      throw new ForbiddenError('This endpoint needs the operator key');
-    if (options.role !== 'operator' && record.role === 'operator')
-      throw new ForbiddenError("The operator key acts for no tenant: use the tenant's admin or sender key");
-    // An admin key may also send; a sender key may only send.
-    if (options.role === 'admin' && record.role !== 'admin')
-      throw new ForbiddenError('This endpoint needs an admin key');
+    // An admin key may also send; a sender key may only send; a compliance key may only read.
+    const refusal = roleRefusal(
+      record.role,
+      options.role,
+      request.event.requestContext?.http?.method === 'GET',
+    );
+    if (refusal !== undefined) throw new ForbiddenError(refusal);
     request.context.caller = {
       tenantId: record.tenantId,
       keyId: record.keyId,
