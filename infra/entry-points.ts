@@ -134,6 +134,8 @@ export const ESBUILD_ALIAS: Readonly<Record<string, string>> = {
 };
 
 export const API_REFERENCE_ASSET = '@redocly/cli/lib/chunks/redoc.standalone.js';
+/** The console's chart library (npm `uplot`): its browser build and stylesheet, served by the Console function. */
+export const CHART_LIBRARY_ASSETS = ['uplot/dist/uPlot.iife.min.js', 'uplot/dist/uPlot.min.css'] as const;
 
 export const entryPoints: readonly EntryPoint[] = [
   {
@@ -347,6 +349,8 @@ export const entryPoints: readonly EntryPoint[] = [
     ],
     // keys: the recipient hash key (an address typed in is hashed for the lookup, never stored);
     // publicBaseUrl: the origin a console form's POST must come from.
+    // The Overview page's charts: uPlot's files, copied beside the bundle.
+    assets: CHART_LIBRARY_ASSETS,
     needs: { table: 'readWrite', keys: true, publicBaseUrl: true, consoleKeySignIn: true },
   },
   {

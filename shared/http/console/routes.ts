@@ -1,3 +1,4 @@
+import { overviewAssets, overviewRoutes } from './overview';
 import type { ConsoleAsset, ConsoleRoute } from './router';
 import { consoleAssets } from './router';
 import { signInRoutes } from './sign-in';
@@ -7,10 +8,10 @@ import { signInRoutes } from './sign-in';
  * one the user's role may see). A new page module adds its routes here (router.ts says how).
  */
 export function consoleRoutes(options: { readonly keySignIn: boolean }): ConsoleRoute[] {
-  return [...signInRoutes(options)];
+  return [...signInRoutes(options), ...overviewRoutes];
 }
 
 /** Static files under /console/assets/ (the stylesheet; a page may add its own). */
 export function allConsoleAssets(): ConsoleAsset[] {
-  return consoleAssets();
+  return consoleAssets(overviewAssets());
 }
