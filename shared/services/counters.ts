@@ -28,9 +28,21 @@ export async function countStreamRecords(
   const events: CountedEvent[] = [];
   const touched = new Map<string, Set<string>>();
   for (const record of records) {
-    const event = countedEventOf(record);
+    let event: CountedEvent | undefined;
+    let owner: ReturnType<typeof recipientItemOf>;
+    try {
+      event = countedEventOf(record);
+      owner = recipientItemOf(record);
+    } catch (error) {
+      // An image the mapping cannot read is not a figure: counted as nothing, never a batch
+      // handed again and again until the stream drops it with the records after it.
+      deps.log.warn('stream record not readable for the counters; left out', {
+        sequenceNumber: record.dynamodb?.SequenceNumber,
+        error: (error as Error).message,
+      });
+      continue;
+    }
     if (event) events.push(event);
-    const owner = recipientItemOf(record);
     if (owner === undefined || !changesStanding(owner.sk)) continue;
     const keys = touched.get(owner.tenantId) ?? new Set<string>();
     touched.set(owner.tenantId, keys);

@@ -4,6 +4,7 @@ import { countedEventOf, recipientItemOf, sumDeltas } from '../../shared/domain/
 import { changesStanding, standingDelta, standingOf } from '../../shared/domain/inventory';
 import type { StreamRecordLike } from '../../shared/domain/stream-events';
 import type { RecipientState } from '../../shared/schemas/recipient';
+import { countStreamRecords } from '../../shared/services/counters';
 import { newTenant } from '../../shared/services/state';
 
 const KEY = 'K'.repeat(43);
@@ -254,5 +255,36 @@ describe('standingOf (a recipient → the inventory counters it adds one to)', (
   it('moves the inventory by the difference of two standings', () => {
     expect(standingDelta(['a', 'b'], ['b', 'c'])).toEqual({ c: 1, a: -1 });
     expect(standingDelta(['a'], ['a'])).toEqual({});
+  });
+});
+
+describe('countStreamRecords (one batch)', () => {
+  it('leaves out a record whose image cannot be read, and counts the others of the batch', async () => {
+    const counted: unknown[] = [];
+    const warnings: string[] = [];
+    const deps = {
+      counters: {
+        countEvents: async (events: readonly unknown[]) => {
+          counted.push(...events);
+          return { counted: events.length, duplicates: 0 };
+        },
+        getStandings: async () => new Map(),
+        putStandings: async () => undefined,
+        readCounters: async () => ({ days: [], inventory: {} }),
+      },
+      store: {} as never,
+      tenants: {} as never,
+      clock: { now: () => new Date('2026-12-02T12:00:00Z') },
+      log: { info: () => undefined, warn: (m: string) => void warnings.push(m), error: () => undefined },
+    };
+    const good = record('INSERT', audit('decision.sent', { channel: 'email', purpose: 'newsletter' }));
+    const bad = {
+      eventName: 'INSERT',
+      dynamodb: { NewImage: { pk: { Z: 'not a type' } } },
+    } as StreamRecordLike;
+    const outcome = await countStreamRecords(deps as never, [bad, good]);
+    expect(outcome).toEqual({ counted: 1, duplicates: 0, standings: 0 });
+    expect(counted).toHaveLength(1);
+    expect(warnings).toEqual(['stream record not readable for the counters; left out']);
   });
 });
