@@ -1,6 +1,6 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { App, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { type CfnTopic, Topic } from 'aws-cdk-lib/aws-sns';
@@ -825,13 +825,22 @@ describe('cdk-nag AwsSolutionsChecks', () => {
       }
     });
 
-    it("copies each entry point's assets beside its bundle (the API reference's Redoc script)", () => {
-      const withAssets = readdirSync(outdir)
-        .filter((name) => name.startsWith('asset.'))
-        .filter((dir) => existsSync(join(outdir, dir, 'redoc.standalone.js')));
-      expect(withAssets).toHaveLength(entryPoints.filter((e) => e.assets !== undefined).length);
-      const script = readFileSync(join(outdir, withAssets[0]!, 'redoc.standalone.js'), 'utf8');
-      expect(script).toContain('export{RedocStandalone,hydrate,init}');
+    it("copies each entry point's assets beside its bundle (the API reference's Redoc script, the console's chart library)", () => {
+      const dirs = readdirSync(outdir).filter((name) => name.startsWith('asset.'));
+      const withFile = (file: string) => dirs.filter((dir) => existsSync(join(outdir, dir, file)));
+      for (const entryPoint of entryPoints.filter((e) => e.assets !== undefined)) {
+        const files = entryPoint.assets!.map((a) => basename(a));
+        expect(
+          dirs.filter((dir) => files.every((f) => existsSync(join(outdir, dir, f)))),
+          entryPoint.id,
+        ).toHaveLength(1);
+      }
+      const [redoc] = withFile('redoc.standalone.js');
+      expect(readFileSync(join(outdir, redoc!, 'redoc.standalone.js'), 'utf8')).toContain(
+        'export{RedocStandalone,hydrate,init}',
+      );
+      const [charts] = withFile('uPlot.iife.min.js');
+      expect(readFileSync(join(outdir, charts!, 'uPlot.iife.min.js'), 'utf8')).toContain('uPlot');
     });
   });
 });
