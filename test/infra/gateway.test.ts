@@ -701,6 +701,23 @@ describe('ConsentGateway props', () => {
     expect(entryPoints.filter((e) => e.needs.legalFloors === true).map((e) => e.id)).toEqual(['Admin']);
   });
 
+  it('writes consoleKeySignIn to CONSOLE_KEY_SIGN_IN of the console function only: on by default, off when false', () => {
+    for (const [props, expected] of [
+      [{}, 'on'],
+      [{ consoleKeySignIn: false }, 'off'],
+    ] as const) {
+      const template = Template.fromStack(Stack.of(gateway(props)));
+      for (const entryPoint of entryPoints) {
+        const environment = functionOf(template, entryPoint)[1].Properties.Environment as
+          | { Variables?: Record<string, string> }
+          | undefined;
+        const value = environment?.Variables?.[ENV.consoleKeySignIn];
+        if (entryPoint.id === 'Console') expect(value).toBe(expected);
+        else expect(value, entryPoint.id).toBeUndefined();
+      }
+    }
+  });
+
   it("R10: writes emailIdentities to EMAIL_IDENTITIES of the operator function only, which may not send: a tenant is assigned only the deployment's identities", () => {
     const template = Template.fromStack(
       Stack.of(gateway({ emailIdentities: ['a.example', 'news@b.example'] })),

@@ -168,3 +168,65 @@ describe('the SES endpoint', () => {
     expect((await gw.sentEmails()).length).toBe(before);
   });
 });
+
+describe('compliance keys', () => {
+  it('read the GET routes of the state API and change nothing: every other call is a 403, a send included', async () => {
+    const created = await admin('POST', '/v1/keys', { role: 'compliance', label: 'DPO' });
+    expect(created.status, created.text).toBe(201);
+    expect(created.body.key).toMatch(/^cg_compliance_[A-Za-z0-9_-]{43}$/);
+    const key = created.body.key as string;
+    const recipientKey = (
+      await admin('PUT', '/v1/recipients', {
+        channel: 'email',
+        address: 'keys@example.org',
+        audience: 'consumer',
+      })
+    ).body.recipientKey as string;
+    for (const path of [
+      '/v1/tenant',
+      '/v1/keys',
+      `/v1/recipients/${recipientKey}`,
+      `/v1/recipients/${recipientKey}/audit`,
+      `/v1/recipients/${recipientKey}/audit/verify`,
+    ]) {
+      expect((await gw.call('GET', path, { key })).status, path).toBe(200);
+    }
+    const refusals = [
+      await gw.call('PUT', '/v1/recipients', {
+        key,
+        body: { channel: 'email', address: 'keys@example.org', audience: 'consumer' },
+      }),
+      await gw.call('POST', '/v1/keys', { key, body: { role: 'admin' } }),
+      await gw.call('DELETE', `/v1/recipients/${recipientKey}`, { key }),
+      await gw.call('POST', '/v1/messages', { key, body: newsletter('keys@example.org') }),
+      await gw.call('POST', '/v1/decisions', {
+        key,
+        body: { channel: 'email', purpose: 'newsletter', from: 'news@shop.example', to: 'keys@example.org' },
+      }),
+    ];
+    for (const r of refusals) {
+      expect(r.status, r.text).toBe(403);
+      expect(r.body.message).toMatch(/^A compliance key may only read/);
+    }
+    expect((await gw.call('GET', `/v1/recipients/${recipientKey}`, { key })).body.profile).toBeDefined();
+    expect((await admin('GET', '/v1/keys')).body.keys).toContainEqual(
+      expect.objectContaining({ role: 'compliance', label: 'DPO', kind: 'api_key' }),
+    );
+  });
+
+  it('send nothing through the bulk queue either: the message is invalid, not sent', async () => {
+    const { key } = (await admin('POST', '/v1/keys', { role: 'compliance' })).body as { key: string };
+    const before = (await gw.sentEmails()).length;
+    const queued = await gw.call('POST', '/local/bulk-queue/messages', {
+      key,
+      body: [newsletter('keys@example.org')],
+    });
+    expect(queued.status).toBe(202);
+    const [id] = queued.body.messageIds as string[];
+    const { events } = (await gw.call('GET', '/local/bulk-queue?wait')).body as {
+      events: { detail: Record<string, unknown> }[];
+    };
+    expect(events.find((e) => e.detail.sqsMessageId === id)?.detail).toMatchObject({ outcome: 'invalid' });
+    expect((await gw.sentEmails()).length).toBe(before);
+  });
+});

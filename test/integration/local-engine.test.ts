@@ -75,7 +75,14 @@ describe('npm start on DynamoDB Local', () => {
     const first = await start(dir);
     expect(first.out).toContain(`data in ${join(dir, 'dynamodb-local')}`);
     expect(alive(first.jvm)).toBe(true);
-    const { adminKey } = JSON.parse(readFileSync(join(dir, 'local.json'), 'utf8')) as { adminKey: string };
+    const { adminKey, apiUrl, consoleUrl } = JSON.parse(readFileSync(join(dir, 'local.json'), 'utf8')) as {
+      adminKey: string;
+      apiUrl: string;
+      consoleUrl: string;
+    };
+    // The console's address, printed and written for scripts (docs/console.md).
+    expect(consoleUrl).toBe(`${apiUrl}/console`);
+    expect(first.out).toMatch(new RegExp(`Console +${consoleUrl.replaceAll('.', '\\.')} `));
     expect(existsSync(join(dir, 'dynamodb-local', 'shared-local-instance.db'))).toBe(true);
     expect(await exit(first.child, 'SIGTERM')).toBe(0);
     // Stopped with the stack: no JVM left behind.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { generateApiKey, keyRefusal, usageDay } from '../../shared/domain/api-key';
+import { generateApiKey, keyRefusal, roleRefusal, usageDay } from '../../shared/domain/api-key';
 
 /**
  * A stored API key or SES credential stops working from its `revokedAt` (a future instant while a
@@ -44,5 +44,35 @@ describe('generateApiKey', () => {
   ] as const)('a %s key says its role in its prefix, then 256 random bits', (role, shape) => {
     expect(generateApiKey(role)).toMatch(shape);
     expect(generateApiKey(role)).not.toBe(generateApiKey(role));
+  });
+});
+
+/** Who may do what (README "Roles"): one row per role and use; `read` is a GET. */
+describe('roleRefusal', () => {
+  it.each([
+    ['admin', 'admin', false, undefined],
+    ['admin', 'sender', false, undefined],
+    ['admin', 'operator', true, 'This endpoint needs the operator key'],
+    ['sender', 'sender', false, undefined],
+    ['sender', 'admin', true, 'This endpoint needs an admin key'],
+    ['operator', 'operator', false, undefined],
+    ['operator', 'admin', true, "The operator key acts for no tenant: use the tenant's admin or sender key"],
+    [
+      'operator',
+      'sender',
+      false,
+      "The operator key acts for no tenant: use the tenant's admin or sender key",
+    ],
+    ['compliance', 'admin', true, undefined],
+    ['compliance', 'admin', false, 'A compliance key may only read: this endpoint needs an admin key'],
+    ['compliance', 'sender', false, 'A compliance key may only read: it cannot send'],
+    ['compliance', 'sender', true, 'A compliance key may only read: it cannot send'],
+    ['compliance', 'operator', true, 'This endpoint needs the operator key'],
+  ] as const)('a %s key on a %s endpoint (read: %s)', (role, use, read, refusal) => {
+    expect(roleRefusal(role, use, read)).toBe(refusal);
+  });
+
+  it('gives compliance keys their own prefix', () => {
+    expect(generateApiKey('compliance')).toMatch(/^cg_compliance_[A-Za-z0-9_-]{43}$/);
   });
 });

@@ -113,3 +113,25 @@ ${content}
 </body>
 </html>`;
 }
+
+/** An instant as people read it, in UTC, with the machine-readable value. */
+export function instant(lang: Lang, iso: string | undefined): string {
+  if (iso === undefined || iso === '') return '—';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return e(iso);
+  const text = new Intl.DateTimeFormat(lang === 'fr' ? 'fr-FR' : 'en-GB', {
+    dateStyle: 'medium',
+    timeStyle: 'medium',
+    timeZone: 'UTC',
+  }).format(date);
+  return `<time datetime="${e(date.toISOString())}">${e(text)} UTC</time>`;
+}
+
+/** A definition list of facts; rows whose value is undefined are left out. Values are HTML. */
+export function facts(rows: readonly (readonly [string, string | undefined])[]): string {
+  const kept = rows.filter((r): r is readonly [string, string] => r[1] !== undefined && r[1] !== '');
+  return `<dl class="facts">${kept.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl>`;
+}
+
+export const badge = (kind: 'ok' | 'bad' | 'neutral', text: string) =>
+  `<span class="badge ${kind}">${e(text)}</span>`;

@@ -1,4 +1,6 @@
+import { justifyRoutes } from './justify-page';
 import { overviewAssets, overviewRoutes } from './overview';
+import { recipientRoutes } from './recipient-page';
 import type { ConsoleAsset, ConsoleRoute } from './router';
 import { consoleAssets } from './router';
 import { signInRoutes } from './sign-in';
@@ -8,7 +10,7 @@ import { signInRoutes } from './sign-in';
  * one the user's role may see). A new page module adds its routes here (router.ts says how).
  */
 export function consoleRoutes(options: { readonly keySignIn: boolean }): ConsoleRoute[] {
-  return [...signInRoutes(options), ...overviewRoutes];
+  return [...justifyRoutes, ...recipientRoutes, ...overviewRoutes, ...signInRoutes(options)];
 }
 
 /** Static files under /console/assets/ (the stylesheet; a page may add its own). */

@@ -1,0 +1,70 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { CONSOLE_CSP, consoleRouter } from '../../shared/http/console/router';
+import { allConsoleAssets, consoleRoutes } from '../../shared/http/console/routes';
+import type { Dependencies } from '../../shared/services/dependencies';
+
+/** The router's answers that need no store: sign-in turned off, the stylesheet, an unknown page, the Origin. */
+const request = (method: string, path: string, headers: Record<string, string> = {}, body?: string) =>
+  ({
+    rawPath: path,
+    rawQueryString: '',
+    headers: { host: 'gw.example', ...headers },
+    body,
+    isBase64Encoded: false,
+    requestContext: { http: { method }, domainName: 'gw.example' },
+  }) as unknown as APIGatewayProxyEventV2;
+/** No store at all: a route that reached one would throw. */
+const deps = { publicBaseUrl: '' } as unknown as Dependencies;
+const form = { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://gw.example' };
+
+describe('the console router', () => {
+  it('says sign-in with a key is turned off, and refuses the form, when the deployment turned it off', async () => {
+    const handle = consoleRouter({ routes: consoleRoutes({ keySignIn: false }), assets: allConsoleAssets() });
+    const page = await handle(request('GET', '/console/sign-in'), deps);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('turned off on this deployment');
+    expect(page.body).not.toContain('<form');
+    expect(page.headers?.['content-security-policy']).toBe(CONSOLE_CSP);
+    const post = await handle(request('POST', '/console/sign-in', form, 'key=cg_admin_x'), deps);
+    expect(post.statusCode).toBe(403);
+    expect(post.cookies ?? []).toEqual([]);
+  });
+
+  it('refuses a sign-in posted from another origin before reading the key', async () => {
+    const handle = consoleRouter({ routes: consoleRoutes({ keySignIn: true }), assets: allConsoleAssets() });
+    const post = await handle(
+      request('POST', '/console/sign-in', { ...form, origin: 'https://attacker.example' }, 'key=cg_admin_x'),
+      deps,
+    );
+    expect(post.statusCode).toBe(403);
+  });
+
+  it('serves its stylesheet, and a 404 page for a page it does not have; no session: to the sign-in page', async () => {
+    const handle = consoleRouter({ routes: consoleRoutes({ keySignIn: true }), assets: allConsoleAssets() });
+    const css = await handle(request('GET', '/console/assets/console.css'), deps);
+    expect(css.headers?.['content-type']).toMatch(/^text\/css/);
+    expect(css.body).toContain('main.console');
+    expect((await handle(request('GET', '/console/nothing-here'), deps)).statusCode).toBe(404);
+    const home = await handle(request('GET', '/console'), deps);
+    expect(home.statusCode).toBe(303);
+    expect(home.headers?.location).toBe('/console/sign-in');
+  });
+
+  it('remembers the language the switch chose, and answers in it', async () => {
+    const handle = consoleRouter({ routes: consoleRoutes({ keySignIn: true }), assets: allConsoleAssets() });
+    const page = await handle(request('GET', '/console/sign-in', { 'accept-language': 'en' }), deps);
+    expect(page.body).toContain('<html lang="en">');
+    const switched = await handle({ ...request('GET', '/console/sign-in'), rawQueryString: 'lang=fr' }, deps);
+    expect(switched.body).toContain('<h1>Connexion</h1>');
+    expect(switched.cookies).toEqual(['__Host-cg_console_lang=fr; Secure; SameSite=Strict; Path=/']);
+    const kept = await handle(
+      {
+        ...request('GET', '/console/sign-in', { 'accept-language': 'en' }),
+        cookies: ['__Host-cg_console_lang=fr'],
+      },
+      deps,
+    );
+    expect(kept.body).toContain('<html lang="fr">');
+  });
+});
