@@ -60,7 +60,9 @@ export interface EntryPoint {
     | { readonly type: 'bulkQueue' }
     | { readonly type: 'objectionQueue' }
     /** The table's DynamoDB stream (events out): partial batch failures, bisection, an on-failure queue. */
-    | { readonly type: 'tableStream' };
+    | { readonly type: 'tableStream' }
+    /** The same stream, for the console's counters: its own mapping and on-failure queue. */
+    | { readonly type: 'counterStream' };
   /** What the function needs; the construct grants exactly this and writes the matching environment. */
   readonly needs: {
     readonly table?: 'read' | 'readWrite';
@@ -132,6 +134,8 @@ export const ESBUILD_ALIAS: Readonly<Record<string, string>> = {
 };
 
 export const API_REFERENCE_ASSET = '@redocly/cli/lib/chunks/redoc.standalone.js';
+/** The console's chart library (npm `uplot`): its browser build and stylesheet, served by the Console function. */
+export const CHART_LIBRARY_ASSETS = ['uplot/dist/uPlot.iife.min.js', 'uplot/dist/uPlot.min.css'] as const;
 
 /**
  * What the SES endpoint needs, and so the SMTP relay, which sends through the same gate and
@@ -351,6 +355,8 @@ export const entryPoints: readonly EntryPoint[] = [
     ],
     // keys: the recipient hash key (an address typed in is hashed for the lookup, never stored);
     // publicBaseUrl: the origin a console form's POST must come from.
+    // The Overview page's charts: uPlot's files, copied beside the bundle.
+    assets: CHART_LIBRARY_ASSETS,
     needs: { table: 'readWrite', keys: true, publicBaseUrl: true, consoleKeySignIn: true },
   },
   {
@@ -425,6 +431,16 @@ export const entryPoints: readonly EntryPoint[] = [
     // No table grant but the tombstones': the event source mapping reads the stream (the
     // construct grants that); the tombstones of TTL deletions need a Query and a PutItem (R9).
     needs: { publishEvents: true, expiryTombstones: true },
+  },
+  {
+    id: 'CountEvents',
+    entry: 'functions/count-events.ts',
+    description:
+      "Table stream consumer: the console's counters (decisions, reasons, objections per tenant and day) and each recipient's standing in the inventory",
+    routes: [],
+    trigger: { type: 'counterStream' },
+    // Reads recipients' state and tenants, writes the counter items; the stream read is the mapping's.
+    needs: { table: 'readWrite' },
   },
 ];
 

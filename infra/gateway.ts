@@ -409,6 +409,13 @@ export class ConsentGateway extends Construct {
   public readonly eventStreamDeadLetterAlarm: Alarm;
   /** Fires when PublishEvents falls behind the stream (events out late by more than a minute). */
   public readonly eventStreamIteratorAgeAlarm: Alarm;
+  /**
+   * The console's counters: the description of each stream batch CountEvents could not
+   * count after its retries (the console's figures miss it; nothing is sent or lost).
+   */
+  public readonly counterStreamDeadLetterQueue: Queue;
+  /** Fires on the first batch in `counterStreamDeadLetterQueue`. */
+  public readonly counterStreamDeadLetterAlarm: Alarm;
 
   private readonly sendEmailResources: readonly string[];
   private readonly senderConfigurationSets: readonly string[];
@@ -811,6 +818,25 @@ export class ConsentGateway extends Construct {
       'consent-gate: events out (consents, objections, outcomes) of a stream batch could not be published to the bus after retries; CRMs miss them. Check the PublishEvents logs, fix the cause, then within 24 h: npx consent-gate redrive-events --queue-url <EventStreamDeadLetterQueueUrl> --event-bus-name <EventBusName>.',
     );
 
+    // The console's counters: a batch CountEvents could not count after its retries is described
+    // here, like the events out's; counting it later is idempotent (a marker per event).
+    this.counterStreamDeadLetterQueue = new Queue(this, 'CounterStreamDeadLetterQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy,
+    });
+    Validations.of(this.counterStreamDeadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        "This is the on-failure destination of the table stream's counters consumer; a dead-letter queue of its own would only move the problem.",
+    });
+    this.counterStreamDeadLetterAlarm = this.deadLetterAlarm(
+      'CounterStreamDeadLetterAlarm',
+      this.counterStreamDeadLetterQueue,
+      'consent-gate: a stream batch could not be counted for the console after retries (its figures undercount that batch; no message or objection is affected). Check the CountEvents logs.',
+    );
+
     // Feedback that arrives by SNS (a STOP reply, a bounce, a complaint) must never be dropped.
     // SNS → Lambda is an asynchronous invocation: when the function fails, Lambda retries it
     // twice and then drops it, unless an on-failure destination takes it; SNS's own
@@ -1071,11 +1097,13 @@ export class ConsentGateway extends Construct {
           reportBatchItemFailures: true,
         }),
       );
-    } else if (entryPoint.trigger?.type === 'tableStream') {
+    } else if (entryPoint.trigger?.type === 'tableStream' || entryPoint.trigger?.type === 'counterStream') {
       // One batch per shard at a time (parallelization 1): a recipient's events keep their
       // order. A failing record is handed again from itself (partial batch failures), the
       // batch is bisected to isolate it, and after the retries its description goes to the
-      // on-failure queue, whose first message raises the alarm.
+      // on-failure queue, whose first message raises the alarm. The counters consumer reads
+      // the same stream through its own mapping (a stream takes two readers).
+      const counters = entryPoint.trigger.type === 'counterStream';
       fn.addEventSource(
         new DynamoEventSource(this.table, {
           startingPosition: StartingPosition.TRIM_HORIZON,
@@ -1086,7 +1114,9 @@ export class ConsentGateway extends Construct {
           bisectBatchOnError: true,
           retryAttempts: EVENT_STREAM_RETRY_ATTEMPTS,
           maxRecordAge: Duration.hours(24),
-          onFailure: new SqsDlq(this.eventStreamDeadLetterQueue),
+          onFailure: new SqsDlq(
+            counters ? this.counterStreamDeadLetterQueue : this.eventStreamDeadLetterQueue,
+          ),
         }),
       );
     } else if (entryPoint.trigger?.type === 'objectionQueue') {

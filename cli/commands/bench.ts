@@ -1,4 +1,5 @@
 import { type Command, Option } from 'commander';
+import type { BenchSection } from '../../scripts/bench/index';
 import { positiveInt } from '../options';
 
 export function register(program: Command): void {
@@ -25,6 +26,7 @@ export function register(program: Command): void {
         'bundles',
         'gateway',
         'partition',
+        'overview',
       ]),
     )
     .addHelpText(
@@ -37,7 +39,7 @@ export function register(program: Command): void {
         concurrency?: number;
         quick: boolean;
         out?: string;
-        section?: 'decide' | 'inject' | 'bundles' | 'gateway' | 'partition';
+        section?: BenchSection;
       }) => {
         const { runBench } = await import('../../scripts/bench/index');
         const args = process.argv.slice(3);

@@ -49,6 +49,8 @@ export const TABLE_NAME = 'consent-gate';
 
 /** Where `npm start` keeps the stream poller's checkpoint (the last sequence number published). */
 export const STREAM_CHECKPOINT = 'event-stream.json';
+/** The same, for the counters' poller (CountEvents reads the stream on its own, as in AWS). */
+export const COUNTER_STREAM_CHECKPOINT = 'counter-stream.json';
 
 /** Where `npm start` keeps DynamoDB Local's SQLite file (dynalite's LevelDB was in `dynamodb/`). */
 export const DYNAMODB_DATA = 'dynamodb-local';
@@ -122,6 +124,8 @@ export interface LocalStack {
     readonly cert: string;
     readonly certFile: string;
   };
+  /** The console's counters: a second poller of the same stream feeding CountEvents. */
+  readonly counterStream: LocalEventStream;
   stop(): Promise<void>;
 }
 
@@ -320,43 +324,53 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   else process.env[ENV.unsubscribeMailDomain] = options.unsubscribeMailDomain;
   await createTable(dynamodbUrl, tableName);
   const streamArn = await tableStreamArn(dynamodbUrl, tableName);
-  const publishEvents = async () => {
-    const consumer = entryPoints.find((e) => e.trigger?.type === 'tableStream');
-    if (!consumer) throw new Error('No entry point consumes the table stream');
+  const consumerOf = (type: 'tableStream' | 'counterStream') => async () => {
+    const consumer = entryPoints.find((e) => e.trigger?.type === type);
+    if (!consumer) throw new Error(`No entry point has the ${type} trigger`);
     return (
       (await import(new URL(`../../${consumer.entry}`, import.meta.url).href)) as { handler: StreamHandler }
     ).handler;
   };
-  const checkpoints = options.persist
-    ? fileCheckpoints(join(options.dir, STREAM_CHECKPOINT), () => streamArn)
-    : memoryCheckpoints();
-  const poller = (handler?: StreamHandler) =>
-    new StreamPoller({
-      endpoint: dynamodbUrl,
-      streamArn,
-      checkpoints,
-      handler: handler ? () => Promise.resolve(handler) : publishEvents,
-      idleMs: Number(process.env.LOCAL_STREAM_POLL_MS ?? 200),
-      log: (message, error) => console.error(message, error),
-    });
-  const eventStream = {
-    poller: poller(),
-    caughtUp() {
-      return this.poller.caughtUp();
-    },
-    stop() {
-      return this.poller.stop();
-    },
-    start(handler?: StreamHandler) {
-      if (this.poller.isRunning) throw new Error('The stream poller is running: stop it first');
-      this.poller = poller(handler);
-      this.poller.start();
-    },
+  const localStream = (
+    type: 'tableStream' | 'counterStream',
+    checkpointFile: string,
+    name: string,
+  ): { poller: StreamPoller } & Omit<LocalEventStream, 'poller'> => {
+    const checkpoints = options.persist
+      ? fileCheckpoints(join(options.dir, checkpointFile), () => streamArn)
+      : memoryCheckpoints();
+    const poller = (handler?: StreamHandler) =>
+      new StreamPoller({
+        endpoint: dynamodbUrl,
+        streamArn,
+        checkpoints,
+        handler: handler ? () => Promise.resolve(handler) : consumerOf(type),
+        name,
+        idleMs: Number(process.env.LOCAL_STREAM_POLL_MS ?? 200),
+        log: (message, error) => console.error(message, error),
+      });
+    return {
+      poller: poller(),
+      caughtUp() {
+        return this.poller.caughtUp();
+      },
+      stop() {
+        return this.poller.stop();
+      },
+      start(handler?: StreamHandler) {
+        if (this.poller.isRunning) throw new Error('The stream poller is running: stop it first');
+        this.poller = poller(handler);
+        this.poller.start();
+      },
+    };
   };
+  const eventStream = localStream('tableStream', STREAM_CHECKPOINT, 'PublishEvents');
+  const counterStream = localStream('counterStream', COUNTER_STREAM_CHECKPOINT, 'CountEvents');
   eventStream.poller.start();
+  counterStream.poller.start();
   /** Our table only when the engine is shared; the engine itself when it is ours. */
   const stopStore = async () => {
-    await eventStream.poller.close();
+    await Promise.all([eventStream.poller.close(), counterStream.poller.close()]);
     if (engine) return engine.stop();
     await deleteTable(dynamodbUrl, tableName);
   };
@@ -546,6 +560,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     objectionQueue,
     eventStream,
     smtp,
+    counterStream,
     stop: async () => {
       clearInterval(replanTimer);
       await relay?.close();

@@ -56,6 +56,8 @@ export interface StreamPollerOptions {
   readonly endpoint: string;
   readonly streamArn: string;
   readonly handler: () => Promise<StreamHandler>;
+  /** The consumer's function name, in its Lambda context (PublishEvents unless told). */
+  readonly name?: string;
   readonly checkpoints: Checkpoints;
   /** Pause between polls of an idle stream; a waiter (caughtUp) wakes it at once. */
   readonly idleMs?: number;
@@ -249,7 +251,10 @@ export class StreamPoller {
     const handler = await this.options.handler();
     let failedFrom: number | undefined;
     try {
-      const response = await handler(lambdaEvent(records), lambdaContext('PublishEvents'));
+      const response = await handler(
+        lambdaEvent(records),
+        lambdaContext(this.options.name ?? 'PublishEvents'),
+      );
       const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
       const index = records.findIndex((r) => failed.has(r.dynamodb?.SequenceNumber ?? ''));
       failedFrom = index === -1 ? undefined : index;

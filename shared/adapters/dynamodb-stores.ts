@@ -2,6 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Stores } from '../ports/stores';
 import { DynamoDbComplaintStore } from './dynamodb-complaint-store';
 import { DynamoDbConsoleSessionStore } from './dynamodb-console-session-store';
+import { DynamoDbCounterStore } from './dynamodb-counter-store';
 import { DynamoDbCredentialStore } from './dynamodb-credential-store';
 import { DynamoDbDueQueue } from './dynamodb-due-queue';
 import { DynamoDbMailtoAddressStore } from './dynamodb-mailto-address-store';
@@ -19,6 +20,7 @@ export function createDynamoDbStores(doc: DynamoDBDocumentClient, tableName: str
     tenants: new DynamoDbTenantStore(doc, tableName),
     credentials: new DynamoDbCredentialStore(doc, tableName),
     complaints: new DynamoDbComplaintStore(doc, tableName),
+    counters: new DynamoDbCounterStore(doc, tableName),
     dueQueue: new DynamoDbDueQueue(doc, tableName),
     templates: new DynamoDbTemplateStore(doc, tableName),
     consoleSessions: new DynamoDbConsoleSessionStore(doc, tableName),

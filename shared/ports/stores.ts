@@ -1,5 +1,6 @@
 import type { ComplaintStore } from './complaint-store';
 import type { ConsoleSessionStore } from './console-session-store';
+import type { CounterStore } from './counter-store';
 import type { CredentialStore } from './credential-store';
 import type { DueQueue } from './due-queue';
 import type { GatewayStore } from './gateway-store';
@@ -20,6 +21,8 @@ export interface Stores {
   readonly credentials: CredentialStore;
   /** Complaint-rate counters, the hold, and the tenant audit trail. */
   readonly complaints: ComplaintStore;
+  /** The console's counters and inventory, kept from the table's stream (CountEvents). */
+  readonly counters: CounterStore;
   /** Deferred and scheduled messages. */
   readonly dueQueue: DueQueue;
   /** SES v2 email templates of each tenant. */

@@ -59,7 +59,12 @@ export async function sendDueSms(deps: Dependencies, limit = 100): Promise<Defer
               type: 'decision.rejected',
               actor: SCHEDULER,
               why: `deferred message decided again: ${decision.failures.map((f) => f.rule ?? f.reason).join(', ')}`,
-              data: { messageId: message.messageId, purpose: message.purpose, failures: decision.failures },
+              data: {
+                messageId: message.messageId,
+                channel: 'sms',
+                purpose: message.purpose,
+                failures: decision.failures,
+              },
             },
           ],
         );

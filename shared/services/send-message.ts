@@ -214,7 +214,12 @@ export async function recordRejected(
       actor,
       why: rejectedBody(decision).rules.join(', ') || 'unknown_purpose',
       at: message.decidedAt,
-      data: { purpose: message.purpose, from: message.from, failures: decision.failures },
+      data: {
+        channel: target.channel,
+        purpose: message.purpose,
+        from: message.from,
+        failures: decision.failures,
+      },
     },
   ]).catch((error: Error) =>
     deps.log.error('rejection not audited', { recipientKey: target.recipientKey, error: error.name }),
@@ -567,7 +572,14 @@ async function sendSms(
       target,
       actorOf(caller),
       'decision.deferred',
-      { messageId, purpose: purpose.id, from: request.from, basis: decision.basis, notBefore },
+      {
+        messageId,
+        channel: 'sms',
+        purpose: purpose.id,
+        from: request.from,
+        basis: decision.basis,
+        notBefore,
+      },
       decidedAt,
     );
     await deps.dueQueue.putDeferredSms({

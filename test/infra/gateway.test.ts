@@ -1,6 +1,6 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { App, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { type CfnTopic, Topic } from 'aws-cdk-lib/aws-sns';
@@ -842,13 +842,22 @@ describe('cdk-nag AwsSolutionsChecks', () => {
       }
     });
 
-    it("copies each entry point's assets beside its bundle (the API reference's Redoc script)", () => {
-      const withAssets = readdirSync(outdir)
-        .filter((name) => name.startsWith('asset.'))
-        .filter((dir) => existsSync(join(outdir, dir, 'redoc.standalone.js')));
-      expect(withAssets).toHaveLength(entryPoints.filter((e) => e.assets !== undefined).length);
-      const script = readFileSync(join(outdir, withAssets[0]!, 'redoc.standalone.js'), 'utf8');
-      expect(script).toContain('export{RedocStandalone,hydrate,init}');
+    it("copies each entry point's assets beside its bundle (the API reference's Redoc script, the console's chart library)", () => {
+      const dirs = readdirSync(outdir).filter((name) => name.startsWith('asset.'));
+      const withFile = (file: string) => dirs.filter((dir) => existsSync(join(outdir, dir, file)));
+      for (const entryPoint of entryPoints.filter((e) => e.assets !== undefined)) {
+        const files = entryPoint.assets!.map((a) => basename(a));
+        expect(
+          dirs.filter((dir) => files.every((f) => existsSync(join(outdir, dir, f)))),
+          entryPoint.id,
+        ).toHaveLength(1);
+      }
+      const [redoc] = withFile('redoc.standalone.js');
+      expect(readFileSync(join(outdir, redoc!, 'redoc.standalone.js'), 'utf8')).toContain(
+        'export{RedocStandalone,hydrate,init}',
+      );
+      const [charts] = withFile('uPlot.iife.min.js');
+      expect(readFileSync(join(outdir, charts!, 'uPlot.iife.min.js'), 'utf8')).toContain('uPlot');
     });
   });
 });
@@ -896,7 +905,8 @@ describe('objection queue (R7: unsubscribes the table could not take)', () => {
       const feedback =
         entryPoint.trigger?.type === 'inboundSms' ||
         entryPoint.trigger?.type === 'sesFeedback' ||
-        entryPoint.trigger?.type === 'tableStream';
+        entryPoint.trigger?.type === 'tableStream' ||
+        entryPoint.trigger?.type === 'counterStream';
       expect(queues.length > 0, entryPoint.id).toBe(entryPoint.needs.enqueueObjections === true || feedback);
     }
     const [, fn] = functionOf(template, unsubscribe);
@@ -984,8 +994,8 @@ describe('bulk queue and event bus', () => {
   it('dead-letters a message after three receives, every queue encrypted', () => {
     const queues = template.findResources('AWS::SQS::Queue');
     // The bulk queue, the objection queue, their dead-letter queues, the two feedback functions'
-    // ones, and the table stream consumer's on-failure queue.
-    expect(Object.keys(queues)).toHaveLength(7);
+    // ones, and the two table stream consumers' on-failure queues.
+    expect(Object.keys(queues)).toHaveLength(8);
     template.hasResourceProperties('AWS::SQS::Queue', {
       RedrivePolicy: Match.objectLike({ maxReceiveCount: 3 }),
       VisibilityTimeout: 60,
@@ -998,7 +1008,7 @@ describe('bulk queue and event bus', () => {
 
   it('refuses unencrypted transport to every queue', () => {
     const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy')) as Resource[];
-    expect(policies).toHaveLength(7);
+    expect(policies).toHaveLength(8);
     for (const policy of policies) {
       const statements = (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
       expect(
@@ -1209,6 +1219,31 @@ describe('events out from the table stream', () => {
     expect(tableStatements).toHaveLength(1);
     expect(asList(tableStatements[0]!.Resource)).toEqual([{ 'Fn::GetAtt': [tableId, 'Arn'] }]);
     expect(actionsOf(tableStatements).sort()).toEqual(['dynamodb:PutItem', 'dynamodb:Query']);
+  });
+
+  it("feeds CountEvents (the console's counters) from the same stream through its own mapping and on-failure queue, alarmed", () => {
+    const counters = entryPoints.find((e) => e.trigger?.type === 'counterStream')!;
+    expect(counters.id).toBe('CountEvents');
+    expect(counters.needs).toEqual({ table: 'readWrite' });
+    const [fnId] = functionOf(template, counters);
+    const tableId = Object.keys(template.findResources('AWS::DynamoDB::GlobalTable'))[0]!;
+    const counterQueueId = Object.keys(template.findResources('AWS::SQS::Queue')).find((id) =>
+      id.includes('CounterStreamDeadLetterQueue'),
+    )!;
+    expect(counterQueueId).toBeDefined();
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: fnId },
+      EventSourceArn: { 'Fn::GetAtt': [tableId, 'StreamArn'] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ParallelizationFactor: 1,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [counterQueueId, 'Arn'] } } },
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [counterQueueId, 'QueueName'] } }],
+      Threshold: 1,
+    });
+    expect(actionsOf(statementsOf(template, counters))).not.toContain('events:PutEvents');
   });
 
   it('alarms on the first batch in the on-failure queue and on an iterator age over a minute', () => {

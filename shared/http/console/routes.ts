@@ -1,4 +1,5 @@
 import { justifyRoutes } from './justify-page';
+import { overviewAssets, overviewRoutes } from './overview';
 import { recipientRoutes } from './recipient-page';
 import type { ConsoleAsset, ConsoleRoute } from './router';
 import { consoleAssets } from './router';
@@ -9,10 +10,10 @@ import { signInRoutes } from './sign-in';
  * one the user's role may see). A new page module adds its routes here (router.ts says how).
  */
 export function consoleRoutes(options: { readonly keySignIn: boolean }): ConsoleRoute[] {
-  return [...justifyRoutes, ...recipientRoutes, ...signInRoutes(options)];
+  return [...justifyRoutes, ...recipientRoutes, ...overviewRoutes, ...signInRoutes(options)];
 }
 
 /** Static files under /console/assets/ (the stylesheet; a page may add its own). */
 export function allConsoleAssets(): ConsoleAsset[] {
-  return consoleAssets();
+  return consoleAssets(overviewAssets());
 }
