@@ -16,9 +16,9 @@ import { defaultOptOutMention, measureSms, type SmsMeasure, withOptOutMention } 
 import { effectiveSenderType } from '../domain/sms-sender';
 import { expiryFor, signPageToken, signToken } from '../domain/unsubscribe-token';
 import type { ScheduledEmail } from '../ports/due-queue';
-import { ConflictError, type MessageRecord, NotFoundError } from '../ports/gateway-store';
-import type { SendEmailRequest, SendMessageRequest, SendSmsRequest } from '../schemas/api';
+import type { MessageRecord } from '../ports/gateway-store';
 import type { Actor } from '../schemas/audit';
+import type { SendEmailRequest, SendMessageRequest, SendSmsRequest } from '../schemas/message';
 import type { Purpose, Tenant } from '../schemas/tenant';
 import { InvalidInputError } from '../schemas/validation';
 import {
@@ -145,35 +145,6 @@ export function sendScheduledEmail(
     ...message.request,
     channel: 'email',
   });
-}
-
-/** DELETE /v1/messages/{messageId}: a scheduled (or deferred, R14) message, before it is due. */
-export async function cancelMessage(deps: Dependencies, caller: Caller, messageId: string) {
-  const found = await deps.dueQueue.getPendingMessage(caller.tenantId, messageId);
-  if (found === undefined)
-    throw new NotFoundError(
-      `No scheduled or deferred message ${messageId}: it was sent, refused, or cancelled already`,
-    );
-  if (found.status === 'sending' || !(await deps.dueQueue.cancelPendingMessage(found.message)))
-    throw new ConflictError(`Message ${messageId} is being sent now: too late to cancel`);
-  await recordChanges(
-    deps,
-    {
-      tenantId: caller.tenantId,
-      recipientKey: found.message.recipientKey,
-      channel: found.message.channel ?? 'sms',
-    },
-    [
-      {
-        type: 'message.cancelled',
-        actor: actorOf(caller),
-        why: 'cancelled by its sender before it was due',
-        data: { messageId, purpose: found.message.purpose, notBefore: found.message.notBefore },
-      },
-    ],
-  ).catch((error: Error) => deps.log.error('cancellation not audited', { messageId, error: error.name }));
-  deps.log.info('message cancelled', { messageId, recipientKey: found.message.recipientKey });
-  return { decision: 'cancelled' as const, messageId };
 }
 
 /**
