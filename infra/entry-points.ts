@@ -1,3 +1,5 @@
+import { PHONE_METADATA_ASSET } from '../shared/domain/phone-metadata';
+
 /**
  * The gateway's Lambda entry points and the HTTP routes each serves.
  *
@@ -43,8 +45,11 @@ export interface EntryPoint {
   readonly description: string;
   readonly routes: readonly Route[];
   /**
-   * Files of node_modules the function reads at run time: the construct copies each beside
-   * the bundle (esbuild bundles code, not data files); locally they are read in place.
+   * Files (or folders) of node_modules the function reads at run time: the construct copies
+   * each beside the bundle (esbuild bundles code, not data files; and what a function reads
+   * only when it needs it, such as the phone metadata, would cost every cold start inlined);
+   * locally they are read in place. test/infra/bundle-size.test.ts checks that each bundle
+   * naming one has it.
    */
   readonly assets?: readonly string[];
   /**
@@ -137,6 +142,7 @@ export const entryPoints: readonly EntryPoint[] = [
     entry: 'functions/send-message.ts',
     description: 'POST /v1/messages: decide, add the opt-out, send through SES or End User Messaging',
     routes: [{ method: 'POST', path: '/v1/messages' }],
+    assets: [PHONE_METADATA_ASSET],
     needs: {
       table: 'readWrite',
       keys: true,
@@ -182,6 +188,7 @@ export const entryPoints: readonly EntryPoint[] = [
         fallback: true as const,
       })),
     ],
+    assets: [PHONE_METADATA_ASSET],
     needs: {
       table: 'readWrite',
       keys: true,
@@ -199,6 +206,7 @@ export const entryPoints: readonly EntryPoint[] = [
       'Bulk queue consumer: POST /v1/messages JSON in SQS batches, each outcome stored for the event bus',
     routes: [],
     trigger: { type: 'bulkQueue' },
+    assets: [PHONE_METADATA_ASSET],
     needs: {
       table: 'readWrite',
       keys: true,
@@ -213,6 +221,7 @@ export const entryPoints: readonly EntryPoint[] = [
     entry: 'functions/decide.ts',
     description: 'POST /v1/decisions: decide without sending',
     routes: [{ method: 'POST', path: '/v1/decisions' }],
+    assets: [PHONE_METADATA_ASSET],
     needs: { table: 'read', keys: true, pendingObjections: 'read' },
   },
   {
@@ -257,6 +266,7 @@ export const entryPoints: readonly EntryPoint[] = [
       { method: 'GET', path: '/v1/complaint-rate' },
       { method: 'DELETE', path: '/v1/complaint-hold' },
     ],
+    assets: [PHONE_METADATA_ASSET],
     needs: {
       table: 'readWrite',
       keys: true,
@@ -279,6 +289,7 @@ export const entryPoints: readonly EntryPoint[] = [
       { method: 'DELETE', path: '/v1/operator/tenants/{tenantId}/sms-senders/{senderId}' },
     ],
     // keys: runtimeDependencies() builds the key ring with the rest (it reads no secret unless used).
+    assets: [PHONE_METADATA_ASSET],
     needs: { table: 'readWrite', keys: true, emailIdentities: true },
   },
   {
@@ -319,6 +330,7 @@ export const entryPoints: readonly EntryPoint[] = [
       { method: 'GET', path: '/p/{token}' },
       { method: 'POST', path: '/p/{token}' },
     ],
+    assets: [PHONE_METADATA_ASSET],
     needs: { table: 'readWrite', keys: true },
   },
   {
@@ -354,6 +366,7 @@ export const entryPoints: readonly EntryPoint[] = [
     trigger: { type: 'inboundSms' },
     // The objection, the consent and the reply kept for review go out like every change (R7),
     // from the stream: their audit events hold them.
+    assets: [PHONE_METADATA_ASSET],
     needs: { table: 'readWrite', keys: true },
   },
   {
@@ -364,6 +377,7 @@ export const entryPoints: readonly EntryPoint[] = [
     routes: [],
     trigger: { type: 'sesFeedback' },
     // forwardFeedback: the tenant's own copy of its feedback, to the destination it set.
+    assets: [PHONE_METADATA_ASSET],
     needs: { table: 'readWrite', keys: true, forwardFeedback: true },
   },
   {
@@ -374,6 +388,7 @@ export const entryPoints: readonly EntryPoint[] = [
     routes: [],
     trigger: { type: 'schedule', everyMinutes: 5 },
     // Scheduled email is built at send time: SES and the public base URL for its links (R10).
+    assets: [PHONE_METADATA_ASSET],
     needs: {
       table: 'readWrite',
       keys: true,

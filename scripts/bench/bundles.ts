@@ -122,7 +122,9 @@ export async function bundleEntryPoint(entry: EntryPoint, outfile: string, write
   const result = await build({ ...common, entryPoints: [join(REPO_ROOT, entry.entry)], outfile, write });
   const metafile = result.metafile!;
   const bytes = Object.values(metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
-  return { metafile, bytes, sdkPackages: sdkPackagesOf(metafile) };
+  // The code itself when kept in memory (the size test reads which assets it names).
+  const code = result.outputFiles?.[0]?.text;
+  return { metafile, bytes, sdkPackages: sdkPackagesOf(metafile), code };
 }
 
 function bareSource(packages: readonly string[]): string {

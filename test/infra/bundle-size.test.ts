@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { entryPoints } from '../../infra/entry-points';
 import { bundleEntryPoint, MAX_BUNDLE_BYTES, sdkPackagesCalled } from '../../scripts/bench/bundles';
+import { PHONE_METADATA_ASSET } from '../../shared/domain/phone-metadata';
 
 /**
  * Every function's bundle, built as the construct builds it (scripts/bench/bundles.ts
@@ -33,7 +34,7 @@ describe('Lambda bundle sizes', () => {
   it.each(entryPoints.map((e) => [e.id, e] as const))(
     '%s bundles within its bound (1.5 MiB unless said otherwise),',
     async (_id, entry) => {
-      const { bytes, metafile, sdkPackages } = await bundleEntryPoint(
+      const { bytes, metafile, sdkPackages, code } = await bundleEntryPoint(
         entry,
         `/tmp/consent-gate-size-${entry.id}.mjs`,
         false,
@@ -61,6 +62,13 @@ describe('Lambda bundle sizes', () => {
         bundled.filter((p) => /node_modules\/(mailparser|html-to-text|he|linkify-it)\//.test(p)),
       ).toEqual([]);
       expect(bundled.filter((p) => /node_modules\/libmime\/dist\/esm\//.test(p))).toEqual([]);
+      // What a bundle reads on first use is copied beside it (`assets`): a bundle with
+      // libphonenumber-js and without its metadata would refuse every number deployed.
+      expect(
+        bundled.some((p) => /node_modules\/libphonenumber-js\//.test(p)),
+        `${entry.id} bundles libphonenumber-js`,
+      ).toBe(entry.assets?.includes(PHONE_METADATA_ASSET) ?? false);
+      expect(code?.includes('country_calling_codes:{'), `${entry.id} inlines phone metadata`).toBe(false);
       if (!PARSES_HTML.has(entry.id))
         expect(bundled.filter((p) => /node_modules\/(parse5|entities)\//.test(p))).toEqual([]);
     },

@@ -1,6 +1,6 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { App, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { type CfnTopic, Topic } from 'aws-cdk-lib/aws-sns';
@@ -825,11 +825,14 @@ describe('cdk-nag AwsSolutionsChecks', () => {
       }
     });
 
-    it("copies each entry point's assets beside its bundle (the API reference's Redoc script)", () => {
-      const withAssets = readdirSync(outdir)
-        .filter((name) => name.startsWith('asset.'))
-        .filter((dir) => existsSync(join(outdir, dir, 'redoc.standalone.js')));
-      expect(withAssets).toHaveLength(entryPoints.filter((e) => e.assets !== undefined).length);
+    it("copies each entry point's assets beside its bundle (Redoc's script, the phone metadata)", () => {
+      const bundles = readdirSync(outdir).filter((name) => name.startsWith('asset.'));
+      for (const asset of new Set(entryPoints.flatMap((e) => e.assets ?? []))) {
+        const copied = bundles.filter((dir) => existsSync(join(outdir, dir, basename(asset))));
+        expect(copied, asset).toHaveLength(entryPoints.filter((e) => e.assets?.includes(asset)).length);
+      }
+      const withAssets = bundles.filter((dir) => existsSync(join(outdir, dir, 'redoc.standalone.js')));
+      expect(withAssets).toHaveLength(1);
       const script = readFileSync(join(outdir, withAssets[0]!, 'redoc.standalone.js'), 'utf8');
       expect(script).toContain('export{RedocStandalone,hydrate,init}');
     });
