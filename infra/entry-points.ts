@@ -134,6 +134,27 @@ export const ESBUILD_ALIAS: Readonly<Record<string, string>> = {
   libmime: './node_modules/libmime/dist/cjs/libmime.js',
 };
 
+/**
+ * Import paths esbuild leaves out of every bundle (infra/gateway.ts's `externalModules`, the
+ * bench's and the size test's builds alike), read at run time beside it. iconv-lite's double-
+ * byte charset tables (GBK, Big5, EUC-JP, EUC-KR, Shift_JIS: 395 KiB of SesSendEmail's
+ * bundle) are `require`d by its codecs as `./tables/<name>.json`: GBK's when libmime loads
+ * (it compares codecs with GBK's decoder), the others the first time a message in their
+ * charset is decoded. JSON read from a file costs less than the same array compiled as
+ * code. The construct copies the folder beside the bundle (ICONV_TABLES_ASSET); missing, the
+ * function fails to load. From the sources, iconv-lite reads its own.
+ */
+export const ESBUILD_EXTERNAL: readonly string[] = [
+  './tables/*',
+  // handlebars' compiler tries `require('source-map')` and, when it fails (as in a browser),
+  // builds its code with its own string SourceNode: the same template code, without a source
+  // map, which the gateway never asks for. Left out, the require fails in Lambda (29 KiB less).
+  'source-map',
+];
+
+/** The folder of those tables, for the iconv-lite that libmime requires (test/infra/bundle-size.test.ts checks it is). */
+export const ICONV_TABLES_ASSET = 'libmime/node_modules/iconv-lite/encodings/tables';
+
 export const API_REFERENCE_ASSET = '@redocly/cli/lib/chunks/redoc.standalone.js';
 
 export const entryPoints: readonly EntryPoint[] = [
@@ -188,7 +209,7 @@ export const entryPoints: readonly EntryPoint[] = [
         fallback: true as const,
       })),
     ],
-    assets: [PHONE_METADATA_ASSET],
+    assets: [PHONE_METADATA_ASSET, ICONV_TABLES_ASSET],
     needs: {
       table: 'readWrite',
       keys: true,

@@ -56,7 +56,14 @@ import { ENV, METRICS } from '../shared/config';
 import { RateLimitError, validateRateLimit } from '../shared/domain/rate-limit';
 import { CREDENTIAL_SECRET_PURPOSE } from '../shared/domain/sender-credential';
 import { type LegalFloorsInput, legalFloorsSchema } from '../shared/schemas/legal-floors';
-import { type EntryPoint, ESBUILD_ALIAS, entryPoints, routeAccess, routeKey } from './entry-points';
+import {
+  type EntryPoint,
+  ESBUILD_ALIAS,
+  ESBUILD_EXTERNAL,
+  entryPoints,
+  routeAccess,
+  routeKey,
+} from './entry-points';
 
 /** Repository root: `functions/…` entries, `package-lock.json` and the esbuild project root. */
 const REPO_ROOT = join(fileURLToPath(import.meta.url), '..', '..');
@@ -947,6 +954,8 @@ export class ConsentGateway extends Construct {
         // The same rewrites as the bench's and the bundle-size test's builds (libmime once).
         // (CDK writes `--alias:libmime=./…`; esbuild runs in the project root, REPO_ROOT.)
         esbuildArgs: { '--alias': Object.entries(ESBUILD_ALIAS).map(([from, to]) => `${from}=${to}`) },
+        // Read at run time beside the bundle (the charset tables: ICONV_TABLES_ASSET, copied below).
+        externalModules: [...ESBUILD_EXTERNAL],
         minify: true,
         keepNames: true,
         sourceMap: true,

@@ -3,7 +3,7 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
-import { type EntryPoint, ESBUILD_ALIAS, entryPoints } from '../../infra/entry-points';
+import { type EntryPoint, ESBUILD_ALIAS, ESBUILD_EXTERNAL, entryPoints } from '../../infra/entry-points';
 
 /**
  * Each Lambda entry point bundled as CDK's NodejsFunction bundles it in infra/gateway.ts
@@ -77,6 +77,7 @@ export interface BundleResult {
 const common = {
   bundle: true,
   alias: ESBUILD_ALIAS,
+  external: [...ESBUILD_EXTERNAL],
   platform: 'node' as const,
   format: 'esm' as const,
   target: ESBUILD_TARGET,

@@ -1,10 +1,11 @@
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { simpleParser } from 'mailparser';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type EntryPoint, entryPoints } from '../../infra/entry-points';
+import { type EntryPoint, entryPoints, ICONV_TABLES_ASSET } from '../../infra/entry-points';
 import { bundleEntryPoint } from '../../scripts/bench/bundles';
 import { PHONE_METADATA_ASSET } from '../../shared/domain/phone-metadata';
 
@@ -27,8 +28,9 @@ async function bundled(entry: string, assets: readonly string[]) {
     { entry, id: 'AssetsTest', description: '', routes: [], needs: {} } as EntryPoint,
     outfile,
   );
-  const require = createRequire(import.meta.url);
-  for (const asset of assets) copyFileSync(require.resolve(asset), join(dir, basename(asset)));
+  // As infra/gateway.ts's afterBundling hook: `cp -R node_modules/<asset> <bundle dir>/<its name>`.
+  for (const asset of assets)
+    cpSync(join('node_modules', asset), join(dir, basename(asset)), { recursive: true });
   return import(pathToFileURL(outfile).href);
 }
 
@@ -47,6 +49,69 @@ describe('assets read on first use', () => {
     const sender = await bundled('shared/domain/sms-sender.ts', []);
     // R10: without its metadata the sender check fails loudly rather than call a number "alphanumeric".
     expect(() => sender.smsSenderKind('0612345678', 'FR')).toThrow(/Cannot find module/);
+  }, 60_000);
+
+  it("iconv-lite's double-byte tables: read beside the bundle; the headers and bodies decode as from the sources", async () => {
+    // Words and bodies in each double-byte charset iconv-lite reads from a table (EUC-KR with
+    // a UHC syllable, GBK, Big5, Shift_JIS, EUC-JP), encoded by libmime's own iconv-lite.
+    const iconv = createRequire(createRequire(import.meta.url).resolve('libmime'))('iconv-lite') as {
+      encode(text: string, charset: string): Buffer;
+    };
+    const samples = [
+      ['euc-kr', '안녕하세요 똠방각하'],
+      ['gbk', '你好，世界'],
+      ['big5', '繁體中文測試'],
+      ['shift_jis', 'こんにちは世界'],
+      ['euc-jp', '日本語のテキスト'],
+    ] as const;
+    const raw = (charset: string, text: string) =>
+      Buffer.concat([
+        Buffer.from(
+          `From: =?${charset}?B?${iconv.encode(text, charset).toString('base64')}?= <news@brand.example>\r\n` +
+            `To: a@example.org\r\nSubject: s\r\nMIME-Version: 1.0\r\n` +
+            `Content-Type: text/plain; charset=${charset}\r\nContent-Transfer-Encoding: 8bit\r\n\r\n`,
+        ),
+        iconv.encode(`${text}\r\n`, charset),
+      ]);
+    const sources = {
+      headers: await import('../../shared/domain/mime-headers'),
+      mime: await import('../../shared/domain/inject-unsubscribe-mime'),
+    };
+    const withTables = {
+      headers: await bundled('shared/domain/mime-headers.ts', [ICONV_TABLES_ASSET]),
+      mime: await bundled('shared/domain/inject-unsubscribe-mime.ts', [ICONV_TABLES_ASSET]),
+    };
+    // Without the folder the bundle does not load (libmime asks for the GBK codec when it loads):
+    // a deployment missing it fails at cold start, never decodes a message as something else.
+    await expect(bundled('shared/domain/mime-headers.ts', [])).rejects.toThrow(
+      /Cannot find module '\.\/tables\//,
+    );
+    const url = 'https://gate.example/u/token';
+    for (const [charset, text] of samples) {
+      const message = raw(charset, text);
+      const fromSources = await sources.headers.parseRawHeaders(message);
+      expect(fromSources.from[0]?.name, charset).toBe(text);
+      expect(await withTables.headers.parseRawHeaders(message), charset).toEqual(fromSources);
+      const injected = await withTables.mime.injectIntoMime(message, url);
+      expect(injected.equals(await sources.mime.injectIntoMime(message, url)), charset).toBe(true);
+      expect((await simpleParser(injected)).text, charset).toContain(text);
+    }
+  }, 120_000);
+
+  it('handlebars without source-map (left out): templates render as from the sources', async () => {
+    const parts = {
+      Subject: 'Hello {{name}}',
+      Html: '<p>{{#each items}}<b>{{this}}</b>{{/each}} {{#if vip}}VIP{{else}}{{{raw}}}{{/if}}</p>',
+      Text: '{{name}}: {{items.length}} {{missing}}',
+    };
+    const data = {
+      field: 'TemplateData',
+      value: JSON.stringify({ name: 'Zoë', items: ['a', '<b>'], raw: '<i>' }),
+    };
+    const fromSources = (await import('../../shared/services/ses-templates')).renderTemplate(parts, data);
+    expect(fromSources.subject).toBe('Hello Zoë');
+    const built = await bundled('shared/services/ses-templates.ts', []);
+    expect(built.renderTemplate(parts, data)).toEqual(fromSources);
   }, 60_000);
 
   it('every function whose bundle reads the phone metadata has it among its assets', () => {
