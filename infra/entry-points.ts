@@ -1,4 +1,8 @@
-import { PHONE_METADATA_ASSET } from '../shared/domain/phone-metadata';
+import {
+  COUNTRY_TIME_ZONES_ASSET,
+  ENCODING_JAPANESE_ASSET,
+  PHONE_METADATA_ASSET,
+} from '../shared/asset-paths';
 
 /**
  * The gateway's Lambda entry points and the HTTP routes each serves.
@@ -132,6 +136,8 @@ export interface EntryPoint {
  */
 export const ESBUILD_ALIAS: Readonly<Record<string, string>> = {
   libmime: './node_modules/libmime/dist/cjs/libmime.js',
+  // Loaded on first use, from ENCODING_JAPANESE_ASSET beside the bundle (libmime requires it when it loads).
+  'encoding-japanese': './shared/lazy-encoding-japanese.ts',
 };
 
 /**
@@ -163,7 +169,7 @@ export const entryPoints: readonly EntryPoint[] = [
     entry: 'functions/send-message.ts',
     description: 'POST /v1/messages: decide, add the opt-out, send through SES or End User Messaging',
     routes: [{ method: 'POST', path: '/v1/messages' }],
-    assets: [PHONE_METADATA_ASSET],
+    assets: [PHONE_METADATA_ASSET, COUNTRY_TIME_ZONES_ASSET],
     needs: {
       table: 'readWrite',
       keys: true,
@@ -209,7 +215,7 @@ export const entryPoints: readonly EntryPoint[] = [
         fallback: true as const,
       })),
     ],
-    assets: [PHONE_METADATA_ASSET, ICONV_TABLES_ASSET],
+    assets: [PHONE_METADATA_ASSET, COUNTRY_TIME_ZONES_ASSET, ICONV_TABLES_ASSET, ENCODING_JAPANESE_ASSET],
     needs: {
       table: 'readWrite',
       keys: true,
@@ -227,7 +233,7 @@ export const entryPoints: readonly EntryPoint[] = [
       'Bulk queue consumer: POST /v1/messages JSON in SQS batches, each outcome stored for the event bus',
     routes: [],
     trigger: { type: 'bulkQueue' },
-    assets: [PHONE_METADATA_ASSET],
+    assets: [PHONE_METADATA_ASSET, COUNTRY_TIME_ZONES_ASSET],
     needs: {
       table: 'readWrite',
       keys: true,
@@ -242,7 +248,7 @@ export const entryPoints: readonly EntryPoint[] = [
     entry: 'functions/decide.ts',
     description: 'POST /v1/decisions: decide without sending',
     routes: [{ method: 'POST', path: '/v1/decisions' }],
-    assets: [PHONE_METADATA_ASSET],
+    assets: [PHONE_METADATA_ASSET, COUNTRY_TIME_ZONES_ASSET],
     needs: { table: 'read', keys: true, pendingObjections: 'read' },
   },
   {
@@ -351,7 +357,7 @@ export const entryPoints: readonly EntryPoint[] = [
       { method: 'GET', path: '/p/{token}' },
       { method: 'POST', path: '/p/{token}' },
     ],
-    assets: [PHONE_METADATA_ASSET],
+    assets: [PHONE_METADATA_ASSET, COUNTRY_TIME_ZONES_ASSET],
     needs: { table: 'readWrite', keys: true },
   },
   {
@@ -409,7 +415,7 @@ export const entryPoints: readonly EntryPoint[] = [
     routes: [],
     trigger: { type: 'schedule', everyMinutes: 5 },
     // Scheduled email is built at send time: SES and the public base URL for its links (R10).
-    assets: [PHONE_METADATA_ASSET],
+    assets: [PHONE_METADATA_ASSET, COUNTRY_TIME_ZONES_ASSET],
     needs: {
       table: 'readWrite',
       keys: true,

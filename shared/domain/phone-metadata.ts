@@ -1,4 +1,5 @@
 import type { MetadataJson } from 'libphonenumber-js/core';
+import { PHONE_METADATA_ASSET } from '../asset-paths';
 import { requireAsset } from '../assets';
 
 /**
@@ -8,7 +9,6 @@ import { requireAsset } from '../assets';
  * at each cold start, although most never see a phone number (email sends, pages, the SES
  * endpoint). Deployed, it is the file beside the bundle (PHONE_METADATA_ASSET).
  */
-export const PHONE_METADATA_ASSET = 'libphonenumber-js/metadata.max.json';
 
 let metadata: MetadataJson | undefined;
 

@@ -1,5 +1,5 @@
-import { getCountry } from 'countries-and-timezones';
 import { type CountryCode, Metadata, parsePhoneNumberWithError } from 'libphonenumber-js/core';
+import { countryTimeZones } from './country-time-zones';
 import { phoneMetadata } from './phone-metadata';
 
 /**
@@ -147,7 +147,7 @@ export function regionOf(e164: string): Region {
   const country = countryOfE164(e164) ?? parseValid(e164, 'FR').country;
   let region = regions.get(country);
   if (region === undefined) {
-    const zones = getCountry(country)?.timezones ?? [];
+    const zones = countryTimeZones(country);
     region = Object.freeze({
       country,
       timeZones: Object.freeze(zones.length > 0 ? [...zones] : ['Europe/Paris']),

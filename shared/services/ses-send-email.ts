@@ -31,13 +31,13 @@ import { NotFoundError } from '../ports/store-errors';
 import { MAX_SES_RECIPIENTS, type SesSendBulkEmailInput, type SesSendEmailInput } from '../schemas/ses';
 import type { Purpose } from '../schemas/tenant';
 import { InvalidInputError } from '../schemas/validation';
+import { recordAllowed, recordRejected, recordSendFailed } from './decision-records';
 import { type DecisionContext, decideFor, loadContext, prefetchStates, refuseOutOfScope } from './decisions';
 import type { Caller, Dependencies } from './dependencies';
 import { OutOfScopeError } from './errors';
 import { runOnce } from './idempotency';
 import { coveredByDeployment } from './identities';
 import { actorOf } from './record-change';
-import { recordAllowed, recordRejected, recordSendFailed } from './send-message';
 import { loadTemplate, renderTemplate } from './ses-templates';
 import { mailtoFor } from './unsubscribe-mail';
 
