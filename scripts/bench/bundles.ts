@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { type EntryPoint, ESBUILD_ALIAS, ESBUILD_EXTERNAL, entryPoints } from '../../infra/entry-points';
@@ -128,6 +128,17 @@ export async function bundleEntryPoint(entry: EntryPoint, outfile: string, write
   return { metafile, bytes, sdkPackages: sdkPackagesOf(metafile), code };
 }
 
+/**
+ * What infra/gateway.ts's afterBundling hook does: each of the entry point's assets (a file or
+ * folder of node_modules) copied beside its bundle, under its own name.
+ */
+export function copyAssets(assets: readonly string[], outfile: string): void {
+  for (const asset of assets)
+    cpSync(join(REPO_ROOT, 'node_modules', asset), join(dirname(outfile), basename(asset)), {
+      recursive: true,
+    });
+}
+
 function bareSource(packages: readonly string[]): string {
   const lines = packages.map((p, i) =>
     SDK_CLASSES[p] ? `import { ${SDK_CLASSES[p]} as C${i} } from '${p}';` : `import * as C${i} from '${p}';`,
@@ -160,6 +171,8 @@ export async function benchBundles(options: { dir: string; runs: number }): Prom
   for (const entry of entryPoints) {
     const outfile = join(options.dir, entry.id, 'index.mjs');
     const bundle = await bundleEntryPoint(entry, outfile);
+    // Imported as deployed: what the function reads beside its bundle is there (and read if at load).
+    copyAssets(entry.assets ?? [], outfile);
     const calledPackages = sdkPackagesCalled(entry.needs);
     const key = calledPackages.join(',');
     if (!bare.has(key)) {

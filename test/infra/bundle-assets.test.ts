@@ -1,12 +1,12 @@
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { simpleParser } from 'mailparser';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type EntryPoint, entryPoints, ICONV_TABLES_ASSET } from '../../infra/entry-points';
-import { bundleEntryPoint } from '../../scripts/bench/bundles';
+import { bundleEntryPoint, copyAssets } from '../../scripts/bench/bundles';
 import {
   COUNTRY_TIME_ZONES_ASSET,
   ENCODING_JAPANESE_ASSET,
@@ -33,8 +33,7 @@ async function bundled(entry: string, assets: readonly string[]) {
     outfile,
   );
   // As infra/gateway.ts's afterBundling hook: `cp -R node_modules/<asset> <bundle dir>/<its name>`.
-  for (const asset of assets)
-    cpSync(join('node_modules', asset), join(dir, basename(asset)), { recursive: true });
+  copyAssets(assets, outfile);
   return import(pathToFileURL(outfile).href);
 }
 
