@@ -147,8 +147,9 @@ export const ESBUILD_ALIAS: Readonly<Record<string, string>> = {
  * bundle) are `require`d by its codecs as `./tables/<name>.json`: GBK's when libmime loads
  * (it compares codecs with GBK's decoder), the others the first time a message in their
  * charset is decoded. JSON read from a file costs less than the same array compiled as
- * code. The construct copies the folder beside the bundle (ICONV_TABLES_ASSET); missing, the
- * function fails to load. From the sources, iconv-lite reads its own.
+ * code. The construct copies the folder beside the bundle (ICONV_TABLES_ASSET); missing,
+ * libmime fails to load (SesSendEmail loads it with its first raw message: that send is a
+ * 5xx, never a message decoded as something else). From the sources, iconv-lite reads its own.
  */
 export const ESBUILD_EXTERNAL: readonly string[] = [
   './tables/*',

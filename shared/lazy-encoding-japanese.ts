@@ -14,7 +14,7 @@ interface EncodingJapanese {
 }
 
 // Found now, read on first use: libmime falls back to UTF-8 when `convert` throws, so a
-// missing file must stop the function from loading rather than garble Japanese mail.
+// missing file must stop libmime from loading rather than garble Japanese mail.
 const path = resolveAsset(ENCODING_JAPANESE_ASSET);
 let loaded: EncodingJapanese | undefined;
 

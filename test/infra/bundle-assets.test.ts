@@ -124,6 +124,14 @@ describe('assets read on first use', () => {
     }
   }, 120_000);
 
+  it('SesSendEmail loads without the MIME stack: libmime, its tables and encoding-japanese wait for a raw message', async () => {
+    // Without the charset assets its import would fail (libmime asks for the GBK codec when it
+    // loads); it succeeds because shared/services/ses-send-email.ts imports the MIME modules
+    // on first use.
+    const fn = await bundled('functions/ses-send-email.ts', [PHONE_METADATA_ASSET, COUNTRY_TIME_ZONES_ASSET]);
+    expect(typeof fn.handler).toBe('function');
+  }, 60_000);
+
   it('handlebars without source-map (left out): templates render as from the sources', async () => {
     const parts = {
       Subject: 'Hello {{name}}',
