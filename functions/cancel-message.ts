@@ -4,7 +4,7 @@ import { json } from '../shared/http/responses';
 import { wire } from '../shared/http/runtime';
 import { table } from '../shared/http/wiring';
 import { parseInput } from '../shared/schemas/validation';
-import { cancelMessage } from '../shared/services/send-message';
+import { cancelMessage } from '../shared/services/cancel-message';
 
 // The SDK clients this function's `needs` grant (infra/entry-points.ts), and no others.
 wire(table);

@@ -2,7 +2,7 @@ import { apiHandler } from '../shared/http/api-handler';
 import { json } from '../shared/http/responses';
 import { wire } from '../shared/http/runtime';
 import { endUserMessaging, s3, secretsManager, ses, table } from '../shared/http/wiring';
-import { sendMessageSchema } from '../shared/schemas/api';
+import { sendMessageSchema } from '../shared/schemas/message';
 import { parseInput } from '../shared/schemas/validation';
 import { fingerprintOf, runOnce } from '../shared/services/idempotency';
 import { sendMessage } from '../shared/services/send-message';

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Runtime } from 'aws-cdk-lib/aws-lambda';
 import { type BundlingOptions, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { type BuildOptions, buildSync } from 'esbuild';
-import { ESBUILD_ALIAS } from './entry-points';
+import { ESBUILD_ALIAS, ESBUILD_EXTERNAL } from './entry-points';
 
 /** Repository root: `functions/…` entries, `package-lock.json` and the esbuild project root. */
 export const REPO_ROOT = join(fileURLToPath(import.meta.url), '..', '..');
@@ -33,6 +33,8 @@ export const BUNDLING = {
   // The same rewrites as the bench's and the bundle-size test's builds (libmime once).
   // (CDK writes `--alias:libmime=./…`; esbuild runs in the project root, REPO_ROOT.)
   esbuildArgs: { '--alias': Object.entries(ESBUILD_ALIAS).map(([from, to]) => `${from}=${to}`) },
+  // Read at run time beside the bundle (the charset tables: ICONV_TABLES_ASSET, copied beside it).
+  externalModules: [...ESBUILD_EXTERNAL],
   minify: true,
   keepNames: true,
   sourceMap: true,
@@ -51,8 +53,8 @@ export const ESBUILD_TARGET = `node${/^nodejs(\d+)/.exec(RUNTIME.name)?.[1] ?? '
 /**
  * The esbuild API options matching what NodejsFunction passes to esbuild's command line for
  * BUNDLING (`--bundle --platform=node --target --format --minify --sourcemap
- * --sources-content=false --keep-names --main-fields --banner:js --alias`, no `--external`
- * since the AWS SDK is bundled), writing `<outdir>/index.mjs` and its map.
+ * --sources-content=false --keep-names --main-fields --banner:js --alias --external`; the AWS
+ * SDK is bundled, only ESBUILD_EXTERNAL is left out), writing `<outdir>/index.mjs` and its map.
  */
 export function esbuildOptionsLikeFunctions(entry: string, outdir: string): BuildOptions {
   return {
@@ -70,6 +72,7 @@ export function esbuildOptionsLikeFunctions(entry: string, outdir: string): Buil
     mainFields: BUNDLING.mainFields,
     banner: { js: BUNDLING.banner },
     alias: { ...ESBUILD_ALIAS },
+    external: [...BUNDLING.externalModules],
     logLevel: 'warning',
   };
 }

@@ -1,3 +1,9 @@
+import {
+  COUNTRY_TIME_ZONES_ASSET,
+  ENCODING_JAPANESE_ASSET,
+  PHONE_METADATA_ASSET,
+} from '../shared/asset-paths';
+
 /**
  * The gateway's Lambda entry points and the HTTP routes each serves.
  *
@@ -43,8 +49,11 @@ export interface EntryPoint {
   readonly description: string;
   readonly routes: readonly Route[];
   /**
-   * Files of node_modules the function reads at run time: the construct copies each beside
-   * the bundle (esbuild bundles code, not data files); locally they are read in place.
+   * Files (or folders) of node_modules the function reads at run time: the construct copies
+   * each beside the bundle (esbuild bundles code, not data files; and what a function reads
+   * only when it needs it, such as the phone metadata, would cost every cold start inlined);
+   * locally they are read in place. test/infra/bundle-size.test.ts checks that each bundle
+   * naming one has it.
    */
   readonly assets?: readonly string[];
   /**
@@ -131,11 +140,46 @@ export interface EntryPoint {
  */
 export const ESBUILD_ALIAS: Readonly<Record<string, string>> = {
   libmime: './node_modules/libmime/dist/cjs/libmime.js',
+  // Loaded on first use, from ENCODING_JAPANESE_ASSET beside the bundle (libmime requires it when it loads).
+  'encoding-japanese': './shared/lazy-encoding-japanese.ts',
 };
+
+/**
+ * Import paths esbuild leaves out of every bundle (infra/gateway.ts's `externalModules`, the
+ * bench's and the size test's builds alike), read at run time beside it. iconv-lite's double-
+ * byte charset tables (GBK, Big5, EUC-JP, EUC-KR, Shift_JIS: 395 KiB of SesSendEmail's
+ * bundle) are `require`d by its codecs as `./tables/<name>.json`: GBK's when libmime loads
+ * (it compares codecs with GBK's decoder), the others the first time a message in their
+ * charset is decoded. JSON read from a file costs less than the same array compiled as
+ * code. The construct copies the folder beside the bundle (ICONV_TABLES_ASSET); missing,
+ * libmime fails to load (SesSendEmail loads it with its first raw message: that send is a
+ * 5xx, never a message decoded as something else). From the sources, iconv-lite reads its own.
+ */
+export const ESBUILD_EXTERNAL: readonly string[] = [
+  './tables/*',
+  // handlebars' compiler tries `require('source-map')` and, when it fails (as in a browser),
+  // builds its code with its own string SourceNode: the same template code, without a source
+  // map, which the gateway never asks for. Left out, the require fails in Lambda (29 KiB less).
+  'source-map',
+];
+
+/** The folder of those tables, for the iconv-lite that libmime requires (test/infra/bundle-size.test.ts checks it is). */
+export const ICONV_TABLES_ASSET = 'libmime/node_modules/iconv-lite/encodings/tables';
 
 export const API_REFERENCE_ASSET = '@redocly/cli/lib/chunks/redoc.standalone.js';
 /** The console's chart library (npm `uplot`): its browser build and stylesheet, served by the Console function. */
 export const CHART_LIBRARY_ASSETS = ['uplot/dist/uPlot.iife.min.js', 'uplot/dist/uPlot.min.css'] as const;
+
+/**
+ * The files the SES endpoint's send path reads on first use (phone numbers, time zones, the
+ * charset tables of the MIME parser), and so the SMTP relay's: copied beside each bundle.
+ */
+const sesEndpointAssets: readonly string[] = [
+  PHONE_METADATA_ASSET,
+  COUNTRY_TIME_ZONES_ASSET,
+  ICONV_TABLES_ASSET,
+  ENCODING_JAPANESE_ASSET,
+];
 
 /**
  * What the SES endpoint needs, and so the SMTP relay, which sends through the same gate and
@@ -157,6 +201,7 @@ export const entryPoints: readonly EntryPoint[] = [
     entry: 'functions/send-message.ts',
     description: 'POST /v1/messages: decide, add the opt-out, send through SES or End User Messaging',
     routes: [{ method: 'POST', path: '/v1/messages' }],
+    assets: [PHONE_METADATA_ASSET, COUNTRY_TIME_ZONES_ASSET],
     needs: {
       table: 'readWrite',
       keys: true,
@@ -202,6 +247,7 @@ export const entryPoints: readonly EntryPoint[] = [
         fallback: true as const,
       })),
     ],
+    assets: sesEndpointAssets,
     needs: sesEndpointNeeds,
   },
   {
@@ -211,6 +257,7 @@ export const entryPoints: readonly EntryPoint[] = [
       'Bulk queue consumer: POST /v1/messages JSON in SQS batches, each outcome stored for the event bus',
     routes: [],
     trigger: { type: 'bulkQueue' },
+    assets: [PHONE_METADATA_ASSET, COUNTRY_TIME_ZONES_ASSET],
     needs: {
       table: 'readWrite',
       keys: true,
@@ -225,6 +272,7 @@ export const entryPoints: readonly EntryPoint[] = [
     entry: 'functions/decide.ts',
     description: 'POST /v1/decisions: decide without sending',
     routes: [{ method: 'POST', path: '/v1/decisions' }],
+    assets: [PHONE_METADATA_ASSET, COUNTRY_TIME_ZONES_ASSET],
     needs: { table: 'read', keys: true, pendingObjections: 'read' },
   },
   {
@@ -269,6 +317,7 @@ export const entryPoints: readonly EntryPoint[] = [
       { method: 'GET', path: '/v1/complaint-rate' },
       { method: 'DELETE', path: '/v1/complaint-hold' },
     ],
+    assets: [PHONE_METADATA_ASSET],
     needs: {
       table: 'readWrite',
       keys: true,
@@ -291,6 +340,7 @@ export const entryPoints: readonly EntryPoint[] = [
       { method: 'DELETE', path: '/v1/operator/tenants/{tenantId}/sms-senders/{senderId}' },
     ],
     // keys: runtimeDependencies() builds the key ring with the rest (it reads no secret unless used).
+    assets: [PHONE_METADATA_ASSET],
     needs: { table: 'readWrite', keys: true, emailIdentities: true },
   },
   {
@@ -331,6 +381,7 @@ export const entryPoints: readonly EntryPoint[] = [
       { method: 'GET', path: '/p/{token}' },
       { method: 'POST', path: '/p/{token}' },
     ],
+    assets: [PHONE_METADATA_ASSET, COUNTRY_TIME_ZONES_ASSET],
     needs: { table: 'readWrite', keys: true },
   },
   {
@@ -382,6 +433,7 @@ export const entryPoints: readonly EntryPoint[] = [
     trigger: { type: 'inboundSms' },
     // The objection, the consent and the reply kept for review go out like every change (R7),
     // from the stream: their audit events hold them.
+    assets: [PHONE_METADATA_ASSET],
     needs: { table: 'readWrite', keys: true },
   },
   {
@@ -392,6 +444,7 @@ export const entryPoints: readonly EntryPoint[] = [
     routes: [],
     trigger: { type: 'sesFeedback' },
     // forwardFeedback: the tenant's own copy of its feedback, to the destination it set.
+    assets: [PHONE_METADATA_ASSET],
     needs: { table: 'readWrite', keys: true, forwardFeedback: true },
   },
   {
@@ -402,6 +455,7 @@ export const entryPoints: readonly EntryPoint[] = [
     routes: [],
     trigger: { type: 'schedule', everyMinutes: 5 },
     // Scheduled email is built at send time: SES and the public base URL for its links (R10).
+    assets: [PHONE_METADATA_ASSET, COUNTRY_TIME_ZONES_ASSET],
     needs: {
       table: 'readWrite',
       keys: true,
@@ -456,6 +510,8 @@ export interface LongRunningProcess {
   readonly entry: string;
   readonly description: string;
   readonly needs: EntryPoint['needs'];
+  /** As an entry point's: files of node_modules copied beside the bundle (in the image). */
+  readonly assets: readonly string[];
   /** The variables the process reads besides those its `needs` write. */
   readonly env: {
     /** STARTTLS submission port (default 587). */
@@ -479,6 +535,7 @@ export const smtpRelay: LongRunningProcess = {
   description:
     "SMTP submission relay (STARTTLS and implicit TLS, AUTH PLAIN/LOGIN with SES credentials): every message through the SES endpoint's gate",
   needs: sesEndpointNeeds,
+  assets: sesEndpointAssets,
   env: {
     port: 'SMTP_PORT',
     tlsPort: 'SMTP_TLS_PORT',

@@ -1033,7 +1033,7 @@ export class ConsentGateway extends Construct {
                 afterBundling: (inputDir: string, outputDir: string) =>
                   (entryPoint.assets ?? []).map(
                     (asset) =>
-                      `cp "${join(inputDir, 'node_modules', asset)}" "${join(outputDir, basename(asset))}"`,
+                      `cp -R "${join(inputDir, 'node_modules', asset)}" "${join(outputDir, basename(asset))}"`,
                   ),
               },
             }),

@@ -1,5 +1,5 @@
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, cpSync, mkdirSync, rmSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { Duration, type RemovalPolicy, Stack, Stage, Token, Validations } from 'aws-cdk-lib';
 import {
   FlowLogDestination,
@@ -333,6 +333,9 @@ export class SmtpRelayService extends Construct {
       mkdirSync(directory, { recursive: true });
       copyFileSync(join(SMTP_RELAY_IMAGE_DIR, 'Dockerfile'), join(directory, 'Dockerfile'));
       bundleLikeFunctions(SMTP_RELAY_ENTRY, directory);
+      // The files the send path reads on first use, beside the bundle as in a function's package.
+      for (const asset of smtpRelay.assets)
+        cpSync(join(REPO_ROOT, 'node_modules', asset), join(directory, basename(asset)), { recursive: true });
     }
     return ContainerImage.fromAsset(directory, { platform: Platform.LINUX_ARM64 });
   }

@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
-import { type EntryPoint, ESBUILD_ALIAS, entryPoints } from '../../infra/entry-points';
+import { type EntryPoint, ESBUILD_ALIAS, ESBUILD_EXTERNAL, entryPoints } from '../../infra/entry-points';
 
 /**
  * Each Lambda entry point bundled as CDK's NodejsFunction bundles it in infra/gateway.ts
@@ -77,6 +77,7 @@ export interface BundleResult {
 const common = {
   bundle: true,
   alias: ESBUILD_ALIAS,
+  external: [...ESBUILD_EXTERNAL],
   platform: 'node' as const,
   format: 'esm' as const,
   target: ESBUILD_TARGET,
@@ -122,7 +123,20 @@ export async function bundleEntryPoint(entry: Pick<EntryPoint, 'entry'>, outfile
   const result = await build({ ...common, entryPoints: [join(REPO_ROOT, entry.entry)], outfile, write });
   const metafile = result.metafile!;
   const bytes = Object.values(metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
-  return { metafile, bytes, sdkPackages: sdkPackagesOf(metafile) };
+  // The code itself when kept in memory (the size test reads which assets it names).
+  const code = result.outputFiles?.[0]?.text;
+  return { metafile, bytes, sdkPackages: sdkPackagesOf(metafile), code };
+}
+
+/**
+ * What infra/gateway.ts's afterBundling hook does: each of the entry point's assets (a file or
+ * folder of node_modules) copied beside its bundle, under its own name.
+ */
+export function copyAssets(assets: readonly string[], outfile: string): void {
+  for (const asset of assets)
+    cpSync(join(REPO_ROOT, 'node_modules', asset), join(dirname(outfile), basename(asset)), {
+      recursive: true,
+    });
 }
 
 function bareSource(packages: readonly string[]): string {
@@ -157,6 +171,8 @@ export async function benchBundles(options: { dir: string; runs: number }): Prom
   for (const entry of entryPoints) {
     const outfile = join(options.dir, entry.id, 'index.mjs');
     const bundle = await bundleEntryPoint(entry, outfile);
+    // Imported as deployed: what the function reads beside its bundle is there (and read if at load).
+    copyAssets(entry.assets ?? [], outfile);
     const calledPackages = sdkPackagesCalled(entry.needs);
     const key = calledPackages.join(',');
     if (!bare.has(key)) {

@@ -68,8 +68,17 @@ const STATES: readonly [name: string, table: Uint8Array, text: boolean][] = [
   ['_stateComment', COMMENT_STOPS, false],
 ];
 
-/** parse5's tokenizer, its state methods wrapped below to read the rest of a run at once. */
-export class RunTokenizer extends Tokenizer {}
+/**
+ * parse5's tokenizer, its state methods wrapped below to read the rest of a run at once. The
+ * first one built installs them and checks them on a sample (`readsRuns`), not the module's
+ * import: a function that never parses HTML (an SMS send) does not pay for the check.
+ */
+export class RunTokenizer extends Tokenizer {
+  constructor(...args: ConstructorParameters<typeof Tokenizer>) {
+    if (runs === 'unchecked') readsRuns();
+    super(...args);
+  }
+}
 
 /** After parse5's own step for `cp` in a state, the rest of the run it opened, read at once. */
 function readRun(tokenizer: RunTokenizer, cp: number, table: Uint8Array, text: boolean): void {
@@ -145,7 +154,7 @@ export function tokenTrace(html: string, Kind: typeof Tokenizer, chunks = 1): st
   return out;
 }
 
-/** A sample with every kind of run and every stop, tokenized both ways when the module loads. */
+/** A sample with every kind of run and every stop, tokenized both ways before the first RunTokenizer. */
 const SAMPLE =
   '<!DOCTYPE html><html><head><title>a &amp; b</title><style>p{x:"y"}</style></head>\r\n' +
   '<body><!-- c - d < e --><p class="a b&quot;" title=\'c d\'>Hello  world &eacute;\u00e9\ud83d\ude00 x\0y\n' +
@@ -154,7 +163,7 @@ const SAMPLE =
 /**
  * If parse5 no longer has the internals moved here (another version), or reads the sample
  * differently with them, or fails on it, the runs are taken out and RunTokenizer is the plain
- * tokenizer: a failure here never stops the module from loading.
+ * tokenizer: a failure here never stops a tokenizer from being built.
  */
 function checked(): boolean {
   try {
@@ -171,5 +180,14 @@ function checked(): boolean {
   return false;
 }
 
-/** Whether RunTokenizer reads runs (false: it is parse5's tokenizer as it is). */
-export const READS_RUNS = checked();
+/** `checking`: the sample is being read, by RunTokenizers built before the answer. */
+let runs: 'unchecked' | 'checking' | boolean = 'unchecked';
+
+/** Whether RunTokenizer reads runs (false: it is parse5's tokenizer as it is); checked once. */
+export function readsRuns(): boolean {
+  if (runs === 'unchecked') {
+    runs = 'checking';
+    runs = checked();
+  }
+  return runs === true;
+}

@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { Joiner, type MimeNode, Rewriter, Splitter } from '@zone-eu/mailsplit';
 import libmime from 'libmime';
 import { injectIntoHtml, injectIntoText, LinkPlacementError, unsubscribeHeaders } from './inject-unsubscribe';
+import { MimeInjectionError } from './mime-errors';
 
 /**
  * R10 for raw MIME messages: the unsubscribe link goes into the message's text and HTML
@@ -25,9 +26,7 @@ import { injectIntoHtml, injectIntoText, LinkPlacementError, unsubscribeHeaders 
  * no DKIM-Signature the rewrite broke (a failing signature makes DMARC fail where SES's own
  * Easy DKIM signature would have passed).
  */
-export class MimeInjectionError extends Error {
-  override name = 'MimeInjectionError';
-}
+export { MimeInjectionError };
 
 const REPLACED_HEADERS = ['list-unsubscribe', 'list-unsubscribe-post'];
 /**

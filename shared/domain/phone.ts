@@ -1,7 +1,6 @@
-import { getCountry } from 'countries-and-timezones';
-import { Metadata } from 'libphonenumber-js/core';
-import { type CountryCode, parsePhoneNumberWithError } from 'libphonenumber-js/max';
-import metadataJson from 'libphonenumber-js/metadata.max.json';
+import { type CountryCode, Metadata, parsePhoneNumberWithError } from 'libphonenumber-js/core';
+import { countryTimeZones } from './country-time-zones';
+import { phoneMetadata } from './phone-metadata';
 
 /**
  * Phone numbers as the vocabulary of docs/rules.md defines an SMS recipient: E.164. A national
@@ -22,9 +21,11 @@ export interface PhoneNumber {
 /** A valid number of a country; its type is not read (matching it against every pattern is as costly again). */
 function parseValid(input: string, defaultRegion: string) {
   if (/[\r\n]/.test(input)) throw new PhoneNumberError('must not contain line breaks');
+  // Outside the try: metadata that cannot be read is the deployment's fault, never the number's.
+  const metadata = phoneMetadata();
   let parsed: ReturnType<typeof parsePhoneNumberWithError>;
   try {
-    parsed = parsePhoneNumberWithError(input.trim(), defaultRegion as CountryCode);
+    parsed = parsePhoneNumberWithError(input.trim(), defaultRegion as CountryCode, metadata);
   } catch (error) {
     throw new PhoneNumberError(`is not a phone number (${(error as Error).message})`);
   }
@@ -76,8 +77,7 @@ interface CountryPlan {
   readonly types: readonly { readonly pattern: RegExp; readonly lengths?: readonly number[] }[];
 }
 
-/** Read on first use, not at import: a function that never places a number leaves the metadata out of its bundle. */
-const callingCodes = () => metadataJson.country_calling_codes as Record<string, readonly string[]>;
+const callingCodes = () => phoneMetadata().country_calling_codes as Record<string, readonly string[]>;
 const sharedPlans = new Map<string, readonly CountryPlan[]>();
 
 const entirely = (pattern: string) => new RegExp(`^(?:${pattern})$`);
@@ -85,7 +85,7 @@ const entirely = (pattern: string) => new RegExp(`^(?:${pattern})$`);
 function plansOf(callingCode: string, countries: readonly string[]): readonly CountryPlan[] {
   let plans = sharedPlans.get(callingCode);
   if (plans === undefined) {
-    const metadata = new Metadata(metadataJson);
+    const metadata = new Metadata(phoneMetadata());
     plans = countries.map((country) => {
       metadata.selectNumberingPlan(country as CountryCode);
       const plan = metadata.numberingPlan as unknown as NumberingPlan;
@@ -147,7 +147,7 @@ export function regionOf(e164: string): Region {
   const country = countryOfE164(e164) ?? parseValid(e164, 'FR').country;
   let region = regions.get(country);
   if (region === undefined) {
-    const zones = getCountry(country)?.timezones ?? [];
+    const zones = countryTimeZones(country);
     region = Object.freeze({
       country,
       timeZones: Object.freeze(zones.length > 0 ? [...zones] : ['Europe/Paris']),

@@ -1,5 +1,6 @@
-import { type CountryCode, parsePhoneNumberWithError } from 'libphonenumber-js/max';
+import { type CountryCode, parsePhoneNumberWithError } from 'libphonenumber-js/core';
 import type { SmsSender } from '../schemas/tenant';
+import { phoneMetadata } from './phone-metadata';
 
 /**
  * R10: marketing SMS to consumers come from a short code or an alphanumeric sender, never an
@@ -17,8 +18,10 @@ const SHORT_CODE = /^\d{3,8}$/;
 
 /** Whether libphonenumber reads the id as a possible number in the region (or as an international one). */
 export function looksLikePhoneNumber(id: string, defaultRegion: string): boolean {
+  // Outside the try: metadata that cannot be read must not make every id "not a number" (R10).
+  const metadata = phoneMetadata();
   try {
-    return parsePhoneNumberWithError(id, defaultRegion as CountryCode).isPossible();
+    return parsePhoneNumberWithError(id, defaultRegion as CountryCode, metadata).isPossible();
   } catch {
     return false;
   }

@@ -31,7 +31,6 @@ import {
   rejectedResponseSchema,
   rotateKeySchema,
   scheduledResponseSchema,
-  sendMessageSchema,
   sentResponseSchema,
 } from '../schemas/api';
 import { auditEventSchema } from '../schemas/audit';
@@ -39,6 +38,7 @@ import { auditVerificationSchema } from '../schemas/audit-verify';
 import { complaintHoldLiftResponseSchema, complaintRateResponseSchema } from '../schemas/complaint-rate';
 import { feedbackSettingsSchema } from '../schemas/feedback';
 import { assignedIdentitiesSchema } from '../schemas/identity';
+import { sendMessageSchema } from '../schemas/message';
 import {
   consentGrantSchema,
   objectionSchema,

@@ -1,4 +1,4 @@
-import type { SendEmailRequest } from '../schemas/api';
+import type { SendEmailRequest } from '../schemas/message';
 
 /**
  * R14: a marketing SMS waiting for the sending window, with its final text; or an SMS

@@ -1,12 +1,6 @@
 import * as z from 'zod';
 import { type AddressError, normalizeEmail, parseMailbox } from '../domain/address';
 import {
-  FRAMESET_PROBLEM,
-  htmlCanShowLink,
-  MAX_HTML_DEPTH,
-  MAX_PLACEHOLDERS,
-} from '../domain/inject-unsubscribe';
-import {
   collectionSchema,
   consentProofInputSchema,
   objectionSchema,
@@ -26,10 +20,10 @@ import {
   ruleIdSchema,
 } from './vocabulary';
 
-const NO_LINE_BREAKS = /^[^\r\n]*$/;
+export const NO_LINE_BREAKS = /^[^\r\n]*$/;
 
 /** Lets an object-level check run even when some fields failed, but never on a non-object. */
-const isObjectPayload = (payload: { value: unknown }) =>
+export const isObjectPayload = (payload: { value: unknown }) =>
   typeof payload.value === 'object' && payload.value !== null;
 
 export const emailAddressSchema = z
@@ -68,21 +62,8 @@ export const mailboxSchema = z
     example: 'Acme News <news@acme.example>',
   });
 
-/** Limits keep every message well under SES's 40 MB and API Gateway's 10 MB payload limits. */
-export const MAX_HTML_LENGTH = 2_000_000;
-export const MAX_TEXT_LENGTH = 500_000;
-
 /** An instant with its offset ("2026-12-05T10:00:00+01:00" or "…Z"); the limits are checked by the service against its clock. */
-const instantSchema = z.iso.datetime({ offset: true });
-
-/** POST /v1/messages: a scheduled send (stored, decided again when due). */
-const sendAtField = {
-  sendAt: instantSchema.optional().meta({
-    description:
-      'Send later, at most 30 days ahead: the message is stored and decided again against the latest state when due (an objection meanwhile wins); the answer is `scheduled` with its id, and DELETE /v1/messages/{messageId} cancels it. An instant up to 5 minutes past sends now.',
-    example: '2026-12-05T10:00:00+01:00',
-  }),
-};
+export const instantSchema = z.iso.datetime({ offset: true });
 
 /** POST /v1/decisions: the decision at another time, on today's state. */
 const atField = {
@@ -93,7 +74,7 @@ const atField = {
   }),
 };
 
-const emailBase = {
+export const emailBase = {
   channel: z.literal('email'),
   purpose: purposeIdSchema,
   to: emailAddressSchema,
@@ -110,7 +91,7 @@ export const phoneInputSchema = z
     description: 'E.164 (+33612345678) or national (06 12 34 56 78, read in the tenant default region)',
   });
 
-const smsBase = {
+export const smsBase = {
   channel: z.literal('sms'),
   purpose: purposeIdSchema,
   to: phoneInputSchema,
@@ -120,71 +101,6 @@ const smsBase = {
     .max(20)
     .meta({ description: 'A declared SMS sender: short code, alphanumeric id or number' }),
 };
-
-export const MAX_SMS_BODY_LENGTH = 1600;
-
-export const sendEmailSchema = z
-  .object({
-    ...emailBase,
-    subject: z.string().min(1).max(998).regex(NO_LINE_BREAKS, 'must not contain line breaks'),
-    html: z
-      .string()
-      .min(1)
-      .max(MAX_HTML_LENGTH)
-      .refine(htmlCanShowLink, FRAMESET_PROBLEM)
-      .optional()
-      .meta({
-        description: `R10: the gateway always adds its own unsubscribe footer, last in <body> and styled inline with !important, to every marketing message; {{unsubscribe_url}} (and {{preferences_url}}) may add links of the sender's own, never replace the footer. Refused with a 400 naming html: a frameset document, elements nested more than ${MAX_HTML_DEPTH} deep, more than ${MAX_PLACEHOLDERS} placeholders.`,
-      }),
-    text: z
-      .string()
-      .min(1)
-      .max(MAX_TEXT_LENGTH)
-      .optional()
-      .meta({
-        description: `R10: the gateway always appends its unsubscribe line to every marketing message; {{unsubscribe_url}} is filled in too. At most ${MAX_PLACEHOLDERS} placeholders.`,
-      }),
-    replyTo: mailboxSchema.optional(),
-    ...sendAtField,
-    idempotencyKey: z.string().min(1).max(200).optional().meta({
-      description:
-        'Sends once per key (per tenant, kept 24 hours): a retry or a concurrent duplicate answers the first outcome',
-      example: 'order-1234-shipped',
-    }),
-  })
-  .strict()
-  .refine((m) => m.html !== undefined || m.text !== undefined, {
-    message: 'html or text is required',
-    path: ['html'],
-    // Report it alongside other problems, not only once the rest is valid.
-    when: isObjectPayload,
-  })
-  .meta({ id: 'SendEmailRequest' });
-
-export const sendSmsSchema = z
-  .object({
-    ...smsBase,
-    body: z
-      .string()
-      .min(1)
-      .max(MAX_SMS_BODY_LENGTH)
-      .meta({ description: 'The text; the opt-out mention is appended to marketing SMS (R10)' }),
-    ...sendAtField,
-    idempotencyKey: z.string().min(1).max(200).optional().meta({
-      description:
-        'Sends once per key (per tenant, kept 24 hours): a retry or a concurrent duplicate answers the first outcome',
-    }),
-  })
-  .strict()
-  .meta({ id: 'SendSmsRequest' });
-
-/** Discriminated by channel, so that a 400 names the failing field of the right variant. */
-export const sendMessageSchema = z
-  .discriminatedUnion('channel', [sendEmailSchema, sendSmsSchema])
-  .meta({ id: 'SendMessageRequest' });
-export type SendMessageRequest = z.output<typeof sendMessageSchema>;
-export type SendEmailRequest = z.output<typeof sendEmailSchema>;
-export type SendSmsRequest = z.output<typeof sendSmsSchema>;
 
 export const MAX_RECIPIENTS_PER_DECISION = 1000;
 

@@ -1,7 +1,7 @@
 import { hashApiKey, keyRefusal, roleRefusal } from '../domain/api-key';
 import type { OutboundEvent } from '../ports/event-publisher';
-import { sendMessageSchema } from '../schemas/api';
 import { messageOutcomeDetailSchema } from '../schemas/events';
+import { sendMessageSchema } from '../schemas/message';
 import { InvalidInputError, parseInput } from '../schemas/validation';
 import { type DecisionContext, loadContext, type PrefetchedState, prefetchStates } from './decisions';
 import type { Caller, Dependencies } from './dependencies';

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { formatMailbox } from '../domain/address';
-import type { Decision } from '../domain/decide';
 import {
   CONSENT_LINK,
   injectIntoHtml,
@@ -16,11 +15,12 @@ import { defaultOptOutMention, measureSms, type SmsMeasure, withOptOutMention } 
 import { effectiveSenderType } from '../domain/sms-sender';
 import { expiryFor, signPageToken, signToken } from '../domain/unsubscribe-token';
 import type { ScheduledEmail } from '../ports/due-queue';
-import { ConflictError, type MessageRecord, NotFoundError } from '../ports/gateway-store';
-import type { SendEmailRequest, SendMessageRequest, SendSmsRequest } from '../schemas/api';
+import type { MessageRecord } from '../ports/gateway-store';
 import type { Actor } from '../schemas/audit';
+import type { SendEmailRequest, SendMessageRequest, SendSmsRequest } from '../schemas/message';
 import type { Purpose, Tenant } from '../schemas/tenant';
 import { InvalidInputError } from '../schemas/validation';
+import { recordAllowed, recordRejected, recordSendFailed } from './decision-records';
 import {
   type DecisionContext,
   decideFor,
@@ -33,7 +33,7 @@ import {
 } from './decisions';
 import type { Caller, Dependencies } from './dependencies';
 import { TenantConfigurationError } from './errors';
-import { actorOf, recordChanges } from './record-change';
+import { actorOf } from './record-change';
 import { withMailtoUnsubscribe } from './unsubscribe-mail';
 
 type SmsSize = Pick<SmsMeasure, 'encoding' | 'segments'>;
@@ -147,35 +147,6 @@ export function sendScheduledEmail(
   });
 }
 
-/** DELETE /v1/messages/{messageId}: a scheduled (or deferred, R14) message, before it is due. */
-export async function cancelMessage(deps: Dependencies, caller: Caller, messageId: string) {
-  const found = await deps.dueQueue.getPendingMessage(caller.tenantId, messageId);
-  if (found === undefined)
-    throw new NotFoundError(
-      `No scheduled or deferred message ${messageId}: it was sent, refused, or cancelled already`,
-    );
-  if (found.status === 'sending' || !(await deps.dueQueue.cancelPendingMessage(found.message)))
-    throw new ConflictError(`Message ${messageId} is being sent now: too late to cancel`);
-  await recordChanges(
-    deps,
-    {
-      tenantId: caller.tenantId,
-      recipientKey: found.message.recipientKey,
-      channel: found.message.channel ?? 'sms',
-    },
-    [
-      {
-        type: 'message.cancelled',
-        actor: actorOf(caller),
-        why: 'cancelled by its sender before it was due',
-        data: { messageId, purpose: found.message.purpose, notBefore: found.message.notBefore },
-      },
-    ],
-  ).catch((error: Error) => deps.log.error('cancellation not audited', { messageId, error: error.name }));
-  deps.log.info('message cancelled', { messageId, recipientKey: found.message.recipientKey });
-  return { decision: 'cancelled' as const, messageId };
-}
-
 /**
  * The message went out. Its record is the `decision.sent` event written before the send
  * (one write per send: nothing more is written here); the provider's message id is in
@@ -193,77 +164,6 @@ function logSent(
   },
 ) {
   deps.log.info('message sent', m);
-}
-
-/** Logs and audits a rejection; failing to audit it never lets the message through. */
-export async function recordRejected(
-  deps: Dependencies,
-  target: { tenantId: string; recipientKey: string; channel: 'email' | 'sms'; ttl?: number },
-  actor: Actor,
-  message: { purpose: string; from: string; decidedAt: string },
-  decision: Extract<Decision, { outcome: 'rejected' }>,
-) {
-  deps.log.info('message rejected', {
-    recipientKey: target.recipientKey,
-    purpose: message.purpose,
-    reasons: decision.failures.map((f) => f.reason),
-  });
-  await recordChanges(deps, target, [
-    {
-      type: 'decision.rejected',
-      actor,
-      why: rejectedBody(decision).rules.join(', ') || 'unknown_purpose',
-      at: message.decidedAt,
-      data: {
-        channel: target.channel,
-        purpose: message.purpose,
-        from: message.from,
-        failures: decision.failures,
-      },
-    },
-  ]).catch((error: Error) =>
-    deps.log.error('rejection not audited', { recipientKey: target.recipientKey, error: error.name }),
-  );
-}
-
-/** Audits an allowed decision before acting on it: if it cannot be recorded, nothing is sent (fail closed). */
-export async function recordAllowed(
-  deps: Dependencies,
-  target: { tenantId: string; recipientKey: string; channel: 'email' | 'sms'; ttl?: number },
-  actor: Actor,
-  type: 'decision.sent' | 'decision.deferred' | 'decision.scheduled',
-  data: Record<string, unknown> & { basis: string },
-  at: string,
-) {
-  await recordChanges(deps, target, [{ type, actor, why: `basis ${data.basis}`, at, data }]);
-}
-
-/**
- * The provider failed after an allowed decision was audited (`decision.sent`): the trail
- * says so, so that no audit line claims a message that never went out. Best effort: the
- * caller answers 5xx either way, and the message record (`M#`) is never written.
- */
-export async function recordSendFailed(
-  deps: Dependencies,
-  target: { tenantId: string; recipientKey: string; channel: 'email' | 'sms'; ttl?: number },
-  actor: Actor,
-  messageId: string,
-  error: unknown,
-) {
-  await recordChanges(deps, target, [
-    {
-      type: 'send.failed',
-      actor,
-      why: 'provider failed; nothing was sent',
-      data: { messageId, error: (error as Error).name },
-    },
-  ]).catch((audit: Error) =>
-    deps.log.error('send failure not audited', {
-      recipientKey: target.recipientKey,
-      messageId,
-      error: audit.name,
-    }),
-  );
 }
 
 /** R10: content the injection refuses is the sender's input error, named by its field. */

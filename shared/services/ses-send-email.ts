@@ -16,8 +16,7 @@ import {
   LinkPlacementError,
   unsubscribeHeaders,
 } from '../domain/inject-unsubscribe';
-import { checkMimeStructure, injectIntoMime, MimeInjectionError } from '../domain/inject-unsubscribe-mime';
-import { parseRawHeaders } from '../domain/mime-headers';
+import { MimeInjectionError } from '../domain/mime-errors';
 import { rulesOf } from '../domain/reasons';
 import { recordTtl } from '../domain/retention';
 import { signToken } from '../domain/unsubscribe-token';
@@ -31,15 +30,24 @@ import { NotFoundError } from '../ports/store-errors';
 import { MAX_SES_RECIPIENTS, type SesSendBulkEmailInput, type SesSendEmailInput } from '../schemas/ses';
 import type { Purpose } from '../schemas/tenant';
 import { InvalidInputError } from '../schemas/validation';
+import { recordAllowed, recordRejected, recordSendFailed } from './decision-records';
 import { type DecisionContext, decideFor, loadContext, prefetchStates, refuseOutOfScope } from './decisions';
 import type { Caller, Dependencies } from './dependencies';
 import { OutOfScopeError } from './errors';
 import { runOnce } from './idempotency';
 import { coveredByDeployment } from './identities';
 import { actorOf } from './record-change';
-import { recordAllowed, recordRejected, recordSendFailed } from './send-message';
 import { loadTemplate, renderTemplate } from './ses-templates';
 import { mailtoFor } from './unsubscribe-mail';
+
+/**
+ * The MIME stack (mailsplit, libmime and its iconv-lite), loaded by the first raw message
+ * rather than with the function: simple and templated sends never parse MIME, and libmime's
+ * load is the largest part of this function's import (esbuild keeps these modules in the
+ * bundle and runs them on the first call).
+ */
+const mime = () => import('../domain/inject-unsubscribe-mime');
+const mimeHeaders = () => import('../domain/mime-headers');
 
 /**
  * SES v2 SendEmail through the gate: the purpose comes from an EmailTags entry, every
@@ -221,10 +229,11 @@ async function readContent(
     }
     const raw = Buffer.from(Raw.Data, 'base64');
     // Refused before any decision is audited, rather than after (each copy is rewritten once allowed).
-    await checkMimeStructure(raw);
+    await (await mime()).checkMimeStructure(raw);
     // Sender and recipients from the message's headers when the request does not name them, as SES does.
     // Only the root header block is read (shared/domain/mime-headers.ts, as mailparser reads it).
     // A message that cannot be split is the sender's error, not a 500.
+    const { parseRawHeaders } = await mimeHeaders();
     const parsed = await parseRawHeaders(raw).catch((error: Error) => {
       throw new SesBadRequestError(`Content.Raw.Data could not be parsed: ${error.message}`);
     });
@@ -513,7 +522,7 @@ export async function sendSesEmail(
       // 400 with no `decision.sent` in the trail, and nothing can throw between audit and send.
       const copy =
         content.kind === 'raw'
-          ? { kind: 'raw' as const, raw: await injectIntoMime(content.raw, url, mailto) }
+          ? { kind: 'raw' as const, raw: await (await mime()).injectIntoMime(content.raw, url, mailto) }
           : {
               kind: 'simple' as const,
               subject: content.subject,

@@ -1,6 +1,6 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Vpc } from 'aws-cdk-lib/aws-ec2';
@@ -9,6 +9,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ESM_REQUIRE_BANNER, RUNTIME } from '../../infra/bundling';
+import { smtpRelay } from '../../infra/entry-points';
 import { ConsentGateway, type ConsentGatewayProps, ConsentGatewayPropsError } from '../../infra/gateway';
 import { ConsentGatewayStack } from '../../infra/gateway-stack';
 import {
@@ -571,11 +572,9 @@ describe('SMTP relay: cdk-nag AwsSolutionsChecks', () => {
       expect(images).toHaveLength(1);
       const { directory, platform } = images[0]!.source;
       expect(platform).toBe('linux/arm64');
-      expect(readdirSync(join(outdir, directory)).sort()).toEqual([
-        'Dockerfile',
-        'index.mjs',
-        'index.mjs.map',
-      ]);
+      expect(readdirSync(join(outdir, directory)).sort()).toEqual(
+        ['Dockerfile', 'index.mjs', 'index.mjs.map', ...smtpRelay.assets.map((a) => basename(a))].sort(),
+      );
       const code = readFileSync(join(outdir, directory, 'index.mjs'), 'utf8');
       expect(code.startsWith(ESM_REQUIRE_BANNER.slice(0, 40))).toBe(true);
       expect(code).toContain('sourceMappingURL=index.mjs.map');

@@ -8,7 +8,7 @@ import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smtpRelay } from '../../infra/entry-points';
 import { localSmtpCertificate } from '../../infra/local/smtp-local';
-import { bundleEntryPoint, sdkPackagesCalled } from '../../scripts/bench/bundles';
+import { bundleEntryPoint, copyAssets, sdkPackagesCalled } from '../../scripts/bench/bundles';
 import { type LocalGateway, provableConsent, startLocalGateway } from '../support/local-gateway';
 
 /**
@@ -99,6 +99,8 @@ describe('the relay process', () => {
   it('bundles with exactly the SDK clients its needs grant; starts, sends through the gate, stops on SIGTERM', async () => {
     const outfile = join(dir, 'smtp-relay.mjs');
     const { sdkPackages } = await bundleEntryPoint(smtpRelay, outfile);
+    // As the image holds them (infra/smtp-relay-service.ts): the files read on first use.
+    copyAssets(smtpRelay.assets, outfile);
     expect(sdkPackages).toEqual(sdkPackagesCalled(smtpRelay.needs));
 
     const r = await gw.call('POST', '/v1/credentials', {

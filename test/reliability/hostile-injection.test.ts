@@ -21,7 +21,7 @@ import {
   verifyToken,
 } from '../../shared/domain/unsubscribe-token';
 import type { KeyMaterial } from '../../shared/ports/key-ring';
-import { sendMessageSchema } from '../../shared/schemas/api';
+import { sendMessageSchema } from '../../shared/schemas/message';
 import { hidingTrick, NAMED_TRICKS } from '../support/hiding-tricks';
 import { hostileString, NASTY_STRINGS, RUNS, SEED } from './hostile';
 

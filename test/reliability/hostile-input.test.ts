@@ -9,9 +9,6 @@ import {
   createLinkSchema,
   decisionRequestSchema,
   importRequestSchema,
-  MAX_HTML_LENGTH,
-  MAX_SMS_BODY_LENGTH,
-  MAX_TEXT_LENGTH,
   putRecipientSchema,
   putSmsSenderSchema,
   putWordingSchema,
@@ -19,8 +16,13 @@ import {
   recordObjectionSchema,
   recordSuppressionSchema,
   recordWithdrawalSchema,
-  sendMessageSchema,
 } from '../../shared/schemas/api';
+import {
+  MAX_HTML_LENGTH,
+  MAX_SMS_BODY_LENGTH,
+  MAX_TEXT_LENGTH,
+  sendMessageSchema,
+} from '../../shared/schemas/message';
 import { sesSendEmailSchema } from '../../shared/schemas/ses';
 import { purposeInputSchema, smsSettingsSchema } from '../../shared/schemas/tenant';
 import { type LocalGateway, newsletter, provableConsent, startLocalGateway } from '../support/local-gateway';

@@ -11,6 +11,9 @@ describe('legal floors', () => {
       optOutMention: { requireStop: true, requireShortCode: true },
       maxHoldRate: 0.003,
     });
+    // The constant is written out (no parse when the module loads): the schema's defaults agree.
+    expect(legalFloorsSchema.parse({})).toEqual(DEFAULT_LEGAL_FLOORS);
+    expect(legalFloorsSchema.parse({ smsWindow: {}, optOutMention: {} })).toEqual(DEFAULT_LEGAL_FLOORS);
   });
 
   it('R14 takes the default window and refuses Sunday at 21:00 under the defaults', () => {

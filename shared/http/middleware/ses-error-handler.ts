@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { MimeInjectionError } from '../../domain/inject-unsubscribe-mime';
+import { MimeInjectionError } from '../../domain/mime-errors';
 import { CredentialDecryptionError } from '../../domain/sender-credential';
 import { SignatureError } from '../../domain/sigv4';
 import { EmailProviderError, EmailRejectedByProviderError } from '../../ports/email-sender';
