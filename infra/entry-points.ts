@@ -406,8 +406,9 @@ export const entryPoints: readonly EntryPoint[] = [
     ],
     // keys: the recipient hash key (an address typed in is hashed for the lookup, never stored);
     // publicBaseUrl: the origin a console form's POST must come from.
-    // The Overview page's charts: uPlot's files, copied beside the bundle.
-    assets: CHART_LIBRARY_ASSETS,
+    // The Overview page's charts: uPlot's files, copied beside the bundle; the phone metadata
+    // (a phone number typed in is normalised before it is hashed).
+    assets: [...CHART_LIBRARY_ASSETS, PHONE_METADATA_ASSET],
     needs: { table: 'readWrite', keys: true, publicBaseUrl: true, consoleKeySignIn: true },
   },
   {
@@ -493,6 +494,8 @@ export const entryPoints: readonly EntryPoint[] = [
       "Table stream consumer: the console's counters (decisions, reasons, objections per tenant and day) and each recipient's standing in the inventory",
     routes: [],
     trigger: { type: 'counterStream' },
+    // decide() on each purpose, for the inventory: phone numbers and their time zones.
+    assets: [PHONE_METADATA_ASSET, COUNTRY_TIME_ZONES_ASSET],
     // Reads recipients' state and tenants, writes the counter items; the stream read is the mapping's.
     needs: { table: 'readWrite' },
   },
