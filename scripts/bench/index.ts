@@ -175,7 +175,7 @@ async function decideSection(sections: string[]) {
   );
 }
 
-/** Issue 14 part 3: the link injection before and now, side by side in one run. */
+/** The link injection before and now, side by side in one run. */
 function injectSection(sections: string[]) {
   const rounds = settings.quick ? 5 : 15;
   const calls = settings.quick ? 40 : 200;

@@ -6,7 +6,7 @@ import { newsletter } from '../../test/support/local-gateway';
 import { NEWSLETTER_HTML } from '../../test/support/newsletter-fixture';
 
 /**
- * Issue 14 part 3: `injectIntoHtml` before (parse, walk, serialise, parse again: the copy in
+ * `injectIntoHtml` before (parse, walk, serialise, parse again: the copy in
  * test/support/inject-oracle.ts) and now (the splice path at tokenizer offsets), for the
  * 47 KB newsletter fixture and for the bench's 83-byte body, interleaved: each round times
  * every variant once, in turn, so that other work on the machine weighs on all of them alike;

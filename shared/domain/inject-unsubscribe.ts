@@ -95,7 +95,7 @@ function replaceAll(value: string, url: string, link: LinkSpec): { value: string
 const PARSE = { scriptingEnabled: false } as const;
 
 /**
- * R10: the footer link and the guard sheet, placed in `html`. Issue 14: a document whose markup
+ * R10: the footer link and the guard sheet, placed in `html`. A document whose markup
  * the splice path below can follow token by token keeps its own bytes, with the guard sheet,
  * the footer and the filled placeholders spliced in at the tokenizer's offsets (one tokenizer
  * pass, no tree, no serialisation); every other document goes through the full parse and
@@ -367,7 +367,7 @@ export function injectPreferencesUrl(content: string, url: string): string {
 }
 
 /*
- * Issue 14, the splice path. One pass of parse5's tokenizer (the WHATWG one the full path
+ * The splice path. One pass of parse5's tokenizer (the WHATWG one the full path
  * uses) drives a model of the tree builder that knows only the markup newsletters are made
  * of: properly nested elements, tables written out, a <head> or none at all. Whenever a token
  * would make the real tree builder do more than open or close the current element (close a

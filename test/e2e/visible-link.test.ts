@@ -223,7 +223,7 @@ describe('R10: the delivered unsubscribe link is visible in Chromium whatever th
 });
 
 /**
- * Issue 14: the same tricks in a whole document (doctype, <head>, <body>), the markup the
+ * The same tricks in a whole document (doctype, <head>, <body>), the markup the
  * splice path keeps byte for byte; those it follows are delivered spliced, the others by the
  * full path, and the link must be visible either way.
  */

@@ -15,7 +15,7 @@ import {
 } from '../../shared/domain/inject-unsubscribe';
 
 /**
- * Issue 14: `injectIntoHtml` as it was before the splice path (commit ac2a7b5), kept here only
+ * `injectIntoHtml` as it was before the splice path (commit ac2a7b5), kept here only
  * as the oracle of the property test and the "before" row of the bench: parse, walk, append,
  * serialise, parse again. Do not change it: it is what the splice path is compared with.
  */

@@ -3,7 +3,7 @@
  * newsletter copied): the markup email builders produce — a doctype, a <head> with meta
  * tags and a responsive style sheet, a hidden preheader, nested layout tables with inline
  * styles, images, many tracked links, `&nbsp;` and `&amp;` entities, conditional comments
- * for Outlook, and a sender footer that links `{{unsubscribe_url}}` itself. Issue 14: the
+ * for Outlook, and a sender footer that links `{{unsubscribe_url}}` itself. The
  * 83-byte body of the bench hid the cost of the injection; this is the default body of the
  * injection bench and of its tests.
  */

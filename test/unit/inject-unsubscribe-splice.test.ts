@@ -13,7 +13,7 @@ import { injectIntoHtmlBefore } from '../support/inject-oracle';
 import { NEWSLETTER_HTML } from '../support/newsletter-fixture';
 
 /**
- * Issue 14: the splice path keeps the sender's bytes and adds the guard sheet, the footer and
+ * The splice path keeps the sender's bytes and adds the guard sheet, the footer and
  * the URLs at the tokenizer's offsets. The oracle is `injectIntoHtml` as it was before
  * (test/support/inject-oracle.ts: parse, append, serialise). For any HTML, both give the same
  * document once parsed, but for where the whitespace after </body> sits (the old path moved
