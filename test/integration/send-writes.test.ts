@@ -23,6 +23,10 @@ let real: Dependencies;
 
 beforeAll(async () => {
   gw = await startLocalGateway();
+  // This file counts the send path's own writes. The console's counters (CountEvents, a second
+  // consumer of the table's stream, off the request path: docs/architecture.md) would add theirs
+  // to whichever window they land in, so their poller is stopped here.
+  await gw.counterStream.stop();
   real = runtimeDependencies();
 });
 afterEach(() => setDependencies(real));

@@ -38,12 +38,19 @@ describe('reliability: unsubscribe racing a burst of sends', () => {
       gw.tableName,
     );
     let committedAt: number | undefined;
+    let committed!: () => void;
+    const objectionCommitted = new Promise<void>((resolve) => {
+      committed = resolve;
+    });
     const reads: { began: number; sawObjection: boolean }[] = [];
     const commitChanges = store.commitChanges.bind(store);
     store.commitChanges = async (...args) => {
       const outcome = await commitChanges(...args);
       // The objection and its audit event commit together (R15): the moment it holds.
-      if (args[2].some((w) => w.kind === 'objection')) committedAt = performance.now();
+      if (args[2].some((w) => w.kind === 'objection')) {
+        committedAt = performance.now();
+        committed();
+      }
       return outcome;
     };
     const getState = store.getRecipientState.bind(store);
@@ -60,8 +67,11 @@ describe('reliability: unsubscribe racing a burst of sends', () => {
     const before = (await gw.sentEmails()).filter((m) => m.destination.to.includes(ADDRESS)).length;
     const sends = Array.from({ length: BURST }, (_, i) =>
       (async () => {
-        // Spread over the unsubscribe: half start before it, half around and after.
+        // Spread over the unsubscribe: half start before it, a quarter around it, and the last
+        // quarter once it has committed, so that the burst straddles the commit however slow
+        // the machine (on a loaded one every timed send could otherwise read before it).
         await new Promise((r) => setTimeout(r, i * 4));
+        if (i >= (BURST * 3) / 4) await objectionCommitted;
         return gw.call('POST', '/v1/messages', { key: gw.senderKey, body: newsletter(ADDRESS) });
       })(),
     );
