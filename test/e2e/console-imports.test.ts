@@ -154,6 +154,28 @@ describe('Imports', () => {
     expect((await decide('e2e-migrated@example.org')).body.decision).toBe('allowed');
     expect((await decide('e2e-leaver@example.org')).body.decision).toBe('rejected');
     await context.close();
+
+    // Under the console's own CSP (no bypass): the same file again gives the same counts
+    // (R16: a re-run changes nothing), and the download still works.
+    const strict = await browser.newContext({ locale: 'en-GB', acceptDownloads: true });
+    const again = await strict.newPage();
+    await signIn(again, gw.adminKey);
+    await again.goto(`${gw.apiUrl}/console/imports`);
+    await again.getByLabel('CSV file').setInputFiles({
+      name: 'legacy.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(CSV),
+    });
+    await again.getByRole('button', { name: 'Import' }).click();
+    await again.waitForLoadState();
+    for (const [outcome, n] of Object.entries(expected))
+      await expect(countOf(again, outcome), outcome).resolves.toBe(n);
+    const [second] = await Promise.all([
+      again.waitForEvent('download'),
+      again.getByRole('link', { name: 'Download the whole result (JSON)' }).click(),
+    ]);
+    expect(JSON.parse(readFileSync((await second.path())!, 'utf8')).rows).toEqual(report.rows);
+    await strict.close();
   });
 
   it('as a compliance officer: no upload form, and a forged multipart POST gets 403 and imports nothing', async () => {

@@ -175,3 +175,18 @@ it('R16 refuses an upload with no CSRF token, or from a compliance session, with
   expect(await auditOf('page-forged@example.org')).toEqual([]);
   expect((await decide('page-forged@example.org')).body.decision).toBe('rejected');
 });
+
+it('R16 lists at most the first 50 rows of an outcome on the page, and all of them in the download', async () => {
+  const admin = await session(gw.adminKey);
+  const bad = Array.from({ length: 60 }, (_, i) => ({ ...proven, address: `not an address ${i}` }));
+  const r = await upload(admin, csv(bad));
+  expect(r.status).toBe(200);
+  const html = await r.text();
+  const section = /id="outcome-invalid"[\s\S]*?<\/section>/.exec(html)?.[0] ?? '';
+  expect(section.match(/<tr><td>/g)).toHaveLength(50);
+  expect(section).toContain('<td>50</td>');
+  expect(section).not.toContain('<td>51</td>');
+  expect(section).toContain('The first 50 of 60 rows; the download has them all.');
+  const data = /href="data:application\/json;base64,([^"]+)"/.exec(html)?.[1];
+  expect(JSON.parse(Buffer.from(data!, 'base64').toString('utf8')).rows).toHaveLength(60);
+});
