@@ -153,6 +153,11 @@ describe('Imports', () => {
       });
     expect((await decide('e2e-migrated@example.org')).body.decision).toBe('allowed');
     expect((await decide('e2e-leaver@example.org')).body.decision).toBe('rejected');
+    // The form in French passes axe too (then back to English for the rest).
+    await page.goto(`${gw.apiUrl}/console/imports?lang=fr`);
+    await expect(page.locator('main').textContent()).resolves.toMatch(/1\s000 lignes au plus/);
+    await checkPage(page, 'imports-fr');
+    await page.goto(`${gw.apiUrl}/console/imports?lang=en`);
     await context.close();
 
     // Under the console's own CSP (no bypass): the same file again gives the same counts
