@@ -2,6 +2,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { LEGACY_COLUMNS, type LegacyRow } from '../../shared/domain/legacy-import';
 import { recipientKey } from '../../shared/domain/recipient-key';
 import { runtimeDependencies, setDependencies } from '../../shared/http/runtime';
+import type { GatewayStore } from '../../shared/ports/gateway-store';
+import { StoreUnavailableError } from '../../shared/ports/store-errors';
 import { type LocalGateway, startLocalGateway } from '../support/local-gateway';
 
 /**
@@ -189,4 +191,26 @@ it('R16 lists at most the first 50 rows of an outcome on the page, and all of th
   expect(section).toContain('The first 50 of 60 rows; the download has them all.');
   const data = /href="data:application\/json;base64,([^"]+)"/.exec(html)?.[1];
   expect(JSON.parse(Buffer.from(data!, 'base64').toString('utf8')).rows).toHaveLength(60);
+});
+
+it('answers a 503 page that reveals nothing when the store fails during an upload, and lets nothing through', async () => {
+  const admin = await session(gw.adminKey);
+  const real = runtimeDependencies();
+  const failing = new Proxy(real.store, {
+    get: (target, property, receiver) =>
+      property === 'commitChanges' || property === 'commitFreshRecipients'
+        ? () => Promise.reject(new StoreUnavailableError('DynamoDB unavailable (injected)'))
+        : Reflect.get(target, property, receiver),
+  }) as GatewayStore;
+  setDependencies({ ...real, store: failing });
+  try {
+    const r = await upload(admin, csv([{ ...proven, address: 'page-failed@example.org' }]));
+    expect(r.status).toBe(503);
+    const body = await r.text();
+    expect(body).toContain('The console could not answer');
+    expect(body).not.toContain('injected');
+  } finally {
+    setDependencies(real);
+  }
+  expect((await decide('page-failed@example.org')).body.decision).toBe('rejected');
 });
