@@ -580,11 +580,15 @@ export async function importLegacyText(
   return { counts, rows };
 }
 
-/** `POST /v1/imports`: the caller's tenant, its admin key named in the audit events. */
+/**
+ * `POST /v1/imports` and the console's Imports page: the caller's tenant, its admin key named
+ * in the audit events (`actor`: the console's, with `via: console`).
+ */
 export async function importLegacy(
   deps: Dependencies,
   caller: Caller,
   input: { csv: string; mapping?: ColumnMapping },
+  actor: ImportActor = actorOf(caller),
 ): Promise<ImportReport> {
   const tenant = await deps.tenants.getTenant(caller.tenantId);
   if (tenant === undefined) throw new NotFoundError(`Tenant ${caller.tenantId} not found`);
@@ -595,7 +599,7 @@ export async function importLegacy(
     {
       mapping: input.mapping,
       now: deps.clock.now(),
-      actor: actorOf(caller),
+      actor,
     },
   );
 }
