@@ -3,6 +3,7 @@ import { overviewAssets, overviewRoutes } from './overview';
 import { recipientRoutes } from './recipient-page';
 import type { ConsoleAsset, ConsoleRoute } from './router';
 import { consoleAssets } from './router';
+import { settingsRoutes } from './settings-page';
 import { signInRoutes } from './sign-in';
 
 /**
@@ -10,7 +11,13 @@ import { signInRoutes } from './sign-in';
  * one the user's role may see). A new page module adds its routes here (router.ts says how).
  */
 export function consoleRoutes(options: { readonly keySignIn: boolean }): ConsoleRoute[] {
-  return [...justifyRoutes, ...recipientRoutes, ...overviewRoutes, ...signInRoutes(options)];
+  return [
+    ...justifyRoutes,
+    ...recipientRoutes,
+    ...overviewRoutes,
+    ...settingsRoutes,
+    ...signInRoutes(options),
+  ];
 }
 
 /** Static files under /console/assets/ (the stylesheet; a page may add its own). */
