@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { hashApiKey } from '../../shared/domain/api-key';
 import { runtimeDependencies, setDependencies } from '../../shared/http/runtime';
 import { type LocalGateway, newsletter, startLocalGateway } from '../support/local-gateway';
 
@@ -65,6 +66,11 @@ it('revokes a key after a confirmation step, and the API refuses it from then on
   expect(page.html).toContain('console revocation');
   // Metadata only: never the key itself.
   expect(page.html).not.toContain(key);
+  // The key this session signed in with is listed without a revoke form (it would end the session).
+  const own = (await runtimeDependencies().credentials.getApiKey(hashApiKey(gw.adminKey)))!.keyId;
+  expect(page.html).toContain(own);
+  expect(page.html).not.toContain(`name="keyId" value="${own}"`);
+  expect(page.html).toContain(`name="keyId" value="${keyId}"`);
 
   const confirm = await admin.post('/console/settings/revoke', { kind: 'api_key', keyId });
   expect(confirm.status).toBe(200);

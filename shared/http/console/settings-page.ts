@@ -58,6 +58,9 @@ const TEXT = {
     lift: 'Lift the hold',
     liftedTitle: 'Hold lifted',
     purposes: 'Purposes',
+    purpose: 'Purpose',
+    type: 'Type',
+    yours: 'the key of this session',
     category: 'Category',
     wording: 'Wording (version)',
     wordings: 'Wordings',
@@ -116,6 +119,9 @@ const TEXT = {
     lift: 'Lever la suspension',
     liftedTitle: 'Suspension levée',
     purposes: 'Finalités',
+    purpose: 'Finalité',
+    type: 'Type',
+    yours: 'la clé de cette session',
     category: 'Catégorie',
     wording: 'Formulation (version)',
     wordings: 'Formulations',
@@ -163,6 +169,12 @@ const liftSchema = z.object({
     .max(500, 'is longer than 500 characters'),
 });
 
+/** An ISO weekday (1 = Monday) by its name: 1 January 2024 was a Monday. */
+const weekday = (lang: Lang, day: number) =>
+  new Intl.DateTimeFormat(lang === 'fr' ? 'fr-FR' : 'en-GB', { weekday: 'long', timeZone: 'UTC' }).format(
+    new Date(Date.UTC(2024, 0, day)),
+  );
+
 type KeyRow = Awaited<ReturnType<typeof listKeys>>['keys'][number];
 
 function keysTable(r: ConsoleRequest, rows: readonly KeyRow[], now: Date): string {
@@ -179,12 +191,16 @@ function keysTable(r: ConsoleRequest, rows: readonly KeyRow[], now: Date): strin
           : Object.entries(k.scopes)
               .map(([name, v]) => `${e(name)}: ${code(Array.isArray(v) ? v.join(', ') : String(v))}`)
               .join('<br>');
+      // Revoking the key this session signed in with would end it: another admin does that.
+      const own = k.keyId === r.session.keyId;
       const action =
-        admin && !revoked
-          ? `<td><form method="post" action="/console/settings/revoke">${r.csrfField}<input type="hidden" name="kind" value="${e(k.kind)}"><input type="hidden" name="keyId" value="${e(k.keyId)}"><button type="submit" class="danger" aria-label="${e(`${t.revoke} ${k.keyId}`)}">${t.revoke}</button></form></td>`
-          : admin
-            ? '<td></td>'
-            : '';
+        admin && own
+          ? `<td class="muted">${t.yours}</td>`
+          : admin && !revoked
+            ? `<td><form method="post" action="/console/settings/revoke">${r.csrfField}<input type="hidden" name="kind" value="${e(k.kind)}"><input type="hidden" name="keyId" value="${e(k.keyId)}"><button type="submit" class="danger" aria-label="${e(`${t.revoke} ${k.keyId}`)}">${t.revoke}</button></form></td>`
+            : admin
+              ? '<td></td>'
+              : '';
       return `<tr><td>${code(k.keyId)}${k.accessKeyId ? `<br>${code(k.accessKeyId)}` : ''}</td><td>${code(k.role)}</td><td>${k.label === undefined ? '—' : e(k.label)}</td><td>${instant(r.lang, k.createdAt)}</td><td>${scopes}</td><td>${revoked ? `${badge('bad', t.revoked)} ${instant(r.lang, k.revokedAt)}` : badge('ok', t.active)}</td>${action}</tr>`;
     }),
   );
@@ -241,7 +257,7 @@ function tenantHtml(
   const w = tenant.settings.sms.window;
   return `<section aria-labelledby="purposes">
 <h2 id="purposes">${t.purposes}</h2>
-${table(t, [t.purposes, t.category, t.wording], purposes)}
+${table(t, [t.purpose, t.category, t.wording], purposes)}
 <h3>${t.wordings}</h3>
 ${table(t, [t.version, t.text, t.created], wordings)}
 </section>
@@ -249,10 +265,10 @@ ${table(t, [t.version, t.text, t.created], wordings)}
 <h2 id="identities">${t.identities}</h2>
 ${identities.emailIdentities.length === 0 ? `<p>${t.none}</p>` : `<ul>${identities.emailIdentities.map((i) => `<li>${code(i)}</li>`).join('')}</ul>`}
 <h3>${t.smsSenders}</h3>
-${table(t, [t.id, t.role, t.origination], senders)}
+${table(t, [t.id, t.type, t.origination], senders)}
 <h3>${t.smsWindow}</h3>
 ${facts([
-  [t.days, e(w.days.join(', '))],
+  [t.days, e(w.days.map((d) => weekday(r.lang, d)).join(', '))],
   [t.hours, `${e(w.start)}–${e(w.end)}`],
   [t.holidays, w.skipPublicHolidays ? t.yes : t.no],
 ])}
