@@ -85,6 +85,17 @@ it('revokes a key after a confirmation step, and the API refuses it from then on
   const listed = await gw.call('GET', '/v1/keys', { key: gw.adminKey });
   const record = (listed.body.keys as { keyId: string; revokedAt?: string }[]).find((k) => k.keyId === keyId);
   expect(record?.revokedAt).toBeDefined();
+  // In the tenant's trail, with the console user.
+  const history = (await gw.call('GET', '/v1/complaint-rate', { key: gw.adminKey })).body.history as {
+    type: string;
+    actor: unknown;
+    data: { keyId?: string };
+  }[];
+  expect(history.find((h) => h.type === 'key.revoked' && h.data.keyId === keyId)?.actor).toEqual({
+    type: 'admin_key',
+    id: own,
+    via: 'console',
+  });
 });
 
 it('names the field of a wrong revocation form, and answers 404 for a key of no one', async () => {
@@ -157,4 +168,17 @@ it('a compliance session sees keys, purposes and the SMS window, and its forged 
   expect(
     (await gw.call('POST', '/v1/messages', { key, body: newsletter('kept.console@example.org') })).status,
   ).not.toBe(401);
+});
+
+it('the API records its revocations in the same trail, with the admin key and no console', async () => {
+  const { keyId } = await newSenderKey('revoked through the API');
+  expect((await gw.call('DELETE', `/v1/keys/${keyId}`, { key: gw.adminKey })).status).toBe(200);
+  const history = (await gw.call('GET', '/v1/complaint-rate', { key: gw.adminKey })).body.history as {
+    type: string;
+    actor: { type: string; via?: string };
+    data: { keyId?: string };
+  }[];
+  const event = history.find((h) => h.type === 'key.revoked' && h.data.keyId === keyId);
+  expect(event?.actor.type).toBe('admin_key');
+  expect(event?.actor.via).toBeUndefined();
 });

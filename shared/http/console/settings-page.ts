@@ -385,9 +385,8 @@ ${r.csrfField}
       try {
         const revoked =
           kind === 'api_key'
-            ? await revokeKey(r.deps, r.caller.tenantId, keyId)
-            : await revokeCredential(r.deps, r.caller.tenantId, keyId);
-        r.deps.log.info('console: key revoked', { tenantId: r.caller.tenantId, keyId, by: r.actor.id });
+            ? await revokeKey(r.deps, r.caller.tenantId, keyId, r.actor)
+            : await revokeCredential(r.deps, r.caller.tenantId, keyId, r.actor);
         return {
           kind: 'page',
           title: t.revokedTitle,
