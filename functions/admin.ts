@@ -103,7 +103,10 @@ const routes: Record<string, (request: ApiRequest) => Promise<HttpResponse>> = {
   // Keys and credentials listed (metadata only), revoked, rotated.
   'GET /v1/keys': async (r) => json(200, await keys.listKeys(r.deps, r.caller.tenantId)),
   'DELETE /v1/keys/{keyId}': async (r) =>
-    json(200, await keys.revokeKey(r.deps, r.caller.tenantId, param(r, 'keyId', keyIdParamSchema))),
+    json(
+      200,
+      await keys.revokeKey(r.deps, r.caller.tenantId, param(r, 'keyId', keyIdParamSchema), actorOf(r.caller)),
+    ),
   'POST /v1/keys/{keyId}/rotate': async (r) =>
     json(
       201,
@@ -116,7 +119,15 @@ const routes: Record<string, (request: ApiRequest) => Promise<HttpResponse>> = {
     ),
   'GET /v1/credentials': async (r) => json(200, await keys.listCredentials(r.deps, r.caller.tenantId)),
   'DELETE /v1/credentials/{keyId}': async (r) =>
-    json(200, await keys.revokeCredential(r.deps, r.caller.tenantId, param(r, 'keyId', keyIdParamSchema))),
+    json(
+      200,
+      await keys.revokeCredential(
+        r.deps,
+        r.caller.tenantId,
+        param(r, 'keyId', keyIdParamSchema),
+        actorOf(r.caller),
+      ),
+    ),
   'POST /v1/credentials/{keyId}/rotate': async (r) =>
     json(
       201,

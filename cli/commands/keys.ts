@@ -57,11 +57,13 @@ export function register(program: Command): void {
       const tenantId = parseOption(tenantIdSchema, opts.tenant, '--tenant');
       const keyId = parseOption(keyIdParamSchema, opts.keyId, '--key-id');
       const target = openTarget(targetOptions(opts), { keys: false });
-      const deps = { credentials: target.credentials, clock: systemClock };
+      const deps = { credentials: target.credentials, complaints: target.complaints, clock: systemClock };
+      // The tenant's trail names the operator's CLI as the one who revoked it.
+      const actor = { type: 'system' as const, id: 'cli' };
       const revoked =
         opts.credential === true
-          ? await service.revokeCredential(deps, tenantId, keyId)
-          : await service.revokeKey(deps, tenantId, keyId);
+          ? await service.revokeCredential(deps, tenantId, keyId, actor)
+          : await service.revokeKey(deps, tenantId, keyId, actor);
       console.log(JSON.stringify(revoked, null, 2));
       console.log(`Revoked in ${target.description}: refused by every function instance within 5 s.`);
     });

@@ -46,6 +46,7 @@ const KINDS: Readonly<Record<AuditEvent['type'], TimelineKind>> = {
   'sms_reply.unrecognised': 'other',
   'complaint_hold.set': 'other',
   'complaint_hold.lifted': 'other',
+  'key.revoked': 'other',
 };
 
 export function timelineOf(

@@ -30,6 +30,8 @@ export const auditEventTypeSchema = z
     // Tenant events (no recipient): the complaint-rate hold (mailbox provider thresholds).
     'complaint_hold.set',
     'complaint_hold.lifted',
+    /** An API key or SES credential revoked, by whom (tenant event). */
+    'key.revoked',
   ])
   .meta({ id: 'AuditEventType' });
 export type AuditEventType = z.infer<typeof auditEventTypeSchema>;

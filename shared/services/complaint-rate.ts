@@ -190,7 +190,12 @@ export async function getComplaintRate(deps: Dependencies, caller: Caller) {
  * and as an event. Idempotent: without a hold it answers `lifted: false` and changes nothing.
  * The lift day's counts so far become the baseline the next hold is judged from.
  */
-export async function liftComplaintHold(deps: Dependencies, caller: Caller) {
+export async function liftComplaintHold(
+  deps: Dependencies,
+  caller: Caller,
+  /** The console's lift: its actor (`via: console`) and the reason the person gave, kept in the trail. */
+  options: { readonly actor?: Actor; readonly reason?: string } = {},
+) {
   const tenant = await tenantOf(deps, caller);
   const hold = tenant.hold;
   const noHold = {
@@ -211,10 +216,17 @@ export async function liftComplaintHold(deps: Dependencies, caller: Caller) {
   if ((await deps.complaints.liftComplaintHold(tenant.id, lift)) === 'no_hold') return noHold;
   await recordTenantEvent(deps, tenant.id, {
     type: 'complaint_hold.lifted',
-    actor: { type: 'admin_key', id: caller.keyId },
+    actor: options.actor ?? { type: 'admin_key', id: caller.keyId },
     at: lift.at,
-    why: 'DELETE /v1/complaint-hold: an admin lifted the complaint-rate hold',
-    data: { hold, baseline: lift.baseline },
+    why:
+      options.reason === undefined
+        ? 'DELETE /v1/complaint-hold: an admin lifted the complaint-rate hold'
+        : `An admin lifted the complaint-rate hold: ${options.reason}`,
+    data: {
+      hold,
+      baseline: lift.baseline,
+      ...(options.reason === undefined ? {} : { reason: options.reason }),
+    },
     publish: (event) =>
       gatewayEvent('Complaint Hold Lifted', {
         version: 1,

@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import type { ApiKeyRecord, SenderCredentialRecord } from '../ports/credential-store';
 import { NotFoundError } from '../ports/gateway-store';
 import type { keyMetadataSchema } from '../schemas/api';
+import type { Actor } from '../schemas/audit';
 import { InvalidInputError } from '../schemas/validation';
 import type { Dependencies } from './dependencies';
 import { createApiKey, createSenderCredential } from './state';
@@ -53,22 +55,36 @@ export async function listCredentials(deps: Pick<Dependencies, 'credentials'>, t
   };
 }
 
-export async function revokeKey(
-  deps: Pick<Dependencies, 'credentials' | 'clock'>,
-  tenantId: string,
-  keyId: string,
-) {
-  return apiKeyMetadata(await deps.credentials.revokeApiKey(tenantId, keyId, deps.clock.now().toISOString()));
+type RevokeDeps = Pick<Dependencies, 'credentials' | 'clock' | 'complaints'>;
+
+/**
+ * Recorded in the tenant's audit trail after the revocation: a failure to record leaves the
+ * key revoked (the safe side) and the request failed, to be retried (revoking again is harmless).
+ */
+async function recordRevocation(deps: RevokeDeps, tenantId: string, revoked: KeyMetadata, actor: Actor) {
+  await deps.complaints.appendTenantAudit(tenantId, {
+    id: randomUUID(),
+    at: revoked.revokedAt ?? deps.clock.now().toISOString(),
+    type: 'key.revoked',
+    actor,
+    why: `${revoked.kind === 'api_key' ? 'API key' : 'SES credential'} revoked: refused from this instant`,
+    data: { keyId: revoked.keyId, kind: revoked.kind, role: revoked.role, label: revoked.label },
+  });
+  return revoked;
 }
 
-export async function revokeCredential(
-  deps: Pick<Dependencies, 'credentials' | 'clock'>,
-  tenantId: string,
-  keyId: string,
-) {
-  return credentialMetadata(
+export async function revokeKey(deps: RevokeDeps, tenantId: string, keyId: string, actor: Actor) {
+  const revoked = apiKeyMetadata(
+    await deps.credentials.revokeApiKey(tenantId, keyId, deps.clock.now().toISOString()),
+  );
+  return recordRevocation(deps, tenantId, revoked, actor);
+}
+
+export async function revokeCredential(deps: RevokeDeps, tenantId: string, keyId: string, actor: Actor) {
+  const revoked = credentialMetadata(
     await deps.credentials.revokeSenderCredential(tenantId, keyId, deps.clock.now().toISOString()),
   );
+  return recordRevocation(deps, tenantId, revoked, actor);
 }
 
 const graceEnd = (now: Date, graceSeconds: number) =>

@@ -116,11 +116,11 @@ describe('the header and the first page follow the role', () => {
       },
     } as unknown as Dependencies;
     const adminOnly = {
-      path: '/console/settings',
+      path: '/console/admin-only',
       method: 'GET' as const,
       roles: ['admin' as const],
-      nav: { en: 'Settings', fr: 'Réglages' },
-      render: async () => ({ kind: 'page' as const, title: 'Settings', body: '<h1>Settings</h1>' }),
+      nav: { en: 'Admin only', fr: 'Admin seulement' },
+      render: async () => ({ kind: 'page' as const, title: 'Admin only', body: '<h1>Admin only</h1>' }),
     };
     const handle = consoleRouter({
       routes: [adminOnly, ...consoleRoutes({ keySignIn: true })],
@@ -132,8 +132,8 @@ describe('the header and the first page follow the role', () => {
     expect(home.headers?.location).toBe('/console/justify');
     const page = await handle({ ...request('GET', '/console/justify'), cookies }, withStore);
     expect(page.body).toContain('href="/console/recipient"');
-    expect(page.body).not.toContain('href="/console/settings"');
-    expect((await handle({ ...request('GET', '/console/settings'), cookies }, withStore)).statusCode).toBe(
+    expect(page.body).not.toContain('href="/console/admin-only"');
+    expect((await handle({ ...request('GET', '/console/admin-only'), cookies }, withStore)).statusCode).toBe(
       403,
     );
   });

@@ -4,6 +4,7 @@ import { overviewAssets, overviewRoutes } from './overview';
 import { recipientRoutes } from './recipient-page';
 import type { ConsoleAsset, ConsoleRoute } from './router';
 import { consoleAssets } from './router';
+import { settingsRoutes } from './settings-page';
 import { signInRoutes } from './sign-in';
 
 /**
@@ -16,6 +17,7 @@ export function consoleRoutes(options: { readonly keySignIn: boolean }): Console
     ...recipientRoutes,
     ...overviewRoutes,
     ...importsRoutes,
+    ...settingsRoutes,
     ...signInRoutes(options),
   ];
 }

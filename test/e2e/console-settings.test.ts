@@ -1,0 +1,160 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runtimeDependencies } from '../../shared/http/runtime';
+import { launchChromium } from '../support/browser';
+import { type LocalGateway, newsletter, startLocalGateway } from '../support/local-gateway';
+
+/**
+ * The console's Settings page in Chromium against the local gateway, under the console's own
+ * CSP: an admin sees the keys (never a secret), revokes one after the confirmation step (the
+ * API refuses it at once) and lifts the complaint hold with a reason; a compliance officer sees
+ * the same lists without the forms, and a revocation forged with its session's token gets 403.
+ * axe-core finds no WCAG 2.1 A/AA violation, in English and in French.
+ * UPDATE_SCREENSHOTS=1 writes docs/console-settings.png.
+ */
+const require = createRequire(import.meta.url);
+const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1';
+
+let gw: LocalGateway;
+let browser: Browser;
+let tenantId: string;
+beforeAll(async () => {
+  [gw, browser] = await Promise.all([startLocalGateway(), launchChromium()]);
+  tenantId = (await gw.call('GET', '/v1/tenant', { key: gw.adminKey })).body.id as string;
+  expect(
+    await runtimeDependencies().complaints.setComplaintHold(tenantId, {
+      since: new Date().toISOString(),
+      rate: 0.0042,
+      sends: 4800,
+      complaints: 20,
+      windowDays: 7,
+    }),
+  ).toBe('set');
+});
+afterAll(async () => {
+  await browser?.close();
+  await gw?.stop();
+});
+
+async function signedIn(key: string, locale = 'en-GB') {
+  const context: BrowserContext = await browser.newContext({
+    locale,
+    viewport: { width: 1100, height: 900 },
+  });
+  const foreign: string[] = [];
+  context.on('request', (request) => {
+    if (!request.url().startsWith(gw.apiUrl)) foreign.push(request.url());
+  });
+  const page = await context.newPage();
+  await page.goto(`${gw.apiUrl}/console/sign-in`);
+  await page.fill('#key', key);
+  await Promise.all([page.waitForURL(/\/console(\/|$)/), page.click('button[type=submit]')]);
+  await page.goto(`${gw.apiUrl}/console/settings`);
+  return { context, page, foreign };
+}
+
+async function axeViolations(page: Page): Promise<string[]> {
+  // Evaluated through the DevTools protocol: the page's CSP (no inline script) stays as served.
+  await page.evaluate(AXE);
+  const result = (await page.evaluate(() =>
+    (
+      globalThis as unknown as {
+        axe: { run(o: unknown): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> };
+      }
+    ).axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }),
+  )) as { violations: { id: string; nodes: { target: string[] }[] }[] };
+  return result.violations.map((v) => `${v.id} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+describe('the console Settings page', () => {
+  it('as a compliance officer: the lists, no revoke or lift form, a forged revocation gets 403 (EN, FR)', async () => {
+    const created = await gw.call('POST', '/v1/keys', {
+      key: gw.adminKey,
+      body: { role: 'sender', label: 'kept by compliance' },
+    });
+    const { context, page, foreign } = await signedIn(gw.complianceKey);
+    await expect(page.locator('h1').textContent()).resolves.toBe('Settings');
+    const text = (await page.locator('main').textContent()) ?? '';
+    expect(text).toContain(created.body.keyId);
+    expect(text).toContain('Hold set since');
+    expect(text).toContain('SMS sending window');
+    expect(await page.getByRole('button', { name: /Revoke/ }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Lift the hold' }).count()).toBe(0);
+    expect(await axeViolations(page)).toEqual([]);
+
+    const csrf = await page.locator('input[name=csrf]').first().getAttribute('value');
+    const forged = await page.evaluate(
+      async ({ csrf, keyId }) => {
+        const r = await fetch('/console/settings/revoke/confirm', {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ csrf: csrf ?? '', kind: 'api_key', keyId }).toString(),
+        });
+        return r.status;
+      },
+      { csrf, keyId: created.body.keyId as string },
+    );
+    expect(forged).toBe(403);
+    const send = await gw.call('POST', '/v1/messages', {
+      key: created.body.key,
+      body: newsletter('kept.settings@example.org'),
+    });
+    expect(send.status).not.toBe(401);
+
+    await page.goto(`${gw.apiUrl}/console/settings?lang=fr`);
+    await expect(page.locator('h1').textContent()).resolves.toBe('Paramètres');
+    expect(await axeViolations(page)).toEqual([]);
+    expect(foreign).toEqual([]);
+    await context.close();
+  });
+
+  it('as an admin: revokes a key after the confirmation step and lifts the hold with a reason', async () => {
+    const created = await gw.call('POST', '/v1/keys', {
+      key: gw.adminKey,
+      body: { role: 'sender', label: 'old CRM connector' },
+    });
+    const keyId = created.body.keyId as string;
+    const { context, page, foreign } = await signedIn(gw.adminKey);
+    expect(await page.content()).not.toContain(created.body.key);
+    expect(await axeViolations(page)).toEqual([]);
+    if (SCREENSHOTS) await page.screenshot({ path: 'docs/console-settings.png', fullPage: true });
+
+    await Promise.all([
+      page.waitForLoadState(),
+      page.getByRole('button', { name: `Revoke… ${keyId}` }).click(),
+    ]);
+    await expect(page.locator('h1').textContent()).resolves.toBe('Revoke this key?');
+    expect(await axeViolations(page)).toEqual([]);
+    await Promise.all([
+      page.waitForURL(/revoke\/confirm/),
+      page.getByRole('button', { name: 'Yes, revoke it' }).click(),
+    ]);
+    await expect(page.locator('h1').textContent()).resolves.toBe('Key revoked');
+    const send = await gw.call('POST', '/v1/messages', {
+      key: created.body.key,
+      body: newsletter('revoked.settings@example.org'),
+    });
+    expect(send.status).toBe(401);
+
+    await page.goto(`${gw.apiUrl}/console/settings`);
+    await page.getByLabel(/Why is it safe to send again/).fill('purchased segment removed from the list');
+    await Promise.all([
+      page.waitForURL(/lift-hold/),
+      page.getByRole('button', { name: 'Lift the hold' }).click(),
+    ]);
+    await expect(page.locator('h1').textContent()).resolves.toBe('Hold lifted');
+    expect(await axeViolations(page)).toEqual([]);
+    const rate = await gw.call('GET', '/v1/complaint-rate', { key: gw.adminKey });
+    expect(rate.body.hold).toBeUndefined();
+    const lifted = (
+      rate.body.history as { type: string; actor: { via?: string }; data: { reason?: string } }[]
+    ).find((h) => h.type === 'complaint_hold.lifted');
+    expect(lifted?.actor.via).toBe('console');
+    expect(lifted?.data.reason).toBe('purchased segment removed from the list');
+    expect(foreign).toEqual([]);
+    await context.close();
+  });
+});
