@@ -1,3 +1,4 @@
+import { evidenceRoutes } from './evidence';
 import { justifyRoutes } from './justify-page';
 import { overviewAssets, overviewRoutes } from './overview';
 import { recipientRoutes } from './recipient-page';
@@ -10,7 +11,13 @@ import { signInRoutes } from './sign-in';
  * one the user's role may see). A new page module adds its routes here (router.ts says how).
  */
 export function consoleRoutes(options: { readonly keySignIn: boolean }): ConsoleRoute[] {
-  return [...justifyRoutes, ...recipientRoutes, ...overviewRoutes, ...signInRoutes(options)];
+  return [
+    ...justifyRoutes,
+    ...recipientRoutes,
+    ...overviewRoutes,
+    ...signInRoutes(options),
+    ...evidenceRoutes,
+  ];
 }
 
 /** Static files under /console/assets/ (the stylesheet; a page may add its own). */
