@@ -6,6 +6,11 @@ import canonicalize from 'canonicalize';
 import { unzipSync } from 'fflate';
 import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { runtimeDependencies, setDependencies } from '../../shared/http/runtime';
+import type { GatewayStore } from '../../shared/ports/gateway-store';
+import { StoreUnavailableError } from '../../shared/ports/store-errors';
+import { assignEmailIdentity } from '../../shared/services/identities';
+import { createApiKey, newTenant } from '../../shared/services/state';
 import { type LocalGateway, newsletter, provableConsent, startLocalGateway } from '../support/local-gateway';
 
 /**
@@ -41,6 +46,7 @@ beforeAll(async () => {
   messageId = sent.body.messageId;
 });
 afterAll(async () => {
+  setDependencies(undefined);
   await gw?.stop();
 });
 
@@ -135,4 +141,52 @@ it('downloads a recipient’s evidence pack from the Recipient page, and refuses
   const wrong = await post('/console/evidence/recipient', { recipientKey: 'nope', channel: 'email' });
   expect(wrong.status).toBe(400);
   expect(await wrong.text()).toContain('recipientKey');
+});
+
+const packsOf = async (recipientKey: string) => {
+  const trail = await gw.call('GET', `/v1/recipients/${recipientKey}/audit`, { key: gw.adminKey });
+  return (
+    (trail.body.events ?? trail.body.items ?? trail.body) as { type: string; data: { pack?: string } }[]
+  ).filter((ev) => ev.type === 'data.exported' && ev.data.pack === 'evidence').length;
+};
+
+it('gives a user of another tenant nothing of this tenant’s message or recipient', async () => {
+  const deps = runtimeDependencies();
+  await deps.tenants.createTenant(newTenant('elsewhere', 'Elsewhere'));
+  await assignEmailIdentity(deps, 'elsewhere', 'elsewhere.example');
+  const post = await session((await createApiKey(deps, 'elsewhere', { role: 'admin' })).key);
+  const mine = await session(gw.complianceKey);
+  const page = await (await mine('/console/recipient', { address: ADDRESS, channel: 'email' })).text();
+  const recipientKey = /name="recipientKey" value="([^"]+)"/.exec(page)![1]!;
+  const before = await packsOf(recipientKey);
+  const byKey = await post('/console/evidence/recipient', { recipientKey, channel: 'email' });
+  expect(byKey.status).toBe(404);
+  expect(byKey.headers.get('content-type')).toMatch(/^text\/html/);
+  const byMessage = await post('/console/evidence/message', {
+    messageId,
+    address: ADDRESS,
+    channel: 'email',
+  });
+  expect(byMessage.status).toBe(404);
+  expect(await packsOf(recipientKey)).toBe(before);
+});
+
+it('hands out no pack when its export cannot be written to the audit trail', async () => {
+  const post = await session(gw.adminKey);
+  const real = runtimeDependencies();
+  const failing = new Proxy(real.store, {
+    get: (target, property, receiver) =>
+      property === 'commitChanges'
+        ? () => Promise.reject(new StoreUnavailableError('DynamoDB unavailable (injected)'))
+        : Reflect.get(target, property, receiver),
+  }) as GatewayStore;
+  setDependencies({ ...real, store: failing });
+  try {
+    const r = await post('/console/evidence/message', { messageId, address: ADDRESS, channel: 'email' });
+    expect(r.status).toBe(503);
+    expect(r.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await r.text()).not.toContain('injected');
+  } finally {
+    setDependencies(real);
+  }
 });
