@@ -19,6 +19,46 @@ const deps = { publicBaseUrl: '' } as unknown as Dependencies;
 const form = { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://gw.example' };
 
 describe('the console router', () => {
+  it('sends a download of bytes base64-encoded with its content type, and a JSON download as JSON', async () => {
+    const bytes = new Uint8Array([0x50, 0x4b, 0, 0xff, 0x80]);
+    const handle = consoleRouter({
+      routes: [
+        {
+          path: '/console/bytes',
+          method: 'GET',
+          public: true,
+          render: async () => ({
+            kind: 'download',
+            filename: 'a pack.zip',
+            contentType: 'application/zip',
+            bytes,
+          }),
+        },
+        {
+          path: '/console/json',
+          method: 'GET',
+          public: true,
+          render: async () => ({ kind: 'download', filename: 'a.json', body: { ok: true } }),
+        },
+      ],
+      assets: allConsoleAssets(),
+    });
+    const zip = await handle(request('GET', '/console/bytes'), deps);
+    expect(zip.statusCode).toBe(200);
+    expect(zip.isBase64Encoded).toBe(true);
+    expect([...Buffer.from(zip.body ?? '', 'base64')]).toEqual([...bytes]);
+    expect(zip.headers).toMatchObject({
+      'content-type': 'application/zip',
+      'content-disposition': 'attachment; filename="a_pack.zip"',
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    });
+    const doc = await handle(request('GET', '/console/json'), deps);
+    expect(doc.isBase64Encoded).toBeUndefined();
+    expect(doc.headers?.['content-type']).toMatch(/^application\/json/);
+    expect(JSON.parse(doc.body ?? '')).toEqual({ ok: true });
+  });
+
   it('says sign-in with a key is turned off, and refuses the form, when the deployment turned it off', async () => {
     const handle = consoleRouter({ routes: consoleRoutes({ keySignIn: false }), assets: allConsoleAssets() });
     const page = await handle(request('GET', '/console/sign-in'), deps);

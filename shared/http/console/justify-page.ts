@@ -3,6 +3,7 @@ import { NotFoundError } from '../../ports/gateway-store';
 import type { AuditVerification } from '../../schemas/audit-verify';
 import { type Justification, justifyMessage, type ResolvedProof } from '../../services/justify-message';
 import { escapeHtml as e, type Lang } from '../pages/layout';
+import { evidenceNote, messageEvidenceForm } from './evidence';
 import { addressFields, type Issue, issueList, issuesOf, messageLookupSchema, parseForm } from './fields';
 import { badge, facts, instant } from './layout';
 import type { ConsoleRequest, ConsoleRoute } from './router';
@@ -262,6 +263,8 @@ ${r.csrfField}
 <input type="hidden" name="address" value="${e(address)}">
 <button type="submit" class="secondary">${t.openRecipient}</button>
 </form>
+${messageEvidenceForm(r, { channel: j.channel, address, messageId: j.messageId })}
+${evidenceNote(lang)}
 </section>
 <section aria-labelledby="proof">
 <h2 id="proof">${t.proof}: ${t.proofKind[j.proof.type]}</h2>

@@ -4,6 +4,7 @@ import { NotFoundError } from '../../ports/gateway-store';
 import { type RecipientView, recipientByAddress, recipientByKey } from '../../services/recipient-view';
 import { eraseRecipient, exportRecipient } from '../../services/rights';
 import { escapeHtml as e, type Lang } from '../pages/layout';
+import { evidenceNote, recipientEvidenceForm } from './evidence';
 import {
   addressFields,
   addressLookupSchema,
@@ -241,9 +242,11 @@ ${stateHtml(r.lang, t, v)}
 <h2 id="actions">${t.actions}</h2>
 <div class="actions">
 <form method="post" action="/console/recipient/export">${keyFields(r, v)}<button type="submit" class="secondary">${t.export}</button></form>
+${recipientEvidenceForm(r, v)}
 ${erase}
 </div>
 <p class="muted">${t.exportNote}</p>
+${evidenceNote(r.lang)}
 </section>
 <section aria-labelledby="timeline">
 <h2 id="timeline">${t.timeline}</h2>

@@ -30,7 +30,7 @@ import { CONSOLE_CSS_PATH, CONSOLE_STYLE, consolePage, type NavEntry } from './l
  * `render` gets a `ConsoleRequest` (the dependencies, the session, its `caller` and `actor`
  * for the services, the language, the form of a POST, the query, the hidden CSRF field to put
  * in every form) and returns a `ConsoleResult`: a page (wrapped in the console's chrome), a
- * redirect (303) or a JSON download; a page may name the assets it loads (`scripts`, `styles`:
+ * redirect (303) or a download (JSON from `body`, or `bytes` with their `contentType`); a page may name the assets it loads (`scripts`, `styles`:
  * `ConsoleAsset` names, added to `allConsoleAssets()` in routes.ts). Before `render`, the router has checked, in this order:
  * a session (none: the sign-in page, or 401 on a POST); the route's roles (403); and on every
  * POST the Origin header (the request's own origin, or the deployment's public base URL) and
@@ -54,7 +54,14 @@ export type ConsoleResult =
       readonly styles?: readonly string[];
     }
   | { readonly kind: 'redirect'; readonly to: string; readonly cookies?: readonly string[] }
-  | { readonly kind: 'download'; readonly filename: string; readonly body: unknown };
+  | { readonly kind: 'download'; readonly filename: string; readonly body: unknown }
+  /** A download of bytes (a ZIP, a PDF) with its content type. */
+  | {
+      readonly kind: 'download';
+      readonly filename: string;
+      readonly contentType: string;
+      readonly bytes: Uint8Array;
+    };
 
 export interface ConsoleRequest {
   readonly deps: Dependencies;
@@ -242,6 +249,21 @@ export function consoleRouter(options: ConsoleRouterOptions) {
           headers: { location: result.to, 'cache-control': 'no-store', ...CONSOLE_HEADERS },
           cookies: [...langCookies, ...(result.cookies ?? [])],
           body: '',
+        };
+      }
+      if (result.kind === 'download' && 'bytes' in result) {
+        return {
+          statusCode: 200,
+          headers: {
+            'content-type': result.contentType,
+            'cache-control': 'no-store',
+            'x-content-type-options': 'nosniff',
+            'content-disposition': `attachment; filename="${result.filename.replace(/[^\w.-]/g, '_')}"`,
+            ...CONSOLE_HEADERS,
+          },
+          cookies: langCookies,
+          isBase64Encoded: true,
+          body: Buffer.from(result.bytes).toString('base64'),
         };
       }
       if (result.kind === 'download') {

@@ -1,3 +1,4 @@
+import { evidenceRoutes } from './evidence';
 import { importsRoutes } from './imports-page';
 import { justifyRoutes } from './justify-page';
 import { overviewAssets, overviewRoutes } from './overview';
@@ -16,6 +17,8 @@ export function consoleRoutes(options: { readonly keySignIn: boolean }): Console
     ...justifyRoutes,
     ...recipientRoutes,
     ...overviewRoutes,
+    ...signInRoutes(options),
+    ...evidenceRoutes,
     ...importsRoutes,
     ...settingsRoutes,
     ...signInRoutes(options),
