@@ -11,6 +11,7 @@ import type { GatewayStore } from '../../shared/ports/gateway-store';
 import { StoreUnavailableError } from '../../shared/ports/store-errors';
 import { assignEmailIdentity } from '../../shared/services/identities';
 import { createApiKey, newTenant } from '../../shared/services/state';
+import { consoleSession } from '../support/console-session';
 import { type LocalGateway, newsletter, provableConsent, startLocalGateway } from '../support/local-gateway';
 
 /**
@@ -50,25 +51,7 @@ afterAll(async () => {
   await gw?.stop();
 });
 
-async function session(key: string) {
-  const signIn = await fetch(`${gw.apiUrl}/console/sign-in`, {
-    method: 'POST',
-    headers: { origin: gw.apiUrl, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ key }),
-    redirect: 'manual',
-  });
-  expect(signIn.status).toBe(303);
-  const cookie = signIn.headers.getSetCookie()[0]!.split(';')[0]!;
-  const page = await (await fetch(`${gw.apiUrl}/console/justify`, { headers: { cookie } })).text();
-  const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1]!;
-  return (path: string, form: Record<string, string>) =>
-    fetch(`${gw.apiUrl}${path}`, {
-      method: 'POST',
-      headers: { cookie, origin: gw.apiUrl, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ csrf, ...form }),
-      redirect: 'manual',
-    });
-}
+const session = async (key: string) => (await consoleSession(gw.apiUrl, key)).post;
 
 /** Unzips the pack into a fresh directory and runs the real `sha256sum -c` there. */
 function verifyWithSha256sum(files: Record<string, Uint8Array>): string {

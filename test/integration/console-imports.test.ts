@@ -4,6 +4,7 @@ import { recipientKey } from '../../shared/domain/recipient-key';
 import { runtimeDependencies, setDependencies } from '../../shared/http/runtime';
 import type { GatewayStore } from '../../shared/ports/gateway-store';
 import { StoreUnavailableError } from '../../shared/ports/store-errors';
+import { consoleSession } from '../support/console-session';
 import { type LocalGateway, startLocalGateway } from '../support/local-gateway';
 
 /**
@@ -22,6 +23,8 @@ afterAll(async () => {
   await gw?.stop();
 });
 
+const session = (key: string) => consoleSession(gw.apiUrl, key, '/console/imports');
+
 const day = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
 const proven: LegacyRow = {
   channel: 'email',
@@ -34,21 +37,6 @@ const proven: LegacyRow = {
 };
 function csv(list: readonly LegacyRow[]): string {
   return `${LEGACY_COLUMNS.join(',')}\n${list.map((r) => LEGACY_COLUMNS.map((c) => r[c] ?? '').join(',')).join('\n')}\n`;
-}
-
-/** Signs in with a key (the form, its Origin) and returns the session's cookie and CSRF token. */
-async function session(key: string) {
-  const signIn = await fetch(`${gw.apiUrl}/console/sign-in`, {
-    method: 'POST',
-    headers: { origin: gw.apiUrl, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ key }),
-    redirect: 'manual',
-  });
-  expect(signIn.status).toBe(303);
-  const cookie = signIn.headers.getSetCookie()[0]!.split(';')[0]!;
-  const page = await (await fetch(`${gw.apiUrl}/console/imports`, { headers: { cookie } })).text();
-  const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1]!;
-  return { cookie, csrf, page };
 }
 
 /** A multipart POST of the upload form, as a browser builds it (fetch's own multipart encoder). */

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runtimeDependencies, setDependencies } from '../../shared/http/runtime';
 import type { GatewayStore } from '../../shared/ports/gateway-store';
 import { StoreUnavailableError } from '../../shared/ports/store-errors';
+import { consoleSession } from '../support/console-session';
 import { type LocalGateway, newsletter, provableConsent, startLocalGateway } from '../support/local-gateway';
 
 /**
@@ -41,26 +42,7 @@ afterAll(async () => {
   await gw?.stop();
 });
 
-/** Signs in as a browser would (the form, its Origin), and posts the page's forms with the session's token. */
-async function session(key: string) {
-  const signIn = await fetch(`${gw.apiUrl}/console/sign-in`, {
-    method: 'POST',
-    headers: { origin: gw.apiUrl, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ key }),
-    redirect: 'manual',
-  });
-  expect(signIn.status).toBe(303);
-  const cookie = signIn.headers.getSetCookie()[0]!.split(';')[0]!;
-  const page = await (await fetch(`${gw.apiUrl}/console/justify`, { headers: { cookie } })).text();
-  const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1]!;
-  return (path: string, form: Record<string, string>) =>
-    fetch(`${gw.apiUrl}${path}`, {
-      method: 'POST',
-      headers: { cookie, origin: gw.apiUrl, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ csrf, ...form }),
-      redirect: 'manual',
-    });
-}
+const session = async (key: string) => (await consoleSession(gw.apiUrl, key)).post;
 
 it('shows a hostile purpose name and wording as text on Justify and the recipient page, never as markup', async () => {
   const post = await session(gw.complianceKey);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { hashApiKey } from '../../shared/domain/api-key';
 import { runtimeDependencies, setDependencies } from '../../shared/http/runtime';
+import { consoleSession } from '../support/console-session';
 import { type LocalGateway, newsletter, startLocalGateway } from '../support/local-gateway';
 
 /**
@@ -21,31 +22,7 @@ afterAll(async () => {
   await gw?.stop();
 });
 
-/** Signs in as a browser would (the form, its Origin), and posts forms with the session's token. */
-async function session(key: string) {
-  const signIn = await fetch(`${gw.apiUrl}/console/sign-in`, {
-    method: 'POST',
-    headers: { origin: gw.apiUrl, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ key }),
-    redirect: 'manual',
-  });
-  expect(signIn.status).toBe(303);
-  const cookie = signIn.headers.getSetCookie()[0]!.split(';')[0]!;
-  const get = async () => {
-    const r = await fetch(`${gw.apiUrl}/console/settings`, { headers: { cookie } });
-    return { status: r.status, html: await r.text() };
-  };
-  const page = await get();
-  const csrf = /name="csrf" value="([^"]+)"/.exec(page.html)![1]!;
-  const post = (path: string, form: Record<string, string>) =>
-    fetch(`${gw.apiUrl}${path}`, {
-      method: 'POST',
-      headers: { cookie, origin: gw.apiUrl, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ csrf, ...form }),
-      redirect: 'manual',
-    });
-  return { get, post };
-}
+const session = (key: string) => consoleSession(gw.apiUrl, key, '/console/settings');
 
 async function newSenderKey(label: string) {
   const created = await gw.call('POST', '/v1/keys', { key: gw.adminKey, body: { role: 'sender', label } });
