@@ -21,6 +21,11 @@ let real: Dependencies;
 
 beforeAll(async () => {
   gw = await startLocalGateway();
+  // This file counts the request path's store requests through the handlers' dependencies. The
+  // console's counters (CountEvents, a second consumer of the table's stream, off the request
+  // path) read the same dependencies, so their requests would land in whichever window was
+  // open: their poller is stopped here.
+  await gw.counterStream.stop();
   real = runtimeDependencies();
 });
 afterEach(() => setDependencies(real));
