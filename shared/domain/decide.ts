@@ -3,6 +3,7 @@ import type { Purpose, Tenant } from '../schemas/tenant';
 import { type Basis, type Channel, invalidConsentMethods } from '../schemas/vocabulary';
 import { emailDomain, isRoleAddress } from './address';
 import { earlierMs, instantMs, isoOf, laterMs } from './instant';
+import { own } from './own';
 import { regionOf } from './phone';
 import { type Failure, failure } from './reasons';
 import { addDays, DAY_MS, lastPurchaseMs, retentionEndMs } from './retention';
@@ -56,7 +57,7 @@ export function decide(input: DecisionInput): Decision {
   const { tenant, recipient, now } = input;
   // Instants compared as numbers: comparing two Dates converts each to a primitive first.
   const nowMs = now.getTime();
-  const purpose = tenant.purposes[input.purposeId];
+  const purpose = own(tenant.purposes, input.purposeId);
 
   // 1. The purpose is declared, the sender identity is allowed (R10).
   if (purpose === undefined) {
@@ -93,7 +94,7 @@ export function decide(input: DecisionInput): Decision {
   }
 
   // 3. Objections (R7), retention (R9), sensitive purposes (R12).
-  const consent = recipient.consents[purpose.id];
+  const consent = own(recipient.consents, purpose.id);
   const consentCheck = checkConsent(consent, tenant);
   if (MARKETING_LIKE.has(purpose.category)) {
     const objection = blockingObjection(
@@ -181,7 +182,7 @@ function senderCheck(input: DecisionInput, purpose: Purpose): string | undefined
     }
     return `Sender "${from}" is not a declared identity`;
   }
-  const sender = tenant.smsSenders[from];
+  const sender = own(tenant.smsSenders, from);
   if (sender === undefined) return `SMS sender "${from}" is not declared`;
   // Marketing SMS to consumers only from a short code or an alphanumeric sender (ARCEP, 2019).
   // The id is read, not the declared type: a phone number stored as short_code is a long code.
@@ -286,7 +287,7 @@ export function checkConsent(record: ConsentRecord | undefined, tenant: Tenant):
   if (grant.givenAt === undefined) missing = ['time'];
   if (grant.method === undefined) missing = add(missing, 'method');
   if (grant.wording === undefined && grant.wordingVersion === undefined) missing = add(missing, 'wording');
-  if (grant.wordingVersion !== undefined && tenant.wordings[grant.wordingVersion] === undefined) {
+  if (grant.wordingVersion !== undefined && own(tenant.wordings, grant.wordingVersion) === undefined) {
     missing = add(missing, `wording version "${grant.wordingVersion}" (not declared)`);
   }
   if (grant.source === undefined) missing = add(missing, 'source');
@@ -328,7 +329,7 @@ function findBasis(
   end: number | undefined,
   lastPurchase: number | undefined,
 ): BasisResult {
-  const grant = input.recipient.consents[purpose.id]?.grant;
+  const grant = own(input.recipient.consents, purpose.id)?.grant;
   if (consent.ok && (!purpose.sensitive || grant?.explicit === true)) {
     return { ok: true, basis: 'consent', proof: { type: 'consent', ref: consent.id, at: consent.givenAt } };
   }
@@ -451,7 +452,7 @@ function legitimateInterestB2b(input: DecisionInput, purpose: Purpose): BasisRes
  */
 function repermission(input: DecisionInput, purpose: Purpose, endMs: number | undefined): BasisResult {
   const profile = input.recipient.profile;
-  const asked = input.recipient.repermissions?.[purpose.id]?.count ?? 0;
+  const asked = own(input.recipient.repermissions, purpose.id)?.count ?? 0;
   const max = input.tenant.settings.repermissionMaxPerPurpose;
   if (asked >= max) {
     return {

@@ -5,6 +5,7 @@ import { type Channel, type ConsentMethod, consentMethodSchema } from '../schema
 import { AddressError, normalizeEmail } from './address';
 import { checkConsent } from './decide';
 import { isFutureDated } from './instant';
+import { own } from './own';
 import { PhoneNumberError, parsePhone } from './phone';
 import { addDays } from './retention';
 
@@ -173,7 +174,7 @@ export function classifyLegacyRow(tenant: Tenant, row: LegacyRow, now: Date): Cl
     }
     throw error;
   }
-  const purpose = tenant.purposes[(row.purpose ?? '').trim()];
+  const purpose = own(tenant.purposes, (row.purpose ?? '').trim());
   if (purpose === undefined) return invalid('unknown purpose');
 
   const dates: Record<string, string | undefined> = {};

@@ -4,6 +4,7 @@ import type { Purpose, Tenant, Wording } from '../schemas/tenant';
 import type { Basis } from '../schemas/vocabulary';
 import { checkConsent, decide } from './decide';
 import { frenchSpacing } from './french-typography';
+import { own } from './own';
 
 /**
  * The preference centre and consent page, as pure functions of (tenant, recipient state,
@@ -43,12 +44,13 @@ function defaultText(lang: Lang, brand: string, purpose: Purpose): string {
  * same text always has the same version and a changed text a new one.
  */
 export function wordingFor(tenant: Tenant, purpose: Purpose, lang: Lang): Wording & { stored: boolean } {
-  const declared = purpose.wordingVersion === undefined ? undefined : tenant.wordings[purpose.wordingVersion];
+  const declared =
+    purpose.wordingVersion === undefined ? undefined : own(tenant.wordings, purpose.wordingVersion);
   if (declared) return { ...declared, stored: true };
   const text = defaultText(lang, tenant.name, purpose);
   const hash = sha256(text);
   const versionId = `auto-${purpose.id}-${lang}-${hash.slice(0, 12)}`;
-  const existing = tenant.wordings[versionId];
+  const existing = own(tenant.wordings, versionId);
   return existing
     ? { ...existing, stored: true }
     : { versionId, text, sha256: hash, createdAt: '', stored: false };
@@ -87,7 +89,7 @@ export function preferenceRows(tenant: Tenant, state: RecipientState, now: Date)
     });
     if (decision.outcome === 'rejected') return { purpose, status: { kind: 'off' } };
     if (decision.basis === 'consent') {
-      const check = checkConsent(state.consents[purpose.id], tenant);
+      const check = checkConsent(own(state.consents, purpose.id), tenant);
       return { purpose, status: { kind: 'consented', since: check.ok ? check.givenAt : '' } };
     }
     return { purpose, status: { kind: 'other_basis', basis: decision.basis } };

@@ -1,6 +1,7 @@
 import type { RecipientState } from '../schemas/recipient';
 import type { TenantSettings } from '../schemas/tenant';
 import { instantMs } from './instant';
+import { own } from './own';
 
 /** A day in ms: retention periods are counted in whole UTC days. */
 export const DAY_MS = 86_400_000;
@@ -66,7 +67,7 @@ function lastActivityMs(state: RecipientState, purchase: number | undefined): nu
   }
   if (purchase !== undefined) latest = later(latest, purchase);
   for (const purpose in state.consents) {
-    const grant = state.consents[purpose]?.grant;
+    const grant = own(state.consents, purpose)?.grant;
     if (grant === undefined) continue;
     const recorded = ms(grant.recordedAt);
     if (grant.givenAt !== undefined) latest = later(latest, notAfter(grant.givenAt, recorded));

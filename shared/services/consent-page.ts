@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { frenchSpacingOf } from '../domain/french-typography';
+import { own } from '../domain/own';
 import { choosablePurposes, type Lang } from '../domain/preferences';
 import {
   type ConfirmClaims,
@@ -83,7 +84,7 @@ export async function requestConsent(
   if (ticked.length === 0) return { nothing: true };
   const asked = ticked.map((p) => {
     const version = form.wordings.get(p.id);
-    const wording = version === undefined ? undefined : tenant.wordings[version];
+    const wording = version === undefined ? undefined : own(tenant.wordings, version);
     if (wording === undefined) {
       throw new InvalidInputError([
         { field: `wording:${p.id}`, problem: 'the wording shown is not a stored version' },
@@ -230,7 +231,7 @@ export async function describeConfirmation(
   if (pending === undefined) return undefined;
   return {
     pending,
-    purposes: pending.purposes.flatMap((p) => link.tenant.purposes[p.purpose] ?? []),
+    purposes: pending.purposes.flatMap((p) => own(link.tenant.purposes, p.purpose) ?? []),
   };
 }
 

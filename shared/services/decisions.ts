@@ -2,6 +2,7 @@ import { AddressError, normalizeEmail } from '../domain/address';
 import { type Decision, decide } from '../domain/decide';
 import { scopeRefusal } from '../domain/key-scope';
 import { mergeRecipientStates } from '../domain/merge-recipient-state';
+import { own } from '../domain/own';
 import { withPendingObjections } from '../domain/pending-objections';
 import { PhoneNumberError, parsePhone } from '../domain/phone';
 import { rulesOf } from '../domain/reasons';
@@ -62,7 +63,7 @@ export function refuseOutOfScope(
 ): void {
   const refusal = scopeRefusal(caller.scopes, {
     ...send,
-    category: tenant.purposes[send.purpose]?.category,
+    category: own(tenant.purposes, send.purpose)?.category,
   });
   if (refusal !== undefined) throw new OutOfScopeError(refusal.scope, refusal.message);
 }

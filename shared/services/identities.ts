@@ -1,3 +1,4 @@
+import { own } from '../domain/own';
 import { senderDeclarationProblem, smsSenderKind } from '../domain/sms-sender';
 import { NotFoundError } from '../ports/store-errors';
 import { IdentityTakenError, type TenantStore } from '../ports/tenant-store';
@@ -140,7 +141,7 @@ export async function unassignSmsSender(deps: Deps, tenantId: string, senderId: 
     throw new NotFoundError(`SMS sender "${senderId}" is not assigned to tenant ${tenantId}`);
   }
   const tenant = await storedTenant(deps.tenants, tenantId);
-  const origination = claim.originationIdentity ?? tenant.smsSenders[senderId]?.originationIdentity;
+  const origination = claim.originationIdentity ?? own(tenant.smsSenders, senderId)?.originationIdentity;
   await deps.tenants.deleteSmsSender(tenantId, senderId);
   // The sender id first: inbound replies to it stop reaching this tenant only once nothing is sent from it.
   await deps.tenants.releaseIdentity('sms_sender', senderId, tenantId);

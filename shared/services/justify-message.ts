@@ -1,3 +1,4 @@
+import { own } from '../domain/own';
 import { recipientKeys } from '../domain/recipient-key';
 import { NotFoundError } from '../ports/gateway-store';
 import type { AuditEvent } from '../schemas/audit';
@@ -94,11 +95,11 @@ export function resolveProof(
   const detail = asString(p.detail);
   switch (p.type) {
     case 'consent': {
-      const record = state.consents[purpose];
+      const record = own(state.consents, purpose);
       const grant = record?.grant?.id === ref ? record?.grant : undefined;
       const given = trail.find((e) => e.type === 'consent.given' && e.data.consentId === ref);
       const version = grant?.wordingVersion;
-      const stored = version === undefined ? undefined : tenant.wordings[version];
+      const stored = version === undefined ? undefined : own(tenant.wordings, version);
       const wording = stored ?? (grant?.wording === undefined ? undefined : { text: grant.wording });
       const withdrawnAt =
         record?.withdrawal !== undefined && record.withdrawal.at >= (grant?.givenAt ?? at ?? '')
@@ -125,7 +126,7 @@ export function resolveProof(
       return {
         type: 'purpose',
         purposeId: ref ?? purpose,
-        purposeName: tenant.purposes[ref ?? purpose]?.name,
+        purposeName: own(tenant.purposes, ref ?? purpose)?.name,
       };
     case 'role_address':
       return { type: 'role_address' };
@@ -165,7 +166,7 @@ export async function justifyMessage(
       outcome: decision === undefined ? 'sent' : outcomeOf(events),
       decidedAt: decision?.at ?? record?.decidedAt ?? '',
       purpose,
-      purposeName: tenant.purposes[purpose]?.name,
+      purposeName: own(tenant.purposes, purpose)?.name,
       category: asString(d.category) ?? record?.category,
       from: asString(d.from) ?? record?.from,
       basis: asString(d.basis) ?? record?.basis ?? '',

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { grants, type LinkAction } from '../domain/link-capabilities';
+import { own } from '../domain/own';
 import {
   type Lang,
   type PreferenceChange,
@@ -154,7 +155,7 @@ export async function savePreferences(
   for (const change of changes) {
     if (change.type === 'consent') {
       const version = form.wordings.get(change.purpose);
-      const wording = version === undefined ? undefined : tenant.wordings[version];
+      const wording = version === undefined ? undefined : own(tenant.wordings, version);
       if (wording === undefined) {
         throw new InvalidInputError([
           { field: `wording:${change.purpose}`, problem: 'the wording shown is not a stored version' },

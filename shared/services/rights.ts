@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { own } from '../domain/own';
 import { recipientKey as keyOf } from '../domain/recipient-key';
 import { sentMessagesOf } from '../domain/sent-messages';
 import { expiryFor, freshLinkClaims, signPageToken } from '../domain/unsubscribe-token';
@@ -55,8 +56,9 @@ export async function exportRecipient(
     profile: state.profile ?? null,
     consents: Object.values(state.consents).map((c) => ({
       ...c,
-      purposeName: tenant.purposes[c.purpose]?.name,
-      wording: c.grant?.wordingVersion === undefined ? undefined : tenant.wordings[c.grant.wordingVersion],
+      purposeName: own(tenant.purposes, c.purpose)?.name,
+      wording:
+        c.grant?.wordingVersion === undefined ? undefined : own(tenant.wordings, c.grant.wordingVersion),
     })),
     objections: state.objections,
     suppressions: state.suppressions,
@@ -173,7 +175,7 @@ export async function createLink(
   const [tenant, keys] = await Promise.all([deps.tenants.getTenant(tenantId), deps.keys.load()]);
   if (tenant === undefined) throw new NotFoundError(`Tenant ${tenantId} not found`);
   for (const purpose of input.purposes ?? []) {
-    if (tenant.purposes[purpose] === undefined)
+    if (own(tenant.purposes, purpose) === undefined)
       throw new NotFoundError(`Purpose "${purpose}" is not declared`);
   }
   const key = keyOf(keys.hashKey, tenantId, 'email', input.address);

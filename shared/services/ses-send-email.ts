@@ -17,6 +17,7 @@ import {
   unsubscribeHeaders,
 } from '../domain/inject-unsubscribe';
 import { MimeInjectionError } from '../domain/mime-errors';
+import { own } from '../domain/own';
 import { rulesOf } from '../domain/reasons';
 import { recordTtl } from '../domain/retention';
 import { signToken } from '../domain/unsubscribe-token';
@@ -284,7 +285,7 @@ function purposeOf(input: SesSendEmailInput, ctx: DecisionContext): Purpose {
       `EmailTags must include a tag named "${name}" whose value is a purpose declared with PUT /v1/purposes/{purposeId}`,
     );
   }
-  const purpose = ctx.tenant.purposes[value];
+  const purpose = own(ctx.tenant.purposes, value);
   if (purpose === undefined) {
     throw new SesMessageRefusedError(
       `Message rejected by consent-gate: unknown_purpose: purpose "${value}" is not declared`,

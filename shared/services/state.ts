@@ -4,6 +4,7 @@ import { generateApiKey, hashApiKey } from '../domain/api-key';
 import { checkConsent } from '../domain/decide';
 import { futureDatedFields } from '../domain/instant';
 import { optOutMentionIssues, smsWindowIssues } from '../domain/legal-floors';
+import { own } from '../domain/own';
 import { recipientKeys } from '../domain/recipient-key';
 import { generateAccessKeyId, generateSecretAccessKey } from '../domain/sender-credential';
 import type { ApiKeyRole } from '../ports/credential-store';
@@ -54,7 +55,7 @@ export async function putPurpose(
   if (purpose.wordingVersion !== undefined) {
     // R3: the pages show this exact text; it must be a stored version.
     const tenant = await tenantOf(deps, caller);
-    if (tenant.wordings[purpose.wordingVersion] === undefined) {
+    if (own(tenant.wordings, purpose.wordingVersion) === undefined) {
       throw new InvalidInputError([
         {
           field: 'wordingVersion',
@@ -219,7 +220,8 @@ export async function recordConsent(
     ['givenAt', proof.givenAt],
     ['confirmedAt', proof.confirmedAt],
   ]);
-  if (tenant.purposes[purpose] === undefined) throw new NotFoundError(`Purpose "${purpose}" is not declared`);
+  if (own(tenant.purposes, purpose) === undefined)
+    throw new NotFoundError(`Purpose "${purpose}" is not declared`);
   const { key } = await keyFor(deps, caller, { channel, address });
   const grant = {
     ...proof,

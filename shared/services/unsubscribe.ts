@@ -1,4 +1,5 @@
 import { grants } from '../domain/link-capabilities';
+import { own } from '../domain/own';
 import type { Lang } from '../domain/preferences';
 import { type TokenClaims, verifyToken } from '../domain/unsubscribe-token';
 import { StoreUnavailableError } from '../ports/gateway-store';
@@ -28,7 +29,7 @@ async function scopeOf(deps: Dependencies, claims: TokenClaims) {
   return {
     claims,
     brand: tenant.name,
-    purposeName: tenant.purposes[claims.purpose]?.name ?? claims.purpose,
+    purposeName: own(tenant.purposes, claims.purpose)?.name ?? claims.purpose,
     maskedAddress: await maskedAddressOf(deps, claims),
   };
 }

@@ -388,4 +388,15 @@ describe('tenants', () => {
     });
     expect(promo.body.reasons).toContain('consent_missing');
   });
+
+  it('a purpose id an object inherits ("constructor", "tostring") is an undeclared purpose, answered 403, not a crash', async () => {
+    for (const purpose of ['constructor', 'tostring', 'valueof']) {
+      const r = await gw.call('POST', '/v1/messages', {
+        key: gw.senderKey,
+        body: newsletter('alice@example.org', { purpose }),
+      });
+      expect(r.status).toBe(403);
+      expect(r.body.reasons).toEqual(['unknown_purpose']);
+    }
+  });
 });
