@@ -101,6 +101,18 @@ export interface PathCostInput {
   readonly apiGateway: boolean;
   /** The bulk queue: a batch sent (SendMessageBatch), received and deleted per BULK_BATCH_SIZE messages. */
   readonly sqs: boolean;
+  /**
+   * The console's counters (CountEvents, the table stream's second consumer), per message as
+   * counted: the stream records it was handed, its store requests (transactions among them)
+   * and their units.
+   */
+  readonly countEvents: {
+    readonly records: number;
+    readonly requests: number;
+    readonly transactions: number;
+    readonly readUnits: number;
+    readonly writeUnits: number;
+  };
 }
 
 export interface CostLine {
@@ -139,13 +151,21 @@ export function pathCostPerMillion(input: PathCostInput): PathCost {
   const publishInvocations = input.events / STREAM_BATCH_SIZE;
   const publishMs = Math.ceil((STREAM_BATCH_SIZE / PUT_EVENTS_ENTRIES) * AWS_LATENCY_MS.eventBridgePutEvents);
   const publishGbSeconds = (LAMBDA_MEMORY_MB / 1024) * (publishMs / 1000) * publishInvocations * million;
+  // CountEvents: one invocation per full stream batch (the same batch size); it waits for its
+  // store requests one after the other. Its CPU too is in the measured figure.
+  const counting = input.countEvents;
+  const countInvocations = counting.records / STREAM_BATCH_SIZE;
+  const countWaitMs =
+    (counting.requests - counting.transactions) * AWS_LATENCY_MS.dynamodbRequest +
+    counting.transactions * AWS_LATENCY_MS.dynamodbTransaction;
+  const countGbSeconds = (LAMBDA_MEMORY_MB / 1024) * (countWaitMs / 1000) * million;
   // SQS bills a batch request per 64 KB chunk of its payload: the send and the receive carry
   // the messages, the delete does not.
   const sqsRequests = input.sqs
     ? (2 * Math.ceil((BULK_BATCH_SIZE * input.requestBytes) / KIB_64) + 1) / BULK_BATCH_SIZE
     : 0;
   const apiRequests = input.apiGateway ? Math.ceil(input.requestBytes / KIB_512) : 0;
-  const invocations = invocationsPerMessage + publishInvocations;
+  const invocations = invocationsPerMessage + publishInvocations + countInvocations;
   const logBytes =
     input.logBytes +
     input.logLines * LOG_EVENT_OVERHEAD_BYTES +
@@ -160,6 +180,11 @@ export function pathCostPerMillion(input: PathCostInput): PathCost {
       item: 'PublishEvents duration',
       basis: `${fmt(publishInvocations, 4)} invocations per message × ${publishMs} ms (${STREAM_BATCH_SIZE / PUT_EVENTS_ENTRIES} PutEvents per full stream batch of ${STREAM_BATCH_SIZE})`,
       usdPerMillion: publishGbSeconds * PRICES.lambdaArmPerGbSecond,
+    },
+    {
+      item: 'CountEvents duration',
+      basis: `${fmt(countInvocations, 4)} invocations per message (${fmt(counting.records)} stream records per message, batches of ${STREAM_BATCH_SIZE}), waiting ${fmt(countWaitMs)} ms per message for its ${fmt(counting.requests)} store requests (${fmt(counting.transactions)} transactions)`,
+      usdPerMillion: countGbSeconds * PRICES.lambdaArmPerGbSecond,
     },
     {
       item: 'Lambda requests',
@@ -187,6 +212,13 @@ export function pathCostPerMillion(input: PathCostInput): PathCost {
       item: 'DynamoDB writes',
       basis: `${fmt(input.writeUnits)} WRU per message at $${PRICES.dynamodbPerMillionWriteUnits}/million`,
       usdPerMillion: input.writeUnits * PRICES.dynamodbPerMillionWriteUnits,
+    },
+    {
+      item: 'CountEvents reads and writes (console counters)',
+      basis: `${fmt(counting.readUnits)} RRU and ${fmt(counting.writeUnits)} WRU per message`,
+      usdPerMillion:
+        counting.readUnits * PRICES.dynamodbPerMillionReadUnits +
+        counting.writeUnits * PRICES.dynamodbPerMillionWriteUnits,
     },
     {
       item: 'S3 GET (pending objections, R7)',

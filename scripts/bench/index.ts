@@ -393,6 +393,7 @@ async function gatewaySection(
           'emails to SES',
           'events published',
           'log bytes (lines)',
+          'CountEvents: stream records, RRU, WRU',
         ],
         store.map((s) => {
           const pm = perMessage(s.counts, s.messages);
@@ -413,11 +414,15 @@ async function gatewaySection(
             formatNumber(s.emails),
             formatNumber(s.events),
             `${formatNumber(s.logBytes)} (${formatNumber(s.logLines)})`,
+            (() => {
+              const c = perMessage(s.countEvents.counts, s.messages);
+              return `${formatNumber(s.countEvents.records)}, ${formatNumber(c.readUnits)}, ${formatNumber(c.writeUnits)}`;
+            })(),
           ];
         }),
       ),
       '',
-      `Per message, one message at a time, averaged over the messages of each row (after one warm-up call), with the 46 KB newsletter body; the stream drained before and after each row, so that the events it published are counted. RRU/WRU as on-demand billing counts them: strongly consistent reads, one RRU per 4 KB (BatchGetItem charges every requested key, found or not), one WRU per KB written, two per KB of each item of a TransactWriteItems; UpdateItem/DeleteItem counted as one WRU each (items under 1 KB). Log bytes: what this process wrote to stdout while the row ran (the handlers' INFO lines, the level infra/gateway.ts deploys). Largest item seen: ${formatBytes(Math.max(0, ...store.flatMap((s) => s.counts.map((c) => c.maxItemBytes))))}.`,
+      `Per message, one message at a time, averaged over the messages of each row (after one warm-up call), with the 46 KB newsletter body; the stream drained before and after each row, so that the events it published are counted. The send path's columns leave out the console's counters: CountEvents (the stream's second consumer, off the request path) runs on a client of its own, and its last column is what it read and wrote for the row's messages (the day counters, the recipient's standing and the inventory, and a marker per counted event). RRU/WRU as on-demand billing counts them: strongly consistent reads, one RRU per 4 KB (BatchGetItem charges every requested key, found or not), one WRU per KB written, two per KB of each item of a TransactWriteItems; UpdateItem/DeleteItem counted as one WRU each (items under 1 KB). Log bytes: what this process wrote to stdout while the row ran (the handlers' INFO lines, the level infra/gateway.ts deploys). Largest item seen: ${formatBytes(Math.max(0, ...store.flatMap((s) => s.counts.map((c) => c.maxItemBytes))))}.`,
     ].join('\n'),
   );
 
@@ -438,6 +443,9 @@ async function gatewaySection(
       // batched read: the chain of one invocation is the batch's reads plus one record's calls.
       const batchLevel = bulk ? per('BatchGetItemCommand') * BULK_BATCH_SIZE : 0;
       const recordLevel = requests - transactions - (bulk ? per('BatchGetItemCommand') : 0);
+      const counted = perMessage(s.countEvents.counts, s.messages);
+      const countRequests = (command: string) =>
+        (s.countEvents.counts.find((c) => c.command === command)?.requests ?? 0) / s.messages;
       const cost = pathCostPerMillion({
         path: s.path,
         messagesPerInvocation: bulk ? BULK_BATCH_SIZE : 1,
@@ -457,6 +465,13 @@ async function gatewaySection(
         requestBytes,
         apiGateway: !bulk,
         sqs: bulk,
+        countEvents: {
+          records: s.countEvents.records,
+          requests: counted.readRequests + counted.writeRequests,
+          transactions: countRequests('TransactWriteItemsCommand'),
+          readUnits: counted.readUnits,
+          writeUnits: counted.writeUnits,
+        },
       });
       const target = s.key === 'bulk' ? COST_TARGETS.bulk : s.key === 'http' ? COST_TARGETS.http : undefined;
       return { key: s.key, cost, target };

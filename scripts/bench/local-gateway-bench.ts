@@ -7,6 +7,7 @@ import * as dynamodb from '@aws-sdk/client-dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { createCounterHandler } from '../../functions/count-events';
 import { entryPoints } from '../../infra/entry-points';
 import { lambdaContext } from '../../infra/local/lambda-context';
 import { type LocalStack, startLocalStack } from '../../infra/local/local-stack';
@@ -318,6 +319,12 @@ export interface StoreRequestsResult {
   readonly cpuMs: number;
   readonly engineCpuMs: number | undefined;
   readonly wallMs: number;
+  /**
+   * The console's counters (CountEvents, the stream's second consumer), on a client of its
+   * own: its store requests while the path ran (the poller drained before and after), and the
+   * stream records it was handed, per message.
+   */
+  readonly countEvents: { readonly counts: CommandCount[]; readonly records: number };
 }
 
 /** Counts what the process writes to stdout while `fn` runs (the handlers' loggers write there). */
@@ -350,6 +357,8 @@ export async function countStoreRequests(
   sample: number,
   body: BenchBody = 'small',
 ): Promise<StoreRequestsResult[]> {
+  // CountEvents first, so that it keeps the runtime's own dependencies, on a client of its own.
+  const countEvents = await observeCountEvents(gw);
   const observed = observeDependencies(gw);
   const post = async (path: string, payload: unknown, key = gw.senderKey) => {
     const response = await fetch(`${gw.stack.apiUrl}${path}`, {
@@ -367,7 +376,9 @@ export async function countStoreRequests(
   /** Runs one path's `messages` after the caller's warm-up; the stream drained before and after. */
   const measure = async (key: PathKey, path: string, messages: number, run: () => Promise<void>) => {
     await gw.stack.eventStream.caughtUp();
+    await gw.stack.counterStream.caughtUp();
     observed.reset();
+    countEvents.reset();
     const eventsBefore = localEventBus.events.length;
     const engineBefore = processCpuMs(enginePid);
     const cpuBefore = process.cpuUsage();
@@ -375,6 +386,7 @@ export async function countStoreRequests(
     const { bytes, lines } = await countingStdout(async () => {
       await run();
       await gw.stack.eventStream.caughtUp();
+      await gw.stack.counterStream.caughtUp();
     });
     const wallMs = performance.now() - started;
     const cpu = process.cpuUsage(cpuBefore);
@@ -395,6 +407,7 @@ export async function countStoreRequests(
           ? undefined
           : (engineAfter - engineBefore) / messages,
       wallMs: wallMs / messages,
+      countEvents: { counts: countEvents.counter.snapshot(), records: countEvents.records() / messages },
     });
   };
   const sesCredentials = (await post('/v1/credentials', { label: 'bench' }, gw.adminKey)) as {
@@ -487,6 +500,7 @@ export async function countStoreRequests(
   } finally {
     ses.destroy();
     observed.restore();
+    await countEvents.restore();
   }
   return results;
 }
@@ -553,6 +567,42 @@ export function observeDependencies(gw: BenchGateway) {
     },
     restore() {
       setDependencies(real);
+      client.destroy();
+    },
+  };
+}
+
+/**
+ * The local counters' poller restarted with the real CountEvents handler on dependencies of
+ * its own (the same adapters and table, a counted client), and the stream records it is
+ * handed counted: the console's cost apart from the send path's. `restore()` restarts it
+ * on the runtime's dependencies.
+ */
+async function observeCountEvents(gw: BenchGateway) {
+  const counter = createStoreRequestCounter();
+  const client = new DynamoDBClient({ requestHandler, maxAttempts: 3 });
+  counter.attachTo(client);
+  const deps = {
+    ...runtimeDependencies(),
+    ...createDynamoDbStores(createDocumentClient(client), gw.stack.tableName),
+  };
+  const handler = createCounterHandler(() => deps);
+  let records = 0;
+  await gw.stack.counterStream.stop();
+  gw.stack.counterStream.start((event, context) => {
+    records += event.Records.length;
+    return handler(event, context);
+  });
+  return {
+    counter,
+    records: () => records,
+    reset() {
+      counter.reset();
+      records = 0;
+    },
+    async restore() {
+      await gw.stack.counterStream.stop();
+      gw.stack.counterStream.start();
       client.destroy();
     },
   };

@@ -19,6 +19,7 @@ const http: PathCostInput = {
   requestBytes: 47_000,
   apiGateway: true,
   sqs: false,
+  countEvents: { records: 0, requests: 0, transactions: 0, readUnits: 0, writeUnits: 0 },
 };
 
 const line = (cost: ReturnType<typeof pathCostPerMillion>, item: string) =>
@@ -66,6 +67,29 @@ describe('bench pricing', () => {
     expect(line(cost, 'API Gateway HTTP API')).toBe(0);
     // 10 × 47,000 bytes = 8 chunks of 64 KB for the send and again for the receive, one delete: 17 per 10.
     expect(line(cost, 'SQS')).toBeCloseTo(1.7 * 0.4, 6);
+  });
+
+  it("prices the console's counters (CountEvents): its invocations per stream batch, its waits and its units", () => {
+    const base = pathCostPerMillion(http);
+    const cost = pathCostPerMillion({
+      ...http,
+      countEvents: { records: 4, requests: 1.5, transactions: 0.5, readUnits: 0.5, writeUnits: 3 },
+    });
+    // 4 records per message in batches of 100: 0.04 invocations; 1 request × 5 ms + 0.5 × 10 ms = 10 ms per message.
+    expect(line(cost, 'CountEvents duration')).toBeCloseTo(0.5 * 0.01 * 1e6 * 0.0000133334, 6);
+    expect(line(cost, 'Lambda requests')).toBeCloseTo((1.01 + 0.04) * 0.2, 6);
+    expect(line(cost, 'CountEvents reads and writes (console counters)')).toBeCloseTo(
+      0.5 * 0.1415 + 3 * 0.70675,
+      6,
+    );
+    expect(line(base, 'CountEvents duration')).toBe(0);
+    // The platform's log lines of 0.04 more invocations.
+    const moreLogs = ((0.04 * 378 * 1e6) / 1024 ** 3) * 0.57;
+    expect(line(cost, 'CloudWatch Logs') - line(base, 'CloudWatch Logs')).toBeCloseTo(moreLogs, 6);
+    expect(cost.total - base.total).toBeCloseTo(
+      0.5 * 0.01 * 1e6 * 0.0000133334 + 0.04 * 0.2 + 0.5 * 0.1415 + 3 * 0.70675 + moreLogs,
+      6,
+    );
   });
 
   it('rounds the billed duration up to the millisecond and API Gateway up to 512 KB', () => {
