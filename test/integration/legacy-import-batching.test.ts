@@ -17,7 +17,7 @@ import { DynamoDbGatewayStore } from '../../shared/adapters/dynamodb-store';
 import { createDocumentClient } from '../../shared/adapters/dynamodb-table';
 import { LEGACY_COLUMNS, type LegacyRow } from '../../shared/domain/legacy-import';
 import { recipientKey } from '../../shared/domain/recipient-key';
-import { runtimeDependencies } from '../../shared/http/runtime';
+import { requestHandler, runtimeDependencies } from '../../shared/http/runtime';
 import { type GatewayStore, StoreUnavailableError } from '../../shared/ports/gateway-store';
 import { verifyTenantAudit } from '../../shared/services/audit-verify';
 import { type LocalGateway, provableConsent, startLocalGateway } from '../support/local-gateway';
@@ -30,6 +30,21 @@ import { type LocalGateway, provableConsent, startLocalGateway } from '../suppor
  */
 let gw: LocalGateway;
 let dir: string;
+/**
+ * The gateway's store on a client that waits for DynamoDB Local: the handlers' 3 s request
+ * timeout is for a decision waiting on DynamoDB, and DynamoDB Local writes a transaction's items
+ * one after the other, transactions in turn. Four 50-item transactions in flight beside the rest
+ * of the suite took longer than 3 s each, three times over (CI failed: TimeoutError from
+ * commitFreshRecipients in all three tests). What is tested here is what the import writes.
+ */
+let patient: DynamoDbGatewayStore;
+let patientClient: DynamoDBClient;
+const patientClientOf = () =>
+  new DynamoDBClient({
+    endpoint: gw.dynamodbUrl,
+    requestHandler: { ...requestHandler, requestTimeout: 30_000 },
+    maxAttempts: 3,
+  });
 
 const day = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString();
 const proven: LegacyRow = {
@@ -94,7 +109,7 @@ async function streamRecords(): Promise<number> {
 async function run(file: string, out: string, store?: GatewayStore, batchSize?: number) {
   const deps = runtimeDependencies();
   return runImport({
-    store: store ?? deps.store,
+    store: store ?? patient,
     tenants: deps.tenants,
     keys: await deps.keys.load(),
     tenantId: 'demo',
@@ -106,9 +121,12 @@ async function run(file: string, out: string, store?: GatewayStore, batchSize?: 
 
 beforeAll(async () => {
   gw = await startLocalGateway();
+  patientClient = patientClientOf();
+  patient = new DynamoDbGatewayStore(createDocumentClient(patientClient), gw.tableName);
   dir = mkdtempSync(join(tmpdir(), 'legacy-batching-'));
 });
 afterAll(async () => {
+  patientClient?.destroy();
   await gw?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
@@ -127,7 +145,7 @@ describe('R16 legacy import, grouped commits', () => {
     expect(records).toBeGreaterThan(0);
 
     // The same store, on a client whose requests are counted.
-    const client = new DynamoDBClient({ endpoint: gw.dynamodbUrl });
+    const client = patientClientOf();
     const counter = createStoreRequestCounter();
     counter.attachTo(client);
     const counted = new DynamoDbGatewayStore(createDocumentClient(client), gw.tableName);
@@ -140,7 +158,7 @@ describe('R16 legacy import, grouped commits', () => {
     expect(await streamRecords()).toBe(records);
     const writes = counter.snapshot().filter((c) => c.kind === 'write');
     expect(writes).toEqual([]);
-    const verdict = await verifyTenantAudit({ store: runtimeDependencies().store }, 'demo');
+    const verdict = await verifyTenantAudit({ store: patient }, 'demo');
     expect(verdict.broken).toEqual([]);
     // 600 rows imported twice, and the counters' poller caught up on them: slower than the
     // default 30 s on a loaded machine (it took 12 s alone, more than 30 s beside other work).
@@ -158,10 +176,10 @@ describe('R16 legacy import, grouped commits', () => {
     const markers = async () => (await recipientItems()).filter((i) => i.includes('|E#import-')).length;
     const before = await markers();
     // The process dies after half of a batch's transactions: those committed stay, the others never run.
-    const dying: GatewayStore = Object.create(deps.store, {
+    const dying: GatewayStore = Object.create(patient, {
       commitFreshRecipients: {
         value: async (...[tenantId, commits]: Parameters<GatewayStore['commitFreshRecipients']>) => {
-          await deps.store.commitFreshRecipients(tenantId, commits.slice(0, Math.floor(commits.length / 2)));
+          await patient.commitFreshRecipients(tenantId, commits.slice(0, Math.floor(commits.length / 2)));
           throw new StoreUnavailableError('injected: the process stopped');
         },
       },
@@ -180,11 +198,11 @@ describe('R16 legacy import, grouped commits', () => {
       const pk = `TENANT#demo#R#${recipientKey(keys.hashKey, 'demo', 'email', `cut-${i}@example.org`)}`;
       expect(after.filter((item) => item.startsWith(`${pk}|A#C#`))).toHaveLength(1);
     }
-    const verdict = await verifyTenantAudit({ store: deps.store }, 'demo');
+    const verdict = await verifyTenantAudit({ store: patient }, 'demo');
     expect(verdict.broken).toEqual([]);
     await run(file, 'cut-3', undefined, 120);
     expect(await recipientItems()).toEqual(after);
-  });
+  }, 120_000);
 
   it('R16/R3 a consent recorded between the read and the commit is not overwritten, and its neighbours are committed', async () => {
     const file = join(dir, 'raced.csv');
@@ -195,10 +213,10 @@ describe('R16 legacy import, grouped commits', () => {
     const raced = recipientKey(keys.hashKey, 'demo', 'email', 'race-5@example.org');
     let once = true;
     // Someone records a consent for race-5 through the API once the import has read its state.
-    const racing: GatewayStore = Object.create(deps.store, {
+    const racing: GatewayStore = Object.create(patient, {
       getRecipientStates: {
         value: async (...args: Parameters<GatewayStore['getRecipientStates']>) => {
-          const states = await deps.store.getRecipientStates(...args);
+          const states = await patient.getRecipientStates(...args);
           if (once && states.has(raced)) {
             once = false;
             const r = await gw.call('POST', '/v1/consents', {
@@ -215,21 +233,21 @@ describe('R16 legacy import, grouped commits', () => {
     expect(once).toBe(false);
     expect(counts.migrated_consent).toBe(30);
 
-    const state = await deps.store.getRecipientState('demo', raced);
+    const state = await patient.getRecipientState('demo', raced);
     // The consent given through the API stands; the import's row is recorded as a profile update.
     expect(state.consents.newsletter?.grant?.wordingVersion).toBe('newsletter-v2');
     expect(state.consents.newsletter?.grant?.id).not.toMatch(/^import-/);
-    const audit = await deps.store.listAudit('demo', raced);
+    const audit = await patient.listAudit('demo', raced);
     expect(audit.map((e) => `${e.type} ${e.id.startsWith('import-') ? 'import' : 'api'}`).sort()).toEqual([
       'consent.given api',
       'profile.updated import',
     ]);
     // Its neighbours in the same transaction were committed with their imported consent.
     const neighbour = recipientKey(keys.hashKey, 'demo', 'email', 'race-6@example.org');
-    expect((await deps.store.getRecipientState('demo', neighbour)).consents.newsletter?.grant?.id).toMatch(
+    expect((await patient.getRecipientState('demo', neighbour)).consents.newsletter?.grant?.id).toMatch(
       /^import-/,
     );
-    const verdict = await verifyTenantAudit({ store: deps.store }, 'demo');
+    const verdict = await verifyTenantAudit({ store: patient }, 'demo');
     expect(verdict.broken).toEqual([]);
-  });
+  }, 120_000);
 });
