@@ -41,7 +41,11 @@ export async function recordRejected(
   );
 }
 
-/** Audits an allowed decision before acting on it: if it cannot be recorded, nothing is sent (fail closed). */
+/**
+ * Audits an allowed decision before acting on it: if it cannot be recorded, nothing is sent (fail
+ * closed). The channel is the target's, written here for every path: the console's counters
+ * count a decision by its channel, and the SES endpoint's once had none.
+ */
 export async function recordAllowed(
   deps: Dependencies,
   target: { tenantId: string; recipientKey: string; channel: 'email' | 'sms'; ttl?: number },
@@ -50,7 +54,9 @@ export async function recordAllowed(
   data: Record<string, unknown> & { basis: string },
   at: string,
 ) {
-  await recordChanges(deps, target, [{ type, actor, why: `basis ${data.basis}`, at, data }]);
+  await recordChanges(deps, target, [
+    { type, actor, why: `basis ${data.basis}`, at, data: { ...data, channel: target.channel } },
+  ]);
 }
 
 /**

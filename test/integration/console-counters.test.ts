@@ -4,6 +4,7 @@ import { memoryCheckpoints, type StreamHandler, StreamPoller } from '../../infra
 import { runtimeDependencies } from '../../shared/http/runtime';
 import { readOverview } from '../../shared/services/counters';
 import { type LocalGateway, newsletter, provableConsent, startLocalGateway } from '../support/local-gateway';
+import { SEND_PATHS, sendPaths } from '../support/send-paths';
 
 /**
  * The console's counters through the local stack: sends, a rejection, objections (API,
@@ -145,6 +146,30 @@ describe('console counters from the table stream', () => {
     const objected = inventory(await overview());
     expect(count(objected, 'consent')).toBe(count(before, 'consent'));
     expect(consumers(objected)).toBe(consumers(before) + 1);
+  });
+
+  it('counts a send and a refusal on every send path: the HTTP API, the bulk queue and the SES endpoint', async () => {
+    const paths = await sendPaths(gw);
+    try {
+      const sent = (o: Awaited<ReturnType<typeof overview>>, outcome: string) =>
+        o.decisions.breakdown.find(
+          (b) => b.outcome === outcome && b.channel === 'email' && b.purpose === 'newsletter',
+        )?.total ?? 0;
+      const before = await overview();
+      for (const path of SEND_PATHS) {
+        const address = `every-path-${path}@example.org`;
+        expect((await admin('POST', '/v1/consents', provableConsent(address))).status).toBe(201);
+        expect((await paths.send(path, address)).outcome).toBe('sent');
+        expect((await paths.send(path, `no-consent-${path}@example.org`)).outcome).toBe('rejected');
+      }
+      const after = await overview();
+      // The SES endpoint's sends (and the SMTP relay's, which goes through it) were not counted:
+      // their decision.sent had no channel (this failed with 2 against 3).
+      expect(sent(after, 'sent') - sent(before, 'sent')).toBe(3);
+      expect(sent(after, 'rejected') - sent(before, 'rejected')).toBe(3);
+    } finally {
+      paths.close();
+    }
   });
 
   it('the whole stream handed to CountEvents again, from its start: nothing counted twice', async () => {
