@@ -6,7 +6,9 @@ import { fingerprintOf } from '../../shared/domain/sent-unsubscribe';
 import { runtimeDependencies, setDependencies } from '../../shared/http/runtime';
 import { sentUnsubscribeSchema } from '../../shared/schemas/audit';
 import type { Dependencies } from '../../shared/services/dependencies';
+import { recordChanges } from '../../shared/services/record-change';
 import { recipientKeyOf } from '../reliability/faults';
+import { consoleSession } from '../support/console-session';
 import { type LocalGateway, newsletter, provableConsent, startLocalGateway } from '../support/local-gateway';
 import { type SendPaths, sendPaths } from '../support/send-paths';
 
@@ -260,5 +262,52 @@ describe('the opt-out mention an SMS carried (R10)', () => {
       const key = await recipientKeyOf(gw, to, 'sms');
       expect((await sentRecord(key)).data.unsubscribe).toEqual({ kind: 'sms', mention: 'STOP au 36123' });
     }
+  });
+});
+
+describe('on Justify, through the console', () => {
+  const justify = async (form: Record<string, string>) => {
+    const { post } = await consoleSession(gw.apiUrl, gw.complianceKey);
+    const r = await post('/console/justify', { channel: 'email', ...form });
+    expect(r.status).toBe(200);
+    const html = await r.text();
+    return /<section aria-labelledby="unsubscribe">[\s\S]*?<\/section>/.exec(html)![0];
+  };
+
+  it('shows the record of a message sent now, with no working token', async () => {
+    const address = 'carried-justify@example.org';
+    await consented(address);
+    const sent = await gw.call('POST', '/v1/messages', { key: gw.senderKey, body: newsletter(address) });
+    expect(sent.status).toBe(202);
+    const section = await justify({ address, messageId: sent.body.messageId });
+    const mail = await handedToSes(address);
+    const token = /\/u\/([A-Za-z0-9._-]+)>/.exec(mail.listUnsubscribe)![1]!;
+    expect(section).toContain(`/u/${fingerprintOf(token)}`);
+    expect(section).toContain(`mailto:u+{sha256:`);
+    expect(section).not.toContain(token);
+    expect(section).not.toContain('<a ');
+  });
+
+  it('says plainly that a message sent before the record existed has none', async () => {
+    const address = 'carried-before@example.org';
+    const key = await consented(address);
+    // A decision.sent as the gateway wrote it before it recorded the unsubscribe.
+    const messageId = '11111111-2222-4333-8444-555555555555';
+    await recordChanges(real, { tenantId: 'demo', recipientKey: key, channel: 'email' }, [
+      {
+        type: 'decision.sent',
+        actor: { type: 'sender_key', id: 'k-before' },
+        why: 'basis consent',
+        data: {
+          messageId,
+          channel: 'email',
+          purpose: 'newsletter',
+          basis: 'consent',
+          proof: { type: 'consent' },
+        },
+      },
+    ]);
+    const section = await justify({ address, messageId });
+    expect(section).toContain('Not recorded: this message was sent before the gateway recorded');
   });
 });
