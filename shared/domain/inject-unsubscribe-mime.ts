@@ -145,6 +145,18 @@ export async function injectIntoMime(
   link: string | undefined,
   mailto?: string,
 ): Promise<Buffer> {
+  return (await injectIntoMimePlaced(raw, link, mailto)).raw;
+}
+
+/**
+ * injectIntoMime, also telling how many HTML and text body parts got the link: what the
+ * message's `decision.sent` records of where it was placed (shared/domain/sent-unsubscribe.ts).
+ */
+export async function injectIntoMimePlaced(
+  raw: Buffer,
+  link: string | undefined,
+  mailto?: string,
+): Promise<{ raw: Buffer; placed: { html: number; text: number } }> {
   const url = link ?? '';
   const splitter = new Splitter();
   const joiner = new Joiner();
@@ -247,5 +259,5 @@ export async function injectIntoMime(
       'The raw message has no text or HTML body part to carry the unsubscribe link (R10)',
     );
   }
-  return Buffer.concat(out);
+  return { raw: Buffer.concat(out), placed: { html: seen.html, text: seen.text } };
 }

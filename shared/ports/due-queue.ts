@@ -15,6 +15,8 @@ export interface DeferredSms {
   readonly from: string;
   readonly to: string;
   readonly text: string;
+  /** R10: the opt-out mention `text` ends with, for its `decision.sent`; absent in items queued before it was kept. */
+  readonly optOutMention?: string;
   readonly notBefore: string;
   readonly createdAt: string;
   readonly senderKeyId: string;

@@ -47,6 +47,70 @@ export const actorSchema = z
   .meta({ id: 'AuditActor' });
 export type Actor = z.infer<typeof actorSchema>;
 
+/** A credential replaced by the first 16 hex digits of its SHA-256, as the trail keeps it. */
+const FINGERPRINT = /\{sha256:[0-9a-f]{16}\}/;
+
+/**
+ * R10: what a sent message carried to unsubscribe, recorded in its `decision.sent` (`data.unsubscribe`,
+ * in the same write: shared/domain/sent-unsubscribe.ts builds it). A working link or mailto address
+ * is never kept: clicking one in an evidence pack would unsubscribe the person. Each is written with
+ * its credential (the token of the `/u/` link, the id of the `u+<id>@` address) replaced by
+ * `{sha256:<first 16 hex digits of its SHA-256>}`, which anyone holding the mail as received can
+ * compute again. The token's claims that are not secret are kept: the key id it was signed with,
+ * its purpose and its channel (the recipient and the message it names are the event's own, checked
+ * when the record is built).
+ */
+export const sentUnsubscribeSchema = z
+  .discriminatedUnion('kind', [
+    z
+      .object({
+        kind: z.literal('email'),
+        listUnsubscribe: z.string().regex(FINGERPRINT).meta({
+          description:
+            'The List-Unsubscribe header as sent, each credential fingerprinted; its https URI is the link of the footers',
+        }),
+        listUnsubscribePost: z
+          .string()
+          .optional()
+          .meta({ description: 'RFC 8058 List-Unsubscribe-Post, as sent' }),
+        mailto: z.boolean().meta({ description: 'A mailto: address was offered beside the link (RFC 2369)' }),
+        token: z
+          .object({ keyId: z.string(), purpose: z.string(), channel: z.enum(['email', 'sms']) })
+          .strict()
+          .meta({ description: "The link's token claims that are not secret" }),
+        placed: z
+          .object({
+            in: z.enum(['parts', 'mime']),
+            html: z.number().int().min(0),
+            text: z.number().int().min(0),
+          })
+          .strict()
+          .meta({
+            description:
+              'Where the footer link went: the HTML and text parts given to the provider (`parts`), or the body parts of a raw MIME message (`mime`), with how many of each',
+          }),
+      })
+      .strict(),
+    z
+      .object({
+        kind: z.literal('sms'),
+        mention: z.string().meta({ description: 'R10: the opt-out mention the SMS ended with' }),
+      })
+      .strict(),
+    z
+      .object({
+        kind: z.literal('none'),
+        why: z.literal('transactional').meta({ description: 'R6: no opt-out is due' }),
+      })
+      .strict(),
+  ])
+  .meta({
+    id: 'SentUnsubscribe',
+    description:
+      'In a decision.sent only (data.unsubscribe): what the message carried to unsubscribe (R10), each link and mailto address with its credential replaced by {sha256:<first 16 hex digits of its SHA-256>}; absent from messages sent before it was recorded',
+  });
+export type SentUnsubscribe = z.infer<typeof sentUnsubscribeSchema>;
+
 export const auditEventSchema = z
   .object({
     id: z.string(),
@@ -56,7 +120,12 @@ export const auditEventSchema = z
     why: z
       .string()
       .meta({ description: 'The rule or request behind the change (e.g. "R7: unsubscribe link")' }),
-    data: z.record(z.string(), z.unknown()).meta({ description: 'What changed; never the address' }),
+    data: z
+      .looseObject({
+        /** decision.sent only. */
+        unsubscribe: sentUnsubscribeSchema.optional(),
+      })
+      .meta({ description: 'What changed; never the address' }),
   })
   .meta({ id: 'AuditEvent' });
 export type AuditEvent = z.infer<typeof auditEventSchema>;

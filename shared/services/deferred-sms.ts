@@ -91,6 +91,7 @@ export async function sendDueSms(deps: Dependencies, limit = 100): Promise<Defer
           from: message.from,
           to: message.to,
           text: message.text,
+          optOutMention: message.optOutMention,
           decidedAt: now.toISOString(),
           senderKeyId: message.senderKeyId,
           basis: decision.basis,

@@ -1,7 +1,7 @@
 import { own } from '../domain/own';
 import { recipientKeys } from '../domain/recipient-key';
 import { NotFoundError } from '../ports/gateway-store';
-import type { AuditEvent } from '../schemas/audit';
+import type { AuditEvent, SentUnsubscribe } from '../schemas/audit';
 import type { AuditVerification } from '../schemas/audit-verify';
 import type { ConsentGrant, Purchase, RecipientProfile, RecipientState } from '../schemas/recipient';
 import type { Tenant, Wording } from '../schemas/tenant';
@@ -50,6 +50,16 @@ export type ResolvedProof =
   | { readonly type: 'repermission'; readonly detail?: string; readonly at?: string }
   | { readonly type: 'unknown'; readonly raw: unknown };
 
+/**
+ * R10: what the message carried to unsubscribe, from its `decision.sent` (fingerprinted:
+ * shared/domain/sent-unsubscribe.ts). `not_recorded`: sent before the gateway recorded it (or,
+ * for an SMS, queued before); `not_sent`: no `decision.sent` (deferred, scheduled, cancelled).
+ */
+export type CarriedUnsubscribe =
+  | { readonly status: 'recorded'; readonly carried: SentUnsubscribe }
+  | { readonly status: 'not_recorded' }
+  | { readonly status: 'not_sent' };
+
 export interface Justification {
   readonly recipientKey: string;
   readonly messageId: string;
@@ -64,6 +74,7 @@ export interface Justification {
   /** The sender key (or credential) that asked for the send, by its id. */
   readonly senderKeyId?: string;
   readonly proof: ResolvedProof;
+  readonly unsubscribe: CarriedUnsubscribe;
   /** Every event of the trail that names this message (the decision, a failure, SES's feedback). */
   readonly events: readonly AuditEvent[];
   readonly audit: AuditVerification;
@@ -80,6 +91,15 @@ function outcomeOf(events: readonly AuditEvent[]): MessageOutcome {
 }
 
 const asString = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** The unsubscribe record of the message's `decision.sent`, if it has one that reads as recorded. */
+export function carriedUnsubscribe(events: readonly AuditEvent[], hasRecord: boolean): CarriedUnsubscribe {
+  const sent = events.find((e) => e.type === 'decision.sent');
+  if (sent === undefined) return hasRecord ? { status: 'not_recorded' } : { status: 'not_sent' };
+  // The trail's events are parsed (shared/schemas/audit.ts): a record is there, valid, or absent.
+  const carried = sent.data.unsubscribe;
+  return carried === undefined ? { status: 'not_recorded' } : { status: 'recorded', carried };
+}
 
 /** The proof a decision names, read back from what the recipient's items and trail hold now. */
 export function resolveProof(
@@ -172,6 +192,7 @@ export async function justifyMessage(
       basis: asString(d.basis) ?? record?.basis ?? '',
       senderKeyId: decision?.actor.id ?? record?.senderKeyId,
       proof: resolveProof(decision === undefined ? record?.proof : d.proof, purpose, tenant, state, trail),
+      unsubscribe: carriedUnsubscribe(events, record !== undefined),
       events,
       audit,
     };

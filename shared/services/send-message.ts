@@ -11,6 +11,7 @@ import {
 import { rulesOf } from '../domain/reasons';
 import { recordTtl } from '../domain/retention';
 import { checkSendAt } from '../domain/schedule';
+import { emailUnsubscribeRecord, NO_UNSUBSCRIBE, smsUnsubscribeRecord } from '../domain/sent-unsubscribe';
 import { defaultOptOutMention, measureSms, type SmsMeasure, withOptOutMention } from '../domain/sms-content';
 import { effectiveSenderType } from '../domain/sms-sender';
 import { expiryFor, signPageToken, signToken } from '../domain/unsubscribe-token';
@@ -300,6 +301,15 @@ async function sendEmail(
   const { html, text } = content;
   // R10 / RFC 2369: the mailto: address beside the https link, when an inbound domain is configured.
   const headers = await withMailtoUnsubscribe(deps, content.headers, ctx.keys);
+  // R10: what the message carries to unsubscribe, recorded in its decision (the same write).
+  const unsubscribe =
+    purpose.category === 'transactional'
+      ? NO_UNSUBSCRIBE
+      : emailUnsubscribeRecord(
+          headers,
+          { in: 'parts', html: html === undefined ? 0 : 1, text: text === undefined ? 0 : 1 },
+          { tenant: ctx.tenant.id, recipientKey, messageId },
+        );
   await recordAllowed(
     deps,
     target,
@@ -313,6 +323,7 @@ async function sendEmail(
       from: request.from.address,
       basis: decision.basis,
       proof: decision.proof,
+      unsubscribe,
     },
     decidedAt,
   );
@@ -363,9 +374,9 @@ async function sendEmail(
   return { decision: 'sent', messageId, basis: decision.basis, proof: decision.proof };
 }
 
-/** R10: the mention every marketing SMS ends with; transactional SMS carry none. */
-export function smsText(tenant: Tenant, purpose: Purpose, body: string): string {
-  if (purpose.category === 'transactional') return body;
+/** R10: the mention every marketing SMS ends with; transactional SMS carry none (undefined). */
+export function smsOptOutMention(tenant: Tenant, purpose: Purpose): string | undefined {
+  if (purpose.category === 'transactional') return undefined;
   // R10: the mention names a real short code, never a number declared as one.
   const shortCode = Object.values(tenant.smsSenders).find(
     (s) => effectiveSenderType(s, tenant.settings.sms.defaultRegion) === 'short_code',
@@ -377,7 +388,7 @@ export function smsText(tenant: Tenant, purpose: Purpose, body: string): string 
       'The tenant has no SMS opt-out mention: declare a short code (PUT /v1/sms-senders/{id}) or set optOutMention (PUT /v1/settings/sms)',
     );
   }
-  return withOptOutMention(body, mention);
+  return mention;
 }
 
 async function sendSms(
@@ -416,7 +427,8 @@ async function sendSms(
       'Repermission by SMS is not available: its consent page link exists for email only (R13)',
     );
   }
-  const text = smsText(ctx.tenant, purpose, request.body);
+  const optOutMention = smsOptOutMention(ctx.tenant, purpose);
+  const text = optOutMention === undefined ? request.body : withOptOutMention(request.body, optOutMention);
   const measure = measureSms(text);
   const max = ctx.tenant.settings.sms.maxSegments;
   if (measure.segments > max) {
@@ -450,6 +462,7 @@ async function sendSms(
       from: request.from,
       to,
       text,
+      optOutMention,
       notBefore,
       createdAt: decidedAt,
       senderKeyId: caller.keyId,
@@ -490,6 +503,7 @@ async function sendSms(
       from: request.from,
       to,
       text,
+      optOutMention,
       notBefore,
       createdAt: decidedAt,
       senderKeyId: caller.keyId,
@@ -515,6 +529,7 @@ async function sendSms(
     from: request.from,
     to,
     text,
+    optOutMention,
     decidedAt,
     senderKeyId: caller.keyId,
     basis: decision.basis,
@@ -542,6 +557,11 @@ export async function deliverSms(
     from: string;
     to: string;
     text: string;
+    /**
+     * R10: the opt-out mention `text` ends with, for the record; absent for an SMS queued before
+     * the mention was kept with it (its decision then records none).
+     */
+    optOutMention?: string;
     decidedAt: string;
     senderKeyId: string;
     basis: MessageRecord['basis'];
@@ -566,6 +586,11 @@ export async function deliverSms(
       basis: m.basis,
       proof: m.proof,
       sms: { encoding: measure.encoding, segments: measure.segments },
+      ...(m.purpose.category === 'transactional'
+        ? { unsubscribe: NO_UNSUBSCRIBE }
+        : m.optOutMention === undefined
+          ? {}
+          : { unsubscribe: smsUnsubscribeRecord(m.optOutMention) }),
     },
     m.decidedAt,
   );

@@ -20,6 +20,7 @@ import { MimeInjectionError } from '../domain/mime-errors';
 import { own } from '../domain/own';
 import { rulesOf } from '../domain/reasons';
 import { recordTtl } from '../domain/retention';
+import { emailUnsubscribeRecord, NO_UNSUBSCRIBE } from '../domain/sent-unsubscribe';
 import { signToken } from '../domain/unsubscribe-token';
 import {
   EmailProviderError,
@@ -312,6 +313,33 @@ function simplePart(
   }
 }
 
+/**
+ * One recipient's copy with its link (R10), and where the link was placed, for the record its
+ * `decision.sent` keeps: a simple message's parts as handed to SES, or a raw message's body parts.
+ */
+async function copyOf(content: Content, url: string | undefined, mailto: string | undefined) {
+  if (content.kind === 'raw') {
+    const injected = await (await mime()).injectIntoMimePlaced(content.raw, url, mailto);
+    return {
+      copy: { kind: 'raw' as const, raw: injected.raw },
+      placed: { in: 'mime' as const, ...injected.placed },
+    };
+  }
+  const html = simplePart('Html', content.html, url, injectIntoHtml);
+  const text = simplePart('Text', content.text, url, injectIntoText);
+  return {
+    copy: {
+      kind: 'simple' as const,
+      subject: content.subject,
+      headers: content.headers,
+      html,
+      text,
+      attachments: content.attachments,
+    },
+    placed: { in: 'parts' as const, html: html === undefined ? 0 : 1, text: text === undefined ? 0 : 1 },
+  };
+}
+
 /** What the deployment lets senders of the SES v2 endpoint ask of SES besides sending. */
 export interface SesEndpointSettings {
   /**
@@ -521,17 +549,17 @@ export async function sendSesEmail(
       };
       // Built before the decision is audited: content the injection refuses is a
       // 400 with no `decision.sent` in the trail, and nothing can throw between audit and send.
-      const copy =
-        content.kind === 'raw'
-          ? { kind: 'raw' as const, raw: await (await mime()).injectIntoMime(content.raw, url, mailto) }
-          : {
-              kind: 'simple' as const,
-              subject: content.subject,
-              headers: content.headers,
-              html: simplePart('Html', content.html, url, injectIntoHtml),
-              text: simplePart('Text', content.text, url, injectIntoText),
-              attachments: content.attachments,
-            };
+      const { copy, placed } = await copyOf(content, url, mailto);
+      // R10: what the copy carries to unsubscribe, recorded with its decision (no write of its own).
+      const linkHeaders = url === undefined ? [] : unsubscribeHeaders(url, mailto);
+      const unsubscribe =
+        url === undefined
+          ? NO_UNSUBSCRIBE
+          : emailUnsubscribeRecord(linkHeaders, placed, {
+              tenant: ctx.tenant.id,
+              recipientKey: d.recipientKey,
+              messageId,
+            });
       // Audit before acting: an allowed decision that cannot be recorded sends nothing.
       await recordAllowed(
         deps,
@@ -551,6 +579,7 @@ export async function sendSesEmail(
           basis: allowed.basis,
           proof: allowed.proof,
           via: options.via ?? 'ses-v2-endpoint',
+          unsubscribe,
         },
         decidedAt,
       );
@@ -565,7 +594,7 @@ export async function sendSesEmail(
             subject: copy.subject,
             html: copy.html,
             text: copy.text,
-            headers: [...copy.headers, ...(url === undefined ? [] : unsubscribeHeaders(url, mailto))],
+            headers: [...copy.headers, ...linkHeaders],
             attachments: copy.attachments,
             tags,
           })

@@ -9,6 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser';
 import { type LocalGateway, newsletter, provableConsent, startLocalGateway } from '../support/local-gateway';
+import { pdfText } from '../support/pdf-text';
 
 /**
  * The evidence pack in real Chromium: a compliance officer justifies a message and downloads
@@ -93,6 +94,28 @@ it('downloads the evidence pack of a message and of its recipient as a complianc
     'Yes, I want to receive the Demo Shop newsletter by email.',
   );
   expect((await PDFDocument.load(fromMessage.files['evidence.pdf']!)).getTitle()).toContain(messageId);
+  // R10: the unsubscribe it carried, in both files, with no working token: a click in the pack unsubscribes no one.
+  expect(content.message.unsubscribe).toMatchObject({
+    status: 'recorded',
+    carried: {
+      kind: 'email',
+      listUnsubscribePost: 'List-Unsubscribe=One-Click',
+      mailto: false,
+      placed: { in: 'parts', html: 1, text: 1 },
+      token: { purpose: 'newsletter', channel: 'email' },
+    },
+  });
+  const recorded = content.message.unsubscribe.carried.listUnsubscribe as string;
+  expect(recorded).toMatch(/^<http:\/\/[^>]+\/u\/\{sha256:[0-9a-f]{16}\}>$/);
+  const pdf = (await pdfText(fromMessage.files['evidence.pdf']!)).replace(/\n {4}/g, '');
+  expect(pdf).toContain(`message.unsubscribe.carried.listUnsubscribe: ${recorded}`);
+  expect(pdf).toContain('message.unsubscribe.status: recorded');
+  const handed = gw.outbox.emails.find((m) => m.request.Destination?.ToAddresses?.includes(CAROL));
+  const header = handed?.request.Content?.Simple?.Headers?.find((h) => h.Name === 'List-Unsubscribe');
+  const token = /\/u\/([^>]+)>/.exec(header?.Value ?? '')?.[1];
+  expect(token).toMatch(/^v1\./);
+  expect(new TextDecoder().decode(fromMessage.files['evidence.json'])).not.toContain(token!);
+  expect(pdf).not.toContain(token!);
 
   await page.getByRole('link', { name: 'A recipient' }).click();
   await page.waitForLoadState();

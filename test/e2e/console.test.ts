@@ -160,6 +160,20 @@ describe('as an admin', () => {
     expect(proof).toContain('203.0.113.7');
     expect(proof).toContain('Mozilla/5.0');
     await expect(page.locator('section[aria-labelledby=audit]').textContent()).resolves.toContain('verified');
+    // R10: the link and headers it carried, with the token fingerprinted: nothing on the page unsubscribes bob.
+    const carried = page.locator('section[aria-labelledby=unsubscribe]');
+    await expect(carried.locator('h2').textContent()).resolves.toBe('Unsubscribe it carried');
+    const unsubscribe = (await carried.textContent()) ?? '';
+    expect(unsubscribe).toMatch(/\/u\/\{sha256:[0-9a-f]{16}\}/);
+    expect(unsubscribe).toContain('List-Unsubscribe=One-Click');
+    expect(unsubscribe).toContain('HTML footer, text footer');
+    expect(unsubscribe).toContain('for purpose newsletter by email');
+    await expect(carried.locator('a').count()).resolves.toBe(0);
+    const handed = gw.outbox.emails.find((m) => m.request.Destination?.ToAddresses?.includes(BOB));
+    const header = handed?.request.Content?.Simple?.Headers?.find((h) => h.Name === 'List-Unsubscribe');
+    const bobToken = /\/u\/([^>]+)>/.exec(header?.Value ?? '')?.[1];
+    expect(bobToken).toMatch(/^v1\./);
+    expect(await page.content()).not.toContain(bobToken!);
     await checkPage(page, 'justify');
 
     // A message id this recipient was never sent: said so, nothing more.
@@ -250,6 +264,9 @@ describe('as a compliance officer', () => {
     await expect(page.locator('section[aria-labelledby=proof]').textContent()).resolves.toContain(
       '203.0.113.7',
     );
+    const carried = page.locator('section[aria-labelledby=unsubscribe]');
+    await expect(carried.locator('h2').textContent()).resolves.toBe('Désinscription qu’il portait');
+    await expect(carried.textContent()).resolves.toContain('pied HTML, pied texte');
     await checkPage(page, 'justify-fr');
     // On to the recipient's page, with the address just typed (the form carries it, nothing stores it).
     await page.getByRole('button', { name: 'Ouvrir ce destinataire' }).click();

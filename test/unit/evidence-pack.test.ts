@@ -1,7 +1,8 @@
 import canonicalize from 'canonicalize';
-import { decodePDFRawStream, PDFDocument, PDFRawStream } from 'pdf-lib';
+import { PDFDocument } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
 import { linesOf, renderPdf } from '../../shared/services/evidence-pack';
+import { pdfText } from '../support/pdf-text';
 
 const content = {
   format: 'consent-gate.evidence-pack',
@@ -17,19 +18,6 @@ const content = {
   },
   auditVerification: { ok: true },
 };
-
-/** The text the PDF's pages draw (pdf-lib writes the standard fonts' text as hex strings). */
-async function pdfText(bytes: Uint8Array): Promise<string> {
-  const doc = await PDFDocument.load(bytes);
-  let out = '';
-  for (const [, object] of doc.context.enumerateIndirectObjects()) {
-    if (!(object instanceof PDFRawStream)) continue;
-    const ops = new TextDecoder('latin1').decode(decodePDFRawStream(object).decode());
-    for (const m of ops.matchAll(/<([0-9A-Fa-f]*)> Tj/g))
-      out += `${Buffer.from(m[1]!, 'hex').toString('latin1')}\n`;
-  }
-  return out;
-}
 
 describe('the evidence pack', () => {
   it('lists every leaf of the content once, in the sorted order of the canonical JSON', () => {

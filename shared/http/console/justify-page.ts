@@ -1,4 +1,5 @@
 import { frenchSpacingOf } from '../../domain/french-typography';
+import { recordedLinkOf } from '../../domain/sent-unsubscribe';
 import { NotFoundError } from '../../ports/gateway-store';
 import type { AuditVerification } from '../../schemas/audit-verify';
 import { type Justification, justifyMessage, type ResolvedProof } from '../../services/justify-message';
@@ -86,6 +87,26 @@ const TEXT = {
     why: 'Why',
     recipientKey: 'Recipient key',
     openRecipient: 'Open this recipient',
+    unsubscribe: 'Unsubscribe it carried',
+    link: 'Link (footer and List-Unsubscribe)',
+    mailto: 'mailto: address offered',
+    placed: 'Placed',
+    placedParts: (html: number, text: number) =>
+      [html > 0 ? 'HTML footer' : undefined, text > 0 ? 'text footer' : undefined]
+        .filter((p) => p !== undefined)
+        .join(', ') || 'no body part',
+    placedMime: (html: number, text: number) =>
+      `raw MIME: the footer in ${html} HTML and ${text} text body ${text === 1 ? 'part' : 'parts'}`,
+    token: 'Token',
+    tokenFacts: (keyId: string, purpose: string, channel: string) =>
+      `signed with key ${keyId}, for purpose ${purpose} by ${channel}, naming this recipient and this message`,
+    mention: 'Opt-out mention (R10)',
+    fingerprinted:
+      'No link or address here works: each token (in a link) and id (in a mailto: address) is replaced by {sha256:…}, the first 16 hex digits of its SHA-256, so that clicking one in this page or an evidence pack does not unsubscribe the person. Hash the token of the link in the mail as received to find the same digits.',
+    noneTransactional: 'None: a transactional message carries no opt-out (R6).',
+    notRecorded:
+      'Not recorded: this message was sent before the gateway recorded the unsubscribe link and headers with its decision.',
+    notSent: 'Nothing yet: the message has not been sent.',
   },
   fr: frenchSpacingOf({
     nav: 'Justifier un message',
@@ -159,6 +180,26 @@ const TEXT = {
     why: 'Motif',
     recipientKey: 'Clé du destinataire',
     openRecipient: 'Ouvrir ce destinataire',
+    unsubscribe: 'Désinscription qu’il portait',
+    link: 'Lien (pied du message et List-Unsubscribe)',
+    mailto: 'Adresse mailto: proposée',
+    placed: 'Emplacement',
+    placedParts: (html: number, text: number) =>
+      [html > 0 ? 'pied HTML' : undefined, text > 0 ? 'pied texte' : undefined]
+        .filter((p) => p !== undefined)
+        .join(', ') || 'aucune partie',
+    placedMime: (html: number, text: number) =>
+      `MIME brut : le pied dans ${html} ${html > 1 ? 'parties' : 'partie'} HTML et ${text} ${text > 1 ? 'parties' : 'partie'} texte`,
+    token: 'Jeton',
+    tokenFacts: (keyId: string, purpose: string, channel: string) =>
+      `signé avec la clé ${keyId}, pour la finalité ${purpose} par ${channel}, au nom de ce destinataire et de ce message`,
+    mention: 'Mention d’opposition (R10)',
+    fingerprinted:
+      'Aucun lien ni adresse ne fonctionne ici : chaque jeton (d’un lien) et identifiant (d’une adresse mailto:) est remplacé par {sha256:…}, les 16 premiers chiffres hexadécimaux de son SHA-256, pour qu’un clic dans cette page ou dans un dossier de preuve ne désinscrive pas la personne. Hachez le jeton du lien du message tel que reçu pour retrouver les mêmes chiffres.',
+    noneTransactional: 'Aucune : un message transactionnel ne porte pas d’opposition (R6).',
+    notRecorded:
+      'Non enregistré : ce message a été envoyé avant que la passerelle n’enregistre le lien et les en-têtes de désinscription avec sa décision.',
+    notSent: 'Rien pour l’instant : le message n’a pas été envoyé.',
   }),
 } as const;
 
@@ -219,6 +260,40 @@ function proofHtml(lang: Lang, t: Texts, proof: ResolvedProof): string {
   }
 }
 
+/**
+ * R10: what the message carried to unsubscribe, as its decision recorded it. Links are shown as
+ * code, never as anchors: what is recorded works nowhere (its credentials are fingerprinted).
+ */
+export function unsubscribeHtml(lang: Lang, u: Justification['unsubscribe']): string {
+  const t = TEXT[lang];
+  if (u.status === 'not_recorded') return `<p class="notice warning">${t.notRecorded}</p>`;
+  if (u.status === 'not_sent') return `<p>${t.notSent}</p>`;
+  const c = u.carried;
+  switch (c.kind) {
+    case 'none':
+      return `<p>${t.noneTransactional}</p>`;
+    case 'sms':
+      return facts([[t.mention, `<blockquote>${e(c.mention)}</blockquote>`]]);
+    case 'email':
+      return `${facts([
+        [t.link, code(recordedLinkOf(c))],
+        ['List-Unsubscribe', code(c.listUnsubscribe)],
+        ['List-Unsubscribe-Post', code(c.listUnsubscribePost)],
+        [t.mailto, c.mailto ? t.yes : t.no],
+        [
+          t.placed,
+          e(
+            c.placed.in === 'mime'
+              ? t.placedMime(c.placed.html, c.placed.text)
+              : t.placedParts(c.placed.html, c.placed.text),
+          ),
+        ],
+        [t.token, e(t.tokenFacts(c.token.keyId, c.token.purpose, c.token.channel))],
+      ])}
+<p class="muted">${t.fingerprinted}</p>`;
+  }
+}
+
 /** The verification of a recipient's chains (services/audit-verify.ts), shared with the recipient page. */
 export function auditHtml(lang: Lang, audit: AuditVerification): string {
   const t = TEXT[lang];
@@ -269,6 +344,10 @@ ${evidenceNote(lang)}
 <section aria-labelledby="proof">
 <h2 id="proof">${t.proof}: ${t.proofKind[j.proof.type]}</h2>
 ${proofHtml(lang, t, j.proof)}
+</section>
+<section aria-labelledby="unsubscribe">
+<h2 id="unsubscribe">${t.unsubscribe}</h2>
+${unsubscribeHtml(lang, j.unsubscribe)}
 </section>
 <section aria-labelledby="audit">
 <h2 id="audit">${t.audit}</h2>
