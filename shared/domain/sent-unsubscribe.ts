@@ -27,11 +27,17 @@ export interface LinkPlacement {
   readonly text: number;
 }
 
-/** The identity the link's token must name: the message's own recipient and id (a mix-up is a bug, not a send). */
+/**
+ * What the link's token must name: the message's own recipient, id, purpose and channel (a
+ * mix-up is a bug, not a send). Checked here, so the record keeps only the signing key's id:
+ * a decision.sent stays one write unit (under 1 KB) with a long public URL and mailto domain.
+ */
 export interface TokenTarget {
   readonly tenant: string;
   readonly recipientKey: string;
   readonly messageId: string;
+  readonly purpose: string;
+  readonly channel: 'email' | 'sms';
 }
 
 export class SentUnsubscribeError extends Error {
@@ -39,6 +45,8 @@ export class SentUnsubscribeError extends Error {
 }
 
 const MAILTO_ID = /(<mailto:u\+)([0-9a-f]{32})(@)/g;
+/** RFC 8058's one value of List-Unsubscribe-Post. */
+const ONE_CLICK = 'List-Unsubscribe=One-Click';
 
 /** The claims a token's payload states, read without its key: they were signed a moment ago. */
 function claimsOf(token: string): Record<string, unknown> & { keyId: string } {
@@ -69,24 +77,20 @@ export function emailUnsubscribeRecord(
     throw new SentUnsubscribeError(
       "The unsubscribe link names another recipient or message than the decision's",
     );
-  if (typeof claims.p !== 'string' || (claims.c !== 'email' && claims.c !== 'sms'))
-    throw new SentUnsubscribeError('The unsubscribe token has no purpose or channel');
-  let mailto = false;
+  if (claims.p !== target.purpose || claims.c !== target.channel)
+    throw new SentUnsubscribeError(
+      "The unsubscribe token names another purpose or channel than the decision's",
+    );
   const listUnsubscribe = list
     .split(token)
     .join(fingerprintOf(token))
-    .replace(MAILTO_ID, (_all, open: string, id: string, at: string) => {
-      mailto = true;
-      return `${open}${fingerprintOf(id)}${at}`;
-    });
-  const post = value('list-unsubscribe-post');
+    .replace(MAILTO_ID, (_all, open: string, id: string, at: string) => `${open}${fingerprintOf(id)}${at}`);
   // Parsed as the trail reads it back (strict: a field of a record never carries more, a token least of all).
   return sentUnsubscribeSchema.parse({
     kind: 'email',
     listUnsubscribe,
-    ...(post === undefined ? {} : { listUnsubscribePost: post }),
-    mailto,
-    token: { keyId: claims.keyId, purpose: claims.p, channel: claims.c },
+    oneClick: value('list-unsubscribe-post') === ONE_CLICK,
+    keyId: claims.keyId,
     placed: { in: placed.in, html: placed.html, text: placed.text },
   });
 }
@@ -98,6 +102,10 @@ export function smsUnsubscribeRecord(mention: string): SentUnsubscribe {
 
 /** R6: a transactional message carries no opt-out, and its record says so. */
 export const NO_UNSUBSCRIBE: SentUnsubscribe = { kind: 'none', why: 'transactional' };
+
+/** Whether a mailto: address was offered beside the link (RFC 2369). */
+export const offeredMailto = (record: Extract<SentUnsubscribe, { kind: 'email' }>): boolean =>
+  record.listUnsubscribe.includes('<mailto:');
 
 /** The link as the footers carried it (fingerprinted): the https URI of the recorded List-Unsubscribe. */
 export function recordedLinkOf(record: Extract<SentUnsubscribe, { kind: 'email' }>): string | undefined {

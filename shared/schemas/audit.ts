@@ -69,15 +69,14 @@ export const sentUnsubscribeSchema = z
           description:
             'The List-Unsubscribe header as sent, each credential fingerprinted; its https URI is the link of the footers',
         }),
-        listUnsubscribePost: z
-          .string()
-          .optional()
-          .meta({ description: 'RFC 8058 List-Unsubscribe-Post, as sent' }),
-        mailto: z.boolean().meta({ description: 'A mailto: address was offered beside the link (RFC 2369)' }),
-        token: z
-          .object({ keyId: z.string(), purpose: z.string(), channel: z.enum(['email', 'sms']) })
-          .strict()
-          .meta({ description: "The link's token claims that are not secret" }),
+        oneClick: z.boolean().meta({
+          description:
+            'RFC 8058: the message carried List-Unsubscribe-Post: List-Unsubscribe=One-Click (a mailto: address beside the link shows in listUnsubscribe)',
+        }),
+        keyId: z.string().meta({
+          description:
+            "The id of the key that signed the link's token; the token names the message's own recipient, purpose and channel (checked before the record is written)",
+        }),
         placed: z
           .object({
             in: z.enum(['parts', 'mime']),

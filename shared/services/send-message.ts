@@ -308,7 +308,7 @@ async function sendEmail(
       : emailUnsubscribeRecord(
           headers,
           { in: 'parts', html: html === undefined ? 0 : 1, text: text === undefined ? 0 : 1 },
-          { tenant: ctx.tenant.id, recipientKey, messageId },
+          { tenant: ctx.tenant.id, recipientKey, messageId, purpose: purpose.id, channel: 'email' },
         );
   await recordAllowed(
     deps,

@@ -559,6 +559,8 @@ export async function sendSesEmail(
               tenant: ctx.tenant.id,
               recipientKey: d.recipientKey,
               messageId,
+              purpose: purpose.id,
+              channel: 'email',
             });
       // Audit before acting: an allowed decision that cannot be recorded sends nothing.
       await recordAllowed(

@@ -1,8 +1,8 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createStoreRequestCounter } from '../../scripts/bench/store-request-counter';
+import { createStoreRequestCounter, itemBytes } from '../../scripts/bench/store-request-counter';
 import { DynamoDbIdempotencyStore } from '../../shared/adapters/dynamodb-idempotency-store';
 import { createDynamoDbStores } from '../../shared/adapters/dynamodb-stores';
 import { createDocumentClient } from '../../shared/adapters/dynamodb-table';
@@ -96,6 +96,36 @@ describe('writes per send', () => {
         decidedAt: expect.any(String),
       }),
     ]);
+  });
+
+  it('the decision of a send stays one write unit with a deployed URL and a mailto domain (R10 record included)', async () => {
+    const address = 'one-unit@example.org';
+    await gw.call('POST', '/v1/consents', { key: gw.adminKey, body: provableConsent(address) });
+    const key = await recipientKeyOf(gw, address);
+    // As deployed behind API Gateway's default URL, with an inbound domain for mailto: addresses.
+    setDependencies({
+      ...real,
+      publicBaseUrl: 'https://a1b2c3d4e5.execute-api.eu-west-3.amazonaws.com',
+      unsubscribeMailDomain: 'unsubscribe.newsletters.example-brand.com',
+    });
+    expect((await send(newsletter(address))).status).toBe(202);
+    const client = new DynamoDBClient({ endpoint: gw.dynamodbUrl });
+    const page = await client.send(
+      new QueryCommand({
+        TableName: gw.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+        ExpressionAttributeValues: { ':pk': { S: `TENANT#demo#R#${key}` }, ':p': { S: 'A#D#' } },
+      }),
+    );
+    client.destroy();
+    const [decision] = page.Items ?? [];
+    const unsubscribe = decision?.data?.M?.data?.M?.unsubscribe?.M;
+    expect(unsubscribe?.listUnsubscribe?.S).toMatch(
+      /^<https:\/\/a1b2c3d4e5\.execute-api[^>]+>, <mailto:u\+\{sha256:[0-9a-f]{16}\}@unsubscribe\.newsletters\.example-brand\.com>$/,
+    );
+    // One WRU is 1 KB (the item's size with these settings and the margin left: docs/architecture.md,
+    // "Evidence: transactions and the audit chain").
+    expect(itemBytes(decision as never)).toBeLessThanOrEqual(1024);
   });
 
   it("links the provider's message id from SES's own event, by the gateway's message id in its tags", async () => {

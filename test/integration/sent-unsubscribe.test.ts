@@ -116,9 +116,8 @@ async function expectRecorded(
       .replace(token, fingerprintOf(token))
       .replace(id, fingerprintOf(id))
       .replace(/\s+/g, ' '),
-    listUnsubscribePost: 'List-Unsubscribe=One-Click',
-    mailto: true,
-    token: { keyId: token.split('.')[1], purpose: 'newsletter', channel: 'email' },
+    oneClick: true,
+    keyId: token.split('.')[1],
     placed,
   });
   expect(mail.post).toBe('List-Unsubscribe=One-Click');

@@ -6,6 +6,7 @@ import {
   emailUnsubscribeRecord,
   fingerprintOf,
   NO_UNSUBSCRIBE,
+  offeredMailto,
   recordedLinkOf,
   SentUnsubscribeError,
   smsUnsubscribeRecord,
@@ -19,20 +20,25 @@ const keys: KeyMaterial = {
   tokenKeys: new Map([['k7', Buffer.alloc(32, 7)]]),
   activeTokenKeyId: 'k7',
 };
-const target = { tenant: 'demo', recipientKey: 'r'.repeat(43), messageId: 'm-1' };
-const token = signToken({ ...target, purpose: 'newsletter', channel: 'email' }, keys);
+const target = {
+  tenant: 'demo',
+  recipientKey: 'r'.repeat(43),
+  messageId: 'm-1',
+  purpose: 'newsletter',
+  channel: 'email',
+} as const;
+const token = signToken(target, keys);
 const url = `https://gw.example/u/${token}`;
 const sha16 = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 16);
 
 describe('the unsubscribe record of a sent email (R10)', () => {
-  it('keeps the headers as sent with the token fingerprinted, and the claims that are not secret', () => {
+  it("keeps the headers as sent with the token fingerprinted, and the signing key's id", () => {
     const record = emailUnsubscribeRecord(unsubscribeHeaders(url), { in: 'parts', html: 1, text: 1 }, target);
     expect(record).toEqual({
       kind: 'email',
       listUnsubscribe: `<https://gw.example/u/{sha256:${sha16(token)}}>`,
-      listUnsubscribePost: 'List-Unsubscribe=One-Click',
-      mailto: false,
-      token: { keyId: 'k7', purpose: 'newsletter', channel: 'email' },
+      oneClick: true,
+      keyId: 'k7',
       placed: { in: 'parts', html: 1, text: 1 },
     });
     expect(sentUnsubscribeSchema.parse(record)).toEqual(record);
@@ -49,8 +55,8 @@ describe('the unsubscribe record of a sent email (R10)', () => {
     expect(text).not.toContain(token);
     expect(text).not.toContain(token.split('.')[3]!);
     expect(text).not.toContain(id);
+    expect(offeredMailto(record as Extract<typeof record, { kind: 'email' }>)).toBe(true);
     expect(record).toMatchObject({
-      mailto: true,
       listUnsubscribe: `<https://gw.example/u/${fingerprintOf(token)}>, <mailto:u+${fingerprintOf(id)}@unsub.example>`,
       placed: { in: 'mime', html: 2, text: 1 },
     });
@@ -59,7 +65,7 @@ describe('the unsubscribe record of a sent email (R10)', () => {
     expect(verifyToken(link.slice(link.lastIndexOf('/') + 1), keys)).toBeUndefined();
   });
 
-  it('refuses headers without the gateway link, or a link naming another recipient or message', () => {
+  it('refuses headers without the gateway link, or a link naming another recipient, message, purpose or channel', () => {
     const placed = { in: 'parts', html: 1, text: 0 } as const;
     expect(() => emailUnsubscribeRecord([], placed, target)).toThrow(SentUnsubscribeError);
     expect(() =>
@@ -68,6 +74,12 @@ describe('the unsubscribe record of a sent email (R10)', () => {
     expect(() =>
       emailUnsubscribeRecord(unsubscribeHeaders(url), placed, { ...target, messageId: 'm-2' }),
     ).toThrow(/another recipient or message/);
+    expect(() =>
+      emailUnsubscribeRecord(unsubscribeHeaders(url), placed, { ...target, purpose: 'offers' }),
+    ).toThrow(/another purpose or channel/);
+    expect(() =>
+      emailUnsubscribeRecord(unsubscribeHeaders(url), placed, { ...target, channel: 'sms' }),
+    ).toThrow(/another purpose or channel/);
     expect(() =>
       emailUnsubscribeRecord(unsubscribeHeaders('https://gw.example/u/v1.k7.bm90IGpzb24.x'), placed, target),
     ).toThrow(SentUnsubscribeError);

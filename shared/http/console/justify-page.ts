@@ -1,5 +1,5 @@
 import { frenchSpacingOf } from '../../domain/french-typography';
-import { recordedLinkOf } from '../../domain/sent-unsubscribe';
+import { offeredMailto, recordedLinkOf } from '../../domain/sent-unsubscribe';
 import { NotFoundError } from '../../ports/gateway-store';
 import type { AuditVerification } from '../../schemas/audit-verify';
 import { type Justification, justifyMessage, type ResolvedProof } from '../../services/justify-message';
@@ -264,7 +264,11 @@ function proofHtml(lang: Lang, t: Texts, proof: ResolvedProof): string {
  * R10: what the message carried to unsubscribe, as its decision recorded it. Links are shown as
  * code, never as anchors: what is recorded works nowhere (its credentials are fingerprinted).
  */
-export function unsubscribeHtml(lang: Lang, u: Justification['unsubscribe']): string {
+export function unsubscribeHtml(
+  lang: Lang,
+  u: Justification['unsubscribe'],
+  message: Pick<Justification, 'purpose' | 'channel'>,
+): string {
   const t = TEXT[lang];
   if (u.status === 'not_recorded') return `<p class="notice warning">${t.notRecorded}</p>`;
   if (u.status === 'not_sent') return `<p>${t.notSent}</p>`;
@@ -278,8 +282,8 @@ export function unsubscribeHtml(lang: Lang, u: Justification['unsubscribe']): st
       return `${facts([
         [t.link, code(recordedLinkOf(c))],
         ['List-Unsubscribe', code(c.listUnsubscribe)],
-        ['List-Unsubscribe-Post', code(c.listUnsubscribePost)],
-        [t.mailto, c.mailto ? t.yes : t.no],
+        ['List-Unsubscribe-Post', code(c.oneClick ? 'List-Unsubscribe=One-Click' : undefined)],
+        [t.mailto, offeredMailto(c) ? t.yes : t.no],
         [
           t.placed,
           e(
@@ -288,7 +292,7 @@ export function unsubscribeHtml(lang: Lang, u: Justification['unsubscribe']): st
               : t.placedParts(c.placed.html, c.placed.text),
           ),
         ],
-        [t.token, e(t.tokenFacts(c.token.keyId, c.token.purpose, c.token.channel))],
+        [t.token, e(t.tokenFacts(c.keyId, message.purpose, message.channel))],
       ])}
 <p class="muted">${t.fingerprinted}</p>`;
   }
@@ -347,7 +351,7 @@ ${proofHtml(lang, t, j.proof)}
 </section>
 <section aria-labelledby="unsubscribe">
 <h2 id="unsubscribe">${t.unsubscribe}</h2>
-${unsubscribeHtml(lang, j.unsubscribe)}
+${unsubscribeHtml(lang, j.unsubscribe, j)}
 </section>
 <section aria-labelledby="audit">
 <h2 id="audit">${t.audit}</h2>
