@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { own } from '../domain/own';
 import { NotFoundError } from '../ports/store-errors';
 import { IdentityTakenError, type TenantStore } from '../ports/tenant-store';
 import type { FeedbackSettings } from '../schemas/feedback';
@@ -173,13 +174,28 @@ export class DynamoDbTenantStore extends DynamoDbTable implements TenantStore {
     );
   }
 
-  putWording(tenantId: string, wording: Wording): Promise<void> {
-    return this.update(
-      tenantId,
-      'SET #data.#wordings.#id = :wording',
-      { '#data': 'data', '#wordings': 'wordings', '#id': wording.versionId },
-      { ':wording': wording },
-    );
+  async putWording(tenantId: string, wording: Wording): Promise<Wording> {
+    const names = { '#data': 'data', '#wordings': 'wordings', '#id': wording.versionId, '#pk': 'pk' };
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: tenantKey(tenantId),
+          UpdateExpression: 'SET #data.#wordings.#id = :wording',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: { ':wording': wording },
+          // R3: a stored version is never rewritten (consents point at its text and hash).
+          ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(#data.#wordings.#id)',
+        }),
+      );
+      return wording;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) translate(error);
+    }
+    const tenant = await this.getStoredTenant(tenantId);
+    const stored = tenant === undefined ? undefined : own(tenant.wordings, wording.versionId);
+    if (stored === undefined) throw new NotFoundError('Tenant not found');
+    return stored;
   }
 
   async putSmsSender(tenantId: string, sender: SmsSender): Promise<void> {

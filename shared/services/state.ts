@@ -33,6 +33,7 @@ import { InvalidInputError } from '../schemas/validation';
 import type { Channel } from '../schemas/vocabulary';
 import { normalizeAddress, readRecipientState } from './decisions';
 import type { Caller, Dependencies } from './dependencies';
+import { WordingExistsError } from './errors';
 import { actorOf, recordChanges } from './record-change';
 
 /** The state API: what an admin key of a tenant may read and change, in that tenant only. */
@@ -68,6 +69,11 @@ export async function putPurpose(
   return purpose;
 }
 
+/**
+ * PUT /v1/wordings/{versionId} (R3): a version is stored once. The same text again answers the
+ * stored version (a retry is harmless); another text is a WordingExistsError (409 naming
+ * `text`), whether or not a consent points at it yet: the proof never changes under one.
+ */
 export async function putWording(deps: Dependencies, caller: Caller, versionId: string, text: string) {
   const wording = {
     versionId,
@@ -75,8 +81,10 @@ export async function putWording(deps: Dependencies, caller: Caller, versionId: 
     sha256: createHash('sha256').update(text).digest('hex'),
     createdAt: deps.clock.now().toISOString(),
   };
-  await deps.tenants.putWording(caller.tenantId, wording);
-  return wording;
+  const stored = await deps.tenants.putWording(caller.tenantId, wording);
+  if (stored.sha256 !== wording.sha256 || stored.text !== wording.text)
+    throw new WordingExistsError(versionId);
+  return stored;
 }
 
 export async function createApiKey(
