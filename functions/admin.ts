@@ -74,15 +74,29 @@ const routes: Record<string, (request: ApiRequest) => Promise<HttpResponse>> = {
         r.caller,
         param(r, 'purposeId', purposeIdSchema),
         parseInput(purposeInputSchema, r.event.body),
+        actorOf(r.caller),
       ),
     ),
   // R10: identities are the operator's to assign; a tenant uses, lists and releases its own.
   'GET /v1/identities': async (r) =>
     json(200, await identities.listAssignedIdentities(r.deps, r.caller.tenantId)),
   'PUT /v1/identities/{identity}': async (r) =>
-    json(200, await identities.useEmailIdentity(r.deps, r.caller, param(r, 'identity', identityParamSchema))),
+    json(
+      200,
+      await identities.useEmailIdentity(
+        r.deps,
+        r.caller,
+        param(r, 'identity', identityParamSchema),
+        actorOf(r.caller),
+      ),
+    ),
   'DELETE /v1/identities/{identity}': async (r) => {
-    await identities.releaseEmailIdentity(r.deps, r.caller, param(r, 'identity', identityParamSchema));
+    await identities.releaseEmailIdentity(
+      r.deps,
+      r.caller,
+      param(r, 'identity', identityParamSchema),
+      actorOf(r.caller),
+    );
     return { statusCode: 204, body: '' };
   },
   'PUT /v1/wordings/{versionId}': async (r) =>
@@ -93,6 +107,7 @@ const routes: Record<string, (request: ApiRequest) => Promise<HttpResponse>> = {
         r.caller,
         param(r, 'versionId', z.string().min(1).max(100)),
         parseInput(putWordingSchema, r.event.body).text,
+        actorOf(r.caller),
       ),
     ),
   'POST /v1/keys': async (r) =>
@@ -214,10 +229,16 @@ const routes: Record<string, (request: ApiRequest) => Promise<HttpResponse>> = {
         r.caller,
         param(r, 'senderId', smsSenderIdSchema),
         parseInput(putSmsSenderSchema, r.event.body),
+        actorOf(r.caller),
       ),
     ),
   'DELETE /v1/sms-senders/{senderId}': async (r) => {
-    await identities.releaseSmsSender(r.deps, r.caller, param(r, 'senderId', smsSenderIdSchema));
+    await identities.releaseSmsSender(
+      r.deps,
+      r.caller,
+      param(r, 'senderId', smsSenderIdSchema),
+      actorOf(r.caller),
+    );
     return { statusCode: 204, body: '' };
   },
   'POST /v1/imports': async (r) =>
@@ -234,7 +255,12 @@ const routes: Record<string, (request: ApiRequest) => Promise<HttpResponse>> = {
   'PUT /v1/settings/sms': async (r) =>
     json(
       200,
-      await state.putSmsSettings(r.deps, r.caller, parseInput(smsSettingsSchema, r.event.body ?? {})),
+      await state.putSmsSettings(
+        r.deps,
+        r.caller,
+        parseInput(smsSettingsSchema, r.event.body ?? {}),
+        actorOf(r.caller),
+      ),
     ),
   'PUT /v1/settings/complaints': async (r) =>
     json(
