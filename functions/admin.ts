@@ -23,6 +23,7 @@ import {
   recordWithdrawalSchema,
   rotateKeySchema,
   smsSenderIdSchema,
+  wordingVersionIdSchema,
 } from '../shared/schemas/api';
 import { feedbackSettingsSchema } from '../shared/schemas/feedback';
 import {
@@ -105,7 +106,7 @@ const routes: Record<string, (request: ApiRequest) => Promise<HttpResponse>> = {
       await state.putWording(
         r.deps,
         r.caller,
-        param(r, 'versionId', z.string().min(1).max(100)),
+        param(r, 'versionId', wordingVersionIdSchema),
         parseInput(putWordingSchema, r.event.body).text,
         actorOf(r.caller),
       ),
