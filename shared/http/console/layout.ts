@@ -26,6 +26,7 @@ export const CONSOLE_STYLE = `${STYLE}
   input[readonly] { background: #f4f4f5; }
   .actions { margin-top: 1rem; display: flex; flex-wrap: wrap; gap: .75rem; }
   .actions form { margin: 0; }
+  td .actions { margin-top: 0; align-items: center; }
   table { border-collapse: collapse; width: 100%; font-size: .95rem; }
   th, td { text-align: left; vertical-align: top; padding: .4rem .6rem; border-bottom: 1px solid #e4e4e7; }
   th { background: #f4f4f5; }

@@ -152,6 +152,6 @@ export function notFound(r: ConsoleRequest, text: string): ConsoleResult {
   };
 }
 
-/** The buttons under a form: submit, and back to Settings. */
-export const actions = (r: ConsoleRequest, submit: string, kind = '') =>
-  `<div class="actions"><button type="submit"${kind === '' ? '' : ` class="${kind}"`}>${submit}</button> <a href="/console/settings">${COMMON[r.lang].cancel}</a></div>`;
+/** The buttons under a form: submit, and back to Settings (not on the Settings page itself). */
+export const actions = (r: ConsoleRequest, submit: string, cancel = true) =>
+  `<div class="actions"><button type="submit">${submit}</button>${cancel ? ` <a href="/console/settings">${COMMON[r.lang].cancel}</a>` : ''}</div>`;

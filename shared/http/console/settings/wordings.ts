@@ -57,7 +57,12 @@ const TEXT = {
   }),
 } as const;
 
-function wordingForm(r: ConsoleRequest, values: Readonly<Record<string, string>>, issues: readonly Issue[]) {
+function wordingForm(
+  r: ConsoleRequest,
+  values: Readonly<Record<string, string>>,
+  issues: readonly Issue[],
+  onSettings = false,
+) {
   const t = TEXT[r.lang];
   return `<form method="post" action="/console/settings/wording">
 ${r.csrfField}
@@ -66,7 +71,7 @@ ${r.csrfField}
 <label class="field" for="wording-text">${t.wording}</label>
 <textarea id="wording-text" name="text" required maxlength="10000" rows="3"${invalid(issues, 'text')}>${e(values.text ?? '')}</textarea>
 <p class="muted">${t.immutable}</p>
-${actions(r, t.add)}
+${actions(r, t.add, !onSettings)}
 </form>`;
 }
 
@@ -79,7 +84,7 @@ export function wordingsSection(r: ConsoleRequest, { tenant }: SettingsData): st
       (w) =>
         `<tr><td>${code(w.versionId)}</td><td>${e(w.text)}</td><td>${instant(r.lang, w.createdAt)}</td></tr>`,
     );
-  const form = r.session.role === 'admin' ? `\n<h3>${t.addTitle}</h3>\n${wordingForm(r, {}, [])}` : '';
+  const form = r.session.role === 'admin' ? `\n<h3>${t.addTitle}</h3>\n${wordingForm(r, {}, [], true)}` : '';
   return `<h3>${t.wordings}</h3>
 ${table(r.lang, [t.version, t.text, t.created], rows)}${form}`;
 }
