@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashApiKey } from '../../shared/domain/api-key';
 import { runtimeDependencies, setDependencies } from '../../shared/http/runtime';
+import { StoreUnavailableError } from '../../shared/ports/store-errors';
+import type { TenantStore } from '../../shared/ports/tenant-store';
 import { assignEmailIdentity, assignSmsSender } from '../../shared/services/identities';
 import { newTenant } from '../../shared/services/state';
 import { consoleSession } from '../support/console-session';
@@ -361,5 +363,34 @@ describe('who may change what', () => {
     expect(await deps.tenants.getTenant(OTHER)).toEqual(before);
     expect(await deps.tenants.listIdentityClaims(OTHER)).toEqual(claims);
     expect(await deps.complaints.listTenantAudit(OTHER, 20)).toEqual([]);
+  });
+});
+
+describe('store failures', () => {
+  it('a wording the store cannot write answers the console 503 page, revealing nothing; nothing is stored or audited', async () => {
+    const admin = await session(gw.adminKey);
+    const trail = (await api('/v1/complaint-rate')).history;
+    const real = runtimeDependencies();
+    const failing = new Proxy(real.tenants, {
+      get: (target, property, receiver) =>
+        property === 'putWording'
+          ? () => Promise.reject(new StoreUnavailableError('DynamoDB unavailable (injected)'))
+          : Reflect.get(target, property, receiver),
+    }) as TenantStore;
+    setDependencies({ ...real, tenants: failing });
+    try {
+      const r = await admin.post('/console/settings/wording', {
+        versionId: 'failed-v1',
+        text: 'Never stored.',
+      });
+      expect(r.status).toBe(503);
+      const body = await r.text();
+      expect(body).toContain('The console could not answer');
+      expect(body).not.toContain('injected');
+    } finally {
+      setDependencies(real);
+    }
+    expect((await api('/v1/tenant')).wordings['failed-v1']).toBeUndefined();
+    expect((await api('/v1/complaint-rate')).history).toEqual(trail);
   });
 });
