@@ -120,6 +120,16 @@ describe('purposes', () => {
     expect(fr).toContain('<code>wordingVersion</code>');
     expect(fr).toContain('Non enregistré');
     expect((await purposes()).map((p) => p.id)).not.toContain('never-stored-wording');
+    // zod's generic problems in French on the French page (a schema's own message stays as written).
+    const french = await admin.post('/console/settings/purpose?lang=fr', {
+      id: 'x',
+      name: '',
+      category: 'spam',
+    });
+    expect(french.status).toBe(400);
+    const problems = await french.text();
+    expect(problems).toContain('<code>category</code>: Option invalide');
+    expect(problems).toContain('<code>name</code>: Trop petit');
   });
 });
 

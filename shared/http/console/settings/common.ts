@@ -1,5 +1,5 @@
-import type * as z from 'zod';
-import { frenchSpacingOf } from '../../../domain/french-typography';
+import * as z from 'zod';
+import { frenchSpacing, frenchSpacingOf } from '../../../domain/french-typography';
 import type { AssignedIdentities } from '../../../schemas/identity';
 import type { Tenant } from '../../../schemas/tenant';
 import { InvalidInputError } from '../../../schemas/validation';
@@ -37,6 +37,8 @@ export const COMMON = {
     forbidden: 'Action non autorisée : rien n’a été modifié.',
   }),
 } as const;
+
+const FRENCH = z.locales.fr();
 
 /** What the page's sections read, once per page. */
 export interface SettingsData {
@@ -82,17 +84,19 @@ export const listOf = (text: string) =>
  * the fields as a 400 of the API does (`window.end`, `topics.0`).
  */
 export function parseAs<S extends z.ZodType>(
+  lang: Lang,
   schema: S,
   input: unknown,
   prefix?: string,
 ): { ok: true; data: z.output<S> } | { ok: false; issues: Issue[] } {
-  const result = schema.safeParse(input);
+  // zod's own French messages for its generic problems; a schema's own message stays as written.
+  const result = schema.safeParse(input, lang === 'fr' ? { error: FRENCH.localeError } : undefined);
   if (result.success) return { ok: true, data: result.data };
   return {
     ok: false,
     issues: result.error.issues.map((i) => ({
       field: [prefix, ...i.path.map(String)].filter((p) => p !== undefined && p !== '').join('.') || 'form',
-      problem: i.message,
+      problem: lang === 'fr' ? frenchSpacing(i.message) : i.message,
     })),
   };
 }

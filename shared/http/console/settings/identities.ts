@@ -94,7 +94,7 @@ ${table(r.lang, [t.identity, t.state, ...(admin ? [''] : [])], rows)}`;
  */
 async function assigned(r: ConsoleRequest): Promise<string | ConsoleResult> {
   const t = TEXT[r.lang];
-  const parsed = parseAs(identityForm, { identity: r.form?.get('identity') ?? '' });
+  const parsed = parseAs(r.lang, identityForm, { identity: r.form?.get('identity') ?? '' });
   if (!parsed.ok) return refused(r, t.identities, parsed.issues, '');
   const { emailIdentities } = await listAssignedIdentities(r.deps, r.caller.tenantId);
   return emailIdentities.includes(parsed.data.identity) ? parsed.data.identity : notFound(r, t.notAssigned);
@@ -108,7 +108,7 @@ export const identitiesRoutes: readonly ConsoleRoute[] = [
     roles: ['admin'],
     async render(r) {
       const t = TEXT[r.lang];
-      const parsed = parseAs(identityForm, { identity: r.form?.get('identity') ?? '' });
+      const parsed = parseAs(r.lang, identityForm, { identity: r.form?.get('identity') ?? '' });
       if (!parsed.ok) return refused(r, t.identities, parsed.issues, '');
       try {
         const used = await useEmailIdentity(r.deps, r.caller, parsed.data.identity, r.actor);

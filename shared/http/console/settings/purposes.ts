@@ -204,8 +204,8 @@ export const purposesRoutes: readonly ConsoleRoute[] = [
           purposeForm(r, tenant, values, existing, issues),
           status,
         );
-      const id = parseAs(purposeIdSchema, values.id, 'id');
-      const input = parseAs(purposeInputSchema, inputOf(r.form));
+      const id = parseAs(r.lang, purposeIdSchema, values.id, 'id');
+      const input = parseAs(r.lang, purposeInputSchema, inputOf(r.form));
       if (!id.ok || !input.ok) return again([...(id.ok ? [] : id.issues), ...(input.ok ? [] : input.issues)]);
       try {
         const saved = await putPurpose(r.deps, r.caller, id.data, input.data, r.actor);

@@ -110,7 +110,7 @@ ${actions(r, t.save)}
 /** The sender of the form, if the operator assigned it to this tenant; otherwise the page that says so. */
 async function assigned(r: ConsoleRequest, senderId: unknown) {
   const t = TEXT[r.lang];
-  const parsed = parseAs(senderForm, { senderId: senderId ?? '' });
+  const parsed = parseAs(r.lang, senderForm, { senderId: senderId ?? '' });
   if (!parsed.ok) return refused(r, t.smsSenders, parsed.issues, '');
   const { smsSenders } = await listAssignedIdentities(r.deps, r.caller.tenantId);
   const sender = smsSenders.find((s) => s.senderId === parsed.data.senderId);
@@ -150,8 +150,8 @@ export const smsSendersRoutes: readonly ConsoleRoute[] = [
       const senderId = values.senderId ?? '';
       const again = (issues: readonly Issue[], status = 400) =>
         refused(r, e(t.formTitle(senderId)), issues, declareForm(r, values, issues), status);
-      const id = parseAs(smsSenderIdSchema, senderId, 'senderId');
-      const body = parseAs(putSmsSenderSchema, {
+      const id = parseAs(r.lang, smsSenderIdSchema, senderId, 'senderId');
+      const body = parseAs(r.lang, putSmsSenderSchema, {
         type: values.type,
         originationIdentity: values.originationIdentity,
       });

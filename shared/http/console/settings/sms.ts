@@ -135,7 +135,7 @@ export const smsRoutes: readonly ConsoleRoute[] = [
       };
       const again = (issues: readonly Issue[], status = 400) =>
         refused(r, t.formTitle, issues, windowForm(r, values, issues), status);
-      const parsed = parseAs(smsSettingsSchema, {
+      const parsed = parseAs(r.lang, smsSettingsSchema, {
         ...tenant.settings.sms,
         window: { ...values, days: values.days.map(Number) },
       });

@@ -101,8 +101,8 @@ export const wordingsRoutes: readonly ConsoleRoute[] = [
       const values = { versionId: field(r.form, 'versionId'), text: typeof raw === 'string' ? raw : '' };
       const again = (issues: readonly Issue[], status = 400) =>
         refused(r, t.addTitle, issues, wordingForm(r, values, issues), status);
-      const versionId = parseAs(wordingVersionIdSchema, values.versionId, 'versionId');
-      const body = parseAs(putWordingSchema, { text: values.text });
+      const versionId = parseAs(r.lang, wordingVersionIdSchema, values.versionId, 'versionId');
+      const body = parseAs(r.lang, putWordingSchema, { text: values.text });
       if (!versionId.ok || !body.ok)
         return again([...(versionId.ok ? [] : versionId.issues), ...(body.ok ? [] : body.issues)]);
       const before = r.deps.clock.now().toISOString();
