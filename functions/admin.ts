@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import type * as z from 'zod';
 import { ENV, requireEnv } from '../shared/config';
 import { type ApiRequest, apiHandler } from '../shared/http/api-handler';
 import { HttpError } from '../shared/http/errors';
@@ -23,6 +23,7 @@ import {
   recordWithdrawalSchema,
   rotateKeySchema,
   smsSenderIdSchema,
+  wordingVersionIdSchema,
 } from '../shared/schemas/api';
 import { feedbackSettingsSchema } from '../shared/schemas/feedback';
 import {
@@ -74,15 +75,29 @@ const routes: Record<string, (request: ApiRequest) => Promise<HttpResponse>> = {
         r.caller,
         param(r, 'purposeId', purposeIdSchema),
         parseInput(purposeInputSchema, r.event.body),
+        actorOf(r.caller),
       ),
     ),
   // R10: identities are the operator's to assign; a tenant uses, lists and releases its own.
   'GET /v1/identities': async (r) =>
     json(200, await identities.listAssignedIdentities(r.deps, r.caller.tenantId)),
   'PUT /v1/identities/{identity}': async (r) =>
-    json(200, await identities.useEmailIdentity(r.deps, r.caller, param(r, 'identity', identityParamSchema))),
+    json(
+      200,
+      await identities.useEmailIdentity(
+        r.deps,
+        r.caller,
+        param(r, 'identity', identityParamSchema),
+        actorOf(r.caller),
+      ),
+    ),
   'DELETE /v1/identities/{identity}': async (r) => {
-    await identities.releaseEmailIdentity(r.deps, r.caller, param(r, 'identity', identityParamSchema));
+    await identities.releaseEmailIdentity(
+      r.deps,
+      r.caller,
+      param(r, 'identity', identityParamSchema),
+      actorOf(r.caller),
+    );
     return { statusCode: 204, body: '' };
   },
   'PUT /v1/wordings/{versionId}': async (r) =>
@@ -91,8 +106,9 @@ const routes: Record<string, (request: ApiRequest) => Promise<HttpResponse>> = {
       await state.putWording(
         r.deps,
         r.caller,
-        param(r, 'versionId', z.string().min(1).max(100)),
+        param(r, 'versionId', wordingVersionIdSchema),
         parseInput(putWordingSchema, r.event.body).text,
+        actorOf(r.caller),
       ),
     ),
   'POST /v1/keys': async (r) =>
@@ -214,10 +230,16 @@ const routes: Record<string, (request: ApiRequest) => Promise<HttpResponse>> = {
         r.caller,
         param(r, 'senderId', smsSenderIdSchema),
         parseInput(putSmsSenderSchema, r.event.body),
+        actorOf(r.caller),
       ),
     ),
   'DELETE /v1/sms-senders/{senderId}': async (r) => {
-    await identities.releaseSmsSender(r.deps, r.caller, param(r, 'senderId', smsSenderIdSchema));
+    await identities.releaseSmsSender(
+      r.deps,
+      r.caller,
+      param(r, 'senderId', smsSenderIdSchema),
+      actorOf(r.caller),
+    );
     return { statusCode: 204, body: '' };
   },
   'POST /v1/imports': async (r) =>
@@ -234,7 +256,12 @@ const routes: Record<string, (request: ApiRequest) => Promise<HttpResponse>> = {
   'PUT /v1/settings/sms': async (r) =>
     json(
       200,
-      await state.putSmsSettings(r.deps, r.caller, parseInput(smsSettingsSchema, r.event.body ?? {})),
+      await state.putSmsSettings(
+        r.deps,
+        r.caller,
+        parseInput(smsSettingsSchema, r.event.body ?? {}),
+        actorOf(r.caller),
+      ),
     ),
   'PUT /v1/settings/complaints': async (r) =>
     json(

@@ -1,8 +1,9 @@
 import { hashApiKey } from '../../shared/domain/api-key';
-import type { Caller, Dependencies } from '../../shared/services/dependencies';
+import { type PurposeInput, purposeInputSchema } from '../../shared/schemas/tenant';
+import type { Dependencies } from '../../shared/services/dependencies';
 import { assignEmailIdentity, assignSmsSender } from '../../shared/services/identities';
 import { issueOperatorKey } from '../../shared/services/operator';
-import { createApiKey, newTenant, putPurpose, putWording } from '../../shared/services/state';
+import { createApiKey, newTenant, newWording } from '../../shared/services/state';
 
 /** The demo tenant `npm start` creates, so that the README's tour and the docs' commands work at once. */
 export const DEMO_TENANT = 'demo';
@@ -26,30 +27,26 @@ export interface SeededKeys {
  */
 export async function seedDemo(deps: Dependencies, previous?: Partial<SeededKeys>): Promise<SeededKeys> {
   const created = await deps.tenants.createTenant(newTenant(DEMO_TENANT, 'Demo Shop'));
-  const caller: Caller = { tenantId: DEMO_TENANT, keyId: 'seed', role: 'admin' };
   if (created) {
     // R10: the demo tenant's identities, assigned as the operator assigns every tenant's.
     await assignEmailIdentity(deps, DEMO_TENANT, DEMO_IDENTITY);
-    await putPurpose(deps, caller, 'newsletter', {
-      name: 'Newsletter',
-      category: 'marketing',
-      productFamily: 'books',
-    });
-    await putPurpose(deps, caller, 'personalised-offers', {
-      name: 'Personalised offers',
-      category: 'profiling',
-    });
-    await putPurpose(deps, caller, 'pro-software', {
-      name: 'Software for IT teams',
-      category: 'marketing',
-      topics: ['it', 'software'],
-    });
-    await putPurpose(deps, caller, 'order-updates', { name: 'Order updates', category: 'transactional' });
-    await putWording(
-      deps,
-      caller,
-      'newsletter-v1',
-      'Yes, I want to receive the Demo Shop newsletter by email.',
+    // The demo's own configuration, written as it ships (the admin routes' services would
+    // put an admin's changes in the tenant's audit trail: the demo's trail starts empty).
+    const purposes: Record<string, PurposeInput> = {
+      newsletter: { name: 'Newsletter', category: 'marketing', productFamily: 'books' },
+      'personalised-offers': { name: 'Personalised offers', category: 'profiling' },
+      'pro-software': { name: 'Software for IT teams', category: 'marketing', topics: ['it', 'software'] },
+      'order-updates': { name: 'Order updates', category: 'transactional' },
+    };
+    for (const [id, input] of Object.entries(purposes))
+      await deps.tenants.putPurpose(DEMO_TENANT, { id, ...purposeInputSchema.parse(input) });
+    await deps.tenants.putWording(
+      DEMO_TENANT,
+      newWording(
+        'newsletter-v1',
+        'Yes, I want to receive the Demo Shop newsletter by email.',
+        deps.clock.now().toISOString(),
+      ),
     );
     await assignSmsSender(deps, DEMO_TENANT, DEMO_SHORT_CODE, {
       type: 'short_code',

@@ -1,5 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { own } from '../domain/own';
 import { NotFoundError } from '../ports/store-errors';
 import { IdentityTakenError, type TenantStore } from '../ports/tenant-store';
 import type { FeedbackSettings } from '../schemas/feedback';
@@ -13,6 +15,7 @@ import {
   type Tenant,
   tenantSchema,
   type Wording,
+  wordingSchema,
 } from '../schemas/tenant';
 import { BATCH_GET_LIMIT, DynamoDbTable, ENTITY_VERSION, tenantPk, translate } from './dynamodb-table';
 
@@ -173,13 +176,30 @@ export class DynamoDbTenantStore extends DynamoDbTable implements TenantStore {
     );
   }
 
-  putWording(tenantId: string, wording: Wording): Promise<void> {
-    return this.update(
-      tenantId,
-      'SET #data.#wordings.#id = :wording',
-      { '#data': 'data', '#wordings': 'wordings', '#id': wording.versionId },
-      { ':wording': wording },
-    );
+  async putWording(tenantId: string, wording: Wording): Promise<Wording> {
+    const names = { '#data': 'data', '#wordings': 'wordings', '#id': wording.versionId, '#pk': 'pk' };
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: tenantKey(tenantId),
+          UpdateExpression: 'SET #data.#wordings.#id = :wording',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: { ':wording': wording },
+          // R3: a stored version is never rewritten (consents point at its text and hash).
+          ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(#data.#wordings.#id)',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return wording;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) translate(error);
+      // ALL_OLD: the item holds the version that was there (none: no such tenant).
+      const old = error.Item === undefined ? undefined : unmarshall(error.Item);
+      const stored = own((old?.data as Tenant | undefined)?.wordings, wording.versionId);
+      if (stored === undefined) throw new NotFoundError('Tenant not found');
+      return wordingSchema.parse(stored);
+    }
   }
 
   async putSmsSender(tenantId: string, sender: SmsSender): Promise<void> {

@@ -47,6 +47,13 @@ const KINDS: Readonly<Record<AuditEvent['type'], TimelineKind>> = {
   'complaint_hold.set': 'other',
   'complaint_hold.lifted': 'other',
   'key.revoked': 'other',
+  'purpose.declared': 'other',
+  'wording.stored': 'other',
+  'email_identity.used': 'other',
+  'email_identity.released': 'other',
+  'sms_sender.declared': 'other',
+  'sms_sender.released': 'other',
+  'sms_settings.changed': 'other',
 };
 
 export function timelineOf(

@@ -231,7 +231,16 @@ export function buildOpenApiDocument(serverUrl?: string) {
     operationId: 'putWording',
     summary: 'Store a versioned consent wording (R3), kept with its SHA-256',
     request: { params: z.object({ versionId: z.string() }), body: body(putWordingSchema) },
-    responses: { 200: jsonResponse('The wording', z.object({ versionId: z.string(), sha256: z.string() })) },
+    responses: {
+      200: jsonResponse(
+        'The wording stored under this version (the same text again answers it unchanged)',
+        z.object({ versionId: z.string(), sha256: z.string() }),
+      ),
+      409: jsonResponse(
+        'R3: the version is stored with another text, and a version never changes (`wording_exists`, `issues` names `text`)',
+        errorResponseSchema,
+      ),
+    },
   });
   route({
     ...admin,

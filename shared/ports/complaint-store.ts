@@ -30,7 +30,7 @@ export interface ComplaintStore {
    */
   liftComplaintHold(tenantId: string, lift: ComplaintHoldLift): Promise<'lifted' | 'no_hold'>;
   /**
-   * Tenant-level audit events (the hold set and lifted, a key revoked): append-only, like a recipient's.
+   * Tenant-level audit events (the hold set and lifted, a key revoked, a configuration change): append-only, like a recipient's.
    * `out`: the event published for it, stored with it and sent from the table's stream.
    */
   appendTenantAudit(tenantId: string, event: AuditEvent, out?: OutboundEvent): Promise<void>;

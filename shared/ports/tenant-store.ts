@@ -43,7 +43,11 @@ export interface TenantStore {
   putPurpose(tenantId: string, purpose: Purpose): Promise<void>;
   putEmailIdentity(tenantId: string, identity: string): Promise<void>;
   deleteEmailIdentity(tenantId: string, identity: string): Promise<void>;
-  putWording(tenantId: string, wording: Wording): Promise<void>;
+  /**
+   * R3: stores a wording version only if the tenant has none under its id, and returns the
+   * version stored under it (this one, or the one that was there: never overwritten).
+   */
+  putWording(tenantId: string, wording: Wording): Promise<Wording>;
 
   /** Declares an SMS sender in the tenant's item; its claims (claimIdentity) come first. */
   putSmsSender(tenantId: string, sender: SmsSender): Promise<void>;

@@ -423,6 +423,9 @@ export const credentialResponseSchema = z
   })
   .meta({ id: 'CredentialResponse' });
 
+/** The version id of PUT /v1/wordings/{versionId}. */
+export const wordingVersionIdSchema = z.string().min(1).max(100);
+
 export const putWordingSchema = z
   .object({ text: z.string().min(1).max(10_000) })
   .strict()

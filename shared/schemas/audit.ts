@@ -32,6 +32,14 @@ export const auditEventTypeSchema = z
     'complaint_hold.lifted',
     /** An API key or SES credential revoked, by whom (tenant event). */
     'key.revoked',
+    // Tenant events: its configuration changed by an admin (the API, or the console).
+    'purpose.declared',
+    'wording.stored',
+    'email_identity.used',
+    'email_identity.released',
+    'sms_sender.declared',
+    'sms_sender.released',
+    'sms_settings.changed',
   ])
   .meta({ id: 'AuditEventType' });
 export type AuditEventType = z.infer<typeof auditEventTypeSchema>;

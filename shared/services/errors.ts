@@ -1,3 +1,6 @@
+import { ConflictError } from '../ports/store-errors';
+import type { InputIssue } from '../schemas/validation';
+
 /** The tenant's configuration does not allow this operation yet (a missing SMS opt-out mention…). */
 export class TenantConfigurationError extends Error {
   override name = 'TenantConfigurationError';
@@ -31,4 +34,24 @@ export class IdentityNotAssignedError extends Error {
 /** The operator tried to create a tenant that exists. */
 export class TenantExistsError extends Error {
   override name = 'TenantExistsError';
+}
+
+/**
+ * R3: a wording version is stored once; consents point at its text and SHA-256, so another
+ * text under the same version would change the proof under them. A 409 naming `text`.
+ */
+export class WordingExistsError extends ConflictError {
+  override name = 'WordingExistsError';
+  readonly issues: readonly InputIssue[];
+  constructor(readonly versionId: string) {
+    super(
+      `Wording version "${versionId}" is stored with another text: a version never changes (consents point at it); store the new text under a new version`,
+    );
+    this.issues = [
+      {
+        field: 'text',
+        problem: `differs from the text stored as version "${versionId}", which never changes: use a new version id`,
+      },
+    ];
+  }
 }

@@ -2,11 +2,13 @@ import { own } from '../domain/own';
 import { senderDeclarationProblem, smsSenderKind } from '../domain/sms-sender';
 import { NotFoundError } from '../ports/store-errors';
 import { IdentityTakenError, type TenantStore } from '../ports/tenant-store';
+import type { Actor } from '../schemas/audit';
 import type { AssignedIdentities, IdentityClaim } from '../schemas/identity';
 import type { SmsSender, Tenant } from '../schemas/tenant';
 import { InvalidInputError } from '../schemas/validation';
 import type { Caller, Dependencies } from './dependencies';
 import { IdentityNotAssignedError } from './errors';
+import { recordTenantChange } from './tenant-audit';
 
 /**
  * Sending identities (docs/rules.md, Vocabulary "Tenant"; R10): the operator assigns each
@@ -166,20 +168,42 @@ export async function listAssignedIdentities(
   };
 }
 
-// The tenant admin's side: use, list, release.
+// The tenant admin's side: use, list, release; each change in the tenant's audit trail.
+
+type AdminDeps = Pick<Dependencies, 'tenants' | 'clock' | 'complaints'>;
 
 /** PUT /v1/identities/{identity}: makes an identity the operator assigned to this tenant usable again. */
-export async function useEmailIdentity(deps: Deps, caller: Caller, identity: string) {
+export async function useEmailIdentity(deps: AdminDeps, caller: Caller, identity: string, actor: Actor) {
   const claim = await deps.tenants.getIdentityClaim('email', identity);
   if (claim?.tenantId !== caller.tenantId) throw new IdentityNotAssignedError(identity);
   await deps.tenants.putEmailIdentity(caller.tenantId, identity);
+  await recordTenantChange(deps, caller.tenantId, {
+    type: 'email_identity.used',
+    actor,
+    why: 'R10: PUT /v1/identities/{identity}',
+    data: { identity },
+  });
   return { identity, channel: 'email' as const };
 }
 
-/** DELETE /v1/identities/{identity}: the tenant stops sending from it and frees it for the operator. */
-export async function releaseEmailIdentity(deps: Deps, caller: Caller, identity: string): Promise<void> {
+/**
+ * DELETE /v1/identities/{identity}: the tenant stops sending from it and frees it for the
+ * operator. `released` in the trail says whether the tenant held its claim.
+ */
+export async function releaseEmailIdentity(
+  deps: AdminDeps,
+  caller: Caller,
+  identity: string,
+  actor: Actor,
+): Promise<void> {
   await deps.tenants.deleteEmailIdentity(caller.tenantId, identity);
-  await deps.tenants.releaseIdentity('email', identity, caller.tenantId);
+  const released = await deps.tenants.releaseIdentity('email', identity, caller.tenantId);
+  await recordTenantChange(deps, caller.tenantId, {
+    type: 'email_identity.released',
+    actor,
+    why: 'R10: DELETE /v1/identities/{identity}',
+    data: { identity, released },
+  });
 }
 
 /**
@@ -187,10 +211,11 @@ export async function releaseEmailIdentity(deps: Deps, caller: Caller, identity:
  * tenant, with the origination identity it was assigned with; anything else is refused.
  */
 export async function declareSmsSender(
-  deps: Deps,
+  deps: AdminDeps,
   caller: Caller,
   senderId: string,
   input: { type: SmsSender['type']; originationIdentity: string },
+  actor: Actor,
 ): Promise<SmsSender> {
   const [sender, origination] = await Promise.all([
     deps.tenants.getIdentityClaim('sms_sender', senderId),
@@ -208,17 +233,35 @@ export async function declareSmsSender(
   if (problem !== undefined) throw new InvalidInputError([{ field: 'type', problem }]);
   const declared = { id: senderId, ...input };
   await deps.tenants.putSmsSender(caller.tenantId, declared);
+  await recordTenantChange(deps, caller.tenantId, {
+    type: 'sms_sender.declared',
+    actor,
+    why: 'R10: PUT /v1/sms-senders/{senderId}',
+    data: { senderId, type: declared.type, originationIdentity: declared.originationIdentity },
+  });
   return declared;
 }
 
-/** DELETE /v1/sms-senders/{senderId}: releases a sender (its id and origination identity). */
-export async function releaseSmsSender(deps: Deps, caller: Caller, senderId: string): Promise<void> {
+/**
+ * DELETE /v1/sms-senders/{senderId}: releases a sender (its id and origination identity).
+ * `released` in the trail says whether the tenant held its claim.
+ */
+export async function releaseSmsSender(
+  deps: AdminDeps,
+  caller: Caller,
+  senderId: string,
+  actor: Actor,
+): Promise<void> {
   const claim = await deps.tenants.getIdentityClaim('sms_sender', senderId);
-  if (claim?.tenantId !== caller.tenantId) {
-    await deps.tenants.deleteSmsSender(caller.tenantId, senderId);
-    return;
-  }
-  await unassignSmsSender(deps, caller.tenantId, senderId);
+  const released = claim?.tenantId === caller.tenantId;
+  if (released) await unassignSmsSender(deps, caller.tenantId, senderId);
+  else await deps.tenants.deleteSmsSender(caller.tenantId, senderId);
+  await recordTenantChange(deps, caller.tenantId, {
+    type: 'sms_sender.released',
+    actor,
+    why: 'R10: DELETE /v1/sms-senders/{senderId}',
+    data: { senderId, released },
+  });
 }
 
 /**

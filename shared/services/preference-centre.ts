@@ -51,9 +51,9 @@ export async function ensureWordings(
   for (const purpose of purposes) {
     const { stored, ...wording } = wordingFor(tenant, purpose, lang);
     if (!stored) {
+      // Stored once (two pages opened at once): the version stored is the one shown.
       const created = { ...wording, createdAt: deps.clock.now().toISOString() };
-      await deps.tenants.putWording(tenant.id, created);
-      out.set(purpose.id, created);
+      out.set(purpose.id, await deps.tenants.putWording(tenant.id, created));
     } else out.set(purpose.id, wording);
   }
   return out;

@@ -18,6 +18,7 @@ import type {
   recordSuppressionSchema,
   recordWithdrawalSchema,
 } from '../schemas/api';
+import type { Actor } from '../schemas/audit';
 import { DEFAULT_LEGAL_FLOORS } from '../schemas/legal-floors';
 import { preTickedAsGiven, type RecipientProfile } from '../schemas/recipient';
 import {
@@ -28,12 +29,15 @@ import {
   type SmsSettings,
   type Tenant,
   tenantSettingsSchema,
+  type Wording,
 } from '../schemas/tenant';
 import { InvalidInputError } from '../schemas/validation';
 import type { Channel } from '../schemas/vocabulary';
 import { normalizeAddress, readRecipientState } from './decisions';
 import type { Caller, Dependencies } from './dependencies';
+import { WordingExistsError } from './errors';
 import { actorOf, recordChanges } from './record-change';
+import { recordTenantChange } from './tenant-audit';
 
 /** The state API: what an admin key of a tenant may read and change, in that tenant only. */
 
@@ -45,11 +49,13 @@ async function tenantOf(deps: Dependencies, caller: Caller): Promise<Tenant> {
 
 export const getTenant = tenantOf;
 
+/** PUT /v1/purposes/{purposeId}: creates or replaces it; `purpose.declared` in the tenant's trail. */
 export async function putPurpose(
   deps: Dependencies,
   caller: Caller,
   id: string,
   input: PurposeInput,
+  actor: Actor,
 ): Promise<Purpose> {
   const purpose = { id, ...purposeInputSchema.parse(input) };
   if (purpose.wordingVersion !== undefined) {
@@ -65,18 +71,44 @@ export async function putPurpose(
     }
   }
   await deps.tenants.putPurpose(caller.tenantId, purpose);
+  await recordTenantChange(deps, caller.tenantId, {
+    type: 'purpose.declared',
+    actor,
+    why: `PUT /v1/purposes/${id}`,
+    data: { ...purpose, purposeId: id },
+  });
   return purpose;
 }
 
-export async function putWording(deps: Dependencies, caller: Caller, versionId: string, text: string) {
-  const wording = {
-    versionId,
-    text,
-    sha256: createHash('sha256').update(text).digest('hex'),
-    createdAt: deps.clock.now().toISOString(),
-  };
-  await deps.tenants.putWording(caller.tenantId, wording);
-  return wording;
+/** A wording version (R3) with its SHA-256, created at `createdAt`. */
+export function newWording(versionId: string, text: string, createdAt: string): Wording {
+  return { versionId, text, sha256: createHash('sha256').update(text).digest('hex'), createdAt };
+}
+
+/**
+ * PUT /v1/wordings/{versionId} (R3): a version is stored once. The same text again answers the
+ * stored version (a retry is harmless); another text is a WordingExistsError (409 naming
+ * `text`), whether or not a consent points at it yet: the proof never changes under one.
+ * `wording.stored` in the tenant's trail (`unchanged` when it was stored already).
+ */
+export async function putWording(
+  deps: Dependencies,
+  caller: Caller,
+  versionId: string,
+  text: string,
+  actor: Actor,
+): Promise<Wording> {
+  const wording = newWording(versionId, text, deps.clock.now().toISOString());
+  const stored = await deps.tenants.putWording(caller.tenantId, wording);
+  if (stored.sha256 !== wording.sha256 || stored.text !== wording.text)
+    throw new WordingExistsError(versionId);
+  await recordTenantChange(deps, caller.tenantId, {
+    type: 'wording.stored',
+    actor,
+    why: `R3: PUT /v1/wordings/${versionId}`,
+    data: { versionId, sha256: stored.sha256, unchanged: stored.createdAt !== wording.createdAt },
+  });
+  return stored;
 }
 
 export async function createApiKey(
@@ -376,10 +408,12 @@ export async function putConfirmationSettings(
   return settings;
 }
 
+/** PUT /v1/settings/sms: replaces them; `sms_settings.changed` in the tenant's trail. */
 export async function putSmsSettings(
   deps: Dependencies,
   caller: Caller,
   settings: SmsSettings,
+  actor: Actor,
 ): Promise<SmsSettings> {
   // R14's window and R10's mention may be stricter than the floors, never looser.
   const floors = deps.legalFloors ?? DEFAULT_LEGAL_FLOORS;
@@ -389,5 +423,11 @@ export async function putSmsSettings(
   ];
   if (issues.length > 0) throw new InvalidInputError(issues);
   await deps.tenants.putSmsSettings(caller.tenantId, settings);
+  await recordTenantChange(deps, caller.tenantId, {
+    type: 'sms_settings.changed',
+    actor,
+    why: 'R10/R14: PUT /v1/settings/sms',
+    data: { ...settings },
+  });
   return settings;
 }

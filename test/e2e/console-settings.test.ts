@@ -11,6 +11,8 @@ import { type LocalGateway, newsletter, startLocalGateway } from '../support/loc
  * CSP: an admin sees the keys (never a secret), revokes one after the confirmation step (the
  * API refuses it at once) and lifts the complaint hold with a reason; a compliance officer sees
  * the same lists without the forms, and a revocation forged with its session's token gets 403.
+ * An admin adds a wording and changes a purpose to show it, then creates a purpose in French;
+ * each new form, its refusal, its result and each confirmation step are checked too.
  * axe-core finds no WCAG 2.1 A/AA violation, in English and in French.
  * UPDATE_SCREENSHOTS=1 writes docs/console-settings.png.
  */
@@ -157,4 +159,125 @@ describe('the console Settings page', () => {
     expect(foreign).toEqual([]);
     await context.close();
   });
+  it('as an admin: edits a purpose and adds a wording through the page, in English and in French; each form and confirmation passes axe', async () => {
+    const { context, page, foreign } = await signedIn(gw.adminKey);
+    // Each button posts a form: the next page is loaded when its navigation ends.
+    const submit = async (name: string | RegExp) =>
+      Promise.all([page.waitForEvent('load'), page.getByRole('button', { name }).click()]);
+
+    // A wording, refused under a stored version with another text (409, the field named), then added.
+    await page.getByLabel('Version id').fill('newsletter-v1');
+    await page.getByLabel(/Text, exactly as shown/).fill('Another text for a stored version.');
+    await submit('Add the wording');
+    expect(await page.locator('[role=alert]').textContent()).toContain('text');
+    expect(await page.getByLabel(/Text, exactly as shown/).getAttribute('aria-invalid')).toBe('true');
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByLabel('Version id').fill('newsletter-v2');
+    await page.getByLabel(/Text, exactly as shown/).fill('Yes, send me the Demo Shop letter by email.');
+    await submit('Add the wording');
+    await expect(page.locator('h1').textContent()).resolves.toBe('Wording stored');
+    expect(await axeViolations(page)).toEqual([]);
+
+    // The newsletter purpose now shows it: changed through its form.
+    await page.goto(`${gw.apiUrl}/console/settings`);
+    await Promise.all([
+      page.waitForURL(/purpose\?id=newsletter/),
+      page.getByRole('link', { name: 'Change… newsletter' }).click(),
+    ]);
+    await expect(page.locator('h1').textContent()).resolves.toBe('Change the purpose newsletter');
+    expect(await axeViolations(page)).toEqual([]);
+    // Spaces pass the browser's `required`; the schema refuses the name they trim to.
+    await page.getByLabel('Name, as recipients see it').fill('   ');
+    await submit('Save the purpose');
+    expect(await page.locator('[role=alert]').textContent()).toContain('name');
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByLabel('Name, as recipients see it').fill('Demo Shop letter');
+    await page.getByLabel(/Wording shown next to it/).selectOption('newsletter-v2');
+    await submit('Save the purpose');
+    await expect(page.locator('h1').textContent()).resolves.toBe('Purpose saved');
+    expect(await axeViolations(page)).toEqual([]);
+    const purposes = (await gw.call('GET', '/v1/purposes', { key: gw.adminKey })).body.purposes as {
+      id: string;
+      name: string;
+      wordingVersion?: string;
+    }[];
+    expect(purposes.find((p) => p.id === 'newsletter')).toMatchObject({
+      name: 'Demo Shop letter',
+      wordingVersion: 'newsletter-v2',
+    });
+
+    // The other forms and confirmation pages, in English.
+    for (const path of [
+      '/console/settings/purpose',
+      '/console/settings/sms-window',
+      '/console/settings/sms-sender?id=36123',
+    ]) {
+      await page.goto(`${gw.apiUrl}${path}`);
+      expect(await axeViolations(page), path).toEqual([]);
+    }
+    await page.goto(`${gw.apiUrl}/console/settings`);
+    await submit('Release… shop.example');
+    await expect(page.locator('h1').textContent()).resolves.toBe('Release this identity?');
+    expect(await axeViolations(page)).toEqual([]);
+    await page.goto(`${gw.apiUrl}/console/settings`);
+    await submit('Release… 36123');
+    await expect(page.locator('h1').textContent()).resolves.toBe('Release this SMS sender?');
+    expect(await axeViolations(page)).toEqual([]);
+
+    // In French: a new purpose with a wording of its own, and the same pages.
+    await page.goto(`${gw.apiUrl}/console/settings?lang=fr`);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByLabel('Id de version').fill('jardin-v1');
+    await page
+      .getByLabel(/Texte, tel qu’il s’affiche/)
+      .fill('Oui, envoyez-moi les offres jardin de Demo Shop.');
+    await submit('Ajouter la formulation');
+    await expect(page.locator('h1').textContent()).resolves.toBe('Formulation enregistrée');
+    expect(await axeViolations(page)).toEqual([]);
+    await page.goto(`${gw.apiUrl}/console/settings`);
+    await Promise.all([
+      page.waitForURL(/settings\/purpose$/),
+      page.getByRole('link', { name: 'Ajouter une finalité' }).click(),
+    ]);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByLabel(/^Id \(lettres minuscules/).fill('offres-jardin');
+    await page.getByLabel('Nom, tel que les destinataires le voient').fill('Offres jardin');
+    await page.getByLabel('Famille de produits').fill('jardin');
+    await page.getByLabel(/Formulation affichée à côté/).selectOption('jardin-v1');
+    await submit('Enregistrer la finalité');
+    await expect(page.locator('h1').textContent()).resolves.toBe('Finalité enregistrée');
+    expect(await axeViolations(page)).toEqual([]);
+    const created = (await gw.call('GET', '/v1/purposes', { key: gw.adminKey })).body.purposes as {
+      id: string;
+    }[];
+    expect(created.find((p) => p.id === 'offres-jardin')).toMatchObject({
+      name: 'Offres jardin',
+      category: 'marketing',
+      productFamily: 'jardin',
+      wordingVersion: 'jardin-v1',
+    });
+    await page.goto(`${gw.apiUrl}/console/settings/purpose`);
+    await page.getByLabel(/^Id \(lettres minuscules/).fill('Sans Id');
+    await page.getByLabel('Nom, tel que les destinataires le voient').fill('Sans id');
+    await submit('Enregistrer la finalité');
+    expect(await page.locator('main').textContent()).toContain('Non enregistré');
+    expect(await axeViolations(page)).toEqual([]);
+    for (const path of ['/console/settings/sms-window', '/console/settings/sms-sender?id=36123']) {
+      await page.goto(`${gw.apiUrl}${path}`);
+      expect(await axeViolations(page), path).toEqual([]);
+    }
+    await page.goto(`${gw.apiUrl}/console/settings`);
+    await submit('Libérer… shop.example');
+    await expect(page.locator('h1').textContent()).resolves.toBe('Libérer cette identité\u202f?');
+    expect(await axeViolations(page)).toEqual([]);
+    await page.goto(`${gw.apiUrl}/console/settings`);
+    await submit('Libérer… 36123');
+    await expect(page.locator('h1').textContent()).resolves.toBe('Libérer cet expéditeur SMS\u202f?');
+    expect(await axeViolations(page)).toEqual([]);
+    // Nothing was released: the confirmation pages change nothing.
+    const identities = (await gw.call('GET', '/v1/identities', { key: gw.adminKey })).body;
+    expect(identities.emailIdentities).toContain('shop.example');
+    expect(foreign).toEqual([]);
+    await context.close();
+  }, 120_000);
 });

@@ -55,10 +55,16 @@ beforeAll(async () => {
   const deps = runtimeDependencies();
   await deps.tenants.createTenant(newTenant('other', 'Other Brand'));
   await assignEmailIdentity(deps, 'other', 'other.example');
-  await putPurpose(deps, { tenantId: 'other', keyId: 't', role: 'admin' }, 'promo', {
-    name: 'Promo',
-    category: 'marketing',
-  });
+  await putPurpose(
+    deps,
+    { tenantId: 'other', keyId: 't', role: 'admin' },
+    'promo',
+    {
+      name: 'Promo',
+      category: 'marketing',
+    },
+    { type: 'system', id: 'test' },
+  );
   otherAdmin = (await createApiKey(deps, 'other', { role: 'admin' })).key;
   complianceKeyId = (await deps.credentials.getApiKey(hashApiKey(gw.complianceKey)))!.keyId;
 });

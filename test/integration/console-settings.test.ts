@@ -159,3 +159,46 @@ it('the API records its revocations in the same trail, with the admin key and no
   expect(event?.actor.type).toBe('admin_key');
   expect(event?.actor.via).toBeUndefined();
 });
+
+type TrailEvent = {
+  type: string;
+  actor: { type: string; id?: string; via?: string };
+  data: Record<string, unknown>;
+};
+const trail = async () =>
+  (await gw.call('GET', '/v1/complaint-rate', { key: gw.adminKey })).body.history as TrailEvent[];
+
+it('the API records its changes to purposes, wordings, identities, SMS senders and settings in the same trail', async () => {
+  const admin = (path: string, method: string, body?: unknown) =>
+    gw.call(method, path, { key: gw.adminKey, body });
+  const operator = (path: string, body?: unknown) =>
+    gw.call('PUT', `/v1/operator/tenants/${tenantId}${path}`, { key: gw.operatorKey, body });
+  expect((await operator('/identities/api-trail.example')).status).toBe(200);
+  expect(
+    (await operator('/sms-senders/+33700000071', { originationIdentity: 'phone-number/api-trail' })).status,
+  ).toBe(200);
+  const changes: [string, string, unknown, string][] = [
+    ['PUT', '/v1/purposes/api-trail', { name: 'API trail', category: 'marketing' }, 'purpose.declared'],
+    ['PUT', '/v1/wordings/api-trail-v1', { text: 'Yes, the API trail letter.' }, 'wording.stored'],
+    ['PUT', '/v1/identities/api-trail.example', undefined, 'email_identity.used'],
+    ['DELETE', '/v1/identities/api-trail.example', undefined, 'email_identity.released'],
+    [
+      'PUT',
+      '/v1/sms-senders/+33700000071',
+      { type: 'long_code', originationIdentity: 'phone-number/api-trail' },
+      'sms_sender.declared',
+    ],
+    ['DELETE', '/v1/sms-senders/+33700000071', undefined, 'sms_sender.released'],
+    ['PUT', '/v1/settings/sms', { window: { start: '09:00', end: '19:00' } }, 'sms_settings.changed'],
+  ];
+  const own = (await runtimeDependencies().credentials.getApiKey(hashApiKey(gw.adminKey)))!.keyId;
+  for (const [method, path, body, type] of changes) {
+    const r = await admin(path, method, body);
+    expect(r.status, `${method} ${path}: ${r.text}`).toBeLessThan(300);
+    const [latest] = await trail();
+    expect(latest?.type, `${method} ${path}`).toBe(type);
+    expect(latest?.actor).toEqual({ type: 'admin_key', id: own });
+  }
+  // Back to the default window for the other tests.
+  expect((await admin('/v1/settings/sms', 'PUT', {})).status).toBe(200);
+});

@@ -357,10 +357,16 @@ describe('tenants', () => {
     const { runtimeDependencies } = await import('../../shared/http/runtime');
     const deps = runtimeDependencies();
     await deps.tenants.createTenant(newTenant('other', 'Other Brand', ['other.example']));
-    await putPurpose(deps, { tenantId: 'other', keyId: 't', role: 'admin' }, 'promo', {
-      name: 'Promo',
-      category: 'marketing',
-    });
+    await putPurpose(
+      deps,
+      { tenantId: 'other', keyId: 't', role: 'admin' },
+      'promo',
+      {
+        name: 'Promo',
+        category: 'marketing',
+      },
+      { type: 'system', id: 'test' },
+    );
     const otherAdmin = (await createApiKey(deps, 'other', { role: 'admin' })).key;
     const otherSender = (await createApiKey(deps, 'other', { role: 'sender' })).key;
 

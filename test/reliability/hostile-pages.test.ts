@@ -119,14 +119,17 @@ describe('hostile input: nothing a tenant declares escapes into the pages', () =
       c: '',
     };
     // The reference pages: the same purpose, with a harmless name and wording.
+    // A wording version never changes (R3): each text gets a version of its own.
+    let version = 0;
     const declare = async (name: string, wording: string) => {
+      const versionId = `hostile-v${++version}`;
       expect(
-        (await gw.call('PUT', '/v1/wordings/hostile-v1', { key: gw.adminKey, body: { text: wording } }))
+        (await gw.call('PUT', `/v1/wordings/${versionId}`, { key: gw.adminKey, body: { text: wording } }))
           .status,
       ).toBe(200);
       const r = await gw.call('PUT', '/v1/purposes/hostile-purpose', {
         key: gw.adminKey,
-        body: { name, category: 'marketing', wordingVersion: 'hostile-v1' },
+        body: { name, category: 'marketing', wordingVersion: versionId },
       });
       expect(r.status, r.text).toBe(200);
     };

@@ -19,9 +19,14 @@ export const CONSOLE_STYLE = `${STYLE}
   header.console button { padding: .35rem .8rem; font-size: .9rem; }
   .lang a { margin-right: .5rem; }
   label.field { display: block; font-weight: 600; margin: .75rem 0 .25rem; }
-  input[type=text], input[type=email], input[type=password], select { font: inherit; padding: .5rem; border: 1px solid #71717a; border-radius: 6px; width: 100%; max-width: 32rem; box-sizing: border-box; }
+  input[type=text], input[type=email], input[type=password], input[type=time], select, textarea { font: inherit; padding: .5rem; border: 1px solid #71717a; border-radius: 6px; width: 100%; max-width: 32rem; box-sizing: border-box; }
+  input[type=time] { max-width: 10rem; }
+  p.check { margin: .5rem 0; }
+  p.check input[type=checkbox] { width: 1.1rem; height: 1.1rem; vertical-align: -.15rem; }
+  input[readonly] { background: #f4f4f5; }
   .actions { margin-top: 1rem; display: flex; flex-wrap: wrap; gap: .75rem; }
   .actions form { margin: 0; }
+  td .actions { margin-top: 0; align-items: center; }
   table { border-collapse: collapse; width: 100%; font-size: .95rem; }
   th, td { text-align: left; vertical-align: top; padding: .4rem .6rem; border-bottom: 1px solid #e4e4e7; }
   th { background: #f4f4f5; }

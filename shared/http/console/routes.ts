@@ -5,7 +5,7 @@ import { overviewAssets, overviewRoutes } from './overview';
 import { recipientRoutes } from './recipient-page';
 import type { ConsoleAsset, ConsoleRoute } from './router';
 import { consoleAssets } from './router';
-import { settingsRoutes } from './settings-page';
+import { settingsRoutes } from './settings';
 import { signInRoutes } from './sign-in';
 
 /**

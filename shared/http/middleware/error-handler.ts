@@ -11,6 +11,7 @@ import {
   OutOfScopeError,
   TenantConfigurationError,
   TenantExistsError,
+  WordingExistsError,
 } from '../../services/errors';
 import { IdempotencyInProgressError, IdempotencyKeyReusedError } from '../../services/idempotency';
 import { HttpError, RateLimitedError } from '../errors';
@@ -59,6 +60,8 @@ export function toResponse(
     return { response: out(409, 'identity_taken', error.message), internal: false };
   if (error instanceof TenantExistsError)
     return { response: out(409, 'tenant_exists', error.message), internal: false };
+  if (error instanceof WordingExistsError)
+    return { response: out(409, 'wording_exists', error.message, { issues: error.issues }), internal: false };
   if (error instanceof ConflictError)
     return { response: out(409, 'conflict', error.message), internal: false };
   if (error instanceof OutOfScopeError)
