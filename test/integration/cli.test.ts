@@ -28,6 +28,7 @@ const COMMANDS = [
   'gen-legacy',
   'check',
   'keys',
+  'console-user',
 ];
 
 async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
