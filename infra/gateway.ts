@@ -1239,7 +1239,7 @@ export class ConsentGateway extends Construct {
    * The console's user pool: users made by an administrator only (`consent-gate console-user
    * add`), email as username, `custom:tenant` (written by administrators, not by the app
    * client), the groups `admin` and `compliance`, a password policy (cdk-nag COG1), the Plus
-   * feature plan with threat protection enforced (COG8: compromised credentials and risky
+   * feature plan with threat protection enforced (COG8: compromised credentials and unusual
    * sign-ins blocked, for accounts that may erase recipients). Its app client has no secret,
    * USER_PASSWORD_AUTH only (the Console function's form), no OAuth and no hosted UI, and hides
    * whether a user exists.
@@ -1272,7 +1272,7 @@ export class ConsentGateway extends Construct {
     Validations.of(pool).acknowledge({
       id: 'AwsSolutions-COG2',
       reason:
-        'MFA is off until the console enrols TOTP (MFA_SETUP, AssociateSoftwareToken): with MFA required, no user could sign in. Threat protection (Plus plan, full function) blocks compromised credentials and risky sign-ins meanwhile; sessions are HttpOnly, 8 h idle, 12 h at most, and end when the user is disabled.',
+        'MFA is off until the console enrols TOTP (MFA_SETUP, AssociateSoftwareToken): with MFA required, no user could sign in. Threat protection (Plus plan, full function) refuses compromised credentials meanwhile; sessions are HttpOnly, 8 h idle, 12 h at most, and end when the user is disabled.',
     });
     for (const groupName of CONSOLE_GROUPS)
       pool.addGroup(`Group${groupName}`, {

@@ -167,7 +167,8 @@ function signInPage(
   const userRefusal = refusal !== undefined && keyRefusal === undefined ? refusal : undefined;
   if (!ways.users && !ways.keys)
     return `<h1>${t.title}</h1>\n${userRefusal === undefined ? '' : alert(lang, userRefusal, 'user-error')}<p class="notice warning" role="status">${t.noWayIn}</p>`;
-  if (!ways.users) return `<h1>${t.title}</h1>\n${keyForm(lang, keyRefusal, false)}`;
+  if (!ways.users)
+    return `<h1>${t.title}</h1>\n${userRefusal === undefined ? '' : alert(lang, userRefusal, 'user-error')}${keyForm(lang, keyRefusal, false)}`;
   const keys = ways.keys ? `\n${keyForm(lang, keyRefusal, true)}` : `\n<p class="muted">${t.disabled}</p>`;
   return `<h1>${t.title}</h1>\n${userForm(lang, userRefusal, username)}${keys}`;
 }
