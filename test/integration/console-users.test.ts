@@ -1,12 +1,14 @@
 import {
   AdminDisableUserCommand,
+  CognitoIdentityProviderClient,
   CreateUserPoolClientCommand,
   InitiateAuthCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { idTokenVerifier } from '../../shared/adapters/cognito-user-directory';
+import { CognitoUserDirectory, idTokenVerifier } from '../../shared/adapters/cognito-user-directory';
 import { SESSION_TOUCH_MS } from '../../shared/domain/console-session';
 import { runtimeDependencies, setDependencies } from '../../shared/http/runtime';
+import { UserDirectoryUnavailableError } from '../../shared/ports/console-user-directory';
 import { type CognitoLocal, startCognitoLocal } from '../support/cognito-local';
 import { type LocalGateway, startLocalGateway } from '../support/local-gateway';
 
@@ -303,5 +305,51 @@ describe('the ID token check', () => {
         issuer: 'https://cognito-idp.eu-west-3.amazonaws.com/elsewhere',
       }).verify(own),
     ).rejects.toThrow(/issuer/i);
+  });
+});
+
+describe('a user pool that cannot be reached', () => {
+  it('is an error of the directory, never a refusal or a session (the SDK failing to connect)', async () => {
+    const dead = new CognitoUserDirectory(
+      new CognitoIdentityProviderClient({
+        endpoint: 'http://127.0.0.1:9',
+        region: 'eu-west-3',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        maxAttempts: 1,
+      }),
+      cognito.pool,
+    );
+    await expect(dead.authenticate('admin@shop.example', PASSWORD)).rejects.toBeInstanceOf(
+      UserDirectoryUnavailableError,
+    );
+    await expect(dead.lookUp('admin@shop.example')).rejects.toBeInstanceOf(UserDirectoryUnavailableError);
+  });
+
+  it('answers 503 at sign-in and at a re-check, lets nobody in, and keeps the session for when it is back', async () => {
+    const { get } = await userSession('admin@shop.example');
+    const real = runtimeDependencies();
+    const down = () => Promise.reject(new UserDirectoryUnavailableError('Cognito unreachable (injected)'));
+    const later = new Date(Date.now() + SESSION_TOUCH_MS + 1000);
+    setDependencies({
+      ...real,
+      clock: { now: () => later },
+      consoleUsers: { authenticate: down, setNewPassword: down, lookUp: down },
+    });
+    try {
+      const signIn = await form('/console/sign-in/user', {
+        username: 'admin@shop.example',
+        password: PASSWORD,
+      });
+      expect(signIn.status).toBe(503);
+      expect(signIn.headers.getSetCookie()).toEqual([]);
+      const body = await signIn.text();
+      expect(body).not.toContain('injected');
+      const page = await get('/console/recipient');
+      expect(page.status).toBe(503);
+      expect(page.html).not.toContain('kept.user');
+    } finally {
+      setDependencies(real);
+    }
+    expect((await get('/console/recipient')).status).toBe(200);
   });
 });
