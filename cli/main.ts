@@ -3,6 +3,7 @@ import { register as assignIdentity } from './commands/assign-identity';
 import { register as auditSegment } from './commands/audit-segment';
 import { register as bench } from './commands/bench';
 import { register as check } from './commands/check';
+import { register as consoleUser } from './commands/console-user';
 import { register as createTenant } from './commands/create-tenant';
 import { register as genLegacy } from './commands/gen-legacy';
 import { register as importBase } from './commands/import';
@@ -35,6 +36,7 @@ export const COMMANDS = [
   genLegacy,
   check,
   keys,
+  consoleUser,
 ] as const;
 
 export function buildProgram(): Command {

@@ -117,6 +117,12 @@ export interface EntryPoint {
     readonly credentialSecrets?: 'seal' | 'open';
     /** The console's sign-in with an API key, on or off (the construct's `consoleKeySignIn`), as CONSOLE_KEY_SIGN_IN. */
     readonly consoleKeySignIn?: boolean;
+    /**
+     * The console's user pool: cognito-idp:AdminGetUser and cognito-idp:AdminListGroupsForUser
+     * on it (a user looked up again while their session lasts; InitiateAuth and
+     * RespondToAuthChallenge need no IAM), and CONSOLE_USER_POOL_ID, CONSOLE_USER_POOL_CLIENT_ID.
+     */
+    readonly consoleUsers?: boolean;
     /** The deployment's SES identities, as EMAIL_IDENTITIES: the operator assigns only those (R10). */
     readonly emailIdentities?: boolean;
     /**
@@ -398,7 +404,7 @@ export const entryPoints: readonly EntryPoint[] = [
     id: 'Console',
     entry: 'functions/console.ts',
     description:
-      'GET /console, GET/POST /console/{proxy+}: the compliance console (sign-in with an admin or compliance key, justify a message, a recipient)',
+      'GET /console, GET/POST /console/{proxy+}: the compliance console (sign-in as a user of the user pool or with an admin or compliance key, justify a message, a recipient)',
     routes: [
       { method: 'GET', path: '/console' },
       { method: 'GET', path: '/console/{proxy+}' },
@@ -409,7 +415,13 @@ export const entryPoints: readonly EntryPoint[] = [
     // The Overview page's charts: uPlot's files, copied beside the bundle; the phone metadata
     // (a phone number typed in is normalised before it is hashed).
     assets: [...CHART_LIBRARY_ASSETS, PHONE_METADATA_ASSET],
-    needs: { table: 'readWrite', keys: true, publicBaseUrl: true, consoleKeySignIn: true },
+    needs: {
+      table: 'readWrite',
+      keys: true,
+      publicBaseUrl: true,
+      consoleKeySignIn: true,
+      consoleUsers: true,
+    },
   },
   {
     id: 'OpenApi',

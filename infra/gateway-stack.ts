@@ -51,6 +51,11 @@ export class ConsentGatewayStack extends Stack {
       description: 'DynamoDB table holding tenants, keys, recipients, consents and suppressions',
       value: this.gateway.table.tableName,
     });
+    new CfnOutput(this, 'ConsoleUserPoolId', {
+      description:
+        "The console's user pool: add a person with npx consent-gate console-user add --user-pool <this> …",
+      value: this.gateway.consoleUserPool.userPoolId,
+    });
     new CfnOutput(this, 'InboundSmsTopicArn', {
       description:
         'Set as the two-way SMS destination of each number or short code: replies (STOP, START) arrive here',

@@ -13,6 +13,16 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import {
+  AccountRecovery,
+  ClientAttributes,
+  FeaturePlan,
+  type IUserPool,
+  Mfa,
+  StandardThreatProtectionMode,
+  StringAttribute,
+  UserPool,
+} from 'aws-cdk-lib/aws-cognito';
+import {
   AttributeType,
   Billing,
   type CfnGlobalTable,
@@ -52,6 +62,7 @@ import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV, METRICS } from '../shared/config';
+import { CONSOLE_GROUPS } from '../shared/domain/console-user';
 import { RateLimitError, validateRateLimit } from '../shared/domain/rate-limit';
 import { CREDENTIAL_SECRET_PURPOSE } from '../shared/domain/sender-credential';
 import { type LegalFloorsInput, legalFloorsSchema } from '../shared/schemas/legal-floors';
@@ -278,12 +289,31 @@ export interface ConsentGatewayProps {
   readonly smtpRelay?: ConsentGatewaySmtpRelayProps;
   /**
    * The compliance console (`/console`, docs/console.md): sign-in with a tenant's admin or
-   * compliance API key, exchanged for a session. It is the console's only sign-in so far;
-   * `false` turns it off (the sign-in page says so and refuses the form).
+   * compliance API key, exchanged for a session, beside the user pool's sign-in
+   * (`consoleUserPool`); `false` turns it off (the page keeps the account form only).
    *
    * @default true
    */
   readonly consoleKeySignIn?: boolean;
+  /**
+   * The console's users (docs/console.md, "Signing in"): a Cognito user pool whose users sign
+   * in with their email and password, their group (`admin` or `compliance`) giving the role and
+   * their `custom:tenant` attribute the tenant. Give your own pool and the id of an app client
+   * of it without a secret, with USER_PASSWORD_AUTH, that may read `custom:tenant` and not
+   * write it; the pool needs the groups `admin` and `compliance`. The Console function gets
+   * cognito-idp:AdminGetUser and cognito-idp:AdminListGroupsForUser on it, nothing else.
+   *
+   * @default - a pool made here (`consoleUserPool`): no self sign-up, email as username, the
+   * tenant attribute, the groups, a password policy, threat protection (Plus feature plan)
+   */
+  readonly consoleUserPool?: ConsentGatewayUserPoolProps;
+}
+
+/** A user pool of your own for the console (`consoleUserPool`). */
+export interface ConsentGatewayUserPoolProps {
+  readonly userPool: IUserPool;
+  /** An app client of that pool: no secret, USER_PASSWORD_AUTH, reads `custom:tenant`, may not write it. */
+  readonly clientId: string;
 }
 
 /**
@@ -429,6 +459,9 @@ export class ConsentGateway extends Construct {
   private readonly emailIdentitiesJson: string;
   private readonly unsubscribeMailDomain: string | undefined;
   private readonly consoleKeySignIn: boolean;
+  /** The console's user pool (made here, or given) and the app client the Console function signs in with. */
+  public readonly consoleUserPool: IUserPool;
+  public readonly consoleUserPoolClientId: string;
 
   constructor(scope: Construct, id: string, props: ConsentGatewayProps) {
     super(scope, id);
@@ -540,6 +573,15 @@ export class ConsentGateway extends Construct {
     // use it nor create grants; Encrypt and Decrypt are added per role in addEntryPoint, with the
     // encryption context's purpose as condition. kms:PutKeyPolicy stays with the account, as
     // KMS requires (a key nobody can administer is refused); a policy change shows in CloudTrail.
+    if (props.consoleUserPool === undefined) {
+      const made = this.makeConsoleUserPool(removalPolicy);
+      this.consoleUserPool = made.pool;
+      this.consoleUserPoolClientId = made.clientId;
+    } else {
+      this.consoleUserPool = props.consoleUserPool.userPool;
+      this.consoleUserPoolClientId = props.consoleUserPool.clientId;
+    }
+
     this.credentialKey = new Key(this, 'CredentialSecretsKey', {
       description:
         props.smtpRelay === undefined
@@ -1190,6 +1232,83 @@ export class ConsentGateway extends Construct {
     if (needs.forwardFeedback === true) this.grantForwardFeedback(target);
     if (needs.consoleKeySignIn === true)
       target.addEnvironment(ENV.consoleKeySignIn, this.consoleKeySignIn ? 'on' : 'off');
+    if (needs.consoleUsers === true) this.grantConsoleUsers(target);
+  }
+
+  /**
+   * The console's user pool: users made by an administrator only (`consent-gate console-user
+   * add`), email as username, `custom:tenant` (written by administrators, not by the app
+   * client), the groups `admin` and `compliance`, a password policy (cdk-nag COG1), the Plus
+   * feature plan with threat protection enforced (COG8: compromised credentials and unusual
+   * sign-ins blocked, for accounts that may erase recipients). Its app client has no secret,
+   * USER_PASSWORD_AUTH only (the Console function's form), no OAuth and no hosted UI, and hides
+   * whether a user exists.
+   */
+  private makeConsoleUserPool(removalPolicy: RemovalPolicy): { pool: UserPool; clientId: string } {
+    const pool = new UserPool(this, 'ConsoleUsers', {
+      userPoolName: `${Stack.of(this).stackName}-console`,
+      selfSignUpEnabled: false,
+      signInAliases: { email: true },
+      signInCaseSensitive: false,
+      standardAttributes: { email: { required: true, mutable: true } },
+      customAttributes: { tenant: new StringAttribute({ minLen: 1, maxLen: 64, mutable: true }) },
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
+      // The console's form answers NEW_PASSWORD_REQUIRED only: no TOTP enrolment yet (COG2 below).
+      mfa: Mfa.OFF,
+      // No "forgot password" page: an administrator resets a password (AdminResetUserPassword).
+      accountRecovery: AccountRecovery.NONE,
+      featurePlan: FeaturePlan.PLUS,
+      standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
+      deletionProtection: removalPolicy !== RemovalPolicy.DESTROY,
+      removalPolicy,
+    });
+    Validations.of(pool).acknowledge({
+      id: 'AwsSolutions-COG2',
+      reason:
+        'MFA is off until the console enrols TOTP (MFA_SETUP, AssociateSoftwareToken): with MFA required, no user could sign in. Threat protection (Plus plan, full function) refuses compromised credentials meanwhile; sessions are HttpOnly, 8 h idle, 12 h at most, and end when the user is disabled.',
+    });
+    for (const groupName of CONSOLE_GROUPS)
+      pool.addGroup(`Group${groupName}`, {
+        groupName,
+        description:
+          groupName === 'admin'
+            ? 'consent-gate console: reads and changes (erase, revoke, settings) for the user’s tenant'
+            : 'consent-gate console: reads only, for the user’s tenant',
+      });
+    const client = pool.addClient('ConsoleClient', {
+      generateSecret: false,
+      authFlows: { userPassword: true },
+      disableOAuth: true,
+      preventUserExistenceErrors: true,
+      readAttributes: new ClientAttributes()
+        .withStandardAttributes({ email: true, emailVerified: true })
+        .withCustomAttributes('tenant'),
+      // The tenant is an administrator's to set: the client writes no attribute.
+      writeAttributes: new ClientAttributes(),
+      idTokenValidity: Duration.minutes(5),
+      accessTokenValidity: Duration.minutes(5),
+      refreshTokenValidity: Duration.hours(1),
+    });
+    return { pool, clientId: client.userPoolClientId };
+  }
+
+  /** AdminGetUser and AdminListGroupsForUser on the console's pool (InitiateAuth needs no IAM), and its ids. */
+  private grantConsoleUsers(target: NeedsTarget): void {
+    target.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['cognito-idp:AdminGetUser', 'cognito-idp:AdminListGroupsForUser'],
+        resources: [this.consoleUserPool.userPoolArn],
+      }),
+    );
+    target.addEnvironment(ENV.consoleUserPoolId, this.consoleUserPool.userPoolId);
+    target.addEnvironment(ENV.consoleUserPoolClientId, this.consoleUserPoolClientId);
   }
 
   /** Table access per `needs.table`, and `TABLE_NAME`. */

@@ -91,6 +91,20 @@ export const ENV = {
    * `consoleKeySignIn: false`); unset, on (the local runner).
    */
   consoleKeySignIn: 'CONSOLE_KEY_SIGN_IN',
+  /**
+   * The console's user pool (Cognito) and its app client: set, the sign-in page takes a
+   * username and password too (written with the cognito-idp grant: the construct's own pool,
+   * or `consoleUserPool`); unset, key sign-in only.
+   */
+  consoleUserPoolId: 'CONSOLE_USER_POOL_ID',
+  consoleUserPoolClientId: 'CONSOLE_USER_POOL_CLIENT_ID',
+  /**
+   * The ID tokens' issuer and the JWKS address; unset, the pool's in AWS
+   * (`https://cognito-idp.<region>.amazonaws.com/<pool id>`, and its `/.well-known/jwks.json`).
+   * Set for a local stand-in (cognito-local).
+   */
+  consoleUserPoolIssuer: 'CONSOLE_USER_POOL_ISSUER',
+  consoleUserPoolJwksUri: 'CONSOLE_USER_POOL_JWKS_URI',
 } as const;
 
 export function requireEnv(name: string): string {

@@ -18,6 +18,7 @@ import { ENV } from '../../shared/config';
 import type { RateLimit } from '../../shared/domain/rate-limit';
 import { wire } from '../../shared/http/runtime';
 import { allWiring } from '../../shared/http/wiring';
+import { cognito } from '../../shared/http/wiring-cognito';
 import { entryPoints } from '../entry-points';
 import { DiskQueue } from './disk-queue';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
@@ -43,7 +44,7 @@ const require = createRequire(import.meta.url);
 
 // Every entry point in one process: every SDK client wired, before any handler is imported
 // (tests and scripts call runtimeDependencies() directly).
-wire(...allWiring);
+wire(...allWiring, cognito);
 
 export const TABLE_NAME = 'consent-gate';
 
@@ -82,6 +83,18 @@ export interface LocalStackOptions {
   readonly keyRateLimit?: RateLimit;
   /** R10 / RFC 2369: the inbound domain of mailto: unsubscribe addresses (UNSUBSCRIBE_MAIL_DOMAIN); off when absent. */
   readonly unsubscribeMailDomain?: string;
+  /**
+   * The console's user pool on a local stand-in of Cognito (cognito-local): its address, the
+   * pool and app client ids, the ID tokens' issuer and JWKS address; off when absent (the
+   * console signs in with keys only).
+   */
+  readonly consoleUserPool?: {
+    readonly endpoint: string;
+    readonly userPoolId: string;
+    readonly clientId: string;
+    readonly issuer: string;
+    readonly jwksUri: string;
+  };
   /**
    * The SMTP submission relay (functions/smtp-relay.ts) on these ports (0: a free one), with a
    * self-signed certificate made once in `dir`; off when absent.
@@ -322,6 +335,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   else process.env[ENV.keyRateLimit] = JSON.stringify(options.keyRateLimit);
   if (options.unsubscribeMailDomain === undefined) delete process.env[ENV.unsubscribeMailDomain];
   else process.env[ENV.unsubscribeMailDomain] = options.unsubscribeMailDomain;
+  const pool = options.consoleUserPool;
+  const poolEnv = {
+    AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: pool?.endpoint,
+    [ENV.consoleUserPoolId]: pool?.userPoolId,
+    [ENV.consoleUserPoolClientId]: pool?.clientId,
+    [ENV.consoleUserPoolIssuer]: pool?.issuer,
+    [ENV.consoleUserPoolJwksUri]: pool?.jwksUri,
+  };
+  for (const [name, value] of Object.entries(poolEnv)) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
   await createTable(dynamodbUrl, tableName);
   const streamArn = await tableStreamArn(dynamodbUrl, tableName);
   const consumerOf = (type: 'tableStream' | 'counterStream') => async () => {

@@ -51,6 +51,7 @@ export function sdkPackagesCalled(needs: EntryPoint['needs']): string[] {
   if (needs.enqueueObjections) packages.push('@aws-sdk/client-sqs');
   if (needs.credentialSecrets) packages.push('@aws-sdk/client-kms');
   if (needs.pendingObjections) packages.push('@aws-sdk/client-s3');
+  if (needs.consoleUsers) packages.push('@aws-sdk/client-cognito-identity-provider');
   if (needs.forwardFeedback) packages.push('@aws-sdk/client-eventbridge', '@aws-sdk/client-sns');
   return [...new Set(packages)].sort();
 }

@@ -13,9 +13,18 @@ const sessionKey = (idHash: string) => ({ pk: `CONSOLE#${idHash}`, sk: 'SESSION'
 
 export class DynamoDbConsoleSessionStore extends DynamoDbTable implements ConsoleSessionStore {
   async putSession(session: ConsoleSession, ttl: number): Promise<void> {
-    const { idHash, ...data } = session;
+    const { idHash, principal, ...data } = session;
+    // Flat attributes: a key's id and hash, or a user's sub and username (never a password or token).
+    const who =
+      principal.kind === 'key'
+        ? { keyId: principal.keyId, keyHash: principal.keyHash }
+        : {
+            userSub: principal.sub,
+            username: principal.username,
+            ...(principal.email === undefined ? {} : { email: principal.email }),
+          };
     await this.put({
-      Item: { ...sessionKey(idHash), entity: 'consoleSession', v: ENTITY_VERSION, ...data, ttl },
+      Item: { ...sessionKey(idHash), entity: 'consoleSession', v: ENTITY_VERSION, ...data, ...who, ttl },
       // A fresh random id: a collision would mean a broken generator, never overwrite.
       ConditionExpression: 'attribute_not_exists(#pk)',
       ExpressionAttributeNames: { '#pk': 'pk' },
@@ -31,8 +40,15 @@ export class DynamoDbConsoleSessionStore extends DynamoDbTable implements Consol
       return {
         idHash,
         tenantId: String(Item.tenantId),
-        keyId: String(Item.keyId),
-        keyHash: String(Item.keyHash),
+        principal:
+          Item.userSub === undefined
+            ? { kind: 'key', keyId: String(Item.keyId), keyHash: String(Item.keyHash) }
+            : {
+                kind: 'user',
+                sub: String(Item.userSub),
+                username: String(Item.username),
+                ...(Item.email === undefined ? {} : { email: String(Item.email) }),
+              },
         role: Item.role as ConsoleRole,
         csrfToken: String(Item.csrfToken),
         createdAt: String(Item.createdAt),

@@ -7,7 +7,9 @@ import { LocalFeedbackForwarder } from '../adapters/local-feedback-forwarder';
 import { localEventBus } from '../adapters/memory-event-publisher';
 import { withTenantCache } from '../adapters/tenant-cache';
 import { ConfigurationError, ENV, legalFloors, optionalEnv, requireEnv } from '../config';
+import { cognitoIssuer } from '../domain/console-user';
 import { systemClock } from '../ports/clock';
+import type { ConsoleUserDirectory, UserPoolConfig } from '../ports/console-user-directory';
 import type { EmailSender } from '../ports/email-sender';
 import type { EventPublisher } from '../ports/event-publisher';
 import type { FeedbackForwarder } from '../ports/feedback-forwarder';
@@ -62,6 +64,8 @@ export interface Wiring {
   ) => KeyRing;
   /** KMS: credential secrets sealed (Admin) or opened (SesSendEmail). */
   readonly credentialSecrets?: (keyArn: string) => KmsCredentialSecrets;
+  /** Cognito: the console's user pool (Console only). */
+  readonly consoleUsers?: (config: UserPoolConfig) => ConsoleUserDirectory;
 }
 
 let wiring: Wiring = {};
@@ -185,6 +189,25 @@ function keyRing(): KeyRing {
   );
 }
 
+/**
+ * The console's user pool where the construct wrote it (with the cognito-idp grant), else
+ * none: the console then signs in with keys only.
+ */
+function consoleUsers(): ConsoleUserDirectory | undefined {
+  const userPoolId = optionalEnv(ENV.consoleUserPoolId);
+  if (userPoolId === undefined) return undefined;
+  const issuer = optionalEnv(ENV.consoleUserPoolIssuer) ?? cognitoIssuer(userPoolId);
+  return wired(
+    'consoleUsers',
+    'the user pool (Cognito)',
+  )({
+    userPoolId,
+    clientId: requireEnv(ENV.consoleUserPoolClientId),
+    issuer,
+    jwksUri: optionalEnv(ENV.consoleUserPoolJwksUri) ?? `${issuer}/.well-known/jwks.json`,
+  });
+}
+
 export function runtimeDependencies(): Dependencies {
   if (dependencies === undefined) {
     const { idempotency, ...stores } = wired('table', 'the table')(requireEnv(ENV.tableName));
@@ -202,6 +225,7 @@ export function runtimeDependencies(): Dependencies {
       pendingObjections: pendingObjections(),
       keys: keyRing(),
       clock: systemClock,
+      consoleUsers: consoleUsers(),
       publicBaseUrl: optionalEnv(ENV.publicBaseUrl) ?? '',
       unsubscribeMailDomain: optionalEnv(ENV.unsubscribeMailDomain),
       legalFloors: legalFloors(),

@@ -95,7 +95,9 @@ export const kms: Wiring = {
     new KmsCredentialSecrets(new KMSClient({ requestHandler, maxAttempts: 3 }), keyArn),
 };
 
-/** Every client: the local runner, which serves every entry point in one process, and the tests. */
+/**
+ * Every client but Cognito's (./wiring-cognito.ts: aws-jwt-verify has module side effects, so
+ * importing it here would put it in every bundle): the local runner, which serves every entry point in one process, and the tests. */
 export const allWiring: readonly Wiring[] = [
   table,
   ses,

@@ -1,13 +1,32 @@
 import type { ConsoleRole } from '../domain/console-session';
 
-/** A signed-in console user: the key they signed in with, by its id and hash (never the key). */
+/**
+ * Who a session signed in as: an API key (by its id and hash, never the key), or a user of
+ * the console's user pool (by their `sub` and username, never a password or a token).
+ */
+export type ConsolePrincipal =
+  | {
+      readonly kind: 'key';
+      readonly keyId: string;
+      /** The API key's hash: each request checks the key is still valid (a revoked key ends its sessions). */
+      readonly keyHash: string;
+    }
+  | {
+      readonly kind: 'user';
+      /** The user's immutable id: the audit trail's actor (`console_user`). */
+      readonly sub: string;
+      /** The pool's username: the periodic re-check looks the user up by it. */
+      readonly username: string;
+      /** Their email address at sign-in, shown in the console's header. */
+      readonly email?: string;
+    };
+
+/** A signed-in console user. */
 export interface ConsoleSession {
   /** SHA-256 of the session id (domain/console-session.ts); the id itself is only in the cookie. */
   readonly idHash: string;
   readonly tenantId: string;
-  readonly keyId: string;
-  /** The API key's hash: each request checks the key is still valid (a revoked key ends its sessions). */
-  readonly keyHash: string;
+  readonly principal: ConsolePrincipal;
   readonly role: ConsoleRole;
   readonly csrfToken: string;
   readonly createdAt: string;

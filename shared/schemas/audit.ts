@@ -46,8 +46,11 @@ export type AuditEventType = z.infer<typeof auditEventTypeSchema>;
 
 export const actorSchema = z
   .object({
-    type: z.enum(['admin_key', 'sender_key', 'compliance_key', 'recipient', 'system']),
-    /** API key id for keys; for a recipient, the page they acted on. */
+    type: z.enum(['admin_key', 'sender_key', 'compliance_key', 'console_user', 'recipient', 'system']).meta({
+      description:
+        "`console_user`: a user of the console's user pool (Cognito), in its `admin` group; `id` is their sub.",
+    }),
+    /** API key id for keys; a console user's sub; for a recipient, the page they acted on. */
     id: z.string().optional(),
     /** Where a key acted when not through the API: `console`, a session signed in with it. */
     via: z.enum(['console']).optional(),

@@ -96,7 +96,9 @@ export const complaintHoldLiftedDetailSchema = z
     ...tenantEnvelope,
     ...holdFigures,
     since: z.string().meta({ description: 'When the lifted hold had been set' }),
-    liftedBy: z.string().meta({ description: 'Id of the admin key that lifted it' }),
+    liftedBy: z
+      .string()
+      .meta({ description: 'Id of the admin key that lifted it, or the sub of the console user' }),
   })
   .strict()
   .meta({ id: 'ComplaintHoldLiftedDetail' });

@@ -140,9 +140,9 @@ export type ComplaintHold = z.infer<typeof complaintHoldSchema>;
 export const complaintHoldLiftSchema = z
   .object({
     at: z.string().meta({ description: 'When the hold was lifted (ISO 8601)' }),
-    by: z
-      .object({ type: z.enum(['admin_key']), id: z.string() })
-      .meta({ description: 'The admin key that lifted it, by its id' }),
+    by: z.object({ type: z.enum(['admin_key', 'console_user']), id: z.string() }).meta({
+      description: 'The admin key that lifted it, by its id, or the console user, by their sub',
+    }),
     hold: complaintHoldSchema,
     baseline: z
       .object({ day: z.string(), sends: z.number().int(), complaints: z.number().int() })

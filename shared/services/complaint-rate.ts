@@ -13,6 +13,7 @@ import { DEFAULT_LEGAL_FLOORS } from '../schemas/legal-floors';
 import type { ComplaintHold, ComplaintRateSettings, Tenant } from '../schemas/tenant';
 import { InvalidInputError } from '../schemas/validation';
 import type { Caller, Dependencies } from './dependencies';
+import { actorOf } from './record-change';
 
 /**
  * Mailbox provider thresholds (docs/rules.md): counting deliveries and complaints per tenant and
@@ -209,14 +210,18 @@ export async function liftComplaintHold(
   const [today] = await deps.complaints.listComplaintRateDays(tenant.id, day, day);
   const lift = {
     at: now.toISOString(),
-    by: { type: 'admin_key' as const, id: caller.keyId },
+    // A console user lifts it as themselves (their sub), not as a key.
+    by: {
+      type: caller.userSub === undefined ? ('admin_key' as const) : ('console_user' as const),
+      id: caller.keyId,
+    },
     hold,
     baseline: { day, sends: today?.sends ?? 0, complaints: today?.complaints ?? 0 },
   };
   if ((await deps.complaints.liftComplaintHold(tenant.id, lift)) === 'no_hold') return noHold;
   await recordTenantEvent(deps, tenant.id, {
     type: 'complaint_hold.lifted',
-    actor: options.actor ?? { type: 'admin_key', id: caller.keyId },
+    actor: options.actor ?? actorOf(caller),
     at: lift.at,
     why:
       options.reason === undefined

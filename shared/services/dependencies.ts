@@ -1,5 +1,6 @@
 import type { KeyScopes } from '../domain/key-scope';
 import type { Clock } from '../ports/clock';
+import type { ConsoleUserDirectory } from '../ports/console-user-directory';
 import type { ApiKeyRole } from '../ports/credential-store';
 import type { EmailSender } from '../ports/email-sender';
 import type { EventPublisher } from '../ports/event-publisher';
@@ -34,6 +35,11 @@ export interface Dependencies extends Stores {
    */
   readonly pendingObjections: PendingObjections;
   readonly clock: Clock;
+  /**
+   * The console's user pool (Cognito), where the deployment has one (CONSOLE_USER_POOL_ID):
+   * sign-in with a username and password; absent, the console signs in with keys only.
+   */
+  readonly consoleUsers?: ConsoleUserDirectory;
   /** Base URL of the public API, for unsubscribe links (`<base>/u/<token>`). */
   readonly publicBaseUrl: string;
   /**
@@ -53,7 +59,10 @@ export interface Dependencies extends Stores {
 
 export interface Caller {
   readonly tenantId: string;
+  /** The API key's id; for a console user (`userSub` set), their sub. */
   readonly keyId: string;
+  /** A console user of the user pool, by their sub: the caller is that person, not a key. */
+  readonly userSub?: string;
   readonly role: ApiKeyRole;
   /** A sender key's or credential's bounds, checked on every send surface (services/decisions.ts). */
   readonly scopes?: KeyScopes;

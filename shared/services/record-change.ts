@@ -22,6 +22,8 @@ const ACTOR_TYPES = {
 
 /** Who acted, as the audit trail names them: an API key by its id (never the key), or the recipient on a page. */
 export function actorOf(caller: Caller, via?: 'console'): Actor {
+  // A user of the console's user pool acts as themselves, by their sub (the console only).
+  if (caller.userSub !== undefined) return { type: 'console_user', id: caller.userSub, via: 'console' };
   return { type: ACTOR_TYPES[caller.role], id: caller.keyId, ...(via === undefined ? {} : { via }) };
 }
 

@@ -396,7 +396,7 @@ describe('sessions, CSRF and tenants', () => {
     const deps = runtimeDependencies();
     expect(await deps.consoleSessions.getSession(sessionIdHash(cookie!.value))).toMatchObject({
       role: 'compliance',
-      keyId: complianceKeyId,
+      principal: { kind: 'key', keyId: complianceKeyId },
     });
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForLoadState();

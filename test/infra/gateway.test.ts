@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { App, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { UserPool } from 'aws-cdk-lib/aws-cognito';
 import { type CfnTopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -779,6 +780,114 @@ describe('ConsentGateway props', () => {
     ['a plain http publicBaseUrl', { publicBaseUrl: 'http://consent.example.com' }],
   ])('refuses %s', (_title, props) => {
     expect(() => gateway(props)).toThrow(ConsentGatewayPropsError);
+  });
+});
+
+describe("the console's user pool", () => {
+  const template = synthStack();
+  const console_ = entryPoints.find((e) => e.id === 'Console')!;
+
+  it('is one pool: no self sign-up, email as username, the tenant attribute, a password policy, threat protection', () => {
+    template.resourceCountIs('AWS::Cognito::UserPool', 1);
+    template.hasResource('AWS::Cognito::UserPool', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+        UsernameAttributes: ['email'],
+        Schema: Match.arrayWith([
+          Match.objectLike({ Name: 'tenant', AttributeDataType: 'String', Mutable: true }),
+        ]),
+        Policies: {
+          PasswordPolicy: Match.objectLike({
+            MinimumLength: 12,
+            RequireLowercase: true,
+            RequireUppercase: true,
+            RequireNumbers: true,
+            RequireSymbols: true,
+          }),
+        },
+        MfaConfiguration: 'OFF',
+        UserPoolTier: 'PLUS',
+        DeletionProtection: 'ACTIVE',
+        UserPoolAddOns: { AdvancedSecurityMode: 'ENFORCED' },
+      }),
+    });
+  });
+
+  it('has the groups admin and compliance, and no other', () => {
+    const groups = Object.values(template.findResources('AWS::Cognito::UserPoolGroup')) as Resource[];
+    expect(groups.map((g) => g.Properties.GroupName).sort()).toEqual(['admin', 'compliance']);
+  });
+
+  it('has one app client: no secret, USER_PASSWORD_AUTH only, no OAuth, reads the tenant and writes nothing', () => {
+    template.resourceCountIs('AWS::Cognito::UserPoolClient', 1);
+    const [client] = Object.values(template.findResources('AWS::Cognito::UserPoolClient')) as Resource[];
+    const p = client!.Properties;
+    expect(p.GenerateSecret).toBe(false);
+    expect([...(p.ExplicitAuthFlows as string[])].sort()).toEqual([
+      'ALLOW_REFRESH_TOKEN_AUTH',
+      'ALLOW_USER_PASSWORD_AUTH',
+    ]);
+    expect(p.AllowedOAuthFlowsUserPoolClient).toBe(false);
+    expect(p.AllowedOAuthFlows).toBeUndefined();
+    expect(p.CallbackURLs).toBeUndefined();
+    expect(p.PreventUserExistenceErrors).toBe('ENABLED');
+    expect(p.ReadAttributes).toContain('custom:tenant');
+    expect(p.WriteAttributes).toEqual([]);
+    template.resourceCountIs('AWS::Cognito::UserPoolDomain', 0);
+  });
+
+  it('gives the Console function AdminGetUser and AdminListGroupsForUser on that pool, and its ids; no other function any cognito-idp action', () => {
+    for (const entryPoint of entryPoints) {
+      const statements = statementsOf(template, entryPoint);
+      const cognito = actionsOf(statements).filter((a) => a.startsWith('cognito-idp:'));
+      const variables =
+        (
+          functionOf(template, entryPoint)[1].Properties.Environment as {
+            Variables?: Record<string, unknown>;
+          }
+        )?.Variables ?? {};
+      if (entryPoint === console_) {
+        expect(cognito.sort()).toEqual(['cognito-idp:AdminGetUser', 'cognito-idp:AdminListGroupsForUser']);
+        const resources = statements
+          .filter((st) => actionsOf([st]).some((a) => a.startsWith('cognito-idp:')))
+          .flatMap((st) => asList(st.Resource))
+          .map(flatten);
+        expect(resources).toEqual([expect.stringMatching(/^<GatewayConsoleUsers[0-9A-F]+\.Arn>$/)]);
+        expect(flatten(variables[ENV.consoleUserPoolId])).toMatch(/^<GatewayConsoleUsers[0-9A-F]+>$/);
+        expect(flatten(variables[ENV.consoleUserPoolClientId])).toMatch(/^<GatewayConsoleUsersConsoleClient/);
+      } else {
+        expect(cognito, entryPoint.id).toEqual([]);
+        expect(ENV.consoleUserPoolId in variables, entryPoint.id).toBe(false);
+      }
+    }
+  });
+
+  it('outputs the pool id', () => {
+    template.hasOutput('ConsoleUserPoolId', Match.anyValue());
+  });
+
+  it('takes a pool of your own: none made, the grant and the ids on that one', () => {
+    const app = new App({ context: NO_BUNDLING });
+    const stack = new Stack(app, 'Test');
+    const own = UserPool.fromUserPoolId(stack, 'Own', 'eu-west-3_OwnPool1');
+    new ConsentGateway(stack, 'Gateway', {
+      emailIdentities: ['example.com'],
+      consoleUserPool: { userPool: own, clientId: 'own-client-id' },
+    });
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::Cognito::UserPool', 0);
+    t.resourceCountIs('AWS::Cognito::UserPoolClient', 0);
+    const variables = (
+      functionOf(t, console_)[1].Properties.Environment as { Variables: Record<string, unknown> }
+    ).Variables;
+    expect(variables[ENV.consoleUserPoolId]).toBe('eu-west-3_OwnPool1');
+    expect(variables[ENV.consoleUserPoolClientId]).toBe('own-client-id');
+    const resources = statementsOf(t, console_)
+      .filter((st) => actionsOf([st]).includes('cognito-idp:AdminGetUser'))
+      .flatMap((st) => asList(st.Resource))
+      .map(flatten);
+    expect(resources).toEqual([expect.stringContaining(':userpool/eu-west-3_OwnPool1')]);
   });
 });
 

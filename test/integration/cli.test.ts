@@ -28,6 +28,7 @@ const COMMANDS = [
   'gen-legacy',
   'check',
   'keys',
+  'console-user',
 ];
 
 async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
@@ -115,6 +116,8 @@ describe('consent-gate --help', () => {
     bench: ['--messages', '--concurrency', '--quick', '--out', '--section'],
     'gen-legacy': ['--rows', '--out', '--seed'],
     check: ['--for'],
+    // Its subcommand (with --user-pool, --tenant, --email, --role and the target options).
+    'console-user': ['add'],
   };
 
   it.each(COMMANDS)('%s --help describes every option it takes', async (command) => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { inject } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../infra/local/local-stack';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../infra/local/local-stack';
 import { seedDemo } from '../../infra/local/seed';
 import type { RateLimit } from '../../shared/domain/rate-limit';
 import { runtimeDependencies } from '../../shared/http/runtime';
@@ -58,6 +58,8 @@ export interface LocalGatewayOptions {
   };
   /** R10 / RFC 2369: the inbound domain of mailto: unsubscribe addresses; off when absent. */
   readonly unsubscribeMailDomain?: string;
+  /** The console's user pool on cognito-local (test/support/cognito-local.ts); off when absent. */
+  readonly consoleUserPool?: LocalStackOptions['consoleUserPool'];
   /** Starts the SMTP relay too, on free ports (`true`), or with these options. */
   readonly smtp?: boolean | { readonly authFailureDelayMs?: number };
 }
@@ -91,6 +93,7 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
     throttle: limits && { public: limits.public, authenticated: limits.authenticated },
     keyRateLimit: limits?.perKey,
     unsubscribeMailDomain: options.unsubscribeMailDomain,
+    consoleUserPool: options.consoleUserPool,
     smtp: options.smtp
       ? {
           port: 0,

@@ -71,6 +71,40 @@ describe('the console router', () => {
     expect(post.cookies ?? []).toEqual([]);
   });
 
+  it('keeps the account form when key sign-in is off and the deployment has a user pool', async () => {
+    const handle = consoleRouter({ routes: consoleRoutes({ keySignIn: false }), assets: allConsoleAssets() });
+    // A directory that was asked anything would throw: the page and the refused key form need none.
+    const withUsers = { ...deps, consoleUsers: {} } as unknown as Dependencies;
+    const page = await handle(request('GET', '/console/sign-in'), withUsers);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('action="/console/sign-in/user"');
+    expect(page.body).not.toContain('action="/console/sign-in"');
+    expect(page.body).toContain('Sign-in with an API key is turned off on this deployment.');
+    const post = await handle(request('POST', '/console/sign-in', form, 'key=cg_admin_x'), withUsers);
+    expect(post.statusCode).toBe(403);
+    expect(post.cookies ?? []).toEqual([]);
+  });
+
+  it('names a missing field of the account form, and has no account form without a user pool', async () => {
+    const handle = consoleRouter({ routes: consoleRoutes({ keySignIn: true }), assets: allConsoleAssets() });
+    const withUsers = { ...deps, consoleUsers: {} } as unknown as Dependencies;
+    const missing = await handle(
+      request('POST', '/console/sign-in/user', form, 'username=a%40b.example&password='),
+      withUsers,
+    );
+    expect(missing.statusCode).toBe(400);
+    expect(missing.body).toContain('password: enter your password.');
+    expect(missing.body).toContain('value="a@b.example"');
+    const none = await handle(request('GET', '/console/sign-in'), deps);
+    expect(none.body).not.toContain('action="/console/sign-in/user"');
+    const refused = await handle(
+      request('POST', '/console/sign-in/user', form, 'username=a%40b.example&password=x'),
+      deps,
+    );
+    expect(refused.statusCode).toBe(403);
+    expect(refused.body).toContain('Sign-in with an account is not available on this deployment.');
+  });
+
   it('refuses a sign-in posted from another origin before reading the key', async () => {
     const handle = consoleRouter({ routes: consoleRoutes({ keySignIn: true }), assets: allConsoleAssets() });
     const post = await handle(

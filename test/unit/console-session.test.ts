@@ -86,11 +86,15 @@ describe('sign-in and sessions', () => {
     const { deps, sessions, put } = fakes(now);
     put('cg_compliance_x', { role: 'compliance' });
     const { sessionId, session } = await signIn(deps, ' cg_compliance_x ');
-    expect(session).toMatchObject({ tenantId: 'demo', keyId: 'key-1', role: 'compliance' });
+    expect(session).toMatchObject({
+      tenantId: 'demo',
+      principal: { kind: 'key', keyId: 'key-1' },
+      role: 'compliance',
+    });
     expect([...sessions.keys()]).toEqual([sessionIdHash(sessionId)]);
     expect(JSON.stringify([...sessions.values()])).not.toContain(sessionId);
     expect(JSON.stringify([...sessions.values()])).not.toContain('cg_compliance_x');
-    expect(await resolveSession(deps, sessionId)).toMatchObject({ keyId: 'key-1' });
+    expect(await resolveSession(deps, sessionId)).toMatchObject({ principal: { keyId: 'key-1' } });
     await signOut(deps, sessionId);
     expect(sessions.size).toBe(0);
     expect(await resolveSession(deps, sessionId)).toBeUndefined();

@@ -67,7 +67,8 @@ export interface NavEntry {
 export interface Chrome {
   readonly tenantId: string;
   readonly role: 'admin' | 'compliance';
-  readonly keyId: string;
+  /** Who is signed in: the start of the key's id, or the user's email address. */
+  readonly who: string;
   readonly nav: readonly NavEntry[];
   readonly currentPath: string;
   /** The hidden CSRF field of the sign-out form. */
@@ -104,7 +105,7 @@ export function consolePage(
               `<li><a href="${e(n.path)}"${n.path === chrome.currentPath ? ' aria-current="page"' : ''}>${e(n.label[lang])}</a></li>`,
           )
           .join('')}</ul></nav>
-<span class="who">${e(chrome.tenantId)} · ${t.role[chrome.role]} · <span class="mono">${e(chrome.keyId.slice(0, 8))}</span></span>
+<span class="who">${e(chrome.tenantId)} · ${t.role[chrome.role]} · <span class="mono">${e(chrome.who)}</span></span>
 ${languageSwitch(lang, chrome.currentPath)}
 <form method="post" action="/console/sign-out">${chrome.csrfField}<button type="submit" class="secondary">${t.signOut}</button></form>
 </header>`;

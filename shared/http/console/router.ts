@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { type ConsoleRole, csrfMatches } from '../../domain/console-session';
 import type { ConsoleSession } from '../../ports/console-session-store';
 import type { Actor } from '../../schemas/audit';
-import { callerOf, resolveSession } from '../../services/console-sessions';
+import { callerOf, principalLabel, resolveSession } from '../../services/console-sessions';
 import type { Caller, Dependencies } from '../../services/dependencies';
 import { actorOf } from '../../services/record-change';
 import { formOf } from '../forms';
@@ -339,7 +339,7 @@ export function consoleRouter(options: ConsoleRouterOptions) {
     const chrome = {
       tenantId: session.tenantId,
       role: session.role,
-      keyId: session.keyId,
+      who: principalLabel(session.principal),
       nav: links,
       currentPath: path,
       csrfField,

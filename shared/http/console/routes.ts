@@ -21,7 +21,6 @@ export function consoleRoutes(options: { readonly keySignIn: boolean }): Console
     ...evidenceRoutes,
     ...importsRoutes,
     ...settingsRoutes,
-    ...signInRoutes(options),
   ];
 }
 

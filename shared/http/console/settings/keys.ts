@@ -84,7 +84,7 @@ function keysTable(r: ConsoleRequest, rows: readonly KeyRow[], now: Date): strin
               .map(([name, v]) => `${e(name)}: ${code(Array.isArray(v) ? v.join(', ') : String(v))}`)
               .join('<br>');
       // Revoking the key this session signed in with would end it: another admin does that.
-      const own = k.keyId === r.session.keyId;
+      const own = r.session.principal.kind === 'key' && k.keyId === r.session.principal.keyId;
       const action =
         admin && own
           ? `<td class="muted">${t.yours}</td>`
