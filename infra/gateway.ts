@@ -566,13 +566,7 @@ export class ConsentGateway extends Construct {
       });
     }
 
-    // SES credential secrets: SigV4 verification needs each secret itself, so it is stored
-    // encrypted (KMS Encrypt of the small secret, one Decrypt per credential and execution
-    // environment). The key policy replaces CDK's default (account root: kms:*, which lets any
-    // IAM policy grant use of the key): the account keeps administering the key but may not
-    // use it nor create grants; Encrypt and Decrypt are added per role in addEntryPoint, with the
-    // encryption context's purpose as condition. kms:PutKeyPolicy stays with the account, as
-    // KMS requires (a key nobody can administer is refused); a policy change shows in CloudTrail.
+    // The console's users: a pool made here, or the deployment's own (consoleUserPool).
     if (props.consoleUserPool === undefined) {
       const made = this.makeConsoleUserPool(removalPolicy);
       this.consoleUserPool = made.pool;
@@ -582,6 +576,13 @@ export class ConsentGateway extends Construct {
       this.consoleUserPoolClientId = props.consoleUserPool.clientId;
     }
 
+    // SES credential secrets: SigV4 verification needs each secret itself, so it is stored
+    // encrypted (KMS Encrypt of the small secret, one Decrypt per credential and execution
+    // environment). The key policy replaces CDK's default (account root: kms:*, which lets any
+    // IAM policy grant use of the key): the account keeps administering the key but may not
+    // use it nor create grants; Encrypt and Decrypt are added per role in addEntryPoint, with the
+    // encryption context's purpose as condition. kms:PutKeyPolicy stays with the account, as
+    // KMS requires (a key nobody can administer is refused); a policy change shows in CloudTrail.
     this.credentialKey = new Key(this, 'CredentialSecretsKey', {
       description:
         props.smtpRelay === undefined
