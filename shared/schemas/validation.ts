@@ -14,10 +14,13 @@ export class InvalidInputError extends Error {
 }
 
 export function issuesOf(error: z.ZodError): InputIssue[] {
-  return error.issues.map((issue) => ({
-    field: issue.path.length > 0 ? issue.path.map(String).join('.') : '(body)',
-    problem: issue.message,
-  }));
+  const fieldOf = (path: readonly PropertyKey[]) => (path.length > 0 ? path.map(String).join('.') : '(body)');
+  return error.issues.flatMap((issue) =>
+    // A field the request may not carry is named itself, not the object that holds it.
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ field: fieldOf([...issue.path, key]), problem: 'is not a field of this request' }))
+      : [{ field: fieldOf(issue.path), problem: issue.message }],
+  );
 }
 
 /** Parses at the edge; inside, data is trusted. */
