@@ -25,6 +25,7 @@ import {
   smsSenderIdSchema,
   wordingVersionIdSchema,
 } from '../shared/schemas/api';
+import { tenantAuditQuerySchema } from '../shared/schemas/audit';
 import { feedbackSettingsSchema } from '../shared/schemas/feedback';
 import {
   complaintRateSettingsSchema,
@@ -43,6 +44,7 @@ import { importLegacy } from '../shared/services/legacy-import';
 import { actorOf } from '../shared/services/record-change';
 import * as rights from '../shared/services/rights';
 import * as state from '../shared/services/state';
+import * as tenantAudit from '../shared/services/tenant-audit';
 
 // The SDK clients this function's `needs` grant (infra/entry-points.ts), and no others.
 wire(table, secretsManager, kms);
@@ -292,6 +294,15 @@ const routes: Record<string, (request: ApiRequest) => Promise<HttpResponse>> = {
       }),
     );
   },
+  'GET /v1/audit': async (r) =>
+    json(
+      200,
+      await tenantAudit.listTenantTrail(
+        r.deps,
+        r.caller,
+        parseInput(tenantAuditQuerySchema, r.event.queryStringParameters ?? {}, 'query'),
+      ),
+    ),
   'GET /v1/complaint-rate': async ({ deps, caller }) =>
     json(200, await complaintRate.getComplaintRate(deps, caller)),
   'DELETE /v1/complaint-hold': async ({ deps, caller }) =>

@@ -320,6 +320,7 @@ export const entryPoints: readonly EntryPoint[] = [
       { method: 'PUT', path: '/v1/settings/complaints' },
       { method: 'PUT', path: '/v1/settings/confirmations' },
       { method: 'PUT', path: '/v1/settings/feedback' },
+      { method: 'GET', path: '/v1/audit' },
       { method: 'GET', path: '/v1/complaint-rate' },
       { method: 'DELETE', path: '/v1/complaint-hold' },
     ],

@@ -57,7 +57,7 @@ export function register(program: Command): void {
       const tenantId = parseOption(tenantIdSchema, opts.tenant, '--tenant');
       const keyId = parseOption(keyIdParamSchema, opts.keyId, '--key-id');
       const target = openTarget(targetOptions(opts), { keys: false });
-      const deps = { credentials: target.credentials, complaints: target.complaints, clock: systemClock };
+      const deps = { credentials: target.credentials, tenantAudit: target.tenantAudit, clock: systemClock };
       // The tenant's trail names the operator's CLI as the one who revoked it.
       const actor = { type: 'system' as const, id: 'cli' };
       const revoked =

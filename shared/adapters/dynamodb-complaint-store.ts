@@ -1,12 +1,8 @@
 import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DayCount } from '../domain/complaint-rate';
-import { OUTBOUND_ATTRIBUTE } from '../domain/stream-events';
 import type { ComplaintStore } from '../ports/complaint-store';
-import type { OutboundEvent } from '../ports/event-publisher';
-import { AlreadyRecordedError } from '../ports/store-errors';
-import { type AuditEvent, auditEventSchema } from '../schemas/audit';
 import type { ComplaintHold, ComplaintHoldLift } from '../schemas/tenant';
 import { DynamoDbTable, ENTITY_VERSION, translate } from './dynamodb-table';
 import { tenantKey } from './dynamodb-tenant-store';
@@ -19,11 +15,10 @@ import { tenantKey } from './dynamodb-tenant-store';
  * deliver twice). Shards keep each item far below DynamoDB's 400 KB (8 shards hold about
  * 40,000 complaints a day). The window is one Query on `DAY#` between two days. The hold is
  * kept on the tenant's item (`data.hold`), where the decision reads it; the tenant audit
- * trail records it set and lifted. Key layout: docs/architecture.md ("Key layout").
+ * trail (./dynamodb-tenant-audit-store.ts) records it set and lifted. Key layout: docs/architecture.md ("Key layout").
  */
 
 const ratePk = (tenantId: string) => `TENANT#${tenantId}#RATE`;
-const tenantAuditPk = (tenantId: string) => `TENANT#${tenantId}#AUDIT`;
 const COMPLAINT_SHARDS = 8;
 const complaintShard = (complaintId: string) =>
   createHash('sha256').update(complaintId).digest().readUInt8(0) % COMPLAINT_SHARDS;
@@ -171,41 +166,6 @@ export class DynamoDbComplaintStore extends DynamoDbTable implements ComplaintSt
       return 'lifted';
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return 'no_hold';
-      translate(error);
-    }
-  }
-
-  /** Append-only: an audit event is written once and never replaced. */
-  /** Its event out rides in the same item (`out`): the table's stream publishes it. */
-  appendTenantAudit(tenantId: string, event: AuditEvent, out?: OutboundEvent): Promise<void> {
-    return this.putIfAbsent(
-      {
-        pk: tenantAuditPk(tenantId),
-        sk: `A#${event.at}#${event.id}`,
-        entity: 'tenantAudit',
-        v: ENTITY_VERSION,
-        data: event,
-        [OUTBOUND_ATTRIBUTE]: out,
-      },
-      (cause) => new AlreadyRecordedError(`Audit event ${event.id} is already recorded`, { cause }),
-    );
-  }
-
-  async listTenantAudit(tenantId: string, limit: number): Promise<AuditEvent[]> {
-    try {
-      const { Items = [] } = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :a)',
-          ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
-          ExpressionAttributeValues: { ':pk': tenantAuditPk(tenantId), ':a': 'A#' },
-          ScanIndexForward: false,
-          Limit: limit,
-          ConsistentRead: true,
-        }),
-      );
-      return Items.map((item) => auditEventSchema.parse(item.data));
-    } catch (error) {
       translate(error);
     }
   }

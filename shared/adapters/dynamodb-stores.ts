@@ -8,6 +8,7 @@ import { DynamoDbDueQueue } from './dynamodb-due-queue';
 import { DynamoDbMailtoAddressStore } from './dynamodb-mailto-address-store';
 import { DynamoDbGatewayStore } from './dynamodb-store';
 import { DynamoDbTemplateStore } from './dynamodb-template-store';
+import { DynamoDbTenantAuditStore } from './dynamodb-tenant-audit-store';
 import { DynamoDbTenantStore } from './dynamodb-tenant-store';
 
 /**
@@ -20,6 +21,7 @@ export function createDynamoDbStores(doc: DynamoDBDocumentClient, tableName: str
     tenants: new DynamoDbTenantStore(doc, tableName),
     credentials: new DynamoDbCredentialStore(doc, tableName),
     complaints: new DynamoDbComplaintStore(doc, tableName),
+    tenantAudit: new DynamoDbTenantAuditStore(doc, tableName),
     counters: new DynamoDbCounterStore(doc, tableName),
     dueQueue: new DynamoDbDueQueue(doc, tableName),
     templates: new DynamoDbTemplateStore(doc, tableName),

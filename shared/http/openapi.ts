@@ -33,7 +33,7 @@ import {
   scheduledResponseSchema,
   sentResponseSchema,
 } from '../schemas/api';
-import { auditEventSchema } from '../schemas/audit';
+import { auditEventSchema, tenantAuditPageSchema, tenantAuditQuerySchema } from '../schemas/audit';
 import { auditVerificationSchema } from '../schemas/audit-verify';
 import { complaintHoldLiftResponseSchema, complaintRateResponseSchema } from '../schemas/complaint-rate';
 import { feedbackSettingsSchema } from '../schemas/feedback';
@@ -550,6 +550,16 @@ export function buildOpenApiDocument(serverUrl?: string) {
       "The tenant's own SES feedback (bounces, complaints, deliveries of its messages), forwarded with SES's MessageId and its tags to its SNS topic or EventBridge bus in this deployment's account and region, or to the gateway's bus (detail-type Sender Feedback); destination null stops it",
     request: { body: body(feedbackSettingsSchema) },
     responses: { 200: jsonResponse('The settings', feedbackSettingsSchema) },
+  });
+  route({
+    ...admin,
+    method: 'get',
+    path: '/v1/audit',
+    operationId: 'getTenantAudit',
+    summary:
+      "The tenant's own audit trail, newest first, a page at a time: the complaint hold set and lifted, keys revoked, configuration changes (purposes, wordings, identities, SMS senders and settings), each with who made it; a compliance key reads it too",
+    request: { query: tenantAuditQuerySchema },
+    responses: { 200: jsonResponse('A page of the trail', tenantAuditPageSchema) },
   });
   route({
     ...admin,

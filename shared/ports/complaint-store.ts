@@ -1,9 +1,7 @@
 import type { DayCount } from '../domain/complaint-rate';
-import type { AuditEvent } from '../schemas/audit';
 import type { ComplaintHold, ComplaintHoldLift } from '../schemas/tenant';
-import type { OutboundEvent } from './event-publisher';
 
-/** Mailbox provider thresholds: the tenant's daily counters, its hold, and the tenant audit trail. */
+/** Mailbox provider thresholds: the tenant's daily counters and its hold (its trail: ./tenant-audit-store.ts). */
 export interface ComplaintStore {
   /**
    * Adds `count` deliveries to the tenant's counter of that UTC day (atomic ADD; `ttl` in
@@ -29,11 +27,4 @@ export interface ComplaintStore {
    * when that hold is not set (lifted meanwhile).
    */
   liftComplaintHold(tenantId: string, lift: ComplaintHoldLift): Promise<'lifted' | 'no_hold'>;
-  /**
-   * Tenant-level audit events (the hold set and lifted, a key revoked, a configuration change): append-only, like a recipient's.
-   * `out`: the event published for it, stored with it and sent from the table's stream.
-   */
-  appendTenantAudit(tenantId: string, event: AuditEvent, out?: OutboundEvent): Promise<void>;
-  /** The tenant's audit events, newest first, at most `limit`. */
-  listTenantAudit(tenantId: string, limit: number): Promise<AuditEvent[]>;
 }

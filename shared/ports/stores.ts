@@ -6,6 +6,7 @@ import type { DueQueue } from './due-queue';
 import type { GatewayStore } from './gateway-store';
 import type { MailtoAddressStore } from './mailto-address-store';
 import type { TemplateStore } from './template-store';
+import type { TenantAuditStore } from './tenant-audit-store';
 import type { TenantStore } from './tenant-store';
 
 /**
@@ -19,8 +20,10 @@ export interface Stores {
   readonly tenants: TenantStore;
   /** API keys and sender credentials. */
   readonly credentials: CredentialStore;
-  /** Complaint-rate counters, the hold, and the tenant audit trail. */
+  /** Complaint-rate counters and the hold. */
   readonly complaints: ComplaintStore;
+  /** The tenant's audit trail: the hold set and lifted, keys revoked, configuration changes. */
+  readonly tenantAudit: TenantAuditStore;
   /** The console's counters and inventory, kept from the table's stream (CountEvents). */
   readonly counters: CounterStore;
   /** Deferred and scheduled messages. */

@@ -146,3 +146,32 @@ export const AUDIT_TYPES_KEPT_AFTER_ERASURE: readonly AuditEventType[] = [
   'suppression.recorded',
   'recipient.erased',
 ];
+
+/** `GET /v1/audit`'s query: a page of the tenant's own trail, newest first. */
+export const tenantAuditQuerySchema = z
+  .object({
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(50)
+      .meta({ description: 'Events per page, 1 to 100 (default 50)' }),
+    after: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,300}$/, 'is not a cursor: give the `next` of the page before, as it came')
+      .optional()
+      .meta({ description: 'The `next` of the page before: continues after its last event' }),
+  })
+  .strict();
+export type TenantAuditQuery = z.output<typeof tenantAuditQuerySchema>;
+
+export const tenantAuditPageSchema = z
+  .object({
+    events: z.array(auditEventSchema).meta({ description: 'Newest first' }),
+    next: z
+      .string()
+      .optional()
+      .meta({ description: 'Absent on the last page; else the `after` of the next one' }),
+  })
+  .meta({ id: 'TenantAuditPage' });

@@ -7,7 +7,7 @@ import {
 } from '../domain/complaint-rate';
 import { complaintRateIssues } from '../domain/legal-floors';
 import { NotFoundError } from '../ports/gateway-store';
-import type { Actor, AuditEvent } from '../schemas/audit';
+import type { Actor, AuditEvent, AuditEventType } from '../schemas/audit';
 import { gatewayEvent } from '../schemas/events';
 import { DEFAULT_LEGAL_FLOORS } from '../schemas/legal-floors';
 import type { ComplaintHold, ComplaintRateSettings, Tenant } from '../schemas/tenant';
@@ -30,6 +30,7 @@ export const COUNTER_TTL_DAYS = 92;
 export const EVALUATE_EVERY_DELIVERIES = 100;
 /** Tenant audit events listed with the rate. */
 const HISTORY_LIMIT = 20;
+const HOLD_EVENTS: readonly AuditEventType[] = ['complaint_hold.set', 'complaint_hold.lifted'];
 
 const SYSTEM: Actor = { type: 'system', id: 'complaint-rate' };
 
@@ -149,7 +150,7 @@ async function recordTenantEvent(
 ): Promise<AuditEvent> {
   const { publish, ...rest } = change;
   const event: AuditEvent = { id: randomUUID(), ...rest };
-  await deps.complaints.appendTenantAudit(tenantId, event, publish(event));
+  await deps.tenantAudit.appendTenantAudit(tenantId, event, publish(event));
   return event;
 }
 
@@ -164,7 +165,11 @@ export async function getComplaintRate(deps: Dependencies, caller: Caller) {
   const tenant = await tenantOf(deps, caller);
   const settings = tenant.settings.complaintRate;
   const e = await evaluate(deps, tenant, deps.clock.now());
-  const history = await deps.complaints.listTenantAudit(tenant.id, HISTORY_LIMIT);
+  // The holds only: the trail also holds key revocations and configuration changes (GET /v1/audit).
+  const { events: history } = await deps.tenantAudit.listTenantAudit(tenant.id, {
+    limit: HISTORY_LIMIT,
+    types: HOLD_EVENTS,
+  });
   return {
     windowDays: e.windowDays,
     from: e.from,

@@ -170,7 +170,7 @@ export async function listAssignedIdentities(
 
 // The tenant admin's side: use, list, release; each change in the tenant's audit trail.
 
-type AdminDeps = Pick<Dependencies, 'tenants' | 'clock' | 'complaints'>;
+type AdminDeps = Pick<Dependencies, 'tenants' | 'clock' | 'tenantAudit'>;
 
 /** PUT /v1/identities/{identity}: makes an identity the operator assigned to this tenant usable again. */
 export async function useEmailIdentity(deps: AdminDeps, caller: Caller, identity: string, actor: Actor) {

@@ -55,14 +55,14 @@ export async function listCredentials(deps: Pick<Dependencies, 'credentials'>, t
   };
 }
 
-type RevokeDeps = Pick<Dependencies, 'credentials' | 'clock' | 'complaints'>;
+type RevokeDeps = Pick<Dependencies, 'credentials' | 'clock' | 'tenantAudit'>;
 
 /**
  * Recorded in the tenant's audit trail after the revocation: a failure to record leaves the
  * key revoked (the safe side) and the request failed, to be retried (revoking again is harmless).
  */
 async function recordRevocation(deps: RevokeDeps, tenantId: string, revoked: KeyMetadata, actor: Actor) {
-  await deps.complaints.appendTenantAudit(tenantId, {
+  await deps.tenantAudit.appendTenantAudit(tenantId, {
     id: randomUUID(),
     at: revoked.revokedAt ?? deps.clock.now().toISOString(),
     type: 'key.revoked',

@@ -177,6 +177,30 @@ describe('complaint rate and hold, end to end', () => {
     expect((await send(newsletter('bob@example.org'))).status).toBe(202);
   });
 
+  it("the history lists the holds only: a key revoked and a purpose declared since are in the tenant's trail (GET /v1/audit), not in it", async () => {
+    const created = await gw.call('POST', '/v1/keys', { key: gw.adminKey, body: { role: 'sender', label: 'old CRM' } });
+    expect(created.status).toBe(201);
+    expect((await gw.call('DELETE', `/v1/keys/${created.body.keyId}`, { key: gw.adminKey })).status).toBe(200);
+    const purpose = await gw.call('PUT', '/v1/purposes/winter-deals', {
+      key: gw.adminKey,
+      body: { name: 'Winter deals', category: 'marketing', productFamily: 'winter', topics: ['winter'] },
+    });
+    expect(purpose.status).toBe(200);
+    // Before, the history was the trail's latest 20 events of any kind: these two came first.
+    expect((await rate()).history.map((e: { type: string }) => e.type)).toEqual([
+      'complaint_hold.lifted',
+      'complaint_hold.set',
+    ]);
+    const trail = await gw.call('GET', '/v1/audit', { key: gw.adminKey });
+    expect(trail.status).toBe(200);
+    expect(trail.body.events.map((e: { type: string }) => e.type).slice(0, 4)).toEqual([
+      'purpose.declared',
+      'key.revoked',
+      'complaint_hold.lifted',
+      'complaint_hold.set',
+    ]);
+  });
+
   it('is idempotent: a second DELETE answers 200 with lifted false and changes nothing', async () => {
     const again = await gw.call('DELETE', '/v1/complaint-hold', { key: gw.adminKey });
     expect(again.status).toBe(200);

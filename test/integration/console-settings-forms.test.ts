@@ -39,7 +39,7 @@ const session = (key: string) => consoleSession(gw.apiUrl, key, '/console/settin
 const api = async (path: string) => (await gw.call('GET', path, { key: gw.adminKey })).body;
 type TrailEvent = { type: string; actor: unknown; data: Record<string, unknown> };
 const latest = async () =>
-  ((await api('/v1/complaint-rate')).history as TrailEvent[])[0] as TrailEvent | undefined;
+  ((await api('/v1/audit')).events as TrailEvent[])[0] as TrailEvent | undefined;
 const byConsole = () => ({ type: 'admin_key', id: adminKeyId, via: 'console' });
 const purposes = async () => (await api('/v1/purposes')).purposes as { id: string }[];
 
@@ -310,7 +310,7 @@ describe('who may change what', () => {
       expect(compliance.page).not.toContain(`/console/settings/${action}`);
     const tenant = await api('/v1/tenant');
     const identities = await api('/v1/identities');
-    const trail = (await api('/v1/complaint-rate')).history;
+    const trail = (await api('/v1/audit')).events;
     const forged: [string, Record<string, string>][] = [
       ['/console/settings/purpose', { id: 'forged', name: 'Forged', category: 'marketing' }],
       ['/console/settings/wording', { versionId: 'forged-v1', text: 'Forged.' }],
@@ -331,7 +331,7 @@ describe('who may change what', () => {
       expect((await compliance.get(path)).status, path).toBe(403);
     expect(await api('/v1/tenant')).toEqual(tenant);
     expect(await api('/v1/identities')).toEqual(identities);
-    expect((await api('/v1/complaint-rate')).history).toEqual(trail);
+    expect((await api('/v1/audit')).events).toEqual(trail);
   });
 
   it("an admin cannot use, declare or release another tenant's identity or sender, and its forms write to its own tenant only", async () => {
@@ -372,14 +372,14 @@ describe('who may change what', () => {
 
     expect(await deps.tenants.getTenant(OTHER)).toEqual(before);
     expect(await deps.tenants.listIdentityClaims(OTHER)).toEqual(claims);
-    expect(await deps.complaints.listTenantAudit(OTHER, 20)).toEqual([]);
+    expect(await deps.tenantAudit.listTenantAudit(OTHER, { limit: 20 })).toEqual({ events: [] });
   });
 });
 
 describe('store failures', () => {
   it('a wording the store cannot write answers the console 503 page, revealing nothing; nothing is stored or audited', async () => {
     const admin = await session(gw.adminKey);
-    const trail = (await api('/v1/complaint-rate')).history;
+    const trail = (await api('/v1/audit')).events;
     const real = runtimeDependencies();
     const failing = new Proxy(real.tenants, {
       get: (target, property, receiver) =>
@@ -401,6 +401,6 @@ describe('store failures', () => {
       setDependencies(real);
     }
     expect((await api('/v1/tenant')).wordings['failed-v1']).toBeUndefined();
-    expect((await api('/v1/complaint-rate')).history).toEqual(trail);
+    expect((await api('/v1/audit')).events).toEqual(trail);
   });
 });

@@ -63,7 +63,7 @@ it('revokes a key after a confirmation step, and the API refuses it from then on
   const record = (listed.body.keys as { keyId: string; revokedAt?: string }[]).find((k) => k.keyId === keyId);
   expect(record?.revokedAt).toBeDefined();
   // In the tenant's trail, with the console user.
-  const history = (await gw.call('GET', '/v1/complaint-rate', { key: gw.adminKey })).body.history as {
+  const history = (await gw.call('GET', '/v1/audit', { key: gw.adminKey })).body.events as {
     type: string;
     actor: unknown;
     data: { keyId?: string };
@@ -150,7 +150,7 @@ it('a compliance session sees keys, purposes and the SMS window, and its forged 
 it('the API records its revocations in the same trail, with the admin key and no console', async () => {
   const { keyId } = await newSenderKey('revoked through the API');
   expect((await gw.call('DELETE', `/v1/keys/${keyId}`, { key: gw.adminKey })).status).toBe(200);
-  const history = (await gw.call('GET', '/v1/complaint-rate', { key: gw.adminKey })).body.history as {
+  const history = (await gw.call('GET', '/v1/audit', { key: gw.adminKey })).body.events as {
     type: string;
     actor: { type: string; via?: string };
     data: { keyId?: string };
@@ -166,7 +166,7 @@ type TrailEvent = {
   data: Record<string, unknown>;
 };
 const trail = async () =>
-  (await gw.call('GET', '/v1/complaint-rate', { key: gw.adminKey })).body.history as TrailEvent[];
+  (await gw.call('GET', '/v1/audit', { key: gw.adminKey })).body.events as TrailEvent[];
 
 it('the API records its changes to purposes, wordings, identities, SMS senders and settings in the same trail', async () => {
   const admin = (path: string, method: string, body?: unknown) =>
