@@ -18,7 +18,11 @@ export function issuesOf(error: z.ZodError): InputIssue[] {
   return error.issues.flatMap((issue) =>
     // A field the request may not carry is named itself, not the object that holds it.
     issue.code === 'unrecognized_keys'
-      ? issue.keys.map((key) => ({ field: fieldOf([...issue.path, key]), problem: 'is not a field of this request' }))
+      ? issue.keys.map((key) => ({
+          // An empty key still names something a client can find.
+          field: fieldOf([...issue.path, key === '' ? '""' : key]),
+          problem: 'is not a field of this request',
+        }))
       : [{ field: fieldOf(issue.path), problem: issue.message }],
   );
 }

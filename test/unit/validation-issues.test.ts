@@ -19,6 +19,7 @@ describe('the fields a 400 names', () => {
       { field: 'tenant', problem: 'is not a field of this request' },
       { field: 'role', problem: 'is not a field of this request' },
     ]);
+    expect(issues({ limit: 1, nested: { a: 'x' }, '': 1 }).map((i) => i.field)).toEqual(['""']);
     expect(issues({ limit: 1, nested: { a: 'x', b: 1 } }, 'query')).toEqual([
       { field: 'query.nested.b', problem: 'is not a field of this request' },
     ]);
