@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A chain's summary: verified (its events, tombstones and last link) or broken (how many passed before the break). */
 const chainSummarySchema = z.union([
