@@ -178,9 +178,14 @@ describe('complaint rate and hold, end to end', () => {
   });
 
   it("the history lists the holds only: a key revoked and a purpose declared since are in the tenant's trail (GET /v1/audit), not in it", async () => {
-    const created = await gw.call('POST', '/v1/keys', { key: gw.adminKey, body: { role: 'sender', label: 'old CRM' } });
+    const created = await gw.call('POST', '/v1/keys', {
+      key: gw.adminKey,
+      body: { role: 'sender', label: 'old CRM' },
+    });
     expect(created.status).toBe(201);
-    expect((await gw.call('DELETE', `/v1/keys/${created.body.keyId}`, { key: gw.adminKey })).status).toBe(200);
+    expect((await gw.call('DELETE', `/v1/keys/${created.body.keyId}`, { key: gw.adminKey })).status).toBe(
+      200,
+    );
     const purpose = await gw.call('PUT', '/v1/purposes/winter-deals', {
       key: gw.adminKey,
       body: { name: 'Winter deals', category: 'marketing', productFamily: 'winter', topics: ['winter'] },

@@ -38,8 +38,7 @@ afterAll(async () => {
 const session = (key: string) => consoleSession(gw.apiUrl, key, '/console/settings');
 const api = async (path: string) => (await gw.call('GET', path, { key: gw.adminKey })).body;
 type TrailEvent = { type: string; actor: unknown; data: Record<string, unknown> };
-const latest = async () =>
-  ((await api('/v1/audit')).events as TrailEvent[])[0] as TrailEvent | undefined;
+const latest = async () => ((await api('/v1/audit')).events as TrailEvent[])[0] as TrailEvent | undefined;
 const byConsole = () => ({ type: 'admin_key', id: adminKeyId, via: 'console' });
 const purposes = async () => (await api('/v1/purposes')).purposes as { id: string }[];
 

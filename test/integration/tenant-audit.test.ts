@@ -14,7 +14,12 @@ afterAll(async () => {
   await gw?.stop();
 });
 
-type Event = { id: string; type: string; actor: { type: string; id?: string }; data: Record<string, unknown> };
+type Event = {
+  id: string;
+  type: string;
+  actor: { type: string; id?: string };
+  data: Record<string, unknown>;
+};
 const trail = (query = '', key = gw.adminKey) => gw.call('GET', `/v1/audit${query}`, { key });
 const declare = (id: string) =>
   gw.call('PUT', `/v1/purposes/${id}`, {
@@ -25,7 +30,10 @@ const declare = (id: string) =>
 describe("the tenant's audit trail", () => {
   it('lists configuration changes and revocations newest first, with who made them', async () => {
     expect((await declare('deals-a')).status).toBe(200);
-    const key = await gw.call('POST', '/v1/keys', { key: gw.adminKey, body: { role: 'sender', label: 'CRM' } });
+    const key = await gw.call('POST', '/v1/keys', {
+      key: gw.adminKey,
+      body: { role: 'sender', label: 'CRM' },
+    });
     expect((await gw.call('DELETE', `/v1/keys/${key.body.keyId}`, { key: gw.adminKey })).status).toBe(200);
     const r = await trail();
     expect(r.status).toBe(200);
@@ -37,7 +45,8 @@ describe("the tenant's audit trail", () => {
   });
 
   it('pages with the cursor of the page before: every event once, in order', async () => {
-    for (const id of ['deals-b', 'deals-c', 'deals-d', 'deals-e']) expect((await declare(id)).status).toBe(200);
+    for (const id of ['deals-b', 'deals-c', 'deals-d', 'deals-e'])
+      expect((await declare(id)).status).toBe(200);
     const whole = (await trail('?limit=100')).body.events as Event[];
     const paged: Event[] = [];
     let next: string | undefined;
