@@ -1,13 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { PDFDocument } from 'pdf-lib';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { launchChromium } from '../support/browser';
+import { axeViolations, launchChromium } from '../support/browser';
 import { type LocalGateway, newsletter, provableConsent, startLocalGateway } from '../support/local-gateway';
 import { pdfText } from '../support/pdf-text';
 
@@ -16,8 +15,6 @@ import { pdfText } from '../support/pdf-text';
  * its pack, then the recipient's from the Recipient page (playwright's download event); the
  * unzipped files pass `sha256sum -c SHA256SUMS`; the pages with the buttons pass axe-core.
  */
-const require = createRequire(import.meta.url);
-const AXE = require.resolve('axe-core/axe.min.js');
 const CAROL = 'carol.evidence@example.org';
 let gw: LocalGateway;
 let browser: Browser;
@@ -42,16 +39,7 @@ afterAll(async () => {
 });
 
 async function noAxeViolation(page: Page, name: string) {
-  await page.addScriptTag({ path: AXE });
-  const violations = (await page.evaluate(() =>
-    (
-      globalThis as unknown as {
-        axe: { run(o: unknown): Promise<{ violations: { id: string; nodes: { html: string }[] }[] }> };
-      }
-    ).axe
-      .run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
-      .then((r) => r.violations.map((v) => `${v.id}: ${v.nodes[0]?.html}`)),
-  )) as string[];
+  const violations = (await axeViolations(page)).map((v) => `${v.id}: ${v.nodes[0]?.html}`);
   expect(violations, `${name}: axe violations`).toEqual([]);
 }
 

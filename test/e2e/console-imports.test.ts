@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LEGACY_COLUMNS, type LegacyRow } from '../../shared/domain/legacy-import';
-import { launchChromium } from '../support/browser';
+import { axeViolations, launchChromium } from '../support/browser';
 import { type LocalGateway, startLocalGateway } from '../support/local-gateway';
 
 /**
@@ -14,8 +13,6 @@ import { type LocalGateway, startLocalGateway } from '../support/local-gateway';
  * nothing. axe-core finds no WCAG 2.1 A/AA violation. UPDATE_SCREENSHOTS=1 writes
  * docs/console-imports.png.
  */
-const require = createRequire(import.meta.url);
-const AXE = require.resolve('axe-core/axe.min.js');
 const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1';
 
 let gw: LocalGateway;
@@ -60,14 +57,7 @@ async function desktop(): Promise<BrowserContext> {
 }
 
 async function checkPage(page: Page, name: string): Promise<void> {
-  await page.addScriptTag({ path: AXE });
-  const result = (await page.evaluate(() =>
-    (
-      globalThis as unknown as {
-        axe: { run(o: unknown): Promise<{ violations: { id: string; nodes: { html: string }[] }[] }> };
-      }
-    ).axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }),
-  )) as { violations: { id: string; nodes: { html: string }[] }[] };
+  const result = { violations: await axeViolations(page) };
   expect(
     result.violations.map((v) => `${v.id}: ${v.nodes[0]?.html}`),
     `${name}: axe violations`,

@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/browser';
+import { axeViolations, launchChromium } from '../support/browser';
 import { type LocalGateway, newsletter, provableConsent, startLocalGateway } from '../support/local-gateway';
 
 /**
@@ -13,8 +11,6 @@ import { type LocalGateway, newsletter, provableConsent, startLocalGateway } fro
  * gateway), nothing is fetched from another origin, and axe-core finds no WCAG 2.1 A/AA
  * violation, in English and in French. UPDATE_SCREENSHOTS=1 writes docs/console-overview.png.
  */
-const require = createRequire(import.meta.url);
-const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1';
 
 let gw: LocalGateway;
@@ -114,17 +110,10 @@ async function paintedPixels(page: Page): Promise<Record<string, number>> {
   });
 }
 
-async function axeViolations(page: Page): Promise<string[]> {
-  // Evaluated through the DevTools protocol: the page's CSP (no inline script) stays as served.
-  await page.evaluate(AXE);
-  const result = (await page.evaluate(() =>
-    (
-      globalThis as unknown as {
-        axe: { run(o: unknown): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> };
-      }
-    ).axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }),
-  )) as { violations: { id: string; nodes: { target: string[] }[] }[] };
-  return result.violations.map((v) => `${v.id} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+async function axeFindings(page: Page): Promise<string[]> {
+  return (await axeViolations(page)).map(
+    (v) => `${v.id} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+  );
 }
 
 describe('the console Overview page', () => {
@@ -178,7 +167,7 @@ describe('the console Overview page', () => {
         expect.arrayContaining(['Complaint rate', 'Warning', 'Hold']),
       );
       expect(refused, 'errors in the page (a refused script or style)').toEqual([]);
-      expect(await axeViolations(page)).toEqual([]);
+      expect(await axeFindings(page)).toEqual([]);
       if (SCREENSHOTS) await page.screenshot({ path: 'docs/console-overview.png', fullPage: true });
       expect(foreign, 'requests to another origin than the gateway').toEqual([]);
     } finally {
@@ -197,7 +186,7 @@ describe('the console Overview page', () => {
       );
       const painted = await paintedPixels(page);
       for (const [id, pixels] of Object.entries(painted)) expect(pixels, id).toBeGreaterThan(500);
-      expect(await axeViolations(page)).toEqual([]);
+      expect(await axeFindings(page)).toEqual([]);
     } finally {
       await context.close();
     }

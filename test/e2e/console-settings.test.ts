@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runtimeDependencies } from '../../shared/http/runtime';
-import { launchChromium } from '../support/browser';
+import { axeViolations, launchChromium } from '../support/browser';
 import { type LocalGateway, newsletter, startLocalGateway } from '../support/local-gateway';
 
 /**
@@ -16,8 +14,6 @@ import { type LocalGateway, newsletter, startLocalGateway } from '../support/loc
  * axe-core finds no WCAG 2.1 A/AA violation, in English and in French.
  * UPDATE_SCREENSHOTS=1 writes docs/console-settings.png.
  */
-const require = createRequire(import.meta.url);
-const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1';
 
 let gw: LocalGateway;
@@ -58,17 +54,10 @@ async function signedIn(key: string, locale = 'en-GB') {
   return { context, page, foreign };
 }
 
-async function axeViolations(page: Page): Promise<string[]> {
-  // Evaluated through the DevTools protocol: the page's CSP (no inline script) stays as served.
-  await page.evaluate(AXE);
-  const result = (await page.evaluate(() =>
-    (
-      globalThis as unknown as {
-        axe: { run(o: unknown): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> };
-      }
-    ).axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }),
-  )) as { violations: { id: string; nodes: { target: string[] }[] }[] };
-  return result.violations.map((v) => `${v.id} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+async function axeFindings(page: Page): Promise<string[]> {
+  return (await axeViolations(page)).map(
+    (v) => `${v.id} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+  );
 }
 
 describe('the console Settings page', () => {
@@ -85,7 +74,7 @@ describe('the console Settings page', () => {
     expect(text).toContain('SMS sending window');
     expect(await page.getByRole('button', { name: /Revoke/ }).count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Lift the hold' }).count()).toBe(0);
-    expect(await axeViolations(page)).toEqual([]);
+    expect(await axeFindings(page)).toEqual([]);
 
     const csrf = await page.locator('input[name=csrf]').first().getAttribute('value');
     const forged = await page.evaluate(
@@ -108,7 +97,7 @@ describe('the console Settings page', () => {
 
     await page.goto(`${gw.apiUrl}/console/settings?lang=fr`);
     await expect(page.locator('h1').textContent()).resolves.toBe('Paramètres');
-    expect(await axeViolations(page)).toEqual([]);
+    expect(await axeFindings(page)).toEqual([]);
     expect(foreign).toEqual([]);
     await context.close();
   });
@@ -121,7 +110,7 @@ describe('the console Settings page', () => {
     const keyId = created.body.keyId as string;
     const { context, page, foreign } = await signedIn(gw.adminKey);
     expect(await page.content()).not.toContain(created.body.key);
-    expect(await axeViolations(page)).toEqual([]);
+    expect(await axeFindings(page)).toEqual([]);
     if (SCREENSHOTS) await page.screenshot({ path: 'docs/console-settings.png', fullPage: true });
 
     await Promise.all([
@@ -129,7 +118,7 @@ describe('the console Settings page', () => {
       page.getByRole('button', { name: `Revoke… ${keyId}` }).click(),
     ]);
     await expect(page.locator('h1').textContent()).resolves.toBe('Revoke this key?');
-    expect(await axeViolations(page)).toEqual([]);
+    expect(await axeFindings(page)).toEqual([]);
     await Promise.all([
       page.waitForURL(/revoke\/confirm/),
       page.getByRole('button', { name: 'Yes, revoke it' }).click(),
@@ -148,7 +137,7 @@ describe('the console Settings page', () => {
       page.getByRole('button', { name: 'Lift the hold' }).click(),
     ]);
     await expect(page.locator('h1').textContent()).resolves.toBe('Hold lifted');
-    expect(await axeViolations(page)).toEqual([]);
+    expect(await axeFindings(page)).toEqual([]);
     const rate = await gw.call('GET', '/v1/complaint-rate', { key: gw.adminKey });
     expect(rate.body.hold).toBeUndefined();
     const lifted = (
@@ -171,12 +160,12 @@ describe('the console Settings page', () => {
     await submit('Add the wording');
     expect(await page.locator('[role=alert]').textContent()).toContain('text');
     expect(await page.getByLabel(/Text, exactly as shown/).getAttribute('aria-invalid')).toBe('true');
-    expect(await axeViolations(page)).toEqual([]);
+    expect(await axeFindings(page)).toEqual([]);
     await page.getByLabel('Version id').fill('newsletter-v2');
     await page.getByLabel(/Text, exactly as shown/).fill('Yes, send me the Demo Shop letter by email.');
     await submit('Add the wording');
     await expect(page.locator('h1').textContent()).resolves.toBe('Wording stored');
-    expect(await axeViolations(page)).toEqual([]);
+    expect(await axeFindings(page)).toEqual([]);
 
     // The newsletter purpose now shows it: changed through its form.
     await page.goto(`${gw.apiUrl}/console/settings`);
@@ -185,17 +174,17 @@ describe('the console Settings page', () => {
       page.getByRole('link', { name: 'Change… newsletter' }).click(),
     ]);
     await expect(page.locator('h1').textContent()).resolves.toBe('Change the purpose newsletter');
-    expect(await axeViolations(page)).toEqual([]);
+    expect(await axeFindings(page)).toEqual([]);
     // Spaces pass the browser's `required`; the schema refuses the name they trim to.
     await page.getByLabel('Name, as recipients see it').fill('   ');
     await submit('Save the purpose');
     expect(await page.locator('[role=alert]').textContent()).toContain('name');
-    expect(await axeViolations(page)).toEqual([]);
+    expect(await axeFindings(page)).toEqual([]);
     await page.getByLabel('Name, as recipients see it').fill('Demo Shop letter');
     await page.getByLabel(/Wording shown next to it/).selectOption('newsletter-v2');
     await submit('Save the purpose');
     await expect(page.locator('h1').textContent()).resolves.toBe('Purpose saved');
-    expect(await axeViolations(page)).toEqual([]);
+    expect(await axeFindings(page)).toEqual([]);
     const purposes = (await gw.call('GET', '/v1/purposes', { key: gw.adminKey })).body.purposes as {
       id: string;
       name: string;
@@ -213,40 +202,40 @@ describe('the console Settings page', () => {
       '/console/settings/sms-sender?id=36123',
     ]) {
       await page.goto(`${gw.apiUrl}${path}`);
-      expect(await axeViolations(page), path).toEqual([]);
+      expect(await axeFindings(page), path).toEqual([]);
     }
     await page.goto(`${gw.apiUrl}/console/settings`);
     await submit('Release… shop.example');
     await expect(page.locator('h1').textContent()).resolves.toBe('Release this identity?');
-    expect(await axeViolations(page)).toEqual([]);
+    expect(await axeFindings(page)).toEqual([]);
     await page.goto(`${gw.apiUrl}/console/settings`);
     await submit('Release… 36123');
     await expect(page.locator('h1').textContent()).resolves.toBe('Release this SMS sender?');
-    expect(await axeViolations(page)).toEqual([]);
+    expect(await axeFindings(page)).toEqual([]);
 
     // In French: a new purpose with a wording of its own, and the same pages.
     await page.goto(`${gw.apiUrl}/console/settings?lang=fr`);
-    expect(await axeViolations(page)).toEqual([]);
+    expect(await axeFindings(page)).toEqual([]);
     await page.getByLabel('Id de version').fill('jardin-v1');
     await page
       .getByLabel(/Texte, tel qu’il s’affiche/)
       .fill('Oui, envoyez-moi les offres jardin de Demo Shop.');
     await submit('Ajouter la formulation');
     await expect(page.locator('h1').textContent()).resolves.toBe('Formulation enregistrée');
-    expect(await axeViolations(page)).toEqual([]);
+    expect(await axeFindings(page)).toEqual([]);
     await page.goto(`${gw.apiUrl}/console/settings`);
     await Promise.all([
       page.waitForURL(/settings\/purpose$/),
       page.getByRole('link', { name: 'Ajouter une finalité' }).click(),
     ]);
-    expect(await axeViolations(page)).toEqual([]);
+    expect(await axeFindings(page)).toEqual([]);
     await page.getByLabel(/^Id \(lettres minuscules/).fill('offres-jardin');
     await page.getByLabel('Nom, tel que les destinataires le voient').fill('Offres jardin');
     await page.getByLabel('Famille de produits').fill('jardin');
     await page.getByLabel(/Formulation affichée à côté/).selectOption('jardin-v1');
     await submit('Enregistrer la finalité');
     await expect(page.locator('h1').textContent()).resolves.toBe('Finalité enregistrée');
-    expect(await axeViolations(page)).toEqual([]);
+    expect(await axeFindings(page)).toEqual([]);
     const created = (await gw.call('GET', '/v1/purposes', { key: gw.adminKey })).body.purposes as {
       id: string;
     }[];
@@ -261,19 +250,19 @@ describe('the console Settings page', () => {
     await page.getByLabel('Nom, tel que les destinataires le voient').fill('Sans id');
     await submit('Enregistrer la finalité');
     expect(await page.locator('main').textContent()).toContain('Non enregistré');
-    expect(await axeViolations(page)).toEqual([]);
+    expect(await axeFindings(page)).toEqual([]);
     for (const path of ['/console/settings/sms-window', '/console/settings/sms-sender?id=36123']) {
       await page.goto(`${gw.apiUrl}${path}`);
-      expect(await axeViolations(page), path).toEqual([]);
+      expect(await axeFindings(page), path).toEqual([]);
     }
     await page.goto(`${gw.apiUrl}/console/settings`);
     await submit('Libérer… shop.example');
     await expect(page.locator('h1').textContent()).resolves.toBe('Libérer cette identité\u202f?');
-    expect(await axeViolations(page)).toEqual([]);
+    expect(await axeFindings(page)).toEqual([]);
     await page.goto(`${gw.apiUrl}/console/settings`);
     await submit('Libérer… 36123');
     await expect(page.locator('h1').textContent()).resolves.toBe('Libérer cet expéditeur SMS\u202f?');
-    expect(await axeViolations(page)).toEqual([]);
+    expect(await axeFindings(page)).toEqual([]);
     // Nothing was released: the confirmation pages change nothing.
     const identities = (await gw.call('GET', '/v1/identities', { key: gw.adminKey })).body;
     expect(identities.emailIdentities).toContain('shop.example');

@@ -1,8 +1,7 @@
-import { createRequire } from 'node:module';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runtimeDependencies } from '../../shared/http/runtime';
-import { launchChromium } from '../support/browser';
+import { axeViolations, launchChromium } from '../support/browser';
 import { type CognitoLocal, startCognitoLocal } from '../support/cognito-local';
 import { type LocalGateway, startLocalGateway } from '../support/local-gateway';
 
@@ -14,8 +13,6 @@ import { type LocalGateway, startLocalGateway } from '../support/local-gateway';
  *
  * UPDATE_SCREENSHOTS=1 also writes docs/console-sign-in-account.png (docs/console.md shows it).
  */
-const require = createRequire(import.meta.url);
-const AXE = require.resolve('axe-core/axe.min.js');
 const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1';
 const SHOWN = new Set(['sign-in-account']);
 const PASSWORD = 'Correct-horse-42!';
@@ -70,14 +67,7 @@ async function desktop(locale: string): Promise<BrowserContext> {
 }
 
 async function checkPage(page: Page, name: string): Promise<void> {
-  await page.addScriptTag({ path: AXE });
-  const result = (await page.evaluate(() =>
-    (
-      globalThis as unknown as {
-        axe: { run(o: unknown): Promise<{ violations: { id: string; nodes: { html: string }[] }[] }> };
-      }
-    ).axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }),
-  )) as { violations: { id: string; nodes: { html: string }[] }[] };
+  const result = { violations: await axeViolations(page) };
   axeReport.push({ page: name, violations: result.violations.length });
   expect(
     result.violations.map((v) => `${v.id}: ${v.nodes[0]?.html}`),

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { hashApiKey } from '../../shared/domain/api-key';
@@ -7,7 +6,7 @@ import { sessionIdHash } from '../../shared/domain/console-session';
 import { runtimeDependencies } from '../../shared/http/runtime';
 import { assignEmailIdentity } from '../../shared/services/identities';
 import { createApiKey, newTenant, putPurpose } from '../../shared/services/state';
-import { launchChromium } from '../support/browser';
+import { axeViolations, launchChromium } from '../support/browser';
 import { type LocalGateway, newsletter, provableConsent, startLocalGateway } from '../support/local-gateway';
 
 /**
@@ -19,8 +18,6 @@ import { type LocalGateway, newsletter, provableConsent, startLocalGateway } fro
  *
  * UPDATE_SCREENSHOTS=1 also writes the screenshots docs/console.md shows (docs/console-*.png).
  */
-const require = createRequire(import.meta.url);
-const AXE = require.resolve('axe-core/axe.min.js');
 const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1';
 /** The pages docs/console.md shows. */
 const SHOWN = new Set(['sign-in', 'justify', 'recipient', 'erase-confirm', 'justify-fr', 'forbidden']);
@@ -93,14 +90,7 @@ async function desktop(locale = 'en-GB'): Promise<BrowserContext> {
 
 /** axe-core in the page: not one WCAG 2 A/AA violation, whatever its impact. */
 async function checkPage(page: Page, name: string): Promise<void> {
-  await page.addScriptTag({ path: AXE });
-  const result = (await page.evaluate(() =>
-    (
-      globalThis as unknown as {
-        axe: { run(o: unknown): Promise<{ violations: { id: string; nodes: { html: string }[] }[] }> };
-      }
-    ).axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }),
-  )) as { violations: { id: string; nodes: { html: string }[] }[] };
+  const result = { violations: await axeViolations(page) };
   axeReport.push({ page: name, violations: result.violations.length });
   expect(
     result.violations.map((v) => `${v.id}: ${v.nodes[0]?.html}`),

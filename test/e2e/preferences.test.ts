@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { launchChromium } from '../support/browser';
+import { axeViolations, launchChromium } from '../support/browser';
 import { type LocalGateway, newsletter, provableConsent, startLocalGateway } from '../support/local-gateway';
 
 /**
@@ -13,8 +12,6 @@ import { type LocalGateway, newsletter, provableConsent, startLocalGateway } fro
  *
  * UPDATE_SCREENSHOTS=1 also writes the screenshots docs/recipients.md shows.
  */
-const require = createRequire(import.meta.url);
-const AXE = require.resolve('axe-core/axe.min.js');
 const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1';
 /** The pages docs/recipients.md shows. */
 const SHOWN = new Set(['preference-centre', 'forget-confirm', 'consent-page', 'consent-confirm']);
@@ -59,14 +56,7 @@ async function phone(locale: string): Promise<BrowserContext> {
 
 /** axe-core in the page: no serious or critical WCAG 2.1 A/AA violation; the page fits a phone's width. */
 async function checkPage(page: Page, name: string): Promise<void> {
-  await page.addScriptTag({ path: AXE });
-  const result = (await page.evaluate(() =>
-    (
-      globalThis as unknown as {
-        axe: { run(o: unknown): Promise<{ violations: { id: string; impact: string | null }[] }> };
-      }
-    ).axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }),
-  )) as { violations: { id: string; impact: string | null }[] };
+  const result = { violations: await axeViolations(page) };
   const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   axeReport.push({ page: name, violations: result.violations.length, serious: serious.length });
   expect(
@@ -249,15 +239,10 @@ it('the accessibility check can fail: axe-core finds an unlabelled checkbox', as
   await page.setContent(
     '<!doctype html><html lang="en"><title>t</title><main><input type="checkbox"></main></html>',
   );
-  await page.addScriptTag({ path: AXE });
-  const ids = await page.evaluate(async () => {
-    const axe = (
-      globalThis as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string }[] }> } }
-    ).axe;
-    return (await axe.run()).violations
-      .filter((v) => v.impact === 'critical' || v.impact === 'serious')
-      .map((v) => v.id);
-  });
+  // The shared runner every page test uses (test/support/browser.ts).
+  const ids = (await axeViolations(page))
+    .filter((v) => v.impact === 'critical' || v.impact === 'serious')
+    .map((v) => v.id);
   expect(ids).toContain('label');
   await context.close();
 });
