@@ -8,7 +8,7 @@ import { MemoryDeadLetterQueue } from '../../shared/adapters/memory-dead-letter-
 import { runtimeDependencies, setDependencies } from '../../shared/http/runtime';
 import { type GatewayStore, StoreUnavailableError } from '../../shared/ports/gateway-store';
 import type { Dependencies } from '../../shared/services/dependencies';
-import { type LocalGateway, startLocalGateway } from '../support/local-gateway';
+import { type LocalGateway, smsConsent, smsPromo, startLocalGateway } from '../support/local-gateway';
 
 /**
  * The redrive of the feedback functions' dead-letter queues. The queue is
@@ -119,24 +119,6 @@ const deliverTo =
     await handler(event, lambdaContext(id));
   };
 
-const smsConsent = (address: string) => ({
-  channel: 'sms',
-  address,
-  purpose: 'newsletter',
-  givenAt: '2026-06-01T10:00:00Z',
-  method: 'web_form',
-  wording: 'Yes, send me Demo Shop offers by SMS',
-  source: 'https://shop.example/sms',
-  controllers: ['Demo Shop'],
-});
-const promo = (to: string) => ({
-  channel: 'sms',
-  purpose: 'newsletter',
-  to,
-  from: '36123',
-  body: 'Demo Shop: -20% on books this week',
-});
-
 async function auditCount(channel: 'sms' | 'email', address: string, type: string): Promise<number> {
   const key = (
     await gw.call('PUT', '/v1/recipients', {
@@ -161,7 +143,7 @@ describe('npm run redrive: the dead letters of the inbound SMS function', () => 
     expect(queue.bodies).toEqual([]);
     const before = gw.sms.outbox.length;
     for (const n of ['+33612000400', '+33612000401']) {
-      const r = await gw.call('POST', '/v1/messages', { key: gw.senderKey, body: promo(n) });
+      const r = await gw.call('POST', '/v1/messages', { key: gw.senderKey, body: smsPromo(n) });
       expect(r.status).toBe(403);
       expect(r.body.reasons).toEqual(['objection']);
     }

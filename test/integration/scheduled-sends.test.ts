@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runtimeDependencies, setDependencies } from '../../shared/http/runtime';
 import type { Dependencies } from '../../shared/services/dependencies';
-import { type LocalGateway, newsletter, provableConsent, startLocalGateway } from '../support/local-gateway';
+import {
+  type LocalGateway,
+  newsletter,
+  provableConsent,
+  smsConsent,
+  smsPromo,
+  startLocalGateway,
+} from '../support/local-gateway';
 
 /**
  * A decision time (`at` on POST /v1/decisions) and scheduled sends (`sendAt` on POST
@@ -129,9 +136,12 @@ describe('POST /v1/messages with sendAt (scheduled send)', () => {
   });
 
   it('an SMS scheduled for Sunday 10:00 Paris waits for Monday 08:00 (R14), then goes to the outbox', async () => {
-    await gw.call('POST', '/v1/consents', { key: gw.adminKey, body: smsConsent('+33677777777') });
+    await gw.call('POST', '/v1/consents', {
+      key: gw.adminKey,
+      body: smsConsent('+33677777777', new Date(Date.now() - 86_400_000).toISOString()),
+    });
     const sunday = nextParis(0);
-    const r = await send(promo('+33677777777', { sendAt: sunday }));
+    const r = await send(smsPromo('+33677777777', { sendAt: sunday }));
     expect(r.status).toBe(202);
     const monday8 = new Date(new Date(sunday).getTime() + 22 * HOUR).toISOString();
     expect(r.body).toMatchObject({ decision: 'scheduled', sendAt: monday8, segments: 1 });
@@ -142,25 +152,6 @@ describe('POST /v1/messages with sendAt (scheduled send)', () => {
     await gw.sms.runDeferred();
     expect(gw.sms.outbox.filter((m) => m.to === '+33677777777')).toHaveLength(1);
   });
-});
-
-const smsConsent = (address: string) => ({
-  channel: 'sms',
-  address,
-  purpose: 'newsletter',
-  givenAt: new Date(Date.now() - 86_400_000).toISOString(),
-  method: 'web_form',
-  wording: 'Yes, send me Demo Shop offers by SMS',
-  source: 'https://shop.example/sms',
-  controllers: ['Demo Shop'],
-});
-const promo = (to: string, extra: Record<string, unknown> = {}) => ({
-  channel: 'sms',
-  purpose: 'newsletter',
-  to,
-  from: '36123',
-  body: 'Demo Shop: -20% on books this week',
-  ...extra,
 });
 
 describe('POST /v1/decisions with at (a decision time)', () => {
@@ -174,7 +165,10 @@ describe('POST /v1/decisions with at (a decision time)', () => {
   });
 
   it('R14: an SMS is allowed on Saturday 10:00 Paris and deferred on Sunday, whatever the hour now', async () => {
-    await gw.call('POST', '/v1/consents', { key: gw.adminKey, body: smsConsent('+33688888888') });
+    await gw.call('POST', '/v1/consents', {
+      key: gw.adminKey,
+      body: smsConsent('+33688888888', new Date(Date.now() - 86_400_000).toISOString()),
+    });
     const saturday = await decide(sms(nextParis(6)));
     expect(saturday.status).toBe(200);
     expect(saturday.body).toMatchObject({ decision: 'allowed', basis: 'consent' });

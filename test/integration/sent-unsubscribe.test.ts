@@ -9,7 +9,14 @@ import type { Dependencies } from '../../shared/services/dependencies';
 import { recordChanges } from '../../shared/services/record-change';
 import { recipientKeyOf } from '../reliability/faults';
 import { consoleSession } from '../support/console-session';
-import { type LocalGateway, newsletter, provableConsent, startLocalGateway } from '../support/local-gateway';
+import {
+  type LocalGateway,
+  newsletter,
+  provableConsent,
+  smsConsent,
+  smsPromo,
+  startLocalGateway,
+} from '../support/local-gateway';
 import { type SendPaths, sendPaths } from '../support/send-paths';
 
 /**
@@ -225,23 +232,6 @@ describe('the opt-out mention an SMS carried (R10)', () => {
   let now = new Date('2026-06-16T08:00:00Z'); // a Tuesday, 10:00 in Paris
   beforeAll(() => setDependencies({ ...real, clock: { now: () => now } }));
   afterAll(() => setDependencies(real));
-  const smsConsent = (address: string) => ({
-    channel: 'sms',
-    address,
-    purpose: 'newsletter',
-    givenAt: '2026-06-01T10:00:00Z',
-    method: 'web_form',
-    wording: 'Yes, send me Demo Shop offers by SMS',
-    source: 'https://shop.example/sms',
-    controllers: ['Demo Shop'],
-  });
-  const promo = (to: string) => ({
-    channel: 'sms',
-    purpose: 'newsletter',
-    to,
-    from: '36123',
-    body: 'Demo Shop: -20% on books this week',
-  });
 
   it('sent at once, and sent later from the deferred queue (R14)', async () => {
     for (const [to, deferred] of [
@@ -250,7 +240,7 @@ describe('the opt-out mention an SMS carried (R10)', () => {
     ] as const) {
       await gw.call('POST', '/v1/consents', { key: gw.adminKey, body: smsConsent(to) });
       now = deferred ? new Date('2026-06-20T19:30:00Z') : new Date('2026-06-16T08:00:00Z');
-      const r = await gw.call('POST', '/v1/messages', { key: gw.senderKey, body: promo(to) });
+      const r = await gw.call('POST', '/v1/messages', { key: gw.senderKey, body: smsPromo(to) });
       expect(r.body.decision).toBe(deferred ? 'deferred' : 'sent');
       if (deferred) {
         now = new Date('2026-06-22T06:01:00Z'); // Monday 08:01 in Paris

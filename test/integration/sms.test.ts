@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runtimeDependencies, setDependencies } from '../../shared/http/runtime';
 import type { Dependencies } from '../../shared/services/dependencies';
-import { type LocalGateway, startLocalGateway } from '../support/local-gateway';
+import { type LocalGateway, smsConsent, smsPromo, startLocalGateway } from '../support/local-gateway';
 
 /**
  * The SMS channel through HTTP against the local stack: the local End User Messaging
@@ -26,30 +26,12 @@ afterAll(async () => {
   await gw?.stop();
 });
 
-const smsConsent = (address: string) => ({
-  channel: 'sms',
-  address,
-  purpose: 'newsletter',
-  givenAt: '2026-06-01T10:00:00Z',
-  method: 'web_form',
-  wording: 'Yes, send me Demo Shop offers by SMS',
-  source: 'https://shop.example/sms',
-  controllers: ['Demo Shop'],
-});
-const promo = (to: string, extra: Record<string, unknown> = {}) => ({
-  channel: 'sms',
-  purpose: 'newsletter',
-  to,
-  from: '36123',
-  body: 'Demo Shop: -20% on books this week',
-  ...extra,
-});
 const send = (body: unknown) => gw.call('POST', '/v1/messages', { key: gw.senderKey, body });
 const outboxTo = (e164: string) => gw.sms.outbox.filter((m) => m.to === e164);
 
 describe('sending an SMS', () => {
   it('R1: is refused without an SMS consent, and nothing is sent', async () => {
-    const r = await send(promo('06 11 11 11 11'));
+    const r = await send(smsPromo('06 11 11 11 11'));
     expect(r.status).toBe(403);
     expect(r.body.reasons).toEqual(['consent_missing', 'soft_opt_in_not_applicable']);
     expect(outboxTo('+33611111111')).toHaveLength(0);
@@ -65,13 +47,13 @@ describe('sending an SMS', () => {
         wording: undefined,
       },
     });
-    const r = await send(promo('+33622222222'));
+    const r = await send(smsPromo('+33622222222'));
     expect(r.body.reasons).toContain('consent_missing');
   });
 
   it('R10: is sent with the free opt-out mention, its encoding and segments reported', async () => {
     await gw.call('POST', '/v1/consents', { key: gw.adminKey, body: smsConsent('06 12 34 56 78') });
-    const r = await send(promo('06 12 34 56 78'));
+    const r = await send(smsPromo('06 12 34 56 78'));
     expect(r.status).toBe(202);
     expect(r.body).toMatchObject({ decision: 'sent', basis: 'consent', encoding: 'GSM-7', segments: 1 });
     const [sms] = outboxTo('+33612345678');
@@ -88,19 +70,19 @@ describe('sending an SMS', () => {
       body: { type: 'long_code', originationIdentity: 'phone-number/local-long' },
     });
     await gw.call('POST', '/v1/consents', { key: gw.adminKey, body: smsConsent('+33633333333') });
-    const r = await send(promo('+33633333333', { from: '+33700000001' }));
+    const r = await send(smsPromo('+33633333333', { from: '+33700000001' }));
     expect(r.status).toBe(403);
     expect(r.body).toMatchObject({ reasons: ['sender_not_allowed'], rules: ['R10'] });
   });
 
   it('answers a 400 for an impossible number or a message above the maximum segments', async () => {
-    const bad = await send(promo('06 12'));
+    const bad = await send(smsPromo('06 12'));
     expect(bad.status).toBe(400);
     expect(bad.body.issues).toEqual([
       { field: 'to', problem: expect.stringMatching(/not a valid phone number/) },
     ]);
     await gw.call('POST', '/v1/consents', { key: gw.adminKey, body: smsConsent('+33644444444') });
-    const long = await send(promo('+33644444444', { body: '😀'.repeat(150) }));
+    const long = await send(smsPromo('+33644444444', { body: '😀'.repeat(150) }));
     expect(long.status).toBe(400);
     expect(long.body.issues[0]).toMatchObject({
       field: 'body',
@@ -114,7 +96,7 @@ describe('R14 sending hours', () => {
   it('defers a marketing SMS sent on Saturday night, and sends it once when Monday 08:00 comes', async () => {
     await gw.call('POST', '/v1/consents', { key: gw.adminKey, body: smsConsent('+33655555555') });
     now = new Date('2026-06-20T19:30:00Z'); // Saturday 21:30 in Paris
-    const r = await send(promo('+33655555555'));
+    const r = await send(smsPromo('+33655555555'));
     expect(r.body.reasons).toEqual(['quiet_hours']);
     expect(r.status).toBe(202);
     expect(r.body).toMatchObject({
@@ -139,7 +121,7 @@ describe('R14 sending hours', () => {
   it('decides a deferred SMS again when its slot comes: a STOP received meanwhile wins', async () => {
     await gw.call('POST', '/v1/consents', { key: gw.adminKey, body: smsConsent('+33666666666') });
     now = new Date('2026-07-14T09:00:00Z'); // 14 July, a public holiday
-    const r = await send(promo('+33666666666'));
+    const r = await send(smsPromo('+33666666666'));
     expect(r.body).toMatchObject({ decision: 'deferred', notBefore: '2026-07-15T06:00:00.000Z' });
     await gw.sms.reply('+33666666666', '36123', 'Arrêt');
     now = new Date('2026-07-15T07:00:00Z');
@@ -155,7 +137,7 @@ describe('R14 sending hours', () => {
     expect(settings.status).toBe(200);
     try {
       const r = await send(
-        promo('+33677777700', { purpose: 'order-updates', body: 'Your parcel is on its way' }),
+        smsPromo('+33677777700', { purpose: 'order-updates', body: 'Your parcel is on its way' }),
       );
       expect(r.body.decision).toBe('sent');
       expect(outboxTo('+33677777700')[0]).toMatchObject({ configurationSetName: 'demo-sms-events' });
@@ -167,7 +149,7 @@ describe('R14 sending hours', () => {
   it('never holds a transactional SMS', async () => {
     now = new Date('2026-06-21T21:00:00Z'); // Sunday 23:00
     const r = await send(
-      promo('+33677777777', { purpose: 'order-updates', body: 'Your order 1001 has shipped' }),
+      smsPromo('+33677777777', { purpose: 'order-updates', body: 'Your order 1001 has shipped' }),
     );
     expect(r.body).toMatchObject({ decision: 'sent', basis: 'contract' });
     expect(outboxTo('+33677777777')[0]).toMatchObject({
@@ -180,10 +162,10 @@ describe('R14 sending hours', () => {
 describe('replies', () => {
   it('R7: a STOP reply records an objection with its proof; the next send is refused; START re-opens', async () => {
     await gw.call('POST', '/v1/consents', { key: gw.adminKey, body: smsConsent('+33688888888') });
-    expect((await send(promo('+33688888888'))).status).toBe(202);
+    expect((await send(smsPromo('+33688888888'))).status).toBe(202);
 
     await gw.sms.reply('+33688888888', '36123', '  stop sms ');
-    const refused = await send(promo('+33688888888'));
+    const refused = await send(smsPromo('+33688888888'));
     expect(refused.status).toBe(403);
     expect(refused.body).toMatchObject({ reasons: ['objection'], rules: ['R7'] });
 
@@ -221,7 +203,7 @@ describe('replies', () => {
     // R7: a consent reopens only when given and recorded after the objection: a minute later.
     now = new Date(now.getTime() + 60_000);
     await gw.sms.reply('+33688888888', '36123', 'START');
-    const again = await send(promo('+33688888888'));
+    const again = await send(smsPromo('+33688888888'));
     expect(again.body).toMatchObject({ decision: 'sent', basis: 'consent' });
     const consent = (await gw.call('GET', `/v1/recipients/${key}`, { key: gw.adminKey })).body.consents
       .newsletter;
@@ -232,7 +214,7 @@ describe('replies', () => {
     await gw.call('POST', '/v1/consents', { key: gw.adminKey, body: smsConsent('+33699999999') });
     await gw.sms.reply('+33699999999', '36123', 'Merci !');
     await gw.sms.reply('+33699999999', '99999', 'STOP');
-    expect((await send(promo('+33699999999'))).status).toBe(202);
+    expect((await send(smsPromo('+33699999999'))).status).toBe(202);
   });
 
   it('the local reply endpoint works as docs/sms.md shows', async () => {
@@ -243,7 +225,7 @@ describe('replies', () => {
       body: JSON.stringify({ from: '+33610101010', to: '36123', body: 'STOP' }),
     });
     expect(r.status).toBe(202);
-    expect((await send(promo('+33610101010'))).body.reasons).toEqual(['objection']);
+    expect((await send(smsPromo('+33610101010'))).body.reasons).toEqual(['objection']);
     const outbox = (await (await fetch(`${gw.smsUrl}/messages`)).json()) as { messages: unknown[] };
     expect(outbox.messages.length).toBe(gw.sms.outbox.length);
   });
@@ -278,7 +260,7 @@ describe('R7: stop replies as people write them', () => {
       });
       expect(r.status).toBe(202);
       const before = gw.sms.outbox.length;
-      const refused = await send(promo(number));
+      const refused = await send(smsPromo(number));
       expect(refused.status).toBe(403);
       expect(refused.body).toMatchObject({ reasons: ['objection'], rules: ['R7'] });
       expect(gw.sms.outbox.length).toBe(before);
@@ -290,7 +272,7 @@ describe('R7: stop replies as people write them', () => {
     const number = '+33612000099';
     await gw.call('POST', '/v1/consents', { key: gw.adminKey, body: smsConsent(number) });
     await gw.sms.reply(number, '36123', 'Merci, à quelle heure ouvrez-vous ?');
-    expect((await send(promo(number))).status).toBe(202);
+    expect((await send(smsPromo(number))).status).toBe(202);
     const key = (
       await gw.call('PUT', '/v1/recipients', {
         key: gw.adminKey,
@@ -318,11 +300,11 @@ describe('R7: stop replies as people write them', () => {
     await gw.call('POST', '/v1/consents', { key: gw.adminKey, body: smsConsent(number) });
     await gw.sms.reply(number, '36123', 'STOP');
     await gw.sms.reply(number, '36123', 'start demain');
-    expect((await send(promo(number))).body.reasons).toEqual(['objection']);
+    expect((await send(smsPromo(number))).body.reasons).toEqual(['objection']);
     // R7: a consent reopens only when given and recorded after the objection: a minute later.
     now = new Date(now.getTime() + 60_000);
     await gw.sms.reply(number, '36123', 'Start.');
-    expect((await send(promo(number))).body).toMatchObject({ decision: 'sent', basis: 'consent' });
+    expect((await send(smsPromo(number))).body).toMatchObject({ decision: 'sent', basis: 'consent' });
   });
 });
 
@@ -383,13 +365,13 @@ describe('R10: a sender id that is a phone number is a long code, whatever it is
     const to = '+33612000200';
     await gw.call('POST', '/v1/consents', { key: gw.adminKey, body: smsConsent(to) });
     const before = gw.sms.outbox.length;
-    const r = await send(promo(to, { from: '+33612345699' }));
+    const r = await send(smsPromo(to, { from: '+33612345699' }));
     expect(r.status).toBe(403);
     expect(r.body).toMatchObject({ reasons: ['sender_not_allowed'], rules: ['R10'] });
     expect(gw.sms.outbox.length).toBe(before);
     // The opt-out mention never names it either: a transactional SMS may still go from it.
     const receipt = await send(
-      promo(to, { from: '+33612345699', purpose: 'order-updates', body: 'Your order has shipped' }),
+      smsPromo(to, { from: '+33612345699', purpose: 'order-updates', body: 'Your order has shipped' }),
     );
     expect(receipt.body.decision).toBe('sent');
   });

@@ -165,6 +165,35 @@ export function provableConsent(address: string, purpose = 'newsletter') {
   };
 }
 
+/**
+ * An SMS consent with R3's proof (its wording given as text), given at `givenAt`: by default
+ * 1 June 2026, before the fixed clocks of the SMS tests.
+ */
+export function smsConsent(address: string, givenAt = '2026-06-01T10:00:00Z') {
+  return {
+    channel: 'sms',
+    address,
+    purpose: 'newsletter',
+    givenAt,
+    method: 'web_form',
+    wording: 'Yes, send me Demo Shop offers by SMS',
+    source: 'https://shop.example/sms',
+    controllers: ['Demo Shop'],
+  };
+}
+
+/** A marketing SMS from the demo's short code. */
+export function smsPromo(to: string, extra: Record<string, unknown> = {}) {
+  return {
+    channel: 'sms',
+    purpose: 'newsletter',
+    to,
+    from: '36123',
+    body: 'Demo Shop: -20% on books this week',
+    ...extra,
+  };
+}
+
 export function newsletter(to: string, extra: Record<string, unknown> = {}) {
   return {
     channel: 'email',
