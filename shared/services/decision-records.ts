@@ -43,7 +43,7 @@ export async function recordRejected(
 
 /**
  * Audits an allowed decision before acting on it: if it cannot be recorded, nothing is sent (fail
- * closed). The channel is the target's, written here for every path: the console's counters
+ * closed). The channel is the target's, written here, not by each caller: the console's counters
  * count a decision by its channel, and the SES endpoint's once had none.
  */
 export async function recordAllowed(

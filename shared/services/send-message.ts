@@ -317,7 +317,6 @@ async function sendEmail(
     'decision.sent',
     {
       messageId,
-      channel: 'email',
       purpose: purpose.id,
       category: purpose.category,
       from: request.from.address,
@@ -487,7 +486,6 @@ async function sendSms(
       'decision.deferred',
       {
         messageId,
-        channel: 'sms',
         purpose: purpose.id,
         from: request.from,
         basis: decision.basis,
@@ -579,7 +577,6 @@ export async function deliverSms(
     'decision.sent',
     {
       messageId: m.messageId,
-      channel: 'sms',
       purpose: m.purpose.id,
       category: m.purpose.category,
       from: m.from,
