@@ -186,7 +186,7 @@ function injectSection(sections: string[]) {
     [
       '## The link injection: `injectIntoHtml` before and now',
       '',
-      `Before: parse, walk, serialise, parse again (the copy kept in \`test/support/inject-oracle.ts\`); now: the splice path at tokenizer offsets, the full path for markup it does not follow. ${rounds} rounds of ${calls} calls each, the two variants in turn in every round; median (lowest–highest round) of the mean time per call, and CPU time (user + system) per call.`,
+      `Before: parse, walk, serialise, parse again (the copy kept in \`test/support/inject-oracle.ts\`); now: the splice path at the offsets of the markup scanner (parse5's tokenizer where the scanner steps aside), the full path for markup it does not follow. ${rounds} rounds of ${calls} calls each, the two variants in turn in every round; median (lowest–highest round) of the mean time per call, and CPU time (user + system) per call.`,
       '',
       markdownTable(
         [

@@ -7,7 +7,7 @@ import { NEWSLETTER_HTML } from '../../test/support/newsletter-fixture';
 
 /**
  * `injectIntoHtml` before (parse, walk, serialise, parse again: the copy in
- * test/support/inject-oracle.ts) and now (the splice path at tokenizer offsets), for the
+ * test/support/inject-oracle.ts) and now (the splice path at the markup scanner's offsets), for the
  * 47 KB newsletter fixture and for the bench's 83-byte body, interleaved: each round times
  * every variant once, in turn, so that other work on the machine weighs on all of them alike;
  * the figures are the medians over the rounds, with their spread (lowest–highest round).
@@ -23,8 +23,8 @@ export interface InjectionRow {
   readonly beforeCpuMs: number;
   /**
    * parse5's tokenizer alone over the body, handler doing nothing, reading a code point at a time:
-   * the splice path's tokenizer reads runs of plain characters at once (html-run-tokenizer.ts), so
-   * the splice path costs less than this.
+   * the splice path's scanner jumps from one `<` to the next (html-markup-scanner.ts), so the
+   * splice path costs less than this.
    */
   readonly tokenizerCpuMs: number;
 }

@@ -6,9 +6,15 @@ import {
   type DefaultTreeAdapterTypes as T,
   type Token,
   Tokenizer,
-  TokenizerMode,
 } from 'parse5';
-import { RunTokenizer } from './html-run-tokenizer';
+import {
+  type MarkupHandler,
+  OUTSIDE_SUBSET,
+  type ScannedTag,
+  scanMarkup,
+  scanWithParse5,
+  type TextKind,
+} from './html-markup-scanner';
 
 /**
  * R10: every marketing email carries a visible unsubscribe link in its HTML and text
@@ -482,10 +488,10 @@ const CLOSES_P = new Set([
 ]);
 const HEADINGS = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
 /** Elements whose text the tokenizer reads in another state; the next tag token is their end tag. */
-const TEXT_STATE: Record<string, number> = {
-  title: TokenizerMode.RCDATA,
-  style: TokenizerMode.RAWTEXT,
-  script: TokenizerMode.SCRIPT_DATA,
+const TEXT_STATE: Record<string, TextKind> = {
+  title: 'rcdata',
+  style: 'rawtext',
+  script: 'script',
 };
 const TABLE_SECTIONS = new Set(['tbody', 'thead', 'tfoot']);
 /** A <tbody> the tree builder implies for a <tr> written straight in <table>. */
@@ -563,13 +569,11 @@ function placeholderEdits(
  * attribute is cut out of the start tag with the spaces before it, and the tag, tokenized
  * again, must hold the other attributes and nothing else.
  */
-function dropImportantStyleAttribute(html: string, token: Token.TagToken, edits: Edit[]): void {
-  const style = token.attrs.find((a) => a.name === 'style');
-  if (style === undefined || !style.value.includes('!')) return;
-  // The tokenizer runs with source locations, and a style attribute it kept (the first of that
-  // name) has its own location.
-  const tag = token.location!;
-  const at = tag.attrs!.style!;
+function dropImportantStyleAttribute(html: string, token: ScannedTag, edits: Edit[]): void {
+  const index = token.attrs.findIndex((a) => a.name === 'style');
+  if (index < 0 || !token.attrs[index]!.value.includes('!')) return;
+  const tag = token.location;
+  const at = token.attrLocations[index]!;
   let start = at.startOffset;
   // The tag starts with "<": the spaces before the attribute end there.
   while (/[\t\n\f\r ]/.test(html.charAt(start - 1))) start--;
@@ -649,13 +653,26 @@ const inTable = (top: string | undefined) =>
 /**
  * The splice path: the injected document, or undefined when the model gave up (the caller then
  * takes the full path, which also raises the errors of documents too deep or with too many
- * placeholders).
+ * placeholders). The tokens come from the markup scanner, or from parse5's tokenizer for markup
+ * the scanner steps aside from (html-markup-scanner.ts); the scanner gives its text in longer
+ * runs, so a document the model gave up on there is read again with parse5 before the full path.
  */
 export function injectBySplicing(html: string, url: string, link: LinkSpec): string | undefined {
   if (!PLAIN_URL.test(url)) return undefined;
   // What every form of the placeholder holds (its name): one look per string for the three forms.
   const core = link.forms[0]!.replace(/^\W+|\W+$/g, '');
   if (core === '' || !link.forms.every((form) => form.includes(core))) return undefined;
+  return spliceWith(scanMarkup, html, url, link, core) ?? spliceWith(scanWithParse5, html, url, link, core);
+}
+
+/** The splice path's model over the tokens `scan` reports (see the comment above the path). */
+function spliceWith(
+  scan: (html: string, handler: MarkupHandler) => void,
+  html: string,
+  url: string,
+  link: LinkSpec,
+  core: string,
+): string | undefined {
   const edits: Edit[] = [];
   const open: string[] = [];
   let mode: Mode = 'initial';
@@ -666,37 +683,29 @@ export function injectBySplicing(html: string, url: string, link: LinkSpec): str
   let lastTagEnd = 0;
   let placeholders = 0;
 
-  const characters = (token: Token.CharacterToken) => {
-    const location = token.location!;
+  const text = (chars: string, start: number, end: number, whitespace: boolean) => {
+    if (whitespace) return;
     const inData = textElement === undefined;
     // Text outside <body> implies <head> or <body>; text in a table is foster-parented; text
     // after </body> would go after the footer.
     if (inData && (mode !== 'in body' || inTable(open.at(-1)))) throw GIVE_UP;
-    // The whole document is written at once: parse5 gives a text as one token up to the next tag,
-    // comment, white space or NUL, its character references included, so no form (which holds
-    // none of them) is split over two tokens.
-    if (token.chars.includes(core) && countForms(token.chars, link.forms) > 0) {
-      if (inData && html.slice(location.startOffset, location.endOffset).includes('<')) throw GIVE_UP;
-      placeholders += placeholderEdits(
-        html,
-        location.startOffset,
-        location.endOffset,
-        token.chars,
-        url,
-        link,
-        edits,
-      );
+    // The whole document is read at once: a text runs up to the next tag, comment or NUL (with
+    // parse5, also to the next white space), its character references included, so no form
+    // (which holds none of them) is split over two texts.
+    if (chars.includes(core) && countForms(chars, link.forms) > 0) {
+      if (inData && html.slice(start, end).includes('<')) throw GIVE_UP;
+      placeholders += placeholderEdits(html, start, end, chars, url, link, edits);
     }
   };
-  const startTag = (token: Token.TagToken) => {
-    const location = token.location!;
+  const startTag = (token: ScannedTag): TextKind | undefined => {
+    const location = token.location;
     lastTagEnd = location.endOffset;
     const name = token.tagName;
-    for (const attr of token.attrs) {
+    for (const [index, attr] of token.attrs.entries()) {
       if (!attr.value.includes(core) || countForms(attr.value, link.forms) === 0) continue;
       // The attribute's range holds its name too: a form in the name makes the raw count differ,
-      // and the full path takes the document. Every attribute kept has its location.
-      const at = location.attrs![attr.name]!;
+      // and the full path takes the document.
+      const at = token.attrLocations[index]!;
       placeholders += placeholderEdits(html, at.startOffset, at.endOffset, attr.value, url, link, edits);
     }
     if (placeholders > MAX_PLACEHOLDERS) throw GIVE_UP;
@@ -705,14 +714,14 @@ export function injectBySplicing(html: string, url: string, link: LinkSpec): str
       mode = 'before head';
       if (name === 'html') {
         dropImportantStyleAttribute(html, token, edits);
-        return;
+        return undefined;
       }
     }
     if (mode === 'before head') {
       if (name === 'head') {
         head = { at: location.endOffset, end: location.endOffset, text: GUARD_ELEMENT };
         mode = 'in head';
-        return;
+        return undefined;
       }
       // An empty <head> is implied by <body>; anything else would be put in it.
       if (name !== 'body') throw GIVE_UP;
@@ -720,9 +729,9 @@ export function injectBySplicing(html: string, url: string, link: LinkSpec): str
       mode = 'after head';
     }
     if (mode === 'in head') {
-      if (VOID.has(name)) return;
-      const state = TEXT_STATE[name];
-      if (state !== undefined) return enterText(name, state);
+      if (VOID.has(name)) return undefined;
+      const kind = TEXT_STATE[name];
+      if (kind !== undefined) return enterText(name, kind);
       if (name !== 'body') throw GIVE_UP;
       mode = 'after head';
     }
@@ -730,7 +739,7 @@ export function injectBySplicing(html: string, url: string, link: LinkSpec): str
       mode = 'in body';
       if (name === 'body') {
         dropImportantStyleAttribute(html, token, edits);
-        return;
+        return undefined;
       }
       // Any other start tag implies <body>, but those the tree builder would put in <head>.
       if (name in TEXT_STATE || VOID.has(name)) throw GIVE_UP;
@@ -743,20 +752,21 @@ export function injectBySplicing(html: string, url: string, link: LinkSpec): str
       open.push(...pushed);
     } else {
       if (!followStartTagInBody(name, open)) throw GIVE_UP;
-      if (VOID.has(name) || name === 'hr') return;
-      const state = TEXT_STATE[name];
-      if (state !== undefined) return enterText(name, state);
+      if (VOID.has(name) || name === 'hr') return undefined;
+      const kind = TEXT_STATE[name];
+      if (kind !== undefined) return enterText(name, kind);
       open.push(name);
     }
     if (open.length + 2 > MAX_HTML_DEPTH) throw GIVE_UP;
+    return undefined;
   };
-  const enterText = (name: string, state: number) => {
+  const enterText = (name: string, kind: TextKind): TextKind => {
     textElement = name;
     textStart = lastTagEnd;
-    tokenizer.state = state as Tokenizer['state'];
+    return kind;
   };
-  const endTag = (token: Token.TagToken) => {
-    const location = token.location!;
+  const endTag = (token: ScannedTag) => {
+    const location = token.location;
     lastTagEnd = location.endOffset;
     const name = token.tagName;
     if (textElement !== undefined) {
@@ -793,36 +803,30 @@ export function injectBySplicing(html: string, url: string, link: LinkSpec): str
     if (open.at(-1) !== name) throw GIVE_UP;
     open.pop();
   };
-  // The tokenizer reads runs of plain characters at once: the same tokens, faster (html-run-tokenizer.ts).
-  const tokenizer = new RunTokenizer(
-    { sourceCodeLocationInfo: true },
-    {
-      onStartTag: startTag,
-      onEndTag: endTag,
-      onCharacter: characters,
-      onWhitespaceCharacter: () => undefined,
-      onNullCharacter: () => {
-        throw GIVE_UP;
-      },
-      onComment: () => undefined,
-      onDoctype: () => {
-        if (mode !== 'initial') throw GIVE_UP;
-        mode = 'before html';
-      },
-      onEof: () => {
-        if (footerAt >= 0) return;
-        // A document that ends in <body> without closing it: the footer goes at the end, after
-        // its last tag (never after text, which could be the start of a tag or a reference).
-        if (mode !== 'in body' || open.length > 0 || textElement !== undefined) throw GIVE_UP;
-        if (!HTML_SPACE.test(html.slice(lastTagEnd))) throw GIVE_UP;
-        footerAt = html.length;
-      },
+  const handler: MarkupHandler = {
+    startTag,
+    endTag,
+    text,
+    nullCharacter: () => {
+      throw GIVE_UP;
     },
-  );
+    doctype: () => {
+      if (mode !== 'initial') throw GIVE_UP;
+      mode = 'before html';
+    },
+    eof: () => {
+      if (footerAt >= 0) return;
+      // A document that ends in <body> without closing it: the footer goes at the end, after
+      // its last tag (never after text, which could be the start of a tag or a reference).
+      if (mode !== 'in body' || open.length > 0 || textElement !== undefined) throw GIVE_UP;
+      if (!HTML_SPACE.test(html.slice(lastTagEnd))) throw GIVE_UP;
+      footerAt = html.length;
+    },
+  };
   try {
-    tokenizer.write(html, true);
+    scan(html, handler);
   } catch (error) {
-    if (error === GIVE_UP) return undefined;
+    if (error === GIVE_UP || error === OUTSIDE_SUBSET) return undefined;
     throw error;
   }
   if (head === undefined || footerAt < 0) return undefined;
