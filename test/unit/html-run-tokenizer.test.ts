@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { Tokenizer } from 'parse5';
 import { describe, expect, it } from 'vitest';
 import { RunTokenizer, readsRuns, tokenTrace } from '../../shared/domain/html-run-tokenizer';
+import { MARKUP_PIECES as PIECES } from '../support/markup-pieces';
 import { NEWSLETTER_HTML } from '../support/newsletter-fixture';
 
 /**
@@ -12,70 +13,6 @@ import { NEWSLETTER_HTML } from '../support/newsletter-fixture';
 const SEED = Number(process.env.SPLICE_SEED ?? 14_003);
 const RUNS = Number(process.env.SPLICE_RUNS ?? 400);
 
-/** Pieces that hit every stop of every state the runs are read in, and the preprocessor's cases. */
-const PIECES = [
-  'a',
-  'Hello',
-  'é',
-  '\u00a0',
-  ' ',
-  '  ',
-  '\t',
-  '\f',
-  '\n',
-  '\r',
-  '\r\n',
-  '\n\r',
-  '\0',
-  '\ud83d\ude00',
-  '\ud83d',
-  '\ude00',
-  '<',
-  '>',
-  '/',
-  '=',
-  '!',
-  '?',
-  '-',
-  '--',
-  '"',
-  "'",
-  '&',
-  '&amp;',
-  '&eacute',
-  '&#123;',
-  '&#x1F600;',
-  '&notin;',
-  ';',
-  '<p',
-  '<p>',
-  '</p>',
-  '<a href="',
-  "<a title='",
-  '<img alt=',
-  ' class="x y"',
-  '<!--',
-  '-->',
-  '--!>',
-  '<!-',
-  '<!DOCTYPE html>',
-  '<![CDATA[',
-  ']]>',
-  '<script>',
-  '</script>',
-  '<!--<script>',
-  '<style>',
-  '</style>',
-  '<title>',
-  '</title>',
-  '<textarea>',
-  '</textarea>',
-  '<xmp>',
-  '</xmp>',
-  '<plaintext>',
-  '<svg>',
-  '{{unsubscribe_url}}',
-];
 const soup = fc.array(fc.constantFrom(...PIECES), { maxLength: 60 }).map((pieces) => pieces.join(''));
 
 const same = (html: string, chunks = 1) =>
