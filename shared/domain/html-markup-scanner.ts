@@ -155,11 +155,14 @@ function unquotedEnd(html: string, at: number): number {
   }
 }
 
+const NAME_SET_THRESHOLD = 64;
+
 /** The tag whose `<` is at `start`, its name from `nameStart`: attributes read to the closing `>`. */
 function readTag(html: string, start: number, nameStart: number): ScannedTag {
   const name = html.slice(nameStart, nameEnd(html, nameStart, false));
   const attrs: Token.Attribute[] = [];
   const attrLocations: SourceRange[] = [];
+  let names: Set<string> | undefined;
   let at = nameStart + name.length;
   for (;;) {
     at = skipSpace(html, at);
@@ -196,8 +199,12 @@ function readTag(html: string, start: number, nameStart: number): ScannedTag {
       value = decoded(raw, 'attribute');
     }
     const attributeName = lower(rawName);
-    // A name already read is a duplicate, dropped (a parse error): tags hold a few attributes.
-    if (!attrs.some((a) => a.name === attributeName)) {
+    // A name already read is a duplicate, dropped (a parse error). Tags hold a few attributes,
+    // looked through; past NAME_SET_THRESHOLD names a set is kept, so that a hostile tag with
+    // thousands of names costs no more than parse5 (which does the same).
+    if (names === undefined && attrs.length === NAME_SET_THRESHOLD) names = new Set(attrs.map((a) => a.name));
+    if (names === undefined ? !attrs.some((a) => a.name === attributeName) : !names.has(attributeName)) {
+      names?.add(attributeName);
       attrs.push({ name: attributeName, value });
       attrLocations.push({ startOffset: attributeStart, endOffset: at });
     }

@@ -145,6 +145,10 @@ describe('the markup scanner reports what parse5 reports', () => {
     ['references in values', '<a b="&amp;" c="&amp" d="&ampx" e="&amp=" f=\'&notit;\' g=&lt; h="&#128;">'],
     ['CR LF and CR in text and values', 'a\r\nb\rc<p title="x\r\ny\rz" t=\'\r\'>\r\n</p>'],
     ['duplicate attributes, the first kept', '<p a="1" A="2" b a=3>'],
+    [
+      'a duplicate after more names than are looked through one by one',
+      `<p ${Array.from({ length: 100 }, (_, i) => `a${i}="${i}"`).join(' ')} A5="x" a99=y a100>`,
+    ],
     ['attribute names of Object.prototype', '<p __proto__="x" constructor="y" hasOwnProperty>'],
     ['uppercase and non-ASCII names', '<DIV Class="x" DÉ="y" ǅ="z"></DIV>'],
     ['unquoted values and slashes', '<a href=x/><br/><img / src=y / ><a b = c>'],
