@@ -24,8 +24,16 @@ function holidayDays(country: string): ReadonlySet<number> {
   if (!Object.hasOwn(PUBLIC_HOLIDAYS, country)) return NONE;
   const days = new Set<number>();
   PUBLIC_HOLIDAYS[country]!.split(' ').forEach((field, i) => {
-    const jan1 = Date.UTC(FIRST_YEAR + i, 0, 1) / DAY_MS;
-    for (let k = 0; k < field.length; k += 2) days.add(jan1 + Number.parseInt(field.slice(k, k + 2), 36));
+    // Gaps from 1 January, then from the holiday before (scripts/gen-holidays.ts: encodeYear).
+    let day = Date.UTC(FIRST_YEAR + i, 0, 1) / DAY_MS;
+    for (let k = 0; k < field.length; k++) {
+      const c = field.charCodeAt(k);
+      day +=
+        c >= 0x41 && c <= 0x5a
+          ? (c - 0x40) * 36 + Number.parseInt(field.charAt(++k), 36)
+          : Number.parseInt(field.charAt(k), 36);
+      days.add(day);
+    }
   });
   return days;
 }
