@@ -386,6 +386,14 @@ export function injectPreferencesUrl(content: string, url: string): string {
 
 /** Thrown by the model to leave the tokenizer's loop: the full path takes the document. */
 const GIVE_UP = Symbol('give up');
+/**
+ * Thrown where the model gave up on what depends on how a text is cut: a placeholder in a text
+ * that also holds a `<` opening nothing. The scanner reads text up to the next markup, parse5 up to
+ * the next white space too, so parse5's tokens may splice it.
+ */
+const TEXT_HOLDS_LT = Symbol('a placeholder in a text holding a <');
+/** What the splice path over the scanner answers when parse5's tokenizer may splice the document. */
+const READ_WITH_PARSE5 = Symbol('read with parse5');
 
 /** Start tags the model never follows (each does more than open an element: see the comment above). */
 const UNFOLLOWED = new Set([
@@ -654,15 +662,18 @@ const inTable = (top: string | undefined) =>
  * The splice path: the injected document, or undefined when the model gave up (the caller then
  * takes the full path, which also raises the errors of documents too deep or with too many
  * placeholders). The tokens come from the markup scanner, or from parse5's tokenizer for markup
- * the scanner steps aside from (html-markup-scanner.ts); the scanner gives its text in longer
- * runs, so a document the model gave up on there is read again with parse5 before the full path.
+ * the scanner steps aside from (html-markup-scanner.ts) and for a placeholder in a text the
+ * scanner reads longer (TEXT_HOLDS_LT); a document the model gives up on otherwise is read once.
  */
 export function injectBySplicing(html: string, url: string, link: LinkSpec): string | undefined {
   if (!PLAIN_URL.test(url)) return undefined;
   // What every form of the placeholder holds (its name): one look per string for the three forms.
   const core = link.forms[0]!.replace(/^\W+|\W+$/g, '');
   if (core === '' || !link.forms.every((form) => form.includes(core))) return undefined;
-  return spliceWith(scanMarkup, html, url, link, core) ?? spliceWith(scanWithParse5, html, url, link, core);
+  const spliced = spliceWith(scanMarkup, html, url, link, core);
+  if (spliced !== READ_WITH_PARSE5) return spliced;
+  const again = spliceWith(scanWithParse5, html, url, link, core);
+  return again === READ_WITH_PARSE5 ? undefined : again;
 }
 
 /** The splice path's model over the tokens `scan` reports (see the comment above the path). */
@@ -672,7 +683,7 @@ function spliceWith(
   url: string,
   link: LinkSpec,
   core: string,
-): string | undefined {
+): string | typeof READ_WITH_PARSE5 | undefined {
   const edits: Edit[] = [];
   const open: string[] = [];
   let mode: Mode = 'initial';
@@ -693,7 +704,7 @@ function spliceWith(
     // parse5, also to the next white space), its character references included, so no form
     // (which holds none of them) is split over two texts.
     if (chars.includes(core) && countForms(chars, link.forms) > 0) {
-      if (inData && html.slice(start, end).includes('<')) throw GIVE_UP;
+      if (inData && html.slice(start, end).includes('<')) throw TEXT_HOLDS_LT;
       placeholders += placeholderEdits(html, start, end, chars, url, link, edits);
     }
   };
@@ -826,7 +837,8 @@ function spliceWith(
   try {
     scan(html, handler);
   } catch (error) {
-    if (error === GIVE_UP || error === OUTSIDE_SUBSET) return undefined;
+    if (error === OUTSIDE_SUBSET || error === TEXT_HOLDS_LT) return READ_WITH_PARSE5;
+    if (error === GIVE_UP) return undefined;
     throw error;
   }
   if (head === undefined || footerAt < 0) return undefined;
