@@ -4,8 +4,8 @@ import { wire } from '../shared/http/runtime';
 import { endUserMessaging, s3, secretsManager, ses, table } from '../shared/http/wiring';
 import { sendMessageSchema } from '../shared/schemas/message';
 import { parseInput } from '../shared/schemas/validation';
-import { fingerprintOf, runOnce } from '../shared/services/idempotency';
 import { sendMessage } from '../shared/services/send-message';
+import { sendMessageOnce } from '../shared/services/send-once';
 
 // The SDK clients this function's `needs` grant (infra/entry-points.ts), and no others.
 wire(table, secretsManager, ses, endUserMessaging, s3);
@@ -17,19 +17,10 @@ wire(table, secretsManager, ses, endUserMessaging, s3);
  */
 export const handler = apiHandler('sender', async ({ event, caller, deps }) => {
   const request = parseInput(sendMessageSchema, event.body);
-  const send = () => sendMessage(deps, caller, request);
   const { result, replayed } =
     request.idempotencyKey === undefined
-      ? { result: await send(), replayed: false }
-      : await runOnce(
-          deps,
-          {
-            tenantId: caller.tenantId,
-            key: `key:${request.idempotencyKey}`,
-            fingerprint: fingerprintOf(request),
-          },
-          send,
-        );
+      ? { result: await sendMessage(deps, caller, request), replayed: false }
+      : await sendMessageOnce(deps, caller, request, `key:${request.idempotencyKey}`);
   return json(
     result.decision === 'rejected' ? 403 : 202,
     result,

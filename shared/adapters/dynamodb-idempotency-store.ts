@@ -7,8 +7,6 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { OUTBOUND_ATTRIBUTE } from '../domain/stream-events';
-import type { OutboundEvent } from '../ports/event-publisher';
 import { StoreUnavailableError } from '../ports/gateway-store';
 import type { ClaimResult, IdempotencyRecord, IdempotencyStore } from '../ports/idempotency-store';
 
@@ -81,33 +79,15 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
     }
   }
 
-  async complete(
-    tenantId: string,
-    key: string,
-    result: unknown,
-    expiresAt: number,
-    out?: OutboundEvent,
-  ): Promise<void> {
+  async complete(tenantId: string, key: string, result: unknown, expiresAt: number): Promise<void> {
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: pk(tenantId, key), sk: 'IDEMPOTENCY' },
-          // The event out rides on the completion: the stream publishes the MODIFY that adds
-          // it (shared/domain/stream-events.ts), once, since a completed record is never claimed again.
-          UpdateExpression: `SET #status = :completed, #result = :result, #ttl = :ttl${out ? ', #out = :out, #outEventId = :outEventId' : ''}`,
-          ExpressionAttributeNames: {
-            '#status': 'status',
-            '#result': 'result',
-            '#ttl': 'ttl',
-            ...(out ? { '#out': OUTBOUND_ATTRIBUTE, '#outEventId': 'outEventId' } : {}),
-          },
-          ExpressionAttributeValues: {
-            ':completed': 'completed',
-            ':result': result,
-            ':ttl': expiresAt,
-            ...(out ? { ':out': out, ':outEventId': String(out.detail.eventId) } : {}),
-          },
+          UpdateExpression: 'SET #status = :completed, #result = :result, #ttl = :ttl',
+          ExpressionAttributeNames: { '#status': 'status', '#result': 'result', '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':completed': 'completed', ':result': result, ':ttl': expiresAt },
         }),
       );
     } catch (error) {
@@ -147,7 +127,6 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
         fingerprint: Item.fingerprint as string,
         leaseUntil: Item.leaseUntil as number,
         result: Item.result,
-        ...(typeof Item.outEventId === 'string' ? { outEventId: Item.outEventId } : {}),
       };
     } catch (error) {
       unavailable(error);

@@ -29,6 +29,7 @@ import {
   type RecipientStateRequest,
   type RetentionReplanRequest,
   recordedEventRef,
+  type SendOnce,
   type StateWrite,
   type StoredAuditEntry,
   StoreError,
@@ -168,6 +169,16 @@ const CHAIN_BACKOFF_MS = 2;
 const CHAIN_BACKOFF_CAP_MS = 100;
 /** TransactWriteItems takes at most 100 items. */
 const TRANSACTION_LIMIT = 100;
+
+/** Decisions read per page by a keyed send's look-back (about 2 read units a page). */
+const LOOK_BACK_PAGE = 8;
+/** A send key as stored: hashed, never the sender's own string. */
+const onceKey = (key: string) => createHash('sha256').update(key).digest('base64url');
+const onceAttribute = (once: SendOnce) => ({
+  k: onceKey(once.key),
+  f: once.fingerprint,
+  ...(once.answer === undefined ? {} : { a: once.answer }),
+});
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -806,6 +817,60 @@ export class DynamoDbGatewayStore extends DynamoDbTable implements GatewayStore 
     return tip === undefined ? undefined : { seq: Number(tip.seq), hash: String(tip.hash) };
   }
 
+  /**
+   * A keyed send's look-back: the recipient's decisions, newest first, until one of the key
+   * (`earlier`, unless a `send.failed` of its message came after it: nothing went out, so the
+   * send may be tried again) or one decided before the key's window. The first item read is
+   * the tip. One page of LOOK_BACK_PAGE decisions holds a retry's first attempt unless the
+   * recipient got as many decisions in between; then it reads on, page by page.
+   */
+  private async lookBack(
+    pk: string,
+    once: SendOnce,
+  ): Promise<
+    { outcome: 'none'; tip: ChainHead | undefined } | Extract<CommitOutcome, { outcome: 'earlier' }>
+  > {
+    const key = onceKey(once.key);
+    const failed = new Set<string>();
+    let tip: ChainHead | undefined;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :c)',
+          ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+          ExpressionAttributeValues: { ':pk': pk, ':c': chainPrefix('D') },
+          ScanIndexForward: false,
+          Limit: LOOK_BACK_PAGE,
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        tip ??= { seq: Number(item.seq), hash: String(item.hash) };
+        const event = item.data as AuditEvent | undefined;
+        // An erased or expired event keeps its time on its tombstone.
+        const at = event?.at ?? (item.tombstone as { at?: string } | undefined)?.at;
+        if (at !== undefined && at < once.since) return { outcome: 'none', tip };
+        if (event === undefined) continue;
+        const messageId = (event.data as { messageId?: unknown }).messageId;
+        if (event.type === 'send.failed' && typeof messageId === 'string') failed.add(messageId);
+        const claim = item.once as { k?: string; f?: string; a?: Record<string, unknown> } | undefined;
+        if (claim?.k !== key) continue;
+        if (typeof messageId === 'string' && failed.has(messageId)) return { outcome: 'none', tip };
+        return {
+          outcome: 'earlier',
+          event,
+          fingerprint: String(claim.f),
+          ...(claim.a === undefined ? {} : { answer: claim.a }),
+        };
+      }
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined);
+    return { outcome: 'none', tip };
+  }
+
   /** The state items a write merges into, read after the tip (so a writer that appended meanwhile makes the commit fail). */
   private async currentItems(
     pk: string,
@@ -920,7 +985,7 @@ export class DynamoDbGatewayStore extends DynamoDbTable implements GatewayStore 
     recipientKey: string,
     writes: readonly StateWrite[],
     events: readonly AuditAppend[],
-    options: { readonly fresh?: boolean } = {},
+    options: { readonly fresh?: boolean; readonly once?: SendOnce } = {},
   ): Promise<CommitOutcome> {
     if (events.length === 0) throw new StoreError('A state change is committed with its audit event (R15)');
     const pk = recipientPk(tenantId, recipientKey);
@@ -950,7 +1015,11 @@ export class DynamoDbGatewayStore extends DynamoDbTable implements GatewayStore 
         // A recipient the caller found empty: seq 1 and nothing to merge, unless a writer
         // came first (then seq 1 is taken, the commit fails, and the next attempt reads).
         const fresh = options.fresh === true && attempt === 0;
-        tip = fresh ? undefined : await this.chainTip(pk, chain);
+        if (options.once !== undefined && !fresh) {
+          const found = await this.lookBack(pk, options.once);
+          if (found.outcome === 'earlier') return found;
+          tip = found.tip;
+        } else tip = fresh ? undefined : await this.chainTip(pk, chain);
         current = fresh || mergedSks.length === 0 ? new Map() : await this.currentItems(pk, mergedSks);
       } catch (error) {
         translate(error);
@@ -983,6 +1052,8 @@ export class DynamoDbGatewayStore extends DynamoDbTable implements GatewayStore 
             // The event out rides in the same item: the table's stream publishes it on this
             // INSERT (shared/domain/stream-events.ts), so it leaves if and only if it committed.
             [OUTBOUND_ATTRIBUTE]: out,
+            // A keyed send's claim, beside the event (not in it: the hash covers the event only).
+            ...(options.once === undefined ? {} : { once: onceAttribute(options.once) }),
           },
           ConditionExpression: 'attribute_not_exists(#sk)',
           role: 'event',
@@ -1380,10 +1451,12 @@ export class DynamoDbGatewayStore extends DynamoDbTable implements GatewayStore 
       for (let i = 0; i < tombstoned.length; i += 25) {
         let requests: Record<string, unknown>[] | undefined = tombstoned.slice(i, i + 25).map((item) => {
           // The event out goes with the content: its detail (purposes, an SMS reply's text) is
-          // the erased person's data as much as the event is.
+          // the erased person's data as much as the event is; so does a keyed send's claim (its
+          // fingerprint is a hash of the request, which names the person).
           const {
             data,
             [OUTBOUND_ATTRIBUTE]: _out,
+            once: _once,
             ...link
           } = item as { data: AuditEvent } & Record<string, unknown>;
           return { PutRequest: { Item: { ...link, tombstone: { type: data.type, at: data.at } } } };

@@ -35,22 +35,13 @@ export class StreamRecordError extends Error {
 }
 
 /**
- * The events one stream record publishes: the `out` of an item just inserted, or just
- * added to an item by an update (an idempotency record completing with a bulk message's
- * outcome), checked against its schema; nothing for any other record (a state item, an
- * item modified in place that had its `out` already such as a TTL update, a REMOVE by TTL
- * or erasure). An item gets its event once (a conditional put, or the completion of a
- * record that is never completed twice), so that record is the one that publishes it.
+ * The events one stream record publishes: the `out` of an item just inserted, checked
+ * against its schema; nothing for any other record (a state item, an item modified in
+ * place such as a TTL update, a REMOVE by TTL or erasure). An item gets its event once, by
+ * a conditional put, so that INSERT is the record that publishes it.
  */
 export function eventsOfStreamRecord(record: StreamRecordLike): StreamEvent[] {
-  // An item inserted with its `out`, or an item given its `out` by an update (an idempotency
-  // record completing with a bulk message's outcome: the old image has none). An update
-  // that keeps `out` (a TTL set) publishes nothing again.
-  const added =
-    record.eventName === 'INSERT' ||
-    (record.eventName === 'MODIFY' &&
-      record.dynamodb?.OldImage !== undefined &&
-      record.dynamodb.OldImage[OUTBOUND_ATTRIBUTE] === undefined);
+  const added = record.eventName === 'INSERT';
   if (!added) return [];
   const image = record.dynamodb?.NewImage;
   if (image === undefined || image[OUTBOUND_ATTRIBUTE] === undefined) return [];

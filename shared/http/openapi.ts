@@ -122,10 +122,13 @@ export function buildOpenApiDocument(serverUrl?: string) {
         z.union([rejectedResponseSchema, errorResponseSchema]),
       ),
       409: jsonResponse(
-        'A request with this idempotencyKey is still being processed (retry to get its outcome), or the tenant configuration does not allow the message yet (e.g. no SMS opt-out mention)',
+        'The tenant configuration does not allow the message yet (e.g. no SMS opt-out mention)',
         errorResponseSchema,
       ),
-      422: jsonResponse('This idempotencyKey was used for a different request', errorResponseSchema),
+      422: jsonResponse(
+        'This idempotencyKey was used for a different message to this recipient',
+        errorResponseSchema,
+      ),
     },
   });
   route({

@@ -129,7 +129,32 @@ export type CommitOutcome =
       readonly outcome: 'committed';
       readonly events: readonly { readonly eventId: string; readonly sk: string; readonly seq: number }[];
     }
-  | { readonly outcome: 'duplicate' };
+  | { readonly outcome: 'duplicate' }
+  /** `once`: a decision of this key is in the chain already, and no `send.failed` after it: nothing written. */
+  | {
+      readonly outcome: 'earlier';
+      readonly event: AuditEvent;
+      readonly fingerprint: string;
+      readonly answer?: Readonly<Record<string, unknown>>;
+    };
+
+/**
+ * A send that carries an idempotency key. Its decision is its claim: the decision event is
+ * appended with the key, and the append first looks back through the recipient's decisions
+ * (chain `D`) for one of the same key. Two duplicates that race for the same seq meet there
+ * (the loser reads the tip again and finds the winner's), so no item of its own is written:
+ * one write per send, key or not. A key is therefore scoped to its tenant and recipient.
+ */
+export interface SendOnce {
+  /** The key, namespaced by origin (`key:<idempotencyKey>`, `sqs:<message id>`); stored hashed. */
+  readonly key: string;
+  /** SHA-256 of the request: the same key with another request is refused, not replayed. */
+  readonly fingerprint: string;
+  /** Decisions decided before this instant (ISO 8601) are past the key's window: the look-back stops there. */
+  readonly since: string;
+  /** What the answer holds beyond the event (a deferral's reasons, an SMS's segments), kept beside it. */
+  readonly answer?: Readonly<Record<string, unknown>>;
+}
 
 /** An audit item as the verifier reads it: chained (with its link) or written before the chain. */
 export type StoredAuditEntry =
@@ -243,8 +268,10 @@ export interface GatewayStore {
      * `fresh`: the caller read no item of this recipient (an import's batched read): the
      * first attempt writes seq 1 without reading the tip or the items it merges into; if
      * anything was written meanwhile, seq 1 is taken and the commit is retried as usual.
+     * `once`: a keyed send's decision (one event, chain `D`): answered `earlier` when the
+     * key's decision is found, at any attempt.
      */
-    options?: { readonly fresh?: boolean },
+    options?: { readonly fresh?: boolean; readonly once?: SendOnce },
   ): Promise<CommitOutcome>;
   /**
    * A bulk message's outcome, published from the table's stream: written once per SQS

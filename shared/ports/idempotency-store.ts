@@ -1,5 +1,3 @@
-import type { OutboundEvent } from './event-publisher';
-
 /**
  * Idempotency records: a retried or concurrent duplicate of a send runs it once and
  * answers the first outcome. The store claims a key with a conditional write; whoever
@@ -12,8 +10,6 @@ export interface IdempotencyRecord {
   /** Epoch ms until which an in-progress claim is held; past it, a retry may take it over. */
   readonly leaseUntil: number;
   readonly result?: unknown;
-  /** `detail.eventId` of the event out its completion carried (the bulk queue's outcome), if any. */
-  readonly outEventId?: string;
 }
 
 export type ClaimResult =
@@ -28,18 +24,8 @@ export interface IdempotencyStore {
     fingerprint: string,
     options: { now: number; leaseUntil: number; expiresAt: number },
   ): Promise<ClaimResult>;
-  /**
-   * Records the outcome. `out`: an event out stored on the record by this same write and
-   * published from the table's stream (the record's MODIFY that adds it), so that a bulk
-   * message's outcome needs no item of its own.
-   */
-  complete(
-    tenantId: string,
-    key: string,
-    result: unknown,
-    expiresAt: number,
-    out?: OutboundEvent,
-  ): Promise<void>;
+  /** Records the outcome. */
+  complete(tenantId: string, key: string, result: unknown, expiresAt: number): Promise<void>;
   /** Drops a claim whose send failed before anything went out, so that a retry may send. */
   release(tenantId: string, key: string): Promise<void>;
   get(tenantId: string, key: string): Promise<IdempotencyRecord | undefined>;

@@ -53,7 +53,7 @@ export const sendEmailSchema = z
     ...sendAtField,
     idempotencyKey: z.string().min(1).max(200).optional().meta({
       description:
-        'Sends once per key (per tenant, kept 24 hours): a retry or a concurrent duplicate answers the first outcome',
+        'Sends once per key (per tenant and recipient, kept 24 hours): a retry or a concurrent duplicate answers the first outcome, and the same key with another message to the recipient is refused (422)',
       example: 'order-1234-shipped',
     }),
   })
@@ -77,7 +77,7 @@ export const sendSmsSchema = z
     ...sendAtField,
     idempotencyKey: z.string().min(1).max(200).optional().meta({
       description:
-        'Sends once per key (per tenant, kept 24 hours): a retry or a concurrent duplicate answers the first outcome',
+        'Sends once per key (per tenant and recipient, kept 24 hours): a retry or a concurrent duplicate answers the first outcome, and the same key with another message to the recipient is refused (422)',
     }),
   })
   .strict()

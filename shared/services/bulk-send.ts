@@ -6,8 +6,8 @@ import { InvalidInputError, parseInput } from '../schemas/validation';
 import { type DecisionContext, loadContext, type PrefetchedState, prefetchStates } from './decisions';
 import type { Caller, Dependencies } from './dependencies';
 import { OutOfScopeError } from './errors';
-import { fingerprintOf, runOnce } from './idempotency';
-import { type SendResult, sendMessage } from './send-message';
+import type { SendResult } from './send-message';
+import { sendMessageOnce } from './send-once';
 
 /**
  * The bulk queue: each message carries the same JSON as POST /v1/messages and the sender's
@@ -156,7 +156,6 @@ export async function processQueuedMessage(
   const { caller, request, ctx, state } = prepared;
   const key =
     request.idempotencyKey === undefined ? `sqs:${message.messageId}` : `key:${request.idempotencyKey}`;
-  const eventId = `sqs:${message.messageId}`;
   const outcomeOf = (result: SendResult, replayed: boolean) => ({
     tenantId: caller.tenantId,
     idempotencyKey: request.idempotencyKey,
@@ -166,15 +165,11 @@ export async function processQueuedMessage(
     replayed,
     ...result,
   });
-  let sent: Awaited<ReturnType<typeof runOnce<SendResult>>>;
+  let sent: Awaited<ReturnType<typeof sendMessageOnce>>;
   try {
-    sent = await runOnce(
-      deps,
-      { tenantId: caller.tenantId, key, fingerprint: fingerprintOf(request) },
-      () => sendMessage(deps, caller, request, { ctx, state }),
-      // The outcome rides on the idempotency record's completion: one write for both.
-      { outcome: (result) => outcomeEvent(message, outcomeOf(result, false)) },
-    );
+    // Its decision is its claim (one write), then its outcome item (one more): the outcome is
+    // known only once the provider answered, and a redelivery finds the decision and answers it.
+    sent = await sendMessageOnce(deps, caller, request, key, { ctx, state });
   } catch (error) {
     // R10: content the injection refuses (HTML nested too deep, too many placeholders) is
     // found only when the message is built; it is invalid, not worth delivering again.
@@ -183,10 +178,8 @@ export async function processQueuedMessage(
     if (error instanceof OutOfScopeError) return invalid(error.message);
     throw error;
   }
-  const { result, replayed, publishedEventId } = sent;
-  // Stored already with this message's completion (or its redelivery finds it so); else (a
-  // replay of another origin's send, a completion that failed) an outcome item of its own.
-  if (publishedEventId !== eventId) await storeOutcome(deps, message, outcomeOf(result, replayed));
+  const { result, replayed } = sent;
+  await storeOutcome(deps, message, outcomeOf(result, replayed));
   return { outcome: result.decision, replayed, recipientKey: state?.recipientKey, ...result };
 }
 
@@ -194,12 +187,10 @@ export async function processQueuedMessage(
 const OUTCOME_TTL_S = 24 * 3600;
 
 /**
- * The message's outcome, published from the table's stream with `eventId` `sqs:<id>`: on the
- * idempotency record's completion for a message that was sent or refused (one write for
- * both), else (invalid, a replay of another origin's send, a completion that failed) in an
- * outcome item of its own (`OUTCOME#<id>`), stored once per SQS message id. A store failure
- * throws: SQS delivers the message again, the send is replayed from its idempotency record,
- * and the outcome is stored then. A redelivery finding it stored adds nothing.
+ * The message's outcome, published from the table's stream with `eventId` `sqs:<id>`, in an
+ * outcome item (`OUTCOME#<id>`) stored once per SQS message id. A store failure throws: SQS
+ * delivers the message again, the send is answered from its decision (sendMessageOnce), and
+ * the outcome is stored then. A redelivery finding it stored adds nothing.
  */
 function outcomeEvent(message: QueuedMessage, fields: Record<string, unknown>): OutboundEvent {
   const detail = messageOutcomeDetailSchema.parse({

@@ -2,7 +2,7 @@ import type { Decision } from '../domain/decide';
 import type { Actor } from '../schemas/audit';
 import { rejectedBody } from './decisions';
 import type { Dependencies } from './dependencies';
-import { recordChanges } from './record-change';
+import { EarlierSend, recordChanges } from './record-change';
 
 /*
  * The audit events of a send's decision, for both send paths (./send-message.ts and the SES
@@ -10,10 +10,13 @@ import { recordChanges } from './record-change';
  * sends email only, does not bundle the SMS content and sender code with it.
  */
 
+/** Where a decision is recorded; `once`: a keyed send (../ports/gateway-store.ts, SendOnce). */
+type RecordTarget = Parameters<typeof recordChanges>[1] & { channel: 'email' | 'sms' };
+
 /** Logs and audits a rejection; failing to audit it never lets the message through. */
 export async function recordRejected(
   deps: Dependencies,
-  target: { tenantId: string; recipientKey: string; channel: 'email' | 'sms'; ttl?: number },
+  target: RecordTarget,
   actor: Actor,
   message: { purpose: string; from: string; decidedAt: string },
   decision: Extract<Decision, { outcome: 'rejected' }>,
@@ -36,9 +39,11 @@ export async function recordRejected(
         failures: decision.failures,
       },
     },
-  ]).catch((error: Error) =>
-    deps.log.error('rejection not audited', { recipientKey: target.recipientKey, error: error.name }),
-  );
+  ]).catch((error: Error) => {
+    // A keyed send decided already: its first answer is given, not this one.
+    if (error instanceof EarlierSend) throw error;
+    deps.log.error('rejection not audited', { recipientKey: target.recipientKey, error: error.name });
+  });
 }
 
 /**
@@ -48,7 +53,7 @@ export async function recordRejected(
  */
 export async function recordAllowed(
   deps: Dependencies,
-  target: { tenantId: string; recipientKey: string; channel: 'email' | 'sms'; ttl?: number },
+  target: RecordTarget,
   actor: Actor,
   type: 'decision.sent' | 'decision.deferred' | 'decision.scheduled',
   data: Record<string, unknown> & { basis: string },
@@ -66,12 +71,15 @@ export async function recordAllowed(
  */
 export async function recordSendFailed(
   deps: Dependencies,
-  target: { tenantId: string; recipientKey: string; channel: 'email' | 'sms'; ttl?: number },
+  target: RecordTarget,
   actor: Actor,
   messageId: string,
   error: unknown,
 ) {
-  await recordChanges(deps, target, [
+  // Never as a keyed send: it follows the key's own decision, which a look-back would find.
+  // A retry with the key then sees this event after that decision and sends again.
+  const { once: _once, ...plain } = target;
+  await recordChanges(deps, plain, [
     {
       type: 'send.failed',
       actor,

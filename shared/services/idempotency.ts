@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
-import type { OutboundEvent } from '../ports/event-publisher';
 import type { Dependencies } from './dependencies';
 
 /**
- * No double sends: a send that carries an idempotency key runs once per tenant and key;
+ * No double sends: a call that carries an idempotency key runs once per tenant and key;
  * a retried or concurrent duplicate answers the first outcome (sent or rejected alike).
- * Keys come from the JSON API's `idempotencyKey`, the AWS SDK's `amz-sdk-invocation-id`
- * (the same on every retry of one call) and the SQS message id.
+ * runOnce claims the key in an item of its own (claim, then completion: two writes): the
+ * SES endpoint (the AWS SDK's `amz-sdk-invocation-id`, the same on every retry of one call,
+ * and the request's signature) and SMTP submissions. `POST /v1/messages` and the bulk queue
+ * write no such item: their decision is their claim (./send-once.ts).
  */
 export class IdempotencyError extends Error {
   override name = 'IdempotencyError';
@@ -23,7 +24,7 @@ export class IdempotencyInProgressError extends IdempotencyError {
 /** Longer than any function's timeout (10 s): a live claim is never taken over. */
 const LEASE_MS = 30_000;
 /** How long an outcome is replayed: past the SDK's and SQS's retries by far. */
-const RETENTION_S = 24 * 3600;
+export const RETENTION_S = 24 * 3600;
 /** A concurrent duplicate waits this long for the first outcome before asking to retry. */
 const WAIT_MS = 3_000;
 const POLL_MS = 100;
@@ -45,17 +46,7 @@ export async function runOnce<T>(
   deps: Pick<Dependencies, 'idempotency' | 'clock'>,
   scope: IdempotencyScope,
   run: () => Promise<T>,
-  /**
-   * The event out of the outcome, stored by the completion itself (one write, not an item
-   * of its own) and published from the table's stream: the bulk queue's message outcome.
-   */
-  options: { outcome?: (result: T) => OutboundEvent } = {},
-): Promise<{
-  result: T;
-  replayed: boolean;
-  /** `detail.eventId` of the event out stored with the outcome (by this call or the first), if any. */
-  publishedEventId?: string;
-}> {
+): Promise<{ result: T; replayed: boolean }> {
   const store = deps.idempotency;
   const deadline = Date.now() + WAIT_MS;
   for (;;) {
@@ -72,12 +63,7 @@ export async function runOnce<T>(
         'This idempotency key was already used for a different request; use a new key for a new message',
       );
     }
-    if (record.status === 'completed')
-      return {
-        result: record.result as T,
-        replayed: true,
-        ...(record.outEventId === undefined ? {} : { publishedEventId: record.outEventId }),
-      };
+    if (record.status === 'completed') return { result: record.result as T, replayed: true };
     if (Date.now() >= deadline) {
       throw new IdempotencyInProgressError(
         'A request with this idempotency key is still being processed; retry to get its outcome',
@@ -95,24 +81,16 @@ export async function runOnce<T>(
     throw error;
   }
   const now = deps.clock.now().getTime();
-  const out = options.outcome?.(result);
   try {
     await store.complete(
       scope.tenantId,
       scope.key,
       result,
       Math.floor(now / 1000) + (scope.retentionSeconds ?? RETENTION_S),
-      out,
     );
   } catch {
     // The send happened; the claim stays in progress until its lease ends, so a duplicate
-    // within the lease waits and then is asked to retry rather than sending again. Its
-    // event out was not stored: the caller stores it otherwise (no publishedEventId).
-    return { result, replayed: false };
+    // within the lease waits and then is asked to retry rather than sending again.
   }
-  return {
-    result,
-    replayed: false,
-    ...(out === undefined ? {} : { publishedEventId: String(out.detail.eventId) }),
-  };
+  return { result, replayed: false };
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import type { StateWrite } from '../ports/gateway-store';
+import type { CommitOutcome, SendOnce, StateWrite } from '../ports/gateway-store';
 import type { Actor, AuditEvent } from '../schemas/audit';
 import {
   type eventSchemas,
@@ -75,8 +75,12 @@ const RETENTION_CHANGES = new Set<AuditEvent['type']>([
 
 export async function recordChanges(
   deps: Dependencies,
-  /** `ttl`: the audit events' expiry when the caller knows the recipient's retention (sends). */
-  target: { tenantId: string; recipientKey: string; channel: Channel; ttl?: number },
+  /**
+   * `ttl`: the audit events' expiry when the caller knows the recipient's retention (sends).
+   * `once`: a keyed send's decision; if the key's decision is in the chain already, nothing is
+   * written and EarlierSend is thrown with it (./send-once.ts answers it).
+   */
+  target: { tenantId: string; recipientKey: string; channel: Channel; ttl?: number; once?: SendOnce },
   changes: readonly Change[],
   /** The state writes these changes record, committed with their events. */
   writes: readonly StateWrite[] = [],
@@ -109,7 +113,9 @@ export async function recordChanges(
         ...(publish ? { out: outboundOf(target, event, publish) } : {}),
       };
     }),
+    target.once === undefined ? undefined : { once: target.once },
   );
+  if (committed.outcome === 'earlier') throw new EarlierSend(committed);
   // A redelivery of what an earlier attempt committed (fixed ids), or an objection already
   // recorded under its id: nothing written, nothing published again.
   if (committed.outcome === 'duplicate') return [];
@@ -139,6 +145,14 @@ export async function recordChanges(
       });
   }
   return events.filter((e) => writtenIds.has(e.id));
+}
+
+/** A keyed send whose decision is in the recipient's chain already: nothing was written. */
+export class EarlierSend extends Error {
+  override name = 'EarlierSend';
+  constructor(readonly earlier: Extract<CommitOutcome, { outcome: 'earlier' }>) {
+    super('This send key was decided already');
+  }
 }
 
 /**

@@ -16,7 +16,7 @@ import { defaultOptOutMention, measureSms, type SmsMeasure, withOptOutMention } 
 import { effectiveSenderType } from '../domain/sms-sender';
 import { expiryFor, signPageToken, signToken } from '../domain/unsubscribe-token';
 import type { ScheduledEmail } from '../ports/due-queue';
-import type { MessageRecord } from '../ports/gateway-store';
+import type { MessageRecord, SendOnce } from '../ports/gateway-store';
 import type { Actor } from '../schemas/audit';
 import type { SendEmailRequest, SendMessageRequest, SendSmsRequest } from '../schemas/message';
 import type { Purpose, Tenant } from '../schemas/tenant';
@@ -68,6 +68,8 @@ export async function sendMessage(
   request: SendMessageRequest,
   /** The bulk queue loads the context once and reads the states of a whole batch ahead (email). */
   ahead?: { ctx: DecisionContext; state?: PrefetchedState },
+  /** A keyed send (sendMessageOnce): its decision is its claim. */
+  once?: SendOnce,
 ): Promise<SendResult> {
   const schedule = checkSendAt(request.sendAt, deps.clock.now());
   if (schedule !== undefined && !schedule.ok)
@@ -75,10 +77,10 @@ export async function sendMessage(
   const ctx = ahead?.ctx ?? (await loadContext(deps, caller.tenantId));
   refuseOutOfScope(caller, ctx.tenant, request);
   const at = schedule?.at;
-  if (request.channel === 'sms') return sendSms(deps, caller, ctx, request, at);
+  if (request.channel === 'sms') return sendSms(deps, caller, ctx, request, at, once);
   return at === undefined
-    ? sendEmail(deps, caller, ctx, request, ahead?.state)
-    : scheduleEmail(deps, caller, ctx, request, at);
+    ? sendEmail(deps, caller, ctx, request, ahead?.state, once)
+    : scheduleEmail(deps, caller, ctx, request, at, once);
 }
 
 /**
@@ -93,6 +95,7 @@ async function scheduleEmail(
   ctx: DecisionContext,
   request: SendEmailRequest,
   at: Date,
+  once?: SendOnce,
 ): Promise<SendResult> {
   const size = (request.html?.length ?? 0) + (request.text?.length ?? 0);
   if (size > MAX_SCHEDULED_EMAIL_LENGTH) {
@@ -103,7 +106,7 @@ async function scheduleEmail(
       },
     ]);
   }
-  const decided = await decideEmail(deps, caller, ctx, request, undefined, at);
+  const decided = await decideEmail(deps, caller, ctx, request, undefined, at, once);
   if (decided.kind === 'rejected') return decided.body;
   const { decision, recipientKey, target, decidedAt } = decided;
   const messageId = randomUUID();
@@ -253,6 +256,7 @@ async function decideEmail(
   request: SendEmailRequest,
   prefetched?: PrefetchedState,
   at?: Date,
+  once?: SendOnce,
 ) {
   const decidedAt = deps.clock.now().toISOString();
   const { decision, recipientKey, state } = await decideFor(
@@ -264,7 +268,7 @@ async function decideEmail(
   );
   // R9: what is written about this send expires with the recipient's data.
   const ttl = recordTtl(state, ctx.tenant.settings, deps.clock.now());
-  const target = { tenantId: ctx.tenant.id, recipientKey, channel: 'email' as const, ttl };
+  const target = { tenantId: ctx.tenant.id, recipientKey, channel: 'email' as const, ttl, once };
   if (decision.outcome === 'allowed') {
     return { kind: 'allowed' as const, decision, recipientKey, target, decidedAt };
   }
@@ -288,8 +292,9 @@ async function sendEmail(
   ctx: DecisionContext,
   request: SendEmailRequest,
   prefetched?: PrefetchedState,
+  once?: SendOnce,
 ): Promise<SendResult> {
-  const decided = await decideEmail(deps, caller, ctx, request, prefetched);
+  const decided = await decideEmail(deps, caller, ctx, request, prefetched, undefined, once);
   if (decided.kind === 'rejected') return decided.body;
   const { decision, recipientKey, target, decidedAt } = decided;
 
@@ -397,6 +402,7 @@ async function sendSms(
   request: SendSmsRequest,
   /** `sendAt`: decided as at that instant, stored, decided again when due. */
   at?: Date,
+  once?: SendOnce,
 ): Promise<SendResult> {
   const to = normalizeAddress(ctx.tenant, 'sms', request.to, 'to');
   const decidedAt = deps.clock.now().toISOString();
@@ -408,7 +414,10 @@ async function sendSms(
     at,
   );
   const ttl = recordTtl(state, ctx.tenant.settings, deps.clock.now());
-  const target = { tenantId: ctx.tenant.id, recipientKey, channel: 'sms' as const, ttl };
+  const target = { tenantId: ctx.tenant.id, recipientKey, channel: 'sms' as const, ttl, once };
+  // What a replay of this send answers beyond its decision event (sendMessageOnce).
+  const answering = (answer: Record<string, unknown>) =>
+    once === undefined ? target : { ...target, once: { ...once, answer } };
   if (decision.outcome === 'rejected') {
     await recordRejected(
       deps,
@@ -445,7 +454,7 @@ async function sendSms(
     const notBefore = decision.outcome === 'deferred' ? decision.notBefore.toISOString() : at.toISOString();
     await recordAllowed(
       deps,
-      target,
+      answering({ encoding: measure.encoding, segments: measure.segments }),
       actorOf(caller),
       'decision.scheduled',
       { messageId, purpose: purpose.id, from: request.from, basis: decision.basis, sendAt: notBefore },
@@ -479,9 +488,11 @@ async function sendSms(
 
   if (decision.outcome === 'deferred') {
     const notBefore = decision.notBefore.toISOString();
+    const reasons = decision.failures.map((f) => f.reason);
+    const rules = rulesOf(decision.failures);
     await recordAllowed(
       deps,
-      target,
+      answering({ reasons, rules, encoding: measure.encoding, segments: measure.segments }),
       actorOf(caller),
       'decision.deferred',
       {
@@ -512,8 +523,8 @@ async function sendSms(
       decision: 'deferred',
       messageId,
       notBefore,
-      reasons: decision.failures.map((f) => f.reason),
-      rules: rulesOf(decision.failures),
+      reasons,
+      rules,
       encoding: measure.encoding,
       segments: measure.segments,
     };
@@ -532,6 +543,7 @@ async function sendSms(
     senderKeyId: caller.keyId,
     basis: decision.basis,
     proof: decision.proof,
+    once,
   });
   return {
     decision: 'sent',
@@ -566,13 +578,15 @@ export async function deliverSms(
     proof: unknown;
     /** R9: expiry of what is written about this send. */
     ttl: number;
+    /** A keyed send: its decision is its claim. */
+    once?: SendOnce;
   },
 ): Promise<void> {
   const sender = tenant.smsSenders[m.from]!;
   const measure = measureSms(m.text);
   await recordAllowed(
     deps,
-    { tenantId: tenant.id, recipientKey: m.recipientKey, channel: 'sms', ttl: m.ttl },
+    { tenantId: tenant.id, recipientKey: m.recipientKey, channel: 'sms', ttl: m.ttl, once: m.once },
     actor,
     'decision.sent',
     {

@@ -146,12 +146,19 @@ describe('the bulk queue', () => {
     );
   });
 
-  it('refuses to reuse an idempotency key for another message (422)', async () => {
-    const r = await gw.call('POST', '/v1/messages', {
+  it('refuses to reuse an idempotency key for another message to the same recipient (422); for another recipient it is another send', async () => {
+    const reused = await gw.call('POST', '/v1/messages', {
+      key: gw.senderKey,
+      body: newsletter('dup@example.org', { idempotencyKey: 'campaign-42-dup', subject: 'Another subject' }),
+    });
+    expect(reused.status).toBe(422);
+    expect(reused.body.error).toBe('idempotency_key_reused');
+    // A key is scoped to its tenant and recipient: the decision is the claim, in the recipient's chain.
+    const other = await gw.call('POST', '/v1/messages', {
       key: gw.senderKey,
       body: newsletter('ok1@example.org', { idempotencyKey: 'campaign-42-dup' }),
     });
-    expect(r.status).toBe(422);
-    expect(r.body.error).toBe('idempotency_key_reused');
+    expect(other.status).toBe(202);
+    expect(other.headers.get('idempotent-replayed')).toBeNull();
   });
 });

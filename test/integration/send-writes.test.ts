@@ -174,7 +174,7 @@ describe('writes per send', () => {
     expect(await partitionItems(gw, key, 'M#')).toEqual([]);
   });
 
-  it('counts one write for a send and at most three on the bulk queue, whose states are read by Query', async () => {
+  it('counts one write for a send, keyed or not, and two on the bulk queue, whose states are read by Query', async () => {
     const addresses = Array.from({ length: 10 }, (_, i) => `counted${i}@example.org`);
     for (const a of addresses)
       await gw.call('POST', '/v1/consents', { key: gw.adminKey, body: provableConsent(a) });
@@ -186,6 +186,14 @@ describe('writes per send', () => {
     expect((await send(newsletter(addresses[1]!))).status).toBe(202);
     expect(http.total('write', 'units')).toBe(1);
     expect(http.total('read', 'units')).toBe(2);
+    // With an idempotency key: the decision is the claim, no item of its own.
+    http.counter.reset();
+    const keyed = await send(newsletter(addresses[2]!, { idempotencyKey: `counted-${Date.now()}` }));
+    expect(keyed.status).toBe(202);
+    expect(http.total('write', 'units')).toBe(1);
+    expect(http.commands().filter((c) => c.startsWith('Put') || c.startsWith('Update'))).toEqual([
+      'PutItemCommand',
+    ]);
 
     const bulk = counted();
     const warm = await gw.call('POST', '/local/bulk-queue/messages', {
@@ -204,10 +212,11 @@ describe('writes per send', () => {
       events: { type: string; detail: Record<string, unknown> }[];
     };
     expect(bulk.commands().filter((c) => c.startsWith('BatchGet'))).toEqual([]);
-    // Per message: the state Query and the chain tip's; the claim, the decision, the completion.
+    // Per message: the state Query and the look-back through its decisions; the decision (its
+    // claim) before the send, the outcome item after it.
     expect(bulk.total('read', 'units') / ids.length).toBeLessThanOrEqual(2);
-    expect(bulk.total('write', 'units') / ids.length).toBeLessThanOrEqual(3);
-    // Each outcome published once, from the completion: no outcome item of its own.
+    expect(bulk.total('write', 'units') / ids.length).toBe(2);
+    // Each outcome published once, from its outcome item.
     for (const id of ids) {
       expect(
         status.events.filter((e) => e.detail.eventId === `sqs:${id}`).map((e) => e.detail.decision),
@@ -217,7 +226,7 @@ describe('writes per send', () => {
     const outcomeItem = await doc.send(
       new GetCommand({ TableName: gw.tableName, Key: { pk: `OUTCOME#${ids[0]}`, sk: 'OUTCOME' } }),
     );
-    expect(outcomeItem.Item).toBeUndefined();
+    expect(outcomeItem.Item?.entity).toBe('messageOutcome');
     doc.destroy();
   });
 

@@ -118,6 +118,29 @@ describe('R14 sending hours', () => {
     expect(outboxTo('+33655555555')[0]!.body).toContain('STOP au 36123');
   });
 
+  it('with an idempotency key: a retry answers the first deferral or send whole (reasons, segments) and adds nothing', async () => {
+    await gw.call('POST', '/v1/consents', { key: gw.adminKey, body: smsConsent('+33656565656') });
+    now = new Date('2026-06-20T19:30:00Z'); // Saturday 21:30 in Paris
+    const night = { ...smsPromo('+33656565656'), idempotencyKey: 'sms-night-1' };
+    const first = await send(night);
+    expect(first.body).toMatchObject({ decision: 'deferred', reasons: ['quiet_hours'], segments: 1 });
+    const again = await send(night);
+    expect(again.status).toBe(202);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body).toEqual(first.body);
+    now = new Date('2026-06-22T06:01:00Z'); // Monday 08:01
+    await gw.sms.runDeferred();
+    expect(outboxTo('+33656565656')).toHaveLength(1);
+
+    const day = { ...smsPromo('+33656565656'), idempotencyKey: 'sms-day-1' };
+    const sent = await send(day);
+    expect(sent.body).toMatchObject({ decision: 'sent', encoding: 'GSM-7', segments: 1 });
+    const replayed = await send(day);
+    expect(replayed.headers.get('idempotent-replayed')).toBe('true');
+    expect(replayed.body).toEqual(sent.body);
+    expect(outboxTo('+33656565656')).toHaveLength(2);
+  });
+
   it('decides a deferred SMS again when its slot comes: a STOP received meanwhile wins', async () => {
     await gw.call('POST', '/v1/consents', { key: gw.adminKey, body: smsConsent('+33666666666') });
     now = new Date('2026-07-14T09:00:00Z'); // 14 July, a public holiday

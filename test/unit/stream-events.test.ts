@@ -86,8 +86,7 @@ describe('eventsOfStreamRecord (stream record → events out)', () => {
     ).toEqual([hold]);
   });
 
-  it('publishes the `out` an update adds (an idempotency record completing with a bulk outcome), never one it kept', () => {
-    const claim = { pk: 'IDEMPOTENCY#demo#h', sk: 'IDEMPOTENCY', status: 'in_progress' };
+  it('publishes an `out` on its INSERT only, never on an update (a TTL set keeps it)', () => {
     const outcome = {
       detailType: 'Message Outcome',
       detail: {
@@ -98,11 +97,11 @@ describe('eventsOfStreamRecord (stream record → events out)', () => {
         problem: 'The message body is not valid JSON',
       },
     };
-    const completed = { ...claim, status: 'completed', out: outcome };
-    expect(eventsOfStreamRecord(record('MODIFY', completed, 9, claim))).toEqual([outcome]);
-    // A TTL set later keeps `out`: published once, on the update that added it.
-    expect(eventsOfStreamRecord(record('MODIFY', { ...completed, ttl: 1 }, 10, completed))).toEqual([]);
-    expect(eventsOfStreamRecord(record('MODIFY', auditItem('ev-1'), 11, auditItem('ev-1')))).toEqual([]);
+    const item = { pk: 'OUTCOME#m2', sk: 'OUTCOME', out: outcome };
+    expect(eventsOfStreamRecord(record('INSERT', item, 9))).toEqual([outcome]);
+    // Even an update whose old image had no `out`: no writer adds one by an update.
+    expect(eventsOfStreamRecord(record('MODIFY', item, 10, { pk: 'OUTCOME#m2', sk: 'OUTCOME' }))).toEqual([]);
+    expect(eventsOfStreamRecord(record('MODIFY', { ...item, ttl: 1 }, 11, item))).toEqual([]);
   });
 
   it('publishes nothing for state items, MODIFY, REMOVE, or a record without an image', () => {
