@@ -82,4 +82,28 @@ describe('a send with an idempotency key', () => {
     expect(answers.filter((a) => a.headers.get('idempotent-replayed') === 'true')).toHaveLength(9);
     expect(await sentTo(address)).toBe(1);
   });
+
+  it('at most once: a retry while the first is between its decision and the provider (or died there) answers sent, and sends nothing', async () => {
+    const address = 'died-midway@example.org';
+    await gw.call('POST', '/v1/consents', { key: gw.adminKey, body: provableConsent(address) });
+    const key = await recipientKeyOf(gw, address);
+    let provider: (id: string) => void = () => undefined;
+    setDependencies({
+      ...real,
+      email: { ...real.email, send: () => new Promise<string>((resolve) => (provider = resolve)) },
+    });
+    const keyed = newsletter(address, { idempotencyKey: 'midway-1' });
+    const first = send(keyed);
+    // Its decision is written; the provider has not answered.
+    for (let i = 0; i < 100 && (await partitionItems(gw, key, 'A#D#')).length === 0; i++)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    setDependencies(real);
+    const retry = await send(keyed);
+    expect(retry.status).toBe(202);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(retry.body.decision).toBe('sent');
+    expect(await sentTo(address)).toBe(0);
+    provider('late-provider-id');
+    expect((await first).body.messageId).toBe(retry.body.messageId);
+  });
 });
