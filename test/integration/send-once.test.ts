@@ -106,4 +106,36 @@ describe('a send with an idempotency key', () => {
     provider('late-provider-id');
     expect((await first).body.messageId).toBe(retry.body.messageId);
   });
+
+  it('a scheduled email (sendAt) is answered whole to its retry, and queued once', async () => {
+    const address = 'scheduled-once@example.org';
+    await gw.call('POST', '/v1/consents', { key: gw.adminKey, body: provableConsent(address) });
+    const key = await recipientKeyOf(gw, address);
+    const sendAt = new Date(Date.now() + 3600_000).toISOString();
+    const keyed = { ...newsletter(address, { idempotencyKey: 'scheduled-1' }), sendAt };
+    const first = await send(keyed);
+    expect(first.body).toMatchObject({ decision: 'scheduled', sendAt });
+    const again = await send(keyed);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body).toEqual(first.body);
+    const decisions = await partitionItems(gw, key, 'A#D#');
+    expect(decisions.map((i) => (i.data as { type: string }).type)).toEqual(['decision.scheduled']);
+  });
+
+  it('R11: erasing the recipient drops the claim with the event (its fingerprint hashes the request)', async () => {
+    const address = 'erased-claim@example.org';
+    await gw.call('POST', '/v1/consents', { key: gw.adminKey, body: provableConsent(address) });
+    const key = await recipientKeyOf(gw, address);
+    expect((await send(newsletter(address, { idempotencyKey: 'erased-1' }))).status).toBe(202);
+    const [decision] = await partitionItems(gw, key, 'A#D#');
+    expect(decision?.once).toMatchObject({ k: expect.any(String), f: expect.any(String) });
+    expect(JSON.stringify(decision)).not.toContain('erased-1');
+    expect(
+      (await gw.call('DELETE', `/v1/recipients/${key}`, { key: gw.adminKey, body: { source: 'ticket 9' } }))
+        .status,
+    ).toBe(200);
+    const [tombstone] = await partitionItems(gw, key, 'A#D#');
+    expect(tombstone?.tombstone).toBeDefined();
+    expect(tombstone?.once).toBeUndefined();
+  });
 });
