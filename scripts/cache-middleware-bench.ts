@@ -1,7 +1,8 @@
 /**
  * Micro-bench: CPU per SDK call with and without `cacheMiddleware: true` (the SDK builds the
  * middleware stack once per client instead of once per call), for the hot clients of a send:
- * SESv2 SendEmail, the raw DynamoDB client (Query), End User Messaging SendTextMessage. Each
+ * SESv2 SendEmail, the raw DynamoDB client (Query), End User Messaging SendTextMessage, S3
+ * GetObject of the pending objections (a 404, as on almost every send). Each
  * call goes to a local HTTP server answering at once, so what is measured is the client's own
  * CPU (plus the server's, the same on both sides). Interleaved rounds, median per call.
  *
@@ -11,6 +12,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { PinpointSMSVoiceV2Client, SendTextMessageCommand } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 
 const calls = Number(process.argv[2] ?? 2000);
@@ -20,6 +22,13 @@ const server = createServer((req, res) => {
   req.resume();
   req.on('end', () => {
     const amz = String(req.headers['x-amz-target'] ?? '');
+    if (req.method === 'GET') {
+      // S3: the pending objections' object is absent (NoSuchKey), as on almost every send.
+      res.statusCode = 404;
+      res.setHeader('content-type', 'application/xml');
+      res.end('<Error><Code>NoSuchKey</Code><Message>absent</Message></Error>');
+      return;
+    }
     res.setHeader('content-type', amz ? 'application/x-amz-json-1.0' : 'application/json');
     res.end(amz.startsWith('DynamoDB') ? '{"Items":[],"Count":0}' : '{"MessageId":"m-1"}');
   });
@@ -57,6 +66,16 @@ const cases: Case[] = [
             ConsistentRead: true,
           }),
         );
+    },
+  },
+  {
+    name: 'S3 GetObject (404)',
+    make: (cacheMiddleware) => {
+      const c = new S3Client({ ...common, forcePathStyle: true, cacheMiddleware });
+      return () =>
+        c
+          .send(new GetObjectCommand({ Bucket: 'pending', Key: 'pending/demo/k.json' }))
+          .catch(() => undefined);
     },
   },
   {
