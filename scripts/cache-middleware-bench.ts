@@ -14,6 +14,8 @@ import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { PinpointSMSVoiceV2Client, SendTextMessageCommand } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { QueryCommand as DocQueryCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 
 const calls = Number(process.argv[2] ?? 2000);
 const rounds = Number(process.argv[3] ?? 5);
@@ -66,6 +68,31 @@ const cases: Case[] = [
             ConsistentRead: true,
           }),
         );
+    },
+  },
+  {
+    // What the store's hot calls do (shared/adapters/dynamodb-table.ts): "without" is the
+    // document client (lib-dynamodb refuses cacheMiddleware), "with" the raw client that has
+    // it, the values marshalled and the items unmarshalled by hand.
+    name: 'DynamoDB Query (document client, or raw with cacheMiddleware and util-dynamodb)',
+    make: (cacheMiddleware) => {
+      const values = { ':pk': 'TENANT#demo#R#k', ':state': 'S#' };
+      const input = {
+        TableName: 't',
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :state)',
+        ConsistentRead: true,
+      };
+      if (!cacheMiddleware) {
+        const doc = DynamoDBDocumentClient.from(new DynamoDBClient(common));
+        return () => doc.send(new DocQueryCommand({ ...input, ExpressionAttributeValues: values }));
+      }
+      const c = new DynamoDBClient({ ...common, cacheMiddleware: true });
+      return async () => {
+        const page = await c.send(
+          new QueryCommand({ ...input, ExpressionAttributeValues: marshall(values) }),
+        );
+        return (page.Items ?? []).map((item) => unmarshall(item));
+      };
     },
   },
   {

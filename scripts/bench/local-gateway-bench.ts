@@ -710,9 +710,12 @@ async function replayStoreRequest(
  */
 export function sameIoHandler(template: readonly SendIo[], options: { counter?: StoreRequestCounter } = {}) {
   if (template.length === 0) throw new Error('same-I/O pipeline: no recorded send');
-  const client = new DynamoDBClient({ requestHandler, maxAttempts: 3 });
+  // As the runtime's clients are built (shared/http/wiring.ts): cacheMiddleware on the raw
+  // DynamoDB client of a send's calls and on SES's, so that the ratio does not credit the
+  // gateway with a client setting. The counter's middleware goes on before the first call.
+  const client = new DynamoDBClient({ requestHandler, maxAttempts: 3, cacheMiddleware: true });
   options.counter?.attachTo(client);
-  const ses = new SesEmailSender(new SESv2Client({ requestHandler, maxAttempts: 2 }));
+  const ses = new SesEmailSender(new SESv2Client({ requestHandler, maxAttempts: 2, cacheMiddleware: true }));
   let next = 0;
   const handler: SameIoHandler = async (req, res) => {
     const chunks: Buffer[] = [];

@@ -264,17 +264,14 @@ export class DynamoDbGatewayStore extends DynamoDbTable implements GatewayStore 
     let startKey: Record<string, unknown> | undefined;
     try {
       do {
-        const page = await this.doc.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :state)',
-            ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
-            ExpressionAttributeValues: { ':pk': recipientPk(tenantId, recipientKey), ':state': 'S#' },
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        for (const item of page.Items ?? []) addStateItem(state, item);
+        const page = await this.hotQueryPage({
+          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :state)',
+          ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+          ExpressionAttributeValues: { ':pk': recipientPk(tenantId, recipientKey), ':state': 'S#' },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        });
+        for (const item of page.Items) addStateItem(state, item);
         startKey = page.LastEvaluatedKey;
       } while (startKey);
     } catch (error) {
@@ -805,18 +802,15 @@ export class DynamoDbGatewayStore extends DynamoDbTable implements GatewayStore 
 
   /** The last link of the recipient's chain (one strongly consistent item read), none before the first event. */
   private async chainTip(pk: string, chain: ChainName): Promise<ChainHead | undefined> {
-    const { Items = [] } = await this.doc.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :c)',
-        ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk', '#seq': 'seq', '#hash': 'hash' },
-        ExpressionAttributeValues: { ':pk': pk, ':c': chainPrefix(chain) },
-        ProjectionExpression: '#seq, #hash',
-        ScanIndexForward: false,
-        Limit: 1,
-        ConsistentRead: true,
-      }),
-    );
+    const { Items } = await this.hotQueryPage({
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :c)',
+      ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk', '#seq': 'seq', '#hash': 'hash' },
+      ExpressionAttributeValues: { ':pk': pk, ':c': chainPrefix(chain) },
+      ProjectionExpression: '#seq, #hash',
+      ScanIndexForward: false,
+      Limit: 1,
+      ConsistentRead: true,
+    });
     const tip = Items[0];
     return tip === undefined ? undefined : { seq: Number(tip.seq), hash: String(tip.hash) };
   }
@@ -840,19 +834,16 @@ export class DynamoDbGatewayStore extends DynamoDbTable implements GatewayStore 
     let tip: ChainHead | undefined;
     let start: Record<string, unknown> | undefined;
     do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :c)',
-          ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
-          ExpressionAttributeValues: { ':pk': pk, ':c': chainPrefix('D') },
-          ScanIndexForward: false,
-          Limit: start === undefined ? LOOK_BACK_FIRST_PAGE : LOOK_BACK_PAGE,
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) {
+      const page = await this.hotQueryPage({
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :c)',
+        ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+        ExpressionAttributeValues: { ':pk': pk, ':c': chainPrefix('D') },
+        ScanIndexForward: false,
+        Limit: start === undefined ? LOOK_BACK_FIRST_PAGE : LOOK_BACK_PAGE,
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      });
+      for (const item of page.Items) {
         tip ??= { seq: Number(item.seq), hash: String(item.hash) };
         const event = item.data as AuditEvent | undefined;
         // An erased or expired event keeps its time on its tombstone.
@@ -1106,14 +1097,11 @@ export class DynamoDbGatewayStore extends DynamoDbTable implements GatewayStore 
   /** A send's decision: one conditional put (1 write unit), no transaction (2 per item). */
   private async putOne(put: Put): Promise<'committed' | 'retry'> {
     try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: put.Item,
-          ConditionExpression: put.ConditionExpression,
-          ExpressionAttributeNames: { '#sk': 'sk' },
-        }),
-      );
+      await this.hotPut({
+        Item: put.Item,
+        ConditionExpression: put.ConditionExpression,
+        ExpressionAttributeNames: { '#sk': 'sk' },
+      });
       return 'committed';
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return 'retry'; // another writer took the seq

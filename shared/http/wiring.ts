@@ -29,7 +29,11 @@ import { requestHandler, type Wiring } from './runtime';
 export const table: Wiring = {
   table: (tableName) => ({
     ...createDynamoDbStores(
-      createDocumentClient(new DynamoDBClient({ requestHandler, maxAttempts: 3 })),
+      createDocumentClient(new DynamoDBClient({ requestHandler, maxAttempts: 3 }), {
+        // A send's own calls, on a raw client with cacheMiddleware (lib-dynamodb refuses one):
+        // shared/adapters/dynamodb-table.ts. Nothing adds middleware to it later.
+        hot: new DynamoDBClient({ requestHandler, maxAttempts: 3, cacheMiddleware: true }),
+      }),
       tableName,
     ),
     idempotency: new DynamoDbIdempotencyStore(

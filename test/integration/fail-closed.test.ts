@@ -47,7 +47,8 @@ function throttledStore(): DynamoDbGatewayStore {
     },
     { step: 'initialize', name: 'injectThrottling' },
   );
-  return new DynamoDbGatewayStore(createDocumentClient(client), gw.tableName);
+  // The hot calls too (the state read is one), as the runtime makes them on a raw client.
+  return new DynamoDbGatewayStore(createDocumentClient(client, { hot: client }), gw.tableName);
 }
 
 /** The messages the store holds as sent to the address (R15: as its export lists them). */

@@ -99,7 +99,9 @@ export function faultyDynamoClient(gw: LocalGateway, fault: FaultSwitch, blackHo
 }
 
 export function faultyStores(gw: LocalGateway, fault: FaultSwitch, blackHolePort: number) {
-  const doc = createDocumentClient(faultyDynamoClient(gw, fault, blackHolePort));
+  const client = faultyDynamoClient(gw, fault, blackHolePort);
+  // The hot calls (state read, decision put) on the same faulty client, as the runtime has a raw one.
+  const doc = createDocumentClient(client, { hot: client });
   // Every aggregate's adapter on the faulty client: a fault reaches tenants, keys and queues too.
   return {
     ...createDynamoDbStores(doc, gw.tableName),
