@@ -80,7 +80,12 @@ function jsonBody<S extends z.ZodType>(event: APIGatewayProxyEventV2, schema: S)
  * nothing. The signature names one request (method, path, signed headers, body hash, signing
  * second), so it is claimed once per tenant in the idempotency store for the replay window.
  * Answering the first outcome rather than an error costs nothing more (the store keeps it
- * already) and is what an honest client that resent a request wants.
+ * already) and is what an honest client that resent a request wants. With an invocation id,
+ * the signature's claim is answered by the invocation id's (never completed itself: one
+ * write fewer), and a live one is never taken over, even past its lease: a replayer with an
+ * invocation id of its own would send again. If the first request died between the two
+ * claims, its replays are asked to retry until the window ends; the SDK's own retries are
+ * signed anew and unaffected.
  */
 async function sendOnce<T>(
   { event, caller, deps, signature }: SesRequest,
@@ -99,7 +104,14 @@ async function sendOnce<T>(
   };
   const { result } = await runOnce(
     deps,
-    { tenantId: caller.tenantId, key: `sigv4:${signature}`, fingerprint, retentionSeconds: REPLAY_WINDOW_S },
+    {
+      tenantId: caller.tenantId,
+      key: `sigv4:${signature}`,
+      fingerprint,
+      retentionSeconds: REPLAY_WINDOW_S,
+      // With an invocation id, its claim holds the outcome: this one is not completed.
+      ...(invocationId === undefined ? {} : { answeredBy: `ses:${invocationId}` }),
+    },
     once,
   );
   return result;

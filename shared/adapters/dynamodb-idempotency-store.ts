@@ -43,7 +43,7 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
     tenantId: string,
     key: string,
     fingerprint: string,
-    options: { now: number; leaseUntil: number; expiresAt: number },
+    options: { now: number; leaseUntil: number; expiresAt: number; answeredBy?: string },
   ): Promise<ClaimResult> {
     try {
       await this.doc.send(
@@ -58,10 +58,18 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
             fingerprint,
             leaseUntil: options.leaseUntil,
             ttl: options.expiresAt,
+            ...(options.answeredBy === undefined ? {} : { answeredBy: options.answeredBy }),
           },
-          // Free, or held by a claim whose holder died (its lease ran out).
-          ConditionExpression: 'attribute_not_exists(#pk) OR (#status = :inProgress AND #lease < :now)',
-          ExpressionAttributeNames: { '#pk': 'pk', '#status': 'status', '#lease': 'leaseUntil' },
+          // Free, or held by a claim whose holder died (its lease ran out). A claim answered by
+          // another record is never completed: taking it over would send again.
+          ConditionExpression:
+            'attribute_not_exists(#pk) OR (#status = :inProgress AND #lease < :now AND attribute_not_exists(#answeredBy))',
+          ExpressionAttributeNames: {
+            '#pk': 'pk',
+            '#status': 'status',
+            '#lease': 'leaseUntil',
+            '#answeredBy': 'answeredBy',
+          },
           ExpressionAttributeValues: { ':inProgress': 'in_progress', ':now': options.now },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
@@ -127,6 +135,7 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
         fingerprint: Item.fingerprint as string,
         leaseUntil: Item.leaseUntil as number,
         result: Item.result,
+        ...(typeof Item.answeredBy === 'string' ? { answeredBy: Item.answeredBy } : {}),
       };
     } catch (error) {
       unavailable(error);

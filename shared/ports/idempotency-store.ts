@@ -10,6 +10,12 @@ export interface IdempotencyRecord {
   /** Epoch ms until which an in-progress claim is held; past it, a retry may take it over. */
   readonly leaseUntil: number;
   readonly result?: unknown;
+  /**
+   * The key of another record that holds this call's outcome (the SES endpoint's signature
+   * claim, answered by its invocation id's): this one is never completed, and a live claim
+   * that names one is never taken over.
+   */
+  readonly answeredBy?: string;
 }
 
 export type ClaimResult =
@@ -22,7 +28,7 @@ export interface IdempotencyStore {
     tenantId: string,
     key: string,
     fingerprint: string,
-    options: { now: number; leaseUntil: number; expiresAt: number },
+    options: { now: number; leaseUntil: number; expiresAt: number; answeredBy?: string },
   ): Promise<ClaimResult>;
   /** Records the outcome. */
   complete(tenantId: string, key: string, result: unknown, expiresAt: number): Promise<void>;

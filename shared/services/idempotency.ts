@@ -40,6 +40,11 @@ export interface IdempotencyScope {
   readonly fingerprint: string;
   /** How long the outcome is kept and replayed; a day unless told. */
   readonly retentionSeconds?: number;
+  /**
+   * The key (same tenant) of the claim `run` takes, which will hold the outcome: this claim
+   * is then never completed (one write fewer), and a duplicate reads the outcome there.
+   */
+  readonly answeredBy?: string;
 }
 
 export async function runOnce<T>(
@@ -55,6 +60,7 @@ export async function runOnce<T>(
       now,
       leaseUntil: now + LEASE_MS,
       expiresAt: Math.floor(now / 1000) + (scope.retentionSeconds ?? RETENTION_S),
+      ...(scope.answeredBy === undefined ? {} : { answeredBy: scope.answeredBy }),
     });
     if (claim.claimed) break;
     const { record } = claim;
@@ -64,6 +70,11 @@ export async function runOnce<T>(
       );
     }
     if (record.status === 'completed') return { result: record.result as T, replayed: true };
+    if (record.answeredBy !== undefined) {
+      const answer = await store.get(scope.tenantId, record.answeredBy);
+      if (answer?.status === 'completed' && answer.fingerprint === scope.fingerprint)
+        return { result: answer.result as T, replayed: true };
+    }
     if (Date.now() >= deadline) {
       throw new IdempotencyInProgressError(
         'A request with this idempotency key is still being processed; retry to get its outcome',
@@ -80,6 +91,8 @@ export async function runOnce<T>(
     await store.release(scope.tenantId, scope.key).catch(() => undefined);
     throw error;
   }
+  // Its outcome is on the record that answers it.
+  if (scope.answeredBy !== undefined) return { result, replayed: false };
   const now = deps.clock.now().getTime();
   try {
     await store.complete(

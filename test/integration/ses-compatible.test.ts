@@ -550,6 +550,26 @@ describe('Replays on the SES endpoint', () => {
     expect((await gw.sentEmails()).length - before).toBe(1);
   });
 
+  it("a replay past the first claim's lease, with an invocation id of its own, sends nothing and answers the first MessageId", async () => {
+    await consent('replay-late@example.org');
+    const before = (await gw.sentEmails()).length;
+    const replay = await recorded(simple(['replay-late@example.org']));
+    const first = await replay({ 'amz-sdk-invocation-id': randomUUID() });
+    expect(first.status).toBe(200);
+    // 60 s later: past the claim's 30 s lease, within the signature's 5 min skew.
+    const deps = runtimeDependencies();
+    const later = new Date(Date.now() + 60_000);
+    setDependencies({ ...deps, clock: { now: () => later } });
+    try {
+      const again = await replay({ 'amz-sdk-invocation-id': randomUUID() });
+      expect(again.status).toBe(200);
+      expect(again.body.MessageId).toBe(first.body.MessageId);
+    } finally {
+      setDependencies(deps);
+    }
+    expect((await gw.sentEmails()).length - before).toBe(1);
+  });
+
   it("refuses a request signed for another region than the deployment's, naming it; nothing is sent", async () => {
     await consent('region@example.org');
     const before = (await gw.sentEmails()).length;
