@@ -49,8 +49,8 @@ const marshallOptions = () => ({ removeUndefinedValues: true });
 /**
  * The raw client of each document client's hot calls, when it was given one. lib-dynamodb
  * refuses a client built with `cacheMiddleware` (its marshalling rides on each command's
- * own stack); a raw client with it saves about 30 % of a call's CPU
- * (scripts/cache-middleware-bench.ts), so a send's own calls (its state read, the look-back
+ * own stack); a raw client with it costs less CPU per call (measured by
+ * scripts/cache-middleware-bench.ts), so a send's own calls (its state read, the look-back
  * or tip of its decisions, the decision's put) go through one, marshalled here.
  */
 const HOT = new WeakMap<DynamoDBDocumentClient, DynamoDBClient>();
